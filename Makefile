@@ -1,0 +1,112 @@
+# chartscan — one non-recursive Makefile for the whole tree.
+#
+#   make              build ./chartscan
+#   make check        build and run every test (unit + integration)
+#   make demo         install what is missing, run a generated batch end to end
+#   make bench        print throughput and accuracy figures
+#   make install      install to $(DESTDIR)$(PREFIX)
+#   SANITIZE=address,undefined make check    build with sanitizers
+.DELETE_ON_ERROR:
+.SUFFIXES:
+
+PREFIX  ?= /usr/local
+BINDIR  ?= $(PREFIX)/bin
+DESTDIR ?=
+
+CC      ?= cc
+PKG_CONFIG ?= pkg-config
+PKGS    := tesseract lept libtiff-4 libarchive libpq libcrypto
+TEST_PKGS := check
+
+WARNINGS := -Wall -Wextra -Werror -Wmissing-prototypes -Wstrict-prototypes \
+            -Wshadow -Wpointer-arith -Wformat=2 -Wno-format-nonliteral -Wno-format-truncation
+OPT      ?= -O2 -g
+SANITIZE ?=
+SANFLAGS := $(if $(SANITIZE),-fsanitize=$(SANITIZE) -fno-omit-frame-pointer,)
+
+PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
+CHECK_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(TEST_PKGS) 2>/dev/null)
+CHECK_LIBS   := $(shell $(PKG_CONFIG) --libs $(TEST_PKGS) 2>/dev/null)
+
+CPPFLAGS += -I. -D_GNU_SOURCE
+CFLAGS   ?=
+ALL_CFLAGS = -std=c11 $(OPT) $(WARNINGS) $(SANFLAGS) $(PKG_CFLAGS) $(CFLAGS) -MMD -MP
+ALL_LDFLAGS = $(SANFLAGS) $(LDFLAGS)
+
+B := build
+
+# Modules, bottom floor first.  Every .c in a module folder belongs to it.
+MODULES := common ocr indexer pipeline workers review cli
+$(foreach m,$(MODULES),$(eval SRC_$(m) := $(wildcard $(m)/*.c)))
+$(foreach m,$(MODULES),$(eval OBJ_$(m) := $(patsubst %.c,$(B)/%.o,$(SRC_$(m)))))
+SCHEMA_SQL := $(sort $(wildcard schema/*.sql))
+LIB_OBJ := $(OBJ_common) $(OBJ_ocr) $(OBJ_indexer) $(OBJ_pipeline) $(B)/gen/schema_sql.o \
+           $(OBJ_workers) $(OBJ_review)
+
+TOOLS_SRC := $(wildcard scripts/tools/*.c)
+TOOLS := $(patsubst scripts/tools/%.c,$(B)/tools/%,$(TOOLS_SRC))
+
+TEST_SRC := $(wildcard tests/check_*.c)
+TEST_BIN := $(patsubst tests/%.c,$(B)/tests/%,$(TEST_SRC))
+TEST_SUPPORT := $(filter-out tests/check_%.c,$(wildcard tests/*.c))
+TEST_SUPPORT_OBJ := $(patsubst %.c,$(B)/%.o,$(TEST_SUPPORT))
+
+.PHONY: all check unit-check integration-check demo bench install uninstall clean deps tools
+all: chartscan tools
+
+chartscan: $(LIB_OBJ) $(OBJ_cli)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) -lm
+
+tools: $(TOOLS)
+
+$(B)/tools/%: scripts/tools/%.c $(OBJ_common)
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -o $@ $< $(OBJ_common) $(ALL_LDFLAGS) $(PKG_LIBS) -lm
+
+$(B)/gen/schema_sql.c: $(SCHEMA_SQL) scripts/embed-schema
+	@mkdir -p $(@D)
+	scripts/embed-schema $(SCHEMA_SQL) > $@
+
+$(B)/gen/%.o: $(B)/gen/%.c
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -c -o $@ $<
+
+$(B)/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -c -o $@ $<
+
+$(B)/tests/%.o: tests/%.c
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(CHECK_CFLAGS) -c -o $@ $<
+
+$(B)/tests/check_%: $(B)/tests/check_%.o $(TEST_SUPPORT_OBJ) $(LIB_OBJ)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) $(CHECK_LIBS) -lm
+
+# Missing libraries or programs: install them first (scripts/install-deps says what it does).
+deps:
+	@scripts/check-deps || scripts/install-deps
+
+check: deps
+	@$(MAKE) --no-print-directory all $(TEST_BIN)
+	@scripts/run-tests $(TEST_BIN)
+
+demo: deps
+	@$(MAKE) --no-print-directory all
+	@scripts/demo
+
+bench: deps
+	@$(MAKE) --no-print-directory all
+	@scripts/bench
+
+# The schema is compiled into the binary: installing it is one file.
+install: chartscan
+	install -d $(DESTDIR)$(BINDIR)
+	install -m 0755 chartscan $(DESTDIR)$(BINDIR)/chartscan
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/chartscan
+
+clean:
+	rm -rf $(B) chartscan
+
+-include $(shell find $(B) -name '*.d' 2>/dev/null)

@@ -1,0 +1,10 @@
+/*
+ * cli.h — the chartscan command: help texts and dispatch.
+ */
+#ifndef CS_CLI_H
+#define CS_CLI_H
+
+/* The help text of a command, or the overview for NULL; NULL when unknown. */
+const char *cs_cli_help(const char *command);
+
+#endif

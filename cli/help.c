@@ -1,0 +1,132 @@
+/*
+ * help.c — the text of `chartscan --help` and of each command's --help.
+ * Kept apart from dispatch so that the words can be read and edited as
+ * prose.
+ */
+#include "cli/cli.h"
+
+#include <string.h>
+
+static const char overview[] =
+"usage: chartscan COMMAND [OPTIONS] [ARGS]\n"
+"\n"
+"chartscan turns archives of scanned paper medical records (zip or tar files\n"
+"of multi-page TIFFs) into indexed, searchable documents in PostgreSQL: it\n"
+"unpacks, OCRs, splits into documents, classifies each document's type,\n"
+"matches it to a patient in the roster, and files it or sends it to review.\n"
+"\n"
+"Setting up:\n"
+"  init                          create or upgrade the database schema\n"
+"  db start|stop|status          manage the embedded database server\n"
+"  patients import FILE.csv      import or update the patient roster\n"
+"  train FILE.csv                train the document-type model and make it active\n"
+"\n"
+"Daily work:\n"
+"  submit ARCHIVE...             store archives and queue them for processing\n"
+"  work [-j N] [--until-idle]    run workers that process the queue\n"
+"  status [--watch]              batches, pages done and left, rate, ETA\n"
+"  export manifest [--batch ID] [--with-text]\n"
+"                                the reconciliation manifest, JSON Lines\n"
+"\n"
+"Run \"chartscan COMMAND --help\" for a command's options.\n"
+"\n"
+"Environment:\n"
+"  CHARTSCAN_DB     libpq connection string or URI of a shared PostgreSQL server;\n"
+"                   unset: an embedded server in CHARTSCAN_HOME, started on demand\n"
+"  CHARTSCAN_HOME   folder for the embedded server and local state\n"
+"                   (default ./var/chartscan)\n"
+"  CHARTSCAN_LOG    error, warn (default), info or debug; logs carry ids, counts\n"
+"                   and timings, never patient data\n"
+"\n"
+"Exit status: 0 success, 1 the work failed (a message on stderr), 2 bad usage.\n";
+
+static const struct { const char *command, *text; } helps[] = {
+{"init",
+"usage: chartscan init\n"
+"\n"
+"Create the database schema, or upgrade it to this version of chartscan, by\n"
+"applying the migrations not yet recorded in chartscan.schema_version.  Running\n"
+"it again is harmless.  With CHARTSCAN_DB unset, the embedded server is created\n"
+"and started first.\n"},
+{"db",
+"usage: chartscan db start|stop|status\n"
+"\n"
+"Manage the embedded PostgreSQL server that chartscan uses when CHARTSCAN_DB is\n"
+"unset.  Its cluster lives in CHARTSCAN_HOME/pg and listens only on a Unix socket\n"
+"in CHARTSCAN_HOME/pg/run.  Other commands start it when needed; it keeps running\n"
+"for the next command until \"chartscan db stop\".  When run as root, the cluster\n"
+"belongs to the \"postgres\" account, because PostgreSQL refuses to run as root.\n"
+"\n"
+"  start    create the cluster if needed and start the server\n"
+"  stop     stop the server (fast shutdown)\n"
+"  status   say whether the cluster exists and the server runs (exit 0 when it\n"
+"           runs, 1 when it does not)\n"},
+{"patients",
+"usage: chartscan patients import FILE.csv\n"
+"\n"
+"Import the patient roster.  The CSV has a header row naming the columns\n"
+"  mrn,last_name,first_name,middle_name,birth_date,sex\n"
+"(other columns are ignored).  birth_date is YYYY-MM-DD, sex one of M, F, O, U;\n"
+"middle_name, birth_date and sex may be empty.  Patients already in the roster\n"
+"are updated by MRN.  A file with any malformed row imports nothing: every error\n"
+"is reported with its line number (values are never printed).\n"},
+{"train",
+"usage: chartscan train FILE.csv\n"
+"\n"
+"Train the document-type classifier from labelled examples: a CSV whose header\n"
+"includes the columns doctype and text.  Prints the 5-fold cross-validated\n"
+"accuracy and confusion matrix, then stores the model, versioned, and makes it\n"
+"the active one; workers pick it up for the next document.  Codes that the\n"
+"taxonomy lacks are added to it.\n"},
+{"submit",
+"usage: chartscan submit ARCHIVE...\n"
+"\n"
+"Store each archive (zip, tar, tar.gz, tar.bz2, tar.xz) in the database and\n"
+"queue it for unpacking.  Prints one line per archive: the batch id and the\n"
+"archive's name.  An archive that libarchive cannot read, or that is byte for\n"
+"byte one already submitted, is refused with the reason (and, for a duplicate,\n"
+"the batch that has it); the other archives are still submitted.  The archive\n"
+"is streamed, never held in memory whole.\n"},
+{"work",
+"usage: chartscan work [-j N] [--until-idle]\n"
+"\n"
+"Run N worker processes (default: the number of cores) that take jobs from the\n"
+"queue: unpack archives, OCR pages, assemble documents.  Each worker has its own\n"
+"database connection and Tesseract engine.  Any host whose CHARTSCAN_DB points\n"
+"at the same server joins the same queue.\n"
+"\n"
+"  -j, --jobs N     number of worker processes\n"
+"  --until-idle     exit once no job is runnable and none is running\n"
+"  --lease SECONDS  how long a claimed job stays ours (default 600)\n"
+"\n"
+"SIGTERM or Ctrl-C stops gracefully: each worker finishes its current job.\n"},
+{"status",
+"usage: chartscan status [--watch]\n"
+"\n"
+"Show each batch: its state, files, pages in total, done, blank, failed and\n"
+"left, documents filed and in review, pages per minute over the last five\n"
+"minutes and the estimated time left; then the queue's totals.\n"
+"\n"
+"  --watch    redraw every two seconds until interrupted\n"},
+{"export",
+"usage: chartscan export manifest [--batch ID] [--with-text]\n"
+"\n"
+"Write the reconciliation manifest to standard output, in JSON Lines: one line\n"
+"per document (kind \"document\", with its pages), one per page in no document\n"
+"(kind \"page\": blank, failed, or still in progress), and one per archive entry\n"
+"without pages (kind \"file\": skipped or failed, with the reason).  Every page\n"
+"of every archive appears exactly once.\n"
+"\n"
+"  --batch ID     only this batch (its id, or its archive's name)\n"
+"  --with-text    include each page's OCR text\n"},
+};
+
+const char *cs_cli_help(const char *command)
+{
+    if (!command)
+        return overview;
+    for (size_t i = 0; i < sizeof helps / sizeof helps[0]; i++)
+        if (!strcmp(helps[i].command, command))
+            return helps[i].text;
+    return NULL;
+}

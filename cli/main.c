@@ -1,0 +1,314 @@
+/*
+ * main.c — the chartscan command: parse arguments, dispatch to pipeline/
+ * and workers/, turn outcomes into exit statuses (0 success, 1 the work
+ * failed, 2 bad usage).  No logic of its own.
+ */
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+#include "common/common.h"
+#include "pipeline/pipeline.h"
+#include "workers/workers.h"
+
+#define EXIT_USAGE 2
+
+static const char *const later_commands[] = {"watch", "report", "retry", "serve", "users",
+                                             "audit", NULL};
+
+static int usage_error(const char *command, const char *fmt, const char *arg)
+{
+    fprintf(stderr, "chartscan: ");
+    fprintf(stderr, fmt, arg);
+    fprintf(stderr, "\nTry \"chartscan %s%s--help\".\n", command ? command : "",
+            command ? " " : "");
+    return EXIT_USAGE;
+}
+
+static int fail(const char *err)
+{
+    fprintf(stderr, "chartscan: %s\n", err);
+    return 1;
+}
+
+/* True when argv holds -h or --help anywhere after the command. */
+static int wants_help(int argc, char **argv)
+{
+    for (int i = 1; i < argc; i++)
+        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h"))
+            return 1;
+    return 0;
+}
+
+static int open_store(cs_store **s, int need_schema, char *err, size_t errlen)
+{
+    if (cs_store_open(s, err, errlen) < 0)
+        return -1;
+    if (need_schema && cs_store_require_schema(*s, err, errlen) < 0) {
+        cs_store_close(s);
+        return -1;
+    }
+    return 0;
+}
+
+static int cmd_init(int argc, char **argv)
+{
+    char err[CS_ERRLEN] = "";
+    cs_store *s = NULL;
+    int rc;
+    (void)argv;
+    if (argc != 1)
+        return usage_error("init", "%s", "init takes no arguments");
+    if (open_store(&s, 0, err, sizeof err) < 0)
+        return fail(err);
+    rc = cs_store_migrate(s, stdout, err, sizeof err);
+    cs_store_close(&s);
+    return rc < 0 ? fail(err) : 0;
+}
+
+static int cmd_db(int argc, char **argv)
+{
+    char err[CS_ERRLEN] = "";
+    const char *home = cs_home();
+    int exists, running;
+
+    if (argc != 2)
+        return usage_error("db", "%s", "db needs one of start, stop, status");
+    if (cs_store_external()) {
+        fprintf(stderr, "chartscan: CHARTSCAN_DB is set: the embedded server is not in use\n");
+        return 1;
+    }
+    if (!strcmp(argv[1], "start")) {
+        if (cs_server_start(home, err, sizeof err) < 0)
+            return fail(err);
+        printf("embedded database server running in %s/pg\n", home);
+        return 0;
+    }
+    if (!strcmp(argv[1], "stop")) {
+        if (cs_server_stop(home, err, sizeof err) < 0)
+            return fail(err);
+        printf("embedded database server stopped\n");
+        return 0;
+    }
+    if (!strcmp(argv[1], "status")) {
+        if (cs_server_status(home, &exists, &running, err, sizeof err) < 0)
+            return fail(err);
+        if (!exists)
+            printf("no embedded database in %s/pg (it is created on first use)\n", home);
+        else
+            printf("embedded database in %s/pg: %s\n", home, running ? "running" : "stopped");
+        return running ? 0 : 1;
+    }
+    return usage_error("db", "unknown db action \"%s\"", argv[1]);
+}
+
+static int cmd_patients(int argc, char **argv)
+{
+    char err[CS_ERRLEN] = "";
+    cs_store *s = NULL;
+    int rc;
+    if (argc != 3 || strcmp(argv[1], "import") != 0)
+        return usage_error("patients", "%s", "usage: chartscan patients import FILE.csv");
+    if (open_store(&s, 1, err, sizeof err) < 0)
+        return fail(err);
+    rc = cs_patients_import(s, argv[2], stdout, err, sizeof err);
+    cs_store_close(&s);
+    return rc < 0 ? fail(err) : 0;
+}
+
+static int cmd_train(int argc, char **argv)
+{
+    char err[CS_ERRLEN] = "";
+    cs_store *s = NULL;
+    int rc;
+    if (argc != 2)
+        return usage_error("train", "%s", "usage: chartscan train FILE.csv");
+    if (open_store(&s, 1, err, sizeof err) < 0)
+        return fail(err);
+    rc = cs_train(s, argv[1], stdout, err, sizeof err);
+    cs_store_close(&s);
+    return rc < 0 ? fail(err) : 0;
+}
+
+static int cmd_submit(int argc, char **argv)
+{
+    char err[CS_ERRLEN] = "";
+    cs_store *s = NULL;
+    int failures = 0;
+    if (argc < 2)
+        return usage_error("submit", "%s", "submit needs at least one archive");
+    if (open_store(&s, 1, err, sizeof err) < 0)
+        return fail(err);
+    for (int i = 1; i < argc; i++) {
+        err[0] = '\0';
+        if (cs_submit(s, argv[i], stdout, err, sizeof err) < 0) {
+            fail(err);
+            failures++;
+        }
+        fflush(stdout);
+    }
+    cs_store_close(&s);
+    return failures ? 1 : 0;
+}
+
+static int cmd_work(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"jobs", required_argument, NULL, 'j'},
+        {"until-idle", no_argument, NULL, 'u'},
+        {"lease", required_argument, NULL, 'l'},
+        {NULL, 0, NULL, 0},
+    };
+    cs_work_options o = {0, 0, 600, 0};
+    char err[CS_ERRLEN] = "", *end;
+    int c;
+
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "j:", opts, NULL)) != -1) {
+        switch (c) {
+        case 'j':
+            o.processes = (int)strtol(optarg, &end, 10);
+            if (*end || o.processes < 1 || o.processes > 256)
+                return usage_error("work", "-j needs a number from 1 to 256, not \"%s\"", optarg);
+            break;
+        case 'u':
+            o.until_idle = 1;
+            break;
+        case 'l':
+            o.lease_seconds = (int)strtol(optarg, &end, 10);
+            if (*end || o.lease_seconds < 10)
+                return usage_error("work", "--lease needs at least 10 seconds, not \"%s\"", optarg);
+            break;
+        default:
+            return usage_error("work", "%s", "bad option");
+        }
+    }
+    if (optind != argc)
+        return usage_error("work", "unexpected argument \"%s\"", argv[optind]);
+    if (cs_work_run(&o, err, sizeof err) < 0)
+        return fail(err);
+    return 0;
+}
+
+static int cmd_status(int argc, char **argv)
+{
+    char err[CS_ERRLEN] = "";
+    cs_store *s = NULL;
+    int watch = 0, rc = 0;
+
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--watch"))
+            watch = 1;
+        else
+            return usage_error("status", "unexpected argument \"%s\"", argv[i]);
+    }
+    if (open_store(&s, 1, err, sizeof err) < 0)
+        return fail(err);
+    do {
+        if (watch && isatty(STDOUT_FILENO))
+            printf("\033[H\033[J");
+        rc = cs_status(s, stdout, err, sizeof err);
+        fflush(stdout);
+        if (watch && rc == 0)
+            sleep(2);
+    } while (watch && rc == 0);
+    cs_store_close(&s);
+    return rc < 0 ? fail(err) : 0;
+}
+
+static int cmd_export(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"batch", required_argument, NULL, 'b'},
+        {"with-text", no_argument, NULL, 't'},
+        {NULL, 0, NULL, 0},
+    };
+    char err[CS_ERRLEN] = "";
+    const char *batch = NULL;
+    cs_store *s = NULL;
+    int with_text = 0, c, rc;
+
+    if (argc < 2)
+        return usage_error("export", "%s", "export needs a format: manifest");
+    if (strcmp(argv[1], "manifest") != 0) {
+        if (!strcmp(argv[1], "fhir") || !strcmp(argv[1], "hl7") || !strcmp(argv[1], "pdf")) {
+            fprintf(stderr, "chartscan: export %s is not available in this version yet\n", argv[1]);
+            return 1;
+        }
+        return usage_error("export", "unknown export format \"%s\"", argv[1]);
+    }
+    optind = 2;
+    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        if (c == 'b')
+            batch = optarg;
+        else if (c == 't')
+            with_text = 1;
+        else
+            return usage_error("export", "%s", "bad option");
+    }
+    if (optind != argc)
+        return usage_error("export", "unexpected argument \"%s\"", argv[optind]);
+    if (open_store(&s, 1, err, sizeof err) < 0)
+        return fail(err);
+    rc = cs_export_manifest(s, batch, with_text, stdout, err, sizeof err);
+    cs_store_close(&s);
+    return rc < 0 ? fail(err) : 0;
+}
+
+static const struct {
+    const char *name;
+    int (*run)(int, char **);
+} commands[] = {
+    {"init", cmd_init},         {"db", cmd_db},         {"patients", cmd_patients},
+    {"train", cmd_train},       {"submit", cmd_submit}, {"work", cmd_work},
+    {"status", cmd_status},     {"export", cmd_export},
+};
+
+int main(int argc, char **argv)
+{
+    const char *name;
+
+    if (argc < 2) {
+        fputs(cs_cli_help(NULL), stderr);
+        return EXIT_USAGE;
+    }
+    name = argv[1];
+    if (!strcmp(name, "--help") || !strcmp(name, "-h") || !strcmp(name, "help")) {
+        const char *h = argc > 2 ? cs_cli_help(argv[2]) : cs_cli_help(NULL);
+        fputs(h ? h : cs_cli_help(NULL), stdout);
+        return 0;
+    }
+    if (!strcmp(name, "--version")) {
+        printf("chartscan 0.1\n");
+        return 0;
+    }
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
+        if (strcmp(commands[i].name, name) != 0)
+            continue;
+        if (!strcmp(name, "work") && !getenv("OMP_THREAD_LIMIT")) {
+            /* Tesseract's OpenMP runtime reads OMP_THREAD_LIMIT when the library
+             * loads, before main(): set it and start again, so that each worker's
+             * engine runs on one thread and the processes share the cores. */
+            setenv("OMP_THREAD_LIMIT", "1", 1);
+            execv("/proc/self/exe", argv);
+            /* no /proc: carry on, slower but correct */
+        }
+        if (wants_help(argc - 1, argv + 1)) {
+            fputs(cs_cli_help(name), stdout);
+            return 0;
+        }
+        return commands[i].run(argc - 1, argv + 1);
+    }
+    for (int i = 0; later_commands[i]; i++) {
+        if (!strcmp(later_commands[i], name)) {
+            fprintf(stderr, "chartscan: command \"%s\" is not available in this version yet\n",
+                    name);
+            return 1;
+        }
+    }
+    return usage_error(NULL, "unknown command \"%s\"", name);
+}

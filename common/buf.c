@@ -1,0 +1,149 @@
+/*
+ * buf.c — growable, always NUL-terminated byte buffer, with a JSON string
+ * writer (used by the manifest and every JSON export).
+ */
+#include "common/common.h"
+
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+int cs_buf_reserve(cs_buf *b, size_t extra)
+{
+    size_t need, cap;
+    char *p;
+
+    if (extra > SIZE_MAX - b->len - 1)
+        return -1;
+    need = b->len + extra + 1;
+    if (need <= b->cap)
+        return 0;
+    cap = b->cap ? b->cap : 64;
+    while (cap < need)
+        cap = cap > SIZE_MAX / 2 ? need : cap * 2;
+    p = realloc(b->data, cap);
+    if (!p)
+        return -1;
+    b->data = p;
+    b->cap = cap;
+    return 0;
+}
+
+int cs_buf_append(cs_buf *b, const void *data, size_t len)
+{
+    if (cs_buf_reserve(b, len) < 0)
+        return -1;
+    if (len)
+        memcpy(b->data + b->len, data, len);
+    b->len += len;
+    b->data[b->len] = '\0';
+    return 0;
+}
+
+int cs_buf_puts(cs_buf *b, const char *s)
+{
+    return cs_buf_append(b, s, strlen(s));
+}
+
+int cs_buf_printf(cs_buf *b, const char *fmt, ...)
+{
+    va_list ap;
+    int n;
+
+    va_start(ap, fmt);
+    n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    if (n < 0 || cs_buf_reserve(b, (size_t)n) < 0)
+        return -1;
+    va_start(ap, fmt);
+    vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    b->len += (size_t)n;
+    return 0;
+}
+
+/* Length of the valid UTF-8 sequence at s, or 0 when it is not valid. */
+static size_t utf8_valid_len(const unsigned char *s)
+{
+    if (s[0] < 0x80)
+        return 1;
+    if (s[0] >= 0xC2 && s[0] <= 0xDF)
+        return (s[1] & 0xC0) == 0x80 ? 2 : 0;
+    if (s[0] >= 0xE0 && s[0] <= 0xEF) {
+        if ((s[1] & 0xC0) != 0x80 || (s[2] & 0xC0) != 0x80)
+            return 0;
+        if (s[0] == 0xE0 && s[1] < 0xA0) return 0;     /* overlong */
+        if (s[0] == 0xED && s[1] >= 0xA0) return 0;    /* surrogates */
+        return 3;
+    }
+    if (s[0] >= 0xF0 && s[0] <= 0xF4) {
+        if ((s[1] & 0xC0) != 0x80 || (s[2] & 0xC0) != 0x80 || (s[3] & 0xC0) != 0x80)
+            return 0;
+        if (s[0] == 0xF0 && s[1] < 0x90) return 0;
+        if (s[0] == 0xF4 && s[1] >= 0x90) return 0;
+        return 4;
+    }
+    return 0;
+}
+
+int cs_buf_json_string(cs_buf *b, const char *s)
+{
+    const unsigned char *p = (const unsigned char *)s;
+
+    if (cs_buf_append(b, "\"", 1) < 0)
+        return -1;
+    while (*p) {
+        size_t run = 0, n;
+        /* copy runs of plain characters in one go */
+        while (p[run] >= 0x20 && p[run] < 0x80 && p[run] != '"' && p[run] != '\\')
+            run++;
+        if (run) {
+            if (cs_buf_append(b, p, run) < 0)
+                return -1;
+            p += run;
+            continue;
+        }
+        if (*p == '"' || *p == '\\') {
+            char esc[2] = {'\\', (char)*p};
+            if (cs_buf_append(b, esc, 2) < 0)
+                return -1;
+            p++;
+        } else if (*p < 0x20) {
+            int rc;
+            switch (*p) {
+            case '\n': rc = cs_buf_append(b, "\\n", 2); break;
+            case '\r': rc = cs_buf_append(b, "\\r", 2); break;
+            case '\t': rc = cs_buf_append(b, "\\t", 2); break;
+            case '\b': rc = cs_buf_append(b, "\\b", 2); break;
+            case '\f': rc = cs_buf_append(b, "\\f", 2); break;
+            default:   rc = cs_buf_printf(b, "\\u%04x", *p); break;
+            }
+            if (rc < 0)
+                return -1;
+            p++;
+        } else if ((n = utf8_valid_len(p)) > 0) {
+            if (cs_buf_append(b, p, n) < 0)
+                return -1;
+            p += n;
+        } else {
+            if (cs_buf_append(b, "\\ufffd", 6) < 0)
+                return -1;
+            p++;
+        }
+    }
+    return cs_buf_append(b, "\"", 1);
+}
+
+void cs_buf_reset(cs_buf *b)
+{
+    b->len = 0;
+    if (b->data)
+        b->data[0] = '\0';
+}
+
+void cs_buf_free(cs_buf *b)
+{
+    free(b->data);
+    b->data = NULL;
+    b->len = b->cap = 0;
+}

@@ -1,0 +1,97 @@
+/*
+ * common.h — the ground floor shared by every module: logging, growable
+ * byte buffers, hashing, CSV reading, and the limits on untrusted input.
+ *
+ * Interface routines:
+ *   cs_log              one log line to stderr, filtered by CHARTSCAN_LOG
+ *   cs_buf_*            growable byte buffer (append, printf, JSON string)
+ *   cs_sha256_*         streaming SHA-256, hex digest
+ *   cs_csv_*            RFC 4180 reader (quoted fields, embedded newlines)
+ *
+ * Logs carry ids, counts and timings only: never OCR text, names, MRNs,
+ * birth dates, image bytes or connection strings.
+ */
+#ifndef CS_COMMON_H
+#define CS_COMMON_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+/* ---- limits on untrusted input (archives and TIFFs come from outside) ---- */
+#define CS_MAX_ENTRIES         100000          /* entries in one archive */
+#define CS_MAX_ENTRY_BYTES     (512LL << 20)   /* one archive entry */
+#define CS_MAX_UNPACKED_BYTES  (64LL << 30)    /* all entries of one archive */
+#define CS_MAX_PAGES_PER_FILE  5000
+#define CS_MAX_PAGE_PIXELS     (120LL * 1000 * 1000)
+#define CS_MAX_ENTRY_NAME      1024
+
+#define CS_ERRLEN 512
+
+/* ---- logging ---- */
+enum cs_log_level { CS_LOG_ERROR = 0, CS_LOG_WARN, CS_LOG_INFO, CS_LOG_DEBUG };
+
+/*
+ * cs_log: write one line "chartscan[pid]: level: message" to stderr when
+ * level is at or below CHARTSCAN_LOG (error|warn|info|debug; default warn).
+ */
+void cs_log(enum cs_log_level level, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+/* cs_log_enabled: true when a message at this level would be written. */
+int cs_log_enabled(enum cs_log_level level);
+
+/* ---- growable buffer ---- */
+typedef struct cs_buf {
+    char  *data;    /* always NUL-terminated when non-NULL */
+    size_t len;
+    size_t cap;
+} cs_buf;
+
+#define CS_BUF_INIT {NULL, 0, 0}
+
+/* All cs_buf_* return 0, or -1 when memory runs out (the buffer is unchanged). */
+int  cs_buf_reserve(cs_buf *b, size_t extra);
+int  cs_buf_append(cs_buf *b, const void *data, size_t len);
+int  cs_buf_puts(cs_buf *b, const char *s);
+int  cs_buf_printf(cs_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Append s as a JSON string literal, quotes included; invalid UTF-8 becomes U+FFFD. */
+int  cs_buf_json_string(cs_buf *b, const char *s);
+void cs_buf_reset(cs_buf *b);   /* length 0, memory kept */
+void cs_buf_free(cs_buf *b);    /* accepts a zeroed buffer */
+
+/* ---- SHA-256 ---- */
+typedef struct cs_sha256 cs_sha256;
+cs_sha256 *cs_sha256_new(void);                 /* NULL when out of memory */
+void cs_sha256_update(cs_sha256 *h, const void *data, size_t len);
+/* Finish and write 64 lowercase hex digits and a NUL into hex[65]. */
+void cs_sha256_final_hex(cs_sha256 *h, char hex[65]);
+void cs_sha256_free(cs_sha256 **ph);
+/* One-shot digest of a buffer. */
+void cs_sha256_hex(const void *data, size_t len, char hex[65]);
+
+/* ---- CSV (RFC 4180) ---- */
+typedef struct cs_csv cs_csv;
+
+/*
+ * cs_csv_open: read CSV from fp (not closed by cs_csv_free).  Fields may be
+ * quoted, contain commas, doubled quotes and newlines; CRLF and LF line ends;
+ * a UTF-8 BOM is skipped.  max_field bounds a field's length in bytes.
+ */
+cs_csv *cs_csv_open(FILE *fp, size_t max_field);
+/*
+ * cs_csv_next: read the next record.  Returns 1 with *fields / *nfields set
+ * (valid until the next call), 0 at end of input, -1 on a malformed record
+ * (message in cs_csv_error).  cs_csv_line gives the line the record started on.
+ */
+int cs_csv_next(cs_csv *c, char ***fields, size_t *nfields);
+long cs_csv_line(const cs_csv *c);
+const char *cs_csv_error(const cs_csv *c);
+void cs_csv_free(cs_csv **pc);
+
+/* ---- small helpers ---- */
+/* Monotonic clock in milliseconds. */
+double cs_now_ms(void);
+/* snprintf into err (may be NULL) and return -1: the usual error return. */
+int cs_fail(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+#endif

@@ -1,0 +1,180 @@
+/*
+ * crossval.c — k-fold cross-validation of the document-type classifier.
+ *
+ * Interface routines:
+ *   cs_classifier_crossval    accuracy and confusion matrix over k folds
+ *   cs_crossval_free
+ *
+ * The examples are shuffled with a small seeded generator (splitmix64,
+ * Fisher-Yates), so a given seed always yields the same folds on every
+ * platform; example i of the shuffled order goes to fold i % k.  Folds are
+ * not stratified: a rare label may be missing from a training fold, and
+ * then its examples in that fold are necessarily misclassified.
+ */
+#include "indexer/indexer.h"
+#include "common/common.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+static uint64_t
+splitmix64(uint64_t *state)
+{
+    uint64_t z = (*state += 0x9E3779B97F4A7C15ull);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    return z ^ (z >> 31);
+}
+
+static int
+cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Index of name in the sorted labels, or -1. */
+static long
+label_index(char *const *labels, size_t n, const char *name)
+{
+    char *const *hit = bsearch(&name, labels, n, sizeof *labels, cmp_str);
+    return hit ? (long)(hit - labels) : -1;
+}
+
+/* Sorted, unique copies of the examples' labels into out. */
+static int
+collect_labels(const cs_labelled_text *ex, size_t n, cs_crossval *out)
+{
+    const char **names = malloc(n * sizeof *names);
+    size_t i, k = 0;
+    int rc = -1;
+
+    if (!names)
+        return -1;
+    for (i = 0; i < n; i++)
+        names[i] = ex[i].label;
+    qsort(names, n, sizeof *names, cmp_str);
+    for (i = 0; i < n; i++)
+        if (k == 0 || strcmp(names[k - 1], names[i]) != 0)
+            names[k++] = names[i];
+    if ((out->labels = calloc(k, sizeof *out->labels)) == NULL)
+        goto out;
+    for (i = 0; i < k; i++) {
+        if ((out->labels[i] = strdup(names[i])) == NULL)
+            goto out;
+        out->nlabels = i + 1;
+    }
+    rc = 0;
+out:
+    free(names);
+    return rc;
+}
+
+/*
+ * cs_classifier_crossval()
+ *
+ *      Input:  examples, n (labelled texts; every label non-NULL)
+ *              folds (2..n)
+ *              seed (shuffle seed; same seed, same folds)
+ *              out (out: result; release with cs_crossval_free)
+ *              err, errlen (message buffer; err may be NULL)
+ *      Return: 0, or -1 with a message (bad fold count, a training fold
+ *              with fewer than 2 labels, out of memory)
+ *
+ *  Notes:
+ *      (1) out->confusion[t * nlabels + p] counts examples of true label t
+ *          predicted as p; the entries sum to out->total == n.
+ */
+int
+cs_classifier_crossval(const cs_labelled_text *examples, size_t n, int folds,
+                       unsigned seed, cs_crossval *out, char *err, size_t errlen)
+{
+    cs_labelled_text *train = NULL;
+    cs_classifier *model = NULL;
+    size_t *order = NULL, i, L;
+    uint64_t state = seed;
+    char msg[CS_ERRLEN];
+    int fold, rc = -1;
+
+    if (!out)
+        return cs_fail(err, errlen, "no result to fill");
+    memset(out, 0, sizeof *out);
+    if (!examples || n == 0)
+        return cs_fail(err, errlen, "no examples");
+    if (folds < 2 || (size_t)folds > n)
+        return cs_fail(err, errlen, "fold count %d must be between 2 and %zu", folds, n);
+    for (i = 0; i < n; i++)
+        if (!examples[i].label)
+            return cs_fail(err, errlen, "example %zu has no label", i);
+
+    if (collect_labels(examples, n, out) < 0) {
+        cs_fail(err, errlen, "out of memory");
+        goto out;
+    }
+    L = out->nlabels;
+    out->confusion = calloc(L * L, sizeof *out->confusion);
+    order = malloc(n * sizeof *order);
+    train = malloc(n * sizeof *train);
+    if (!out->confusion || !order || !train) {
+        cs_fail(err, errlen, "out of memory");
+        goto out;
+    }
+    for (i = 0; i < n; i++)
+        order[i] = i;
+    for (i = n - 1; i > 0; i--) {
+        size_t j = (size_t)(splitmix64(&state) % (i + 1));
+        size_t t = order[i];
+        order[i] = order[j];
+        order[j] = t;
+    }
+
+    for (fold = 0; fold < folds; fold++) {
+        size_t ntrain = 0;
+
+        for (i = 0; i < n; i++)
+            if (i % (size_t)folds != (size_t)fold)
+                train[ntrain++] = examples[order[i]];
+        if (cs_classifier_train(train, ntrain, &model, msg, sizeof msg) < 0) {
+            cs_fail(err, errlen, "fold %d: %s", fold + 1, msg);
+            goto out;
+        }
+        for (i = (size_t)fold; i < n; i += (size_t)folds) {
+            const cs_labelled_text *ex = &examples[order[i]];
+            cs_prediction best;
+            long t = label_index(out->labels, L, ex->label), p = -1;
+
+            if (cs_classifier_predict(model, ex->text, &best, 1) == 1)
+                p = label_index(out->labels, L, best.label);
+            if (t < 0 || p < 0) {
+                cs_fail(err, errlen, "fold %d: prediction failed", fold + 1);
+                goto out;
+            }
+            out->confusion[t * (long)L + p]++;
+            out->correct += t == p;
+            out->total++;
+        }
+        cs_classifier_free(&model);
+    }
+    rc = 0;
+out:
+    cs_classifier_free(&model);
+    free(train);
+    free(order);
+    if (rc < 0)
+        cs_crossval_free(out);
+    return rc;
+}
+
+/* cs_crossval_free: release the result's arrays and zero it; accepts NULL. */
+void
+cs_crossval_free(cs_crossval *cv)
+{
+    if (!cv)
+        return;
+    if (cv->labels)
+        for (size_t i = 0; i < cv->nlabels; i++)
+            free(cv->labels[i]);
+    free(cv->labels);
+    free(cv->confusion);
+    memset(cv, 0, sizeof *cv);
+}

@@ -1,0 +1,319 @@
+/*
+ * fields.c — medical record number (MRN) candidates in OCR text.
+ *
+ * Interface routines:
+ *   cs_index_find_mrns    labelled MRNs first, then plausible bare numbers
+ *
+ * Two passes over the text:
+ *
+ *   1. Labelled.  A label (MRN, MR#, MR #, Med Rec #, Med Rec No,
+ *      Medical Record No./Number/#, Unit No./Number/#; any case; runs of
+ *      spaces between words) followed by any of ' ', tab, ':', '#', '.',
+ *      '-' and then the value.  The value is a run of 6 to 12 letters and
+ *      digits ending at a non-alphanumeric byte:
+ *        - OCR confusions are repaired (O/o->0, I/l/|->1, S/s->5, B->8,
+ *          Z/z->2) when every letter in the run is one of them and more
+ *          than half of the run are digits: "48Z13377" -> "48213377".
+ *        - Otherwise a run with letters is kept as an alphanumeric MRN,
+ *          upper-cased, if at least half of it is digits ("A1234567").
+ *        - A value printed in groups ("4821 3377", "4821-3377") is joined
+ *          when the first group alone is too short to be an MRN (fewer
+ *          than 6 characters) and every group is 3 or more digits; a first
+ *          group of 6 or more stands alone, so "MRN 12345678 45 y/o" does
+ *          not swallow the age.
+ *
+ *   2. Bare.  Runs of exactly 6 to 12 digits, bounded by non-alphanumeric
+ *      bytes, that are
+ *        - not joined to another digit run by '-', '/', '.', ':' or '('/')'
+ *          (dates, phone numbers, decimals, times),
+ *        - not an 8-digit run that reads as a date YYYYMMDD (1900..2099),
+ *        - not preceded on the same line, within 25 bytes, by a whole word
+ *          that names another kind of number (account, acct, encounter,
+ *          enc, visit, phone, tel, fax, ssn, ...).
+ *
+ * Labelled candidates come first, then bare ones, each in order of
+ * appearance; a value already found is not repeated.  Nothing here logs:
+ * MRNs are patient data.
+ */
+#include "indexer/indexer.h"
+
+#include <string.h>
+
+#define MRN_MIN 6
+#define MRN_MAX 12
+#define EXCLUDE_WINDOW 25
+
+static int
+is_digit(int c)
+{
+    return c >= '0' && c <= '9';
+}
+
+static int
+is_alpha(int c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+static int
+is_alnum(int c)
+{
+    return is_digit(c) || is_alpha(c);
+}
+
+static int
+lower(int c)
+{
+    return c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c;
+}
+
+/* Digit an OCR engine may have read as this letter, or 0. */
+static char
+ocr_digit(int c)
+{
+    switch (c) {
+    case 'O': case 'o': return '0';
+    case 'I': case 'l': case '|': return '1';
+    case 'S': case 's': return '5';
+    case 'B': return '8';
+    case 'Z': case 'z': return '2';
+    default: return 0;
+    }
+}
+
+/*
+ * Length of the label pattern matched at s, or 0.  In a pattern, ' '
+ * matches one or more spaces or tabs, and other bytes match themselves
+ * ignoring case.
+ */
+static size_t
+match_pattern(const char *s, const char *pattern)
+{
+    size_t i = 0;
+
+    for (; *pattern; pattern++) {
+        if (*pattern == ' ') {
+            if (s[i] != ' ' && s[i] != '\t')
+                return 0;
+            while (s[i] == ' ' || s[i] == '\t')
+                i++;
+        } else if (lower((unsigned char)s[i]) != *pattern) {
+            return 0;
+        } else {
+            i++;
+        }
+    }
+    return i;
+}
+
+/* Label patterns, longest first where one is a prefix of another. */
+static const char *const MRN_LABELS[] = {
+    "medical record number", "medical record no", "medical record #",
+    "medical record", "med rec number", "med rec no", "med rec #", "med rec",
+    "mr #", "mr#", "mrn", "unit number", "unit no", "unit #",
+};
+
+/* Length of an MRN label starting at text[i] (a word start), or 0. */
+static size_t
+match_label(const char *text, size_t i)
+{
+    if (i > 0 && is_alnum((unsigned char)text[i - 1]))
+        return 0;
+    for (size_t k = 0; k < sizeof MRN_LABELS / sizeof *MRN_LABELS; k++) {
+        size_t n = match_pattern(text + i, MRN_LABELS[k]);
+        /* a label ending in a letter must not run into another letter
+         * ("MRNA" is not a label); a digit may follow: "MRN48213377" */
+        if (n && !(is_alpha((unsigned char)text[i + n - 1]) &&
+                   is_alpha((unsigned char)text[i + n])))
+            return n;
+    }
+    return 0;
+}
+
+/*
+ * Read the value after a label, starting at text[i].  On success writes
+ * the normalised MRN into mrn, its start offset into *start and returns 1.
+ */
+static int
+read_labelled_value(const char *text, size_t i, char mrn[CS_MRN_MAX], size_t *start)
+{
+    char raw[MRN_MAX + 1];
+    size_t len = 0, j, digits = 0, fixable = 0, k;
+
+    while (text[i] == ' ' || text[i] == '\t' || text[i] == ':' || text[i] == '#' ||
+           text[i] == '.' || text[i] == '-')
+        i++;
+    *start = i;
+    /* first group */
+    for (j = i; is_alnum((unsigned char)text[j]) || text[j] == '|'; j++) {
+        if (len == MRN_MAX)
+            return 0;
+        raw[len++] = text[j];
+    }
+    /* further groups of 3+ digits, only while the value is still short */
+    while (len < MRN_MIN && (text[j] == ' ' || text[j] == '-') &&
+           is_digit((unsigned char)text[j + 1])) {
+        size_t g = j + 1, glen = 0;
+        while (is_digit((unsigned char)text[g + glen]))
+            glen++;
+        if (glen < 3 || is_alpha((unsigned char)text[g + glen]) || len + glen > MRN_MAX)
+            break;
+        for (k = 0; k < glen; k++)
+            raw[len++] = text[g + k];
+        j = g + glen;
+    }
+    if (len < MRN_MIN)
+        return 0;
+    for (k = 0; k < len; k++) {
+        if (is_digit((unsigned char)raw[k]))
+            digits++;
+        else if (ocr_digit((unsigned char)raw[k]))
+            fixable++;
+    }
+    if (digits + fixable == len && 2 * digits > len) {
+        for (k = 0; k < len; k++)
+            mrn[k] = is_digit((unsigned char)raw[k]) ? raw[k] : ocr_digit((unsigned char)raw[k]);
+    } else if (2 * digits >= len) {
+        for (k = 0; k < len; k++) {
+            if (raw[k] == '|')
+                return 0;
+            mrn[k] = (char)(raw[k] >= 'a' && raw[k] <= 'z' ? raw[k] - 'a' + 'A' : raw[k]);
+        }
+    } else {
+        return 0;
+    }
+    mrn[len] = '\0';
+    return 1;
+}
+
+/* Words that name a number that is not an MRN (matched as whole words). */
+static const char *const OTHER_NUMBER_WORDS[] = {
+    "account", "accounts", "acct", "acc", "encounter", "enc", "visit",
+    "phone", "telephone", "tel", "ph", "fax", "ssn", "social", "pager",
+    "cell", "mobile", "claim", "policy", "member", "group", "npi", "zip",
+    "order", "accession", "fin", "csn", "invoice",
+};
+
+/* Does a whole other-number word start within EXCLUDE_WINDOW bytes before
+ * pos, on the same line? */
+static int
+after_other_label(const char *text, size_t pos)
+{
+    size_t from = pos > EXCLUDE_WINDOW ? pos - EXCLUDE_WINDOW : 0, i;
+
+    for (i = pos; i > from && text[i - 1] != '\n'; i--)
+        ;
+    for (; i < pos; i++) {
+        if (!is_alpha((unsigned char)text[i]) || (i > 0 && is_alpha((unsigned char)text[i - 1])))
+            continue;
+        for (size_t k = 0; k < sizeof OTHER_NUMBER_WORDS / sizeof *OTHER_NUMBER_WORDS; k++) {
+            const char *w = OTHER_NUMBER_WORDS[k];
+            size_t n = strlen(w), m;
+            for (m = 0; m < n && i + m < pos && lower((unsigned char)text[i + m]) == w[m]; m++)
+                ;
+            if (m == n && !is_alpha((unsigned char)text[i + n]))
+                return 1;
+        }
+    }
+    return 0;
+}
+
+/* Is the digit run text[s..e) joined to another number (date, phone)? */
+static int
+in_number_pattern(const char *text, size_t s, size_t e)
+{
+    static const char joiners[] = "-/.:()";
+
+    if (s >= 2 && strchr(joiners, text[s - 1]) && is_digit((unsigned char)text[s - 2]))
+        return 1;
+    if (text[e] && strchr(joiners, text[e]) && is_digit((unsigned char)text[e + 1]))
+        return 1;
+    if (s >= 1 && text[s - 1] == ')')       /* "(555)1234567" */
+        return 1;
+    return 0;
+}
+
+static int
+looks_like_yyyymmdd(const char *d)
+{
+    int y = (d[0] - '0') * 1000 + (d[1] - '0') * 100 + (d[2] - '0') * 10 + (d[3] - '0');
+    int m = (d[4] - '0') * 10 + (d[5] - '0');
+    int day = (d[6] - '0') * 10 + (d[7] - '0');
+
+    return y >= 1900 && y <= 2099 && m >= 1 && m <= 12 && day >= 1 && day <= 31;
+}
+
+static int
+already_found(const cs_mrn_candidate *out, int n, const char *mrn)
+{
+    for (int i = 0; i < n; i++)
+        if (strcmp(out[i].mrn, mrn) == 0)
+            return 1;
+    return 0;
+}
+
+/*
+ * cs_index_find_mrns()
+ *
+ *      Input:  text (NUL-terminated OCR text; NULL gives 0)
+ *              out (out: candidates; may be NULL when max is 0)
+ *              max (capacity of out)
+ *      Return: number of candidates written, 0..max
+ *
+ *  Notes:
+ *      (1) See the file comment for the rules; labelled candidates have
+ *          labelled = 1 and come first.
+ *      (2) offset is the byte offset of the value's first character.
+ *      (3) Linear in the text length times the (fixed) label count.
+ */
+int
+cs_index_find_mrns(const char *text, cs_mrn_candidate *out, int max)
+{
+    char mrn[CS_MRN_MAX];
+    size_t i, start;
+    int n = 0;
+
+    if (!text || !out || max <= 0)
+        return 0;
+
+    for (i = 0; text[i] && n < max; i++) {
+        size_t lab = match_label(text, i);
+        if (!lab)
+            continue;
+        if (read_labelled_value(text, i + lab, mrn, &start) &&
+            !already_found(out, n, mrn)) {
+            memcpy(out[n].mrn, mrn, sizeof mrn);
+            out[n].labelled = 1;
+            out[n].offset = start;
+            n++;
+        }
+        i += lab - 1;
+    }
+
+    for (i = 0; text[i] && n < max; i++) {
+        size_t e, len;
+
+        if (!is_digit((unsigned char)text[i]) || (i > 0 && is_alnum((unsigned char)text[i - 1])))
+            continue;
+        for (e = i; is_digit((unsigned char)text[e]); e++)
+            ;
+        len = e - i;
+        if (len < MRN_MIN || len > MRN_MAX || is_alpha((unsigned char)text[e]) ||
+            in_number_pattern(text, i, e) ||
+            (len == 8 && looks_like_yyyymmdd(text + i)) ||
+            after_other_label(text, i)) {
+            i = e - 1;
+            continue;
+        }
+        memcpy(mrn, text + i, len);
+        mrn[len] = '\0';
+        if (!already_found(out, n, mrn)) {
+            memcpy(out[n].mrn, mrn, sizeof mrn);
+            out[n].labelled = 0;
+            out[n].offset = i;
+            n++;
+        }
+        i = e - 1;
+    }
+    return n;
+}

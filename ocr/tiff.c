@@ -1,0 +1,177 @@
+/*
+ * tiff.c — TIFF inspection from memory with libtiff: signature test, page
+ * count and the limits on untrusted input, without decoding any pixels.
+ *
+ * libtiff reports problems through process-wide handlers; we route them
+ * into a buffer so that the reason reaches the caller (and the manifest)
+ * instead of stderr.
+ */
+#include "ocr/ocr_internal.h"
+
+#include <stdarg.h>
+#include <string.h>
+#include <tiffio.h>
+
+#include "common/common.h"
+
+static char tiff_last_error[256];
+
+static void tiff_error_handler(const char *module, const char *fmt, va_list ap)
+{
+    (void)module;
+    vsnprintf(tiff_last_error, sizeof tiff_last_error, fmt, ap);
+}
+
+static void tiff_warning_handler(const char *module, const char *fmt, va_list ap)
+{
+    (void)module; (void)fmt; (void)ap;
+}
+
+void cs_ocr_tiff_quiet(void)
+{
+    TIFFSetErrorHandler(tiff_error_handler);
+    TIFFSetWarningHandler(tiff_warning_handler);
+}
+
+const char *cs_ocr_tiff_last_error(void)
+{
+    return tiff_last_error[0] ? tiff_last_error : "unknown libtiff error";
+}
+
+/* ---- reading from memory ---- */
+typedef struct memsrc {
+    const unsigned char *data;
+    toff_t len, pos;
+} memsrc;
+
+static tsize_t mem_read(thandle_t h, tdata_t buf, tsize_t n)
+{
+    memsrc *m = (memsrc *)h;
+    toff_t left = m->pos < m->len ? m->len - m->pos : 0;
+    if ((toff_t)n > left)
+        n = (tsize_t)left;
+    memcpy(buf, m->data + m->pos, (size_t)n);
+    m->pos += (toff_t)n;
+    return n;
+}
+
+static tsize_t mem_write(thandle_t h, tdata_t buf, tsize_t n)
+{
+    (void)h; (void)buf; (void)n;
+    return -1;
+}
+
+static toff_t mem_seek(thandle_t h, toff_t off, int whence)
+{
+    memsrc *m = (memsrc *)h;
+    toff_t base = whence == SEEK_SET ? 0 : whence == SEEK_CUR ? m->pos : m->len;
+    if (whence != SEEK_SET && whence != SEEK_CUR && whence != SEEK_END)
+        return (toff_t)-1;
+    m->pos = base + off;
+    return m->pos;
+}
+
+static int mem_close(thandle_t h) { (void)h; return 0; }
+static toff_t mem_size(thandle_t h) { return ((memsrc *)h)->len; }
+static int mem_map(thandle_t h, tdata_t *base, toff_t *size)
+{
+    (void)h; (void)base; (void)size;
+    return 0;
+}
+static void mem_unmap(thandle_t h, tdata_t base, toff_t size)
+{
+    (void)h; (void)base; (void)size;
+}
+
+int cs_ocr_is_tiff(const void *data, size_t len)
+{
+    const unsigned char *p = data;
+    if (len < 8)
+        return 0;
+    if (p[0] == 'I' && p[1] == 'I' && (p[2] == 42 || p[2] == 43) && p[3] == 0)
+        return 1;
+    if (p[0] == 'M' && p[1] == 'M' && p[2] == 0 && (p[3] == 42 || p[3] == 43))
+        return 1;
+    return 0;
+}
+
+int cs_ocr_tiff_page_size(const void *data, size_t len, int page,
+                          long long *width, long long *height, char *err, size_t errlen)
+{
+    memsrc m = {data, len, 0};
+    TIFF *tif;
+    uint32_t w = 0, h = 0;
+    int rc = -1;
+
+    cs_ocr_tiff_quiet();
+    tiff_last_error[0] = '\0';
+    tif = TIFFClientOpen("page", "rm", (thandle_t)&m, mem_read, mem_write, mem_seek,
+                         mem_close, mem_size, mem_map, mem_unmap);
+    if (!tif)
+        return cs_fail(err, errlen, "not a readable TIFF: %s", cs_ocr_tiff_last_error());
+    if (page < 1 || !TIFFSetDirectory(tif, (tdir_t)(page - 1))) {
+        cs_fail(err, errlen, "TIFF has no page %d", page);
+        goto out;
+    }
+    if (!TIFFGetField(tif, TIFFTAG_IMAGEWIDTH, &w) || !TIFFGetField(tif, TIFFTAG_IMAGELENGTH, &h)) {
+        cs_fail(err, errlen, "page %d has no image size", page);
+        goto out;
+    }
+    *width = w;
+    *height = h;
+    rc = 0;
+out:
+    TIFFClose(tif);
+    return rc;
+}
+
+int cs_ocr_tiff_inspect(const void *data, size_t len, cs_tiff_info *info,
+                        char *err, size_t errlen)
+{
+    memsrc m = {data, len, 0};
+    TIFF *tif = NULL;
+    int pages = 0, rc = -1;
+
+    if (info)
+        info->pages = 0;
+    if (!cs_ocr_is_tiff(data, len))
+        return cs_fail(err, errlen, "not a TIFF image");
+    cs_ocr_tiff_quiet();
+    tiff_last_error[0] = '\0';
+    /* "m": no memory mapping; "h": read the header only, directories on demand */
+    tif = TIFFClientOpen("entry", "rm", (thandle_t)&m, mem_read, mem_write, mem_seek,
+                         mem_close, mem_size, mem_map, mem_unmap);
+    if (!tif)
+        return cs_fail(err, errlen, "not a readable TIFF: %s", cs_ocr_tiff_last_error());
+    do {
+        uint32_t w = 0, h = 0;
+        pages++;
+        if (pages > CS_MAX_PAGES_PER_FILE) {
+            cs_fail(err, errlen, "TIFF has more than %d pages, the limit", CS_MAX_PAGES_PER_FILE);
+            goto out;
+        }
+        if (!TIFFGetField(tif, TIFFTAG_IMAGEWIDTH, &w) || !TIFFGetField(tif, TIFFTAG_IMAGELENGTH, &h)
+            || w == 0 || h == 0) {
+            cs_fail(err, errlen, "page %d has no image size", pages);
+            goto out;
+        }
+        if ((long long)w * (long long)h > CS_MAX_PAGE_PIXELS) {
+            cs_fail(err, errlen, "page %d has %u x %u pixels, more than the limit of %lld",
+                    pages, (unsigned)w, (unsigned)h, (long long)CS_MAX_PAGE_PIXELS);
+            goto out;
+        }
+        tiff_last_error[0] = '\0';
+    } while (TIFFReadDirectory(tif));
+    if (tiff_last_error[0]) {
+        /* a directory chain that breaks off: the file is cut or corrupt */
+        cs_fail(err, errlen, "TIFF directory after page %d is unreadable: %s", pages,
+                tiff_last_error);
+        goto out;
+    }
+    if (info)
+        info->pages = pages;
+    rc = 0;
+out:
+    TIFFClose(tif);
+    return rc;
+}

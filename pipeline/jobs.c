@@ -1,0 +1,211 @@
+/*
+ * jobs.c — the job table's SQL: claim with FOR UPDATE SKIP LOCKED and a
+ * lease, complete inside a stage's transaction, retry with backoff or fail
+ * for good, and LISTEN/NOTIFY so that idle workers sleep instead of poll.
+ * The policy around it (the worker loop, the pool) lives in workers/.
+ *
+ * Job states:
+ *
+ *    queued --claim--> running --cs_jobs_complete--> done
+ *      ^                  |
+ *      |   lease expires  |  cs_jobs_retry_or_fail (attempts < max)
+ *      +------------------+
+ *                         |  cs_jobs_retry_or_fail (attempts == max)
+ *                         v
+ *                       failed
+ */
+#include "pipeline/pipeline_internal.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/common.h"
+
+#define NOTIFY_CHANNEL "chartscan_jobs"
+
+int cs_jobs_claim(cs_store *s, const char *worker, int lease_seconds, cs_job *job,
+                  char *err, size_t errlen)
+{
+    char lbuf[24];
+    const char *params[2] = {worker, cs_i64(lbuf, lease_seconds)};
+    PGresult *r;
+
+    memset(job, 0, sizeof *job);
+    /* Jobs whose lease ran out belong to a worker that died: take them back. */
+    r = cs_pq(s,
+        "UPDATE job SET status = 'running', attempts = attempts + 1, worker = $1,"
+        "       lease_until = now() + make_interval(secs => $2::int)"
+        " WHERE id = (SELECT id FROM job"
+        "              WHERE (status = 'queued' AND run_after <= now())"
+        "                 OR (status = 'running' AND lease_until < now())"
+        "              ORDER BY priority, id"
+        "              FOR UPDATE SKIP LOCKED LIMIT 1)"
+        " RETURNING id, kind, batch_id, coalesce(file_id, 0), coalesce(page_id, 0),"
+        "           attempts, max_attempts",
+        2, params, err, errlen);
+    if (!r)
+        return -1;
+    if (PQntuples(r) == 0) {
+        PQclear(r);
+        return 0;
+    }
+    job->id = cs_pq_int(r, 0, 0);
+    snprintf(job->kind, sizeof job->kind, "%s", PQgetvalue(r, 0, 1));
+    job->batch_id = cs_pq_int(r, 0, 2);
+    job->file_id = cs_pq_int(r, 0, 3);
+    job->page_id = cs_pq_int(r, 0, 4);
+    job->attempts = (int)cs_pq_int(r, 0, 5);
+    job->max_attempts = (int)cs_pq_int(r, 0, 6);
+    snprintf(job->worker, sizeof job->worker, "%s", worker);
+    PQclear(r);
+    return 1;
+}
+
+int cs_jobs_complete(cs_store *s, const cs_job *job, char *err, size_t errlen)
+{
+    char ibuf[24], abuf[24];
+    const char *params[3] = {cs_i64(ibuf, job->id), job->worker, cs_i64(abuf, job->attempts)};
+    PGresult *r = cs_pq(s,
+        "UPDATE job SET status = 'done', finished_at = now(), lease_until = NULL"
+        " WHERE id = $1 AND status = 'running' AND worker = $2 AND attempts = $3",
+        3, params, err, errlen);
+    long n;
+
+    if (!r)
+        return -1;
+    n = atol(PQcmdTuples(r));
+    PQclear(r);
+    if (n != 1)
+        return cs_fail(err, errlen, "job %lld: lease lost to another worker", (long long)job->id);
+    return 0;
+}
+
+/* Mark what a job was for as failed, when its attempts are used up. */
+static int fail_subject(cs_store *s, const cs_job *job, const char *reason, char *err,
+                        size_t errlen)
+{
+    char b1[24], b2[24];
+    const char *p[2] = {reason, NULL};
+
+    if (!strcmp(job->kind, "ocr")) {
+        p[1] = cs_i64(b1, job->page_id);
+        if (cs_pq_exec(s, "UPDATE page SET status = 'failed', reason = $1, finished_at = now()"
+                          " WHERE id = $2", 2, p, err, errlen) < 0)
+            return -1;
+        /* the file's other pages may all be done: its assembly must still happen */
+        p[0] = cs_i64(b2, job->batch_id);
+        p[1] = cs_i64(b1, job->file_id);
+        return cs_pq_exec(s,
+            "INSERT INTO job (kind, batch_id, file_id, priority)"
+            " SELECT 'assemble', $1, $2, 1"
+            "  WHERE NOT EXISTS (SELECT 1 FROM page WHERE file_id = $2 AND status = 'pending')"
+            " ON CONFLICT DO NOTHING", 2, p, err, errlen);
+    }
+    if (!strcmp(job->kind, "assemble")) {
+        p[1] = cs_i64(b1, job->file_id);
+        return cs_pq_exec(s, "UPDATE page SET status = 'failed', reason = 'assembly failed: ' || $1,"
+                             " finished_at = now()"
+                             " WHERE file_id = $2 AND document_id IS NULL AND status = 'done'",
+                          2, p, err, errlen);
+    }
+    p[1] = cs_i64(b1, job->batch_id);
+    return cs_pq_exec(s, "UPDATE batch SET status = 'failed', error = $1 WHERE id = $2", 2, p,
+                      err, errlen);
+}
+
+int cs_jobs_retry_or_fail(cs_store *s, const cs_job *job, const char *reason,
+                          char *err, size_t errlen)
+{
+    char ibuf[24], abuf[24];
+    const char *params[4] = {cs_i64(ibuf, job->id), job->worker, cs_i64(abuf, job->attempts),
+                             reason};
+    PGresult *r;
+    long n;
+
+    if (cs_pq_begin(s, err, errlen) < 0)
+        return -1;
+    if (job->attempts < job->max_attempts) {
+        /* backoff: 2, 4, 8 ... seconds, capped at five minutes */
+        r = cs_pq(s,
+            "UPDATE job SET status = 'queued', worker = NULL, lease_until = NULL,"
+            "       last_error = $4,"
+            "       run_after = now() + make_interval(secs => least(300, power(2, $3::int)))"
+            " WHERE id = $1 AND status = 'running' AND worker = $2 AND attempts = $3",
+            4, params, err, errlen);
+    } else {
+        r = cs_pq(s,
+            "UPDATE job SET status = 'failed', lease_until = NULL, last_error = $4,"
+            "       finished_at = now()"
+            " WHERE id = $1 AND status = 'running' AND worker = $2 AND attempts = $3",
+            4, params, err, errlen);
+    }
+    if (!r)
+        goto fail;
+    n = atol(PQcmdTuples(r));
+    PQclear(r);
+    if (n == 1 && job->attempts >= job->max_attempts && fail_subject(s, job, reason, err, errlen) < 0)
+        goto fail;
+    if (cs_pq_exec(s, "NOTIFY " NOTIFY_CHANNEL, 0, NULL, err, errlen) < 0)
+        goto fail;
+    return cs_pq_commit(s, err, errlen);
+fail:
+    cs_pq_rollback(s);
+    return -1;
+}
+
+int cs_jobs_pending(cs_store *s, long *queued, long *running, char *err, size_t errlen)
+{
+    PGresult *r = cs_pq(s,
+        "SELECT count(*) FILTER (WHERE status = 'queued'),"
+        "       count(*) FILTER (WHERE status = 'running')"
+        "  FROM job WHERE status IN ('queued', 'running')", 0, NULL, err, errlen);
+    if (!r)
+        return -1;
+    *queued = (long)cs_pq_int(r, 0, 0);
+    *running = (long)cs_pq_int(r, 0, 1);
+    PQclear(r);
+    return 0;
+}
+
+int cs_jobs_listen(cs_store *s, char *err, size_t errlen)
+{
+    if (s->listening)
+        return 0;
+    if (cs_pq_exec(s, "LISTEN " NOTIFY_CHANNEL, 0, NULL, err, errlen) < 0)
+        return -1;
+    s->listening = 1;
+    return 0;
+}
+
+int cs_jobs_wait(cs_store *s, int timeout_ms, char *err, size_t errlen)
+{
+    struct pollfd pfd;
+    PGnotify *n;
+    int got = 0;
+
+    /* notifications that arrived with earlier results come first */
+    while ((n = PQnotifies(s->conn)) != NULL) {
+        PQfreemem(n);
+        got = 1;
+    }
+    if (got)
+        return 1;
+    pfd.fd = PQsocket(s->conn);
+    pfd.events = POLLIN;
+    if (pfd.fd < 0)
+        return cs_fail(err, errlen, "database connection is gone");
+    if (poll(&pfd, 1, timeout_ms) < 0) {
+        if (errno == EINTR)
+            return 0;
+        return cs_fail(err, errlen, "could not wait for the database: %s", strerror(errno));
+    }
+    if (!PQconsumeInput(s->conn))
+        return cs_fail(err, errlen, "database connection lost while waiting");
+    while ((n = PQnotifies(s->conn)) != NULL) {
+        PQfreemem(n);
+        got = 1;
+    }
+    return got;
+}

@@ -1,0 +1,280 @@
+/*
+ * patients.c — `chartscan patients import FILE.csv`: load the hospital's
+ * roster.  Every row is checked first; a file with any malformed row
+ * imports nothing, and the errors name their line numbers.  Rows go in
+ * through COPY into a temporary table, then one INSERT ... ON CONFLICT
+ * updates existing patients by MRN.
+ *
+ * Format: a header row naming the columns mrn, last_name, first_name,
+ * middle_name, birth_date (YYYY-MM-DD), sex (M, F, O, U); other columns
+ * are ignored.  Error messages give line and column, never the values: a
+ * terminal's scrollback is no place for patient data.
+ */
+#include "pipeline/pipeline_internal.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "common/common.h"
+
+enum { COL_MRN, COL_LAST, COL_FIRST, COL_MIDDLE, COL_BIRTH, COL_SEX, NCOLS };
+static const char *const col_names[NCOLS] = {"mrn", "last_name", "first_name", "middle_name",
+                                             "birth_date", "sex"};
+#define MAX_ERRORS_SHOWN 10
+
+static int valid_date(const char *s)
+{
+    int y, m, d;
+    static const int mdays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    time_t now = time(NULL);
+    struct tm tm;
+
+    if (strlen(s) != 10 || s[4] != '-' || s[7] != '-')
+        return 0;
+    for (int i = 0; i < 10; i++)
+        if (i != 4 && i != 7 && !isdigit((unsigned char)s[i]))
+            return 0;
+    y = atoi(s);
+    m = atoi(s + 5);
+    d = atoi(s + 8);
+    if (y < 1850 || m < 1 || m > 12 || d < 1 || d > mdays[m - 1])
+        return 0;
+    if (m == 2 && d == 29 && !((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
+        return 0;
+    gmtime_r(&now, &tm);
+    if (y > tm.tm_year + 1900)
+        return 0;
+    return 1;
+}
+
+/* Why a row is malformed, or NULL when it is fine. */
+static const char *check_row(char *const v[NCOLS], int *bad_col)
+{
+    size_t n = strlen(v[COL_MRN]);
+    *bad_col = COL_MRN;
+    if (n == 0)
+        return "MRN is empty";
+    if (n >= 24)
+        return "MRN is longer than 23 characters";
+    for (size_t i = 0; i < n; i++)
+        if (!isalnum((unsigned char)v[COL_MRN][i]))
+            return "MRN may hold only letters and digits";
+    *bad_col = COL_LAST;
+    if (!*v[COL_LAST])
+        return "last name is empty";
+    *bad_col = COL_FIRST;
+    if (!*v[COL_FIRST])
+        return "first name is empty";
+    for (int c = COL_LAST; c <= COL_MIDDLE; c++) {
+        *bad_col = c;
+        if (strlen(v[c]) > 100)
+            return "name is longer than 100 characters";
+    }
+    *bad_col = COL_BIRTH;
+    if (*v[COL_BIRTH] && !valid_date(v[COL_BIRTH]))
+        return "birth date is not a valid past date in the form YYYY-MM-DD";
+    *bad_col = COL_SEX;
+    if (*v[COL_SEX] && !(strlen(v[COL_SEX]) == 1 && strchr("MFOU", v[COL_SEX][0])))
+        return "sex must be M, F, O or U";
+    return NULL;
+}
+
+/* Append a value in COPY text format: \N for empty optional values. */
+static int copy_value(cs_buf *b, const char *v, int null_if_empty)
+{
+    if (null_if_empty && !*v)
+        return cs_buf_puts(b, "\\N");
+    for (; *v; v++) {
+        int rc;
+        switch (*v) {
+        case '\\': rc = cs_buf_puts(b, "\\\\"); break;
+        case '\t': rc = cs_buf_puts(b, "\\t"); break;
+        case '\n': rc = cs_buf_puts(b, "\\n"); break;
+        case '\r': rc = cs_buf_puts(b, "\\r"); break;
+        default:   rc = cs_buf_append(b, v, 1); break;
+        }
+        if (rc < 0)
+            return -1;
+    }
+    return 0;
+}
+
+int cs_patients_import(cs_store *s, const char *path, FILE *out, char *err, size_t errlen)
+{
+    int map[NCOLS], errors = 0, in_tx = 0, in_copy = 0, rc = -1;
+    long rows = 0;
+    FILE *fp = NULL;
+    cs_csv *csv = NULL;
+    cs_buf line = CS_BUF_INIT;
+    char **f;
+    size_t nf;
+    PGresult *r = NULL;
+
+    fp = fopen(path, "r");
+    if (!fp)
+        return cs_fail(err, errlen, "could not open roster \"%s\": %s", path, strerror(errno));
+    csv = cs_csv_open(fp, 4096);
+    if (!csv) {
+        cs_fail(err, errlen, "out of memory");
+        goto out;
+    }
+    if (cs_csv_next(csv, &f, &nf) != 1) {
+        cs_fail(err, errlen, "roster \"%s\" has no header row%s%s", path,
+                cs_csv_error(csv) ? ": " : "", cs_csv_error(csv) ? cs_csv_error(csv) : "");
+        goto out;
+    }
+    for (int c = 0; c < NCOLS; c++) {
+        map[c] = -1;
+        for (size_t i = 0; i < nf; i++) {
+            char *name = f[i];
+            while (isspace((unsigned char)*name))
+                name++;
+            if (!strcasecmp(name, col_names[c]))
+                map[c] = (int)i;
+        }
+        if (map[c] < 0) {
+            cs_fail(err, errlen, "roster \"%s\" line 1: the header has no column \"%s\"", path,
+                    col_names[c]);
+            goto out;
+        }
+    }
+
+    if (cs_pq_begin(s, err, errlen) < 0)
+        goto out;
+    in_tx = 1;
+    if (cs_pq_exec(s, "CREATE TEMP TABLE roster_in (line integer, mrn text, last_name text,"
+                      " first_name text, middle_name text, birth_date date, sex text)"
+                      " ON COMMIT DROP", 0, NULL, err, errlen) < 0)
+        goto out;
+    r = PQexec(s->conn, "COPY roster_in FROM STDIN");
+    if (PQresultStatus(r) != PGRES_COPY_IN) {
+        cs_fail(err, errlen, "database error: %s", PQresultErrorMessage(r));
+        goto out;
+    }
+    PQclear(r);
+    r = NULL;
+    in_copy = 1;
+
+    for (;;) {
+        char *v[NCOLS];
+        const char *why;
+        int bad_col, got = cs_csv_next(csv, &f, &nf);
+        if (got == 0)
+            break;
+        if (got < 0) {
+            fprintf(stderr, "chartscan: roster \"%s\" line %ld: %s\n", path, cs_csv_line(csv),
+                    cs_csv_error(csv));
+            errors++;
+            break;   /* the reader cannot resynchronise after a broken quote */
+        }
+        if (nf == 1 && !*f[0])
+            continue;   /* blank line */
+        rows++;
+        for (int c = 0; c < NCOLS; c++) {
+            v[c] = (size_t)map[c] < nf ? f[map[c]] : NULL;
+            if (!v[c]) {
+                if (errors++ < MAX_ERRORS_SHOWN)
+                    fprintf(stderr, "chartscan: roster \"%s\" line %ld: only %zu columns, "
+                            "expected at least %d\n", path, cs_csv_line(csv), nf, map[c] + 1);
+                goto next;
+            }
+            /* trim spaces around every value */
+            while (isspace((unsigned char)*v[c]))
+                v[c]++;
+            for (size_t n = strlen(v[c]); n && isspace((unsigned char)v[c][n - 1]); n--)
+                v[c][n - 1] = '\0';
+        }
+        why = check_row(v, &bad_col);
+        if (why) {
+            if (errors++ < MAX_ERRORS_SHOWN)
+                fprintf(stderr, "chartscan: roster \"%s\" line %ld, column %s: %s\n", path,
+                        cs_csv_line(csv), col_names[bad_col], why);
+            continue;
+        }
+        if (errors)
+            continue;   /* nothing will be imported: only look for more errors */
+        cs_buf_reset(&line);
+        if (cs_buf_printf(&line, "%ld\t", cs_csv_line(csv)) < 0)
+            goto oom;
+        for (int c = 0; c < NCOLS; c++) {
+            if (copy_value(&line, v[c], c >= COL_MIDDLE) < 0 ||
+                cs_buf_puts(&line, c == NCOLS - 1 ? "\n" : "\t") < 0)
+                goto oom;
+        }
+        if (PQputCopyData(s->conn, line.data, (int)line.len) != 1) {
+            cs_fail(err, errlen, "could not send roster rows: %s", PQerrorMessage(s->conn));
+            goto out;
+        }
+next:;
+    }
+    if (errors > MAX_ERRORS_SHOWN)
+        fprintf(stderr, "chartscan: roster \"%s\": %d more errors not shown\n", path,
+                errors - MAX_ERRORS_SHOWN);
+    in_copy = 0;
+    if (PQputCopyEnd(s->conn, errors ? "malformed roster" : NULL) != 1) {
+        cs_fail(err, errlen, "could not send roster rows: %s", PQerrorMessage(s->conn));
+        goto out;
+    }
+    r = PQgetResult(s->conn);
+    if (errors) {
+        PQclear(r);
+        r = NULL;
+        while ((r = PQgetResult(s->conn)) != NULL)
+            PQclear(r);
+        cs_fail(err, errlen, "roster \"%s\" has %d malformed rows: nothing imported", path, errors);
+        goto out;
+    }
+    if (PQresultStatus(r) != PGRES_COMMAND_OK) {
+        cs_fail(err, errlen, "database error: %s", PQresultErrorMessage(r));
+        goto out;
+    }
+    PQclear(r);
+    r = NULL;
+
+    r = cs_pq(s, "SELECT a.line, b.line FROM roster_in a JOIN roster_in b"
+                 " ON a.mrn = b.mrn AND a.line < b.line ORDER BY b.line LIMIT 1", 0, NULL, err,
+              errlen);
+    if (!r)
+        goto out;
+    if (PQntuples(r)) {
+        cs_fail(err, errlen, "roster \"%s\" line %s: MRN repeats the one on line %s: nothing "
+                "imported", path, PQgetvalue(r, 0, 1), PQgetvalue(r, 0, 0));
+        goto out;
+    }
+    PQclear(r);
+    r = cs_pq(s,
+        "WITH up AS (INSERT INTO patient (mrn, last_name, first_name, middle_name, birth_date, sex)"
+        "            SELECT mrn, last_name, first_name, middle_name, birth_date, sex FROM roster_in"
+        "            ON CONFLICT (mrn) DO UPDATE SET last_name = excluded.last_name,"
+        "               first_name = excluded.first_name, middle_name = excluded.middle_name,"
+        "               birth_date = excluded.birth_date, sex = excluded.sex, updated_at = now()"
+        "            RETURNING (xmax = 0) AS inserted)"
+        " SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) FROM up",
+        0, NULL, err, errlen);
+    if (!r || cs_pq_commit(s, err, errlen) < 0)
+        goto out;
+    in_tx = 0;
+    fprintf(out, "imported %ld patients (%s new, %s updated)\n", rows, PQgetvalue(r, 0, 0),
+            PQgetvalue(r, 0, 1));
+    rc = 0;
+    goto out;
+oom:
+    cs_fail(err, errlen, "out of memory");
+out:
+    if (in_copy) {
+        PQputCopyEnd(s->conn, "aborted");
+        while ((r = PQgetResult(s->conn)) != NULL)
+            PQclear(r);
+    }
+    PQclear(r);
+    if (in_tx)
+        cs_pq_rollback(s);
+    cs_buf_free(&line);
+    cs_csv_free(&csv);
+    if (fp)
+        fclose(fp);
+    return rc;
+}

@@ -1,0 +1,97 @@
+/*
+ * pipeline.h — the stages (unpack, ocr, assemble), the database store, the
+ * embedded PostgreSQL server, and the commands built on them (init, roster
+ * import, training, submit, status, manifest export).  The only module that
+ * talks to PostgreSQL; callers see an opaque cs_store.
+ *
+ * Call sequence:
+ *   cs_store_open(&s)            CHARTSCAN_DB, or the embedded server (started on demand)
+ *   cs_store_migrate(s) / cs_store_require_schema(s)
+ *   ... commands, or in a worker: cs_jobs_claim -> cs_stage_run -> (cs_jobs_retry_or_fail)
+ *   cs_store_close(&s)
+ *
+ * Every function returns 0 (or a count) on success and -1 with a message
+ * in err on failure.
+ */
+#ifndef CS_PIPELINE_H
+#define CS_PIPELINE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+typedef struct cs_store cs_store;
+
+/* ---- configuration ---- */
+/* The home folder: $CHARTSCAN_HOME or ./var/chartscan, made absolute. */
+const char *cs_home(void);
+/* 1 when CHARTSCAN_DB names an external server. */
+int cs_store_external(void);
+
+/* ---- embedded server (server.c) ---- */
+/* Create the private cluster on first use and start it; no-op when running. */
+int cs_server_start(const char *home, char *err, size_t errlen);
+int cs_server_stop(const char *home, char *err, size_t errlen);
+/* *running = 1/0; *exists = 1 when the cluster has been created. */
+int cs_server_status(const char *home, int *exists, int *running, char *err, size_t errlen);
+/* libpq connection string for the embedded server's database dbname. */
+void cs_server_conninfo(const char *home, const char *dbname, char *out, size_t outlen);
+
+/* ---- store (store.c) ---- */
+int  cs_store_open(cs_store **out, char *err, size_t errlen);
+void cs_store_close(cs_store **ps);
+/* Apply pending schema/NNN_*.sql migrations; prints what it applies to out (may be NULL). */
+int  cs_store_migrate(cs_store *s, FILE *out, char *err, size_t errlen);
+/* Fail with a hint to run `chartscan init` when the schema is missing or old. */
+int  cs_store_require_schema(cs_store *s, char *err, size_t errlen);
+/* The socket to select() on for notifications. */
+int  cs_store_socket(cs_store *s);
+
+/* ---- commands ---- */
+int cs_patients_import(cs_store *s, const char *csv_path, FILE *out, char *err, size_t errlen);
+int cs_train(cs_store *s, const char *csv_path, FILE *out, char *err, size_t errlen);
+/* Submit one archive; prints "ID NAME" to out.  Refuses a byte-identical archive. */
+int cs_submit(cs_store *s, const char *archive_path, FILE *out, char *err, size_t errlen);
+int cs_status(cs_store *s, FILE *out, char *err, size_t errlen);
+/* batch: an id or an archive name; NULL for all batches. */
+int cs_export_manifest(cs_store *s, const char *batch, int with_text, FILE *out,
+                       char *err, size_t errlen);
+
+/* ---- the job queue (jobs.c) ---- */
+typedef struct cs_job {
+    int64_t id;
+    char    kind[16];        /* unpack, ocr, assemble */
+    int64_t batch_id, file_id, page_id;   /* 0 when not set */
+    int     attempts, max_attempts;
+    char    worker[64];      /* who holds the lease */
+} cs_job;
+
+/* Returns 1 and fills job when one was claimed, 0 when none is runnable. */
+int cs_jobs_claim(cs_store *s, const char *worker, int lease_seconds, cs_job *job,
+                  char *err, size_t errlen);
+/*
+ * After a stage failed for a reason that may pass (database, resources):
+ * queue the job again with backoff, or after max_attempts mark it failed
+ * and mark what it was for (page, file, batch) failed with the reason.
+ */
+int cs_jobs_retry_or_fail(cs_store *s, const cs_job *job, const char *reason,
+                          char *err, size_t errlen);
+/* Counts for the idle test: queued (runnable now or later) and running jobs. */
+int cs_jobs_pending(cs_store *s, long *queued, long *running, char *err, size_t errlen);
+/* LISTEN for new jobs, then wait up to timeout_ms for a notification. */
+int cs_jobs_listen(cs_store *s, char *err, size_t errlen);
+int cs_jobs_wait(cs_store *s, int timeout_ms, char *err, size_t errlen);
+
+/* ---- stages (stage.c and stage_*.c) ---- */
+typedef struct cs_stage_ctx cs_stage_ctx;   /* per-worker state: engine, model, caches */
+int  cs_stage_ctx_new(cs_stage_ctx **out, char *err, size_t errlen);
+void cs_stage_ctx_free(cs_stage_ctx **pc);
+/*
+ * cs_stage_run: run the job's stage and commit its results with the job's
+ * completion.  Bad input is not a failure of the stage: it is recorded
+ * (page or file failed with its reason) and the job completes.  Returns
+ * -1 only for failures worth a retry (message in err).
+ */
+int cs_stage_run(cs_store *s, cs_stage_ctx *ctx, const cs_job *job, char *err, size_t errlen);
+
+#endif

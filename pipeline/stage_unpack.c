@@ -1,0 +1,347 @@
+/*
+ * stage_unpack.c — the unpack stage: read a batch's archive from its large
+ * object with libarchive, store each TIFF entry byte-exact with its sha256,
+ * count its pages, and queue one ocr job a page.  Everything commits in one
+ * transaction with the job's completion.
+ *
+ * Notes:
+ *   1. The archive is streamed from the large object through libarchive's
+ *      read and seek callbacks; only one entry is in memory at a time, and
+ *      an entry larger than CS_MAX_ENTRY_BYTES is refused before it is read.
+ *   2. Entry names are data, never paths: nothing here writes a file.  A
+ *      name that is absolute or climbs with ".." is still refused (marked
+ *      failed with the reason), because anything downstream that would
+ *      write it out must never see it.
+ *   3. A cut or corrupt archive fails the batch with a message naming the
+ *      archive; the entries read before the damage are kept and processed,
+ *      and the entry being read when it broke is marked failed.
+ */
+#include "pipeline/stage_internal.h"
+
+#include <archive.h>
+#include <archive_entry.h>
+#include <errno.h>
+#include <libpq/libpq-fs.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/common.h"
+
+#define READ_CHUNK (256 * 1024)
+
+typedef struct lo_source {
+    PGconn *conn;
+    int fd;
+    char *buf;
+} lo_source;
+
+static la_ssize_t lo_read_cb(struct archive *a, void *data, const void **block)
+{
+    lo_source *src = data;
+    int n = lo_read(src->conn, src->fd, src->buf, READ_CHUNK);
+    if (n < 0) {
+        archive_set_error(a, EIO, "could not read the stored archive");
+        return -1;
+    }
+    *block = src->buf;
+    return n;
+}
+
+static la_int64_t lo_seek_cb(struct archive *a, void *data, la_int64_t offset, int whence)
+{
+    lo_source *src = data;
+    pg_int64 pos = lo_lseek64(src->conn, src->fd, offset, whence);
+    (void)a;
+    return pos < 0 ? ARCHIVE_FATAL : pos;
+}
+
+static la_int64_t lo_skip_cb(struct archive *a, void *data, la_int64_t request)
+{
+    lo_source *src = data;
+    pg_int64 before = lo_tell64(src->conn, src->fd);
+    pg_int64 after = lo_lseek64(src->conn, src->fd, request, SEEK_CUR);
+    (void)a;
+    return before < 0 || after < 0 ? 0 : after - before;
+}
+
+/* 1 when an entry name must not be used: absolute, or a ".." component. */
+static int unsafe_name(const char *name)
+{
+    const char *p = name;
+    if (name[0] == '/' || name[0] == '\\')
+        return 1;
+    while (*p) {
+        size_t len = strcspn(p, "/\\");
+        if (len == 2 && p[0] == '.' && p[1] == '.')
+            return 1;
+        p += len;
+        if (*p)
+            p++;
+    }
+    return 0;
+}
+
+/* Record an entry that will have no pages: skipped or failed, with why. */
+static int record_entry(cs_store *s, long long batch_id, int index, const char *name,
+                        long long size, const char *status, const char *reason,
+                        char *err, size_t errlen)
+{
+    char b1[24], b2[24], b3[24];
+    const char *p[6] = {cs_i64(b1, batch_id), cs_i64(b2, index), name,
+                        size >= 0 ? cs_i64(b3, size) : NULL, status, reason};
+    return cs_pq_exec(s,
+        "INSERT INTO source_file (batch_id, entry_index, path, size_bytes, status, reason)"
+        " VALUES ($1, $2, $3, $4, $5, $6)", 6, p, err, errlen);
+}
+
+/* Store a TIFF entry, its pages and their ocr jobs. */
+static int record_tiff(cs_store *s, long long batch_id, int index, const char *name,
+                       const unsigned char *data, size_t len, int pages, char *err, size_t errlen)
+{
+    char b1[24], b2[24], b3[24], b4[24], hex[65];
+    const char *values[7];
+    int lengths[7] = {0}, formats[7] = {0};
+    PGresult *r;
+    int rc;
+
+    cs_sha256_hex(data, len, hex);
+    values[0] = cs_i64(b1, batch_id);
+    values[1] = cs_i64(b2, index);
+    values[2] = name;
+    values[3] = cs_i64(b3, (long long)len);
+    values[4] = hex;
+    values[5] = (const char *)data;
+    lengths[5] = (int)len;
+    formats[5] = 1;               /* the bytes go in binary, untouched */
+    values[6] = cs_i64(b4, pages);
+    r = PQexecParams(s->conn,
+        "WITH f AS (INSERT INTO source_file"
+        "             (batch_id, entry_index, path, size_bytes, sha256, data, page_count, status)"
+        "           VALUES ($1, $2, $3, $4, $5, $6, $7, 'pages') RETURNING id, batch_id),"
+        " p AS (INSERT INTO page (file_id, page_no)"
+        "       SELECT f.id, g FROM f, generate_series(1, $7::int) g RETURNING id, file_id)"
+        " INSERT INTO job (kind, batch_id, file_id, page_id, priority)"
+        " SELECT 'ocr', f.batch_id, p.file_id, p.id, 1 FROM p, f",
+        7, NULL, values, lengths, formats, 0);
+    rc = PQresultStatus(r) == PGRES_COMMAND_OK ? 0 : -1;
+    if (rc < 0) {
+        cs_fail(err, errlen, "database error: %s", PQresultErrorMessage(r));
+        err[strcspn(err, "\n")] = '\0';
+    }
+    PQclear(r);
+    return rc;
+}
+
+int cs_stage_unpack(cs_store *s, cs_stage_ctx *ctx, const cs_job *job, char *err, size_t errlen)
+{
+    char b1[24], reason[CS_ERRLEN], batch_error[CS_ERRLEN + 128];
+    char name[CS_MAX_ENTRY_NAME + 1], archive_name[256];
+    lo_source src = {s->conn, -1, NULL};
+    struct archive *a = NULL;
+    struct archive_entry *entry;
+    unsigned char *data = NULL;
+    long long total = 0;
+    int index = 0, files = 0, pages = 0, rc = -1, r;
+    PGresult *res = NULL;
+    Oid oid;
+
+    (void)ctx;
+    batch_error[0] = '\0';
+    if (cs_pq_begin(s, err, errlen) < 0)
+        return -1;
+    {
+        const char *p[1] = {cs_i64(b1, job->batch_id)};
+        /* a re-run after a crash starts from scratch: replace, never duplicate */
+        if (cs_pq_exec(s, "DELETE FROM source_file WHERE batch_id = $1", 1, p, err, errlen) < 0)
+            goto out;
+        res = cs_pq(s, "SELECT archive_oid, name FROM batch WHERE id = $1", 1, p, err, errlen);
+        if (!res)
+            goto out;
+        if (PQntuples(res) != 1) {
+            cs_fail(err, errlen, "batch %lld does not exist", (long long)job->batch_id);
+            goto out;
+        }
+        oid = (Oid)strtoul(PQgetvalue(res, 0, 0), NULL, 10);
+        snprintf(archive_name, sizeof archive_name, "%s", PQgetvalue(res, 0, 1));
+        PQclear(res);
+        res = NULL;
+    }
+    src.fd = lo_open(s->conn, oid, INV_READ);
+    src.buf = malloc(READ_CHUNK);
+    a = archive_read_new();
+    if (src.fd < 0 || !src.buf || !a) {
+        cs_fail(err, errlen, "could not open the stored archive of batch %lld",
+                (long long)job->batch_id);
+        goto out;
+    }
+    archive_read_support_filter_all(a);
+    archive_read_support_format_all(a);
+    archive_read_set_read_callback(a, lo_read_cb);
+    archive_read_set_seek_callback(a, lo_seek_cb);
+    archive_read_set_skip_callback(a, lo_skip_cb);
+    archive_read_set_callback_data(a, &src);
+    if (archive_read_open1(a) != ARCHIVE_OK) {
+        snprintf(batch_error, sizeof batch_error, "could not read archive \"%s\": %s",
+                 archive_name, archive_error_string(a));
+        goto finish;
+    }
+
+    for (;;) {
+        const char *ename;
+        long long size;
+        size_t len = 0;
+
+        r = archive_read_next_header(a, &entry);
+        if (r == ARCHIVE_EOF)
+            break;
+        if (r < ARCHIVE_WARN) {
+            snprintf(batch_error, sizeof batch_error,
+                     "archive \"%s\" is cut or corrupt after %d entries: %s", archive_name, index,
+                     archive_error_string(a));
+            break;
+        }
+        if (index >= CS_MAX_ENTRIES) {
+            snprintf(batch_error, sizeof batch_error,
+                     "archive \"%s\" has more than %d entries, the limit", archive_name,
+                     CS_MAX_ENTRIES);
+            break;
+        }
+        ename = archive_entry_pathname_utf8(entry);
+        if (!ename)
+            ename = archive_entry_pathname(entry);
+        snprintf(name, sizeof name, "%s", ename ? ename : "");
+        if (archive_entry_filetype(entry) == AE_IFDIR)
+            continue;
+        index++;
+        size = archive_entry_size_is_set(entry) ? (long long)archive_entry_size(entry) : -1;
+
+        if (!ename || !*ename || strlen(ename) > CS_MAX_ENTRY_NAME) {
+            snprintf(name, sizeof name, "(entry %d)", index);
+            if (record_entry(s, job->batch_id, index, name, size, "failed",
+                             "entry name is missing or longer than the limit", err, errlen) < 0)
+                goto out;
+            continue;
+        }
+        if (unsafe_name(name)) {
+            if (record_entry(s, job->batch_id, index, name, size, "failed",
+                             "unsafe entry name (absolute, or climbs with \"..\"): refused",
+                             err, errlen) < 0)
+                goto out;
+            continue;
+        }
+        if (archive_entry_filetype(entry) != AE_IFREG) {
+            if (record_entry(s, job->batch_id, index, name, size, "skipped",
+                             "not a regular file", err, errlen) < 0)
+                goto out;
+            continue;
+        }
+        if (size > CS_MAX_ENTRY_BYTES || total + (size > 0 ? size : 0) > CS_MAX_UNPACKED_BYTES) {
+            snprintf(reason, sizeof reason, "entry is %lld bytes, more than the limit of %lld",
+                     size, size > CS_MAX_ENTRY_BYTES ? (long long)CS_MAX_ENTRY_BYTES
+                                                     : (long long)CS_MAX_UNPACKED_BYTES - total);
+            if (record_entry(s, job->batch_id, index, name, size, "failed", reason, err,
+                             errlen) < 0)
+                goto out;
+            continue;
+        }
+
+        /* read the entry, bounded whatever its header claimed */
+        {
+            size_t cap = size > 0 ? (size_t)size : 65536;
+            unsigned char *p = realloc(data, cap + 1);
+            la_ssize_t n;
+            if (!p) {
+                cs_fail(err, errlen, "out of memory reading entry %d", index);
+                goto out;
+            }
+            data = p;
+            for (;;) {
+                if (len == cap) {
+                    if ((long long)cap >= CS_MAX_ENTRY_BYTES)
+                        break;
+                    cap *= 2;
+                    p = realloc(data, cap + 1);
+                    if (!p) {
+                        cs_fail(err, errlen, "out of memory reading entry %d", index);
+                        goto out;
+                    }
+                    data = p;
+                }
+                n = archive_read_data(a, data + len, cap - len);
+                if (n <= 0) {
+                    if (n < 0)
+                        len = (size_t)-1;
+                    break;
+                }
+                len += (size_t)n;
+            }
+        }
+        if (len == (size_t)-1) {
+            snprintf(reason, sizeof reason, "could not read the entry from the archive: %s",
+                     archive_error_string(a));
+            if (record_entry(s, job->batch_id, index, name, size, "failed", reason, err,
+                             errlen) < 0)
+                goto out;
+            snprintf(batch_error, sizeof batch_error, "archive \"%s\" is cut or corrupt at \"%s\"",
+                     archive_name, name);
+            break;
+        }
+        if ((long long)len >= CS_MAX_ENTRY_BYTES) {
+            if (record_entry(s, job->batch_id, index, name, (long long)len, "failed",
+                             "entry is larger than the limit", err, errlen) < 0)
+                goto out;
+            continue;
+        }
+        total += (long long)len;
+        if (!cs_ocr_is_tiff(data, len)) {
+            if (record_entry(s, job->batch_id, index, name, (long long)len, "skipped",
+                             "not a TIFF image", err, errlen) < 0)
+                goto out;
+            continue;
+        }
+        {
+            cs_tiff_info info;
+            if (cs_ocr_tiff_inspect(data, len, &info, reason, sizeof reason) < 0) {
+                if (record_entry(s, job->batch_id, index, name, (long long)len, "failed",
+                                 reason, err, errlen) < 0)
+                    goto out;
+                continue;
+            }
+            if (record_tiff(s, job->batch_id, index, name, data, len, info.pages, err,
+                            errlen) < 0)
+                goto out;
+            files++;
+            pages += info.pages;
+        }
+    }
+
+finish:
+    {
+        const char *p[2] = {cs_i64(b1, job->batch_id), batch_error[0] ? batch_error : NULL};
+        if (cs_pq_exec(s,
+                "UPDATE batch SET status = CASE WHEN $2::text IS NULL THEN 'unpacked' ELSE 'failed' END,"
+                "       error = $2, unpacked_at = now() WHERE id = $1", 2, p, err, errlen) < 0)
+            goto out;
+    }
+    if (cs_jobs_complete(s, job, err, errlen) < 0 ||
+        cs_pq_exec(s, "NOTIFY chartscan_jobs", 0, NULL, err, errlen) < 0)
+        goto out;
+    lo_close(s->conn, src.fd);
+    src.fd = -1;
+    if (cs_pq_commit(s, err, errlen) < 0)
+        goto out;
+    if (batch_error[0])
+        cs_log(CS_LOG_WARN, "batch %lld: unpack stopped early: %d entries kept",
+               (long long)job->batch_id, index);
+    cs_log(CS_LOG_INFO, "batch %lld: unpacked %d entries, %d TIFF files, %d pages",
+           (long long)job->batch_id, index, files, pages);
+    rc = 0;
+out:
+    if (rc < 0)
+        cs_pq_rollback(s);
+    PQclear(res);
+    archive_read_free(a);
+    free(src.buf);
+    free(data);
+    return rc;
+}

@@ -1,0 +1,312 @@
+/*
+ * store.c — the connection to PostgreSQL (CHARTSCAN_DB, or the embedded
+ * server started on demand), schema migrations, and the small libpq
+ * helpers every other file of pipeline/ uses.
+ *
+ * Interface routines: cs_home, cs_store_open, cs_store_close,
+ * cs_store_migrate, cs_store_require_schema; internal: cs_pq*, cs_i64.
+ */
+#include "pipeline/pipeline_internal.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "common/common.h"
+#include "pipeline/migrations.h"
+
+/* A socket path must fit sockaddr_un (108 bytes) with "/pg/run/.s.PGSQL.5432". */
+#define HOME_MAX 80
+
+const char *cs_home(void)
+{
+    static char home[PATH_MAX];
+    const char *env;
+    char cwd[PATH_MAX];
+
+    if (home[0])
+        return home;
+    env = getenv("CHARTSCAN_HOME");
+    if (env && *env == '/') {
+        snprintf(home, sizeof home, "%s", env);
+    } else {
+        if (!getcwd(cwd, sizeof cwd))
+            snprintf(cwd, sizeof cwd, ".");
+        snprintf(home, sizeof home, "%s/%s", cwd, env && *env ? env : "var/chartscan");
+    }
+    /* no trailing slash, so that paths built from it are canonical */
+    for (size_t n = strlen(home); n > 1 && home[n - 1] == '/'; n--)
+        home[n - 1] = '\0';
+    return home;
+}
+
+int cs_store_external(void)
+{
+    const char *db = getenv("CHARTSCAN_DB");
+    return db && *db;
+}
+
+/* Notices (e.g. "relation already exists, skipping") are not for users. */
+static void quiet_notice(void *arg, const char *message)
+{
+    (void)arg;
+    (void)message;
+}
+
+int cs_store_open(cs_store **out, char *err, size_t errlen)
+{
+    char conninfo[PATH_MAX + 128];
+    cs_store *s;
+    PGconn *conn;
+    const char *home = cs_home();
+
+    *out = NULL;
+    if (cs_store_external()) {
+        snprintf(conninfo, sizeof conninfo, "%s", getenv("CHARTSCAN_DB"));
+    } else {
+        if (strlen(home) > HOME_MAX)
+            return cs_fail(err, errlen,
+                           "home folder path is longer than %d characters, too long for the "
+                           "database socket (set CHARTSCAN_HOME to a shorter path)", HOME_MAX);
+        if (cs_server_start(home, err, errlen) < 0)
+            return -1;
+        cs_server_conninfo(home, "postgres", conninfo, sizeof conninfo);
+        /* the cluster's own database is created once, on first connection */
+        conn = PQconnectdb(conninfo);
+        if (PQstatus(conn) != CONNECTION_OK) {
+            cs_fail(err, errlen, "could not connect to the embedded database server: %s",
+                    PQerrorMessage(conn));
+            PQfinish(conn);
+            return -1;
+        }
+        PQsetNoticeProcessor(conn, quiet_notice, NULL);
+        {
+            PGresult *r = PQexec(conn, "SELECT 1 FROM pg_database WHERE datname = 'chartscan'");
+            int have = PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1;
+            PQclear(r);
+            if (!have) {
+                r = PQexec(conn, "CREATE DATABASE chartscan");
+                /* a concurrent creator wins the race: duplicate_database is fine */
+                if (PQresultStatus(r) != PGRES_COMMAND_OK) {
+                    const char *state = PQresultErrorField(r, PG_DIAG_SQLSTATE);
+                    if (!state || strcmp(state, "42P04") != 0) {
+                        cs_fail(err, errlen, "could not create the chartscan database: %s",
+                                PQresultErrorMessage(r));
+                        PQclear(r);
+                        PQfinish(conn);
+                        return -1;
+                    }
+                }
+                PQclear(r);
+            }
+        }
+        PQfinish(conn);
+        cs_server_conninfo(home, "chartscan", conninfo, sizeof conninfo);
+    }
+
+    conn = PQconnectdb(conninfo);
+    if (PQstatus(conn) != CONNECTION_OK) {
+        /* the message may echo the connection string: keep only libpq's first line */
+        char msg[256];
+        snprintf(msg, sizeof msg, "%s", PQerrorMessage(conn));
+        msg[strcspn(msg, "\n")] = '\0';
+        PQfinish(conn);
+        return cs_fail(err, errlen, "could not connect to the database%s: %s",
+                       cs_store_external() ? " named by CHARTSCAN_DB" : "", msg);
+    }
+    PQsetNoticeProcessor(conn, quiet_notice, NULL);
+    {
+        PGresult *r = PQexec(conn, "SET search_path = chartscan, public");
+        PQclear(r);
+    }
+    s = calloc(1, sizeof *s);
+    if (!s) {
+        PQfinish(conn);
+        return cs_fail(err, errlen, "out of memory");
+    }
+    s->conn = conn;
+    *out = s;
+    return 0;
+}
+
+void cs_store_close(cs_store **ps)
+{
+    if (!ps || !*ps)
+        return;
+    PQfinish((*ps)->conn);
+    free(*ps);
+    *ps = NULL;
+}
+
+int cs_store_socket(cs_store *s)
+{
+    return PQsocket(s->conn);
+}
+
+/* ---- libpq helpers ---- */
+
+PGresult *cs_pq(cs_store *s, const char *sql, int nparams, const char *const *params,
+                char *err, size_t errlen)
+{
+    PGresult *r = PQexecParams(s->conn, sql, nparams, NULL, params, NULL, NULL, 0);
+    ExecStatusType st = PQresultStatus(r);
+
+    if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK)
+        return r;
+    {
+        const char *msg = r ? PQresultErrorMessage(r) : PQerrorMessage(s->conn);
+        char clean[400];
+        snprintf(clean, sizeof clean, "%s", msg && *msg ? msg : "no answer from the server");
+        clean[strcspn(clean, "\n")] = '\0';
+        cs_fail(err, errlen, "database error: %s", clean);
+    }
+    PQclear(r);
+    return NULL;
+}
+
+int cs_pq_exec(cs_store *s, const char *sql, int nparams, const char *const *params,
+               char *err, size_t errlen)
+{
+    PGresult *r = cs_pq(s, sql, nparams, params, err, errlen);
+    if (!r)
+        return -1;
+    PQclear(r);
+    return 0;
+}
+
+int cs_pq_begin(cs_store *s, char *err, size_t errlen)
+{
+    return cs_pq_exec(s, "BEGIN", 0, NULL, err, errlen);
+}
+
+int cs_pq_commit(cs_store *s, char *err, size_t errlen)
+{
+    return cs_pq_exec(s, "COMMIT", 0, NULL, err, errlen);
+}
+
+void cs_pq_rollback(cs_store *s)
+{
+    PGresult *r = PQexec(s->conn, "ROLLBACK");
+    PQclear(r);
+}
+
+long long cs_pq_int(const PGresult *r, int row, int col)
+{
+    if (PQgetisnull(r, row, col))
+        return 0;
+    return strtoll(PQgetvalue(r, row, col), NULL, 10);
+}
+
+const char *cs_i64(char buf[24], long long v)
+{
+    snprintf(buf, 24, "%lld", v);
+    return buf;
+}
+
+/* ---- migrations ---- */
+
+static int latest_version(void)
+{
+    int v = 0;
+    for (int i = 0; i < cs_migration_count; i++)
+        if (cs_migrations[i].version > v)
+            v = cs_migrations[i].version;
+    return v;
+}
+
+static int applied_version(cs_store *s, int *version, char *err, size_t errlen)
+{
+    PGresult *r = cs_pq(s,
+        "SELECT coalesce((SELECT max(version) FROM chartscan.schema_version), 0) "
+        "WHERE to_regclass('chartscan.schema_version') IS NOT NULL", 0, NULL, err, errlen);
+    if (!r) {
+        /* schema_version does not exist: the query above fails only then */
+        *version = 0;
+        return 0;
+    }
+    *version = PQntuples(r) ? (int)cs_pq_int(r, 0, 0) : 0;
+    PQclear(r);
+    return 0;
+}
+
+int cs_store_require_schema(cs_store *s, char *err, size_t errlen)
+{
+    int v = 0;
+    PGresult *r = cs_pq(s, "SELECT to_regclass('chartscan.schema_version') IS NOT NULL", 0, NULL,
+                        err, errlen);
+    if (!r)
+        return -1;
+    if (strcmp(PQgetvalue(r, 0, 0), "t") != 0) {
+        PQclear(r);
+        return cs_fail(err, errlen, "the database is not initialised: run \"chartscan init\"");
+    }
+    PQclear(r);
+    if (applied_version(s, &v, err, errlen) < 0)
+        return -1;
+    if (v < latest_version())
+        return cs_fail(err, errlen,
+                       "the database schema is at version %d, this chartscan needs %d: run "
+                       "\"chartscan init\"", v, latest_version());
+    if (v > latest_version())
+        return cs_fail(err, errlen,
+                       "the database schema is at version %d, newer than this chartscan "
+                       "knows (%d): upgrade chartscan", v, latest_version());
+    return 0;
+}
+
+int cs_store_migrate(cs_store *s, FILE *out, char *err, size_t errlen)
+{
+    int applied = 0;
+
+    if (cs_pq_begin(s, err, errlen) < 0)
+        return -1;
+    /* one migrator at a time, across every host */
+    if (cs_pq_exec(s, "SELECT pg_advisory_xact_lock(7345001)", 0, NULL, err, errlen) < 0 ||
+        cs_pq_exec(s, "CREATE SCHEMA IF NOT EXISTS chartscan", 0, NULL, err, errlen) < 0 ||
+        cs_pq_exec(s, "CREATE TABLE IF NOT EXISTS chartscan.schema_version ("
+                      " version integer PRIMARY KEY, name text NOT NULL,"
+                      " applied_at timestamptz NOT NULL DEFAULT now())", 0, NULL, err, errlen) < 0)
+        goto fail;
+    for (int i = 0; i < cs_migration_count; i++) {
+        const cs_migration *m = &cs_migrations[i];
+        char vbuf[24];
+        const char *params[2] = {cs_i64(vbuf, m->version), m->name};
+        PGresult *r = cs_pq(s, "SELECT 1 FROM chartscan.schema_version WHERE version = $1", 1,
+                            params, err, errlen);
+        int done;
+        if (!r)
+            goto fail;
+        done = PQntuples(r) > 0;
+        PQclear(r);
+        if (done)
+            continue;
+        if (cs_pq_exec(s, "SET LOCAL search_path = chartscan, public", 0, NULL, err, errlen) < 0)
+            goto fail;
+        /* a migration is several statements: the simple protocol runs them all */
+        r = PQexec(s->conn, m->sql);
+        if (PQresultStatus(r) != PGRES_COMMAND_OK && PQresultStatus(r) != PGRES_TUPLES_OK) {
+            cs_fail(err, errlen, "migration %s failed: %s", m->name, PQresultErrorMessage(r));
+            err[strcspn(err, "\n")] = '\0';
+            PQclear(r);
+            goto fail;
+        }
+        PQclear(r);
+        if (cs_pq_exec(s, "INSERT INTO chartscan.schema_version (version, name) VALUES ($1, $2)",
+                       2, params, err, errlen) < 0)
+            goto fail;
+        if (out)
+            fprintf(out, "applied %s\n", m->name);
+        applied++;
+    }
+    if (cs_pq_commit(s, err, errlen) < 0)
+        goto fail;
+    cs_pq_exec(s, "SET search_path = chartscan, public", 0, NULL, err, errlen);
+    if (out && applied == 0)
+        fprintf(out, "database is up to date (schema version %d)\n", latest_version());
+    return applied;
+fail:
+    cs_pq_rollback(s);
+    return -1;
+}

@@ -1,0 +1,199 @@
+/*
+ * submit.c — `chartscan submit`: store an archive in the database as a
+ * large object, streamed in 1 MiB pieces (never whole in memory), refuse a
+ * byte-identical archive already submitted, and queue its unpack job.
+ *
+ * Notes:
+ *   1. The file is read twice: once to hash it (so that a duplicate is
+ *      refused before anything is written), once to store it.  A file that
+ *      changes between the two reads is caught by hashing the second read
+ *      as well and comparing.
+ *   2. Before anything is stored, libarchive must recognise the file and
+ *      read its first entry header: a clerk who submits the wrong file gets
+ *      the answer at once, not from a worker later.
+ */
+#include "pipeline/pipeline_internal.h"
+
+#include <archive.h>
+#include <archive_entry.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <libpq/libpq-fs.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "common/common.h"
+
+#define CHUNK (1 << 20)
+
+static const char *base_name(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    return slash ? slash + 1 : path;
+}
+
+static int hash_file(int fd, char *buf, char hex[65], long long *size, char *err, size_t errlen,
+                     const char *path)
+{
+    cs_sha256 *h = cs_sha256_new();
+    ssize_t n;
+
+    *size = 0;
+    if (!h)
+        return cs_fail(err, errlen, "out of memory");
+    if (lseek(fd, 0, SEEK_SET) < 0) {
+        cs_sha256_free(&h);
+        return cs_fail(err, errlen, "could not read \"%s\": %s", path, strerror(errno));
+    }
+    while ((n = read(fd, buf, CHUNK)) > 0) {
+        cs_sha256_update(h, buf, (size_t)n);
+        *size += n;
+    }
+    if (n < 0) {
+        cs_sha256_free(&h);
+        return cs_fail(err, errlen, "could not read \"%s\": %s", path, strerror(errno));
+    }
+    cs_sha256_final_hex(h, hex);
+    cs_sha256_free(&h);
+    return 0;
+}
+
+/* libarchive must recognise the format and read the first entry header. */
+static int check_archive(const char *path, char *err, size_t errlen)
+{
+    struct archive *a = archive_read_new();
+    struct archive_entry *entry;
+    int r, rc = -1;
+
+    if (!a)
+        return cs_fail(err, errlen, "out of memory");
+    archive_read_support_filter_all(a);
+    archive_read_support_format_all(a);
+    if (archive_read_open_filename(a, path, 65536) != ARCHIVE_OK) {
+        cs_fail(err, errlen, "could not read archive \"%s\": %s", path, archive_error_string(a));
+        goto out;
+    }
+    r = archive_read_next_header(a, &entry);
+    if (r == ARCHIVE_EOF) {
+        cs_fail(err, errlen, "archive \"%s\" has no entries", path);
+        goto out;
+    }
+    if (r < ARCHIVE_WARN) {
+        cs_fail(err, errlen, "could not read archive \"%s\": %s", path, archive_error_string(a));
+        goto out;
+    }
+    rc = 0;
+out:
+    archive_read_free(a);
+    return rc;
+}
+
+int cs_submit(cs_store *s, const char *path, FILE *out, char *err, size_t errlen)
+{
+    char hex[65], hex2[65], sizebuf[24], oidbuf[24];
+    char *buf = NULL;
+    const char *name = base_name(path);
+    long long size = 0, stored = 0;
+    cs_sha256 *h = NULL;
+    struct stat st;
+    PGresult *r = NULL;
+    Oid oid = InvalidOid;
+    int fd = -1, lo = -1, rc = -1, in_tx = 0;
+    ssize_t n;
+
+    fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return cs_fail(err, errlen, "could not open archive \"%s\": %s", path, strerror(errno));
+    if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+        cs_fail(err, errlen, "\"%s\" is not a regular file", path);
+        goto out;
+    }
+    if (check_archive(path, err, errlen) < 0)
+        goto out;
+    buf = malloc(CHUNK);
+    if (!buf) {
+        cs_fail(err, errlen, "out of memory");
+        goto out;
+    }
+    if (hash_file(fd, buf, hex, &size, err, errlen, path) < 0)
+        goto out;
+
+    if (cs_pq_begin(s, err, errlen) < 0)
+        goto out;
+    in_tx = 1;
+    {
+        const char *p[1] = {hex};
+        r = cs_pq(s, "SELECT id, name FROM batch WHERE sha256 = $1", 1, p, err, errlen);
+        if (!r)
+            goto out;
+        if (PQntuples(r) > 0) {
+            cs_fail(err, errlen, "archive \"%s\" was already submitted as batch %s (\"%s\")", path,
+                    PQgetvalue(r, 0, 0), PQgetvalue(r, 0, 1));
+            goto out;
+        }
+        PQclear(r);
+        r = NULL;
+    }
+
+    oid = lo_creat(s->conn, INV_READ | INV_WRITE);
+    if (oid == InvalidOid || (lo = lo_open(s->conn, oid, INV_WRITE)) < 0) {
+        cs_fail(err, errlen, "could not create a large object for \"%s\": %s", path,
+                PQerrorMessage(s->conn));
+        goto out;
+    }
+    h = cs_sha256_new();
+    if (!h || lseek(fd, 0, SEEK_SET) < 0) {
+        cs_fail(err, errlen, "could not read \"%s\"", path);
+        goto out;
+    }
+    while ((n = read(fd, buf, CHUNK)) > 0) {
+        if (lo_write(s->conn, lo, buf, (size_t)n) != n) {
+            cs_fail(err, errlen, "could not store archive \"%s\": %s", path,
+                    PQerrorMessage(s->conn));
+            goto out;
+        }
+        cs_sha256_update(h, buf, (size_t)n);
+        stored += n;
+    }
+    if (n < 0) {
+        cs_fail(err, errlen, "could not read \"%s\": %s", path, strerror(errno));
+        goto out;
+    }
+    cs_sha256_final_hex(h, hex2);
+    if (strcmp(hex, hex2) != 0 || stored != size) {
+        cs_fail(err, errlen, "archive \"%s\" changed while it was being submitted", path);
+        goto out;
+    }
+    lo_close(s->conn, lo);
+    lo = -1;
+    {
+        const char *p[4] = {name, hex, cs_i64(sizebuf, size), cs_i64(oidbuf, (long long)oid)};
+        r = cs_pq(s,
+            "WITH b AS (INSERT INTO batch (name, sha256, size_bytes, archive_oid)"
+            "           VALUES ($1, $2, $3, $4) RETURNING id)"
+            " INSERT INTO job (kind, batch_id, priority) SELECT 'unpack', id, 2 FROM b"
+            " RETURNING batch_id", 4, p, err, errlen);
+        if (!r)
+            goto out;
+    }
+    if (cs_pq_exec(s, "NOTIFY chartscan_jobs", 0, NULL, err, errlen) < 0 ||
+        cs_pq_commit(s, err, errlen) < 0)
+        goto out;
+    in_tx = 0;
+    fprintf(out, "%s %s\n", PQgetvalue(r, 0, 0), name);
+    cs_log(CS_LOG_INFO, "batch %s: submitted %lld bytes", PQgetvalue(r, 0, 0), size);
+    rc = 0;
+out:
+    if (lo >= 0)
+        lo_close(s->conn, lo);
+    if (in_tx)
+        cs_pq_rollback(s);   /* also drops the half-written large object */
+    PQclear(r);
+    cs_sha256_free(&h);
+    free(buf);
+    if (fd >= 0)
+        close(fd);
+    return rc;
+}

@@ -1,0 +1,202 @@
+/*
+ * train.c — `chartscan train FILE.csv`: read labelled examples (columns
+ * include doctype and text), measure the classifier by 5-fold
+ * cross-validation, train on everything, and store the model versioned and
+ * active in one transaction.  Codes the taxonomy lacks are added to it
+ * (without a LOINC code) and named in the output.
+ */
+#include "pipeline/pipeline_internal.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/common.h"
+#include "indexer/indexer.h"
+
+#define MAX_EXAMPLES 1000000
+#define MAX_TEXT (1 << 20)
+#define FOLDS 5
+
+typedef struct examples {
+    cs_labelled_text *v;
+    size_t n, cap;
+} examples;
+
+static void examples_free(examples *e)
+{
+    for (size_t i = 0; i < e->n; i++) {
+        free((char *)e->v[i].label);
+        free((char *)e->v[i].text);
+    }
+    free(e->v);
+    memset(e, 0, sizeof *e);
+}
+
+static int read_examples(const char *path, examples *e, char *err, size_t errlen)
+{
+    FILE *fp = fopen(path, "r");
+    cs_csv *csv = NULL;
+    char **f;
+    size_t nf;
+    int label_col = -1, text_col = -1, rc = -1, got;
+
+    if (!fp)
+        return cs_fail(err, errlen, "could not open \"%s\": %s", path, strerror(errno));
+    csv = cs_csv_open(fp, MAX_TEXT);
+    if (!csv || cs_csv_next(csv, &f, &nf) != 1) {
+        cs_fail(err, errlen, "\"%s\" has no header row", path);
+        goto out;
+    }
+    for (size_t i = 0; i < nf; i++) {
+        if (!strcmp(f[i], "doctype"))
+            label_col = (int)i;
+        else if (!strcmp(f[i], "text"))
+            text_col = (int)i;
+    }
+    if (label_col < 0 || text_col < 0) {
+        cs_fail(err, errlen, "\"%s\" line 1: the header needs the columns doctype and text", path);
+        goto out;
+    }
+    while ((got = cs_csv_next(csv, &f, &nf)) == 1) {
+        if (nf == 1 && !*f[0])
+            continue;
+        if ((size_t)label_col >= nf || (size_t)text_col >= nf || !*f[label_col]) {
+            cs_fail(err, errlen, "\"%s\" line %ld: missing doctype or text", path,
+                    cs_csv_line(csv));
+            goto out;
+        }
+        if (e->n == MAX_EXAMPLES) {
+            cs_fail(err, errlen, "\"%s\" has more than %d examples, the limit", path,
+                    MAX_EXAMPLES);
+            goto out;
+        }
+        if (e->n == e->cap) {
+            size_t cap = e->cap ? e->cap * 2 : 256;
+            cs_labelled_text *v = realloc(e->v, cap * sizeof *v);
+            if (!v)
+                goto oom;
+            e->v = v;
+            e->cap = cap;
+        }
+        e->v[e->n].label = strdup(f[label_col]);
+        e->v[e->n].text = strdup(f[text_col]);
+        e->n++;
+        if (!e->v[e->n - 1].label || !e->v[e->n - 1].text)
+            goto oom;
+    }
+    if (got < 0) {
+        cs_fail(err, errlen, "\"%s\" line %ld: %s", path, cs_csv_line(csv), cs_csv_error(csv));
+        goto out;
+    }
+    rc = 0;
+    goto out;
+oom:
+    cs_fail(err, errlen, "out of memory reading \"%s\"", path);
+out:
+    cs_csv_free(&csv);
+    fclose(fp);
+    return rc;
+}
+
+static void print_confusion(FILE *out, const cs_crossval *cv)
+{
+    size_t w = 8;
+    for (size_t i = 0; i < cv->nlabels; i++)
+        if (strlen(cv->labels[i]) > w)
+            w = strlen(cv->labels[i]);
+    fprintf(out, "confusion matrix (rows: true type, columns: predicted, in the same order):\n");
+    for (size_t i = 0; i < cv->nlabels; i++) {
+        long row = 0;
+        fprintf(out, "  %-*s", (int)w, cv->labels[i]);
+        for (size_t j = 0; j < cv->nlabels; j++) {
+            fprintf(out, " %5ld", cv->confusion[i * cv->nlabels + j]);
+            row += cv->confusion[i * cv->nlabels + j];
+        }
+        fprintf(out, "   recall %5.1f%%\n",
+                row ? 100.0 * cv->confusion[i * cv->nlabels + i] / row : 0.0);
+    }
+}
+
+int cs_train(cs_store *s, const char *path, FILE *out, char *err, size_t errlen)
+{
+    examples ex = {0};
+    cs_classifier *model = NULL;
+    cs_crossval cv;
+    char *blob = NULL, accbuf[32], nbuf[24];
+    size_t bloblen = 0;
+    double accuracy = -1;
+    PGresult *r = NULL;
+    int rc = -1, in_tx = 0;
+
+    memset(&cv, 0, sizeof cv);
+    if (read_examples(path, &ex, err, errlen) < 0)
+        goto out;
+    if (ex.n < 2) {
+        cs_fail(err, errlen, "\"%s\" has %zu examples: too few to train on", path, ex.n);
+        goto out;
+    }
+    if (ex.n >= 5 * FOLDS) {
+        if (cs_classifier_crossval(ex.v, ex.n, FOLDS, 20261122u, &cv, err, errlen) < 0)
+            goto out;
+        accuracy = cv.total ? (double)cv.correct / (double)cv.total : 0;
+        fprintf(out, "%d-fold cross-validated accuracy: %.1f%% (%ld of %ld)\n", FOLDS,
+                100.0 * accuracy, cv.correct, cv.total);
+        print_confusion(out, &cv);
+    } else {
+        fprintf(out, "too few examples for cross-validation (%zu); training on all\n", ex.n);
+    }
+    if (cs_classifier_train(ex.v, ex.n, &model, err, errlen) < 0 ||
+        cs_classifier_serialize(model, &blob, &bloblen) < 0) {
+        if (!err[0])
+            cs_fail(err, errlen, "could not serialise the model");
+        goto out;
+    }
+
+    if (cs_pq_begin(s, err, errlen) < 0)
+        goto out;
+    in_tx = 1;
+    for (size_t i = 0; i < cs_classifier_label_count(model); i++) {
+        const char *p[1] = {cs_classifier_label(model, i)};
+        r = cs_pq(s, "INSERT INTO doctype (code, display) VALUES ($1, $1)"
+                     " ON CONFLICT (code) DO NOTHING", 1, p, err, errlen);
+        if (!r)
+            goto out;
+        if (atol(PQcmdTuples(r)) == 1)
+            fprintf(out, "added document type \"%s\" to the taxonomy (no LOINC code yet)\n", p[0]);
+        PQclear(r);
+        r = NULL;
+    }
+    if (cs_pq_exec(s, "UPDATE model SET active = false WHERE kind = 'doctype' AND active", 0,
+                   NULL, err, errlen) < 0)
+        goto out;
+    {
+        const char *values[3] = {cs_i64(nbuf, (long long)ex.n), accuracy >= 0 ? accbuf : NULL,
+                                 blob};
+        int lengths[3] = {0, 0, (int)bloblen}, formats[3] = {0, 0, 1};
+        snprintf(accbuf, sizeof accbuf, "%.4f", accuracy);
+        r = PQexecParams(s->conn,
+            "INSERT INTO model (kind, examples, cv_accuracy, data, active)"
+            " VALUES ('doctype', $1, $2, $3, true) RETURNING id", 3, NULL, values, lengths,
+            formats, 0);
+        if (PQresultStatus(r) != PGRES_TUPLES_OK) {
+            cs_fail(err, errlen, "database error: %s", PQresultErrorMessage(r));
+            goto out;
+        }
+    }
+    if (cs_pq_commit(s, err, errlen) < 0)
+        goto out;
+    in_tx = 0;
+    fprintf(out, "model %s is active: %zu examples, %zu document types\n", PQgetvalue(r, 0, 0),
+            ex.n, cs_classifier_label_count(model));
+    rc = 0;
+out:
+    if (in_tx)
+        cs_pq_rollback(s);
+    PQclear(r);
+    free(blob);
+    cs_classifier_free(&model);
+    cs_crossval_free(&cv);
+    examples_free(&ex);
+    return rc;
+}

@@ -1,0 +1,1412 @@
+/*
+ * samplegen.c — synthetic sample data for chartscan's demo and integration
+ * tests: a patient roster, a labelled training set for the document-type
+ * classifier, and a zip of slightly degraded multi-page TIFF "scans" with
+ * the ground truth of every page.  Run through scripts/make-sample-batch.
+ *
+ * Everything is invented and deterministic for a given --seed: names are
+ * built from syllable lists, text from per-type phrase banks, and all
+ * randomness comes from splitmix64 streams (never rand()), one stream per
+ * purpose so that, for example, --files does not change the roster.
+ *
+ * One TIFF goes through: layout (pages of styled, word-wrapped lines) ->
+ * PostScript -> one gs call rendering every page to 300 dpi grey PNG ->
+ * Leptonica (skew, optional downscale, speckle, optional threshold) ->
+ * multi-page TIFF in the temporary folder -> zip entry (libarchive).
+ *
+ * Out of memory ends the program with a message: a generator has nothing
+ * to salvage.  Messages carry file names and counts, never patient data.
+ */
+#include "common/common.h"
+
+#include <assert.h>
+#include <archive.h>
+#include <archive_entry.h>
+#include <leptonica/allheaders.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <math.h>
+#include <dirent.h>
+#include <spawn.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+extern char **environ;
+
+#define PROG "samplegen"
+#define FILES_PER_BOX 25
+#define ENTRY_MTIME 1546300800   /* 2019-01-01T00:00:00Z: keeps the zip stable */
+
+/* ======================= small helpers ======================= */
+
+static void die_oom(void)
+{
+    fprintf(stderr, PROG ": out of memory\n");
+    exit(1);
+}
+
+static void *xmalloc(size_t n)
+{
+    void *p = malloc(n ? n : 1);
+    if (!p)
+        die_oom();
+    return p;
+}
+
+static char *xstrdup(const char *s)
+{
+    char *p = strdup(s);
+    if (!p)
+        die_oom();
+    return p;
+}
+
+static void bputs(cs_buf *b, const char *s)
+{
+    if (cs_buf_puts(b, s) < 0)
+        die_oom();
+}
+
+static void bput(cs_buf *b, const char *s, size_t n)
+{
+    if (cs_buf_append(b, s, n) < 0)
+        die_oom();
+}
+
+__attribute__((format(printf, 2, 3)))
+static void bprintf(cs_buf *b, const char *fmt, ...)
+{
+    va_list ap;
+    char tmp[512];
+    int n;
+
+    va_start(ap, fmt);
+    n = vsnprintf(tmp, sizeof tmp, fmt, ap);
+    va_end(ap);
+    if (n < 0 || (size_t)n >= sizeof tmp) {
+        fprintf(stderr, PROG ": internal error: formatted text too long\n");
+        exit(1);
+    }
+    bput(b, tmp, (size_t)n);
+}
+
+static void bjson(cs_buf *b, const char *s)
+{
+    if (cs_buf_json_string(b, s) < 0)
+        die_oom();
+}
+
+/* Write len bytes to path (created or truncated).  Returns 0 or -1 with err. */
+static int write_file(const char *path, const void *data, size_t len,
+                      char *err, size_t errlen)
+{
+    FILE *fp = fopen(path, "wb");
+    if (!fp)
+        return cs_fail(err, errlen, "could not create file \"%s\": %s", path, strerror(errno));
+    if (len && fwrite(data, 1, len, fp) != len) {
+        int e = errno;
+        fclose(fp);
+        return cs_fail(err, errlen, "could not write file \"%s\": %s", path, strerror(e));
+    }
+    if (fclose(fp) != 0)
+        return cs_fail(err, errlen, "could not write file \"%s\": %s", path, strerror(errno));
+    return 0;
+}
+
+/* Read a whole file into *out (malloc'd).  Returns 0 or -1 with err. */
+static int read_file(const char *path, unsigned char **out, size_t *len,
+                     char *err, size_t errlen)
+{
+    FILE *fp = NULL;
+    unsigned char *data = NULL;
+    long size;
+
+    *out = NULL;
+    *len = 0;
+    fp = fopen(path, "rb");
+    if (!fp)
+        return cs_fail(err, errlen, "could not open file \"%s\": %s", path, strerror(errno));
+    if (fseek(fp, 0, SEEK_END) != 0 || (size = ftell(fp)) < 0 || fseek(fp, 0, SEEK_SET) != 0) {
+        fclose(fp);
+        return cs_fail(err, errlen, "could not read file \"%s\": %s", path, strerror(errno));
+    }
+    data = xmalloc((size_t)size);
+    if (fread(data, 1, (size_t)size, fp) != (size_t)size) {
+        fclose(fp);
+        free(data);
+        return cs_fail(err, errlen, "could not read file \"%s\"", path);
+    }
+    fclose(fp);
+    *out = data;
+    *len = (size_t)size;
+    return 0;
+}
+
+/* mkdir -p.  Returns 0 or -1 with err. */
+static int make_dirs(const char *path, char *err, size_t errlen)
+{
+    char *p = xstrdup(path), *s;
+    int rc = 0;
+
+    for (s = p + 1; ; s++) {
+        if (*s == '/' || *s == '\0') {
+            char c = *s;
+            *s = '\0';
+            if (mkdir(p, 0777) != 0 && errno != EEXIST) {
+                rc = cs_fail(err, errlen, "could not create directory \"%s\": %s", p, strerror(errno));
+                break;
+            }
+            *s = c;
+            if (c == '\0')
+                break;
+        }
+    }
+    free(p);
+    return rc;
+}
+
+/* Remove every plain file in a flat temporary folder, then the folder. */
+static void remove_temp_dir(const char *dir)
+{
+    DIR *d = opendir(dir);
+    struct dirent *de;
+    char path[4096];
+
+    if (d) {
+        while ((de = readdir(d)) != NULL) {
+            if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+                continue;
+            snprintf(path, sizeof path, "%s/%s", dir, de->d_name);
+            unlink(path);
+        }
+        closedir(d);
+    }
+    rmdir(dir);
+}
+
+/* ======================= deterministic randomness ======================= */
+
+typedef struct rng { uint64_t s; } rng;
+
+static uint64_t rng_next(rng *r)
+{
+    uint64_t z = (r->s += 0x9E3779B97F4A7C15ULL);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+    return z ^ (z >> 31);
+}
+
+/* Independent stream number `stream` of a seed. */
+static rng rng_stream(uint64_t seed, uint64_t stream)
+{
+    rng r = { seed ^ (0xD1B54A32D192ED03ULL * (stream + 1)) };
+    rng_next(&r);
+    return r;
+}
+
+/* Uniform in [0, n); the modulo bias is negligible for our small n. */
+static unsigned rng_below(rng *r, unsigned n)
+{
+    return (unsigned)(rng_next(r) % n);
+}
+
+static int rng_range(rng *r, int lo, int hi)   /* inclusive */
+{
+    return lo + (int)rng_below(r, (unsigned)(hi - lo + 1));
+}
+
+#define PICK(r, arr) ((arr)[rng_below((r), sizeof(arr) / sizeof((arr)[0]))])
+
+/* ======================= invented names ======================= */
+
+/* Surnames are prefix + suffix ("Ash" + "wick"); nothing copied from a dataset. */
+static const char *const last_prefix[] = {
+    "Ash", "Bram", "Cal", "Dun", "Ell", "Fen", "Gar", "Hal", "Ives", "Kes",
+    "Lang", "Mar", "Nor", "Oak", "Pen", "Quin", "Rad", "Sel", "Thorn", "Vel",
+    "Wex", "Yar", "Brock", "Crane", "Dell", "Hart", "Lind", "Mor",
+};
+static const char *const last_suffix[] = {
+    "ford", "wick", "ton", "ley", "more", "by", "dale", "son", "well",
+    "hurst", "field", "stead", "cott", "brook", "ridge", "lowe",
+};
+static const char *const first_female[] = {
+    "Maren", "Delia", "Orla", "Tessaly", "Brielle", "Corinne", "Ilsa", "Junia",
+    "Liora", "Marisol", "Nessa", "Odette", "Perrin", "Rosalind", "Sabine",
+    "Talia", "Verity", "Wren", "Yvaine", "Zelda", "Anouk", "Celestine",
+};
+static const char *const first_male[] = {
+    "Anselm", "Bastian", "Cormac", "Dorian", "Emrys", "Fitzroy", "Gideon",
+    "Hollis", "Idris", "Jory", "Lucan", "Merrick", "Nolan", "Osric", "Percival",
+    "Rowan", "Soren", "Tobin", "Ulric", "Wystan", "Alder", "Caspian",
+};
+static const char *const facilities[] = {
+    "RIVERBEND GENERAL HOSPITAL", "ST. AGATHA MEDICAL CENTER",
+    "NORTHFIELD COMMUNITY HOSPITAL", "LAKESHORE REGIONAL MEDICAL CENTER",
+    "PINE HOLLOW MEMORIAL HOSPITAL",
+};
+static const char *const meds[] = {
+    "lisinopril 10 mg", "metformin 500 mg", "atorvastatin 40 mg",
+    "furosemide 20 mg", "amoxicillin 500 mg", "metoprolol 25 mg",
+    "levothyroxine 50 mcg", "aspirin 81 mg", "omeprazole 20 mg",
+    "apixaban 5 mg", "prednisone 20 mg", "cephalexin 500 mg",
+};
+
+static void make_surname(rng *r, char *out, size_t n)
+{
+    snprintf(out, n, "%s%s", PICK(r, last_prefix), PICK(r, last_suffix));
+}
+
+/* ======================= phrase banks ======================= */
+
+/*
+ * One string per section: "HEADING|sentence|sentence|...".  An empty
+ * heading (letters) means a plain paragraph.  Placeholders filled by
+ * expand(): {dr} doctor, {side} left/right, {n} 2-9, {day} 2-6, {med},
+ * {he}/{He}/{his} by the patient's sex.
+ */
+typedef struct doctype {
+    const char *code;
+    const char *titles[4];
+    const char *sections[12];
+} doctype;
+
+static const doctype doctypes[] = {
+{ "discharge_summary", { "DISCHARGE SUMMARY", "HOSPITAL DISCHARGE SUMMARY", "DISCHARGE SUMMARY REPORT" }, {
+  "ADMISSION DIAGNOSIS|Community-acquired pneumonia of the {side} lower lobe.|Acute exacerbation of chronic obstructive pulmonary disease.|Congestive heart failure with volume overload.|Cellulitis of the {side} lower extremity.|Acute kidney injury, likely prerenal.|Chest pain, rule out acute coronary syndrome.",
+  "DISCHARGE DIAGNOSIS|Pneumonia, improved.|Heart failure, compensated at the time of discharge.|Cellulitis, resolving on oral antibiotics.|Acute kidney injury, resolved with hydration.|Non-cardiac chest pain; myocardial infarction was excluded.|Type 2 diabetes mellitus, controlled.",
+  "HISTORY OF PRESENT ILLNESS|The patient presented with {n} days of fever, productive cough and shortness of breath.|{He} reported worsening leg swelling and orthopnea over the past week.|{He} was referred by {dr} after an abnormal outpatient chest radiograph.|Symptoms began gradually and were not relieved by rest.|There was no recent travel or sick contact.",
+  "HOSPITAL COURSE|The patient was admitted to the medical floor and started on intravenous antibiotics.|Diuresis was achieved with intravenous furosemide with a net loss of {n} liters.|Blood cultures remained negative throughout the admission.|Oxygen was weaned to room air by hospital day {day}.|Cardiology was consulted and a stress test was negative.|Physical therapy evaluated the patient and cleared {his} discharge home.|Renal function returned to baseline before discharge.",
+  "CONDITION AT DISCHARGE|Stable, afebrile and ambulating without assistance.|Good; tolerating a regular diet.|Improved; vital signs within normal limits.|Fair; discharged home with home health services.",
+  "DISCHARGE MEDICATIONS|Continue {med} daily as previously prescribed.|Start {med} daily for {n} days.|Hold {med} until reviewed by the primary care physician.|Resume all other home medications without change.",
+  "FOLLOW-UP INSTRUCTIONS|Follow up with {dr} in {n} weeks.|Return to the emergency department for fever, chest pain or worsening shortness of breath.|Repeat chest radiograph in six weeks to document resolution.|Check a basic metabolic panel within one week of discharge.|A low-sodium diet and daily weights were reviewed with the patient.",
+} },
+{ "history_physical", { "HISTORY AND PHYSICAL", "ADMISSION HISTORY AND PHYSICAL", "HISTORY AND PHYSICAL EXAMINATION" }, {
+  "CHIEF COMPLAINT|Shortness of breath.|Abdominal pain for {n} days.|Chest pressure.|Fall at home.|Fever and confusion.|Worsening {side} knee pain.",
+  "HISTORY OF PRESENT ILLNESS|The patient is a pleasant adult who was in {his} usual state of health until {n} days ago.|{He} describes a dull ache that is worse with exertion.|{He} denies fever, chills or night sweats.|The symptoms have progressed despite rest and over-the-counter analgesics.|{He} was sent for admission by {dr} for further evaluation.",
+  "PAST MEDICAL HISTORY|Hypertension.|Type 2 diabetes mellitus.|Hyperlipidemia.|Coronary artery disease with prior stent placement.|Chronic kidney disease, stage 3.|Osteoarthritis.|Hypothyroidism.",
+  "PAST SURGICAL HISTORY|Appendectomy in childhood.|Laparoscopic cholecystectomy.|Total knee arthroplasty on the {side}.|Tonsillectomy.",
+  "ALLERGIES|No known drug allergies.|Penicillin, which causes a rash.|Sulfa drugs.|Codeine, which causes nausea.",
+  "SOCIAL HISTORY|Lives at home with a spouse.|Former smoker who quit {n} years ago.|Drinks alcohol socially.|Denies illicit drug use.|Retired schoolteacher who remains active.",
+  "FAMILY HISTORY|Father with coronary artery disease.|Mother with type 2 diabetes.|No family history of cancer.|Sibling with hypertension.",
+  "REVIEW OF SYSTEMS|Constitutional: positive for fatigue, negative for weight loss.|Cardiovascular: no palpitations or syncope.|Respiratory: positive for cough.|Gastrointestinal: no nausea, vomiting or diarrhea.|All other systems were reviewed and are negative.",
+  "PHYSICAL EXAMINATION|Vital signs: temperature 98.{n} F, pulse 8{n}, blood pressure 13{n}/7{n}, respirations 16.|General: alert and oriented, in no acute distress.|HEENT: normocephalic and atraumatic; mucous membranes moist.|Lungs: crackles at the {side} base.|Heart: regular rate and rhythm without murmurs.|Abdomen: soft, nontender and nondistended.|Extremities: trace edema bilaterally.",
+  "ASSESSMENT AND PLAN|Admit to the medicine service for further evaluation and treatment.|Obtain a chest radiograph, complete blood count and metabolic panel.|Continue home medications except {med}.|Deep vein thrombosis prophylaxis with subcutaneous heparin.|Code status was discussed; the patient wishes to be full code.",
+} },
+{ "progress_note", { "PROGRESS NOTE", "DAILY PROGRESS NOTE", "HOSPITAL PROGRESS NOTE" }, {
+  "SUBJECTIVE|Hospital day {day}.|The patient was seen and examined at the bedside this morning.|{He} slept well overnight and reports less pain.|No new complaints; appetite is improving.|Nursing reports no acute events overnight.",
+  "OBJECTIVE|Temperature maximum 99.{n} F, pulse 7{n}, blood pressure 12{n}/8{n}.|Intake and output are balanced.|Lungs are clearer than yesterday.|Incision is clean, dry and intact.|Mild tenderness persists on the {side} side.",
+  "LABORATORY DATA|White blood cell count has trended down to {n}.4.|Creatinine is stable at 1.{n}.|Potassium 4.{n}, repleted as needed.|Hemoglobin is stable.",
+  "ASSESSMENT|Clinically improving on the current regimen.|Pneumonia, responding to antibiotics.|Postoperative day {day}, progressing as expected.|Volume status is approaching euvolemia.",
+  "PLAN|Continue {med}.|Advance diet as tolerated.|Encourage ambulation and incentive spirometry.|Anticipate discharge in {n} days if progress continues.|Discussed the plan with the patient and family, who agree.",
+} },
+{ "operative_report", { "OPERATIVE REPORT", "OPERATIVE NOTE", "REPORT OF OPERATION" }, {
+  "PREOPERATIVE DIAGNOSIS|Acute appendicitis.|Symptomatic cholelithiasis.|Inguinal hernia on the {side}.|Osteoarthritis of the {side} knee.|Carpal tunnel syndrome on the {side}.",
+  "POSTOPERATIVE DIAGNOSIS|Same as preoperative diagnosis.|Acute appendicitis without perforation.|Chronic cholecystitis.",
+  "PROCEDURE|Laparoscopic appendectomy.|Laparoscopic cholecystectomy.|Open inguinal hernia repair with mesh.|Total knee arthroplasty.|Carpal tunnel release.",
+  "SURGEON|{dr}.|{dr}, with {dr} assisting.",
+  "ANESTHESIA|General endotracheal anesthesia.|Spinal anesthesia with sedation.|Local anesthesia with monitored anesthesia care.",
+  "INDICATIONS|The risks, benefits and alternatives of the procedure were discussed and informed consent was obtained.|The patient failed conservative management over {n} months.|Imaging confirmed the diagnosis.",
+  "DESCRIPTION OF PROCEDURE|The patient was brought to the operating room and placed supine on the table.|After induction of anesthesia, the abdomen was prepped and draped in the usual sterile fashion.|A time-out was performed to confirm the patient, procedure and site.|Pneumoperitoneum was established and {n} trocars were placed under direct vision.|The specimen was removed in an endoscopic bag.|Hemostasis was confirmed and the fascia was closed with absorbable suture.|The skin was closed with subcuticular sutures and sterile dressings were applied.",
+  "ESTIMATED BLOOD LOSS|Minimal.|Less than {n}0 mL.|Approximately 1{n}0 mL.",
+  "SPECIMENS|Appendix to pathology.|Gallbladder to pathology.|None.",
+  "COMPLICATIONS|None.|There were no intraoperative complications.|None apparent; the patient tolerated the procedure well and went to recovery in stable condition.",
+} },
+{ "radiology_report", { "RADIOLOGY REPORT", "DIAGNOSTIC IMAGING REPORT", "IMAGING CONSULTATION REPORT" }, {
+  "EXAMINATION|CT of the chest with intravenous contrast.|Chest radiograph, two views.|MRI of the {side} knee without contrast.|Ultrasound of the abdomen, complete.|CT of the abdomen and pelvis with contrast.",
+  "CLINICAL HISTORY|Cough and fever.|Abdominal pain.|Knee pain after a fall.|Shortness of breath; evaluate for pulmonary embolism.|Follow-up of a pulmonary nodule.",
+  "COMPARISON|Prior study from {n} months ago.|None available.|Radiograph obtained earlier today.",
+  "TECHNIQUE|Axial images were obtained with coronal and sagittal reformations.|Standard protocol images were obtained.|Frontal and lateral views of the chest were obtained.",
+  "FINDINGS|There is consolidation in the {side} lower lobe with air bronchograms.|No pleural effusion or pneumothorax is seen.|The heart size is within normal limits.|A {n} mm nodule is present in the {side} upper lobe, unchanged.|The liver, spleen and pancreas are unremarkable.|There is a small joint effusion without fracture.|No free fluid or free air is identified.",
+  "IMPRESSION|Findings consistent with {side} lower lobe pneumonia.|No acute cardiopulmonary abnormality.|Stable {n} mm pulmonary nodule; no further follow-up is required.|No evidence of pulmonary embolism.|Small joint effusion; no acute fracture.",
+} },
+{ "ed_note", { "EMERGENCY DEPARTMENT NOTE", "EMERGENCY DEPARTMENT RECORD", "EMERGENCY PHYSICIAN NOTE" }, {
+  "TRIAGE|Arrived by ambulance at 0{n}:15.|Walk-in, triage level 3.|Triage vital signs: pulse 10{n}, blood pressure 14{n}/9{n}, oxygen saturation 9{n} percent.",
+  "CHIEF COMPLAINT|Chest pain.|Laceration to the {side} hand.|Abdominal pain and vomiting.|Fall with head strike.|Shortness of breath.",
+  "HISTORY OF PRESENT ILLNESS|The patient presents to the emergency department {n} hours after onset of symptoms.|{He} denies loss of consciousness.|The pain is sharp and does not radiate.|{He} took an over-the-counter analgesic without relief.|There is no history of similar episodes.",
+  "PHYSICAL EXAMINATION|Alert, oriented and in mild distress.|Lungs are clear to auscultation bilaterally.|Heart has a regular rhythm.|Abdomen is tender in the right lower quadrant without rebound.|A {n} cm laceration is present on the {side} hand with no tendon involvement.",
+  "ED COURSE|An electrocardiogram showed normal sinus rhythm without acute changes.|Troponin was negative times two.|The laceration was irrigated and repaired with {n} sutures.|The patient received intravenous fluids and ondansetron with improvement.|Reassessment showed resolution of symptoms.",
+  "MEDICAL DECISION MAKING|The differential diagnosis included acute coronary syndrome, pulmonary embolism and musculoskeletal pain.|Given the negative workup, a cardiac cause is felt to be unlikely.|The patient is low risk and appropriate for outpatient follow-up.",
+  "DISPOSITION|Discharged home in stable condition.|Admitted to the hospitalist service.|Discharged with instructions to follow up with {dr} in {n} days.|Return precautions were discussed and the patient verbalized understanding.",
+} },
+{ "letter", { "CONSULTATION LETTER", "REFERRAL LETTER", "CLINIC LETTER" }, {
+  "|Thank you for asking me to see your patient in consultation.|I had the pleasure of seeing your patient in clinic today.|I am writing to update you on our shared patient, whom I saw on the date above.",
+  "|As you know, {he} has been troubled by symptoms for about {n} months.|{He} reports intermittent discomfort that interferes with daily activities.|{His} history is notable for hypertension and hyperlipidemia.",
+  "|On examination today {he} appeared well.|Recent studies, which I reviewed with {him}, were reassuring.|I have ordered additional testing and will forward the results to you.",
+  "|I have recommended a trial of {med} and a follow-up visit in {n} weeks.|I do not think surgery is indicated at this time.|I would be grateful if you could continue to monitor {his} blood pressure.",
+  "|Please do not hesitate to contact me if you have any questions.|Thank you again for this kind referral.|I will keep you informed of {his} progress.",
+} },
+};
+#define NDOCTYPES ((int)(sizeof doctypes / sizeof doctypes[0]))
+#define IS_LETTER(dt) ((dt)->sections[0][0] == '|')
+
+static int section_count(const doctype *dt)
+{
+    int n = 0;
+    while (n < 12 && dt->sections[n])
+        n++;
+    return n;
+}
+
+/* Split a section string: heading into head (no colon), sentence starts/lengths. */
+typedef struct section_view {
+    char head[64];
+    const char *sent[16];
+    size_t sent_len[16];
+    int nsent;
+} section_view;
+
+static void section_split(const char *s, section_view *v)
+{
+    const char *bar = strchr(s, '|');
+    size_t hl;
+
+    assert(bar);
+    hl = (size_t)(bar - s);
+    assert(hl < sizeof v->head);
+    memcpy(v->head, s, hl);
+    v->head[hl] = '\0';
+    v->nsent = 0;
+    for (s = bar + 1; *s && v->nsent < 16; ) {
+        const char *e = strchr(s, '|');
+        size_t len = e ? (size_t)(e - s) : strlen(s);
+        v->sent[v->nsent] = s;
+        v->sent_len[v->nsent++] = len;
+        s += len + (e ? 1 : 0);
+    }
+}
+
+/* Context for placeholder expansion. */
+typedef struct voice { char sex; } voice;
+
+static void expand(cs_buf *out, const char *s, size_t len, rng *r, voice v)
+{
+    const char *end = s + len;
+    char tmp[64];
+
+    while (s < end) {
+        const char *open = memchr(s, '{', (size_t)(end - s));
+        const char *close;
+        size_t kl;
+        if (!open) {
+            bput(out, s, (size_t)(end - s));
+            break;
+        }
+        bput(out, s, (size_t)(open - s));
+        close = memchr(open, '}', (size_t)(end - open));
+        assert(close);
+        kl = (size_t)(close - open - 1);
+#define KEY(k) (kl == sizeof(k) - 1 && memcmp(open + 1, k, kl) == 0)
+        if (KEY("dr")) {
+            make_surname(r, tmp, sizeof tmp);
+            bprintf(out, "Dr. %s", tmp);
+        } else if (KEY("side"))
+            bputs(out, rng_below(r, 2) ? "left" : "right");
+        else if (KEY("n"))
+            bprintf(out, "%d", rng_range(r, 2, 9));
+        else if (KEY("day"))
+            bprintf(out, "%d", rng_range(r, 2, 6));
+        else if (KEY("med"))
+            bputs(out, PICK(r, meds));
+        else if (KEY("he"))
+            bputs(out, v.sex == 'F' ? "she" : "he");
+        else if (KEY("He"))
+            bputs(out, v.sex == 'F' ? "She" : "He");
+        else if (KEY("his"))
+            bputs(out, v.sex == 'F' ? "her" : "his");
+        else if (KEY("His"))
+            bputs(out, v.sex == 'F' ? "Her" : "His");
+        else if (KEY("him"))
+            bputs(out, v.sex == 'F' ? "her" : "him");
+        else
+            assert(!"unknown placeholder");
+#undef KEY
+        s = close + 1;
+    }
+}
+
+/*
+ * A paragraph of up to k distinct sentences of a section, in bank order,
+ * avoiding those marked in *used (use NULL to allow all) and marking the
+ * ones it takes.  Returns how many it wrote.
+ */
+static int paragraph(cs_buf *out, const section_view *sv, int k, rng *r, voice v,
+                     unsigned *used)
+{
+    int idx[16], i, j, n = 0;
+
+    for (i = 0; i < sv->nsent; i++)
+        if (!used || !(*used & (1u << i)))
+            idx[n++] = i;
+    if (k > n)
+        k = n;
+    for (i = 0; i < k; i++) {            /* partial Fisher-Yates */
+        int t;
+        j = i + (int)rng_below(r, (unsigned)(n - i));
+        t = idx[i]; idx[i] = idx[j]; idx[j] = t;
+    }
+    for (i = 1; i < k; i++)               /* insertion sort keeps bank order */
+        for (j = i; j > 0 && idx[j - 1] > idx[j]; j--) {
+            int t = idx[j]; idx[j] = idx[j - 1]; idx[j - 1] = t;
+        }
+    for (i = 0; i < k; i++) {
+        if (i)
+            bputs(out, " ");
+        expand(out, sv->sent[idx[i]], sv->sent_len[idx[i]], r, v);
+        if (used)
+            *used |= 1u << idx[i];
+    }
+    return k;
+}
+
+/* ======================= roster ======================= */
+
+typedef struct date { int y, m, d; } date;
+
+typedef struct patient {
+    char mrn[9];
+    char last[24], first[24], middle[24];
+    char sex;
+    date dob;
+} patient;
+
+static int days_in_month(int y, int m)
+{
+    static const int dm[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+    if (m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
+        return 29;
+    return dm[m - 1];
+}
+
+static date random_date(rng *r, int y0, int y1)
+{
+    date d;
+    d.y = rng_range(r, y0, y1);
+    d.m = rng_range(r, 1, 12);
+    d.d = rng_range(r, 1, days_in_month(d.y, d.m));
+    return d;
+}
+
+/*
+ * MRN number i is 10000000 + perm(i), perm a keyed bijection on
+ * [0, 90000000): a mix that is invertible on 27 bits (xor, odd multiply,
+ * xorshift), cycle-walked until it lands in range.  So roster MRNs are
+ * unique without bookkeeping, and indexes past the roster give
+ * valid-looking MRNs guaranteed absent from it.
+ */
+#define MRN_SPAN 90000000u
+#define MASK27   0x7FFFFFFu
+
+static uint32_t mrn_permute(uint64_t key, uint32_t i)
+{
+    uint32_t x = i;
+    do {
+        x = (x ^ (uint32_t)key) & MASK27;
+        x = (x * 0x2C1B3C6Du) & MASK27;
+        x ^= x >> 13;
+        x = (x * 0x297A2D39u + (uint32_t)(key >> 32)) & MASK27;
+        x ^= x >> 11;
+    } while (x >= MRN_SPAN);
+    return x;
+}
+
+static void make_patient(rng *r, uint64_t mrn_key, uint32_t index, patient *p)
+{
+    snprintf(p->mrn, sizeof p->mrn, "%08lu", 10000000ul + mrn_permute(mrn_key, index));
+    make_surname(r, p->last, sizeof p->last);
+    p->sex = rng_below(r, 2) ? 'F' : 'M';
+    snprintf(p->first, sizeof p->first, "%s",
+             p->sex == 'F' ? PICK(r, first_female) : PICK(r, first_male));
+    if (rng_below(r, 5) == 0)
+        p->middle[0] = '\0';
+    else
+        snprintf(p->middle, sizeof p->middle, "%s",
+                 p->sex == 'F' ? PICK(r, first_female) : PICK(r, first_male));
+    p->dob = random_date(r, 1930, 2008);
+}
+
+static void csv_field(cs_buf *b, const char *s)
+{
+    if (strpbrk(s, ",\"\r\n") == NULL) {
+        bputs(b, s);
+        return;
+    }
+    bputs(b, "\"");
+    for (; *s; s++) {
+        if (*s == '"')
+            bputs(b, "\"");
+        bput(b, s, 1);
+    }
+    bputs(b, "\"");
+}
+
+static void roster_csv(const patient *pts, long n, cs_buf *b)
+{
+    long i;
+    bputs(b, "mrn,last_name,first_name,middle_name,birth_date,sex\n");
+    for (i = 0; i < n; i++) {
+        const patient *p = &pts[i];
+        csv_field(b, p->mrn);
+        bputs(b, ",");
+        csv_field(b, p->last);
+        bputs(b, ",");
+        csv_field(b, p->first);
+        bputs(b, ",");
+        csv_field(b, p->middle);
+        bprintf(b, ",%04d-%02d-%02d,%c\n", p->dob.y, p->dob.m, p->dob.d, p->sex);
+    }
+}
+
+/* ======================= train.csv ======================= */
+
+#define TRAIN_PER_TYPE 30
+
+/*
+ * One example looks like OCR of a page: sometimes a facility line and the
+ * title, then 2-4 consecutive sections (heading line, one paragraph).
+ * Continuation-like examples (no title) keep the classifier honest.
+ */
+static void train_example(const doctype *dt, rng *r, cs_buf *t)
+{
+    int nsec = section_count(dt), start, count, i;
+    voice v = { rng_below(r, 2) ? 'F' : 'M' };
+    section_view sv;
+
+    if (rng_below(r, 10) < 7) {
+        if (rng_below(r, 2))
+            bprintf(t, "%s\n", PICK(r, facilities));
+        bprintf(t, "%s\n", dt->titles[rng_below(r, 3)]);
+    }
+    if (IS_LETTER(dt) && rng_below(r, 2)) {
+        char dr[32];
+        make_surname(r, dr, sizeof dr);
+        bprintf(t, "Dear Dr. %s,\n", dr);
+    }
+    count = rng_range(r, 2, nsec < 4 ? nsec : 4);
+    start = (int)rng_below(r, (unsigned)(nsec - count + 1));
+    for (i = start; i < start + count; i++) {
+        section_split(dt->sections[i], &sv);
+        if (sv.head[0])
+            bprintf(t, "%s:\n", sv.head);
+        paragraph(t, &sv, rng_range(r, 1, 4), r, v, NULL);
+        bputs(t, "\n");
+    }
+    if (IS_LETTER(dt) && start + count == nsec)
+        bputs(t, "Sincerely,\n");
+    if (t->len && t->data[t->len - 1] == '\n')  /* no trailing newline */
+        t->data[--t->len] = '\0';
+}
+
+static void train_csv(uint64_t seed, cs_buf *b)
+{
+    rng r = rng_stream(seed, 2);
+    cs_buf text = CS_BUF_INIT;
+    int i, k;
+
+    bputs(b, "doctype,text\n");
+    for (i = 0; i < TRAIN_PER_TYPE; i++)        /* interleaved by type */
+        for (k = 0; k < NDOCTYPES; k++) {
+            cs_buf_reset(&text);
+            train_example(&doctypes[k], &r, &text);
+            csv_field(b, doctypes[k].code);
+            bputs(b, ",\"");
+            for (const char *s = text.data; *s; s++) {
+                if (*s == '"')
+                    bputs(b, "\"");
+                bput(b, s, 1);
+            }
+            bputs(b, "\"\n");
+        }
+    cs_buf_free(&text);
+}
+
+/* ======================= document layout ======================= */
+
+enum line_style { ST_BODY, ST_BOLD, ST_TITLE, ST_FACILITY, ST_FOOTER };
+
+/* Font size and the vertical advance of each style, in points. */
+static const struct { const char *font; int size; int advance; int centred; } styles[] = {
+    [ST_BODY]     = { "Courier",      11, 13, 0 },
+    [ST_BOLD]     = { "Courier-Bold", 11, 13, 0 },
+    [ST_TITLE]    = { "Courier-Bold", 15, 24, 1 },
+    [ST_FACILITY] = { "Courier-Bold", 12, 18, 1 },
+    [ST_FOOTER]   = { "Courier",      10, 0,  1 },
+};
+
+#define PAGE_W       612
+#define PAGE_H       792
+#define MARGIN_X     72
+#define TOP_Y        720     /* first baseline */
+#define BOTTOM_Y     96      /* no body baseline below this */
+#define FOOTER_Y     50
+#define WRAP_COLS    70      /* Courier 11 pt: 6.6 pt a column, 468 pt text width */
+
+typedef struct line { int style; char *text; } line;
+
+typedef struct page {
+    line *lines;
+    int n, cap;
+    int y;                   /* next baseline */
+} page;
+
+typedef struct document {
+    const doctype *dt;
+    const patient *pt;
+    int print_mrn, in_roster;
+    int npages;
+    page pages[3];
+    int g4, dpi;
+    double skew;             /* degrees, multiple of 0.01 */
+    char entry[64];          /* zip entry name */
+} document;
+
+static void page_add(page *p, int style, const char *text)
+{
+    if (p->n == p->cap) {
+        p->cap = p->cap ? p->cap * 2 : 32;
+        p->lines = realloc(p->lines, (size_t)p->cap * sizeof *p->lines);
+        if (!p->lines)
+            die_oom();
+    }
+    p->lines[p->n].style = style;
+    p->lines[p->n].text = xstrdup(text);
+    p->n++;
+    p->y -= styles[style].advance;
+}
+
+static int page_room(const page *p)          /* body lines that still fit */
+{
+    return (p->y - BOTTOM_Y) / styles[ST_BODY].advance;
+}
+
+/* Word-wrap text to WRAP_COLS; returns the number of lines it needs. */
+static int wrap_count(const char *text)
+{
+    int lines = 1, col = 0;
+    const char *s = text;
+
+    while (*s) {
+        size_t w = strcspn(s, " ");
+        if (col && col + 1 + (int)w > WRAP_COLS) {
+            lines++;
+            col = 0;
+        }
+        col += (col ? 1 : 0) + (int)w;
+        s += w;
+        s += strspn(s, " ");
+    }
+    return lines;
+}
+
+static void wrap_add(page *p, int style, const char *text)
+{
+    char buf[WRAP_COLS * 2 + 2];
+    int col = 0;
+    const char *s = text;
+
+    while (*s) {
+        size_t w = strcspn(s, " ");
+        if (w > WRAP_COLS)
+            w = WRAP_COLS;                 /* no such words in our banks */
+        if (col && col + 1 + (int)w > WRAP_COLS) {
+            buf[col] = '\0';
+            page_add(p, style, buf);
+            col = 0;
+        }
+        if (col)
+            buf[col++] = ' ';
+        memcpy(buf + col, s, w);
+        col += (int)w;
+        s += w;
+        s += strspn(s, " ");
+    }
+    buf[col] = '\0';
+    page_add(p, style, buf);
+}
+
+static void format_name(const patient *pt, char *out, size_t n)
+{
+    char tmp[80];
+    size_t i;
+
+    if (pt->middle[0])
+        snprintf(tmp, sizeof tmp, "%s, %s %c", pt->last, pt->first, pt->middle[0]);
+    else
+        snprintf(tmp, sizeof tmp, "%s, %s", pt->last, pt->first);
+    for (i = 0; tmp[i]; i++)
+        if (tmp[i] >= 'a' && tmp[i] <= 'z')
+            tmp[i] = (char)(tmp[i] - 'a' + 'A');
+    snprintf(out, n, "%s", tmp);
+}
+
+/*
+ * Lay out a document: page 1 opens with facility, title and the patient
+ * block; later pages with a continuation line; the doctype's sections are
+ * shared out over the pages in order; every page ends with "Page n of m".
+ */
+static void layout_document(document *doc, rng *r)
+{
+    const doctype *dt = doc->dt;
+    int nsec = section_count(dt), p, i;
+    char name[96], tmp[160], dr[32];
+    voice v = { doc->pt->sex };
+    date dos;
+    cs_buf para = CS_BUF_INIT;
+    section_view sv;
+
+    format_name(doc->pt, name, sizeof name);
+    do
+        dos = random_date(r, 2012, 2022);
+    while (dos.y < doc->pt->dob.y + 1);
+    make_surname(r, dr, sizeof dr);
+
+    for (p = 0; p < doc->npages; p++) {
+        page *pg = &doc->pages[p];
+        int s0 = p * nsec / doc->npages, s1 = (p + 1) * nsec / doc->npages;
+        int last = p == doc->npages - 1;
+
+        pg->y = TOP_Y;
+        if (p == 0) {
+            page_add(pg, ST_FACILITY, PICK(r, facilities));
+            page_add(pg, ST_TITLE, dt->titles[rng_below(r, 3)]);
+            snprintf(tmp, sizeof tmp, "Patient: %s", name);
+            page_add(pg, ST_BODY, tmp);
+            if (doc->print_mrn) {
+                snprintf(tmp, sizeof tmp, "MRN: %s", doc->pt->mrn);
+                page_add(pg, ST_BODY, tmp);
+            }
+            snprintf(tmp, sizeof tmp, "DOB: %02d/%02d/%04d", doc->pt->dob.m, doc->pt->dob.d, doc->pt->dob.y);
+            page_add(pg, ST_BODY, tmp);
+            snprintf(tmp, sizeof tmp, "Date of Service: %02d/%02d/%04d", dos.m, dos.d, dos.y);
+            page_add(pg, ST_BODY, tmp);
+            page_add(pg, ST_BODY, "");
+            if (IS_LETTER(dt)) {
+                snprintf(tmp, sizeof tmp, "Dear Dr. %s,", dr);
+                page_add(pg, ST_BODY, tmp);
+                page_add(pg, ST_BODY, "");
+            }
+        } else {
+            if (doc->print_mrn)
+                snprintf(tmp, sizeof tmp, "Patient: %s    MRN: %s", name, doc->pt->mrn);
+            else
+                snprintf(tmp, sizeof tmp, "Patient: %s", name);
+            page_add(pg, ST_BODY, tmp);
+            page_add(pg, ST_BODY, "");
+        }
+        /* Fewer, shorter paragraphs when a page carries many sections. */
+        for (i = s0; i < s1; i++) {
+            int paras = (s1 - s0) > 4 ? 1 : rng_range(r, 1, 2), k;
+            unsigned used = 0;
+            section_split(dt->sections[i], &sv);
+            for (k = 0; k < paras; k++) {
+                int need;
+                cs_buf_reset(&para);
+                if (paragraph(&para, &sv, rng_range(r, 2, (s1 - s0) > 4 ? 3 : 5), r, v, &used) == 0)
+                    break;
+                need = wrap_count(para.data) + 1 + (k == 0 && sv.head[0] ? 1 : 0);
+                if (need > page_room(pg) - (last ? 4 : 0))
+                    break;
+                if (k == 0 && sv.head[0]) {
+                    snprintf(tmp, sizeof tmp, "%s:", sv.head);
+                    page_add(pg, ST_BOLD, tmp);
+                }
+                wrap_add(pg, ST_BODY, para.data);
+                page_add(pg, ST_BODY, "");
+            }
+        }
+        if (last) {
+            if (IS_LETTER(dt)) {
+                page_add(pg, ST_BODY, "Sincerely,");
+                page_add(pg, ST_BODY, "");
+                snprintf(tmp, sizeof tmp, "%c. %s, MD", PICK(r, first_male)[0], dr);
+            } else {
+                make_surname(r, dr, sizeof dr);
+                snprintf(tmp, sizeof tmp, "Electronically signed by %c. %s, MD",
+                         PICK(r, first_female)[0], dr);
+            }
+            page_add(pg, ST_BODY, tmp);
+        } else if (pg->n && pg->lines[pg->n - 1].text[0] == '\0') {
+            free(pg->lines[--pg->n].text);   /* no blank line before the footer */
+        }
+        snprintf(tmp, sizeof tmp, "Page %d of %d", p + 1, doc->npages);
+        page_add(pg, ST_FOOTER, tmp);
+    }
+    cs_buf_free(&para);
+}
+
+static void document_clear(document *doc)
+{
+    int p, i;
+    for (p = 0; p < 3; p++) {
+        for (i = 0; i < doc->pages[p].n; i++)
+            free(doc->pages[p].lines[i].text);
+        free(doc->pages[p].lines);
+        memset(&doc->pages[p], 0, sizeof doc->pages[p]);
+    }
+}
+
+/* ======================= PostScript and gs ======================= */
+
+static void ps_string(cs_buf *b, const char *s)
+{
+    bputs(b, "(");
+    for (; *s; s++) {
+        if (*s == '(' || *s == ')' || *s == '\\')
+            bputs(b, "\\");
+        bput(b, s, 1);
+    }
+    bputs(b, ")");
+}
+
+static void document_ps(const document *doc, cs_buf *b)
+{
+    int p, i;
+
+    bprintf(b, "%%!PS-Adobe-3.0\n%%%%Pages: %d\n%%%%EndComments\n", doc->npages);
+    bprintf(b, "<< /PageSize [%d %d] >> setpagedevice\n", PAGE_W, PAGE_H);
+    for (p = 0; p < doc->npages; p++) {
+        const page *pg = &doc->pages[p];
+        int y = TOP_Y;
+        bprintf(b, "%%%%Page: %d %d\n", p + 1, p + 1);
+        for (i = 0; i < pg->n; i++) {
+            const line *ln = &pg->lines[i];
+            int st = ln->style, x = MARGIN_X, ybase = y;
+            if (st == ST_FOOTER)
+                ybase = FOOTER_Y;
+            if (styles[st].centred)
+                x = (int)((PAGE_W - strlen(ln->text) * 0.6 * styles[st].size) / 2);
+            if (ln->text[0]) {
+                bprintf(b, "/%s findfont %d scalefont setfont %d %d moveto ",
+                        styles[st].font, styles[st].size, x, ybase);
+                ps_string(b, ln->text);
+                bputs(b, " show\n");
+            }
+            y -= styles[st].advance;
+        }
+        bputs(b, "showpage\n");
+    }
+    bputs(b, "%%EOF\n");
+}
+
+/* Run gs on psfile rendering every page to pngpattern (a %03d pattern). */
+static int run_gs(const char *psfile, const char *pngpattern, char *err, size_t errlen)
+{
+    char outarg[4300];
+    char *argv[] = { "gs", "-q", "-dSAFER", "-dBATCH", "-dNOPAUSE",
+                     "-sDEVICE=pnggray", "-r300", "-dTextAlphaBits=4",
+                     outarg, (char *)psfile, NULL };
+    posix_spawn_file_actions_t fa;
+    pid_t pid;
+    int rc, status;
+
+    snprintf(outarg, sizeof outarg, "-sOutputFile=%s", pngpattern);
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+    posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
+    rc = posix_spawnp(&pid, "gs", &fa, NULL, argv, environ);
+    posix_spawn_file_actions_destroy(&fa);
+    if (rc != 0)
+        return cs_fail(err, errlen, "could not run gs: %s (install the ghostscript package)",
+                       strerror(rc));
+    while (waitpid(pid, &status, 0) < 0)
+        if (errno != EINTR)
+            return cs_fail(err, errlen, "could not wait for gs: %s", strerror(errno));
+    if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+        return 0;
+    if (WIFEXITED(status) && WEXITSTATUS(status) == 127)   /* exec failed in the child */
+        return cs_fail(err, errlen, "could not run gs: not found or not executable "
+                       "(install the ghostscript package)");
+    if (WIFEXITED(status))
+        return cs_fail(err, errlen, "gs failed with exit status %d on \"%s\"",
+                       WEXITSTATUS(status), psfile);
+    return cs_fail(err, errlen, "gs was killed by signal %d on \"%s\"",
+                   WTERMSIG(status), psfile);
+}
+
+/* ======================= images and TIFF ======================= */
+
+/*
+ * Light salt and pepper: about one pixel in 2500 set dark, one in 5000 set
+ * white (dropouts inside strokes).  8 bpp image, changed in place.
+ */
+static void speckle(PIX *pix, rng *r)
+{
+    l_int32 w = pixGetWidth(pix), h = pixGetHeight(pix), wpl = pixGetWpl(pix);
+    l_uint32 *data = pixGetData(pix);
+    long n = (long)w * h / 2500, i;
+
+    for (i = 0; i < n + n / 2; i++) {
+        l_int32 x = (l_int32)rng_below(r, (unsigned)w), y = (l_int32)rng_below(r, (unsigned)h);
+        SET_DATA_BYTE(data + (size_t)y * wpl, x, i < n ? (l_int32)rng_below(r, 80) : 255);
+    }
+}
+
+/*
+ * Turn a rendered 300 dpi grey page into the scanned image of doc: skew,
+ * scale to doc->dpi, speckle, threshold for G4.  Returns a new pix or NULL.
+ */
+static PIX *degrade_page(const char *png, const document *doc, rng *r,
+                         char *err, size_t errlen)
+{
+    PIX *src = NULL, *grey = NULL, *rot = NULL, *scaled = NULL, *out = NULL;
+
+    if ((src = pixRead(png)) == NULL) {
+        cs_fail(err, errlen, "could not read rendered page \"%s\"", png);
+        goto out;
+    }
+    if ((grey = pixConvertTo8(src, 0)) == NULL ||
+        (rot = pixRotate(grey, (float)(doc->skew * M_PI / 180.0), L_ROTATE_AREA_MAP,
+                         L_BRING_IN_WHITE, 0, 0)) == NULL) {
+        cs_fail(err, errlen, "could not rotate rendered page \"%s\"", png);
+        goto out;
+    }
+    if (doc->dpi != 300)
+        scaled = pixScale(rot, doc->dpi / 300.0f, doc->dpi / 300.0f);
+    else
+        scaled = pixClone(rot);
+    if (!scaled) {
+        cs_fail(err, errlen, "could not scale rendered page \"%s\"", png);
+        goto out;
+    }
+    speckle(scaled, r);
+    out = doc->g4 ? pixThresholdToBinary(scaled, 160) : pixClone(scaled);
+    if (!out) {
+        cs_fail(err, errlen, "could not threshold rendered page \"%s\"", png);
+        goto out;
+    }
+    pixSetResolution(out, doc->dpi, doc->dpi);
+out:
+    pixDestroy(&scaled);
+    pixDestroy(&rot);
+    pixDestroy(&grey);
+    pixDestroy(&src);
+    return out;
+}
+
+/* ======================= truth.jsonl ======================= */
+
+static void truth_page(cs_buf *t, const document *doc, int p)
+{
+    const page *pg = &doc->pages[p];
+    cs_buf text = CS_BUF_INIT;
+    int i;
+
+    for (i = 0; i < pg->n; i++) {
+        if (i)
+            bputs(&text, "\n");
+        bputs(&text, pg->lines[i].text);
+    }
+    bputs(t, "{\"file\":");
+    bjson(t, doc->entry);
+    bprintf(t, ",\"page\":%d,\"pages\":%d,\"doctype\":", p + 1, doc->npages);
+    bjson(t, doc->dt->code);
+    bputs(t, ",\"mrn\":");
+    if (doc->print_mrn)
+        bjson(t, doc->pt->mrn);
+    else
+        bputs(t, "null");
+    bprintf(t, ",\"in_roster\":%s,\"compression\":\"%s\",\"dpi\":%d,\"skew\":%.2f,\"text\":",
+            doc->in_roster ? "true" : "false", doc->g4 ? "g4" : "jpeg", doc->dpi, doc->skew);
+    bjson(t, text.data ? text.data : "");
+    bputs(t, "}\n");
+    cs_buf_free(&text);
+}
+
+static void truth_other(cs_buf *t, const char *entry, const char *kind, const char *reason)
+{
+    bputs(t, "{\"file\":");
+    bjson(t, entry);
+    bputs(t, ",\"kind\":");
+    bjson(t, kind);
+    if (reason) {
+        bputs(t, ",\"reason\":");
+        bjson(t, reason);
+    }
+    bputs(t, "}\n");
+}
+
+/* ======================= zip ======================= */
+
+static int zip_add(struct archive *a, const char *name, const void *data, size_t len,
+                   char *err, size_t errlen)
+{
+    struct archive_entry *e = archive_entry_new();
+    int rc = 0;
+
+    if (!e)
+        die_oom();
+    archive_entry_set_pathname(e, name);
+    archive_entry_set_filetype(e, AE_IFREG);
+    archive_entry_set_perm(e, 0644);
+    archive_entry_set_size(e, (la_int64_t)len);
+    archive_entry_set_mtime(e, ENTRY_MTIME, 0);
+    if (archive_write_header(a, e) < ARCHIVE_WARN ||
+        (len && archive_write_data(a, data, len) != (la_ssize_t)len) ||
+        archive_write_finish_entry(a) < ARCHIVE_WARN)
+        rc = cs_fail(err, errlen, "could not add \"%s\" to the zip: %s", name,
+                     archive_error_string(a) ? archive_error_string(a) : "unknown error");
+    archive_entry_free(e);
+    return rc;
+}
+
+static const char readme_text[] =
+    "Synthetic sample batch made by chartscan's samplegen.\n"
+    "Every name, number and date in it is invented.\n"
+    "This file is not a TIFF: chartscan should skip it.\n";
+
+/* ======================= the batch ======================= */
+
+typedef struct options {
+    const char *out;
+    uint64_t seed;
+    long files, patients;
+    int bad_entries;
+} options;
+
+typedef struct batch {
+    const options *opt;
+    char tmpdir[4096];
+    patient *roster;
+    patient outsider;           /* valid-looking MRN absent from the roster */
+    struct archive *zip;
+    cs_buf truth;
+    unsigned char *sample_tif;  /* one-page TIFF kept for the bad entries */
+    size_t sample_len;
+    long pages;
+    unsigned type_offset;       /* doctype of the first file */
+} batch;
+
+/* Make, render, degrade and store TIFF number i (0-based). */
+static int make_file(batch *bt, long i, char *err, size_t errlen)
+{
+    const options *opt = bt->opt;
+    rng r = rng_stream(opt->seed, 1000 + (uint64_t)i);
+    document doc;
+    cs_buf ps = CS_BUF_INIT;
+    char psfile[4200], pattern[4200], png[4200], tif[4200];
+    unsigned char *data = NULL;
+    size_t len = 0;
+    PIX *pix = NULL;
+    int p, rc = -1;
+
+    memset(&doc, 0, sizeof doc);
+    doc.dt = &doctypes[(bt->type_offset + (unsigned long)i) % NDOCTYPES];  /* all types early */
+    doc.npages = i == 0 ? 3 : rng_range(&r, 1, 3);
+    doc.pt = &bt->roster[rng_below(&r, (unsigned)opt->patients)];
+    doc.print_mrn = doc.in_roster = 1;
+    if (opt->files >= 3 && i == opt->files - 1) {
+        doc.print_mrn = doc.in_roster = 0;         /* no MRN line at all */
+    } else if (opt->files >= 2 && i == (opt->files >= 3 ? opt->files - 2 : 1)) {
+        doc.pt = &bt->outsider;
+        doc.in_roster = 0;
+    }
+    doc.g4 = i % 2 == 0;
+    doc.dpi = doc.g4 ? 300 : (i / 2) % 2 == 0 ? 200 : 300;
+    doc.skew = rng_range(&r, -150, 150) / 100.0;
+    snprintf(doc.entry, sizeof doc.entry, "box%02ld/chart_%04ld.tif",
+             i / FILES_PER_BOX + 1, i + 1);
+    layout_document(&doc, &r);
+
+    snprintf(psfile, sizeof psfile, "%s/f%04ld.ps", bt->tmpdir, i + 1);
+    snprintf(pattern, sizeof pattern, "%s/f%04ld-%%03d.png", bt->tmpdir, i + 1);
+    snprintf(tif, sizeof tif, "%s/f%04ld.tif", bt->tmpdir, i + 1);
+    document_ps(&doc, &ps);
+    if (write_file(psfile, ps.data, ps.len, err, errlen) < 0 ||
+        run_gs(psfile, pattern, err, errlen) < 0)
+        goto out;
+    for (p = 0; p < doc.npages; p++) {
+        snprintf(png, sizeof png, "%s/f%04ld-%03d.png", bt->tmpdir, i + 1, p + 1);
+        if ((pix = degrade_page(png, &doc, &r, err, errlen)) == NULL)
+            goto out;
+        unlink(png);
+        if (pixWriteTiff(tif, pix, doc.g4 ? IFF_TIFF_G4 : IFF_TIFF_JPEG, p ? "a" : "w") != 0) {
+            cs_fail(err, errlen, "could not write TIFF \"%s\"", tif);
+            goto out;
+        }
+        if (i == 0 && p == 0 && opt->bad_entries &&
+            pixWriteMemTiff(&bt->sample_tif, &bt->sample_len, pix, IFF_TIFF_G4) != 0) {
+            cs_fail(err, errlen, "could not write the sample one-page TIFF");
+            goto out;
+        }
+        pixDestroy(&pix);
+        truth_page(&bt->truth, &doc, p);
+    }
+    if (read_file(tif, &data, &len, err, errlen) < 0 ||
+        zip_add(bt->zip, doc.entry, data, len, err, errlen) < 0)
+        goto out;
+    bt->pages += doc.npages;
+    rc = 0;
+out:
+    unlink(psfile);
+    unlink(tif);
+    pixDestroy(&pix);
+    free(data);
+    cs_buf_free(&ps);
+    document_clear(&doc);
+    return rc;
+}
+
+static int add_bad_entries(batch *bt, char *err, size_t errlen)
+{
+    /* A third of a TIFF: libtiff writes the directory last, so it is gone. */
+    if (zip_add(bt->zip, "box01/cut.tif", bt->sample_tif, bt->sample_len / 3, err, errlen) < 0 ||
+        zip_add(bt->zip, "../escape.tif", bt->sample_tif, bt->sample_len, err, errlen) < 0 ||
+        zip_add(bt->zip, "/abs/path.tif", bt->sample_tif, bt->sample_len, err, errlen) < 0)
+        return -1;
+    truth_other(&bt->truth, "box01/cut.tif", "bad", "truncated");
+    truth_other(&bt->truth, "../escape.tif", "bad", "path_traversal");
+    truth_other(&bt->truth, "/abs/path.tif", "bad", "absolute_path");
+    return 0;
+}
+
+static int run(const options *opt, char *err, size_t errlen)
+{
+    batch bt;
+    cs_buf csv = CS_BUF_INIT;
+    char path[4200];
+    const char *tmp = getenv("TMPDIR");
+    rng r = rng_stream(opt->seed, 1);
+    uint64_t mrn_key = rng_next(&r);
+    long i, j;
+    int rc = -1;
+
+    memset(&bt, 0, sizeof bt);
+    bt.opt = opt;
+    {
+        rng t = rng_stream(opt->seed, 3);
+        bt.type_offset = rng_below(&t, NDOCTYPES);
+    }
+    if (make_dirs(opt->out, err, errlen) < 0)
+        return -1;
+
+    /* roster.csv */
+    bt.roster = xmalloc((size_t)opt->patients * sizeof *bt.roster);
+    for (i = 0; i < opt->patients; i++)
+        make_patient(&r, mrn_key, (uint32_t)i, &bt.roster[i]);
+    for (j = 0; j < 100; j++) {                  /* outsider: a name not on the roster */
+        make_patient(&r, mrn_key, (uint32_t)opt->patients, &bt.outsider);
+        for (i = 0; i < opt->patients; i++)
+            if (strcmp(bt.roster[i].last, bt.outsider.last) == 0 &&
+                strcmp(bt.roster[i].first, bt.outsider.first) == 0)
+                break;
+        if (i == opt->patients)
+            break;
+    }
+    roster_csv(bt.roster, opt->patients, &csv);
+    snprintf(path, sizeof path, "%s/roster.csv", opt->out);
+    if (write_file(path, csv.data, csv.len, err, errlen) < 0)
+        goto out;
+
+    /* train.csv */
+    cs_buf_reset(&csv);
+    train_csv(opt->seed, &csv);
+    snprintf(path, sizeof path, "%s/train.csv", opt->out);
+    if (write_file(path, csv.data, csv.len, err, errlen) < 0)
+        goto out;
+
+    /* batch.zip and truth.jsonl */
+    snprintf(bt.tmpdir, sizeof bt.tmpdir, "%s/samplegen.XXXXXX", tmp && *tmp ? tmp : "/tmp");
+    if (mkdtemp(bt.tmpdir) == NULL) {
+        cs_fail(err, errlen, "could not create a temporary folder in \"%s\": %s",
+                tmp && *tmp ? tmp : "/tmp", strerror(errno));
+        bt.tmpdir[0] = '\0';
+        goto out;
+    }
+    snprintf(path, sizeof path, "%s/batch.zip", opt->out);
+    if ((bt.zip = archive_write_new()) == NULL)
+        die_oom();
+    if (archive_write_set_format_zip(bt.zip) != ARCHIVE_OK ||
+        archive_write_open_filename(bt.zip, path) != ARCHIVE_OK) {
+        cs_fail(err, errlen, "could not create zip \"%s\": %s", path,
+                archive_error_string(bt.zip) ? archive_error_string(bt.zip) : "unknown error");
+        goto out;
+    }
+    for (i = 0; i < opt->files; i++)
+        if (make_file(&bt, i, err, errlen) < 0)
+            goto out;
+    if (zip_add(bt.zip, "box01/README.txt", readme_text, sizeof readme_text - 1, err, errlen) < 0)
+        goto out;
+    truth_other(&bt.truth, "box01/README.txt", "skipped", NULL);
+    if (opt->bad_entries && add_bad_entries(&bt, err, errlen) < 0)
+        goto out;
+    if (archive_write_close(bt.zip) != ARCHIVE_OK) {
+        cs_fail(err, errlen, "could not finish zip \"%s\": %s", path,
+                archive_error_string(bt.zip) ? archive_error_string(bt.zip) : "unknown error");
+        goto out;
+    }
+    snprintf(path, sizeof path, "%s/truth.jsonl", opt->out);
+    if (write_file(path, bt.truth.data, bt.truth.len, err, errlen) < 0)
+        goto out;
+    printf("samplegen: %ld files, %ld pages%s, %ld patients written to %s\n",
+           opt->files, bt.pages, opt->bad_entries ? ", 3 bad entries" : "",
+           opt->patients, opt->out);
+    rc = 0;
+out:
+    if (bt.zip)
+        archive_write_free(bt.zip);
+    if (rc < 0 && bt.zip) {             /* no half-written zip left behind */
+        snprintf(path, sizeof path, "%s/batch.zip", opt->out);
+        unlink(path);
+    }
+    if (bt.tmpdir[0])
+        remove_temp_dir(bt.tmpdir);
+    lept_free(bt.sample_tif);
+    cs_buf_free(&bt.truth);
+    cs_buf_free(&csv);
+    free(bt.roster);
+    return rc;
+}
+
+/* ======================= command line ======================= */
+
+static void usage(FILE *fp)
+{
+    fputs(
+"NAME\n"
+"    make-sample-batch - generate a synthetic chartscan batch with ground truth\n"
+"\n"
+"SYNOPSIS\n"
+"    scripts/make-sample-batch --out DIR [--seed N] [--files N] [--patients N]\n"
+"                              [--with-bad-entries]\n"
+"    scripts/make-sample-batch --help\n"
+"\n"
+"DESCRIPTION\n"
+"    Writes invented sample data for the demo and the integration tests into\n"
+"    DIR (created if missing; existing files of the same names are replaced):\n"
+"\n"
+"    roster.csv   mrn,last_name,first_name,middle_name,birth_date,sex; 8-digit\n"
+"                 MRNs, birth_date YYYY-MM-DD, sex M or F.\n"
+"    train.csv    doctype,text; 30 labelled examples for each of\n"
+"                 discharge_summary, history_physical, progress_note,\n"
+"                 operative_report, radiology_report, ed_note and letter.\n"
+"    batch.zip    boxNN/chart_NNNN.tif (25 per box): each TIFF is one document\n"
+"                 of 1-3 pages for one patient, rendered with Ghostscript,\n"
+"                 skewed by up to 1.5 degrees and speckled.  Even-numbered\n"
+"                 files are grey JPEG-in-TIFF, alternately 200 and 300 dpi; the\n"
+"                 others G4 bilevel at 300 dpi.  Plus box01/README.txt, which is not a\n"
+"                 TIFF.  With 3 or more files the last one prints no MRN and the\n"
+"                 one before it belongs to a patient absent from the roster\n"
+"                 (with 2 files, the second); the rest are roster patients.\n"
+"    truth.jsonl  one JSON object per TIFF page: file, page, pages, doctype,\n"
+"                 mrn (null when none is printed), in_roster (the printed MRN\n"
+"                 is in roster.csv), compression (g4|jpeg), dpi, skew (degrees)\n"
+"                 and text (the exact printed lines joined with \\n); and one\n"
+"                 per other entry: {\"file\":...,\"kind\":\"skipped\"|\"bad\"}.\n"
+"\n"
+"    Output is deterministic: the same seed gives byte-identical roster.csv,\n"
+"    train.csv and truth.jsonl.  Needs gs (package ghostscript) at run time.\n"
+"\n"
+"OPTIONS\n"
+"    --out DIR            output folder (required)\n"
+"    --seed N             random seed, an unsigned integer (default 1)\n"
+"    --files N            number of TIFF files, 1-10000 (default 6)\n"
+"    --patients N         roster size, 1-1000000 (default 40)\n"
+"    --with-bad-entries   also add box01/cut.tif (truncated TIFF),\n"
+"                         ../escape.tif (path traversal) and /abs/path.tif\n"
+"                         (absolute name), recorded with \"kind\":\"bad\"\n"
+"    -h, --help           show this help\n"
+"\n"
+"OUTPUT\n"
+"    One summary line on standard output.  No patient data on standard error.\n"
+"\n"
+"EXIT STATUS\n"
+"    0 success, 1 failure (message on standard error), 2 bad usage.\n"
+"\n"
+"EXAMPLE\n"
+"    scripts/make-sample-batch --out /tmp/sample --seed 7 --with-bad-entries\n",
+        fp);
+}
+
+static int parse_long(const char *s, long lo, long hi, long *out)
+{
+    char *end;
+    long v;
+    errno = 0;
+    v = strtol(s, &end, 10);
+    if (errno || end == s || *end || v < lo || v > hi)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        { "out", required_argument, NULL, 'o' },
+        { "seed", required_argument, NULL, 's' },
+        { "files", required_argument, NULL, 'f' },
+        { "patients", required_argument, NULL, 'p' },
+        { "with-bad-entries", no_argument, NULL, 'b' },
+        { "help", no_argument, NULL, 'h' },
+        { NULL, 0, NULL, 0 },
+    };
+    options opt = { NULL, 1, 6, 40, 0 };
+    char err[CS_ERRLEN] = "";
+    int c;
+
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
+        char *end;
+        switch (c) {
+        case 'o':
+            opt.out = optarg;
+            break;
+        case 's':
+            errno = 0;
+            opt.seed = strtoull(optarg, &end, 10);
+            if (errno || end == optarg || *end || optarg[0] == '-') {
+                fprintf(stderr, PROG ": invalid --seed \"%s\": expected an unsigned integer\n", optarg);
+                return 2;
+            }
+            break;
+        case 'f':
+            if (parse_long(optarg, 1, 10000, &opt.files) < 0) {
+                fprintf(stderr, PROG ": invalid --files \"%s\": expected 1 to 10000\n", optarg);
+                return 2;
+            }
+            break;
+        case 'p':
+            if (parse_long(optarg, 1, 1000000, &opt.patients) < 0) {
+                fprintf(stderr, PROG ": invalid --patients \"%s\": expected 1 to 1000000\n", optarg);
+                return 2;
+            }
+            break;
+        case 'b':
+            opt.bad_entries = 1;
+            break;
+        case 'h':
+            usage(stdout);
+            return 0;
+        case ':':
+            fprintf(stderr, PROG ": option \"%s\" requires an argument\ntry --help\n",
+                    argv[optind - 1]);
+            return 2;
+        default:
+            if (optopt)
+                fprintf(stderr, PROG ": unknown option \"-%c\"\ntry --help\n", optopt);
+            else
+                fprintf(stderr, PROG ": unknown option \"%s\"\ntry --help\n", argv[optind - 1]);
+            return 2;
+        }
+    }
+    if (optind < argc) {
+        fprintf(stderr, PROG ": unexpected argument \"%s\"\ntry --help\n", argv[optind]);
+        return 2;
+    }
+    if (!opt.out || !opt.out[0]) {
+        fprintf(stderr, PROG ": --out DIR is required\ntry --help\n");
+        return 2;
+    }
+    setMsgSeverity(L_SEVERITY_ERROR);
+    if (run(&opt, err, sizeof err) < 0) {
+        fprintf(stderr, PROG ": %s\n", err);
+        return 1;
+    }
+    return 0;
+}
