@@ -33,7 +33,11 @@ int cs_status(cs_store *s, FILE *out, char *err, size_t errlen)
         "       count(p.id) FILTER (WHERE p.status = 'pending'),"
         "       (SELECT count(*) FROM document d WHERE d.batch_id = b.id AND d.status = 'filed'),"
         "       (SELECT count(*) FROM document d WHERE d.batch_id = b.id AND d.status = 'review'),"
-        "       count(p.id) FILTER (WHERE p.finished_at > now() - interval '5 minutes') / 5.0,"
+        /* pages a minute over the last five minutes of activity */
+        "       60.0 * count(p.id) FILTER (WHERE p.finished_at > now() - interval '5 minutes')"
+        "       / greatest(1.0, extract(epoch FROM"
+        "           max(p.finished_at) FILTER (WHERE p.finished_at > now() - interval '5 minutes')"
+        "         - min(p.finished_at) FILTER (WHERE p.finished_at > now() - interval '5 minutes'))),"
         "       (SELECT count(*) FROM source_file f WHERE f.batch_id = b.id"
         "                                             AND f.status <> 'pages'),"
         "       b.error"

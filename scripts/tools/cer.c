@@ -1,0 +1,907 @@
+/*
+ * cer.c — OCR accuracy against the sample generator's ground truth, for
+ * scripts/bench.  Run as build/tools/cer.
+ *
+ *   cer TRUTH.jsonl --manifest FILE     chartscan's text: the output of
+ *                                       "chartscan export manifest --with-text"
+ *                                       ("-" reads standard input)
+ *   cer TRUTH.jsonl --tess-dir DIR      bare tesseract's text: DIR/FILE.txt for
+ *                                       every FILE in the truth, pages
+ *                                       separated by form feeds (as
+ *                                       "tesseract F stdout" writes them); a
+ *                                       missing FILE.txt means no pages
+ *   cer extract ARCHIVE DIR             write the archive's *.tif / *.tiff
+ *                                       entries under DIR (so the benchmark
+ *                                       needs no unzip or bsdtar)
+ *
+ * Pages are matched by (file, page).  Both texts are whitespace-normalised
+ * (runs of whitespace become one space, ends trimmed) and compared as
+ * Unicode code points: the character error rate is the Levenshtein distance
+ * summed over pages divided by the reference length summed over pages.  The
+ * word error rate is the same over space-separated words.  A truth page with
+ * no output counts as all deleted.
+ *
+ * Output, one line per scope, key=value separated by spaces: first
+ * "scope=all", then one per scan type ("scope=g4/300dpi", ...):
+ *   scope pages found missing extra ref_chars char_errors cer ref_words
+ *   word_errors wer
+ * "extra" counts output pages that are not in the truth.
+ *
+ * Exit status: 0 success, 1 failure (message on standard error), 2 bad usage.
+ */
+#include "common/common.h"
+
+#include <archive.h>
+#include <archive_entry.h>
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#define PROG "cer"
+#define MAX_DEPTH 64
+
+static void die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
+static void die(const char *fmt, ...)
+{
+    va_list ap;
+    fputs(PROG ": ", stderr);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+    exit(1);
+}
+
+static void *xrealloc(void *p, size_t n)
+{
+    void *q = realloc(p, n ? n : 1);
+    if (!q)
+        die("out of memory");
+    return q;
+}
+
+static char *xstrdup(const char *s)
+{
+    size_t n = strlen(s) + 1;
+    return memcpy(xrealloc(NULL, n), s, n);
+}
+
+/* ------------------------------------------------------------------ */
+/* Minimal JSON: parse one value into a small tree.                    */
+
+enum jtype { J_NULL, J_BOOL, J_NUM, J_STR, J_ARR, J_OBJ };
+
+typedef struct jval {
+    enum jtype t;
+    double num;
+    char *str;            /* J_STR: NUL-terminated UTF-8 (no embedded NUL) */
+    size_t n;             /* J_ARR / J_OBJ: number of items */
+    struct jval *items;
+    char **keys;          /* J_OBJ: one key per item */
+} jval;
+
+typedef struct {
+    const char *p, *end;
+    const char *err;
+} jparser;
+
+static void jfree(jval *v)
+{
+    if (!v)
+        return;
+    free(v->str);
+    for (size_t i = 0; i < v->n; i++) {
+        jfree(&v->items[i]);
+        if (v->keys)
+            free(v->keys[i]);
+    }
+    free(v->items);
+    free(v->keys);
+    memset(v, 0, sizeof *v);
+}
+
+static void jws(jparser *jp)
+{
+    while (jp->p < jp->end && (*jp->p == ' ' || *jp->p == '\t' || *jp->p == '\n' || *jp->p == '\r'))
+        jp->p++;
+}
+
+static int hex4(const char *p, unsigned *out)
+{
+    unsigned v = 0;
+    for (int i = 0; i < 4; i++) {
+        char c = p[i];
+        v <<= 4;
+        if (c >= '0' && c <= '9')
+            v |= (unsigned)(c - '0');
+        else if (c >= 'a' && c <= 'f')
+            v |= (unsigned)(c - 'a' + 10);
+        else if (c >= 'A' && c <= 'F')
+            v |= (unsigned)(c - 'A' + 10);
+        else
+            return -1;
+    }
+    *out = v;
+    return 0;
+}
+
+static void put_utf8(cs_buf *b, unsigned cp)
+{
+    char u[4];
+    size_t n;
+    if (cp == 0)
+        cp = 0xFFFD;   /* keep strings NUL-terminated */
+    if (cp < 0x80) {
+        u[0] = (char)cp; n = 1;
+    } else if (cp < 0x800) {
+        u[0] = (char)(0xC0 | (cp >> 6)); u[1] = (char)(0x80 | (cp & 0x3F)); n = 2;
+    } else if (cp < 0x10000) {
+        u[0] = (char)(0xE0 | (cp >> 12)); u[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
+        u[2] = (char)(0x80 | (cp & 0x3F)); n = 3;
+    } else {
+        u[0] = (char)(0xF0 | (cp >> 18)); u[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
+        u[2] = (char)(0x80 | ((cp >> 6) & 0x3F)); u[3] = (char)(0x80 | (cp & 0x3F)); n = 4;
+    }
+    if (cs_buf_append(b, u, n) < 0)
+        die("out of memory");
+}
+
+static int jstring(jparser *jp, char **out)
+{
+    cs_buf b = CS_BUF_INIT;
+    jp->p++;   /* opening quote */
+    for (;;) {
+        const char *s = jp->p;
+        while (jp->p < jp->end && *jp->p != '"' && *jp->p != '\\' && (unsigned char)*jp->p >= 0x20)
+            jp->p++;
+        if (jp->p > s && cs_buf_append(&b, s, (size_t)(jp->p - s)) < 0)
+            die("out of memory");
+        if (jp->p >= jp->end || (unsigned char)*jp->p < 0x20) {
+            jp->err = "unterminated string or control character in string";
+            goto fail;
+        }
+        if (*jp->p == '"') {
+            jp->p++;
+            break;
+        }
+        /* backslash */
+        if (jp->end - jp->p < 2) {
+            jp->err = "bad escape";
+            goto fail;
+        }
+        char c = jp->p[1];
+        jp->p += 2;
+        unsigned cp;
+        switch (c) {
+        case '"': cp = '"'; break;
+        case '\\': cp = '\\'; break;
+        case '/': cp = '/'; break;
+        case 'b': cp = '\b'; break;
+        case 'f': cp = '\f'; break;
+        case 'n': cp = '\n'; break;
+        case 'r': cp = '\r'; break;
+        case 't': cp = '\t'; break;
+        case 'u':
+            if (jp->end - jp->p < 4 || hex4(jp->p, &cp) < 0) {
+                jp->err = "bad \\u escape";
+                goto fail;
+            }
+            jp->p += 4;
+            if (cp >= 0xD800 && cp <= 0xDBFF) {
+                unsigned lo;
+                if (jp->end - jp->p >= 6 && jp->p[0] == '\\' && jp->p[1] == 'u'
+                    && hex4(jp->p + 2, &lo) == 0 && lo >= 0xDC00 && lo <= 0xDFFF) {
+                    cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
+                    jp->p += 6;
+                } else {
+                    cp = 0xFFFD;
+                }
+            } else if (cp >= 0xDC00 && cp <= 0xDFFF) {
+                cp = 0xFFFD;
+            }
+            break;
+        default:
+            jp->err = "bad escape";
+            goto fail;
+        }
+        put_utf8(&b, cp);
+    }
+    if (!b.data)
+        b.data = xstrdup("");
+    *out = b.data;
+    return 0;
+fail:
+    cs_buf_free(&b);
+    return -1;
+}
+
+static int jparse(jparser *jp, jval *v, int depth)
+{
+    memset(v, 0, sizeof *v);
+    if (depth > MAX_DEPTH) {
+        jp->err = "nested too deeply";
+        return -1;
+    }
+    jws(jp);
+    if (jp->p >= jp->end) {
+        jp->err = "unexpected end of line";
+        return -1;
+    }
+    char c = *jp->p;
+    if (c == '"') {
+        v->t = J_STR;
+        return jstring(jp, &v->str);
+    }
+    if (c == '{' || c == '[') {
+        int obj = c == '{';
+        size_t cap = 0;
+        v->t = obj ? J_OBJ : J_ARR;
+        jp->p++;
+        jws(jp);
+        if (jp->p < jp->end && *jp->p == (obj ? '}' : ']')) {
+            jp->p++;
+            return 0;
+        }
+        for (;;) {
+            char *key = NULL;
+            if (v->n == cap) {
+                cap = cap ? cap * 2 : 8;
+                v->items = xrealloc(v->items, cap * sizeof *v->items);
+                if (obj)
+                    v->keys = xrealloc(v->keys, cap * sizeof *v->keys);
+            }
+            if (obj) {
+                jws(jp);
+                if (jp->p >= jp->end || *jp->p != '"') {
+                    jp->err = "expected a key";
+                    return -1;
+                }
+                if (jstring(jp, &key) < 0)
+                    return -1;
+                jws(jp);
+                if (jp->p >= jp->end || *jp->p != ':') {
+                    free(key);
+                    jp->err = "expected ':'";
+                    return -1;
+                }
+                jp->p++;
+                v->keys[v->n] = key;
+            }
+            if (jparse(jp, &v->items[v->n], depth + 1) < 0) {
+                v->n++;   /* so jfree releases the partial item and key */
+                return -1;
+            }
+            v->n++;
+            jws(jp);
+            if (jp->p < jp->end && *jp->p == ',') {
+                jp->p++;
+                continue;
+            }
+            if (jp->p < jp->end && *jp->p == (obj ? '}' : ']')) {
+                jp->p++;
+                return 0;
+            }
+            jp->err = obj ? "expected ',' or '}'" : "expected ',' or ']'";
+            return -1;
+        }
+    }
+    if (jp->end - jp->p >= 4 && !memcmp(jp->p, "null", 4)) {
+        v->t = J_NULL;
+        jp->p += 4;
+        return 0;
+    }
+    if (jp->end - jp->p >= 4 && !memcmp(jp->p, "true", 4)) {
+        v->t = J_BOOL;
+        v->num = 1;
+        jp->p += 4;
+        return 0;
+    }
+    if (jp->end - jp->p >= 5 && !memcmp(jp->p, "false", 5)) {
+        v->t = J_BOOL;
+        jp->p += 5;
+        return 0;
+    }
+    if (c == '-' || (c >= '0' && c <= '9')) {
+        char tmp[64];
+        size_t n = 0;
+        while (jp->p + n < jp->end && n < sizeof tmp - 1 && strchr("+-0123456789.eE", jp->p[n]))
+            n++;
+        memcpy(tmp, jp->p, n);
+        tmp[n] = '\0';
+        char *e;
+        v->t = J_NUM;
+        v->num = strtod(tmp, &e);
+        if (e != tmp + n || n == 0) {
+            jp->err = "bad number";
+            return -1;
+        }
+        jp->p += n;
+        return 0;
+    }
+    jp->err = "unexpected character";
+    return -1;
+}
+
+static const jval *jget(const jval *o, const char *key)
+{
+    if (!o || o->t != J_OBJ)
+        return NULL;
+    for (size_t i = 0; i < o->n; i++)
+        if (!strcmp(o->keys[i], key))
+            return &o->items[i];
+    return NULL;
+}
+
+static const char *jgets(const jval *o, const char *key)
+{
+    const jval *v = jget(o, key);
+    return v && v->t == J_STR ? v->str : NULL;
+}
+
+static int jgetpage(const jval *o, long *page)
+{
+    const jval *v = jget(o, "page");
+    if (!v || v->t != J_NUM || v->num < 1 || v->num > 1e9 || v->num != (double)(long)v->num)
+        return -1;
+    *page = (long)v->num;
+    return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* Ground truth and hypotheses.                                        */
+
+typedef struct {
+    char *file;
+    long page;
+    char *type;     /* "g4/300dpi" */
+    char *ref;
+    char *hyp;      /* NULL: no output for this page */
+} tpage;
+
+static tpage *pages;
+static size_t npages;
+static long extra;
+
+static int cmp_page(const void *a, const void *b)
+{
+    const tpage *x = a, *y = b;
+    int c = strcmp(x->file, y->file);
+    if (c)
+        return c;
+    return (x->page > y->page) - (x->page < y->page);
+}
+
+static tpage *find_page(const char *file, long page)
+{
+    tpage key = {(char *)file, page, NULL, NULL, NULL};
+    return bsearch(&key, pages, npages, sizeof *pages, cmp_page);
+}
+
+static FILE *open_in(const char *path)
+{
+    FILE *fp = strcmp(path, "-") ? fopen(path, "r") : stdin;
+    if (!fp)
+        die("cannot open %s: %s", path, strerror(errno));
+    return fp;
+}
+
+static void close_in(FILE *fp, const char *path)
+{
+    if (ferror(fp))
+        die("error reading %s", path);
+    if (fp != stdin)
+        fclose(fp);
+}
+
+/* Call fn(obj) for every JSON line of path. */
+static void each_line(const char *path, void (*fn)(const jval *, const char *, long))
+{
+    FILE *fp = open_in(path);
+    char *line = NULL;
+    size_t cap = 0;
+    ssize_t n;
+    long lineno = 0;
+    while ((n = getline(&line, &cap, fp)) >= 0) {
+        jparser jp = {line, line + n, NULL};
+        jval v;
+        lineno++;
+        while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
+            n--;
+        jp.end = line + n;
+        jws(&jp);
+        if (jp.p == jp.end)
+            continue;
+        if (jparse(&jp, &v, 0) < 0) {
+            jfree(&v);
+            die("%s:%ld: bad JSON: %s", path, lineno, jp.err);
+        }
+        jws(&jp);
+        if (jp.p != jp.end) {
+            jfree(&v);
+            die("%s:%ld: bad JSON: trailing characters", path, lineno);
+        }
+        fn(&v, path, lineno);
+        jfree(&v);
+    }
+    free(line);
+    close_in(fp, path);
+}
+
+static size_t pages_cap;
+
+static void truth_line(const jval *v, const char *path, long lineno)
+{
+    const char *file = jgets(v, "file"), *text = jgets(v, "text"), *comp = jgets(v, "compression");
+    const jval *dpi = jget(v, "dpi");
+    long page;
+    char type[64];
+    if (v->t != J_OBJ)
+        die("%s:%ld: not a JSON object", path, lineno);
+    if (!file || jgetpage(v, &page) < 0)
+        return;   /* an entry without pages ("kind":"skipped" and the like) */
+    if (!text)
+        die("%s:%ld: page without \"text\"", path, lineno);
+    if (npages == pages_cap) {
+        pages_cap = pages_cap ? pages_cap * 2 : 64;
+        pages = xrealloc(pages, pages_cap * sizeof *pages);
+    }
+    snprintf(type, sizeof type, "%s/%sdpi", comp ? comp : "?", "?");
+    if (dpi && dpi->t == J_NUM)
+        snprintf(type, sizeof type, "%s/%.0fdpi", comp ? comp : "?", dpi->num);
+    pages[npages].file = xstrdup(file);
+    pages[npages].page = page;
+    pages[npages].type = xstrdup(type);
+    pages[npages].ref = xstrdup(text);
+    pages[npages].hyp = NULL;
+    npages++;
+}
+
+static void set_hyp(const char *file, long page, const char *text, const char *path, long lineno)
+{
+    tpage *p = find_page(file, page);
+    if (!p) {
+        extra++;
+        return;
+    }
+    if (p->hyp) {
+        fprintf(stderr, PROG ": %s:%ld: page %ld of %s appears twice; keeping the first\n", path,
+                lineno, page, file);
+        return;
+    }
+    p->hyp = xstrdup(text ? text : "");
+}
+
+static void manifest_line(const jval *v, const char *path, long lineno)
+{
+    const char *kind = jgets(v, "kind");
+    long page;
+    if (v->t != J_OBJ || !kind)
+        die("%s:%ld: not a manifest line (no \"kind\")", path, lineno);
+    if (!strcmp(kind, "document")) {
+        const jval *pg = jget(v, "pages");
+        if (!pg || pg->t != J_ARR)
+            die("%s:%ld: document without \"pages\"", path, lineno);
+        for (size_t i = 0; i < pg->n; i++) {
+            const char *file = jgets(&pg->items[i], "file");
+            if (!file || jgetpage(&pg->items[i], &page) < 0)
+                die("%s:%ld: page without \"file\" or \"page\"", path, lineno);
+            if (!jget(&pg->items[i], "text"))
+                die("%s:%ld: no page text: run \"chartscan export manifest --with-text\"", path,
+                    lineno);
+            set_hyp(file, page, jgets(&pg->items[i], "text"), path, lineno);
+        }
+    } else if (!strcmp(kind, "page")) {
+        /* A page in no document: blank ones count as (empty) output, failed or
+         * unfinished ones as missing. */
+        const char *file = jgets(v, "file"), *status = jgets(v, "status");
+        if (file && jgetpage(v, &page) == 0 && status && !strcmp(status, "blank"))
+            set_hyp(file, page, jgets(v, "text"), path, lineno);
+    }
+}
+
+static void read_tess_dir(const char *dir)
+{
+    for (size_t i = 0; i < npages;) {
+        const char *file = pages[i].file;
+        size_t j = i;
+        while (j < npages && !strcmp(pages[j].file, file))
+            j++;
+        if (strstr(file, "..") || file[0] == '/')
+            die("refusing the truth's file name \"%s\"", file);
+        cs_buf path = CS_BUF_INIT, text = CS_BUF_INIT;
+        if (cs_buf_printf(&path, "%s/%s.txt", dir, file) < 0)
+            die("out of memory");
+        FILE *fp = fopen(path.data, "rb");
+        if (fp) {
+            char chunk[65536];
+            size_t n;
+            while ((n = fread(chunk, 1, sizeof chunk, fp)) > 0)
+                if (cs_buf_append(&text, chunk, n) < 0)
+                    die("out of memory");
+            if (ferror(fp))
+                die("error reading %s", path.data);
+            fclose(fp);
+            /* Pages are separated by form feeds; tesseract 5 writes none after
+             * the last page, older versions one after every page: a last
+             * segment of nothing but whitespace is not a page. */
+            long k = 1;
+            char *s = text.data ? text.data : (char *)"";
+            for (;;) {
+                char *ff = strchr(s, '\f');
+                if (ff)
+                    *ff = '\0';
+                else if (s[strspn(s, " \t\n\r\v")] == '\0' && (k > 1 || !*s))
+                    break;
+                tpage *p = find_page(file, k);
+                if (p)
+                    p->hyp = xstrdup(s);
+                else
+                    extra++;
+                if (!ff)
+                    break;
+                s = ff + 1;
+                k++;
+            }
+        } else if (errno != ENOENT) {
+            die("cannot open %s: %s", path.data, strerror(errno));
+        }
+        cs_buf_free(&path);
+        cs_buf_free(&text);
+        i = j;
+    }
+}
+
+/* ------------------------------------------------------------------ */
+/* Normalisation and edit distance.                                    */
+
+static int is_space_cp(uint32_t c)
+{
+    return c == ' ' || (c >= '\t' && c <= '\r') || c == 0x85 || c == 0xA0 || c == 0x1680
+        || (c >= 0x2000 && c <= 0x200A) || c == 0x2028 || c == 0x2029 || c == 0x202F
+        || c == 0x205F || c == 0x3000;
+}
+
+/* Decode UTF-8 (invalid bytes become U+FFFD), collapse whitespace, trim. */
+static uint32_t *normalise(const char *s, size_t *len)
+{
+    size_t n = strlen(s), out = 0;
+    uint32_t *v = xrealloc(NULL, (n + 1) * sizeof *v);
+    const unsigned char *p = (const unsigned char *)s, *end = p + n;
+    int pending_space = 0;
+    while (p < end) {
+        uint32_t c;
+        int extra_bytes;
+        if (*p < 0x80) {
+            c = *p; extra_bytes = 0;
+        } else if ((*p & 0xE0) == 0xC0 && *p >= 0xC2) {
+            c = *p & 0x1F; extra_bytes = 1;
+        } else if ((*p & 0xF0) == 0xE0) {
+            c = *p & 0x0F; extra_bytes = 2;
+        } else if ((*p & 0xF8) == 0xF0 && *p <= 0xF4) {
+            c = *p & 0x07; extra_bytes = 3;
+        } else {
+            c = 0xFFFD; extra_bytes = -1;
+        }
+        p++;
+        if (extra_bytes > 0) {
+            int k;
+            for (k = 0; k < extra_bytes && p + k < end && (p[k] & 0xC0) == 0x80; k++)
+                c = (c << 6) | (p[k] & 0x3F);
+            if (k < extra_bytes || (extra_bytes == 2 && c < 0x800) || (extra_bytes == 3 && c < 0x10000)
+                || c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF)) {
+                c = 0xFFFD;
+                p += k;
+            } else {
+                p += extra_bytes;
+            }
+        }
+        if (is_space_cp(c)) {
+            pending_space = out > 0;
+            continue;
+        }
+        if (pending_space)
+            v[out++] = ' ';
+        pending_space = 0;
+        v[out++] = c;
+    }
+    *len = out;
+    return v;
+}
+
+/* Levenshtein distance between a[0..n) and b[0..m), two rows. */
+static size_t lev(const uint32_t *a, size_t n, const uint32_t *b, size_t m)
+{
+    if (n == 0)
+        return m;
+    if (m == 0)
+        return n;
+    size_t *prev = xrealloc(NULL, (m + 1) * sizeof *prev), *cur = xrealloc(NULL, (m + 1) * sizeof *cur);
+    for (size_t j = 0; j <= m; j++)
+        prev[j] = j;
+    for (size_t i = 1; i <= n; i++) {
+        cur[0] = i;
+        for (size_t j = 1; j <= m; j++) {
+            size_t d = prev[j - 1] + (a[i - 1] != b[j - 1]);
+            size_t del = prev[j] + 1, ins = cur[j - 1] + 1;
+            if (del < d)
+                d = del;
+            if (ins < d)
+                d = ins;
+            cur[j] = d;
+        }
+        size_t *t = prev;
+        prev = cur;
+        cur = t;
+    }
+    size_t d = prev[m];
+    free(prev);
+    free(cur);
+    return d;
+}
+
+/* Words of a normalised text as ids: equal words get equal ids, through an
+ * open-addressing hash table of every word seen. */
+typedef struct {
+    uint32_t *start;    /* NULL: empty slot */
+    size_t len;
+    uint32_t id;
+} word;
+
+static word *vocab;
+static size_t vocab_used, vocab_cap;   /* vocab_cap: a power of two */
+
+static uint64_t hash_word(const uint32_t *s, size_t len)
+{
+    uint64_t h = 1469598103934665603ULL;
+    for (size_t i = 0; i < len; i++) {
+        h ^= s[i];
+        h *= 1099511628211ULL;
+    }
+    return h;
+}
+
+static uint32_t intern(const uint32_t *s, size_t len)
+{
+    if (2 * (vocab_used + 1) > vocab_cap) {
+        size_t ncap = vocab_cap ? vocab_cap * 2 : 1024;
+        word *nv = xrealloc(NULL, ncap * sizeof *nv);
+        memset(nv, 0, ncap * sizeof *nv);
+        for (size_t i = 0; i < vocab_cap; i++) {
+            if (!vocab[i].start)
+                continue;
+            size_t k = hash_word(vocab[i].start, vocab[i].len) & (ncap - 1);
+            while (nv[k].start)
+                k = (k + 1) & (ncap - 1);
+            nv[k] = vocab[i];
+        }
+        free(vocab);
+        vocab = nv;
+        vocab_cap = ncap;
+    }
+    size_t k = hash_word(s, len) & (vocab_cap - 1);
+    while (vocab[k].start) {
+        if (vocab[k].len == len && !memcmp(vocab[k].start, s, len * sizeof *s))
+            return vocab[k].id;
+        k = (k + 1) & (vocab_cap - 1);
+    }
+    vocab[k].start = memcpy(xrealloc(NULL, (len ? len : 1) * sizeof *s), s, len * sizeof *s);
+    vocab[k].len = len;
+    vocab[k].id = (uint32_t)vocab_used++;
+    return vocab[k].id;
+}
+
+static uint32_t *words(const uint32_t *s, size_t n, size_t *nw)
+{
+    uint32_t *w = xrealloc(NULL, (n / 2 + 2) * sizeof *w);
+    size_t k = 0, i = 0;
+    while (i < n) {
+        size_t j = i;
+        while (j < n && s[j] != ' ')
+            j++;
+        w[k++] = intern(s + i, j - i);
+        i = j + 1;
+    }
+    *nw = k;
+    return w;
+}
+
+typedef struct {
+    char *scope;
+    long pages, found, missing;
+    size_t ref_chars, char_errors, ref_words, word_errors;
+} stats;
+
+static void add(stats *s, const stats *t)
+{
+    s->pages += t->pages;
+    s->found += t->found;
+    s->missing += t->missing;
+    s->ref_chars += t->ref_chars;
+    s->char_errors += t->char_errors;
+    s->ref_words += t->ref_words;
+    s->word_errors += t->word_errors;
+}
+
+static void print_stats(const stats *s, long extra_pages)
+{
+    printf("scope=%s pages=%ld found=%ld missing=%ld extra=%ld ref_chars=%zu char_errors=%zu "
+           "cer=%.4f ref_words=%zu word_errors=%zu wer=%.4f\n",
+           s->scope, s->pages, s->found, s->missing, extra_pages, s->ref_chars, s->char_errors,
+           s->ref_chars ? (double)s->char_errors / (double)s->ref_chars : 0.0, s->ref_words,
+           s->word_errors, s->ref_words ? (double)s->word_errors / (double)s->ref_words : 0.0);
+}
+
+static void score(void)
+{
+    stats all = {"all", 0, 0, 0, 0, 0, 0, 0};
+    stats *by = NULL;
+    size_t nby = 0;
+    for (size_t i = 0; i < npages; i++) {
+        tpage *p = &pages[i];
+        stats t = {NULL, 1, 0, 0, 0, 0, 0, 0};
+        size_t rn, hn, rw, hw;
+        uint32_t *r = normalise(p->ref, &rn);
+        uint32_t *h = normalise(p->hyp ? p->hyp : "", &hn);
+        uint32_t *rwv = words(r, rn, &rw), *hwv = words(h, hn, &hw);
+        t.found = p->hyp != NULL;
+        t.missing = p->hyp == NULL;
+        t.ref_chars = rn;
+        t.char_errors = lev(r, rn, h, hn);
+        t.ref_words = rw;
+        t.word_errors = lev(rwv, rw, hwv, hw);
+        free(r);
+        free(h);
+        free(rwv);
+        free(hwv);
+        add(&all, &t);
+        size_t k;
+        for (k = 0; k < nby && strcmp(by[k].scope, p->type); k++)
+            ;
+        if (k == nby) {
+            by = xrealloc(by, (nby + 1) * sizeof *by);
+            memset(&by[nby], 0, sizeof *by);
+            by[nby++].scope = p->type;
+        }
+        add(&by[k], &t);
+    }
+    print_stats(&all, extra);
+    for (size_t k = 0; k < nby; k++)
+        print_stats(&by[k], 0);
+    free(by);
+}
+
+/* ------------------------------------------------------------------ */
+/* cer extract ARCHIVE DIR                                             */
+
+static int safe_name(const char *name)
+{
+    if (!*name || name[0] == '/' || strlen(name) > CS_MAX_ENTRY_NAME)
+        return 0;
+    for (const char *s = name; *s;) {
+        const char *e = strchr(s, '/');
+        size_t n = e ? (size_t)(e - s) : strlen(s);
+        if (n == 0 || (n == 1 && s[0] == '.') || (n == 2 && s[0] == '.' && s[1] == '.'))
+            return 0;
+        s += n + (e != NULL);
+        if (e && !*s)
+            return 0;
+    }
+    return 1;
+}
+
+static int is_tiff_name(const char *name)
+{
+    size_t n = strlen(name);
+    return (n > 4 && !strcasecmp(name + n - 4, ".tif")) || (n > 5 && !strcasecmp(name + n - 5, ".tiff"));
+}
+
+static void mkdirs_for(char *path)
+{
+    for (char *s = strchr(path + 1, '/'); s; s = strchr(s + 1, '/')) {
+        *s = '\0';
+        if (mkdir(path, 0755) < 0 && errno != EEXIST)
+            die("cannot create %s: %s", path, strerror(errno));
+        *s = '/';
+    }
+}
+
+static int extract(const char *archive, const char *dir)
+{
+    struct archive *a = archive_read_new();
+    struct archive_entry *e;
+    long files = 0;
+    int r;
+    if (!a)
+        die("out of memory");
+    archive_read_support_format_all(a);
+    archive_read_support_filter_all(a);
+    if (archive_read_open_filename(a, archive, 65536) != ARCHIVE_OK)
+        die("cannot open %s: %s", archive, archive_error_string(a));
+    while ((r = archive_read_next_header(a, &e)) == ARCHIVE_OK) {
+        const char *name = archive_entry_pathname(e);
+        if (archive_entry_filetype(e) != AE_IFREG || !name || !is_tiff_name(name))
+            continue;
+        if (!safe_name(name)) {
+            fprintf(stderr, PROG ": skipping unsafe entry name in %s\n", archive);
+            continue;
+        }
+        cs_buf path = CS_BUF_INIT;
+        if (cs_buf_printf(&path, "%s/%s", dir, name) < 0)
+            die("out of memory");
+        mkdirs_for(path.data);
+        FILE *fp = fopen(path.data, "wb");
+        if (!fp)
+            die("cannot create %s: %s", path.data, strerror(errno));
+        char chunk[65536];
+        la_ssize_t n;
+        while ((n = archive_read_data(a, chunk, sizeof chunk)) > 0)
+            if (fwrite(chunk, 1, (size_t)n, fp) != (size_t)n)
+                die("cannot write %s: %s", path.data, strerror(errno));
+        if (n < 0)
+            die("%s: reading entry %s: %s", archive, name, archive_error_string(a));
+        if (fclose(fp) != 0)
+            die("cannot write %s: %s", path.data, strerror(errno));
+        cs_buf_free(&path);
+        files++;
+    }
+    if (r != ARCHIVE_EOF)
+        die("%s: %s", archive, archive_error_string(a));
+    archive_read_free(a);
+    printf("%ld\n", files);
+    return 0;
+}
+
+/* ------------------------------------------------------------------ */
+
+static void usage(FILE *fp)
+{
+    fputs("usage: cer TRUTH.jsonl --manifest FILE|-\n"
+          "       cer TRUTH.jsonl --tess-dir DIR\n"
+          "       cer extract ARCHIVE DIR\n"
+          "Character and word error rates of OCR output against the sample generator's\n"
+          "truth.jsonl, matched by (file, page); see the comment at the top of cer.c.\n",
+          fp);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc == 2 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
+        usage(stdout);
+        return 0;
+    }
+    if (argc == 4 && !strcmp(argv[1], "extract"))
+        return extract(argv[2], argv[3]);
+    if (argc != 4 || (strcmp(argv[2], "--manifest") && strcmp(argv[2], "--tess-dir"))) {
+        usage(stderr);
+        return 2;
+    }
+    each_line(argv[1], truth_line);
+    if (npages == 0)
+        die("%s has no pages", argv[1]);
+    qsort(pages, npages, sizeof *pages, cmp_page);
+    for (size_t i = 1; i < npages; i++)
+        if (!cmp_page(&pages[i - 1], &pages[i]))
+            die("%s: page %ld of %s appears twice", argv[1], pages[i].page, pages[i].file);
+    if (!strcmp(argv[2], "--manifest"))
+        each_line(argv[3], manifest_line);
+    else
+        read_tess_dir(argv[3]);
+    score();
+    for (size_t i = 0; i < npages; i++) {
+        free(pages[i].file);
+        free(pages[i].type);
+        free(pages[i].ref);
+        free(pages[i].hyp);
+    }
+    free(pages);
+    for (size_t i = 0; i < vocab_cap; i++)
+        free(vocab[i].start);
+    free(vocab);
+    if (fflush(stdout) != 0 || ferror(stdout))
+        die("error writing the output");
+    return 0;
+}

@@ -1,0 +1,212 @@
+/*
+ * harness.c — support for the integration tests (see harness.h).
+ */
+#include "tests/harness.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <spawn.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+extern char **environ;
+
+static void die(const char *what)
+{
+    fprintf(stderr, "harness: %s: %s\n", what, strerror(errno));
+    exit(2);
+}
+
+void th_setup(th_env *e, const char *tag)
+{
+    const char *root = getenv("CHARTSCAN_ROOT");
+
+    memset(e, 0, sizeof *e);
+    snprintf(e->dir, sizeof e->dir, "/tmp/cs-%s-XXXXXX", tag);
+    if (!mkdtemp(e->dir))
+        die("mkdtemp");
+    /* the database owner (postgres, when we are root) must reach the home */
+    chmod(e->dir, 0755);
+    snprintf(e->home, sizeof e->home, "%s/home", e->dir);
+    if (root && *root)
+        snprintf(e->root, sizeof e->root, "%s", root);
+    else if (!getcwd(e->root, sizeof e->root))
+        die("getcwd");
+    snprintf(e->bin, sizeof e->bin, "%s/chartscan", e->root);
+    if (access(e->bin, X_OK) != 0)
+        die("the chartscan binary is not built (run make)");
+    setenv("CHARTSCAN_HOME", e->home, 1);
+    setenv("CHARTSCAN_PG_NOSYNC", "1", 1);
+    unsetenv("CHARTSCAN_DB");
+}
+
+void th_teardown(th_env *e)
+{
+    th_result r = th_chartscan(e, "db", "stop", (char *)NULL);
+    if (r.status != 0)
+        fprintf(stderr, "harness: could not stop the test database: %s\n", r.err);
+    th_result_free(&r);
+    if (!getenv("TH_KEEP"))
+        th_sh("rm -rf '%s'", e->dir);
+    else
+        fprintf(stderr, "harness: kept %s\n", e->dir);
+}
+
+th_result th_chartscan(const th_env *e, ...)
+{
+    th_result r = {-1, NULL, NULL};
+    char *argv[64], outp[128], errp[128];
+    posix_spawn_file_actions_t fa;
+    va_list ap;
+    pid_t pid;
+    int n = 0, status;
+
+    argv[n++] = (char *)e->bin;
+    va_start(ap, e);
+    while (n < 63 && (argv[n] = va_arg(ap, char *)) != NULL)
+        n++;
+    va_end(ap);
+    argv[n] = NULL;
+    snprintf(outp, sizeof outp, "%s/last.out", e->dir);
+    snprintf(errp, sizeof errp, "%s/last.err", e->dir);
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_addopen(&fa, 1, outp, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    posix_spawn_file_actions_addopen(&fa, 2, errp, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    if (posix_spawn(&pid, e->bin, &fa, NULL, argv, environ) != 0)
+        die("posix_spawn");
+    posix_spawn_file_actions_destroy(&fa);
+    while (waitpid(pid, &status, 0) < 0)
+        if (errno != EINTR)
+            die("waitpid");
+    r.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    r.out = th_slurp(outp, NULL);
+    r.err = th_slurp(errp, NULL);
+    if (!r.out)
+        r.out = strdup("");
+    if (!r.err)
+        r.err = strdup("");
+    return r;
+}
+
+void th_result_free(th_result *r)
+{
+    free(r->out);
+    free(r->err);
+    r->out = r->err = NULL;
+}
+
+int th_sh(const char *fmt, ...)
+{
+    char cmd[4096];
+    va_list ap;
+    int st;
+
+    va_start(ap, fmt);
+    vsnprintf(cmd, sizeof cmd, fmt, ap);
+    va_end(ap);
+    fflush(NULL);
+    st = system(cmd);
+    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+char *th_slurp(const char *path, size_t *len)
+{
+    FILE *fp = fopen(path, "rb");
+    char *buf = NULL;
+    long n;
+
+    if (!fp)
+        return NULL;
+    if (fseek(fp, 0, SEEK_END) == 0 && (n = ftell(fp)) >= 0 && fseek(fp, 0, SEEK_SET) == 0) {
+        buf = malloc((size_t)n + 1);
+        if (buf && fread(buf, 1, (size_t)n, fp) != (size_t)n) {
+            free(buf);
+            buf = NULL;
+        } else if (buf) {
+            buf[n] = '\0';
+            if (len)
+                *len = (size_t)n;
+        }
+    }
+    fclose(fp);
+    return buf;
+}
+
+PGconn *th_connect(const th_env *e)
+{
+    char conninfo[256];
+    PGconn *c;
+    PGresult *r;
+
+    snprintf(conninfo, sizeof conninfo, "host=%s/pg/run dbname=chartscan user=chartscan",
+             e->home);
+    c = PQconnectdb(conninfo);
+    if (PQstatus(c) != CONNECTION_OK) {
+        fprintf(stderr, "harness: %s", PQerrorMessage(c));
+        PQfinish(c);
+        return NULL;
+    }
+    r = PQexec(c, "SET search_path = chartscan, public");
+    PQclear(r);
+    return c;
+}
+
+long th_load_jsonl(PGconn *c, const char *table, const char *path)
+{
+    char sql[256], *data = th_slurp(path, NULL), *line, *save = NULL;
+    long n = 0;
+    PGresult *r;
+
+    if (!data)
+        return -1;
+    snprintf(sql, sizeof sql, "CREATE TEMP TABLE %s (n integer, j jsonb)", table);
+    r = PQexec(c, sql);
+    PQclear(r);
+    snprintf(sql, sizeof sql, "INSERT INTO %s VALUES ($1, $2::jsonb)", table);
+    for (line = strtok_r(data, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+        char nbuf[24];
+        const char *p[2] = {nbuf, line};
+        snprintf(nbuf, sizeof nbuf, "%ld", ++n);
+        r = PQexecParams(c, sql, 2, NULL, p, NULL, NULL, 0);
+        if (PQresultStatus(r) != PGRES_COMMAND_OK) {
+            fprintf(stderr, "harness: %s line %ld is not valid JSON: %s", path, n,
+                    PQresultErrorMessage(r));
+            PQclear(r);
+            free(data);
+            return -1;
+        }
+        PQclear(r);
+    }
+    free(data);
+    return n;
+}
+
+char *th_value(PGconn *c, const char *sql)
+{
+    PGresult *r = PQexec(c, sql);
+    char *v = NULL;
+
+    if (PQresultStatus(r) != PGRES_TUPLES_OK || PQntuples(r) != 1 || PQnfields(r) < 1) {
+        fprintf(stderr, "harness: query failed or gave %d rows: %s\n  %s\n",
+                PQresultStatus(r) == PGRES_TUPLES_OK ? PQntuples(r) : -1,
+                PQresultErrorMessage(r), sql);
+    } else {
+        v = strdup(PQgetvalue(r, 0, 0));
+    }
+    PQclear(r);
+    return v;
+}
+
+long th_long(PGconn *c, const char *sql)
+{
+    char *v = th_value(c, sql);
+    long n = v && *v ? strtol(v, NULL, 10) : LONG_MIN;
+    free(v);
+    return n;
+}

@@ -1,0 +1,48 @@
+/*
+ * harness.h — what the integration tests share: a private home folder in
+ * /tmp with its own embedded PostgreSQL (stopped at the end), running the
+ * real chartscan binary and capturing its output, connecting to the same
+ * database to check what it holds, and loading JSON Lines into it so that
+ * assertions can be written in SQL over PostgreSQL's own JSON parser.
+ */
+#ifndef CS_TEST_HARNESS_H
+#define CS_TEST_HARNESS_H
+
+#include <libpq-fe.h>
+
+typedef struct th_env {
+    char dir[64];      /* the test's private folder, removed at the end */
+    char home[96];     /* CHARTSCAN_HOME inside it */
+    char root[512];    /* the project's root (CHARTSCAN_ROOT or the cwd) */
+    char bin[600];     /* root/chartscan */
+} th_env;
+
+typedef struct th_result {
+    int status;        /* exit status; -1 when it did not exit normally */
+    char *out, *err;   /* captured stdout and stderr, NUL-terminated */
+} th_result;
+
+/* Make the folder, point CHARTSCAN_HOME at it; aborts the test program on failure. */
+void th_setup(th_env *e, const char *tag);
+/* Stop the embedded server and remove the folder (kept when TH_KEEP is set). */
+void th_teardown(th_env *e);
+
+/* Run the chartscan binary with the given arguments (NULL-terminated). */
+th_result th_chartscan(const th_env *e, ...);
+/* Run a shell command line; returns its exit status. */
+int th_sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void th_result_free(th_result *r);
+
+/* Connect to the embedded database of e (search_path chartscan). */
+PGconn *th_connect(const th_env *e);
+/* Create table name (n int, j jsonb) from a JSON Lines file; returns the line count or -1. */
+long th_load_jsonl(PGconn *c, const char *table, const char *path);
+/* Run a query expected to give one value; returns it malloc'd ("" for NULL), NULL on error. */
+char *th_value(PGconn *c, const char *sql);
+/* The same, as a long (LONG_MIN on error). */
+long th_long(PGconn *c, const char *sql);
+
+/* Read a whole file (malloc'd, NUL-terminated) or NULL. */
+char *th_slurp(const char *path, size_t *len);
+
+#endif
