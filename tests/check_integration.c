@@ -290,11 +290,11 @@ START_TEST(test_bad_entries_reported_not_lost)
     PGconn *c = open_checked();
     char path[200];
 
-    ck_assert_str_eq(th_value(c, "SELECT j->>'status' || ': ' || (j->>'reason') FROM m"
-                                 " WHERE j->>'batch' = 'batch.zip' AND j->>'file' = 'box01/README.txt'"),
+    TH_ASSERT_VALUE(c, "SELECT j->>'status' || ': ' || (j->>'reason') FROM m"
+                                 " WHERE j->>'batch' = 'batch.zip' AND j->>'file' = 'box01/README.txt'",
                      "skipped: not a TIFF image");
-    ck_assert_str_eq(th_value(c, "SELECT j->>'status' FROM m"
-                                 " WHERE j->>'batch' = 'batch.zip' AND j->>'file' = 'box01/cut.tif'"),
+    TH_ASSERT_VALUE(c, "SELECT j->>'status' FROM m"
+                                 " WHERE j->>'batch' = 'batch.zip' AND j->>'file' = 'box01/cut.tif'",
                      "failed");
     ck_assert_int_eq(th_long(c, "SELECT count(*) FROM m WHERE j->>'batch' = 'batch.zip'"
                                 " AND j->>'file' IN ('../escape.tif', '/abs/path.tif')"
@@ -350,7 +350,7 @@ START_TEST(test_cut_archive_fails_its_batch_only)
     PGconn *c = th_connect(&env);
     char *err;
     ck_assert_msg(r_cut.status == 0, "%s", r_cut.err);
-    ck_assert_str_eq(th_value(c, "SELECT status FROM batch WHERE name = 'cut.tar.gz'"), "failed");
+    TH_ASSERT_VALUE(c, "SELECT status FROM batch WHERE name = 'cut.tar.gz'", "failed");
     err = th_value(c, "SELECT error FROM batch WHERE name = 'cut.tar.gz'");
     ck_assert_msg(strstr(err, "\"cut.tar.gz\"") != NULL, "%s", err);
     free(err);
@@ -473,8 +473,8 @@ START_TEST(test_roster_reimport_updates_by_mrn)
     ck_assert_str_eq(r.out, "imported 1 patients (0 new, 1 updated)\n");
     th_result_free(&r);
     ck_assert_int_eq(th_long(c, "SELECT count(*) FROM patient"), before + 1);
-    ck_assert_str_eq(th_value(c, "SELECT first_name || '/' || middle_name FROM patient"
-                                 " WHERE mrn = '91000001'"), "Katherine/M");
+    TH_ASSERT_VALUE(c, "SELECT first_name || '/' || middle_name FROM patient"
+                                 " WHERE mrn = '91000001'", "Katherine/M");
     PQfinish(c);
 }
 END_TEST
@@ -499,6 +499,46 @@ START_TEST(test_usage_errors_exit_2)
 }
 END_TEST
 
+START_TEST(test_external_database_by_chartscan_db)
+{
+    PGconn *c = th_connect(&env);
+    char conninfo[256], other[160], pgdir[200];
+    th_result r;
+
+    PQclear(PQexec(c, "CREATE DATABASE elsewhere"));
+    PQfinish(c);
+    /* another home, as on another host: nothing may be created there */
+    snprintf(other, sizeof other, "%s/otherhost", env.dir);
+    snprintf(conninfo, sizeof conninfo, "host=%s/pg/run dbname=elsewhere user=chartscan",
+             env.home);
+    setenv("CHARTSCAN_DB", conninfo, 1);
+    setenv("CHARTSCAN_HOME", other, 1);
+    r = th_chartscan(&env, "init", (char *)NULL);
+    ck_assert_msg(r.status == 0, "%s", r.err);
+    ck_assert_ptr_nonnull(strstr(r.out, "applied 001_core.sql"));
+    th_result_free(&r);
+    r = th_chartscan(&env, "status", (char *)NULL);
+    ck_assert_msg(r.status == 0, "%s", r.err);
+    ck_assert_ptr_nonnull(strstr(r.out, "no batches yet"));
+    th_result_free(&r);
+    r = th_chartscan(&env, "db", "status", (char *)NULL);
+    ck_assert_int_eq(r.status, 1);
+    ck_assert_ptr_nonnull(strstr(r.err, "CHARTSCAN_DB is set"));
+    th_result_free(&r);
+    snprintf(pgdir, sizeof pgdir, "%s/pg", other);
+    ck_assert_int_ne(access(pgdir, F_OK), 0);
+    /* a server that is not there: a clear error, without the connection string */
+    setenv("CHARTSCAN_DB", "host=/nonexistent/socketdir dbname=x user=secretuser", 1);
+    r = th_chartscan(&env, "status", (char *)NULL);
+    ck_assert_int_eq(r.status, 1);
+    ck_assert_msg(strstr(r.err, "could not connect to the database named by CHARTSCAN_DB"), "%s", r.err);
+    ck_assert_ptr_null(strstr(r.err, "secretuser"));
+    th_result_free(&r);
+    unsetenv("CHARTSCAN_DB");
+    setenv("CHARTSCAN_HOME", env.home, 1);
+}
+END_TEST
+
 static Suite *integration_suite(void)
 {
     Suite *s = suite_create("integration");
@@ -518,6 +558,7 @@ static Suite *integration_suite(void)
     tcase_add_test(bad, test_duplicate_and_non_archive_refused);
     tcase_add_test(bad, test_cut_archive_fails_its_batch_only);
     tcase_add_test(bad, test_usage_errors_exit_2);
+    tcase_add_test(path, test_external_database_by_chartscan_db);
     tcase_add_test(roster, test_roster_malformed_rows_import_nothing);
     tcase_add_test(roster, test_roster_reimport_updates_by_mrn);
     suite_add_tcase(s, path);

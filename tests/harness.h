@@ -39,6 +39,17 @@ PGconn *th_connect(const th_env *e);
 long th_load_jsonl(PGconn *c, const char *table, const char *path);
 /* Run a query expected to give one value; returns it malloc'd ("" for NULL), NULL on error. */
 char *th_value(PGconn *c, const char *sql);
+/* Assert that a one-value query gives expected (frees what it fetched). */
+#define TH_ASSERT_VALUE(conn, sql, expected)                                     \
+    do {                                                                         \
+        char *th_v_ = th_value((conn), (sql));                                   \
+        int th_ok_ = th_v_ && !strcmp(th_v_, (expected));                        \
+        char th_got_[256];                                                       \
+        snprintf(th_got_, sizeof th_got_, "%s", th_v_ ? th_v_ : "(error)");      \
+        free(th_v_);                                                             \
+        ck_assert_msg(th_ok_, "%s gave \"%s\", expected \"%s\"", (sql), th_got_, \
+                      (expected));                                               \
+    } while (0)
 /* The same, as a long (LONG_MIN on error). */
 long th_long(PGconn *c, const char *sql);
 
