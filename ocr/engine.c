@@ -22,8 +22,12 @@ int cs_ocr_engine_new(const char *lang, cs_ocr_engine **out, char *err, size_t e
 
     *out = NULL;
     /* One thread per engine: parallelism comes from worker processes, and
-     * OpenMP threads inside Tesseract only fight them for the cores. */
-    setenv("OMP_THREAD_LIMIT", "1", 1);
+     * OpenMP threads inside Tesseract only fight them for the cores.  The
+     * OpenMP runtime reads OMP_THREAD_LIMIT once, when the library loads, so
+     * it must be in the environment before the program starts; `chartscan
+     * work` re-executes itself with it set. */
+    if (!getenv("OMP_THREAD_LIMIT"))
+        cs_log(CS_LOG_DEBUG, "OMP_THREAD_LIMIT is unset: Tesseract may use several threads");
     setMsgSeverity(L_SEVERITY_NONE);
     cs_ocr_tiff_quiet();
 

@@ -19,7 +19,8 @@ typedef struct cs_ocr_engine cs_ocr_engine;
 
 /*
  * cs_ocr_engine_new: create a Tesseract engine for language lang (NULL
- * means "eng"), one thread (OMP_THREAD_LIMIT=1 is set before it starts).
+ * means "eng").  For one thread per engine, OMP_THREAD_LIMIT=1 must be in
+ * the environment when the program starts (OpenMP reads it at load time).
  * Returns 0, or -1 with a message in err.
  */
 int cs_ocr_engine_new(const char *lang, cs_ocr_engine **out, char *err, size_t errlen);

@@ -8,6 +8,9 @@
 
 /* Route libtiff's error and warning messages away from stderr. */
 void cs_ocr_tiff_quiet(void);
+/* Forget the last libtiff error; whether one was reported since. */
+void cs_ocr_tiff_clear_error(void);
+int cs_ocr_tiff_has_error(void);
 /* The last libtiff error message, for building a reason. */
 const char *cs_ocr_tiff_last_error(void);
 /* Size of page (1-based) from its directory, without decoding. */

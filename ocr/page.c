@@ -62,9 +62,12 @@ int cs_ocr_page(cs_ocr_engine *e, const void *data, size_t len, int page,
                        w, h, (long long)CS_MAX_PAGE_PIXELS);
 
     t0 = cs_now_ms();
+    cs_ocr_tiff_clear_error();
     pix = pixReadMemTiff(data, len, page - 1);
     if (!pix) {
-        cs_fail(err, errlen, "could not decode TIFF page %d: %s", page, cs_ocr_tiff_last_error());
+        cs_fail(err, errlen, "could not decode TIFF page %d: %s", page,
+                cs_ocr_tiff_has_error() ? cs_ocr_tiff_last_error()
+                                        : "image data is cut short or corrupt");
         goto out;
     }
     res->width = pixGetWidth(pix);

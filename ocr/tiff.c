@@ -33,6 +33,16 @@ void cs_ocr_tiff_quiet(void)
     TIFFSetWarningHandler(tiff_warning_handler);
 }
 
+void cs_ocr_tiff_clear_error(void)
+{
+    tiff_last_error[0] = '\0';
+}
+
+int cs_ocr_tiff_has_error(void)
+{
+    return tiff_last_error[0] != '\0';
+}
+
 const char *cs_ocr_tiff_last_error(void)
 {
     return tiff_last_error[0] ? tiff_last_error : "unknown libtiff error";
@@ -50,7 +60,8 @@ static tsize_t mem_read(thandle_t h, tdata_t buf, tsize_t n)
     toff_t left = m->pos < m->len ? m->len - m->pos : 0;
     if ((toff_t)n > left)
         n = (tsize_t)left;
-    memcpy(buf, m->data + m->pos, (size_t)n);
+    if (n > 0)
+        memcpy(buf, m->data + m->pos, (size_t)n);
     m->pos += (toff_t)n;
     return n;
 }
@@ -125,6 +136,24 @@ out:
     return rc;
 }
 
+/*
+ * strips_outside: 1 when an image strip or tile of the current directory
+ * lies beyond len, the mark of a file cut short in transfer.  Only offsets
+ * and byte counts are read; nothing is decoded.
+ */
+static int strips_outside(TIFF *tif, size_t len)
+{
+    uint32_t n = TIFFIsTiled(tif) ? TIFFNumberOfTiles(tif) : TIFFNumberOfStrips(tif);
+    for (uint32_t i = 0; i < n; i++) {
+        int err = 0;
+        uint64_t off = TIFFGetStrileOffsetWithErr(tif, i, &err);
+        uint64_t cnt = TIFFGetStrileByteCountWithErr(tif, i, &err);
+        if (err || off > len || cnt > len - off)
+            return 1;
+    }
+    return 0;
+}
+
 int cs_ocr_tiff_inspect(const void *data, size_t len, cs_tiff_info *info,
                         char *err, size_t errlen)
 {
@@ -138,8 +167,9 @@ int cs_ocr_tiff_inspect(const void *data, size_t len, cs_tiff_info *info,
         return cs_fail(err, errlen, "not a TIFF image");
     cs_ocr_tiff_quiet();
     tiff_last_error[0] = '\0';
-    /* "m": no memory mapping; "h": read the header only, directories on demand */
-    tif = TIFFClientOpen("entry", "rm", (thandle_t)&m, mem_read, mem_write, mem_seek,
+    /* "m": no memory mapping; "c": no strip chopping, so that the strip
+     * offsets and byte counts are the file's own, not libtiff's estimate */
+    tif = TIFFClientOpen("entry", "rmc", (thandle_t)&m, mem_read, mem_write, mem_seek,
                          mem_close, mem_size, mem_map, mem_unmap);
     if (!tif)
         return cs_fail(err, errlen, "not a readable TIFF: %s", cs_ocr_tiff_last_error());
@@ -158,6 +188,11 @@ int cs_ocr_tiff_inspect(const void *data, size_t len, cs_tiff_info *info,
         if ((long long)w * (long long)h > CS_MAX_PAGE_PIXELS) {
             cs_fail(err, errlen, "page %d has %u x %u pixels, more than the limit of %lld",
                     pages, (unsigned)w, (unsigned)h, (long long)CS_MAX_PAGE_PIXELS);
+            goto out;
+        }
+        if (strips_outside(tif, len)) {
+            cs_fail(err, errlen, "page %d is cut short: its image data lies past the end of "
+                    "the file", pages);
             goto out;
         }
         tiff_last_error[0] = '\0';
