@@ -1,0 +1,231 @@
+/*
+ * check_pipeline.c — unit tests for pipeline/ against a real PostgreSQL
+ * (the embedded server in a private folder): the server's life cycle,
+ * migrations, and the job queue's claim / lease / complete / retry / fail
+ * transitions and notifications.
+ */
+#include <check.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "pipeline/pipeline_internal.h"
+#include "common/common.h"
+#include "tests/harness.h"
+
+static th_env env;
+
+static cs_store *open_store(void)
+{
+    char err[256] = "";
+    cs_store *s = NULL;
+    ck_assert_msg(cs_store_open(&s, err, sizeof err) == 0, "%s", err);
+    return s;
+}
+
+/* Run one or more statements (simple protocol) that must succeed. */
+static void exec_ok(cs_store *s, const char *sql)
+{
+    PGresult *r = PQexec(s->conn, sql);
+    ExecStatusType st = PQresultStatus(r);
+    ck_assert_msg(st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK, "%s: %s", sql,
+                  PQresultErrorMessage(r));
+    PQclear(r);
+}
+
+/* ---- server ---- */
+
+START_TEST(test_server_life_cycle)
+{
+    char err[256] = "";
+    int exists = -1, running = -1;
+
+    ck_assert_int_eq(cs_server_status(env.home, &exists, &running, err, sizeof err), 0);
+    ck_assert_int_eq(exists, 1);
+    ck_assert_int_eq(running, 1);
+    ck_assert_msg(cs_server_stop(env.home, err, sizeof err) == 0, "%s", err);
+    ck_assert_int_eq(cs_server_status(env.home, &exists, &running, err, sizeof err), 0);
+    ck_assert_int_eq(running, 0);
+    /* stopping a stopped server is fine; starting again finds the data */
+    ck_assert_int_eq(cs_server_stop(env.home, err, sizeof err), 0);
+    ck_assert_msg(cs_server_start(env.home, err, sizeof err) == 0, "%s", err);
+    ck_assert_int_eq(cs_server_status(env.home, &exists, &running, err, sizeof err), 0);
+    ck_assert_int_eq(running, 1);
+    /* and the socket folder is private to the database owner */
+    {
+        char run[200];
+        struct stat st;
+        snprintf(run, sizeof run, "%s/pg/run", env.home);
+        ck_assert_int_eq(stat(run, &st), 0);
+        ck_assert_int_eq(st.st_mode & 077, 0);
+    }
+}
+END_TEST
+
+/* ---- migrations ---- */
+
+START_TEST(test_migrations_idempotent)
+{
+    char err[256] = "";
+    cs_store *s = open_store();
+    /* the fixture applied them: nothing is left to apply, and the schema is current */
+    ck_assert_int_eq(cs_store_migrate(s, NULL, err, sizeof err), 0);
+    ck_assert_msg(cs_store_require_schema(s, err, sizeof err) == 0, "%s", err);
+    /* a database that was never initialised is refused with the hint */
+    exec_ok(s, "DROP SCHEMA chartscan CASCADE");
+    ck_assert_int_eq(cs_store_require_schema(s, err, sizeof err), -1);
+    ck_assert_msg(strstr(err, "run \"chartscan init\""), "%s", err);
+    ck_assert_int_gt(cs_store_migrate(s, NULL, err, sizeof err), 0);
+    ck_assert_msg(cs_store_require_schema(s, err, sizeof err) == 0, "%s", err);
+    cs_store_close(&s);
+    ck_assert_ptr_null(s);
+}
+END_TEST
+
+/* ---- the queue ---- */
+
+/* A batch with one file of n pages and their ocr jobs, as unpack would leave it. */
+static void make_batch(cs_store *s, int n)
+{
+    char sql[1024];
+    exec_ok(s, "TRUNCATE batch CASCADE");
+    exec_ok(s, "INSERT INTO batch (id, name, sha256, size_bytes, archive_oid)"
+               " VALUES (1, 'b.zip', 'x', 1, 0)");
+    exec_ok(s, "INSERT INTO source_file (id, batch_id, entry_index, path, status, page_count)"
+               " VALUES (1, 1, 1, 'a.tif', 'pages', 2)");
+    snprintf(sql, sizeof sql,
+             "INSERT INTO page (id, file_id, page_no) SELECT g, 1, g FROM generate_series(1, %d) g;"
+             "INSERT INTO job (kind, batch_id, file_id, page_id, priority, max_attempts)"
+             " SELECT 'ocr', 1, 1, g, 1, 2 FROM generate_series(1, %d) g", n, n);
+    exec_ok(s, sql);
+}
+
+START_TEST(test_claim_skips_locked_and_leased)
+{
+    char err[256] = "";
+    cs_store *a = open_store(), *b = open_store();
+    cs_job ja, jb, jc;
+
+    make_batch(a, 1);
+    ck_assert_int_eq(cs_jobs_claim(a, "A", 60, &ja, err, sizeof err), 1);
+    ck_assert_str_eq(ja.kind, "ocr");
+    ck_assert_int_eq(ja.attempts, 1);
+    ck_assert_int_eq(ja.page_id, 1);
+    /* the only job is leased: nobody else gets it */
+    ck_assert_int_eq(cs_jobs_claim(b, "B", 60, &jb, err, sizeof err), 0);
+    /* the lease runs out (A died): B takes it over, and A can no longer complete it */
+    exec_ok(a, "UPDATE job SET lease_until = now() - interval '1 second'");
+    ck_assert_int_eq(cs_jobs_claim(b, "B", 60, &jb, err, sizeof err), 1);
+    ck_assert_int_eq(jb.id, ja.id);
+    ck_assert_int_eq(jb.attempts, 2);
+    exec_ok(a, "BEGIN");
+    ck_assert_int_eq(cs_jobs_complete(a, &ja, err, sizeof err), -1);
+    ck_assert_msg(strstr(err, "lease lost"), "%s", err);
+    cs_pq_rollback(a);
+    exec_ok(b, "BEGIN");
+    ck_assert_msg(cs_jobs_complete(b, &jb, err, sizeof err) == 0, "%s", err);
+    exec_ok(b, "COMMIT");
+    ck_assert_int_eq(cs_jobs_claim(a, "A", 60, &jc, err, sizeof err), 0);
+    cs_store_close(&a);
+    cs_store_close(&b);
+}
+END_TEST
+
+START_TEST(test_retry_then_fail_marks_the_page)
+{
+    char err[256] = "";
+    cs_store *s = open_store();
+    cs_job j;
+    long queued, running;
+    PGresult *r;
+
+    make_batch(s, 2);
+    /* page 2 is done already; page 1's job will fail twice */
+    exec_ok(s, "UPDATE page SET status = 'done' WHERE id = 2;"
+               "UPDATE job SET status = 'done' WHERE page_id = 2");
+    ck_assert_int_eq(cs_jobs_claim(s, "W", 60, &j, err, sizeof err), 1);
+    ck_assert_int_eq(cs_jobs_retry_or_fail(s, &j, "disk on fire", err, sizeof err), 0);
+    /* queued again, but not before its backoff */
+    ck_assert_int_eq(cs_jobs_pending(s, &queued, &running, err, sizeof err), 0);
+    ck_assert_int_eq(queued, 1);
+    ck_assert_int_eq(running, 0);
+    ck_assert_int_eq(cs_jobs_claim(s, "W", 60, &j, err, sizeof err), 0);
+    exec_ok(s, "UPDATE job SET run_after = now() WHERE status = 'queued'");
+    ck_assert_int_eq(cs_jobs_claim(s, "W", 60, &j, err, sizeof err), 1);
+    ck_assert_int_eq(j.attempts, 2);
+    ck_assert_int_eq(cs_jobs_retry_or_fail(s, &j, "disk on fire", err, sizeof err), 0);
+    /* attempts used up: the job failed, the page failed with the reason, and the
+     * file's assembly is queued because no page is pending any more */
+    r = cs_pq(s, "SELECT (SELECT status || '/' || last_error FROM job WHERE page_id = 1),"
+                 "       (SELECT status || '/' || reason FROM page WHERE id = 1),"
+                 "       (SELECT count(*) FROM job WHERE kind = 'assemble' AND file_id = 1)",
+              0, NULL, err, sizeof err);
+    ck_assert_ptr_nonnull(r);
+    ck_assert_str_eq(PQgetvalue(r, 0, 0), "failed/disk on fire");
+    ck_assert_str_eq(PQgetvalue(r, 0, 1), "failed/disk on fire");
+    ck_assert_str_eq(PQgetvalue(r, 0, 2), "1");
+    PQclear(r);
+    cs_store_close(&s);
+}
+END_TEST
+
+START_TEST(test_notify_wakes_a_waiting_worker)
+{
+    char err[256] = "";
+    cs_store *w = open_store(), *other = open_store();
+    double t0;
+
+    ck_assert_int_eq(cs_jobs_listen(w, err, sizeof err), 0);
+    /* nothing happens: the wait times out */
+    t0 = cs_now_ms();
+    ck_assert_int_eq(cs_jobs_wait(w, 300, err, sizeof err), 0);
+    ck_assert(cs_now_ms() - t0 >= 250);
+    /* a NOTIFY from another session wakes it at once */
+    exec_ok(other, "NOTIFY chartscan_jobs");
+    t0 = cs_now_ms();
+    ck_assert_int_eq(cs_jobs_wait(w, 5000, err, sizeof err), 1);
+    ck_assert(cs_now_ms() - t0 < 2000);
+    cs_store_close(&w);
+    cs_store_close(&other);
+}
+END_TEST
+
+static Suite *pipeline_suite(void)
+{
+    Suite *s = suite_create("pipeline");
+    TCase *server = tcase_create("server");
+    TCase *queue = tcase_create("queue");
+
+    tcase_add_test(server, test_server_life_cycle);
+    tcase_add_test(server, test_migrations_idempotent);
+    tcase_set_timeout(server, 120);
+    tcase_add_test(queue, test_claim_skips_locked_and_leased);
+    tcase_add_test(queue, test_retry_then_fail_marks_the_page);
+    tcase_add_test(queue, test_notify_wakes_a_waiting_worker);
+    tcase_set_timeout(queue, 60);
+    suite_add_tcase(s, server);
+    suite_add_tcase(s, queue);
+    return s;
+}
+
+int main(void)
+{
+    SRunner *sr = srunner_create(pipeline_suite());
+    char err[256] = "";
+    cs_store *s = NULL;
+    int failed;
+
+    th_setup(&env, "pl");
+    if (cs_store_open(&s, err, sizeof err) < 0 || cs_store_migrate(s, NULL, err, sizeof err) < 0) {
+        fprintf(stderr, "could not prepare the test database: %s\n", err);
+        th_teardown(&env);
+        return 1;
+    }
+    cs_store_close(&s);
+    srunner_run_all(sr, CK_NORMAL);
+    failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    th_teardown(&env);
+    return failed ? 1 : 0;
+}
