@@ -22,6 +22,12 @@
  *   - Training stops adding features at CS_TRAIN_VOCAB_MAX and then prunes
  *     the rarest ones until at most CS_MODEL_VOCAB_MAX remain.
  *   - Features the model never saw are ignored at prediction time.
+ *   - Calibration (calibrate.c): naive Bayes multiplies hundreds of
+ *     correlated feature likelihoods as if independent, so its raw
+ *     posteriors are 1.0000 on nearly everything.  Training fits a
+ *     temperature T on cross-validated scores and prediction reports
+ *     softmax(score / T); T does not change the ranking, only the
+ *     confidences.
  */
 #include "indexer/tokenize.h"
 #include "indexer/model.h"
@@ -59,6 +65,7 @@ cs_model_new(char *const *labels, size_t nlabels, double alpha, uint32_t flags)
     if ((m = calloc(1, sizeof *m)) == NULL)
         return NULL;
     m->alpha = alpha;
+    m->temperature = 1.0;
     m->flags = flags;
     m->labels = calloc(nlabels, sizeof *m->labels);
     m->docs = calloc(nlabels, sizeof *m->docs);
@@ -302,25 +309,10 @@ prune(cs_classifier **pm)
     return 0;
 }
 
-/*
- * cs_classifier_train()
- *
- *      Input:  examples (n labelled texts; labels non-empty, at most 255
- *                        bytes; texts may be empty)
- *              n
- *              out (out: the model, NULL on error)
- *              err, errlen (message buffer; err may be NULL)
- *      Return: 0, or -1 (no examples, fewer than 2 or more than 256
- *              labels, a missing label, out of memory)
- *
- *  Notes:
- *      (1) Labels are stored sorted by name; cs_classifier_label(m, i)
- *          enumerates them in that order.
- *      (2) Training cost is linear in the total text length.
- */
+/* Naive Bayes training without calibration (temperature 1). */
 int
-cs_classifier_train(const cs_labelled_text *examples, size_t n,
-                    cs_classifier **out, char *err, size_t errlen)
+cs_model_train_raw(const cs_labelled_text *examples, size_t n,
+                   cs_classifier **out, char *err, size_t errlen)
 {
     const char **names = NULL;
     cs_classifier *m = NULL;
@@ -392,6 +384,37 @@ out:
     return rc;
 }
 
+/*
+ * cs_classifier_train()
+ *
+ *      Input:  examples (n labelled texts; labels non-empty, at most 255
+ *                        bytes; texts may be empty)
+ *              n
+ *              out (out: the model, NULL on error)
+ *              err, errlen (message buffer; err may be NULL)
+ *      Return: 0, or -1 (no examples, fewer than 2 or more than 256
+ *              labels, a missing label, out of memory)
+ *
+ *  Notes:
+ *      (1) Labels are stored sorted by name; cs_classifier_label(m, i)
+ *          enumerates them in that order.
+ *      (2) Training cost is linear in the total text length, times six
+ *          when the set is large enough to calibrate (calibrate.c: five
+ *          internal folds, then the final model).
+ */
+int
+cs_classifier_train(const cs_labelled_text *examples, size_t n,
+                    cs_classifier **out, char *err, size_t errlen)
+{
+    if (cs_model_train_raw(examples, n, out, err, errlen) < 0)
+        return -1;
+    if (cs_model_calibrate(*out, examples, n) < 0) {
+        cs_classifier_free(out);
+        return cs_fail(err, errlen, "out of memory");
+    }
+    return 0;
+}
+
 /* ------------------------------------------------------------------ */
 /*                            prediction                              */
 /* ------------------------------------------------------------------ */
@@ -448,32 +471,13 @@ cmp_u32(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-/*
- * cs_classifier_predict()
- *
- *      Input:  m (model)
- *              text (NUL-terminated; NULL or empty gives the priors)
- *              top (out: k predictions, best first)
- *              k (>= 1)
- *      Return: number written (min(k, labels)), 0 for a NULL model or k < 1
- *
- *  Notes:
- *      (1) Confidences are posteriors over all labels: they sum to 1 when
- *          k equals the label count.
- *      (2) Ties are broken by label order, so results are deterministic.
- */
-int
-cs_classifier_predict(const cs_classifier *m, const char *text,
-                      cs_prediction *top, int k)
+void
+cs_model_scores(const cs_classifier *m, const char *text, double *score)
 {
-    double score[CS_MAX_LABELS], best, sum = 0;
-    size_t order[CS_MAX_LABELS], L, c, i;
     predict_ctx p = {0};
+    size_t c, i;
 
-    if (!m || !top || k < 1 || m->nlabels == 0)
-        return 0;
-    L = m->nlabels;
-    for (c = 0; c < L; c++)
+    for (c = 0; c < m->nlabels; c++)
         score[c] = m->logprior[c];
     p.m = m;
     p.score = score;
@@ -486,6 +490,36 @@ cs_classifier_predict(const cs_classifier *m, const char *text,
                 add_row(&p, p.ids[i]);
     }
     free(p.ids);
+}
+
+/*
+ * cs_classifier_predict()
+ *
+ *      Input:  m (model)
+ *              text (NUL-terminated; NULL or empty gives the priors)
+ *              top (out: k predictions, best first)
+ *              k (>= 1)
+ *      Return: number written (min(k, labels)), 0 for a NULL model or k < 1
+ *
+ *  Notes:
+ *      (1) Confidences are posteriors over all labels: they sum to 1 when
+ *          k equals the label count.  They are calibrated: the model's
+ *          temperature divides the log-scores first.
+ *      (2) Ties are broken by label order, so results are deterministic.
+ */
+int
+cs_classifier_predict(const cs_classifier *m, const char *text,
+                      cs_prediction *top, int k)
+{
+    double score[CS_MAX_LABELS], best, sum = 0;
+    size_t order[CS_MAX_LABELS], L, c, i;
+
+    if (!m || !top || k < 1 || m->nlabels == 0)
+        return 0;
+    L = m->nlabels;
+    cs_model_scores(m, text, score);
+    for (c = 0; c < L; c++)
+        score[c] /= m->temperature;
 
     /* log-sum-exp: subtract the best score before exponentiating */
     best = score[0];
@@ -519,6 +553,13 @@ cs_classifier_predict(const cs_classifier *m, const char *text,
 }
 
 /* ------------------------------------------------------------------ */
+
+/* cs_classifier_temperature: T of the model, 1.0 when uncalibrated or NULL. */
+double
+cs_classifier_temperature(const cs_classifier *m)
+{
+    return m ? m->temperature : 1.0;
+}
 
 size_t
 cs_classifier_label_count(const cs_classifier *m)

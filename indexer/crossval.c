@@ -14,9 +14,13 @@
 #include "indexer/indexer.h"
 #include "common/common.h"
 
+#include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+
+#define CS_MAX_LABELS_CV 256     /* as many as a model may have */
+#define LOG_LOSS_FLOOR   1e-15   /* a zero posterior counts as this */
 
 static uint64_t
 splitmix64(uint64_t *state)
@@ -84,6 +88,9 @@ out:
  *  Notes:
  *      (1) out->confusion[t * nlabels + p] counts examples of true label t
  *          predicted as p; the entries sum to out->total == n.
+ *      (2) The reliability table bins the top prediction's (calibrated)
+ *          confidence; bin_correct / bin_count against bin_confidence /
+ *          bin_count shows whether confidence matches accuracy.
  */
 int
 cs_classifier_crossval(const cs_labelled_text *examples, size_t n, int folds,
@@ -140,11 +147,14 @@ cs_classifier_crossval(const cs_labelled_text *examples, size_t n, int folds,
         }
         for (i = (size_t)fold; i < n; i += (size_t)folds) {
             const cs_labelled_text *ex = &examples[order[i]];
-            cs_prediction best;
+            cs_prediction top[CS_MAX_LABELS_CV];
             long t = label_index(out->labels, L, ex->label), p = -1;
+            double p_true = 0;
+            int np, bin;
 
-            if (cs_classifier_predict(model, ex->text, &best, 1) == 1)
-                p = label_index(out->labels, L, best.label);
+            np = cs_classifier_predict(model, ex->text, top, CS_MAX_LABELS_CV);
+            if (np >= 1)
+                p = label_index(out->labels, L, top[0].label);
             if (t < 0 || p < 0) {
                 cs_fail(err, errlen, "fold %d: prediction failed", fold + 1);
                 goto out;
@@ -152,9 +162,23 @@ cs_classifier_crossval(const cs_labelled_text *examples, size_t n, int folds,
             out->confusion[t * (long)L + p]++;
             out->correct += t == p;
             out->total++;
+            for (int j = 0; j < np; j++)
+                if (strcmp(top[j].label, ex->label) == 0)
+                    p_true = top[j].confidence;
+            out->log_loss += -log(p_true > LOG_LOSS_FLOOR ? p_true : LOG_LOSS_FLOOR);
+            bin = (int)(top[0].confidence * CS_RELIABILITY_BINS);
+            if (bin >= CS_RELIABILITY_BINS)
+                bin = CS_RELIABILITY_BINS - 1;
+            if (bin < 0)
+                bin = 0;
+            out->bin_count[bin]++;
+            out->bin_correct[bin] += t == p;
+            out->bin_confidence[bin] += top[0].confidence;
         }
         cs_classifier_free(&model);
     }
+    if (out->total)
+        out->log_loss /= (double)out->total;
     rc = 0;
 out:
     cs_classifier_free(&model);

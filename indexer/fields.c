@@ -9,7 +9,10 @@
  *   1. Labelled.  A label (MRN, MR#, MR #, Med Rec #, Med Rec No,
  *      Medical Record No./Number/#, Unit No./Number/#; any case; runs of
  *      spaces between words) followed by any of ' ', tab, ':', '#', '.',
- *      '-' and then the value.  The value is a run of 6 to 12 letters and
+ *      '-' and then the value.  A bare '#' at a word start counts as an MRN
+ *      label when the same line before it holds a "LAST, FIRST" name and
+ *      no other-number word (below) is near: "SMITH, JOHN  #48213377".
+ *      The value is a run of 6 to 12 letters and
  *      digits ending at a non-alphanumeric byte:
  *        - OCR confusions are repaired (O/o->0, I/l/|->1, S/s->5, B->8,
  *          Z/z->2) when every letter in the run is one of them and more
@@ -243,6 +246,28 @@ looks_like_yyyymmdd(const char *d)
     return y >= 1900 && y <= 2099 && m >= 1 && m <= 12 && day >= 1 && day <= 31;
 }
 
+/* Is text[pos] == '#' a bare MRN mark after a "LAST, FIRST" name? */
+static int
+hash_after_name(const char *text, size_t pos)
+{
+    size_t i;
+
+    if (text[pos] != '#' || (pos > 0 && text[pos - 1] != ' ' && text[pos - 1] != '\t'))
+        return 0;
+    for (i = pos; i > 0 && text[i - 1] != '\n'; i--)
+        ;
+    for (; i + 1 < pos; i++) {
+        size_t j = i + 1;
+        if (text[i] != ',' || i == 0 || !is_alpha((unsigned char)text[i - 1]))
+            continue;
+        while (text[j] == ' ' || text[j] == '\t')
+            j++;
+        if (j < pos && is_alpha((unsigned char)text[j]))
+            return !after_other_label(text, pos);
+    }
+    return 0;
+}
+
 static int
 already_found(const cs_mrn_candidate *out, int n, const char *mrn)
 {
@@ -278,6 +303,8 @@ cs_index_find_mrns(const char *text, cs_mrn_candidate *out, int max)
 
     for (i = 0; text[i] && n < max; i++) {
         size_t lab = match_label(text, i);
+        if (!lab && hash_after_name(text, i))
+            lab = 1;
         if (!lab)
             continue;
         if (read_labelled_value(text, i + lab, mrn, &start) &&

@@ -1,7 +1,9 @@
 /*
- * indexer.h — pure text-in, decisions-out logic: the document-type
- * classifier (train, cross-validate, serialise, predict) and field
- * extraction (MRN candidates).  No database, no images.
+ * indexer.h — pure text-in, decisions-out logic: document separation,
+ * field extraction (MRN, name, birth date, date of service), patient
+ * matching against roster candidates, and the document-type classifier
+ * (train, cross-validate, calibrate, serialise, predict).  No database,
+ * no images: pipeline/ fetches the roster candidates and stores results.
  *
  * Call sequence for the classifier:
  *   cs_classifier_train(examples)        -> model
@@ -9,6 +11,15 @@
  *   cs_classifier_load(bytes)            -> model (in a worker, once)
  *   cs_classifier_predict(model, text)   -> label, confidence, alternatives
  *   cs_classifier_free(&model)
+ *
+ * Call sequence for one source file (a multi-page TIFF) in pipeline/:
+ *   cs_index_split(pages)                 -> documents (page ranges)
+ *   per document:
+ *     cs_index_extract_fields(its pages)  -> cs_fields
+ *     cs_index_mrn_variants(fields.mrn)   -> MRNs for the roster lookup
+ *     (pipeline/: roster candidates by exact MRN, MRN variants, name + DOB)
+ *     cs_index_match(fields, candidates)  -> ranked scores, file or review
+ *     cs_classifier_predict(model, text)  -> type, calibrated confidence
  */
 #ifndef CS_INDEXER_H
 #define CS_INDEXER_H
@@ -39,7 +50,7 @@ int cs_classifier_load(const char *buf, size_t len, cs_classifier **out,
 
 typedef struct cs_prediction {
     const char *label;     /* points into the model; valid while it lives */
-    double confidence;     /* posterior probability, 0..1 */
+    double confidence;     /* calibrated posterior probability, 0..1 */
 } cs_prediction;
 
 /*
@@ -54,12 +65,29 @@ const char *cs_classifier_label(const cs_classifier *m, size_t i);
 
 void cs_classifier_free(cs_classifier **pm);
 
-/* Result of cross-validation: labels sorted by name, confusion[true*nlabels+pred]. */
+/*
+ * cs_classifier_temperature: the calibration temperature T of a model
+ * (posteriors are softmax(log-score / T)); 1.0 for an uncalibrated one.
+ */
+double cs_classifier_temperature(const cs_classifier *m);
+
+#define CS_RELIABILITY_BINS 10
+
+/*
+ * Result of cross-validation: labels sorted by name,
+ * confusion[true * nlabels + pred], and a reliability table of the top
+ * prediction's confidence: bin b holds confidences in [b/10, (b+1)/10)
+ * (1.0 in the last bin).
+ */
 typedef struct cs_crossval {
     size_t nlabels;
     char **labels;
     long *confusion;
     long correct, total;
+    long bin_count[CS_RELIABILITY_BINS];
+    long bin_correct[CS_RELIABILITY_BINS];
+    double bin_confidence[CS_RELIABILITY_BINS];   /* sum of confidences */
+    double log_loss;      /* mean -log P(true label) over held-out examples */
 } cs_crossval;
 
 /*
@@ -81,7 +109,8 @@ typedef struct cs_mrn_candidate {
 
 /*
  * cs_index_find_mrns: MRN candidates in OCR text, labelled ones first
- * (MRN, MR#, Med Rec #, Medical Record No., Unit No.), then bare numbers of
+ * (MRN, MR#, Med Rec #, Medical Record No., Unit No., a bare '#' after a
+ * "LAST, FIRST" name on the same line), then bare numbers of
  * 6 to 12 digits that are not preceded by account / encounter / phone /
  * visit labels, in order of appearance, without duplicates.  Returns the
  * number written to out (at most max).  In labelled values OCR letter
@@ -89,5 +118,220 @@ typedef struct cs_mrn_candidate {
  * joined ("Med Rec #: 4821 3377" -> "48213377"); fields.c has the rules.
  */
 int cs_index_find_mrns(const char *text, cs_mrn_candidate *out, int max);
+
+/* ------------------------------------------------------------------ */
+/*                 pages: the indexer's view of OCR output            */
+/* ------------------------------------------------------------------ */
+
+/*
+ * One recognised word.  Coordinates in pixels of the page image, origin
+ * top left; block and line number the word's OCR block and line so that
+ * words can be put back into reading order.  pipeline/ fills these from
+ * ocr/'s results: indexer/ does not include ocr/ocr.h.
+ */
+typedef struct cs_index_word {
+    const char *text;
+    int x, y, w, h;
+    float confidence;      /* 0..100 as Tesseract reports, or < 0 unknown */
+    int block, line;
+} cs_index_word;
+
+/* One page: its text, optionally its words (words may be NULL). */
+typedef struct cs_index_page {
+    const char *text;      /* NULL is read as "" */
+    const cs_index_word *words;
+    size_t nwords;
+    int width, height;     /* of the image the word boxes refer to */
+    int blank;             /* 1 when the OCR stage found the page blank */
+} cs_index_page;
+
+/* ------------------------------------------------------------------ */
+/*                                dates                               */
+/* ------------------------------------------------------------------ */
+
+/* A calendar date; all zero when unknown. */
+typedef struct cs_date {
+    int year, month, day;
+} cs_date;
+
+typedef enum cs_date_kind {
+    CS_DATE_BIRTH,      /* two-digit years: not after the reference year */
+    CS_DATE_SERVICE     /* within the 60 years up to the reference year */
+} cs_date_kind;
+
+/*
+ * cs_index_parse_date: parse the date that starts at s, in any of the
+ * formats 03/14/1952, 3/14/1952, 03-14-52, 03.14.1952, 1952-03-14,
+ * 1952/03/14, 14-Mar-1952, 14 Mar 1952, March 14, 1952, Mar. 14 1952,
+ * with OCR letter confusions in the digits.  Returns 1 and fills *out
+ * (and *consumed, bytes used; use NULL to skip), or 0 when s does not
+ * start with a valid calendar date in the kind's year window.
+ * ref_year <= 0 means the current year.  See dates.c for the rules.
+ */
+int cs_index_parse_date(const char *s, cs_date_kind kind, int ref_year,
+                        cs_date *out, size_t *consumed);
+
+/* Compare two dates: <0, 0, >0 (unknown dates sort first). */
+int cs_date_cmp(const cs_date *a, const cs_date *b);
+
+/* ------------------------------------------------------------------ */
+/*                           field extraction                         */
+/* ------------------------------------------------------------------ */
+
+#define CS_NAME_MAX 64
+
+/* How a field was found. */
+typedef struct cs_field_info {
+    int found;           /* 1 when a value was extracted */
+    int labelled;        /* 1 when it followed its label (MRN:, DOB:, Patient:) */
+    int in_header;       /* 1 when found in the first page's header zone */
+    double confidence;   /* 0..1; extract.c explains the scale */
+} cs_field_info;
+
+typedef struct cs_fields {
+    char mrn[CS_MRN_MAX];          /* normalised, "" when none */
+    cs_field_info mrn_info;
+    int mrn_conflict;              /* 1: the first page has different labelled MRNs */
+    char last[CS_NAME_MAX];        /* upper case, as printed */
+    char first[CS_NAME_MAX];
+    char middle[CS_NAME_MAX];      /* may be "" or an initial */
+    cs_field_info name_info;
+    cs_date birth;
+    cs_field_info birth_info;
+    cs_date service;
+    cs_field_info service_info;
+} cs_fields;
+
+/*
+ * cs_index_extract_fields: MRN, patient name, birth date and date of
+ * service of one document from its pages (in order).  ref_year bounds
+ * dates (<= 0: the current year).  Returns 0 (fields not found are left
+ * with found = 0), or -1 for a NULL argument.
+ */
+int cs_index_extract_fields(const cs_index_page *pages, size_t n, int ref_year,
+                            cs_fields *out);
+
+/*
+ * cs_index_find_name: the first patient name in text.  labelled_only
+ * restricts the search to values after a name label.  Returns 1 and
+ * fills last, first, middle (each CS_NAME_MAX bytes) and *labelled, or 0.
+ */
+int cs_index_find_name(const char *text, int labelled_only, char *last,
+                       char *first, char *middle, int *labelled);
+
+/* ------------------------------------------------------------------ */
+/*                         document separation                        */
+/* ------------------------------------------------------------------ */
+
+typedef struct cs_index_document {
+    size_t first, last;    /* page indices, inclusive; blank pages in
+                              between belong to no document */
+    size_t npages;         /* non-blank pages in the document */
+    const char *reason;    /* why it starts here (static string) */
+} cs_index_document;
+
+typedef struct cs_split {
+    size_t npages;
+    long *page_document;          /* [npages]: document index, -1 if blank */
+    size_t ndocuments;
+    cs_index_document *documents; /* in page order */
+    size_t nblank;
+} cs_split;
+
+/*
+ * cs_index_split: separate the pages of one source file into documents.
+ * Returns 0 and fills *out (release with cs_split_free), or -1 with a
+ * message.  All pages blank gives zero documents.  See split.c.
+ */
+int cs_index_split(const cs_index_page *pages, size_t n, int ref_year,
+                   cs_split *out, char *err, size_t errlen);
+void cs_split_free(cs_split *s);
+
+/* ------------------------------------------------------------------ */
+/*                           patient matching                         */
+/* ------------------------------------------------------------------ */
+
+/* One roster record, as pipeline/ fetched it.  Strings may be NULL. */
+typedef struct cs_roster_record {
+    const char *mrn, *last, *first, *middle;
+    cs_date birth;               /* all zero when unknown */
+    char sex;                    /* 'F', 'M', or 0 */
+} cs_roster_record;
+
+/* Agreement level of one field (see match.c for weights). */
+typedef enum cs_agreement {
+    CS_AGREE_MISSING = 0,        /* absent on the document or the record */
+    CS_AGREE_EXACT,
+    CS_AGREE_CLOSE,              /* MRN: one edit; date: day/month swapped;
+                                    names: Jaro-Winkler >= 0.92 or swapped */
+    CS_AGREE_DISAGREE
+} cs_agreement;
+
+typedef struct cs_match_score {
+    size_t record;               /* index into the candidates passed in */
+    cs_agreement mrn, birth, last, first;
+    double weight;               /* sum of log-likelihood ratios */
+    double pair_probability;     /* logistic(weight + prior log-odds) */
+    double probability;          /* among these candidates and "none" */
+} cs_match_score;
+
+typedef struct cs_match_decision {
+    int file;                    /* 1: file to scores[0].record */
+    const char *reason;          /* why review (static string), NULL if filed */
+    size_t ncandidates;
+} cs_match_decision;
+
+/* Review reasons (pointer-comparable; the text is what pipeline/ stores). */
+extern const char CS_REASON_NO_MRN[];          /* "no MRN found" */
+extern const char CS_REASON_MRN_DOB[];         /* "MRN matches a patient whose birth date disagrees" */
+extern const char CS_REASON_MRN_NAME[];        /* "MRN matches a patient whose name disagrees" */
+extern const char CS_REASON_TWO[];             /* "two candidates" */
+extern const char CS_REASON_NOT_IN_ROSTER[];   /* "not in roster" */
+extern const char CS_REASON_WEAK[];            /* "weak evidence" */
+extern const char CS_REASON_MRN_CLOSE[];       /* "MRN differs by one character from the best candidate's" */
+extern const char CS_REASON_MRN_CONFLICT[];    /* "document shows more than one MRN" */
+extern const char CS_REASON_NO_CANDIDATES[];   /* "no candidates" */
+
+#define CS_MATCH_FILE_PROBABILITY 0.99
+#define CS_MATCH_MARGIN           0.95   /* best minus second probability */
+
+/*
+ * cs_index_match: score each roster candidate against the document's
+ * fields, rank them, and decide.  scores (n entries, caller-owned) is
+ * filled best first.  Returns 0, or -1 for a NULL argument.
+ */
+int cs_index_match(const cs_fields *fields, const cs_roster_record *candidates,
+                   size_t n, cs_match_score *scores, cs_match_decision *decision);
+
+/* Jaro-Winkler similarity of two names (case and punctuation ignored), 0..1. */
+double cs_jaro_winkler(const char *a, const char *b);
+
+/*
+ * cs_index_mrn_distance: 0 when equal, 1 when one substitution,
+ * insertion or deletion apart, 2 otherwise.
+ */
+int cs_index_mrn_distance(const char *a, const char *b);
+
+/*
+ * cs_index_mrn_variants: every MRN one edit away from mrn (substitution of
+ * any one character, deletion of one, insertion of one), for the roster's
+ * "MRN within one OCR edit" query, sorted and without mrn itself.  Writes
+ * at most max into out and returns the number there would be (so a
+ * caller can size the array: call with max 0 first).  -1 for bad input.
+ */
+long cs_index_mrn_variants(const char *mrn, char (*out)[CS_MRN_MAX], size_t max);
+
+/* ------------------------------------------------------------------ */
+/*                           default training set                     */
+/* ------------------------------------------------------------------ */
+
+/*
+ * cs_index_default_examples: labelled examples of the seven default
+ * document types, generated from phrase banks written for this project,
+ * to train the model that ships.  Returns 0 and sets *out and *n
+ * (release with cs_index_default_examples_free), or -1 (out of memory).
+ */
+int cs_index_default_examples(cs_labelled_text **out, size_t *n);
+void cs_index_default_examples_free(cs_labelled_text **examples, size_t n);
 
 #endif

@@ -33,6 +33,7 @@
 struct cs_classifier {
     uint32_t  flags;
     double    alpha;          /* additive (Laplace) smoothing */
+    double    temperature;    /* posteriors are softmax(log-score / T); 1 = raw NB */
     size_t    nlabels;
     char    **labels;         /* sorted by name */
     uint32_t *docs;           /* training documents per label */
@@ -67,5 +68,24 @@ uint32_t cs_model_add(cs_classifier *m, const char *s, size_t len,
                       uint32_t hash, size_t limit);
 /* Compute logprob and logprior from counts and docs.  0, or -1 (memory). */
 int cs_model_finish(cs_classifier *m);
+/*
+ * Unnormalised log-posteriors of text for every label, in label order
+ * (log prior + sum of feature log-probabilities), before temperature.
+ */
+void cs_model_scores(const cs_classifier *m, const char *text, double *score);
+
+/* Naive Bayes training alone: the model with temperature 1. */
+int cs_model_train_raw(const cs_labelled_text *examples, size_t n,
+                       cs_classifier **out, char *err, size_t errlen);
+/*
+ * Fit m->temperature on cross-validated scores of the examples m was
+ * trained on (calibrate.c).  0 (also when the set is too small to
+ * calibrate: T stays 1), or -1 when out of memory.
+ */
+int cs_model_calibrate(cs_classifier *m, const cs_labelled_text *examples, size_t n);
+
+/* Temperatures a model may carry (a loaded blob is checked against these). */
+#define CS_TEMPERATURE_MIN 1.0
+#define CS_TEMPERATURE_MAX 10000.0
 
 #endif

@@ -6,12 +6,14 @@
  *   cs_classifier_serialize    model -> malloc'd bytes
  *   cs_classifier_load         bytes -> model, or -1 with a message
  *
- * Format, version 1; integers little-endian, whatever the host:
+ * Format, version 2; integers little-endian, whatever the host:
  *
  *   magic      8 bytes  "CSNB\r\n\x1a\n" (catches text-mode mangling)
- *   version    u32      1
+ *   version    u32      2 (1 is still read: no temperature field, T = 1)
  *   flags      u32      CS_MODEL_PRESENCE or 0
  *   alpha      u64      IEEE-754 bits of the smoothing constant
+ *   temperature u64     IEEE-754 bits of T, CS_TEMPERATURE_MIN..MAX
+ *                       (version 2 only)
  *   nlabels    u32      2..256
  *   nfeatures  u32      0..CS_MODEL_VOCAB_MAX
  *   labels     nlabels x { u8 len (1..255), len bytes, u32 docs (>= 1) },
@@ -36,7 +38,8 @@
 #include <string.h>
 
 static const unsigned char MAGIC[8] = {'C', 'S', 'N', 'B', '\r', '\n', 0x1a, '\n'};
-#define FORMAT_VERSION 1u
+#define FORMAT_VERSION 2u
+#define FORMAT_VERSION_NO_TEMPERATURE 1u
 #define KNOWN_FLAGS    CS_MODEL_PRESENCE
 
 static uint64_t
@@ -90,7 +93,7 @@ int
 cs_classifier_serialize(const cs_classifier *m, char **buf, size_t *len)
 {
     cs_buf b = CS_BUF_INIT;
-    uint64_t alpha_bits;
+    uint64_t alpha_bits, temperature_bits;
     size_t f, c, L;
     int rc = -1;
 
@@ -102,9 +105,11 @@ cs_classifier_serialize(const cs_classifier *m, char **buf, size_t *len)
         return -1;
     L = m->nlabels;
     memcpy(&alpha_bits, &m->alpha, sizeof alpha_bits);
+    memcpy(&temperature_bits, &m->temperature, sizeof temperature_bits);
     if (cs_buf_append(&b, MAGIC, sizeof MAGIC) < 0 ||
         put_u32(&b, FORMAT_VERSION) < 0 || put_u32(&b, m->flags) < 0 ||
-        put_u64(&b, alpha_bits) < 0 || put_u32(&b, (uint32_t)L) < 0 ||
+        put_u64(&b, alpha_bits) < 0 || put_u64(&b, temperature_bits) < 0 ||
+        put_u32(&b, (uint32_t)L) < 0 ||
         put_u32(&b, (uint32_t)m->nfeatures) < 0)
         goto out;
     for (c = 0; c < L; c++) {
@@ -211,8 +216,8 @@ cs_classifier_load(const char *buf, size_t len, cs_classifier **out,
     reader r = {(const unsigned char *)buf, len};
     unsigned char magic[8];
     uint32_t version, flags, nlabels, nfeatures, i;
-    uint64_t alpha_bits, stored_sum;
-    double alpha;
+    uint64_t alpha_bits, temperature_bits = 0, stored_sum;
+    double alpha, temperature = 1.0;
     int rc = -1;
 
     if (out)
@@ -229,7 +234,7 @@ cs_classifier_load(const char *buf, size_t len, cs_classifier **out,
         cs_fail(err, errlen, "model truncated in header");
         goto out;
     }
-    if (version != FORMAT_VERSION) {
+    if (version != FORMAT_VERSION && version != FORMAT_VERSION_NO_TEMPERATURE) {
         cs_fail(err, errlen, "unsupported model version %u", version);
         goto out;
     }
@@ -249,11 +254,18 @@ cs_classifier_load(const char *buf, size_t len, cs_classifier **out,
         goto out;
     }
     if (get_u32(&r, &flags) < 0 || get_u64(&r, &alpha_bits) < 0 ||
+        (version >= 2 && get_u64(&r, &temperature_bits) < 0) ||
         get_u32(&r, &nlabels) < 0 || get_u32(&r, &nfeatures) < 0) {
         cs_fail(err, errlen, "model truncated in header");
         goto out;
     }
     memcpy(&alpha, &alpha_bits, sizeof alpha);
+    if (version >= 2)
+        memcpy(&temperature, &temperature_bits, sizeof temperature);
+    if (!(temperature >= CS_TEMPERATURE_MIN && temperature <= CS_TEMPERATURE_MAX)) {
+        cs_fail(err, errlen, "model has an invalid temperature");
+        goto out;
+    }
     if (flags & ~KNOWN_FLAGS) {
         cs_fail(err, errlen, "model has unknown flags 0x%x", flags);
         goto out;
@@ -293,6 +305,7 @@ cs_classifier_load(const char *buf, size_t len, cs_classifier **out,
         goto out;
     }
     memcpy(m->docs, docs, nlabels * sizeof *docs);
+    m->temperature = temperature;
     for (i = 0; i < nfeatures; i++) {
         char name[CS_FEATURE_MAX];
         unsigned n, nnz, j, label, prev = 0;

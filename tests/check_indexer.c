@@ -1,7 +1,9 @@
 /*
  * check_indexer.c — unit tests for indexer/: the document-type classifier
- * (training, prediction, serialisation, cross-validation) and MRN
- * extraction.  All texts are invented; none come from real records.
+ * (training, prediction, serialisation, cross-validation, calibration,
+ * the default model), MRN and field extraction, dates, document
+ * separation and patient matching.  All texts, names and numbers are
+ * invented; none come from real records.
  */
 #include "common/common.h"
 #include "indexer/indexer.h"
@@ -561,6 +563,922 @@ START_TEST(test_mrn_limits_and_errors)
 }
 END_TEST
 
+/* ---- classifier: calibration and the default model ---- */
+
+START_TEST(test_calibration_temperature)
+{
+    cs_labelled_text *ex = NULL;
+    cs_classifier *small = train_corpus(), *m = NULL, *copy = NULL;
+    char err[CS_ERRLEN] = "", *blob = NULL;
+    size_t n = 0, len = 0;
+    cs_prediction p[7], q[7];
+    const char *text = "PROGRESS NOTE\nSUBJECTIVE: feeling better. PLAN: continue medications.";
+
+    /* too few examples to calibrate: T stays 1 */
+    ck_assert(cs_classifier_temperature(small) == 1.0);
+    ck_assert_int_eq(cs_index_default_examples(&ex, &n), 0);
+    ck_assert_msg(cs_classifier_train(ex, n, &m, err, sizeof err) == 0, "%s", err);
+    ck_assert(cs_classifier_temperature(m) > 1.0);
+    ck_assert(cs_classifier_temperature(m) <= 10000.0);
+    ck_assert_int_eq(cs_classifier_predict(m, text, p, 7), 7);
+    ck_assert_str_eq(p[0].label, "progress_note");
+    /* calibrated: confident, yet not 1.0000 on a short text */
+    ck_assert_msg(p[0].confidence > 1.0 / 7 && p[0].confidence < 0.9999, "%f (T %f)",
+                  p[0].confidence, cs_classifier_temperature(m));
+    /* the temperature survives the round trip */
+    ck_assert_int_eq(cs_classifier_serialize(m, &blob, &len), 0);
+    ck_assert_msg(cs_classifier_load(blob, len, &copy, err, sizeof err) == 0, "%s", err);
+    ck_assert(cs_classifier_temperature(copy) == cs_classifier_temperature(m));
+    ck_assert_int_eq(cs_classifier_predict(copy, text, q, 7), 7);
+    for (int i = 0; i < 7; i++)
+        ck_assert(p[i].confidence == q[i].confidence);
+    free(blob);
+    cs_classifier_free(&copy);
+    cs_classifier_free(&m);
+    cs_classifier_free(&small);
+    cs_index_default_examples_free(&ex, n);
+    ck_assert_ptr_null(ex);
+}
+END_TEST
+
+/* Rewrite a version-2 blob as version 1 (no temperature) and reseal it. */
+START_TEST(test_load_version_1)
+{
+    cs_classifier *m = train_corpus(), *old = NULL;
+    char *blob = NULL, *v1, err[CS_ERRLEN] = "";
+    size_t len = 0;
+    cs_prediction a[3], b[3];
+
+    ck_assert_int_eq(cs_classifier_serialize(m, &blob, &len), 0);
+    ck_assert_int_eq((unsigned char)blob[8], 2);           /* version 2 */
+    v1 = malloc(len - 8);
+    memcpy(v1, blob, 24);                                  /* magic, version, flags, alpha */
+    memcpy(v1 + 24, blob + 32, len - 32);                  /* drop the temperature */
+    v1[8] = 1;
+    reseal(v1, len - 8);
+    ck_assert_msg(cs_classifier_load(v1, len - 8, &old, err, sizeof err) == 0, "%s", err);
+    ck_assert(cs_classifier_temperature(old) == 1.0);
+    ck_assert_int_eq(cs_classifier_predict(old, "Findings: clear. Impression: normal.", a, 3), 3);
+    ck_assert_int_eq(cs_classifier_predict(m, "Findings: clear. Impression: normal.", b, 3), 3);
+    ck_assert_str_eq(a[0].label, b[0].label);
+    /* an out-of-range temperature is refused */
+    {
+        double bad = 0.5;
+        memcpy(blob + 24, &bad, 8);
+        reseal(blob, len);
+        expect_load_fails(blob, len);
+    }
+    free(v1);
+    free(blob);
+    cs_classifier_free(&old);
+    cs_classifier_free(&m);
+}
+END_TEST
+
+START_TEST(test_crossval_reliability_and_default_model)
+{
+    cs_labelled_text *ex = NULL;
+    cs_crossval cv;
+    char err[CS_ERRLEN] = "";
+    size_t n = 0;
+    long binned = 0, labels_seen = 0;
+
+    ck_assert_int_eq(cs_index_default_examples(&ex, &n), 0);
+    ck_assert_uint_eq(n, 280);
+    ck_assert_msg(cs_classifier_crossval(ex, n, 5, 3, &cv, err, sizeof err) == 0, "%s", err);
+    ck_assert_uint_eq(cv.nlabels, 7);
+    ck_assert_str_eq(cv.labels[0], "discharge_summary");
+    ck_assert_str_eq(cv.labels[3], "letter");
+    for (size_t i = 0; i < cv.nlabels; i++)
+        labels_seen += cv.confusion[i * cv.nlabels + i] > 30;
+    ck_assert_int_eq(labels_seen, 7);
+    ck_assert(cv.correct >= (long)(0.95 * (double)cv.total));
+    for (int b = 0; b < CS_RELIABILITY_BINS; b++) {
+        binned += cv.bin_count[b];
+        ck_assert(cv.bin_correct[b] <= cv.bin_count[b]);
+        if (cv.bin_count[b]) {
+            double mean = cv.bin_confidence[b] / (double)cv.bin_count[b];
+            ck_assert(mean >= b / 10.0 - 1e-9 && mean <= (b + 1) / 10.0 + 1e-9);
+        }
+    }
+    ck_assert_int_eq(binned, cv.total);
+    ck_assert(isfinite(cv.log_loss) && cv.log_loss >= 0 && cv.log_loss < 0.5);
+    cs_crossval_free(&cv);
+    cs_index_default_examples_free(&ex, n);
+    cs_index_default_examples_free(NULL, 0);
+    ck_assert_int_eq(cs_index_default_examples(NULL, &n), -1);
+}
+END_TEST
+
+START_TEST(test_default_model_classifies)
+{
+    static const struct { const char *text, *label; } cases[] = {
+        {"DISCHARGE SUMMARY\nAdmission Date: 01/02/2019\nHOSPITAL COURSE: improved, discharged home.", "discharge_summary"},
+        {"OPERATIVE REPORT\nPREOPERATIVE DIAGNOSIS: hernia. ANESTHESIA: general. Counts correct.", "operative_report"},
+        {"RADIOLOGY REPORT\nEXAM: chest two views. FINDINGS: clear lungs. IMPRESSION: normal.", "radiology_report"},
+        {"EMERGENCY DEPARTMENT RECORD\nTRIAGE: urgent. ED COURSE: treated and released.", "ed_note"},
+        {"HISTORY AND PHYSICAL\nCHIEF COMPLAINT: cough. PAST MEDICAL HISTORY: asthma.", "history_physical"},
+        {"PROGRESS NOTE\nSUBJECTIVE: doing well. ASSESSMENT AND PLAN: continue.", "progress_note"},
+        {"March 3, 2019\nDear Dr. Smith,\nThank you for referring this patient. Sincerely,", "letter"},
+    };
+    cs_labelled_text *ex = NULL;
+    cs_classifier *m = NULL;
+    char err[CS_ERRLEN] = "";
+    size_t n = 0;
+
+    ck_assert_int_eq(cs_index_default_examples(&ex, &n), 0);
+    ck_assert_msg(cs_classifier_train(ex, n, &m, err, sizeof err) == 0, "%s", err);
+    ck_assert_uint_eq(cs_classifier_label_count(m), 7);
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++)
+        ck_assert_str_eq(top_label(m, cases[i].text), cases[i].label);
+    cs_classifier_free(&m);
+    cs_index_default_examples_free(&ex, n);
+}
+END_TEST
+
+/* ---- dates ---- */
+
+static void
+expect_date(const char *s, cs_date_kind kind, int ref, int y, int m, int d)
+{
+    cs_date out;
+    int ok = cs_index_parse_date(s, kind, ref, &out, NULL);
+
+    if (y == 0) {
+        ck_assert_msg(!ok, "\"%s\" parsed as %d-%d-%d", s, out.year, out.month, out.day);
+        ck_assert_int_eq(out.year, 0);
+        return;
+    }
+    ck_assert_msg(ok, "\"%s\" did not parse", s);
+    ck_assert_msg(out.year == y && out.month == m && out.day == d,
+                  "\"%s\" -> %d-%d-%d, want %d-%d-%d", s, out.year, out.month, out.day, y, m, d);
+}
+
+START_TEST(test_dates_formats)
+{
+    static const char *const same[] = {
+        "03/14/1952", "3/14/1952", "1952-03-14", "1952/03/14", "14-Mar-1952", "14 Mar 1952",
+        "14 March 1952", "March 14, 1952", "Mar 14 1952", "Mar. 14, 1952", "MARCH 14,1952",
+        "03-14-52", "03.14.1952", "3/14/52", "O3/l4/1952", "03/14/l9S2",
+    };
+    size_t used = 0;
+    cs_date d;
+
+    for (size_t i = 0; i < sizeof same / sizeof *same; i++)
+        expect_date(same[i], CS_DATE_BIRTH, 2024, 1952, 3, 14);
+    ck_assert_int_eq(cs_index_parse_date("March 14, 1952 at noon", CS_DATE_BIRTH, 2024, &d, &used), 1);
+    ck_assert_uint_eq(used, 14);
+    ck_assert_int_eq(cs_index_parse_date("1952-03-14T10:00", CS_DATE_BIRTH, 2024, &d, &used), 0);
+    ck_assert_int_eq(cs_index_parse_date("3/14/1952.", CS_DATE_BIRTH, 2024, &d, &used), 1);
+    ck_assert_uint_eq(used, 9);
+    /* calendar validation */
+    expect_date("02/29/2000", CS_DATE_SERVICE, 2024, 2000, 2, 29);
+    expect_date("02/29/2001", CS_DATE_SERVICE, 2024, 0, 0, 0);
+    expect_date("02/30/2001", CS_DATE_SERVICE, 2024, 0, 0, 0);
+    expect_date("04/31/2001", CS_DATE_SERVICE, 2024, 0, 0, 0);
+    expect_date("13/01/2001", CS_DATE_SERVICE, 2024, 0, 0, 0);
+    expect_date("14/03/1952", CS_DATE_BIRTH, 2024, 0, 0, 0);      /* not guessed */
+    expect_date("00/10/2001", CS_DATE_SERVICE, 2024, 0, 0, 0);
+    expect_date("31-Feb-2001", CS_DATE_SERVICE, 2024, 0, 0, 0);
+    /* not dates */
+    expect_date("March 2019", CS_DATE_SERVICE, 2024, 0, 0, 0);
+    expect_date("12/5", CS_DATE_SERVICE, 2024, 0, 0, 0);
+    expect_date("5551234567", CS_DATE_SERVICE, 2024, 0, 0, 0);
+    expect_date("555-123-4567", CS_DATE_SERVICE, 2024, 0, 0, 0);
+    expect_date("SOS/BIO/ISSS", CS_DATE_SERVICE, 2024, 0, 0, 0);
+    expect_date("Mayor 12 2001", CS_DATE_SERVICE, 2024, 0, 0, 0);
+    expect_date("03/14/19521", CS_DATE_BIRTH, 2024, 0, 0, 0);
+    expect_date("", CS_DATE_BIRTH, 2024, 0, 0, 0);
+    ck_assert_int_eq(cs_index_parse_date(NULL, CS_DATE_BIRTH, 2024, &d, NULL), 0);
+    ck_assert_int_eq(cs_index_parse_date("03/14/1952", CS_DATE_BIRTH, 2024, NULL, NULL), 0);
+}
+END_TEST
+
+START_TEST(test_dates_years)
+{
+    cs_date a = {2019, 1, 2}, b = {2019, 1, 3}, z = {0, 0, 0};
+
+    /* two-digit birth years: the latest century not after the reference */
+    expect_date("03/14/52", CS_DATE_BIRTH, 2024, 1952, 3, 14);
+    expect_date("01/02/19", CS_DATE_BIRTH, 2024, 2019, 1, 2);
+    expect_date("01/01/24", CS_DATE_BIRTH, 2024, 2024, 1, 1);
+    expect_date("01/01/25", CS_DATE_BIRTH, 2024, 1925, 1, 1);
+    expect_date("07/04/19", CS_DATE_BIRTH, 2018, 1919, 7, 4);
+    expect_date("14-Mar-05", CS_DATE_BIRTH, 2024, 2005, 3, 14);
+    /* two-digit service years: within the last 60 years (and next year) */
+    expect_date("06/01/75", CS_DATE_SERVICE, 2024, 1975, 6, 1);
+    expect_date("06/01/23", CS_DATE_SERVICE, 2024, 2023, 6, 1);
+    expect_date("06/01/25", CS_DATE_SERVICE, 2024, 2025, 6, 1);
+    expect_date("06/01/50", CS_DATE_SERVICE, 2024, 0, 0, 0);
+    /* four-digit windows */
+    expect_date("01/01/1950", CS_DATE_SERVICE, 2024, 0, 0, 0);
+    expect_date("01/01/1970", CS_DATE_SERVICE, 2024, 1970, 1, 1);
+    expect_date("01/01/1890", CS_DATE_BIRTH, 2024, 0, 0, 0);
+    expect_date("01/01/2030", CS_DATE_BIRTH, 2024, 0, 0, 0);
+    /* the current year when no reference is given */
+    expect_date("01/01/2000", CS_DATE_BIRTH, 0, 2000, 1, 1);
+    ck_assert_int_lt(cs_date_cmp(&a, &b), 0);
+    ck_assert_int_gt(cs_date_cmp(&b, &a), 0);
+    ck_assert_int_eq(cs_date_cmp(&a, &a), 0);
+    ck_assert_int_lt(cs_date_cmp(&z, &a), 0);
+}
+END_TEST
+
+/* ---- field extraction ---- */
+
+static cs_index_page
+text_page(const char *text)
+{
+    cs_index_page p;
+
+    memset(&p, 0, sizeof p);
+    p.text = text;
+    return p;
+}
+
+static void
+extract_one(const char *text, cs_fields *f)
+{
+    cs_index_page p = text_page(text);
+    ck_assert_int_eq(cs_index_extract_fields(&p, 1, 2024, f), 0);
+}
+
+START_TEST(test_fields_header_block)
+{
+    cs_fields f;
+
+    extract_one("GENERAL HOSPITAL\nDISCHARGE SUMMARY\n"
+                "Patient: SMITH, JOHN A        MRN: 48213377\n"
+                "DOB: 03/14/1952   Date of Service: 01/02/2019\n"
+                "Acct: 99887766   Phone: 555-123-4567\n\n"
+                "HOSPITAL COURSE: admitted 12/30/2018, discharged home.\n", &f);
+    ck_assert_str_eq(f.mrn, "48213377");
+    ck_assert_int_eq(f.mrn_info.labelled, 1);
+    ck_assert_int_eq(f.mrn_info.in_header, 1);
+    ck_assert(f.mrn_info.confidence > 0.9);
+    ck_assert_int_eq(f.mrn_conflict, 0);
+    ck_assert_str_eq(f.last, "SMITH");
+    ck_assert_str_eq(f.first, "JOHN");
+    ck_assert_str_eq(f.middle, "A");
+    ck_assert_int_eq(f.name_info.labelled, 1);
+    ck_assert_int_eq(f.birth.year, 1952);
+    ck_assert_int_eq(f.birth.month, 3);
+    ck_assert_int_eq(f.birth.day, 14);
+    ck_assert_int_eq(f.birth_info.labelled, 1);
+    ck_assert_int_eq(f.service.year, 2019);
+    ck_assert_int_eq(f.service.month, 1);
+    ck_assert_int_eq(f.service.day, 2);
+
+    /* mixed case, First M. Last, other labels and formats */
+    extract_one("Progress Note\nPatient Name: John A. Smith\nMed Rec #: 4821 3377\n"
+                "Date of Birth: March 14, 1952\nVisit Date: 2019-01-02\n", &f);
+    ck_assert_str_eq(f.mrn, "48213377");
+    ck_assert_str_eq(f.last, "SMITH");
+    ck_assert_str_eq(f.first, "JOHN");
+    ck_assert_str_eq(f.middle, "A");
+    ck_assert_int_eq(f.birth.year, 1952);
+    ck_assert_int_eq(f.service.year, 2019);
+
+    extract_one("Name: Mary-Ann O'Brien   D.O.B.: 14-Mar-1952\n"
+                "Admission Date: Mar 3 2019   Unit No. 00OO7721\n", &f);
+    ck_assert_str_eq(f.last, "O'BRIEN");
+    ck_assert_str_eq(f.first, "MARY-ANN");
+    ck_assert_str_eq(f.mrn, "00007721");
+    ck_assert_int_eq(f.birth.day, 14);
+    ck_assert_int_eq(f.service.month, 3);
+}
+END_TEST
+
+START_TEST(test_fields_bare_hash_and_letters)
+{
+    cs_fields f;
+    cs_mrn_candidate c[4];
+
+    /* "LAST, FIRST  #MRN": the '#' next to the name is an MRN label */
+    extract_one("SMITH, JOHN  #48213377   DOB 03/14/52\nOPERATIVE REPORT\n"
+                "Date of Surgery: 06/01/2018\n", &f);
+    ck_assert_str_eq(f.mrn, "48213377");
+    ck_assert_int_eq(f.mrn_info.labelled, 1);
+    ck_assert_str_eq(f.last, "SMITH");
+    ck_assert_str_eq(f.first, "JOHN");
+    ck_assert_int_eq(f.name_info.labelled, 0);
+    ck_assert_int_eq(f.name_info.in_header, 1);
+    ck_assert_int_eq(f.birth.year, 1952);
+    ck_assert_int_eq(cs_index_find_mrns("SMITH, JOHN  #48213377", c, 4), 1);
+    ck_assert_int_eq(c[0].labelled, 1);
+    ck_assert_int_eq(cs_index_find_mrns("Room #48213377", c, 4), 1);
+    ck_assert_int_eq(c[0].labelled, 0);
+    ck_assert_int_eq(cs_index_find_mrns("Doe, Jane  Acct #48213377", c, 4), 0);
+
+    /* a letter: date line, Re:, no MRN */
+    extract_one("January 5, 2019\n\nDr. Alan Jones\n12 Main Street\n\n"
+                "RE: Mary Jones\nDOB: 3/4/60\n\nDear Dr. Jones,\nThank you.\n", &f);
+    ck_assert_int_eq(f.mrn_info.found, 0);
+    ck_assert_str_eq(f.mrn, "");
+    ck_assert_str_eq(f.last, "JONES");
+    ck_assert_str_eq(f.first, "MARY");
+    ck_assert_int_eq(f.service.year, 2019);
+    ck_assert_int_eq(f.service.day, 5);
+    ck_assert_int_eq(f.service_info.labelled, 0);
+    ck_assert_int_eq(f.birth.year, 1960);
+    ck_assert_int_eq(f.birth.month, 3);
+
+    /* a two-digit birth year after the date of service goes back a century */
+    extract_one("Patient: DOE, JANE\nDate of Service: 06/01/2018\nDOB: 07/04/19\n", &f);
+    ck_assert_int_eq(f.birth.year, 1919);
+
+    /* numbers that are not MRNs; text that is not a name */
+    extract_one("Patient: the patient is a 45 year old man\nAcct: 99887766\n"
+                "Encounter #: 77001122\nPhone: (555) 123-4567\n", &f);
+    ck_assert_int_eq(f.mrn_info.found, 0);
+    ck_assert_int_eq(f.name_info.found, 0);
+    ck_assert_int_eq(f.birth_info.found, 0);
+
+    /* two different labelled MRNs on the first page */
+    extract_one("Patient: DOE, JANE  MRN: 11112222\nPrior MRN: 33334444\n", &f);
+    ck_assert_str_eq(f.mrn, "11112222");
+    ck_assert_int_eq(f.mrn_conflict, 1);
+}
+END_TEST
+
+START_TEST(test_fields_word_boxes_and_pages)
+{
+    /* the text lists a referring doctor first; the words put the patient
+     * in the header zone, which wins */
+    static const cs_index_word words[] = {
+        {"Patient:", 100, 100, 150, 30, 95, 1, 1}, {"DOE,", 260, 100, 80, 30, 95, 1, 1},
+        {"JANE", 350, 100, 90, 30, 95, 1, 1}, {"MRN:", 500, 100, 80, 30, 95, 1, 1},
+        {"11112222", 590, 100, 160, 30, 90, 1, 1},
+        {"Name:", 100, 2000, 100, 30, 95, 5, 1}, {"ROE,", 210, 2000, 80, 30, 95, 5, 1},
+        {"RICHARD", 300, 2000, 140, 30, 95, 5, 1},
+    };
+    cs_index_page pages[3];
+    cs_fields f;
+
+    memset(pages, 0, sizeof pages);
+    pages[0].text = "Name: ROE, RICHARD\nPatient: DOE, JANE MRN: 11112222\n";
+    pages[0].words = words;
+    pages[0].nwords = sizeof words / sizeof *words;
+    pages[0].width = 2550;
+    pages[0].height = 3300;
+    pages[1].blank = 1;
+    pages[1].text = "DOB: 01/01/1901";
+    pages[2].text = "continued\nDOB: 05/06/1977\n";
+    ck_assert_int_eq(cs_index_extract_fields(pages, 3, 2024, &f), 0);
+    ck_assert_str_eq(f.last, "DOE");
+    ck_assert_int_eq(f.name_info.in_header, 1);
+    ck_assert_str_eq(f.mrn, "11112222");
+    /* birth date from a later page, blank pages skipped */
+    ck_assert_int_eq(f.birth.year, 1977);
+    ck_assert_int_eq(f.birth_info.in_header, 0);
+    ck_assert(f.birth_info.confidence < f.mrn_info.confidence);
+
+    ck_assert_int_eq(cs_index_extract_fields(NULL, 0, 2024, &f), -1);
+    ck_assert_int_eq(cs_index_extract_fields(pages, 1, 2024, NULL), -1);
+    ck_assert_int_eq(cs_index_extract_fields(pages + 1, 1, 2024, &f), 0);   /* only blank */
+    ck_assert_int_eq(f.birth_info.found, 0);
+}
+END_TEST
+
+/* ---- document separation ---- */
+
+static void
+split_texts(const char *const *texts, size_t n, cs_split *s)
+{
+    cs_index_page pages[16];
+    char err[CS_ERRLEN] = "";
+
+    ck_assert(n <= 16);
+    for (size_t i = 0; i < n; i++) {
+        pages[i] = text_page(texts[i]);
+        pages[i].blank = texts[i] == NULL;
+    }
+    ck_assert_msg(cs_index_split(pages, n, 2024, s, err, sizeof err) == 0, "%s", err);
+    ck_assert_uint_eq(s->npages, n);
+}
+
+START_TEST(test_split_three_document_stack)
+{
+    static const char *const texts[] = {
+        "DISCHARGE SUMMARY\nPatient: DOE, JANE   MRN: 48213377\nDOB: 05/06/1950\n"
+        "Discharge Date: 01/02/2019\nHOSPITAL COURSE: pneumonia, treated.\nPage 1 of 2\n",
+        "Patient: DOE, JANE   MRN: 48213377\nDISCHARGE MEDICATIONS: listed.\nPage 2 of 2\n",
+        NULL,
+        "OPERATIVE REPORT\nPatient: DOE, JANE   MRN: 48213377\nDate of Surgery: 12/28/2018\n"
+        "PROCEDURE: laparoscopic appendectomy.\n",
+        "RADIOLOGY REPORT\nPatient: DOE, JANE   MRN: 48213377\nExam Date: 12/27/2018\n"
+        "FINDINGS: appendicitis.\n",
+    };
+    cs_split s;
+
+    split_texts(texts, 5, &s);
+    ck_assert_uint_eq(s.ndocuments, 3);
+    ck_assert_uint_eq(s.nblank, 1);
+    ck_assert_int_eq(s.page_document[0], 0);
+    ck_assert_int_eq(s.page_document[1], 0);
+    ck_assert_int_eq(s.page_document[2], -1);
+    ck_assert_int_eq(s.page_document[3], 1);
+    ck_assert_int_eq(s.page_document[4], 2);
+    ck_assert_uint_eq(s.documents[0].first, 0);
+    ck_assert_uint_eq(s.documents[0].last, 1);
+    ck_assert_uint_eq(s.documents[0].npages, 2);
+    ck_assert_str_eq(s.documents[0].reason, "first page");
+    ck_assert_uint_eq(s.documents[1].first, 3);
+    ck_assert_uint_eq(s.documents[1].last, 3);
+    ck_assert_str_eq(s.documents[1].reason, "previous document complete");
+    ck_assert_uint_eq(s.documents[2].first, 4);
+    ck_assert_ptr_nonnull(s.documents[2].reason);
+    cs_split_free(&s);
+    ck_assert_ptr_null(s.documents);
+    cs_split_free(&s);
+    cs_split_free(NULL);
+}
+END_TEST
+
+START_TEST(test_split_single_document)
+{
+    /* a 3-page document: title page, continuation header, bare page */
+    static const char *const plain[] = {
+        "HISTORY AND PHYSICAL\nPatient: DOE, JANE   MRN: 48213377\nDOB: 05/06/1950\n"
+        "CHIEF COMPLAINT: cough.\n",
+        "Patient: DOE, JANE   MRN: 48213377   Page 2\nPHYSICAL EXAMINATION: normal.\n",
+        "ASSESSMENT: bronchitis.\nPLAN: rest and fluids.\n",
+    };
+    /* the same with a letterhead and a header block on every page */
+    static const char *const letterhead[] = {
+        "MERCY GENERAL HOSPITAL\nPatient: DOE, JANE   MRN: 48213377\nDOB: 05/06/1950\n"
+        "Chief complaint: cough.\n",
+        "MERCY GENERAL HOSPITAL\nPatient: DOE, JANE   MRN: 48213377\nDOB: 05/06/1950\n"
+        "Examination normal.\n",
+        "MERCY GENERAL HOSPITAL\nPatient: DOE, JANE   MRN: 48213377\nPlan: rest.\n",
+    };
+    /* duplex scan: blank back sides say nothing */
+    static const char *const duplex[] = {
+        "PROGRESS NOTE\nPatient: DOE, JANE\nVisit Date: 01/02/2019\nDoing well.\n", NULL,
+        "Plan: continue medications.\n", NULL,
+    };
+    cs_split s;
+
+    split_texts(plain, 3, &s);
+    ck_assert_uint_eq(s.ndocuments, 1);
+    ck_assert_uint_eq(s.documents[0].npages, 3);
+    ck_assert_uint_eq(s.documents[0].last, 2);
+    cs_split_free(&s);
+
+    split_texts(letterhead, 3, &s);
+    ck_assert_uint_eq(s.ndocuments, 1);
+    cs_split_free(&s);
+
+    split_texts(duplex, 4, &s);
+    ck_assert_uint_eq(s.ndocuments, 1);
+    ck_assert_uint_eq(s.nblank, 2);
+    ck_assert_int_eq(s.page_document[1], -1);
+    ck_assert_int_eq(s.page_document[2], 0);
+    ck_assert_int_eq(s.page_document[3], -1);
+    ck_assert_uint_eq(s.documents[0].npages, 2);
+    cs_split_free(&s);
+}
+END_TEST
+
+START_TEST(test_split_signals)
+{
+    /* a footer says page 2, but the patient changed: never merge */
+    static const char *const other_patient[] = {
+        "Patient: DOE, JANE   MRN: 48213377\nPage 1 of 2\n",
+        "Patient: ROE, RICHARD   MRN: 55512345\nPage 2 of 2\n",
+    };
+    /* progress notes on two dates, no titles */
+    static const char *const two_dates[] = {
+        "Patient: DOE, JANE\nDate of Service: 01/02/2019\nDoing well.\n",
+        "Patient: DOE, JANE\nDate of Service: 02/02/2019\nStill well.\n",
+    };
+    /* a blank page between two pages without other signals */
+    static const char *const blank_between[] = {
+        "PROGRESS NOTE\nPatient: DOE, JANE\nDoing well.\n",
+        "More notes.\n", NULL, "Unrelated text without a header.\n",
+    };
+    /* page 1 of m restarts; names differ without MRNs */
+    static const char *const restart[] = {
+        "Patient: DOE, JANE\nPage 1 of 1\n", "Patient: DOE, JANE\nSome text\n",
+        "Patient: BLACK, ANNA\nnotes\n",
+    };
+    static const char *const all_blank[] = {NULL, NULL};
+    cs_split s;
+    char err[CS_ERRLEN] = "";
+
+    split_texts(other_patient, 2, &s);
+    ck_assert_uint_eq(s.ndocuments, 2);
+    ck_assert_str_eq(s.documents[1].reason, "different MRN");
+    cs_split_free(&s);
+
+    split_texts(two_dates, 2, &s);
+    ck_assert_uint_eq(s.ndocuments, 2);
+    ck_assert_str_eq(s.documents[1].reason, "different date of service");
+    cs_split_free(&s);
+
+    split_texts(blank_between, 4, &s);
+    ck_assert_uint_eq(s.ndocuments, 2);
+    ck_assert_uint_eq(s.documents[0].npages, 2);
+    ck_assert_str_eq(s.documents[1].reason, "after a blank page");
+    cs_split_free(&s);
+
+    split_texts(restart, 3, &s);
+    ck_assert_uint_eq(s.ndocuments, 3);
+    ck_assert_str_eq(s.documents[1].reason, "previous document complete");
+    ck_assert_str_eq(s.documents[2].reason, "different patient name");
+    cs_split_free(&s);
+
+    split_texts(all_blank, 2, &s);
+    ck_assert_uint_eq(s.ndocuments, 0);
+    ck_assert_uint_eq(s.nblank, 2);
+    ck_assert_int_eq(s.page_document[0], -1);
+    cs_split_free(&s);
+
+    ck_assert_int_eq(cs_index_split(NULL, 0, 2024, &s, err, sizeof err), 0);
+    ck_assert_uint_eq(s.ndocuments, 0);
+    ck_assert_int_eq(cs_index_split(NULL, 3, 2024, &s, err, sizeof err), -1);
+    ck_assert_int_eq(cs_index_split(NULL, 3, 2024, NULL, err, sizeof err), -1);
+    ck_assert_str_ne(err, "");
+}
+END_TEST
+
+/* ---- patient matching ---- */
+
+START_TEST(test_jaro_winkler)
+{
+    ck_assert_double_eq_tol(cs_jaro_winkler("MARTHA", "MARHTA"), 0.961, 0.0005);
+    ck_assert_double_eq_tol(cs_jaro_winkler("DWAYNE", "DUANE"), 0.840, 0.0005);
+    ck_assert_double_eq_tol(cs_jaro_winkler("DIXON", "DICKSONX"), 0.813, 0.0005);
+    ck_assert_double_eq_tol(cs_jaro_winkler("martha", "Marhta"), 0.961, 0.0005);
+    ck_assert_double_eq_tol(cs_jaro_winkler("O'Brien", "OBRIEN"), 1.0, 1e-12);
+    ck_assert_double_eq_tol(cs_jaro_winkler("SMITH", "SMITH"), 1.0, 1e-12);
+    ck_assert_double_eq_tol(cs_jaro_winkler("ABC", "XYZ"), 0.0, 1e-12);
+    ck_assert_double_eq_tol(cs_jaro_winkler("", "SMITH"), 0.0, 1e-12);
+    ck_assert_double_eq_tol(cs_jaro_winkler(NULL, NULL), 0.0, 1e-12);
+    ck_assert(cs_jaro_winkler("A", "A") == 1.0);
+    ck_assert(cs_jaro_winkler("JOHNSON", "JONSON") > 0.92);
+}
+END_TEST
+
+START_TEST(test_mrn_variants)
+{
+    char (*v)[CS_MRN_MAX];
+    long n, n2;
+
+    ck_assert_int_eq(cs_index_mrn_distance("48213377", "48213377"), 0);
+    ck_assert_int_eq(cs_index_mrn_distance("48213377", "48218377"), 1);
+    ck_assert_int_eq(cs_index_mrn_distance("48213377", "4821337"), 1);
+    ck_assert_int_eq(cs_index_mrn_distance("4821337", "48213377"), 1);
+    ck_assert_int_eq(cs_index_mrn_distance("48213377", "482133777"), 1);
+    ck_assert_int_eq(cs_index_mrn_distance("48213377", "84213377"), 2);
+    ck_assert_int_eq(cs_index_mrn_distance("48213377", "4821"), 2);
+    ck_assert_int_eq(cs_index_mrn_distance("a1", "A1"), 0);
+
+    /* 72 substitutions + 8 deletions + 90 - 8 distinct insertions */
+    n = cs_index_mrn_variants("12345678", NULL, 0);
+    ck_assert_int_eq(n, 162);
+    v = malloc((size_t)n * sizeof *v);
+    n2 = cs_index_mrn_variants("12345678", v, (size_t)n);
+    ck_assert_int_eq(n2, n);
+    for (long i = 0; i < n; i++) {
+        ck_assert_int_eq(cs_index_mrn_distance(v[i], "12345678"), 1);
+        if (i > 0)
+            ck_assert(strcmp(v[i - 1], v[i]) < 0);
+    }
+    free(v);
+    /* repeated digits give fewer distinct variants */
+    ck_assert_int_lt(cs_index_mrn_variants("11111111", NULL, 0), 162);
+    /* alphanumeric MRNs vary over letters too; output bounded by max */
+    {
+        char few[3][CS_MRN_MAX];
+        ck_assert_int_gt(cs_index_mrn_variants("A1234567", few, 3), 300);
+        ck_assert_str_eq(few[0], "01234567");
+    }
+    ck_assert_int_eq(cs_index_mrn_variants("", NULL, 0), -1);
+    ck_assert_int_eq(cs_index_mrn_variants("12-34", NULL, 0), -1);
+    ck_assert_int_eq(cs_index_mrn_variants(NULL, NULL, 0), -1);
+    ck_assert_int_eq(cs_index_mrn_variants("12345678", NULL, 4), -1);
+}
+END_TEST
+
+/* The roster of the matching tests (synthetic people). */
+static const cs_roster_record ROSTER[] = {
+    {"48213377", "SMITH", "JOHN", "A", {1952, 3, 14}, 'M'},   /* 0 */
+    {"70011223", "SMITH", "JOHN", "", {1968, 11, 2}, 'M'},    /* 1 same name, other DOB */
+    {"48218377", "JONES", "MARY", "", {1975, 5, 20}, 'F'},    /* 2 MRN one edit from 0 */
+    {"55501001", "BAKER", "ANNA", "", {2001, 6, 10}, 'F'},    /* 3 twin */
+    {"55501002", "BAKER", "EMMA", "", {2001, 6, 10}, 'F'},    /* 4 twin */
+    {"12121212", "WHITE", "WALTER", "", {1959, 9, 7}, 'M'},   /* 5 look-alike of an absent one */
+};
+
+static cs_fields
+doc_fields(const char *mrn, const char *last, const char *first, int y, int m, int d)
+{
+    cs_fields f;
+
+    memset(&f, 0, sizeof f);
+    if (mrn) {
+        snprintf(f.mrn, sizeof f.mrn, "%s", mrn);
+        f.mrn_info.found = f.mrn_info.labelled = 1;
+    }
+    if (last) {
+        snprintf(f.last, sizeof f.last, "%s", last);
+        f.name_info.found = f.name_info.labelled = 1;
+    }
+    if (first)
+        snprintf(f.first, sizeof f.first, "%s", first);
+    if (y) {
+        f.birth.year = y;
+        f.birth.month = m;
+        f.birth.day = d;
+        f.birth_info.found = 1;
+    }
+    return f;
+}
+
+/* Match against the roster records listed in idx (-1 ends). */
+static cs_match_decision
+match_with(const cs_fields *f, const int *idx, cs_match_score *scores, size_t *best)
+{
+    cs_roster_record c[8];
+    cs_match_decision d;
+    size_t n = 0;
+
+    for (; idx[n] >= 0; n++)
+        c[n] = ROSTER[idx[n]];
+    ck_assert_int_eq(cs_index_match(f, c, n, scores, &d), 0);
+    ck_assert_uint_eq(d.ncandidates, n);
+    *best = n ? (size_t)idx[scores[0].record] : (size_t)-1;
+    for (size_t i = 1; i < n; i++) {
+        ck_assert(scores[i - 1].weight >= scores[i].weight);
+        ck_assert(scores[i - 1].probability >= scores[i].probability);
+    }
+    ck_assert(d.file == (d.reason == NULL));
+    return d;
+}
+
+START_TEST(test_match_files_clear_cases)
+{
+    cs_match_score s[8];
+    cs_match_decision d;
+    cs_fields f;
+    size_t best;
+    double sum = 0;
+
+    f = doc_fields("48213377", "SMITH", "JOHN", 1952, 3, 14);
+    d = match_with(&f, (const int[]){1, 2, 0, -1}, s, &best);
+    ck_assert_int_eq(d.file, 1);
+    ck_assert_uint_eq(best, 0);
+    ck_assert(s[0].probability >= CS_MATCH_FILE_PROBABILITY);
+    ck_assert_int_eq(s[0].mrn, CS_AGREE_EXACT);
+    ck_assert_int_eq(s[0].birth, CS_AGREE_EXACT);
+    for (int i = 0; i < 3; i++)
+        sum += s[i].probability;
+    ck_assert(sum <= 1.0 + 1e-12);
+    ck_assert(s[0].pair_probability > 0.99);
+
+    /* a misspelt name and an initial */
+    f = doc_fields("48213377", "SMITTH", "J", 1952, 3, 14);
+    d = match_with(&f, (const int[]){0, -1}, s, &best);
+    ck_assert_int_eq(s[0].last, CS_AGREE_CLOSE);
+    ck_assert_int_eq(s[0].first, CS_AGREE_CLOSE);
+    ck_assert_int_eq(d.file, 1);
+
+    /* leading zeros do not matter */
+    f = doc_fields("0048213377", "SMITH", "JOHN", 1952, 3, 14);
+    d = match_with(&f, (const int[]){0, -1}, s, &best);
+    ck_assert_int_eq(d.file, 1);
+
+    /* MRN and name without a birth date, or with day and month swapped:
+     * the right patient first, but reviewed */
+    f = doc_fields("48213377", "SMITH", "JOHN", 0, 0, 0);
+    d = match_with(&f, (const int[]){0, 1, -1}, s, &best);
+    ck_assert_ptr_eq(d.reason, CS_REASON_WEAK);
+    ck_assert_uint_eq(best, 0);
+    f = doc_fields("48213377", "SMITH", "JOHN", 1952, 3, 14);
+    f.birth.month = 14;
+    f.birth.day = 3;
+    d = match_with(&f, (const int[]){0, -1}, s, &best);
+    ck_assert_int_eq(s[0].birth, CS_AGREE_CLOSE);
+    ck_assert_ptr_eq(d.reason, CS_REASON_WEAK);
+}
+END_TEST
+
+START_TEST(test_match_never_files_wrongly)
+{
+    cs_match_score s[8];
+    cs_match_decision d;
+    cs_fields f;
+    size_t best;
+
+    /* same name, another birth date: the MRN's patient has the other DOB */
+    f = doc_fields("48213377", "SMITH", "JOHN", 1968, 11, 2);
+    d = match_with(&f, (const int[]){0, 1, -1}, s, &best);
+    ck_assert_int_eq(d.file, 0);
+    ck_assert_str_eq(d.reason, "MRN matches a patient whose birth date disagrees");
+    ck_assert_ptr_eq(d.reason, CS_REASON_MRN_DOB);
+    /* ... and without an MRN: review, both John Smiths offered */
+    f = doc_fields(NULL, "SMITH", "JOHN", 1968, 11, 2);
+    d = match_with(&f, (const int[]){0, 1, -1}, s, &best);
+    ck_assert_int_eq(d.file, 0);
+    ck_assert_ptr_eq(d.reason, CS_REASON_NO_MRN);
+    ck_assert_uint_eq(best, 1);
+
+    /* twins: same last name and DOB, adjacent MRNs */
+    f = doc_fields("55501002", "BAKER", "EMMA", 2001, 6, 10);
+    d = match_with(&f, (const int[]){3, 4, -1}, s, &best);
+    ck_assert_int_eq(d.file, 1);                       /* everything agrees */
+    ck_assert_uint_eq(best, 4);
+    f = doc_fields("55501002", "BAKER", NULL, 2001, 6, 10);
+    d = match_with(&f, (const int[]){3, 4, -1}, s, &best);
+    ck_assert_int_eq(d.file, 0);                       /* no first name: which twin? */
+    ck_assert_ptr_eq(d.reason, CS_REASON_TWO);
+    f = doc_fields("55501002", "BAKER", "ANNA", 2001, 6, 10);
+    d = match_with(&f, (const int[]){3, 4, -1}, s, &best);
+    ck_assert_int_eq(d.file, 0);                       /* Anna's page, Emma's MRN */
+    ck_assert_ptr_eq(d.reason, CS_REASON_MRN_NAME);
+    ck_assert_uint_eq(best, 3);
+
+    /* an MRN typo that lands exactly on another patient's MRN */
+    f = doc_fields("48218377", "SMITH", "JOHN", 1952, 3, 14);
+    d = match_with(&f, (const int[]){2, 0, 1, -1}, s, &best);
+    ck_assert_int_eq(d.file, 0);
+    ck_assert_ptr_eq(d.reason, CS_REASON_MRN_DOB);
+    ck_assert_uint_eq(best, 0);                        /* the reviewer sees John first */
+    f = doc_fields("48218377", "SMITH", "JOHN", 0, 0, 0);
+    d = match_with(&f, (const int[]){2, 0, -1}, s, &best);
+    ck_assert_int_eq(d.file, 0);
+    ck_assert_ptr_eq(d.reason, CS_REASON_MRN_NAME);
+
+    /* a patient absent from the roster, with a name-only look-alike */
+    f = doc_fields("99990000", "WHITE", "WALTER", 1959, 9, 7);
+    d = match_with(&f, (const int[]){5, -1}, s, &best);
+    ck_assert_int_eq(d.file, 0);
+    ck_assert_ptr_eq(d.reason, CS_REASON_NOT_IN_ROSTER);
+    f = doc_fields("99990000", "WHITE", "WALTER", 1961, 1, 1);
+    d = match_with(&f, (const int[]){5, -1}, s, &best);
+    ck_assert_ptr_eq(d.reason, CS_REASON_NOT_IN_ROSTER);
+    d = match_with(&f, (const int[]){-1}, s, &best);
+    ck_assert_ptr_eq(d.reason, CS_REASON_NOT_IN_ROSTER);
+
+    /* a letter with only a name and a birth date */
+    f = doc_fields(NULL, "JONES", "MARY", 1975, 5, 20);
+    d = match_with(&f, (const int[]){0, 2, -1}, s, &best);
+    ck_assert_int_eq(d.file, 0);
+    ck_assert_ptr_eq(d.reason, CS_REASON_NO_MRN);
+    ck_assert_uint_eq(best, 2);
+    ck_assert(s[0].probability > 0.9);                 /* a good suggestion, not filed */
+}
+END_TEST
+
+START_TEST(test_match_other_reasons)
+{
+    cs_match_score s[8];
+    cs_match_decision d;
+    cs_fields f;
+    size_t best;
+
+    /* the MRN alone */
+    f = doc_fields("48213377", NULL, NULL, 0, 0, 0);
+    d = match_with(&f, (const int[]){0, -1}, s, &best);
+    ck_assert_ptr_eq(d.reason, CS_REASON_WEAK);
+    /* only one edit away from the best candidate, the exact MRN unknown */
+    f = doc_fields("48213378", "SMITH", "JOHN", 1952, 3, 14);
+    d = match_with(&f, (const int[]){0, -1}, s, &best);
+    ck_assert_ptr_eq(d.reason, CS_REASON_MRN_CLOSE);
+    ck_assert_uint_eq(best, 0);
+    /* two MRNs on the page */
+    f = doc_fields("48213377", "SMITH", "JOHN", 1952, 3, 14);
+    f.mrn_conflict = 1;
+    d = match_with(&f, (const int[]){0, -1}, s, &best);
+    ck_assert_ptr_eq(d.reason, CS_REASON_MRN_CONFLICT);
+    /* names swapped count as close, not exact */
+    f = doc_fields("48213377", "JOHN", "SMITH", 1952, 3, 14);
+    d = match_with(&f, (const int[]){0, -1}, s, &best);
+    ck_assert_int_eq(s[0].last, CS_AGREE_CLOSE);
+    ck_assert_int_eq(d.file, 1);
+    /* no MRN, no candidates */
+    f = doc_fields(NULL, NULL, NULL, 0, 0, 0);
+    d = match_with(&f, (const int[]){-1}, s, &best);
+    ck_assert_ptr_eq(d.reason, CS_REASON_NO_MRN);
+    ck_assert_int_eq(cs_index_match(NULL, NULL, 0, NULL, &d), -1);
+    ck_assert_int_eq(cs_index_match(&f, NULL, 1, s, &d), -1);
+    ck_assert_int_eq(cs_index_match(&f, NULL, 0, NULL, NULL), -1);
+}
+END_TEST
+
+static size_t
+rnd(uint64_t *st, size_t n)
+{
+    *st = *st * 6364136223846793005ull + 1442695040888963407ull;
+    return (size_t)(*st >> 33) % n;
+}
+
+/*
+ * Property: over thousands of documents with damaged fields, matched
+ * against the candidates the roster queries would return, a filed
+ * document is always filed to its own patient.
+ */
+START_TEST(test_match_random_never_wrong)
+{
+    enum { PATIENTS = 300, DOCS = 6000 };
+    static const char *const LAST[] = {"SMITH", "JOHNSON", "BAKER", "NGUYEN", "GARCIA", "MILLER",
+                                       "DAVIS", "LOPEZ", "WILSON", "MOORE"};
+    static const char *const FIRST[] = {"JOHN", "MARY", "ANNA", "EMMA", "JAMES", "LINDA",
+                                        "JOSE", "MARIA", "DAVID", "SUSAN", "JON", "MARIE"};
+    static cs_roster_record roster[PATIENTS];
+    static char mrns[PATIENTS][CS_MRN_MAX];
+    uint64_t st = 99;
+    long filed = 0, right = 0;
+
+    for (size_t i = 0; i < PATIENTS; i++) {
+        /* MRN neighbours: consecutive blocks of numbers */
+        snprintf(mrns[i], CS_MRN_MAX, "%08zu", 40000000 + (i / 3) * 10 + i % 3);
+        roster[i].mrn = mrns[i];
+        roster[i].last = LAST[rnd(&st, 10)];
+        roster[i].first = FIRST[rnd(&st, 12)];
+        roster[i].middle = "";
+        roster[i].birth = (cs_date){1940 + (int)rnd(&st, 60), 1 + (int)rnd(&st, 12), 1 + (int)rnd(&st, 28)};
+        if (i % 10 == 1) {             /* twins of the previous patient */
+            roster[i].last = roster[i - 1].last;
+            roster[i].birth = roster[i - 1].birth;
+            while (cs_jaro_winkler(roster[i].first, roster[i - 1].first) > 0.8)
+                roster[i].first = FIRST[rnd(&st, 12)];
+        }
+        if (i % 10 == 2) {             /* same name as the one before, other DOB */
+            roster[i].last = roster[i - 1].last;
+            roster[i].first = roster[i - 1].first;
+        }
+    }
+    for (int k = 0; k < DOCS; k++) {
+        size_t t = rnd(&st, PATIENTS), nc = 0;
+        int absent = rnd(&st, 20) == 0;         /* 5%: the patient is not in the roster */
+        cs_roster_record cand[PATIENTS];
+        size_t cand_idx[PATIENTS];
+        cs_match_score s[PATIENTS];
+        cs_match_decision d;
+        cs_fields f;
+        size_t r;
+
+        memset(&f, 0, sizeof f);
+        r = rnd(&st, 10);
+        if (r < 6)
+            snprintf(f.mrn, sizeof f.mrn, "%s", roster[t].mrn);
+        else if (r < 9) {                  /* one misread digit: may land on a neighbour */
+            snprintf(f.mrn, sizeof f.mrn, "%s", roster[t].mrn);
+            f.mrn[7 - rnd(&st, 3)] = (char)('0' + rnd(&st, 10));
+        }
+        r = rnd(&st, 10);
+        if (r < 7)
+            f.birth = roster[t].birth;
+        else if (r < 8)
+            f.birth = (cs_date){roster[t].birth.year, roster[t].birth.day > 12 ? roster[t].birth.month : roster[t].birth.day,
+                                roster[t].birth.day > 12 ? roster[t].birth.day : roster[t].birth.month};
+        else if (r < 9)
+            f.birth = (cs_date){1940 + (int)rnd(&st, 60), 1 + (int)rnd(&st, 12), 1 + (int)rnd(&st, 28)};
+        r = rnd(&st, 10);
+        if (r < 7) {
+            snprintf(f.last, sizeof f.last, "%s", roster[t].last);
+            snprintf(f.first, sizeof f.first, "%s", roster[t].first);
+        } else if (r < 8) {
+            snprintf(f.last, sizeof f.last, "%s", roster[t].last);
+        } else if (r < 9) {
+            snprintf(f.last, sizeof f.last, "%s", roster[t].last);
+            snprintf(f.first, sizeof f.first, "%s", roster[t].first);
+            f.last[rnd(&st, strlen(f.last))] = 'X';           /* OCR damage */
+        }
+        /* candidate queries: exact MRN, MRN one edit, last name + DOB */
+        for (size_t i = 0; i < PATIENTS; i++) {
+            if (absent && i == t)
+                continue;
+            if ((f.mrn[0] && cs_index_mrn_distance(f.mrn, roster[i].mrn) <= 1) ||
+                (f.last[0] && f.birth.year && cs_jaro_winkler(f.last, roster[i].last) > 0.8 &&
+                 cs_date_cmp(&f.birth, &roster[i].birth) == 0)) {
+                cand_idx[nc] = i;
+                cand[nc++] = roster[i];
+            }
+        }
+        ck_assert_int_eq(cs_index_match(&f, cand, nc, s, &d), 0);
+        if (d.file) {
+            filed++;
+            ck_assert_msg(!absent && cand_idx[s[0].record] == t,
+                          "document %d of patient %zu (%s %s %s %d-%d-%d) filed to %zu "
+                          "(%s %s %s %d-%d-%d): doc %s %s %s %d-%d-%d absent %d",
+                          k, t, roster[t].mrn, roster[t].last, roster[t].first,
+                          roster[t].birth.year, roster[t].birth.month, roster[t].birth.day,
+                          cand_idx[s[0].record], cand[s[0].record].mrn, cand[s[0].record].last,
+                          cand[s[0].record].first, cand[s[0].record].birth.year,
+                          cand[s[0].record].birth.month, cand[s[0].record].birth.day,
+                          f.mrn, f.last, f.first, f.birth.year, f.birth.month, f.birth.day, absent);
+            right++;
+        }
+    }
+    /* not everything goes to review */
+    ck_assert_int_gt(filed, DOCS / 4);
+    ck_assert_int_eq(right, filed);
+}
+END_TEST
+
 static Suite *
 indexer_suite(void)
 {
@@ -597,6 +1515,41 @@ indexer_suite(void)
     tcase_add_test(tc, test_mrn_excludes_other_numbers);
     tcase_add_test(tc, test_mrn_order_and_duplicates);
     tcase_add_test(tc, test_mrn_limits_and_errors);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("calibration and default model");
+    tcase_add_test(tc, test_calibration_temperature);
+    tcase_add_test(tc, test_load_version_1);
+    tcase_add_test(tc, test_crossval_reliability_and_default_model);
+    tcase_add_test(tc, test_default_model_classifies);
+    tcase_set_timeout(tc, 60);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("dates");
+    tcase_add_test(tc, test_dates_formats);
+    tcase_add_test(tc, test_dates_years);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("fields");
+    tcase_add_test(tc, test_fields_header_block);
+    tcase_add_test(tc, test_fields_bare_hash_and_letters);
+    tcase_add_test(tc, test_fields_word_boxes_and_pages);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("split");
+    tcase_add_test(tc, test_split_three_document_stack);
+    tcase_add_test(tc, test_split_single_document);
+    tcase_add_test(tc, test_split_signals);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("match");
+    tcase_add_test(tc, test_jaro_winkler);
+    tcase_add_test(tc, test_mrn_variants);
+    tcase_add_test(tc, test_match_files_clear_cases);
+    tcase_add_test(tc, test_match_never_files_wrongly);
+    tcase_add_test(tc, test_match_other_reasons);
+    tcase_add_test(tc, test_match_random_never_wrong);
+    tcase_set_timeout(tc, 60);
     suite_add_tcase(s, tc);
     return s;
 }

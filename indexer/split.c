@@ -1,0 +1,405 @@
+/*
+ * split.c — document separation: which pages of one source file (a chart
+ * stack scanned without separator sheets) form which document.
+ *
+ * Interface routines:
+ *   cs_index_split     page -> document, documents as ranges, reasons
+ *   cs_split_free
+ *
+ * Each non-blank page is read once for its signals (page_signals):
+ *   - "Page n of m" / "Page n/m" / "Pg n of m", or "Page n" alone;
+ *   - a continuation mark near the top: "(continued)", "cont'd", "cont.";
+ *   - a known document title at the start of one of its first lines
+ *     (DISCHARGE SUMMARY, OPERATIVE REPORT, ...), or an all-capitals
+ *     heading near the top followed by a patient header block;
+ *   - its fields (cs_index_extract_fields on the page alone).
+ *
+ * Then the pages are walked in order; a page starts a new document at the
+ * first rule that says so, and continues the current one at the first
+ * rule that says so:
+ *   1. the first non-blank page                          "first page"
+ *   2. labelled MRN differs from the document's          "different MRN"
+ *      (or, with no MRN on one side, both the labelled last and first
+ *      names differ)                                     "different patient name"
+ *   3. "Page 1 of m"                                     "page 1 of m"
+ *      "Page k of m", k >= 2, following its page k-1     continue
+ *      the previous page was "Page m of m"               "previous document complete"
+ *   4. a continuation mark, or "Page k" (k >= 2)         continue
+ *   5. labelled date of service differs                  "different date of service"
+ *   6. a known title                                     "document title"
+ *      an all-capitals heading + patient header block,
+ *      not already on the document's first page (a
+ *      letterhead repeated on every page is not a title) "document heading"
+ *   7. after a blank page, unless the file is duplex     "after a blank page"
+ *   8. otherwise                                         continue
+ *
+ * Blank pages belong to no document (page_document = -1).  A blank page
+ * usually ends a document; but when every blank page sits at an odd
+ * index and there are at least two, the file is a duplex scan with empty
+ * back sides, and blanks say nothing about boundaries.
+ *
+ * A patient change is checked before page numbers: a page of another
+ * patient never continues a document, whatever its footer says, because
+ * a merged document would file that page to the wrong patient.
+ */
+#include "indexer/text.h"
+#include "common/common.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define TITLE_LINES     6     /* non-empty lines searched for a title */
+#define HEADING_LINES   4     /* ... for an all-capitals heading */
+#define HEADER_LINES    15    /* ... for a patient header block */
+#define TITLE_SLACK     25    /* bytes a title line may carry after the title */
+#define HEADING_MAX     64
+#define NAME_DIFFERENT  0.80  /* Jaro-Winkler below this: another name */
+
+static const char *const KNOWN_TITLES[] = {
+    "discharge summary", "operative report", "operative note", "operation report",
+    "radiology report", "imaging report", "x-ray report", "ct report", "mri report",
+    "progress note", "progress notes", "clinic note", "office visit", "office note",
+    "history and physical", "history & physical", "history and physical examination",
+    "h&p", "admission history and physical", "consultation", "consultation note",
+    "consultation report", "consult note", "emergency department", "emergency room",
+    "ed note", "er note", "emergency department record", "emergency department note",
+    "procedure note", "procedure report", "pathology report", "discharge instructions",
+};
+
+static const char *const PATIENT_LABELS[] = {
+    "patient", "name", "mrn", "mr", "med rec", "medical record", "dob", "d.o.b",
+    "date of birth", "unit no", "re",
+};
+
+typedef struct page_signals {
+    int page_no, page_of;        /* 0 when absent */
+    int continued;
+    const char *title;           /* known title, or NULL */
+    char heading[HEADING_MAX];   /* all-capitals heading with a header block, or "" */
+    cs_fields fields;
+} page_signals;
+
+/* Read a number at s (digits, with OCR letters for digits), or -1. */
+static int
+read_number(const char *s, size_t *len)
+{
+    int v = 0;
+    size_t i = 0;
+
+    while (i < 4 && (cs_is_digit((unsigned char)s[i]) ||
+                     (i > 0 && cs_ocr_digit((unsigned char)s[i]) && !cs_is_alpha((unsigned char)s[i + 1])))) {
+        v = v * 10 + (cs_is_digit((unsigned char)s[i]) ? s[i] - '0' : cs_ocr_digit((unsigned char)s[i]) - '0');
+        i++;
+    }
+    if (i == 0 || cs_is_alnum((unsigned char)s[i]))
+        return -1;
+    *len = i;
+    return v;
+}
+
+static size_t
+skip_blanks(const char *s)
+{
+    size_t i = 0;
+    while (s[i] == ' ' || s[i] == '\t')
+        i++;
+    return i;
+}
+
+/* "Page n of m", "Page n/m", "Pg. n of m", "Page n". */
+static void
+find_page_number(const char *text, page_signals *p)
+{
+    static const char *const WORDS[] = {"page", "pg.", "pg"};
+
+    for (const char *s = text; *s; s++) {
+        for (size_t k = 0; k < sizeof WORDS / sizeof *WORDS; k++) {
+            size_t n = cs_match_word(text, s, WORDS[k]), len;
+            int no, of;
+            if (!n)
+                continue;
+            n += skip_blanks(s + n);
+            if ((no = read_number(s + n, &len)) <= 0)
+                break;
+            n += len;
+            n += skip_blanks(s + n);
+            if (s[n] == '/')
+                n++;
+            else if (cs_match_word(s, s + n, "of"))
+                n += 2;
+            else {
+                if (!p->page_no) {
+                    p->page_no = no;
+                    p->page_of = 0;
+                }
+                break;
+            }
+            n += skip_blanks(s + n);
+            if ((of = read_number(s + n, &len)) >= no && of > 0) {
+                p->page_no = no;
+                p->page_of = of;
+                return;
+            }
+            break;
+        }
+    }
+}
+
+/* Next line of text: start, length; returns the following line. */
+static const char *
+next_line(const char *s, const char **start, size_t *len)
+{
+    const char *end = strchr(s, '\n');
+
+    if (!end)
+        end = s + strlen(s);
+    *start = s;
+    *len = (size_t)(end - s);
+    return *end ? end + 1 : end;
+}
+
+static int
+contains_word(const char *line, size_t len, const char *word)
+{
+    for (size_t i = 0; i < len; i++)
+        if (cs_match_word(line, line + i, word) && i + strlen(word) <= len)
+            return 1;
+    return 0;
+}
+
+static int
+has_patient_block(const char *text)
+{
+    const char *s = text, *line;
+    size_t len;
+    int lines = 0;
+
+    while (*s && lines < HEADER_LINES) {
+        s = next_line(s, &line, &len);
+        lines++;
+        for (size_t i = 0; i < len; i++)
+            for (size_t k = 0; k < sizeof PATIENT_LABELS / sizeof *PATIENT_LABELS; k++) {
+                size_t n = cs_match_word(line, line + i, PATIENT_LABELS[k]);
+                if (n && i + n < len) {
+                    size_t j = i + n + skip_blanks(line + i + n);
+                    if (line[j] == ':' || line[j] == '#')
+                        return 1;
+                }
+            }
+    }
+    return 0;
+}
+
+static void
+find_title(const char *text, page_signals *p)
+{
+    const char *s = text, *line;
+    size_t len;
+    int nonempty = 0, block = -1;
+
+    while (*s && nonempty < TITLE_LINES) {
+        size_t lead, i, letters = 0, lowers = 0, digits = 0;
+        s = next_line(s, &line, &len);
+        lead = skip_blanks(line);
+        if (lead >= len || line[lead] == '\r')
+            continue;
+        nonempty++;
+        if (contains_word(line, len, "continued") || contains_word(line, len, "cont'd") ||
+            contains_word(line, len, "cont."))
+            p->continued = 1;
+        for (size_t k = 0; k < sizeof KNOWN_TITLES / sizeof *KNOWN_TITLES && !p->title; k++) {
+            size_t n = cs_match_word(line, line + lead, KNOWN_TITLES[k]);
+            if (n && len - lead <= n + TITLE_SLACK)
+                p->title = KNOWN_TITLES[k];
+        }
+        if (p->heading[0] || nonempty > HEADING_LINES)
+            continue;
+        for (i = lead; i < len; i++) {
+            unsigned char c = (unsigned char)line[i];
+            letters += cs_is_alpha(c);
+            lowers += c >= 'a' && c <= 'z';
+            digits += cs_is_digit(c) || c == ':' || c == '#';
+        }
+        if (letters >= 8 && lowers == 0 && digits == 0 && len - lead < HEADING_MAX) {
+            if (block < 0)
+                block = has_patient_block(text);
+            if (block) {
+                size_t n = len - lead;
+                while (n > 0 && (line[lead + n - 1] == ' ' || line[lead + n - 1] == '\r'))
+                    n--;
+                memcpy(p->heading, line + lead, n);
+                p->heading[n] = '\0';
+            }
+        }
+    }
+}
+
+static void
+page_signals_read(const cs_index_page *page, int ref_year, page_signals *p)
+{
+    const char *text = page->text ? page->text : "";
+
+    memset(p, 0, sizeof *p);
+    find_page_number(text, p);
+    if (p->page_no >= 2 && p->page_of == 0)
+        p->continued = 1;
+    find_title(text, p);
+    cs_index_extract_fields(page, 1, ref_year, &p->fields);
+}
+
+/* The identity a document has collected so far. */
+typedef struct doc_state {
+    char mrn[CS_MRN_MAX];
+    char last[CS_NAME_MAX], first[CS_NAME_MAX];
+    cs_date service;
+    const char *first_text;
+    const page_signals *prev;
+} doc_state;
+
+static void
+doc_absorb(doc_state *d, const page_signals *p)
+{
+    const cs_fields *f = &p->fields;
+
+    if (!d->mrn[0] && f->mrn_info.labelled)
+        memcpy(d->mrn, f->mrn, sizeof d->mrn);
+    if (!d->last[0] && f->name_info.labelled) {
+        memcpy(d->last, f->last, sizeof d->last);
+        memcpy(d->first, f->first, sizeof d->first);
+    }
+    if (!d->service.year && f->service_info.labelled)
+        d->service = f->service;
+    d->prev = p;
+}
+
+/* Why page p starts a new document, or NULL when it continues d. */
+static const char *
+boundary(const doc_state *d, const page_signals *p, int after_blank)
+{
+    const cs_fields *f = &p->fields;
+    const page_signals *prev = d->prev;
+
+    if (f->mrn_info.labelled && d->mrn[0] && strcmp(f->mrn, d->mrn) != 0)
+        return "different MRN";
+    if ((!f->mrn_info.labelled || !d->mrn[0]) && f->name_info.labelled && d->last[0] &&
+        cs_jaro_winkler(f->last, d->last) < NAME_DIFFERENT &&
+        cs_jaro_winkler(f->first, d->first) < NAME_DIFFERENT)
+        return "different patient name";
+    if (p->page_no == 1 && p->page_of >= 1)
+        return "page 1 of m";
+    if (p->page_no >= 2 && p->page_of > 0 &&
+        (prev->page_no == 0 || (prev->page_of == p->page_of && prev->page_no == p->page_no - 1)))
+        return NULL;
+    if (prev->page_of > 0 && prev->page_no == prev->page_of)
+        return "previous document complete";
+    if (p->continued)
+        return NULL;
+    if (f->service_info.labelled && d->service.year && cs_date_cmp(&f->service, &d->service) != 0)
+        return "different date of service";
+    if (p->title)
+        return "document title";
+    if (p->heading[0] && !(d->first_text && strstr(d->first_text, p->heading)))
+        return "document heading";
+    if (after_blank)
+        return "after a blank page";
+    return NULL;
+}
+
+/*
+ * cs_index_split()
+ *
+ *      Input:  pages, n (one source file's pages in order; n may be 0)
+ *              ref_year (for the dates compared; <= 0: this year)
+ *              out (out: the split; release with cs_split_free)
+ *              err, errlen (message buffer; err may be NULL)
+ *      Return: 0, or -1 with a message (NULL argument, too many pages,
+ *              out of memory)
+ *
+ *  Notes:
+ *      (1) Every page is either in exactly one document or blank:
+ *          nothing is dropped.  Documents are contiguous ranges of the
+ *          non-blank pages, in page order.
+ *      (2) documents[i].reason says why document i starts where it does.
+ *      (3) Cost: one field extraction per page.
+ */
+int
+cs_index_split(const cs_index_page *pages, size_t n, int ref_year, cs_split *out,
+               char *err, size_t errlen)
+{
+    page_signals *sig = NULL;
+    doc_state d;
+    size_t i, nblank = 0;
+    int duplex = 1, after_blank = 0, rc = -1;
+
+    if (!out)
+        return cs_fail(err, errlen, "no split result to fill");
+    memset(out, 0, sizeof *out);
+    if (!pages && n)
+        return cs_fail(err, errlen, "no pages");
+    if (n > CS_MAX_PAGES_PER_FILE)
+        return cs_fail(err, errlen, "%zu pages exceed the limit of %d per file", n,
+                       CS_MAX_PAGES_PER_FILE);
+    if (n == 0)
+        return 0;
+    if (ref_year <= 0)
+        ref_year = cs_current_year();
+    sig = calloc(n, sizeof *sig);
+    out->page_document = malloc(n * sizeof *out->page_document);
+    out->documents = calloc(n, sizeof *out->documents);
+    if (!sig || !out->page_document || !out->documents) {
+        cs_fail(err, errlen, "out of memory");
+        goto out;
+    }
+    out->npages = n;
+    for (i = 0; i < n; i++)
+        if (pages[i].blank) {
+            nblank++;
+            duplex &= (i % 2 == 1);
+        }
+    duplex = duplex && nblank >= 2;
+    out->nblank = nblank;
+
+    memset(&d, 0, sizeof d);
+    for (i = 0; i < n; i++) {
+        const char *why;
+        cs_index_document *doc;
+
+        if (pages[i].blank) {
+            out->page_document[i] = -1;
+            after_blank = !duplex;
+            continue;
+        }
+        page_signals_read(&pages[i], ref_year, &sig[i]);
+        why = out->ndocuments == 0 ? "first page" : boundary(&d, &sig[i], after_blank);
+        if (why) {
+            doc = &out->documents[out->ndocuments++];
+            doc->first = i;
+            doc->reason = why;
+            memset(&d, 0, sizeof d);
+            d.first_text = pages[i].text;
+        }
+        doc = &out->documents[out->ndocuments - 1];
+        doc->last = i;
+        doc->npages++;
+        out->page_document[i] = (long)(out->ndocuments - 1);
+        doc_absorb(&d, &sig[i]);
+        after_blank = 0;
+    }
+    rc = 0;
+out:
+    free(sig);
+    if (rc < 0)
+        cs_split_free(out);
+    return rc;
+}
+
+/* cs_split_free: release the arrays and zero the result; accepts NULL. */
+void
+cs_split_free(cs_split *s)
+{
+    if (!s)
+        return;
+    free(s->page_document);
+    free(s->documents);
+    memset(s, 0, sizeof *s);
+}
