@@ -31,8 +31,8 @@ CHECK_LIBS   := $(shell $(PKG_CONFIG) --libs $(TEST_PKGS) 2>/dev/null)
 
 CPPFLAGS += -I. -D_GNU_SOURCE
 CFLAGS   ?=
-ALL_CFLAGS = -std=c11 $(OPT) $(WARNINGS) $(SANFLAGS) $(PKG_CFLAGS) $(CFLAGS) -MMD -MP
-ALL_LDFLAGS = $(SANFLAGS) $(LDFLAGS)
+ALL_CFLAGS = -std=c11 -pthread $(OPT) $(WARNINGS) $(SANFLAGS) $(PKG_CFLAGS) $(CFLAGS) -MMD -MP
+ALL_LDFLAGS = $(SANFLAGS) -pthread $(LDFLAGS)
 
 B := build
 

@@ -25,8 +25,12 @@ static const char overview[] =
 "  submit ARCHIVE...             store archives and queue them for processing\n"
 "  work [-j N] [--until-idle]    run workers that process the queue\n"
 "  status [--watch]              batches, pages done and left, rate, ETA\n"
+"  report BATCH [--csv]          a batch's counts, confidence spread and exceptions\n"
+"  retry [--batch ID]            put failed jobs back in the queue\n"
 "  export manifest [--batch ID] [--with-text]\n"
 "                                the reconciliation manifest, JSON Lines\n"
+"  export pdf DOCUMENT_ID [--out FILE]\n"
+"                                a document's searchable PDF\n"
 "\n"
 "Run \"chartscan COMMAND --help\" for a command's options.\n"
 "\n"
@@ -97,7 +101,8 @@ static const struct { const char *command, *text; } helps[] = {
 "\n"
 "  -j, --jobs N     number of worker processes\n"
 "  --until-idle     exit once no job is runnable and none is running\n"
-"  --lease SECONDS  how long a claimed job stays ours (default 600)\n"
+"  --lease SECONDS  how long a claimed job stays ours without a heartbeat\n"
+"                   (default 60; renewed every third of it while the job runs)\n"
 "\n"
 "SIGTERM or Ctrl-C stops gracefully: each worker finishes its current job.\n"},
 {"status",
@@ -108,9 +113,32 @@ static const struct { const char *command, *text; } helps[] = {
 "minutes and the estimated time left; then the queue's totals.\n"
 "\n"
 "  --watch    redraw every two seconds until interrupted\n"},
+{"report",
+"usage: chartscan report BATCH [--csv]\n"
+"\n"
+"Report on one batch (its id, or its archive's name): archive entries, pages\n"
+"and documents by outcome; the spread (min, 10th percentile, median, 90th\n"
+"percentile, max) of page OCR confidence, document-type confidence and patient\n"
+"match probability; and every exception with its reason: entries skipped or\n"
+"failed, pages failed, documents not filed, jobs failed.  Ids and paths inside\n"
+"the archive only, never patient data.\n"
+"\n"
+"  --csv    one CSV table (section,item,file,page,status,reason,value) instead of text\n"},
+{"retry",
+"usage: chartscan retry [--batch ID]\n"
+"\n"
+"Put the jobs that failed (their attempts used up: a database outage, a full\n"
+"disk, a missing language pack) back in the queue, once the cause is fixed; the\n"
+"pages, files or batches they had marked failed are pending again.  Pages\n"
+"refused for bad input (a TIFF that cannot be decoded) stay failed.  Workers\n"
+"pick the jobs up at once.\n"
+"\n"
+"  --batch ID     only this batch (its id, or its archive's name)\n"},
 {"export",
 "usage: chartscan export manifest [--batch ID] [--with-text]\n"
+"       chartscan export pdf DOCUMENT_ID [--out FILE]\n"
 "\n"
+"export manifest\n"
 "Write the reconciliation manifest to standard output, in JSON Lines: one line\n"
 "per document (kind \"document\", with its pages), one per page in no document\n"
 "(kind \"page\": blank, failed, or still in progress), and one per archive entry\n"
@@ -118,7 +146,15 @@ static const struct { const char *command, *text; } helps[] = {
 "of every archive appears exactly once.\n"
 "\n"
 "  --batch ID     only this batch (its id, or its archive's name)\n"
-"  --with-text    include each page's OCR text\n"},
+"  --with-text    include each page's OCR text\n"
+"\n"
+"export pdf\n"
+"Write a document's searchable PDF (the cleaned page images with the recognised\n"
+"text as an invisible layer, so that it can be searched and copied) to FILE, or\n"
+"to standard output when that is not a terminal.  DOCUMENT_ID is the manifest's\n"
+"id, like d-42, or just 42.\n"
+"\n"
+"  -o, --out FILE write the PDF to FILE\n"},
 };
 
 const char *cs_cli_help(const char *command)

@@ -17,8 +17,7 @@
 
 #define EXIT_USAGE 2
 
-static const char *const later_commands[] = {"watch", "report", "retry", "serve", "users",
-                                             "audit", NULL};
+static const char *const later_commands[] = {"watch", "serve", "users", "audit", NULL};
 
 static int usage_error(const char *command, const char *fmt, const char *arg)
 {
@@ -66,6 +65,8 @@ static int cmd_init(int argc, char **argv)
     if (open_store(&s, 0, err, sizeof err) < 0)
         return fail(err);
     rc = cs_store_migrate(s, stdout, err, sizeof err);
+    if (rc >= 0)
+        rc = cs_train_default(s, stdout, err, sizeof err);
     cs_store_close(&s);
     return rc < 0 ? fail(err) : 0;
 }
@@ -163,7 +164,7 @@ static int cmd_work(int argc, char **argv)
         {"lease", required_argument, NULL, 'l'},
         {NULL, 0, NULL, 0},
     };
-    cs_work_options o = {0, 0, 600, 0};
+    cs_work_options o = {0, 0, 60, 0};
     char err[CS_ERRLEN] = "", *end;
     int c;
 
@@ -209,13 +210,97 @@ static int cmd_status(int argc, char **argv)
     if (open_store(&s, 1, err, sizeof err) < 0)
         return fail(err);
     do {
-        if (watch && isatty(STDOUT_FILENO))
+        int tty = isatty(STDOUT_FILENO);
+        /* on a terminal, redraw in place with bars; elsewhere, plain lines */
+        if (watch && tty)
             printf("\033[H\033[J");
-        rc = cs_status(s, stdout, err, sizeof err);
+        rc = cs_status(s, watch && tty, stdout, err, sizeof err);
+        if (watch && !tty)
+            printf("\n");
         fflush(stdout);
         if (watch && rc == 0)
             sleep(2);
     } while (watch && rc == 0);
+    cs_store_close(&s);
+    return rc < 0 ? fail(err) : 0;
+}
+
+static int cmd_report(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"csv", no_argument, NULL, 'c'},
+        {NULL, 0, NULL, 0},
+    };
+    char err[CS_ERRLEN] = "";
+    cs_store *s = NULL;
+    int c, rc, csv = 0;
+
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        if (c == 'c')
+            csv = 1;
+        else
+            return usage_error("report", "%s", "bad option");
+    }
+    if (optind != argc - 1)
+        return usage_error("report", "%s", "report needs one BATCH (an id or an archive name)");
+    if (open_store(&s, 1, err, sizeof err) < 0)
+        return fail(err);
+    rc = cs_report(s, argv[optind], csv, stdout, err, sizeof err);
+    cs_store_close(&s);
+    return rc < 0 ? fail(err) : 0;
+}
+
+static int cmd_retry(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"batch", required_argument, NULL, 'b'},
+        {NULL, 0, NULL, 0},
+    };
+    char err[CS_ERRLEN] = "";
+    const char *batch = NULL;
+    cs_store *s = NULL;
+    int c, rc;
+
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        if (c == 'b')
+            batch = optarg;
+        else
+            return usage_error("retry", "%s", "bad option");
+    }
+    if (optind != argc)
+        return usage_error("retry", "unexpected argument \"%s\"", argv[optind]);
+    if (open_store(&s, 1, err, sizeof err) < 0)
+        return fail(err);
+    rc = cs_retry(s, batch, stdout, err, sizeof err);
+    cs_store_close(&s);
+    return rc < 0 ? fail(err) : 0;
+}
+
+static int cmd_export_pdf(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"out", required_argument, NULL, 'o'},
+        {NULL, 0, NULL, 0},
+    };
+    char err[CS_ERRLEN] = "";
+    const char *out = NULL;
+    cs_store *s = NULL;
+    int c, rc;
+
+    optind = 2;
+    while ((c = getopt_long(argc, argv, "o:", opts, NULL)) != -1) {
+        if (c == 'o')
+            out = optarg;
+        else
+            return usage_error("export", "%s", "bad option");
+    }
+    if (optind != argc - 1)
+        return usage_error("export", "%s", "export pdf needs one DOCUMENT_ID");
+    if (open_store(&s, 1, err, sizeof err) < 0)
+        return fail(err);
+    rc = cs_export_pdf(s, argv[optind], out, err, sizeof err);
     cs_store_close(&s);
     return rc < 0 ? fail(err) : 0;
 }
@@ -233,9 +318,11 @@ static int cmd_export(int argc, char **argv)
     int with_text = 0, c, rc;
 
     if (argc < 2)
-        return usage_error("export", "%s", "export needs a format: manifest");
+        return usage_error("export", "%s", "export needs a format: manifest or pdf");
+    if (!strcmp(argv[1], "pdf"))
+        return cmd_export_pdf(argc, argv);
     if (strcmp(argv[1], "manifest") != 0) {
-        if (!strcmp(argv[1], "fhir") || !strcmp(argv[1], "hl7") || !strcmp(argv[1], "pdf")) {
+        if (!strcmp(argv[1], "fhir") || !strcmp(argv[1], "hl7")) {
             fprintf(stderr, "chartscan: export %s is not available in this version yet\n", argv[1]);
             return 1;
         }
@@ -265,7 +352,8 @@ static const struct {
 } commands[] = {
     {"init", cmd_init},         {"db", cmd_db},         {"patients", cmd_patients},
     {"train", cmd_train},       {"submit", cmd_submit}, {"work", cmd_work},
-    {"status", cmd_status},     {"export", cmd_export},
+    {"status", cmd_status},     {"export", cmd_export}, {"retry", cmd_retry},
+    {"report", cmd_report},
 };
 
 int main(int argc, char **argv)

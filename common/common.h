@@ -20,7 +20,7 @@
 
 /* ---- limits on untrusted input (archives and TIFFs come from outside) ---- */
 #define CS_MAX_ENTRIES         100000          /* entries in one archive */
-#define CS_MAX_ENTRY_BYTES     (512LL << 20)   /* one archive entry */
+#define CS_MAX_ENTRY_BYTES     (256LL << 20)   /* one archive entry */
 #define CS_MAX_UNPACKED_BYTES  (64LL << 30)    /* all entries of one archive */
 #define CS_MAX_PAGES_PER_FILE  5000
 #define CS_MAX_PAGE_PIXELS     (120LL * 1000 * 1000)

@@ -43,23 +43,69 @@ int cs_ocr_tiff_inspect(const void *data, size_t len, cs_tiff_info *info,
 /* cs_ocr_is_tiff: 1 when the first bytes carry a TIFF (or BigTIFF) signature. */
 int cs_ocr_is_tiff(const void *data, size_t len);
 
+/* One recognised word, in the coordinates of the cleaned page. */
+typedef struct cs_ocr_word {
+    char  *text;               /* UTF-8, malloc'd */
+    int    x, y, w, h;         /* box in pixels of the cleaned page */
+    float  confidence;         /* 0..100 */
+    int    block, line;        /* block number, and line number within the page */
+} cs_ocr_word;
+
+/* What cleanup did to a page, for the record and for the benchmark. */
+typedef struct cs_cleanup {
+    int    source_dpi;         /* resolution of the page as decoded (tag or inferred) */
+    int    dpi_inferred;       /* 1 when the tag was missing or implausible */
+    int    dpi;                /* resolution of the cleaned page (about 300) */
+    int    rotation;           /* degrees clockwise applied to make the page upright: 0/90/180/270 */
+    double orientation_confidence;  /* detector's confidence; 0 when not run */
+    double skew;               /* degrees of skew found and corrected */
+    double blank_score;        /* ink measure the blank test used (higher: more ink) */
+    int    blank;              /* 1: judged blank; no OCR was run */
+    double ms_decode, ms_normalise, ms_orient, ms_deskew, ms_binarise, ms_clean, ms_blank,
+           ms_ocr, ms_encode;  /* milliseconds per step */
+} cs_cleanup;
+
 typedef struct cs_ocr_result {
-    char  *text;          /* UTF-8, malloc'd; "" when nothing was read */
-    double confidence;    /* mean word confidence 0..100 */
-    int    width, height; /* of the decoded page, pixels */
-    int    dpi;           /* resolution used for recognition */
-    int    dpi_inferred;  /* 1 when the resolution tag was missing or implausible */
-    double decode_ms, ocr_ms;
+    char  *text;               /* UTF-8, malloc'd; "" when nothing was read or blank */
+    double confidence;         /* mean word confidence 0..100 (0 for a blank page) */
+    int    width, height;      /* of the cleaned page, pixels */
+    int    dpi;                /* resolution used for recognition (= cleanup.dpi) */
+    int    dpi_inferred;       /* = cleanup.dpi_inferred */
+    double decode_ms, ocr_ms;  /* = cleanup.ms_decode, cleanup.ms_ocr */
+    cs_cleanup cleanup;
+    cs_ocr_word *words;        /* nwords words in reading order */
+    size_t nwords;
+    unsigned char *cleaned;    /* the cleaned page as a bilevel G4 TIFF (malloc'd), or NULL */
+    size_t cleaned_len;
 } cs_ocr_result;
 
 /*
- * cs_ocr_page: decode page `page` (1-based) of the TIFF in data and
- * recognise it.  Returns 0 with *res filled (free with cs_ocr_result_clear),
- * or -1 with the reason in err when the page cannot be decoded (the input's
- * fault) or recognition fails.
+ * cs_ocr_page: decode page `page` (1-based) of the TIFF in data, clean it
+ * (resolution, orientation, skew, binarisation, speckle, borders, punch
+ * holes), test it for blankness and, unless blank, recognise it.  Returns 0
+ * with *res filled (free with cs_ocr_result_clear), or -1 with the reason
+ * in err when the page cannot be decoded (the input's fault) or recognition
+ * fails.  The input bytes are never modified.
  */
 int cs_ocr_page(cs_ocr_engine *e, const void *data, size_t len, int page,
                 cs_ocr_result *res, char *err, size_t errlen);
 void cs_ocr_result_clear(cs_ocr_result *res);
+
+/* One page of a searchable PDF: the cleaned G4 TIFF and its words. */
+typedef struct cs_pdf_page {
+    const unsigned char *g4_tiff;   /* as in cs_ocr_result.cleaned */
+    size_t g4_len;
+    int dpi;
+    const cs_ocr_word *words;       /* may be NULL with nwords 0 (a page without text) */
+    size_t nwords;
+} cs_pdf_page;
+
+/*
+ * cs_ocr_pdf: render a searchable PDF (each page: the image, and the words
+ * as invisible text over it) into *pdf (malloc'd).  No OCR is re-run.
+ * Returns 0, or -1 with a message.
+ */
+int cs_ocr_pdf(const cs_pdf_page *pages, size_t npages, unsigned char **pdf, size_t *pdf_len,
+               char *err, size_t errlen);
 
 #endif

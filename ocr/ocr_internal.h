@@ -1,11 +1,54 @@
 /*
  * ocr_internal.h — shared between the files of ocr/ only.
+ *
+ * The page path, one file per step (page.c runs them in this order):
+ *
+ *   decode.c     TIFF bytes -> Pix (1 or 8 bpp), resolution from the tag or inferred
+ *   normalise.c  -> about 300 dpi (grey filters; never replication of 1 bpp)
+ *   binarise.c   -> 1 bpp: background normalisation, then a fixed threshold
+ *   clean.c      whiten dark scanner borders, punch holes and speckle
+ *   blank.c      ink score of the cleaned page; blank pages stop here
+ *   orient.c     0/90/180/270 (Leptonica's text-orientation detector)
+ *   deskew.c     find the skew on the 1 bpp page and rotate it away
+ *   engine.c     Tesseract, kept warm; words.c collects the words
+ *   encode.c     the cleaned page as a G4 TIFF in memory
+ *   pdf.c        searchable PDF from cleaned pages and their words
+ *
+ * Every step function takes and returns Pix by new reference (the caller
+ * destroys both), reports failure as NULL or -1, and never aborts.
  */
 #ifndef CS_OCR_INTERNAL_H
 #define CS_OCR_INTERNAL_H
 
 #include "ocr/ocr.h"
 
+struct Pix;
+
+/* The resolution recognition runs at: Tesseract's models read 10-12 pt
+ * text best at about 300 dpi. */
+#define CS_OCR_TARGET_DPI 300
+
+/*
+ * Knobs of the cleanup, fixed at the values the benchmark chose (see the
+ * notes of each step).  They exist so that a measuring program can switch a
+ * step off or try another method without a rebuild; the pipeline never
+ * changes them.  Not thread-safe, like everything per worker process.
+ */
+typedef struct cs_ocr_tuning {
+    int normalise;     /* 1: rescale to about 300 dpi */
+    int binarise;      /* 0: give Tesseract the grey page, 1: background norm + threshold,
+                        * 2: Sauvola, 3: plain Otsu */
+    int threshold;     /* threshold after background normalisation (background at 200) */
+    int borders, holes, speckle, blank;   /* 1: step on */
+    int orient;        /* 0: off, 1: Leptonica, 2: Tesseract OSD */
+    int deskew;        /* 1: on */
+    int psm;           /* Tesseract page segmentation mode */
+    int ocr_grey;      /* 1: recognise the normalised grey (rotated like the page) */
+} cs_ocr_tuning;
+
+extern cs_ocr_tuning cs_ocr_tuning_current;
+
+/* ---- tiff.c ---- */
 /* Route libtiff's error and warning messages away from stderr. */
 void cs_ocr_tiff_quiet(void);
 /* Forget the last libtiff error; whether one was reported since. */
@@ -17,10 +60,57 @@ const char *cs_ocr_tiff_last_error(void);
 int cs_ocr_tiff_page_size(const void *data, size_t len, int page,
                           long long *width, long long *height, char *err, size_t errlen);
 
+/* The raw (still compressed) G4 data of a one-page bilevel TIFF, for the PDF. */
+typedef struct cs_g4_raw {
+    int width, height;
+    int black_is_1;            /* 1 when the TIFF says min-is-black (inverted runs) */
+    unsigned char *data;       /* malloc'd, bits most significant first */
+    size_t len;
+} cs_g4_raw;
+int cs_ocr_tiff_g4_raw(const void *data, size_t len, cs_g4_raw *raw, char *err, size_t errlen);
 
+/* ---- decode.c ---- */
+int cs_ocr_decode(const void *data, size_t len, int page, struct Pix **ppix,
+                  int *pdpi, int *pinferred, char *err, size_t errlen);
+int cs_ocr_infer_dpi(int width, int height, int tagged, int *inferred);
 
-struct Pix;
-/* Recognise pix at dpi; *text is malloc'd UTF-8. */
+/* ---- normalise.c ---- */
+struct Pix *cs_ocr_normalise(struct Pix *pixs, int dpi, int *pdpi);
+
+/* ---- binarise.c ---- */
+struct Pix *cs_ocr_binarise(struct Pix *pixs, int dpi);
+
+/* ---- clean.c ---- */
+int cs_ocr_clean_borders(struct Pix *pix, int dpi, int *premoved);
+int cs_ocr_clean_holes(struct Pix *pix, int dpi, int *premoved);
+struct Pix *cs_ocr_clean_speckle(struct Pix *pixs, int dpi);
+
+/* ---- blank.c ---- */
+int cs_ocr_blank_test(struct Pix *pix, int dpi, double *pscore, int *pblank);
+
+/* ---- orient.c ---- */
+int cs_ocr_orient_detect(struct Pix *pix, int dpi, int *protation, double *pconf);
+
+/* ---- deskew.c ---- */
+struct Pix *cs_ocr_deskew(struct Pix *pixs, int dpi, double *pangle);
+struct Pix *cs_ocr_rotate_small(struct Pix *pixs, double degrees);
+
+/* ---- engine.c ---- */
+/* Recognise pix at dpi: text, mean confidence and words (all malloc'd). */
 int cs_ocr_engine_recognise(cs_ocr_engine *e, struct Pix *pix, int dpi,
-                            char **text, double *confidence, char *err, size_t errlen);
+                            char **text, double *confidence,
+                            cs_ocr_word **words, size_t *nwords, char *err, size_t errlen);
+/* Tesseract's orientation and script detection: clockwise rotation to apply. */
+int cs_ocr_engine_osd(cs_ocr_engine *e, struct Pix *pix, int dpi, int *protation,
+                      double *pconf, char *err, size_t errlen);
+
+/* ---- words.c ---- */
+struct TessBaseAPI;
+int cs_ocr_words_collect(struct TessBaseAPI *api, cs_ocr_word **pwords, size_t *pn);
+void cs_ocr_words_free(cs_ocr_word **pwords, size_t *pn);
+
+/* ---- encode.c ---- */
+int cs_ocr_encode_g4(struct Pix *pix, int dpi, unsigned char **pdata, size_t *plen,
+                     char *err, size_t errlen);
+
 #endif

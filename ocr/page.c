@@ -1,95 +1,172 @@
 /*
- * page.c — one page from TIFF bytes to text: check the page against the
- * pixel limit before decoding, decode with Leptonica, bring it to a form
- * Tesseract reads well (8-bit grey or 1-bit, a plausible resolution),
- * recognise.
+ * page.c — one page from TIFF bytes to a cleaned image, text and words:
+ * runs the steps of ocr_internal.h in order, times each, and fills the
+ * cleanup record.
+ *
+ * Interface routines:
+ *   cs_ocr_page           (ocr.h) decode, clean, test for blankness, recognise
+ *   cs_ocr_result_clear   (ocr.h)
+ *
+ * The path of a page, and what each step is for:
+ *
+ *   decode -> normalise -> binarise -> borders, holes, speckle -> blank?
+ *      | yes: stop (no OCR), encode              | no
+ *      v                                         v
+ *   encode <- recognise <- deskew <- orientation
  *
  * Notes:
- *   1. The pixel limit is checked from the TIFF directory before any pixel
- *      is decoded, so a hostile header cannot make us allocate gigabytes.
- *   2. A missing or implausible resolution tag is inferred from the page
- *      width, assuming a US Letter or A4 page (8.3-8.5 inches wide), and
- *      snapped to the scanner resolutions met in practice.
+ *   1. Binarise first, then everything on 1 bpp: cleanup, orientation and
+ *      skew all work on bilevel text, and a bilevel rotation is cheap.
+ *      Tesseract reads the cleaned bilevel page: on the benchmark that was
+ *      as accurate as the normalised grey and cheaper (see the numbers in
+ *      the commit; cs_ocr_tuning_current.ocr_grey re-runs the comparison).
+ *   2. Blank pages are detected before orientation and OCR: a back side
+ *      costs decode and cleanup only (about 0.1 s at 300 dpi).
+ *   3. The cleaned page keeps the geometry of the scan up to rotation and
+ *      scale: nothing is cropped, so a word box maps back to the original.
+ *   4. Images are released as soon as the next step has its input, so a
+ *      400 dpi grey page holds at most two page-sized buffers at once.
  */
 #include "ocr/ocr_internal.h"
 
 #include <leptonica/allheaders.h>
-#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "common/common.h"
 
-static int infer_dpi(int width, int tagged, int *inferred)
-{
-    static const int common_dpi[] = {100, 150, 200, 240, 300, 400, 600, 1200};
-    double guess;
-    int best = 300;
-    double bestd = 1e9;
+cs_ocr_tuning cs_ocr_tuning_current = {
+    .normalise = 1,
+    .binarise = 1,
+    .threshold = 150,
+    .borders = 1,
+    .holes = 1,
+    .speckle = 3,
+    .blank = 1,
+    .orient = 1,
+    .deskew = 1,
+    .psm = 3,            /* PSM_AUTO */
+    .ocr_grey = 0,
+};
 
-    *inferred = 0;
-    if (tagged >= 100 && tagged <= 1200) {
-        /* a tag that disagrees wildly with a letter-sized page is wrong */
-        double inches = (double)width / tagged;
-        if (inches > 3.0 && inches < 18.0)
-            return tagged;
-    }
-    *inferred = 1;
-    guess = width / 8.5;
-    for (size_t i = 0; i < sizeof common_dpi / sizeof common_dpi[0]; i++) {
-        double d = fabs(guess - common_dpi[i]);
-        if (d < bestd) {
-            bestd = d;
-            best = common_dpi[i];
-        }
-    }
-    return best;
+/* Replace *ppix by next (a new image), or fail when next is NULL. */
+static int replace(PIX **ppix, PIX *next)
+{
+    if (!next)
+        return -1;
+    pixDestroy(ppix);
+    *ppix = next;
+    return 0;
 }
 
 int cs_ocr_page(cs_ocr_engine *e, const void *data, size_t len, int page,
                 cs_ocr_result *res, char *err, size_t errlen)
 {
+    cs_cleanup *c;
     PIX *pix = NULL, *grey = NULL;
-    long long w = 0, h = 0;
     double t0;
-    int rc = -1;
+    int dpi, rc = -1;
 
     memset(res, 0, sizeof *res);
-    if (cs_ocr_tiff_page_size(data, len, page, &w, &h, err, errlen) < 0)
-        return -1;
-    if (w * h > CS_MAX_PAGE_PIXELS)
-        return cs_fail(err, errlen, "page has %lld x %lld pixels, more than the limit of %lld",
-                       w, h, (long long)CS_MAX_PAGE_PIXELS);
+    c = &res->cleanup;
+    if (err && errlen)
+        err[0] = '\0';
 
     t0 = cs_now_ms();
-    cs_ocr_tiff_clear_error();
-    pix = pixReadMemTiff(data, len, page - 1);
-    if (!pix) {
-        cs_fail(err, errlen, "could not decode TIFF page %d: %s", page,
-                cs_ocr_tiff_has_error() ? cs_ocr_tiff_last_error()
-                                        : "image data is cut short or corrupt");
+    if (cs_ocr_decode(data, len, page, &pix, &c->source_dpi, &c->dpi_inferred, err, errlen) < 0)
+        goto out;
+    c->ms_decode = cs_now_ms() - t0;
+
+    t0 = cs_now_ms();
+    if (replace(&pix, cs_ocr_normalise(pix, c->source_dpi, &c->dpi)) < 0) {
+        cs_fail(err, errlen, "could not rescale page %d to %d dpi", page, CS_OCR_TARGET_DPI);
         goto out;
     }
+    dpi = c->dpi;
+    c->ms_normalise = cs_now_ms() - t0;
+
+    t0 = cs_now_ms();
+    if (cs_ocr_tuning_current.ocr_grey && pixGetDepth(pix) == 8)
+        grey = pixClone(pix);
+    if (replace(&pix, cs_ocr_binarise(pix, dpi)) < 0) {
+        cs_fail(err, errlen, "could not binarise page %d", page);
+        goto out;
+    }
+    c->ms_binarise = cs_now_ms() - t0;
+
+    /* the bilevel page may share its pixels with the decoded one, which
+     * nobody else holds: cleaning in place is safe */
+    t0 = cs_now_ms();
+    if ((cs_ocr_tuning_current.borders && cs_ocr_clean_borders(pix, dpi, NULL) < 0)
+        || (cs_ocr_tuning_current.holes && cs_ocr_clean_holes(pix, dpi, NULL) < 0)
+        || replace(&pix, cs_ocr_clean_speckle(pix, dpi)) < 0) {
+        cs_fail(err, errlen, "could not clean page %d", page);
+        goto out;
+    }
+    c->ms_clean = cs_now_ms() - t0;
+
+    t0 = cs_now_ms();
+    if (cs_ocr_blank_test(pix, dpi, &c->blank_score, &c->blank) < 0) {
+        cs_fail(err, errlen, "could not test page %d for blankness", page);
+        goto out;
+    }
+    if (!cs_ocr_tuning_current.blank)
+        c->blank = 0;
+    c->ms_blank = cs_now_ms() - t0;
+
+    if (!c->blank) {
+        t0 = cs_now_ms();
+        if (cs_ocr_tuning_current.orient == 2) {
+            if (cs_ocr_engine_osd(e, pix, dpi, &c->rotation, &c->orientation_confidence,
+                                  err, errlen) < 0)
+                goto out;
+        } else if (cs_ocr_tuning_current.orient) {
+            if (cs_ocr_orient_detect(pix, dpi, &c->rotation, &c->orientation_confidence) < 0) {
+                cs_fail(err, errlen, "could not detect the orientation of page %d", page);
+                goto out;
+            }
+        }
+        if (c->rotation) {
+            if (replace(&pix, pixRotateOrth(pix, c->rotation / 90)) < 0
+                || (grey && replace(&grey, pixRotateOrth(grey, c->rotation / 90)) < 0)) {
+                cs_fail(err, errlen, "could not rotate page %d", page);
+                goto out;
+            }
+        }
+        c->ms_orient = cs_now_ms() - t0;
+
+        t0 = cs_now_ms();
+        if (cs_ocr_tuning_current.deskew) {
+            if (replace(&pix, cs_ocr_deskew(pix, dpi, &c->skew)) < 0
+                || (grey && c->skew != 0
+                    && replace(&grey, cs_ocr_rotate_small(grey, -c->skew)) < 0)) {
+                cs_fail(err, errlen, "could not deskew page %d", page);
+                goto out;
+            }
+        }
+        c->ms_deskew = cs_now_ms() - t0;
+
+        t0 = cs_now_ms();
+        if (cs_ocr_engine_recognise(e, grey ? grey : pix, dpi, &res->text, &res->confidence,
+                                    &res->words, &res->nwords, err, errlen) < 0)
+            goto out;
+        c->ms_ocr = cs_now_ms() - t0;
+    } else if ((res->text = strdup("")) == NULL) {
+        cs_fail(err, errlen, "out of memory");
+        goto out;
+    }
+
+    t0 = cs_now_ms();
+    if (cs_ocr_encode_g4(pix, dpi, &res->cleaned, &res->cleaned_len, err, errlen) < 0)
+        goto out;
+    c->ms_encode = cs_now_ms() - t0;
+
     res->width = pixGetWidth(pix);
     res->height = pixGetHeight(pix);
-    res->dpi = infer_dpi(res->width, pixGetXRes(pix), &res->dpi_inferred);
-
-    /* Tesseract takes 1, 8 or 32 bpp without a colormap */
-    if (pixGetColormap(pix) || (pixGetDepth(pix) != 1 && pixGetDepth(pix) != 8)) {
-        grey = pixConvertTo8(pix, 0);
-        if (!grey) {
-            cs_fail(err, errlen, "could not convert page %d to grey", page);
-            goto out;
-        }
-    } else {
-        grey = pixClone(pix);
-    }
-    res->decode_ms = cs_now_ms() - t0;
-
-    t0 = cs_now_ms();
-    if (cs_ocr_engine_recognise(e, grey, res->dpi, &res->text, &res->confidence, err, errlen) < 0)
-        goto out;
-    res->ocr_ms = cs_now_ms() - t0;
+    res->dpi = dpi;
+    res->dpi_inferred = c->dpi_inferred;
+    res->decode_ms = c->ms_decode;
+    res->ocr_ms = c->ms_ocr;
     rc = 0;
 out:
     pixDestroy(&grey);
@@ -104,5 +181,7 @@ void cs_ocr_result_clear(cs_ocr_result *res)
     if (!res)
         return;
     free(res->text);
+    cs_ocr_words_free(&res->words, &res->nwords);
+    free(res->cleaned);
     memset(res, 0, sizeof *res);
 }

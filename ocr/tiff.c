@@ -9,6 +9,7 @@
 #include "ocr/ocr_internal.h"
 
 #include <stdarg.h>
+#include <stdlib.h>
 #include <string.h>
 #include <tiffio.h>
 
@@ -207,6 +208,78 @@ int cs_ocr_tiff_inspect(const void *data, size_t len, cs_tiff_info *info,
         info->pages = pages;
     rc = 0;
 out:
+    TIFFClose(tif);
+    return rc;
+}
+
+/*
+ * cs_ocr_tiff_g4_raw: the still-compressed image data of page 1 of a
+ * bilevel G4 TIFF written as one strip (what cs_ocr_encode_g4 writes), for
+ * embedding in a PDF without decoding.  Returns 0, or -1 with the reason
+ * when the TIFF is not of that kind (the caller may re-encode).
+ */
+int cs_ocr_tiff_g4_raw(const void *data, size_t len, cs_g4_raw *raw, char *err, size_t errlen)
+{
+    memsrc m = {data, len, 0};
+    TIFF *tif = NULL;
+    uint32_t w = 0, h = 0;
+    uint16_t comp = 0, bits = 1, spp = 1, photometric = PHOTOMETRIC_MINISWHITE,
+             fill = FILLORDER_MSB2LSB;
+    uint64_t count;
+    int rc = -1;
+
+    memset(raw, 0, sizeof *raw);
+    if (!cs_ocr_is_tiff(data, len))
+        return cs_fail(err, errlen, "not a TIFF image");
+    cs_ocr_tiff_quiet();
+    tiff_last_error[0] = '\0';
+    tif = TIFFClientOpen("g4", "rmc", (thandle_t)&m, mem_read, mem_write, mem_seek,
+                         mem_close, mem_size, mem_map, mem_unmap);
+    if (!tif)
+        return cs_fail(err, errlen, "not a readable TIFF: %s", cs_ocr_tiff_last_error());
+    TIFFGetField(tif, TIFFTAG_IMAGEWIDTH, &w);
+    TIFFGetField(tif, TIFFTAG_IMAGELENGTH, &h);
+    TIFFGetField(tif, TIFFTAG_COMPRESSION, &comp);
+    TIFFGetFieldDefaulted(tif, TIFFTAG_BITSPERSAMPLE, &bits);
+    TIFFGetFieldDefaulted(tif, TIFFTAG_SAMPLESPERPIXEL, &spp);
+    TIFFGetField(tif, TIFFTAG_PHOTOMETRIC, &photometric);
+    TIFFGetFieldDefaulted(tif, TIFFTAG_FILLORDER, &fill);
+    if (w == 0 || h == 0 || (long long)w * h > CS_MAX_PAGE_PIXELS) {
+        cs_fail(err, errlen, "cleaned page has an implausible size");
+        goto out;
+    }
+    if (comp != COMPRESSION_CCITTFAX4 || bits != 1 || spp != 1 || TIFFIsTiled(tif)
+        || TIFFNumberOfStrips(tif) != 1) {
+        cs_fail(err, errlen, "cleaned page is not a one-strip G4 TIFF");
+        goto out;
+    }
+    count = TIFFGetStrileByteCount(tif, 0);
+    if (count == 0 || count > len || strips_outside(tif, len)) {
+        cs_fail(err, errlen, "cleaned page's image data lies outside the file");
+        goto out;
+    }
+    raw->data = malloc((size_t)count);
+    if (!raw->data) {
+        cs_fail(err, errlen, "out of memory");
+        goto out;
+    }
+    if (TIFFReadRawStrip(tif, 0, raw->data, (tmsize_t)count) != (tmsize_t)count) {
+        cs_fail(err, errlen, "could not read the cleaned page's image data");
+        goto out;
+    }
+    /* TIFFReadRawStrip leaves the bits in the file's fill order */
+    if (fill == FILLORDER_LSB2MSB)
+        TIFFReverseBits(raw->data, (tmsize_t)count);
+    raw->len = (size_t)count;
+    raw->width = (int)w;
+    raw->height = (int)h;
+    raw->black_is_1 = photometric == PHOTOMETRIC_MINISBLACK;
+    rc = 0;
+out:
+    if (rc < 0) {
+        free(raw->data);
+        memset(raw, 0, sizeof *raw);
+    }
     TIFFClose(tif);
     return rc;
 }

@@ -63,6 +63,23 @@ int cs_jobs_claim(cs_store *s, const char *worker, int lease_seconds, cs_job *jo
     return 1;
 }
 
+int cs_jobs_queue_assembly(cs_store *s, long long batch_id, long long file_id, char *err,
+                           size_t errlen)
+{
+    char b1[24], b2[24];
+    const char *p[2] = {cs_i64(b1, batch_id), cs_i64(b2, file_id)};
+    /* A file assembled before (a page retried later, a stage re-run) is
+     * assembled again: the finished job goes back to the queue. */
+    return cs_pq_exec(s,
+        "INSERT INTO job (kind, batch_id, file_id, priority)"
+        " SELECT 'assemble', $1, $2, 0"
+        "  WHERE NOT EXISTS (SELECT 1 FROM page WHERE file_id = $2 AND status = 'pending')"
+        " ON CONFLICT (file_id) WHERE kind = 'assemble' DO UPDATE"
+        "   SET status = 'queued', attempts = 0, run_after = now(), worker = NULL,"
+        "       lease_until = NULL, last_error = NULL, finished_at = NULL"
+        "   WHERE job.status IN ('done', 'failed')", 2, p, err, errlen);
+}
+
 int cs_jobs_complete(cs_store *s, const cs_job *job, char *err, size_t errlen)
 {
     char ibuf[24], abuf[24];
@@ -82,11 +99,43 @@ int cs_jobs_complete(cs_store *s, const cs_job *job, char *err, size_t errlen)
     return 0;
 }
 
+int cs_jobs_renew(cs_store *s, const cs_job *job, int lease_seconds, char *err, size_t errlen)
+{
+    char ibuf[24], abuf[24], lbuf[24];
+    const char *params[4] = {cs_i64(ibuf, job->id), job->worker, cs_i64(abuf, job->attempts),
+                             cs_i64(lbuf, lease_seconds)};
+    PGresult *r = cs_pq(s,
+        "UPDATE job SET lease_until = now() + make_interval(secs => $4::int)"
+        " WHERE id = $1 AND status = 'running' AND worker = $2 AND attempts = $3",
+        4, params, err, errlen);
+    long n;
+
+    if (!r)
+        return -1;
+    n = atol(PQcmdTuples(r));
+    PQclear(r);
+    return n == 1 ? 1 : 0;
+}
+
+int cs_jobs_release(cs_store *s, const cs_job *job, char *err, size_t errlen)
+{
+    char ibuf[24], abuf[24];
+    const char *params[3] = {cs_i64(ibuf, job->id), job->worker, cs_i64(abuf, job->attempts)};
+    /* not the job's fault: the attempt does not count */
+    if (cs_pq_exec(s,
+            "UPDATE job SET status = 'queued', worker = NULL, lease_until = NULL,"
+            "       attempts = attempts - 1, run_after = now()"
+            " WHERE id = $1 AND status = 'running' AND worker = $2 AND attempts = $3",
+            3, params, err, errlen) < 0)
+        return -1;
+    return cs_pq_exec(s, "NOTIFY " NOTIFY_CHANNEL, 0, NULL, err, errlen);
+}
+
 /* Mark what a job was for as failed, when its attempts are used up. */
 static int fail_subject(cs_store *s, const cs_job *job, const char *reason, char *err,
                         size_t errlen)
 {
-    char b1[24], b2[24];
+    char b1[24];
     const char *p[2] = {reason, NULL};
 
     if (!strcmp(job->kind, "ocr")) {
@@ -95,13 +144,7 @@ static int fail_subject(cs_store *s, const cs_job *job, const char *reason, char
                           " WHERE id = $2", 2, p, err, errlen) < 0)
             return -1;
         /* the file's other pages may all be done: its assembly must still happen */
-        p[0] = cs_i64(b2, job->batch_id);
-        p[1] = cs_i64(b1, job->file_id);
-        return cs_pq_exec(s,
-            "INSERT INTO job (kind, batch_id, file_id, priority)"
-            " SELECT 'assemble', $1, $2, 1"
-            "  WHERE NOT EXISTS (SELECT 1 FROM page WHERE file_id = $2 AND status = 'pending')"
-            " ON CONFLICT DO NOTHING", 2, p, err, errlen);
+        return cs_jobs_queue_assembly(s, job->batch_id, job->file_id, err, errlen);
     }
     if (!strcmp(job->kind, "assemble")) {
         p[1] = cs_i64(b1, job->file_id);

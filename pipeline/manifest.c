@@ -18,7 +18,7 @@
 #include "common/common.h"
 
 enum { C_KIND, C_DOC, C_BATCH, C_STATUS, C_DOCTYPE, C_DOCCONF, C_MRN, C_PCONF, C_DOS, C_FILE,
-       C_PAGE, C_REASON, C_TEXT };
+       C_PAGE, C_REASON, C_TEXT, C_K1, C_K2, C_K3, C_K4, C_REASONS, C_CANDIDATES };
 
 static const char manifest_sql[] =
     "DECLARE manifest NO SCROLL CURSOR FOR"
@@ -27,22 +27,24 @@ static const char manifest_sql[] =
     "         round(d.doctype_confidence::numeric, 4), pt.mrn,"
     "         round(d.patient_confidence::numeric, 4), d.date_of_service::text, f.path,"
     "         p.page_no, NULL::text AS reason, CASE WHEN $2 THEN p.text END AS text,"
-    "         b.id AS k1, f.entry_index AS k2, d.first_page AS k3, p.page_no AS k4"
+    "         b.id AS k1, f.entry_index AS k2, d.first_page AS k3, p.page_no AS k4,"
+    "         coalesce(array_to_json(d.review_reasons), '[]')::text,"
+    "         coalesce(d.candidates, '[]')::text"
     "    FROM document d JOIN batch b ON b.id = d.batch_id"
     "    JOIN page p ON p.document_id = d.id JOIN source_file f ON f.id = p.file_id"
     "    LEFT JOIN patient pt ON pt.id = d.patient_id"
     "   WHERE $1::bigint IS NULL OR b.id = $1"
     "  UNION ALL"
     "  SELECT 'page', NULL, b.name, p.status, NULL, NULL, NULL, NULL, NULL, f.path, p.page_no,"
-    "         p.reason, NULL, b.id, f.entry_index, p.page_no, 0"
+    "         p.reason, NULL, b.id, f.entry_index, p.page_no, 0, NULL, NULL"
     "    FROM page p JOIN source_file f ON f.id = p.file_id JOIN batch b ON b.id = f.batch_id"
     "   WHERE p.document_id IS NULL AND ($1::bigint IS NULL OR b.id = $1)"
     "  UNION ALL"
     "  SELECT 'file', NULL, b.name, f.status, NULL, NULL, NULL, NULL, NULL, f.path, NULL,"
-    "         f.reason, NULL, b.id, f.entry_index, 0, 0"
+    "         f.reason, NULL, b.id, f.entry_index, 0, 0, NULL, NULL"
     "    FROM source_file f JOIN batch b ON b.id = f.batch_id"
     "   WHERE f.status <> 'pages' AND ($1::bigint IS NULL OR b.id = $1)"
-    " ) x ORDER BY k1, k2, k3, kind, doc, k4";
+    " ) x ORDER BY 14, 15, 16, 1, 2, 17";
 
 static int put_field(cs_buf *b, const char *key, const PGresult *r, int row, int col, int number)
 {
@@ -65,6 +67,8 @@ static void open_document(cs_buf *b, const PGresult *r, int i)
     put_field(b, "patient_mrn", r, i, C_MRN, 0);
     put_field(b, "patient_confidence", r, i, C_PCONF, 1);
     put_field(b, "date_of_service", r, i, C_DOS, 0);
+    put_field(b, "review_reasons", r, i, C_REASONS, 1);   /* JSON from the database */
+    put_field(b, "candidates", r, i, C_CANDIDATES, 1);
     cs_buf_puts(b, ",\"pages\":[");
 }
 
@@ -81,27 +85,6 @@ static void put_line(cs_buf *b, const PGresult *r, int i)
     cs_buf_puts(b, "}\n");
 }
 
-/* Resolve --batch (an id or an archive name) to an id. */
-static int resolve_batch(cs_store *s, const char *batch, char id[24], char *err, size_t errlen)
-{
-    const char *p[1] = {batch};
-    PGresult *r = cs_pq(s, "SELECT id FROM batch WHERE id::text = $1 OR name = $1 ORDER BY id",
-                        1, p, err, errlen);
-    if (!r)
-        return -1;
-    if (PQntuples(r) == 0) {
-        PQclear(r);
-        return cs_fail(err, errlen, "no batch \"%s\" (see \"chartscan status\")", batch);
-    }
-    if (PQntuples(r) > 1) {
-        PQclear(r);
-        return cs_fail(err, errlen, "several batches are named \"%s\": give the batch id", batch);
-    }
-    snprintf(id, 24, "%s", PQgetvalue(r, 0, 0));
-    PQclear(r);
-    return 0;
-}
-
 int cs_export_manifest(cs_store *s, const char *batch, int with_text, FILE *out, char *err,
                        size_t errlen)
 {
@@ -113,7 +96,7 @@ int cs_export_manifest(cs_store *s, const char *batch, int with_text, FILE *out,
     int rc = -1;
 
     if (batch) {
-        if (resolve_batch(s, batch, id, err, errlen) < 0)
+        if (cs_resolve_batch(s, batch, id, err, errlen) < 0)
             return -1;
         params[0] = id;
     }

@@ -82,26 +82,6 @@ static const char *check_row(char *const v[NCOLS], int *bad_col)
     return NULL;
 }
 
-/* Append a value in COPY text format: \N for empty optional values. */
-static int copy_value(cs_buf *b, const char *v, int null_if_empty)
-{
-    if (null_if_empty && !*v)
-        return cs_buf_puts(b, "\\N");
-    for (; *v; v++) {
-        int rc;
-        switch (*v) {
-        case '\\': rc = cs_buf_puts(b, "\\\\"); break;
-        case '\t': rc = cs_buf_puts(b, "\\t"); break;
-        case '\n': rc = cs_buf_puts(b, "\\n"); break;
-        case '\r': rc = cs_buf_puts(b, "\\r"); break;
-        default:   rc = cs_buf_append(b, v, 1); break;
-        }
-        if (rc < 0)
-            return -1;
-    }
-    return 0;
-}
-
 int cs_patients_import(cs_store *s, const char *path, FILE *out, char *err, size_t errlen)
 {
     int map[NCOLS], errors = 0, in_tx = 0, in_copy = 0, rc = -1;
@@ -149,13 +129,8 @@ int cs_patients_import(cs_store *s, const char *path, FILE *out, char *err, size
                       " first_name text, middle_name text, birth_date date, sex text)"
                       " ON COMMIT DROP", 0, NULL, err, errlen) < 0)
         goto out;
-    r = PQexec(s->conn, "COPY roster_in FROM STDIN");
-    if (PQresultStatus(r) != PGRES_COPY_IN) {
-        cs_fail(err, errlen, "database error: %s", PQresultErrorMessage(r));
+    if (cs_copy_begin(s, "COPY roster_in FROM STDIN", err, errlen) < 0)
         goto out;
-    }
-    PQclear(r);
-    r = NULL;
     in_copy = 1;
 
     for (;;) {
@@ -200,39 +175,25 @@ int cs_patients_import(cs_store *s, const char *path, FILE *out, char *err, size
         if (cs_buf_printf(&line, "%ld\t", cs_csv_line(csv)) < 0)
             goto oom;
         for (int c = 0; c < NCOLS; c++) {
-            if (copy_value(&line, v[c], c >= COL_MIDDLE) < 0 ||
+            if (cs_copy_value(&line, v[c], c >= COL_MIDDLE) < 0 ||
                 cs_buf_puts(&line, c == NCOLS - 1 ? "\n" : "\t") < 0)
                 goto oom;
         }
-        if (PQputCopyData(s->conn, line.data, (int)line.len) != 1) {
-            cs_fail(err, errlen, "could not send roster rows: %s", PQerrorMessage(s->conn));
+        if (cs_copy_send(s, &line, err, errlen) < 0)
             goto out;
-        }
 next:;
     }
     if (errors > MAX_ERRORS_SHOWN)
         fprintf(stderr, "chartscan: roster \"%s\": %d more errors not shown\n", path,
                 errors - MAX_ERRORS_SHOWN);
     in_copy = 0;
-    if (PQputCopyEnd(s->conn, errors ? "malformed roster" : NULL) != 1) {
-        cs_fail(err, errlen, "could not send roster rows: %s", PQerrorMessage(s->conn));
-        goto out;
-    }
-    r = PQgetResult(s->conn);
     if (errors) {
-        PQclear(r);
-        r = NULL;
-        while ((r = PQgetResult(s->conn)) != NULL)
-            PQclear(r);
+        cs_copy_end(s, "malformed roster", err, errlen);
         cs_fail(err, errlen, "roster \"%s\" has %d malformed rows: nothing imported", path, errors);
         goto out;
     }
-    if (PQresultStatus(r) != PGRES_COMMAND_OK) {
-        cs_fail(err, errlen, "database error: %s", PQresultErrorMessage(r));
+    if (cs_copy_end(s, NULL, err, errlen) < 0)
         goto out;
-    }
-    PQclear(r);
-    r = NULL;
 
     r = cs_pq(s, "SELECT a.line, b.line FROM roster_in a JOIN roster_in b"
                  " ON a.mrn = b.mrn AND a.line < b.line ORDER BY b.line LIMIT 1", 0, NULL, err,
@@ -264,11 +225,8 @@ next:;
 oom:
     cs_fail(err, errlen, "out of memory");
 out:
-    if (in_copy) {
-        PQputCopyEnd(s->conn, "aborted");
-        while ((r = PQgetResult(s->conn)) != NULL)
-            PQclear(r);
-    }
+    if (in_copy)
+        cs_copy_end(s, "aborted", NULL, 0);
     PQclear(r);
     if (in_tx)
         cs_pq_rollback(s);

@@ -44,18 +44,32 @@ void cs_store_close(cs_store **ps);
 int  cs_store_migrate(cs_store *s, FILE *out, char *err, size_t errlen);
 /* Fail with a hint to run `chartscan init` when the schema is missing or old. */
 int  cs_store_require_schema(cs_store *s, char *err, size_t errlen);
+/* 1 while the connection is usable; 0 once it has been lost (reopen the store). */
+int  cs_store_ok(cs_store *s);
 /* The socket to select() on for notifications. */
 int  cs_store_socket(cs_store *s);
 
 /* ---- commands ---- */
 int cs_patients_import(cs_store *s, const char *csv_path, FILE *out, char *err, size_t errlen);
 int cs_train(cs_store *s, const char *csv_path, FILE *out, char *err, size_t errlen);
+/* Train and activate the default model from chartscan's own examples, when no model exists. */
+int cs_train_default(cs_store *s, FILE *out, char *err, size_t errlen);
 /* Submit one archive; prints "ID NAME" to out.  Refuses a byte-identical archive. */
 int cs_submit(cs_store *s, const char *archive_path, FILE *out, char *err, size_t errlen);
-int cs_status(cs_store *s, FILE *out, char *err, size_t errlen);
+/* Batches and the queue; bars: draw a progress bar under each batch. */
+int cs_status(cs_store *s, int bars, FILE *out, char *err, size_t errlen);
 /* batch: an id or an archive name; NULL for all batches. */
 int cs_export_manifest(cs_store *s, const char *batch, int with_text, FILE *out,
                        char *err, size_t errlen);
+
+/* A batch's counts, confidence spread and exceptions, as text or CSV. */
+int cs_report(cs_store *s, const char *batch, int csv, FILE *out, char *err, size_t errlen);
+/* Re-queue failed jobs (of one batch: an id or a name; NULL for all). */
+int cs_retry(cs_store *s, const char *batch, FILE *out, char *err, size_t errlen);
+
+/* Write document's PDF (an id like d-42 or 42) to out_path, or to stdout when NULL. */
+int cs_export_pdf(cs_store *s, const char *document, const char *out_path, char *err,
+                  size_t errlen);
 
 /* ---- the job queue (jobs.c) ---- */
 typedef struct cs_job {
@@ -69,6 +83,10 @@ typedef struct cs_job {
 /* Returns 1 and fills job when one was claimed, 0 when none is runnable. */
 int cs_jobs_claim(cs_store *s, const char *worker, int lease_seconds, cs_job *job,
                   char *err, size_t errlen);
+/* Extend a running job's lease: 1 renewed, 0 the lease is no longer ours, -1 error. */
+int cs_jobs_renew(cs_store *s, const cs_job *job, int lease_seconds, char *err, size_t errlen);
+/* Give a claimed job back to the queue without counting the attempt (shutdown, lost connection). */
+int cs_jobs_release(cs_store *s, const cs_job *job, char *err, size_t errlen);
 /*
  * After a stage failed for a reason that may pass (database, resources):
  * queue the job again with backoff, or after max_attempts mark it failed

@@ -7,6 +7,7 @@
 
 #include <libpq-fe.h>
 
+#include "indexer/indexer.h"
 #include "pipeline/pipeline.h"
 
 struct cs_store {
@@ -29,14 +30,57 @@ int cs_pq_commit(cs_store *s, char *err, size_t errlen);
 /* Roll back, ignoring errors (used on the way out of a failure). */
 void cs_pq_rollback(cs_store *s);
 
+/* Resolve a batch given as an id or an archive name into id[24]. */
+int cs_resolve_batch(cs_store *s, const char *batch, char id[24], char *err, size_t errlen);
+
 /* Integer of a result cell (0 when NULL). */
 long long cs_pq_int(const PGresult *r, int row, int col);
 
 /* Format an int64 into a caller buffer, for parameters. */
 const char *cs_i64(char buf[24], long long v);
 
+/* ---- COPY FROM STDIN, text format (copy.c) ---- */
+struct cs_buf;
+/* Append v escaped for COPY text format; NULL (or "" when null_if_empty) becomes \N. */
+int cs_copy_value(struct cs_buf *b, const char *v, int null_if_empty);
+int cs_copy_begin(cs_store *s, const char *copy_sql, char *err, size_t errlen);
+int cs_copy_send(cs_store *s, const struct cs_buf *rows, char *err, size_t errlen);
+/* End the copy (abort it with a reason, or NULL to finish) and collect the result. */
+int cs_copy_end(cs_store *s, const char *abort_reason, char *err, size_t errlen);
+
+/* Queue (or queue again) the file's assembly when none of its pages is pending. */
+int cs_jobs_queue_assembly(cs_store *s, long long batch_id, long long file_id, char *err,
+                           size_t errlen);
+
 /* Complete the job inside the current transaction: 0, or -1 when the lease was lost. */
 int cs_jobs_complete(cs_store *s, const cs_job *job, char *err, size_t errlen);
+
+/* A file's pages for the indexer (file_pages.c); strings point into the results. */
+typedef struct cs_file_pages {
+    PGresult *page_rows, *word_rows;
+    cs_index_page *pages;       /* n pages in page order, blank ones included */
+    cs_index_word *words;
+    long long *page_id;
+    int *page_no;
+    size_t n;
+} cs_file_pages;
+int  cs_file_pages_load(cs_store *s, long long file_id, cs_file_pages *fp, char *err,
+                        size_t errlen);
+void cs_file_pages_free(cs_file_pages *fp);
+
+/* Roster candidates for a document's fields (candidates.c); records point into result. */
+typedef struct cs_candidates {
+    PGresult *result;
+    cs_roster_record *records;
+    long long *ids;             /* patient ids, parallel to records */
+    size_t n;
+} cs_candidates;
+int  cs_candidates_find(cs_store *s, const cs_fields *f, cs_candidates *out, char *err,
+                        size_t errlen);
+void cs_candidates_free(cs_candidates *c);
+
+/* Render document_id's searchable PDF from its pages and store it (pdf.c). */
+int cs_document_render_pdf(cs_store *s, long long document_id, char *err, size_t errlen);
 
 /* Stages (stage_unpack.c, stage_ocr.c, stage_assemble.c). */
 int cs_stage_unpack(cs_store *s, cs_stage_ctx *ctx, const cs_job *job, char *err, size_t errlen);

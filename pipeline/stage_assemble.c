@@ -1,19 +1,19 @@
 /*
  * stage_assemble.c — the assemble stage, run when a source file's last
- * page is done: group its pages into documents, give each a type from the
- * active model and a patient from the roster, and decide 'filed' or
- * 'review'.  Pure decisions come from indexer/; this file gathers the
- * inputs and stores the outcome with the job's completion.
+ * page is done: split its pages into documents, and for each document
+ * decide its type (active model), extract its fields, look up roster
+ * candidates and match them, then file it or send it to review with every
+ * reason; render its searchable PDF.  The decisions come from indexer/;
+ * this file gathers the inputs and stores the outcome with the job's
+ * completion, replacing what an earlier run stored.
  *
  * Notes:
- *   1. This walking-skeleton version makes one document per TIFF file, of
- *      the pages whose OCR succeeded; failed pages stay outside any
- *      document and are reported as such.
- *   2. Only an MRN that follows an MRN label and exists in the roster files
- *      a document automatically.  A bare number that happens to equal an
- *      MRN is a candidate, never enough: a wrong-patient filing is the one
- *      mistake that must not happen.
- *   3. Re-running the stage replaces the file's documents.
+ *   1. A document is filed only when the patient match says so (exact MRN,
+ *      birth date and name, clearly ahead of any other candidate) and the
+ *      type's calibrated confidence reaches CS_DOCTYPE_FILE_CONFIDENCE.
+ *      Everything else goes to review with the ranked candidates.
+ *   2. Blank pages belong to no document (they are reported as blank
+ *      pages); failed pages neither.
  */
 #include "pipeline/stage_internal.h"
 
@@ -22,7 +22,9 @@
 
 #include "common/common.h"
 
-#define MAX_MRN_CANDIDATES 16
+#define CS_DOCTYPE_FILE_CONFIDENCE 0.90
+#define MAX_REASONS 4
+#define TYPE_ALTERNATIVES 3
 
 /* Load the active model into ctx when it is not the one already loaded. */
 static int refresh_model(cs_store *s, cs_stage_ctx *ctx, char *err, size_t errlen)
@@ -60,150 +62,248 @@ static int refresh_model(cs_store *s, cs_stage_ctx *ctx, char *err, size_t errle
     return 0;
 }
 
-typedef struct match {
-    long long patient_id;
-    char mrn[CS_MRN_MAX];
-    int labelled;
-    int labelled_found;   /* a labelled MRN was printed at all */
-} match;
-
-/* The first candidate, labelled ones first, that is in the roster. */
-static int find_patient(cs_store *s, const char *text, match *m, char *err, size_t errlen)
+static const char *agreement_name(cs_agreement a)
 {
-    cs_mrn_candidate c[MAX_MRN_CANDIDATES];
-    cs_buf arr = CS_BUF_INIT;
-    PGresult *r;
-    int n = cs_index_find_mrns(text, c, MAX_MRN_CANDIDATES);
+    switch (a) {
+    case CS_AGREE_EXACT: return "exact";
+    case CS_AGREE_CLOSE: return "close";
+    case CS_AGREE_DISAGREE: return "disagree";
+    default: return "missing";
+    }
+}
 
-    memset(m, 0, sizeof *m);
-    if (n == 0)
-        return 0;
-    /* MRN candidates are letters and digits only: safe inside an array literal */
-    cs_buf_puts(&arr, "{");
+static void json_date(cs_buf *b, const char *key, const cs_date *d, int found)
+{
+    if (found && d->year)
+        cs_buf_printf(b, ",\"%s\":\"%04d-%02d-%02d\"", key, d->year, d->month, d->day);
+    else
+        cs_buf_printf(b, ",\"%s\":null", key);
+}
+
+static void fields_json(cs_buf *b, const cs_fields *f)
+{
+    cs_buf_puts(b, "{\"mrn\":");
+    if (f->mrn_info.found)
+        cs_buf_json_string(b, f->mrn);
+    else
+        cs_buf_puts(b, "null");
+    cs_buf_printf(b, ",\"mrn_labelled\":%s", f->mrn_info.labelled ? "true" : "false");
+    cs_buf_puts(b, ",\"last_name\":");
+    cs_buf_json_string(b, f->name_info.found ? f->last : "");
+    cs_buf_puts(b, ",\"first_name\":");
+    cs_buf_json_string(b, f->name_info.found ? f->first : "");
+    cs_buf_puts(b, ",\"middle_name\":");
+    cs_buf_json_string(b, f->name_info.found ? f->middle : "");
+    json_date(b, "birth_date", &f->birth, f->birth_info.found);
+    json_date(b, "date_of_service", &f->service, f->service_info.found);
+    cs_buf_puts(b, "}");
+}
+
+static void candidates_json(cs_buf *b, const cs_candidates *c, const cs_match_score *scores)
+{
+    cs_buf_puts(b, "[");
+    for (size_t i = 0; i < c->n && i < 5; i++) {
+        const cs_match_score *sc = &scores[i];
+        cs_buf_printf(b, "%s{\"patient_id\":%lld,\"mrn\":", i ? "," : "", c->ids[sc->record]);
+        cs_buf_json_string(b, c->records[sc->record].mrn);
+        cs_buf_printf(b, ",\"probability\":%.4f,\"weight\":%.2f,\"mrn_agreement\":\"%s\","
+                         "\"birth_date_agreement\":\"%s\",\"last_name_agreement\":\"%s\","
+                         "\"first_name_agreement\":\"%s\"}",
+                      sc->probability, sc->weight, agreement_name(sc->mrn),
+                      agreement_name(sc->birth), agreement_name(sc->last), agreement_name(sc->first));
+    }
+    cs_buf_puts(b, "]");
+}
+
+/* Postgres text[] literal of reasons, each quoted. */
+static void reasons_array(cs_buf *b, const char *const *reasons, int n)
+{
+    cs_buf_puts(b, "{");
     for (int i = 0; i < n; i++) {
-        if (c[i].labelled)
-            m->labelled_found = 1;
-        cs_buf_printf(&arr, "%s\"%s\"", i ? "," : "", c[i].mrn);
+        cs_buf_puts(b, i ? ",\"" : "\"");
+        for (const char *p = reasons[i]; *p; p++) {
+            if (*p == '"' || *p == '\\')
+                cs_buf_puts(b, "\\");
+            cs_buf_append(b, p, 1);
+        }
+        cs_buf_puts(b, "\"");
     }
-    if (cs_buf_puts(&arr, "}") < 0) {
-        cs_buf_free(&arr);
+    cs_buf_puts(b, "}");
+}
+
+/* Decide and store one document of pages [first, last] of the file. */
+static int assemble_document(cs_store *s, cs_stage_ctx *ctx, const cs_job *job,
+                             const cs_file_pages *fp, const cs_split *split, size_t d,
+                             char *err, size_t errlen)
+{
+    const cs_index_document *doc = &split->documents[d];
+    cs_index_page *pages = NULL;
+    cs_prediction pred[TYPE_ALTERNATIVES];
+    cs_match_score *scores = NULL;
+    cs_match_decision decision = {0, NULL, 0};
+    cs_candidates cands = {0};
+    cs_fields fields;
+    cs_buf text = CS_BUF_INIT, fj = CS_BUF_INIT, cj = CS_BUF_INIT, aj = CS_BUF_INIT,
+           rj = CS_BUF_INIT;
+    const char *reasons[MAX_REASONS];
+    char b[8][24], conf[32], pconf[32], dos[16];
+    int npred = 0, nreasons = 0, rc = -1;
+    size_t n = 0;
+    PGresult *r = NULL;
+
+    pages = calloc(doc->npages ? doc->npages : 1, sizeof *pages);
+    if (!pages)
         return cs_fail(err, errlen, "out of memory");
-    }
-    {
-        const char *p[1] = {arr.data};
-        r = cs_pq(s, "SELECT id, mrn FROM patient WHERE mrn = ANY($1::text[])", 1, p, err, errlen);
-    }
-    cs_buf_free(&arr);
-    if (!r)
-        return -1;
-    for (int i = 0; i < n && !m->patient_id; i++) {
-        for (int row = 0; row < PQntuples(r); row++) {
-            if (!strcmp(PQgetvalue(r, row, 1), c[i].mrn)) {
-                m->patient_id = cs_pq_int(r, row, 0);
-                snprintf(m->mrn, sizeof m->mrn, "%s", c[i].mrn);
-                m->labelled = c[i].labelled;
-                break;
-            }
+    for (size_t i = doc->first; i <= doc->last; i++) {
+        if (split->page_document[i] != (long)d)
+            continue;
+        pages[n++] = fp->pages[i];
+        if ((n > 1 && cs_buf_puts(&text, "\n\f\n") < 0) || cs_buf_puts(&text, fp->pages[i].text) < 0) {
+            cs_fail(err, errlen, "out of memory");
+            goto out;
         }
     }
+
+    if (ctx->model)
+        npred = cs_classifier_predict(ctx->model, text.data ? text.data : "", pred,
+                                      TYPE_ALTERNATIVES);
+    cs_index_extract_fields(pages, n, 0, &fields);
+    if (cs_candidates_find(s, &fields, &cands, err, errlen) < 0)
+        goto out;
+    scores = calloc(cands.n ? cands.n : 1, sizeof *scores);
+    if (!scores) {
+        cs_fail(err, errlen, "out of memory");
+        goto out;
+    }
+    cs_index_match(&fields, cands.records, cands.n, scores, &decision);
+
+    if (!ctx->model)
+        reasons[nreasons++] = "no document-type model (run chartscan train)";
+    else if (npred == 0)
+        reasons[nreasons++] = "document type not recognised";
+    else if (pred[0].confidence < CS_DOCTYPE_FILE_CONFIDENCE)
+        reasons[nreasons++] = "document type uncertain";
+    if (!decision.file)
+        reasons[nreasons++] = decision.reason ? decision.reason : "patient not matched";
+
+    fields_json(&fj, &fields);
+    candidates_json(&cj, &cands, scores);
+    cs_buf_puts(&aj, "[");
+    for (int i = 0; i < npred; i++) {
+        cs_buf_printf(&aj, "%s{\"doctype\":", i ? "," : "");
+        cs_buf_json_string(&aj, pred[i].label);
+        cs_buf_printf(&aj, ",\"confidence\":%.4f}", pred[i].confidence);
+    }
+    cs_buf_puts(&aj, "]");
+    reasons_array(&rj, reasons, nreasons);
+    snprintf(conf, sizeof conf, "%.4f", npred ? pred[0].confidence : 0.0);
+    snprintf(pconf, sizeof pconf, "%.4f", cands.n ? scores[0].probability : 0.0);
+    if (fields.service_info.found && fields.service.year)
+        snprintf(dos, sizeof dos, "%04d-%02d-%02d", fields.service.year, fields.service.month,
+                 fields.service.day);
+    else
+        dos[0] = '\0';
+    {
+        int filed = nreasons == 0;
+        const char *p[17] = {
+            cs_i64(b[0], job->batch_id), cs_i64(b[1], job->file_id),
+            cs_i64(b[2], fp->page_no[doc->first]), filed ? "filed" : "review",
+            npred ? pred[0].label : NULL, npred ? conf : NULL,
+            ctx->model_id ? cs_i64(b[3], ctx->model_id) : NULL,
+            filed ? cs_i64(b[4], cands.ids[scores[0].record]) : NULL, filed ? pconf : NULL,
+            dos[0] ? dos : NULL, nreasons ? reasons[0] : NULL,
+            cs_i64(b[5], fp->page_no[doc->last]), cs_i64(b[6], (long long)n), doc->reason,
+            fj.data, cj.data, aj.data};
+        const char *p2[2] = {rj.data, filed ? "auto" : NULL};
+        r = cs_pq(s,
+            "INSERT INTO document (batch_id, file_id, first_page, status, doctype,"
+            "       doctype_confidence, model_id, patient_id, patient_confidence, date_of_service,"
+            "       review_reason, last_page, page_count, split_reason, fields, candidates,"
+            "       doctype_alternatives)"
+            " VALUES ($1, $2, $3, $4, (SELECT code FROM doctype WHERE code = $5), $6, $7, $8, $9,"
+            "         $10, $11, $12, $13, $14, $15, $16, $17) RETURNING id", 17, p, err, errlen);
+        if (!r)
+            goto out;
+        {
+            const char *q[3] = {PQgetvalue(r, 0, 0), p2[0], p2[1]};
+            if (cs_pq_exec(s, "UPDATE document SET review_reasons = $2::text[], filed_by = $3::text,"
+                              "       filed_at = CASE WHEN $3::text IS NULL THEN NULL ELSE now() END"
+                              " WHERE id = $1", 3, q, err, errlen) < 0)
+                goto out;
+        }
+    }
+    /* the document's pages */
+    {
+        cs_buf ids = CS_BUF_INIT;
+        int first = 1;
+        cs_buf_puts(&ids, "{");
+        for (size_t i = doc->first; i <= doc->last; i++) {
+            if (split->page_document[i] != (long)d)
+                continue;
+            cs_buf_printf(&ids, "%s%lld", first ? "" : ",", fp->page_id[i]);
+            first = 0;
+        }
+        cs_buf_puts(&ids, "}");
+        {
+            const char *q[2] = {PQgetvalue(r, 0, 0), ids.data};
+            rc = cs_pq_exec(s, "UPDATE page SET document_id = $1 WHERE id = ANY($2::bigint[])", 2,
+                            q, err, errlen);
+        }
+        cs_buf_free(&ids);
+        if (rc < 0)
+            goto out;
+        rc = -1;
+    }
+    if (cs_document_render_pdf(s, cs_pq_int(r, 0, 0), err, errlen) < 0)
+        goto out;
+    cs_log(CS_LOG_INFO, "file %lld: document %s, %zu pages, %s", (long long)job->file_id,
+           PQgetvalue(r, 0, 0), n, nreasons ? "review" : "filed");
+    rc = 0;
+out:
     PQclear(r);
-    return 0;
+    cs_candidates_free(&cands);
+    free(scores);
+    free(pages);
+    cs_buf_free(&text);
+    cs_buf_free(&fj);
+    cs_buf_free(&cj);
+    cs_buf_free(&aj);
+    cs_buf_free(&rj);
+    return rc;
 }
 
 int cs_stage_assemble(cs_store *s, cs_stage_ctx *ctx, const cs_job *job, char *err,
                       size_t errlen)
 {
-    char b[6][24], conf[32], pconf[32];
-    cs_buf text = CS_BUF_INIT;
-    cs_prediction pred = {NULL, 0};
-    const char *reason = NULL, *status;
-    PGresult *r = NULL;
-    match m;
-    int first_page = 0, npages = 0;
+    char b1[24];
+    const char *p[1] = {cs_i64(b1, job->file_id)};
+    cs_file_pages fp;
+    cs_split split;
 
+    memset(&fp, 0, sizeof fp);
+    memset(&split, 0, sizeof split);
     if (cs_pq_begin(s, err, errlen) < 0)
         return -1;
-    {
-        const char *p[1] = {cs_i64(b[0], job->file_id)};
-        if (cs_pq_exec(s, "SELECT 1 FROM source_file WHERE id = $1 FOR UPDATE", 1, p, err,
-                       errlen) < 0 ||
-            cs_pq_exec(s, "DELETE FROM document WHERE file_id = $1", 1, p, err, errlen) < 0)
+    if (cs_pq_exec(s, "SELECT 1 FROM source_file WHERE id = $1 FOR UPDATE", 1, p, err, errlen) < 0 ||
+        cs_pq_exec(s, "DELETE FROM document WHERE file_id = $1", 1, p, err, errlen) < 0 ||
+        cs_file_pages_load(s, job->file_id, &fp, err, errlen) < 0 ||
+        refresh_model(s, ctx, err, errlen) < 0)
+        goto fail;
+    if (fp.n > 0) {
+        if (cs_index_split(fp.pages, fp.n, 0, &split, err, errlen) < 0)
             goto fail;
-        r = cs_pq(s, "SELECT page_no, text FROM page WHERE file_id = $1 AND status = 'done'"
-                     " ORDER BY page_no", 1, p, err, errlen);
-        if (!r)
-            goto fail;
-    }
-    for (int i = 0; i < PQntuples(r); i++) {
-        if (!first_page)
-            first_page = (int)cs_pq_int(r, i, 0);
-        if (i && cs_buf_puts(&text, "\n\f\n") < 0)
-            goto oom;
-        if (cs_buf_puts(&text, PQgetvalue(r, i, 1)) < 0)
-            goto oom;
-        npages++;
-    }
-    PQclear(r);
-    r = NULL;
-
-    if (npages > 0) {
-        if (refresh_model(s, ctx, err, errlen) < 0)
-            goto fail;
-        if (ctx->model)
-            cs_classifier_predict(ctx->model, text.data, &pred, 1);
-        if (find_patient(s, text.data, &m, err, errlen) < 0)
-            goto fail;
-
-        if (!ctx->model)
-            reason = "no document-type model (run chartscan train)";
-        else if (!pred.label)
-            reason = "document type not recognised";
-        else if (!m.labelled_found && !m.patient_id)
-            reason = "no MRN found";
-        else if (!m.patient_id)
-            reason = "MRN not in roster";
-        else if (!m.labelled)
-            reason = "MRN found only as an unlabelled number";
-        status = reason ? "review" : "filed";
-        snprintf(conf, sizeof conf, "%.4f", pred.confidence);
-        /* until the calibrated matcher: a labelled exact MRN is strong, a bare one weak */
-        snprintf(pconf, sizeof pconf, "%.2f", m.labelled ? 0.99 : 0.5);
-        {
-            const char *p[10] = {cs_i64(b[0], job->batch_id), cs_i64(b[1], job->file_id),
-                                 cs_i64(b[2], first_page), status, pred.label,
-                                 pred.label ? conf : NULL,
-                                 ctx->model_id ? cs_i64(b[3], ctx->model_id) : NULL,
-                                 m.patient_id ? cs_i64(b[4], m.patient_id) : NULL,
-                                 m.patient_id ? pconf : NULL, reason};
-            /* a label the taxonomy lacks is kept out of the foreign key */
-            r = cs_pq(s,
-                "INSERT INTO document (batch_id, file_id, first_page, status, doctype,"
-                "       doctype_confidence, model_id, patient_id, patient_confidence, review_reason)"
-                " VALUES ($1, $2, $3, $4, (SELECT code FROM doctype WHERE code = $5), $6, $7, $8,"
-                "         $9, $10) RETURNING id", 10, p, err, errlen);
-            if (!r)
+        for (size_t d = 0; d < split.ndocuments; d++)
+            if (assemble_document(s, ctx, job, &fp, &split, d, err, errlen) < 0)
                 goto fail;
-        }
-        {
-            const char *p[2] = {PQgetvalue(r, 0, 0), cs_i64(b[0], job->file_id)};
-            if (cs_pq_exec(s, "UPDATE page SET document_id = $1 WHERE file_id = $2"
-                              " AND status = 'done'", 2, p, err, errlen) < 0)
-                goto fail;
-        }
-        cs_log(CS_LOG_INFO, "file %lld: document %s, %d pages, %s", (long long)job->file_id,
-               PQgetvalue(r, 0, 0), npages, status);
-        PQclear(r);
-        r = NULL;
     }
     if (cs_jobs_complete(s, job, err, errlen) < 0 || cs_pq_commit(s, err, errlen) < 0)
         goto fail;
-    cs_buf_free(&text);
+    cs_split_free(&split);
+    cs_file_pages_free(&fp);
     return 0;
-oom:
-    cs_fail(err, errlen, "out of memory assembling file %lld", (long long)job->file_id);
 fail:
-    PQclear(r);
     cs_pq_rollback(s);
-    cs_buf_free(&text);
+    cs_split_free(&split);
+    cs_file_pages_free(&fp);
     return -1;
 }

@@ -55,9 +55,103 @@ static int load_file(cs_store *s, cs_stage_ctx *ctx, long long file_id, char *er
     return 0;
 }
 
+/* The page's words, replacing any from an earlier run, through COPY. */
+static int store_words(cs_store *s, long long page_id, const cs_ocr_result *res, char *err,
+                       size_t errlen)
+{
+    char b1[24];
+    const char *p[1] = {cs_i64(b1, page_id)};
+    cs_buf rows = CS_BUF_INIT;
+    int rc = -1;
+
+    if (cs_pq_exec(s, "DELETE FROM word WHERE page_id = $1", 1, p, err, errlen) < 0)
+        return -1;
+    if (res->nwords == 0)
+        return 0;
+    if (cs_copy_begin(s, "COPY word (page_id, seq, text, x, y, w, h, confidence, block, line)"
+                         " FROM STDIN", err, errlen) < 0)
+        return -1;
+    for (size_t i = 0; i < res->nwords; i++) {
+        const cs_ocr_word *w = &res->words[i];
+        if (cs_buf_printf(&rows, "%lld\t%zu\t", page_id, i + 1) < 0 ||
+            cs_copy_value(&rows, w->text ? w->text : "", 0) < 0 ||
+            cs_buf_printf(&rows, "\t%d\t%d\t%d\t%d\t%.2f\t%d\t%d\n", w->x, w->y, w->w, w->h,
+                          w->confidence, w->block, w->line) < 0) {
+            cs_fail(err, errlen, "out of memory");
+            goto out;
+        }
+        if (rows.len > 65536) {
+            if (cs_copy_send(s, &rows, err, errlen) < 0)
+                goto out;
+            cs_buf_reset(&rows);
+        }
+    }
+    if (cs_copy_send(s, &rows, err, errlen) < 0)
+        goto out;
+    rc = 0;
+out:
+    cs_buf_free(&rows);
+    return cs_copy_end(s, rc < 0 ? "failed" : NULL, rc < 0 ? NULL : err, errlen) < 0 ? -1 : rc;
+}
+
+/* Store what cleanup and recognition produced for a page. */
+static int store_result(cs_store *s, long long page_id, const cs_ocr_result *res, char *err,
+                        size_t errlen)
+{
+    const cs_cleanup *c = &res->cleanup;
+    char b[6][24], conf[32], oconf[32], skew[32], blank[32], ms[512];
+    const char *values[15];
+    int lengths[15] = {0}, formats[15] = {0};
+    PGresult *r;
+    int rc;
+
+    snprintf(conf, sizeof conf, "%.2f", res->confidence);
+    snprintf(oconf, sizeof oconf, "%.3f", c->orientation_confidence);
+    snprintf(skew, sizeof skew, "%.3f", c->skew);
+    snprintf(blank, sizeof blank, "%.5f", c->blank_score);
+    snprintf(ms, sizeof ms,
+             "{\"decode\":%.1f,\"normalise\":%.1f,\"orient\":%.1f,\"deskew\":%.1f,"
+             "\"binarise\":%.1f,\"clean\":%.1f,\"blank\":%.1f,\"ocr\":%.1f,\"encode\":%.1f}",
+             c->ms_decode, c->ms_normalise, c->ms_orient, c->ms_deskew, c->ms_binarise,
+             c->ms_clean, c->ms_blank, c->ms_ocr, c->ms_encode);
+    values[0] = cs_i64(b[0], page_id);
+    values[1] = c->blank ? "blank" : "done";
+    values[2] = res->text ? res->text : "";
+    values[3] = conf;
+    values[4] = cs_i64(b[1], res->width);
+    values[5] = cs_i64(b[2], res->height);
+    values[6] = cs_i64(b[3], res->dpi);
+    values[7] = cs_i64(b[4], c->source_dpi ? c->source_dpi : res->dpi);
+    values[8] = c->dpi_inferred || res->dpi_inferred ? "true" : "false";
+    values[9] = cs_i64(b[5], c->rotation);
+    values[10] = oconf;
+    values[11] = skew;
+    values[12] = blank;
+    values[13] = ms;
+    values[14] = res->cleaned ? (const char *)res->cleaned : NULL;
+    lengths[14] = (int)res->cleaned_len;
+    formats[14] = 1;   /* the image goes in binary */
+    r = PQexecParams(s->conn,
+        "UPDATE page SET status = $2, reason = NULL, text = $3, confidence = $4, width = $5,"
+        "       height = $6, dpi = $7, source_dpi = $8, dpi_inferred = $9, rotation = $10,"
+        "       orientation_confidence = $11, skew = $12, blank_score = $13, cleanup_ms = $14,"
+        "       decode_ms = ($14::jsonb->>'decode')::real, ocr_ms = ($14::jsonb->>'ocr')::real,"
+        "       cleaned = $15, finished_at = now()"
+        " WHERE id = $1", 15, NULL, values, lengths, formats, 0);
+    rc = PQresultStatus(r) == PGRES_COMMAND_OK ? 0 : -1;
+    if (rc < 0) {
+        cs_fail(err, errlen, "database error: %s", PQresultErrorMessage(r));
+        err[strcspn(err, "\n")] = '\0';
+    }
+    PQclear(r);
+    if (rc < 0)
+        return -1;
+    return store_words(s, page_id, res, err, errlen);
+}
+
 int cs_stage_ocr(cs_store *s, cs_stage_ctx *ctx, const cs_job *job, char *err, size_t errlen)
 {
-    char b[8][24], reason[CS_ERRLEN], conf[32], dms[32], oms[32];
+    char b[2][24], reason[CS_ERRLEN];
     cs_ocr_result res;
     PGresult *r;
     int page_no, ok;
@@ -83,8 +177,9 @@ int cs_stage_ocr(cs_store *s, cs_stage_ctx *ctx, const cs_job *job, char *err, s
     ok = cs_ocr_page(ctx->engine, ctx->file_data, ctx->file_len, page_no, &res, reason,
                      sizeof reason) == 0;
     if (ok)
-        cs_log(CS_LOG_DEBUG, "page %lld: decode %.0f ms, ocr %.0f ms, confidence %.0f",
-               (long long)job->page_id, res.decode_ms, res.ocr_ms, res.confidence);
+        cs_log(CS_LOG_DEBUG, "page %lld: %s, rotation %d, skew %.2f, ocr %.0f ms, confidence %.0f",
+               (long long)job->page_id, res.cleanup.blank ? "blank" : "text",
+               res.cleanup.rotation, res.cleanup.skew, res.cleanup.ms_ocr, res.confidence);
     else
         cs_log(CS_LOG_INFO, "page %lld: failed: %s", (long long)job->page_id, reason);
 
@@ -97,34 +192,20 @@ int cs_stage_ocr(cs_store *s, cs_stage_ctx *ctx, const cs_job *job, char *err, s
             goto fail;
     }
     if (ok) {
-        snprintf(conf, sizeof conf, "%.2f", res.confidence);
-        snprintf(dms, sizeof dms, "%.1f", res.decode_ms);
-        snprintf(oms, sizeof oms, "%.1f", res.ocr_ms);
-        const char *p[8] = {cs_i64(b[0], job->page_id), res.text, conf, cs_i64(b[1], res.width),
-                            cs_i64(b[2], res.height), cs_i64(b[3], res.dpi), dms, oms};
-        if (cs_pq_exec(s,
-                "UPDATE page SET status = 'done', reason = NULL, text = $2, confidence = $3,"
-                "       width = $4, height = $5, dpi = $6, decode_ms = $7, ocr_ms = $8,"
-                "       finished_at = now() WHERE id = $1", 8, p, err, errlen) < 0)
+        if (store_result(s, job->page_id, &res, err, errlen) < 0)
             goto fail;
     } else {
         const char *p[2] = {cs_i64(b[0], job->page_id), reason};
         if (cs_pq_exec(s,
                 "UPDATE page SET status = 'failed', reason = $2, text = NULL, confidence = NULL,"
-                "       finished_at = now() WHERE id = $1", 2, p, err, errlen) < 0)
+                "       cleaned = NULL, finished_at = now() WHERE id = $1;", 2, p, err, errlen) < 0 ||
+            cs_pq_exec(s, "DELETE FROM word WHERE page_id = $1", 1, p, err, errlen) < 0)
             goto fail;
     }
     if (cs_jobs_complete(s, job, err, errlen) < 0)
         goto fail;
-    {
-        const char *p[2] = {cs_i64(b[0], job->batch_id), cs_i64(b[1], job->file_id)};
-        if (cs_pq_exec(s,
-                "INSERT INTO job (kind, batch_id, file_id, priority)"
-                " SELECT 'assemble', $1, $2, 0"
-                "  WHERE NOT EXISTS (SELECT 1 FROM page WHERE file_id = $2 AND status = 'pending')"
-                " ON CONFLICT DO NOTHING", 2, p, err, errlen) < 0)
-            goto fail;
-    }
+    if (cs_jobs_queue_assembly(s, job->batch_id, job->file_id, err, errlen) < 0)
+        goto fail;
     if (cs_pq_exec(s, "NOTIFY chartscan_jobs", 0, NULL, err, errlen) < 0 ||
         cs_pq_commit(s, err, errlen) < 0)
         goto fail;

@@ -21,7 +21,7 @@ static void format_eta(char *out, size_t outlen, double seconds)
         snprintf(out, outlen, "%.1fh", seconds / 3600);
 }
 
-int cs_status(cs_store *s, FILE *out, char *err, size_t errlen)
+int cs_status(cs_store *s, int bars, FILE *out, char *err, size_t errlen)
 {
     PGresult *r = cs_pq(s,
         "SELECT b.id, b.name, b.status,"
@@ -75,6 +75,14 @@ int cs_status(cs_store *s, FILE *out, char *err, size_t errlen)
                 PQgetvalue(r, i, 4), PQgetvalue(r, i, 5), PQgetvalue(r, i, 6),
                 PQgetvalue(r, i, 7), left, PQgetvalue(r, i, 9), PQgetvalue(r, i, 10), rate,
                 eta);
+        if (bars) {
+            long total = (long)cs_pq_int(r, i, 4), finished = total - left;
+            int width = 40, fill = total ? (int)(width * finished / total) : 0;
+            fprintf(out, "       [");
+            for (int k = 0; k < width; k++)
+                fputs(k < fill ? "#" : "-", out);
+            fprintf(out, "] %3.0f%%\n", total ? 100.0 * finished / total : 0.0);
+        }
         if (!PQgetisnull(r, i, 13))
             fprintf(out, "       ! %s\n", PQgetvalue(r, i, 13));
         if (cs_pq_int(r, i, 12) > 0)

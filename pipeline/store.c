@@ -140,6 +140,11 @@ void cs_store_close(cs_store **ps)
     *ps = NULL;
 }
 
+int cs_store_ok(cs_store *s)
+{
+    return s && PQstatus(s->conn) == CONNECTION_OK;
+}
+
 int cs_store_socket(cs_store *s)
 {
     return PQsocket(s->conn);
@@ -203,6 +208,27 @@ const char *cs_i64(char buf[24], long long v)
 {
     snprintf(buf, 24, "%lld", v);
     return buf;
+}
+
+/* Resolve --batch (an id or an archive name) to an id. */
+int cs_resolve_batch(cs_store *s, const char *batch, char id[24], char *err, size_t errlen)
+{
+    const char *p[1] = {batch};
+    PGresult *r = cs_pq(s, "SELECT id FROM batch WHERE id::text = $1 OR name = $1 ORDER BY id",
+                        1, p, err, errlen);
+    if (!r)
+        return -1;
+    if (PQntuples(r) == 0) {
+        PQclear(r);
+        return cs_fail(err, errlen, "no batch \"%s\" (see \"chartscan status\")", batch);
+    }
+    if (PQntuples(r) > 1) {
+        PQclear(r);
+        return cs_fail(err, errlen, "several batches are named \"%s\": give the batch id", batch);
+    }
+    snprintf(id, 24, "%s", PQgetvalue(r, 0, 0));
+    PQclear(r);
+    return 0;
 }
 
 /* ---- migrations ---- */

@@ -175,8 +175,13 @@ int cs_submit(cs_store *s, const char *path, FILE *out, char *err, size_t errlen
             "           VALUES ($1, $2, $3, $4) RETURNING id)"
             " INSERT INTO job (kind, batch_id, priority) SELECT 'unpack', id, 2 FROM b"
             " RETURNING batch_id", 4, p, err, errlen);
-        if (!r)
+        if (!r) {
+            /* another process submitted the same bytes a moment ago: same answer as above */
+            if (strstr(err, "batch_sha256_key"))
+                cs_fail(err, errlen, "archive \"%s\" was submitted by another process at the "
+                        "same moment (see \"chartscan status\")", path);
             goto out;
+        }
     }
     if (cs_pq_exec(s, "NOTIFY chartscan_jobs", 0, NULL, err, errlen) < 0 ||
         cs_pq_commit(s, err, errlen) < 0)

@@ -99,6 +99,20 @@ out:
     return rc;
 }
 
+/* Calibration check: predicted confidence against accuracy, by bins of 0.1. */
+static void print_reliability(FILE *out, const cs_crossval *cv)
+{
+    fprintf(out, "calibration (held-out predictions): confidence bin, documents, mean confidence, accuracy\n");
+    for (int i = 0; i < CS_RELIABILITY_BINS; i++) {
+        if (!cv->bin_count[i])
+            continue;
+        fprintf(out, "  %.2f-%.2f %6ld   %.3f   %.3f\n", (double)i / CS_RELIABILITY_BINS,
+                (double)(i + 1) / CS_RELIABILITY_BINS, cv->bin_count[i],
+                cv->bin_confidence[i] / cv->bin_count[i],
+                (double)cv->bin_correct[i] / cv->bin_count[i]);
+    }
+}
+
 static void print_confusion(FILE *out, const cs_crossval *cv)
 {
     size_t w = 8;
@@ -118,9 +132,13 @@ static void print_confusion(FILE *out, const cs_crossval *cv)
     }
 }
 
-int cs_train(cs_store *s, const char *path, FILE *out, char *err, size_t errlen)
+/*
+ * Cross-validate (when there are enough examples), train on all, store the
+ * model and make it active, in one transaction.
+ */
+static int train_and_store(cs_store *s, const cs_labelled_text *ex, size_t n, FILE *out,
+                           char *err, size_t errlen)
 {
-    examples ex = {0};
     cs_classifier *model = NULL;
     cs_crossval cv;
     char *blob = NULL, accbuf[32], nbuf[24];
@@ -130,26 +148,23 @@ int cs_train(cs_store *s, const char *path, FILE *out, char *err, size_t errlen)
     int rc = -1, in_tx = 0;
 
     memset(&cv, 0, sizeof cv);
-    if (read_examples(path, &ex, err, errlen) < 0)
-        goto out;
-    if (ex.n < 2) {
-        cs_fail(err, errlen, "\"%s\" has %zu examples: too few to train on", path, ex.n);
-        goto out;
-    }
-    if (ex.n >= 5 * FOLDS) {
-        if (cs_classifier_crossval(ex.v, ex.n, FOLDS, 20261122u, &cv, err, errlen) < 0)
+    if (n < 2)
+        return cs_fail(err, errlen, "%zu examples: too few to train on", n);
+    if (n >= 5 * FOLDS) {
+        if (cs_classifier_crossval(ex, n, FOLDS, 20261122u, &cv, err, errlen) < 0)
             goto out;
         accuracy = cv.total ? (double)cv.correct / (double)cv.total : 0;
-        fprintf(out, "%d-fold cross-validated accuracy: %.1f%% (%ld of %ld)\n", FOLDS,
-                100.0 * accuracy, cv.correct, cv.total);
+        fprintf(out, "%d-fold cross-validated accuracy: %.1f%% (%ld of %ld), log-loss %.3f\n",
+                FOLDS, 100.0 * accuracy, cv.correct, cv.total, cv.log_loss);
         print_confusion(out, &cv);
+        print_reliability(out, &cv);
     } else {
-        fprintf(out, "too few examples for cross-validation (%zu); training on all\n", ex.n);
+        fprintf(out, "too few examples for cross-validation (%zu); training on all\n", n);
     }
-    if (cs_classifier_train(ex.v, ex.n, &model, err, errlen) < 0 ||
-        cs_classifier_serialize(model, &blob, &bloblen) < 0) {
-        if (!err[0])
-            cs_fail(err, errlen, "could not serialise the model");
+    if (cs_classifier_train(ex, n, &model, err, errlen) < 0)
+        goto out;
+    if (cs_classifier_serialize(model, &blob, &bloblen) < 0) {
+        cs_fail(err, errlen, "could not serialise the model");
         goto out;
     }
 
@@ -171,8 +186,7 @@ int cs_train(cs_store *s, const char *path, FILE *out, char *err, size_t errlen)
                    NULL, err, errlen) < 0)
         goto out;
     {
-        const char *values[3] = {cs_i64(nbuf, (long long)ex.n), accuracy >= 0 ? accbuf : NULL,
-                                 blob};
+        const char *values[3] = {cs_i64(nbuf, (long long)n), accuracy >= 0 ? accbuf : NULL, blob};
         int lengths[3] = {0, 0, (int)bloblen}, formats[3] = {0, 0, 1};
         snprintf(accbuf, sizeof accbuf, "%.4f", accuracy);
         r = PQexecParams(s->conn,
@@ -188,7 +202,7 @@ int cs_train(cs_store *s, const char *path, FILE *out, char *err, size_t errlen)
         goto out;
     in_tx = 0;
     fprintf(out, "model %s is active: %zu examples, %zu document types\n", PQgetvalue(r, 0, 0),
-            ex.n, cs_classifier_label_count(model));
+            n, cs_classifier_label_count(model));
     rc = 0;
 out:
     if (in_tx)
@@ -197,6 +211,37 @@ out:
     free(blob);
     cs_classifier_free(&model);
     cs_crossval_free(&cv);
+    return rc;
+}
+
+int cs_train(cs_store *s, const char *path, FILE *out, char *err, size_t errlen)
+{
+    examples ex = {0};
+    int rc = -1;
+
+    if (read_examples(path, &ex, err, errlen) == 0)
+        rc = train_and_store(s, ex.v, ex.n, out, err, errlen);
     examples_free(&ex);
+    return rc;
+}
+
+int cs_train_default(cs_store *s, FILE *out, char *err, size_t errlen)
+{
+    cs_labelled_text *ex = NULL;
+    size_t n = 0;
+    int rc;
+    PGresult *r = cs_pq(s, "SELECT 1 FROM model WHERE kind = 'doctype'", 0, NULL, err, errlen);
+
+    if (!r)
+        return -1;
+    rc = PQntuples(r) > 0;
+    PQclear(r);
+    if (rc)
+        return 0;   /* a site model (or an earlier default) exists: leave it */
+    if (cs_index_default_examples(&ex, &n) < 0)
+        return cs_fail(err, errlen, "could not make the default training examples");
+    fprintf(out, "training the default document-type model from chartscan's own examples\n");
+    rc = train_and_store(s, ex, n, out, err, errlen);
+    cs_index_default_examples_free(&ex, n);
     return rc;
 }

@@ -277,10 +277,21 @@ START_TEST(test_patients_matched_or_sent_to_review)
         "   AND NOT (t.j->>'in_roster')::boolean AND d.status = 'review' AND d.mrn IS NULL"),
         2);
     /* the review reasons say why */
-    ck_assert_int_eq(th_long(c, "SELECT count(*) FROM document WHERE review_reason = 'MRN not in roster'"
+    ck_assert_int_eq(th_long(c, "SELECT count(*) FROM document WHERE 'not in roster' = ANY (review_reasons)"
                                 "   AND batch_id = 1"), 1);
-    ck_assert_int_eq(th_long(c, "SELECT count(*) FROM document WHERE review_reason = 'no MRN found'"
+    ck_assert_int_eq(th_long(c, "SELECT count(*) FROM document WHERE 'no MRN found' = ANY (review_reasons)"
                                 "   AND batch_id = 1"), 1);
+    /* the manifest carries the reasons and the ranked candidates */
+    ck_assert_int_eq(th_long(c, "SELECT count(*) FROM m WHERE j->>'kind' = 'document'"
+                                " AND j->>'batch' = 'batch.zip' AND j->>'status' = 'review'"
+                                " AND jsonb_array_length(j->'review_reasons') > 0"), 2);
+    ck_assert_int_eq(th_long(c, "SELECT count(*) FROM m WHERE j->>'kind' = 'document'"
+                                " AND j->>'batch' = 'batch.zip' AND j->>'status' = 'filed'"
+                                " AND j->'candidates'->0->>'mrn' = j->>'patient_mrn'"
+                                " AND jsonb_array_length(j->'review_reasons') = 0"), 3);
+    /* and a searchable PDF exists for every document */
+    ck_assert_int_eq(th_long(c, "SELECT count(*) FROM document WHERE batch_id = 1 AND"
+                                " (pdf IS NULL OR substring(pdf FROM 1 FOR 5) <> '\\x255044462d'::bytea)"), 0);
     PQfinish(c);
 }
 END_TEST
@@ -539,6 +550,33 @@ START_TEST(test_external_database_by_chartscan_db)
 }
 END_TEST
 
+START_TEST(test_export_pdf)
+{
+    char out[200], *pdf;
+    size_t len = 0;
+    th_result r;
+
+    snprintf(out, sizeof out, "%s/d1.pdf", env.dir);
+    r = th_chartscan(&env, "export", "pdf", "d-1", "--out", out, (char *)NULL);
+    ck_assert_msg(r.status == 0, "%s", r.err);
+    th_result_free(&r);
+    pdf = th_slurp(out, &len);
+    ck_assert_ptr_nonnull(pdf);
+    ck_assert_int_gt(len, 1000);
+    ck_assert_int_eq(memcmp(pdf, "%PDF-", 5), 0);
+    ck_assert_ptr_nonnull(strstr(pdf + len - 32 > pdf ? pdf + len - 32 : pdf, "%%EOF"));
+    free(pdf);
+    r = th_chartscan(&env, "export", "pdf", "d-999999", "--out", out, (char *)NULL);
+    ck_assert_int_eq(r.status, 1);
+    ck_assert_ptr_nonnull(strstr(r.err, "no document d-999999"));
+    th_result_free(&r);
+    r = th_chartscan(&env, "export", "pdf", "x; DROP TABLE page", (char *)NULL);
+    ck_assert_int_eq(r.status, 1);
+    ck_assert_ptr_nonnull(strstr(r.err, "is not a document id"));
+    th_result_free(&r);
+}
+END_TEST
+
 static Suite *integration_suite(void)
 {
     Suite *s = suite_create("integration");
@@ -554,6 +592,7 @@ static Suite *integration_suite(void)
     tcase_add_test(path, test_queue_drained_and_bytes_exact);
     tcase_add_test(path, test_manifest_format);
     tcase_add_test(path, test_every_archive_format);
+    tcase_add_test(path, test_export_pdf);
     tcase_add_test(bad, test_bad_entries_reported_not_lost);
     tcase_add_test(bad, test_duplicate_and_non_archive_refused);
     tcase_add_test(bad, test_cut_archive_fails_its_batch_only);

@@ -16,6 +16,7 @@
 #include <check.h>
 #include <leptonica/allheaders.h>
 #include <limits.h>
+#include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,6 +37,8 @@ static struct {
     blob g4;              /* pages 1 and 2, CCITT G4, 300 dpi, US Letter */
     blob grey;            /* the same two pages, 8-bit grey, LZW */
     blob colour;          /* page 1 in colour, 24-bit RGB, LZW */
+    PIX *body;            /* a full page of clinic text, 8-bit grey, 300 dpi */
+    PIX *short_line;      /* a page holding only "Page 2 of 3", 8-bit grey, 300 dpi */
     cs_ocr_engine *engine;
     int ready;
 } fx;
@@ -56,6 +59,36 @@ static const char LETTER_PS[] =
     "(MEDICATION LIST) title\n"
     "(Aspirin 81 mg daily by mouth) 660 line\n"
     "(Follow up with cardiology in two weeks.) 630 line\n"
+    "showpage\n";
+
+/* A full page of running text (enough for orientation and skew to be
+ * measured), and a page with one short line at the foot. */
+static const char BODY_PS[] =
+    "%!PS\n"
+    "<< /PageSize [612 792] >> setpagedevice\n"
+    "/Times-Roman findfont 12 scalefont setfont\n"
+    "/y 720 def\n"
+    "/l { 72 y moveto show /y y 17 sub def } def\n"
+    "(PROGRESS NOTE) l () l\n"
+    "(Patient seen today in the cardiology clinic for follow up of chest pain.) l\n"
+    "(She reports no further episodes since the last visit and walks daily.) l\n"
+    "(Blood pressure was measured twice and remained within the normal range.) l\n"
+    "(The electrocardiogram shows sinus rhythm without acute changes.) l\n"
+    "(Medications were reviewed with the patient and her daughter.) l\n"
+    "(Aspirin is continued at the same dose, taken with food in the morning.) l\n"
+    "(Laboratory results from the previous week were discussed in detail.) l\n"
+    "(Cholesterol has improved since the change of diet in the spring.) l\n"
+    "(She was advised to keep a diary of any symptoms and to call the office.) l\n"
+    "(A stress test will be arranged if the symptoms return or worsen.) l\n"
+    "(The plan was explained and all of her questions were answered.) l\n"
+    "(Return visit in three months, sooner if needed, with fasting labs.) l\n"
+    "(Signed electronically by the attending physician after review.) l\n"
+    "showpage\n";
+
+static const char SHORT_LINE_PS[] =
+    "%!PS\n"
+    "<< /PageSize [612 792] >> setpagedevice\n"
+    "/Helvetica findfont 10 scalefont setfont 280 40 moveto (Page 2 of 3) show\n"
     "showpage\n";
 
 /* ---- fixture helpers ---- */
@@ -169,6 +202,25 @@ write_letter_ps(const char *name, int colour)
     write_whole_file(path, text, (size_t)n);
 }
 
+/* Render PostScript text to an 8-bit grey 300 dpi page with gs. */
+static PIX *
+render_grey_pix(const char *name, const char *text)
+{
+    char path[1100];
+    blob b = {0};
+    PIX *pix;
+
+    fx_path(path, sizeof path, name);
+    write_whole_file(path, text, strlen(text));
+    render(name, "tiffgray", "-sCompression=lzw", 1, &b);
+    unlink(path);
+    pix = pixReadMemTiff(b.data, b.len, 0);
+    ck_assert_ptr_nonnull(pix);
+    ck_assert_int_eq(pixGetDepth(pix), 8);
+    blob_free(&b);
+    return pix;
+}
+
 static void
 fixture_setup(void)
 {
@@ -188,6 +240,8 @@ fixture_setup(void)
     unlink(path);
     fx_path(path, sizeof path, "colour.ps");
     unlink(path);
+    fx.body = render_grey_pix("body.ps", BODY_PS);
+    fx.short_line = render_grey_pix("short.ps", SHORT_LINE_PS);
 
     ck_assert_msg(cs_ocr_engine_new(NULL, &fx.engine, err, sizeof err) == 0,
                   "could not create the engine: %s", err);
@@ -201,11 +255,14 @@ fixture_release(void)
     blob_free(&fx.g4);
     blob_free(&fx.grey);
     blob_free(&fx.colour);
+    pixDestroy(&fx.body);
+    pixDestroy(&fx.short_line);
     cs_ocr_engine_free(&fx.engine);
     if (fx.dir[0]) {
         /* a failed assertion can leave its working file behind */
         static const char *const names[] = {"letter.ps", "colour.ps", "rendered.tif",
-                                            "written.tif", "band.tif", "layout.tif"};
+                                            "written.tif", "band.tif", "layout.tif",
+                                            "body.ps", "short.ps", "out.pdf", "out.txt"};
         char path[1100];
 
         for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
@@ -551,14 +608,15 @@ START_TEST(test_resolution_inferred)
 {
     static const struct {
         int xres, half;           /* band as written */
-        int dpi, inferred;        /* what recognition must use */
+        int source_dpi, inferred; /* what decoding must find */
+        int width, height;        /* the page normalised to 300 dpi */
     } cases[] = {
-        {0, 0, 300, 1},           /* no tag, 2550 wide: a 300 dpi letter */
-        {72, 0, 300, 1},          /* below any scanner's resolution */
-        {100, 0, 300, 1},         /* 100 dpi would make it 25.5 inches wide */
-        {1200, 0, 300, 1},        /* 1200 dpi would make it 2.1 inches wide */
-        {0, 1, 150, 1},           /* no tag, 1275 wide grey: 150 dpi */
-        {200, 0, 200, 0},         /* plausible (12.75 in): the tag is kept */
+        {0, 0, 300, 1, 2550, 800},    /* no tag, 2550 wide: a 300 dpi letter */
+        {72, 0, 300, 1, 2550, 800},   /* below any scanner's resolution */
+        {100, 0, 300, 1, 2550, 800},  /* 100 dpi would make it 25.5 inches wide */
+        {1200, 0, 300, 1, 2550, 800}, /* 1200 dpi would make it 2.1 inches wide */
+        {0, 1, 150, 1, 2550, 800},    /* no tag, 1275 wide grey: 150 dpi, scaled up */
+        {200, 0, 200, 0, 3825, 1200}, /* plausible (12.75 in): the tag is kept */
     };
 
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
@@ -569,11 +627,15 @@ START_TEST(test_resolution_inferred)
         make_band(cases[i].xres, cases[i].half, &b);
         ck_assert_msg(cs_ocr_page(fx.engine, b.data, b.len, 1, &res, err, sizeof err) == 0,
                       "case %zu: %s", i, err);
-        ck_assert_int_eq(res.width, cases[i].half ? 1275 : 2550);
-        ck_assert_int_eq(res.height, cases[i].half ? 400 : 800);
-        ck_assert_msg(res.dpi == cases[i].dpi && res.dpi_inferred == cases[i].inferred,
-                      "case %zu: dpi %d inferred %d, expected %d %d", i, res.dpi,
-                      res.dpi_inferred, cases[i].dpi, cases[i].inferred);
+        ck_assert_msg(res.cleanup.source_dpi == cases[i].source_dpi
+                      && res.dpi_inferred == cases[i].inferred
+                      && res.cleanup.dpi_inferred == cases[i].inferred,
+                      "case %zu: dpi %d inferred %d, expected %d %d", i, res.cleanup.source_dpi,
+                      res.dpi_inferred, cases[i].source_dpi, cases[i].inferred);
+        ck_assert_int_eq(res.dpi, 300);
+        ck_assert_int_eq(res.cleanup.dpi, 300);
+        ck_assert_int_eq(res.width, cases[i].width);
+        ck_assert_int_eq(res.height, cases[i].height);
         assert_contains(res.text, "DISCHARGE SUMMARY");
         assert_contains(res.text, "48213377");
         cs_ocr_result_clear(&res);
@@ -596,6 +658,490 @@ START_TEST(test_engine_reused)
     ck_assert_double_eq_tol(a.confidence, b.confidence, 0.01);
     cs_ocr_result_clear(&a);
     cs_ocr_result_clear(&b);
+}
+END_TEST
+
+/* ---- cleanup ---- */
+
+/* fx.body (or another page) turned into a TIFF at xres: 1 bpp (threshold
+ * 128, G4) when bilevel, else 8-bit grey LZW. */
+static void
+page_tiff(PIX *pix, int xres, int bilevel, blob *out)
+{
+    PIX *b = bilevel ? pixThresholdToBinary(pix, 128) : pixClone(pix);
+
+    ck_assert_ptr_nonnull(b);
+    write_pix_tiff(b, xres, out);
+    pixDestroy(&b);
+}
+
+static void
+ocr_ok(const blob *b, cs_ocr_result *res, const char *what)
+{
+    char err[256] = "";
+
+    ck_assert_msg(cs_ocr_page(fx.engine, b->data, b->len, 1, res, err, sizeof err) == 0,
+                  "%s: %s", what, err);
+}
+
+/* The body text was read: a few distinctive words from top to bottom. */
+static void
+assert_body_read(const cs_ocr_result *res)
+{
+    assert_contains(res->text, "PROGRESS NOTE");
+    assert_contains(res->text, "cardiology clinic");
+    assert_contains(res->text, "electrocardiogram");
+    assert_contains(res->text, "fasting labs");
+    ck_assert_int_eq(res->cleanup.blank, 0);
+    ck_assert_double_gt(res->confidence, 70);
+}
+
+/* A grey page with every pixel set by f(x, y, value of fx.body there). */
+typedef int (*pixel_fn)(int x, int y, int w, int h, int v);
+
+static PIX *
+map_body(pixel_fn f)
+{
+    int w = pixGetWidth(fx.body), h = pixGetHeight(fx.body);
+    PIX *pix = pixCreate(w, h, 8);
+
+    ck_assert_ptr_nonnull(pix);
+    pixSetResolution(pix, 300, 300);
+    for (int y = 0; y < h; y++) {
+        l_uint32 *src = pixGetData(fx.body) + (size_t)y * pixGetWpl(fx.body);
+        l_uint32 *dst = pixGetData(pix) + (size_t)y * pixGetWpl(pix);
+        for (int x = 0; x < w; x++) {
+            int v = f(x, y, w, h, (int)GET_DATA_BYTE(src, x));
+            SET_DATA_BYTE(dst, x, v < 0 ? 0 : v > 255 ? 255 : v);
+        }
+    }
+    return pix;
+}
+
+START_TEST(test_upright_page_not_rotated)
+{
+    cs_ocr_result res;
+    blob b = {0};
+
+    page_tiff(fx.body, 300, 1, &b);
+    ocr_ok(&b, &res, "upright");
+    assert_body_read(&res);
+    ck_assert_int_eq(res.cleanup.rotation, 0);
+    ck_assert_double_lt(fabs(res.cleanup.skew), 0.2);
+    ck_assert_int_eq(res.width, 2550);
+    ck_assert_int_eq(res.height, 3300);
+    /* every step was timed; recognition is the big one */
+    ck_assert_double_gt(res.cleanup.ms_ocr, 0);
+    ck_assert_double_ge(res.cleanup.ms_decode, 0);
+    ck_assert_double_ge(res.cleanup.ms_binarise, 0);
+    ck_assert_double_ge(res.cleanup.ms_clean, 0);
+    ck_assert_double_ge(res.cleanup.ms_encode, 0);
+    ck_assert_double_eq(res.ocr_ms, res.cleanup.ms_ocr);
+    cs_ocr_result_clear(&res);
+    blob_free(&b);
+}
+END_TEST
+
+START_TEST(test_rotated_pages)
+{
+    /* scanned turned by q quarter turns clockwise: the fix is the rest of the turn */
+    for (int q = 1; q <= 3; q++) {
+        PIX *turned = pixRotateOrth(fx.body, q);
+        cs_ocr_result res;
+        blob b = {0};
+
+        ck_assert_ptr_nonnull(turned);
+        page_tiff(turned, 300, 1, &b);
+        ocr_ok(&b, &res, "rotated");
+        ck_assert_msg(res.cleanup.rotation == (4 - q) * 90, "turned %d: rotation %d", q * 90,
+                      res.cleanup.rotation);
+        ck_assert_double_gt(res.cleanup.orientation_confidence, 0);
+        assert_body_read(&res);
+        ck_assert_int_eq(res.width, 2550);           /* upright again */
+        ck_assert_int_eq(res.height, 3300);
+        cs_ocr_result_clear(&res);
+        blob_free(&b);
+        pixDestroy(&turned);
+    }
+}
+END_TEST
+
+START_TEST(test_skewed_page)
+{
+    PIX *skewed = pixRotate(fx.body, (float)(3.0 * M_PI / 180.0), L_ROTATE_AREA_MAP,
+                            L_BRING_IN_WHITE, 0, 0);
+    cs_ocr_result res;
+    blob b = {0};
+
+    ck_assert_ptr_nonnull(skewed);
+    page_tiff(skewed, 300, 0, &b);
+    ocr_ok(&b, &res, "skewed");
+    ck_assert_msg(fabs(res.cleanup.skew - 3.0) < 0.3, "skew %.2f, expected 3", res.cleanup.skew);
+    ck_assert_int_eq(res.cleanup.rotation, 0);
+    assert_body_read(&res);
+    cs_ocr_result_clear(&res);
+    blob_free(&b);
+    pixDestroy(&skewed);
+}
+END_TEST
+
+/* paper darkening from 235 on the left to about 95 on the right, a shadow
+ * at the binding; ink stays darker than its paper */
+static int gradient_px(int x, int y, int w, int h, int v)
+{
+    (void)y; (void)h;
+    return (int)(v * (0.92 - 0.55 * x / (double)w));
+}
+
+START_TEST(test_grey_gradient_page)
+{
+    PIX *grey = map_body(gradient_px);
+    cs_ocr_result res;
+    blob b = {0};
+    l_int32 ink = 0;
+    PIX *clean;
+
+    page_tiff(grey, 300, 0, &b);
+    ocr_ok(&b, &res, "gradient");
+    assert_body_read(&res);
+    assert_contains(res.text, "Signed electronically");
+    /* the shadow is not drawn as ink: a page of text is ink for a few percent */
+    clean = pixReadMemTiff(res.cleaned, res.cleaned_len, 0);
+    ck_assert_ptr_nonnull(clean);
+    pixCountPixels(clean, &ink, NULL);
+    ck_assert_double_lt((double)ink / (res.width * res.height), 0.03);
+    pixDestroy(&clean);
+    cs_ocr_result_clear(&res);
+    blob_free(&b);
+    pixDestroy(&grey);
+}
+END_TEST
+
+/* the back of the page: pale paper, the text of the other side showing
+ * through mirrored and faint (about 25 grey levels), and dust */
+static int bleed_px(int x, int y, int w, int h, int v)
+{
+    uint32_t r = (uint32_t)(x * 2654435761u) ^ (uint32_t)(y * 40503u + 977u);
+    int mirrored;
+
+    (void)h;
+    r ^= r >> 13;
+    r *= 0x5bd1e995u;
+    r ^= r >> 15;
+    (void)v;
+    {
+        l_uint32 m = 255;
+        pixGetPixel(fx.body, (l_uint32)(w - 1 - x), (l_uint32)y, &m);
+        mirrored = (int)m;
+    }
+    if (r % 1000 == 0)
+        return 40;                                   /* a speck of dust */
+    return 232 - (255 - mirrored) / 10 + (int)(r % 7) - 3;
+}
+
+START_TEST(test_blank_back_side)
+{
+    PIX *back = map_body(bleed_px);
+    cs_ocr_result res;
+    blob b = {0};
+
+    page_tiff(back, 300, 0, &b);
+    ocr_ok(&b, &res, "back side");
+    ck_assert_msg(res.cleanup.blank == 1, "back side not blank (score %.1f): \"%s\"",
+                  res.cleanup.blank_score, res.text);
+    ck_assert_str_eq(res.text, "");
+    ck_assert_uint_eq(res.nwords, 0);
+    ck_assert_ptr_null(res.words);
+    ck_assert_double_eq(res.confidence, 0);
+    ck_assert_double_eq(res.cleanup.ms_ocr, 0);      /* OCR was skipped */
+    ck_assert_ptr_nonnull(res.cleaned);              /* still stored */
+    ck_assert_int_eq(res.width, 2550);
+    cs_ocr_result_clear(&res);
+    blob_free(&b);
+    pixDestroy(&back);
+
+    /* the same page thresholded by a scanner: bilevel, just as blank */
+    back = map_body(bleed_px);
+    page_tiff(back, 300, 1, &b);
+    ocr_ok(&b, &res, "bilevel back side");
+    ck_assert_int_eq(res.cleanup.blank, 1);
+    cs_ocr_result_clear(&res);
+    blob_free(&b);
+    pixDestroy(&back);
+}
+END_TEST
+
+START_TEST(test_short_line_not_blank)
+{
+    cs_ocr_result res;
+    blob b = {0};
+
+    for (int bilevel = 0; bilevel <= 1; bilevel++) {
+        page_tiff(fx.short_line, 300, bilevel, &b);
+        ocr_ok(&b, &res, "short line");
+        ck_assert_msg(res.cleanup.blank == 0, "one line called blank (score %.1f)",
+                      res.cleanup.blank_score);
+        ck_assert_double_gt(res.cleanup.blank_score, 0);
+        assert_contains(res.text, "Page 2 of 3");
+        ck_assert_int_eq(res.cleanup.rotation, 0);  /* too little text to turn it */
+        cs_ocr_result_clear(&res);
+        blob_free(&b);
+    }
+}
+END_TEST
+
+START_TEST(test_words_and_boxes)
+{
+    cs_ocr_result res;
+    char err[256] = "";
+    int found_mrn = 0, last_line = -1;
+
+    ck_assert_msg(cs_ocr_page(fx.engine, fx.g4.data, fx.g4.len, 1, &res, err, sizeof err) == 0,
+                  "%s", err);
+    ck_assert_uint_ge(res.nwords, 10);
+    for (size_t i = 0; i < res.nwords; i++) {
+        const cs_ocr_word *w = &res.words[i];
+
+        ck_assert_ptr_nonnull(w->text);
+        ck_assert(w->text[0] != '\0');
+        ck_assert_msg(strstr(res.text, w->text) != NULL, "word \"%s\" not in the text", w->text);
+        ck_assert(w->x >= 0 && w->y >= 0 && w->w > 0 && w->h > 0);
+        ck_assert_int_le(w->x + w->w, res.width);
+        ck_assert_int_le(w->y + w->h, res.height);
+        ck_assert(w->confidence >= 0 && w->confidence <= 100);
+        ck_assert_int_ge(w->block, 0);
+        ck_assert_int_ge(w->line, last_line);       /* reading order */
+        last_line = w->line;
+        if (strcmp(w->text, "48213377") == 0) {
+            /* the MRN is printed at x = 72 pt, baseline 660 pt: 300 px, 550 px down */
+            found_mrn = 1;
+            ck_assert_int_gt(w->x, 250);
+            ck_assert_int_lt(w->x, 700);
+            ck_assert_int_gt(w->y, 500);
+            ck_assert_int_lt(w->y, 560);
+            ck_assert_double_gt(w->confidence, 60);
+        }
+    }
+    ck_assert_msg(found_mrn, "no word 48213377");
+    ck_assert_int_ge(last_line, 2);
+    cs_ocr_result_clear(&res);
+    ck_assert_ptr_null(res.words);
+    ck_assert_uint_eq(res.nwords, 0);
+}
+END_TEST
+
+START_TEST(test_cleaned_g4)
+{
+    cs_ocr_result res;
+    char err[256] = "";
+    PIX *pix;
+
+    ck_assert_int_eq(cs_ocr_page(fx.engine, fx.grey.data, fx.grey.len, 2, &res, err, sizeof err), 0);
+    ck_assert_ptr_nonnull(res.cleaned);
+    ck_assert_int_eq(cs_ocr_is_tiff(res.cleaned, res.cleaned_len), 1);
+    ck_assert_uint_lt(res.cleaned_len, 200000);      /* G4, not raw */
+    pix = pixReadMemTiff(res.cleaned, res.cleaned_len, 0);
+    ck_assert_ptr_nonnull(pix);
+    ck_assert_int_eq(pixGetDepth(pix), 1);
+    ck_assert_int_eq(pixGetWidth(pix), res.width);
+    ck_assert_int_eq(pixGetHeight(pix), res.height);
+    ck_assert_int_eq(pixGetXRes(pix), res.dpi);
+    pixDestroy(&pix);
+    cs_ocr_result_clear(&res);
+}
+END_TEST
+
+START_TEST(test_resolution_normalised)
+{
+    static const struct { int dpi; float scale; } cases[] = {{200, 2.0f / 3}, {400, 4.0f / 3}};
+
+    for (size_t i = 0; i < 2; i++) {
+        PIX *scaled = cases[i].scale < 1 ? pixScaleAreaMap(fx.body, cases[i].scale, cases[i].scale)
+                                         : pixScaleGrayLI(fx.body, cases[i].scale, cases[i].scale);
+        cs_ocr_result res;
+        blob b = {0};
+
+        ck_assert_ptr_nonnull(scaled);
+        page_tiff(scaled, cases[i].dpi, i == 0, &b);      /* 200 dpi G4, 400 dpi grey */
+        ocr_ok(&b, &res, "rescaled");
+        ck_assert_int_eq(res.cleanup.source_dpi, cases[i].dpi);
+        ck_assert_int_eq(res.cleanup.dpi_inferred, 0);
+        ck_assert_int_eq(res.dpi, 300);
+        ck_assert_int_le(abs(res.width - 2550), 3);
+        ck_assert_int_le(abs(res.height - 3300), 3);
+        assert_body_read(&res);
+        cs_ocr_result_clear(&res);
+        blob_free(&b);
+        pixDestroy(&scaled);
+    }
+}
+END_TEST
+
+/* a black band down the left edge (the scanner lid) and three punch holes */
+static int border_holes_px(int x, int y, int w, int h, int v)
+{
+    static const int cy[3] = {700, 1650, 2600};
+
+    (void)w; (void)h;
+    if (x < 90 + (y / 40) % 7)
+        return 20;
+    for (int i = 0; i < 3; i++)
+        if ((x - 200) * (x - 200) + (y - cy[i]) * (y - cy[i]) <= 40 * 40)
+            return 15;
+    return v;
+}
+
+START_TEST(test_border_and_holes_whitened)
+{
+    PIX *page = map_body(border_holes_px), *clean;
+    BOX *left;
+    cs_ocr_result res;
+    blob b = {0};
+    l_int32 ink = 0;
+
+    page_tiff(page, 300, 1, &b);
+    ocr_ok(&b, &res, "border");
+    assert_body_read(&res);
+    clean = pixReadMemTiff(res.cleaned, res.cleaned_len, 0);
+    ck_assert_ptr_nonnull(clean);
+    ck_assert_int_eq(pixGetWidth(clean), 2550);     /* whitened, not cropped */
+    left = boxCreate(0, 0, 260, 3300);              /* border and holes lie here */
+    pixCountPixelsInRect(clean, left, &ink, NULL);
+    ck_assert_msg(ink < 260 * 33, "%d ink pixels left in the margin", ink);
+    boxDestroy(&left);
+    pixDestroy(&clean);
+    cs_ocr_result_clear(&res);
+    blob_free(&b);
+    pixDestroy(&page);
+}
+END_TEST
+
+/* Run argv (no shell); -1 when the program is missing, else its exit status. */
+static int
+run_program(const char *const *argv)
+{
+    pid_t pid = fork();
+    int status = 0;
+
+    ck_assert(pid >= 0);
+    if (pid == 0) {
+        execvp(argv[0], (char *const *)argv);
+        _exit(127);
+    }
+    ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+    if (!WIFEXITED(status))
+        return -2;
+    return WEXITSTATUS(status) == 127 ? -1 : WEXITSTATUS(status);
+}
+
+/* The PDF's structure: header, trailer, and every xref offset pointing at its object. */
+static void
+assert_pdf_structure(const unsigned char *pdf, size_t len, int pages)
+{
+    const char *s = (const char *)pdf, *p;
+    char want[32];
+    unsigned long xref, nobj, first;
+    int count = 0;
+
+    ck_assert_uint_gt(len, 100);
+    ck_assert(memcmp(s, "%PDF-1.4\n", 9) == 0);
+    ck_assert(memcmp(s + len - 6, "%%EOF\n", 6) == 0);
+    p = memmem(s, len, "startxref\n", 10);
+    ck_assert_ptr_nonnull(p);
+    xref = strtoul(p + 10, NULL, 10);
+    ck_assert_uint_lt(xref, len);
+    ck_assert_int_eq(sscanf(s + xref, "xref\n%lu %lu\n", &first, &nobj), 2);
+    ck_assert_uint_eq(first, 0);
+    ck_assert_uint_eq(nobj, 4 + 3 * (unsigned long)pages);
+    p = strchr(strchr(s + xref, '\n') + 1, '\n') + 1;
+    ck_assert(strncmp(p, "0000000000 65535 f \n", 20) == 0);
+    for (unsigned long o = 1; o < nobj; o++) {
+        unsigned long off = strtoul(p + 20 * o, NULL, 10);
+        int n = snprintf(want, sizeof want, "%lu 0 obj\n", o);
+
+        ck_assert(p[20 * o + 10] == ' ' && p[20 * o + 17] == 'n' && p[20 * o + 19] == '\n');
+        ck_assert_uint_lt(off, xref);
+        ck_assert_msg(strncmp(s + off, want, (size_t)n) == 0, "xref entry %lu points elsewhere", o);
+    }
+    snprintf(want, sizeof want, "/Count %d", pages);
+    ck_assert_ptr_nonnull(memmem(s, len, want, strlen(want)));
+    for (p = s; (p = memmem(p, len - (size_t)(p - s), "/Type /Page ", 12)) != NULL; p++)
+        count++;
+    ck_assert_int_eq(count, pages);
+    ck_assert_ptr_nonnull(memmem(s, len, "/CCITTFaxDecode", 15));
+    ck_assert_ptr_nonnull(memmem(s, len, "3 Tr", 4));                 /* invisible text */
+}
+
+START_TEST(test_searchable_pdf)
+{
+    cs_ocr_result r1, r2;
+    cs_pdf_page pages[2];
+    unsigned char *pdf = (unsigned char *)&pdf;
+    size_t len = 99;
+    char err[256] = "", path[1100], txt[1100];
+    static const unsigned char junk[64] = "II*\0 definitely not a G4 page";
+
+    ck_assert_int_eq(cs_ocr_page(fx.engine, fx.g4.data, fx.g4.len, 1, &r1, err, sizeof err), 0);
+    ck_assert_int_eq(cs_ocr_page(fx.engine, fx.grey.data, fx.grey.len, 2, &r2, err, sizeof err), 0);
+    pages[0] = (cs_pdf_page){r1.cleaned, r1.cleaned_len, r1.dpi, r1.words, r1.nwords};
+    pages[1] = (cs_pdf_page){r2.cleaned, r2.cleaned_len, r2.dpi, r2.words, r2.nwords};
+    ck_assert_msg(cs_ocr_pdf(pages, 2, &pdf, &len, err, sizeof err) == 0, "%s", err);
+    write_whole_file("/tmp/dbg.pdf", pdf, len);
+    assert_pdf_structure(pdf, len, 2);
+    ck_assert_ptr_nonnull(memmem(pdf, len, "/MediaBox [0 0 612.0000 792.0000]", 33));
+
+    /* pdftotext (poppler-utils), when installed, must find the words */
+    fx_path(path, sizeof path, "out.pdf");
+    fx_path(txt, sizeof txt, "out.txt");
+    write_whole_file(path, pdf, len);
+    {
+        const char *argv[] = {"pdftotext", "-q", path, txt, NULL};
+        int rc = run_program(argv);
+
+        if (rc != -1) {
+            blob t = {0};
+            char *text;
+
+            ck_assert_int_eq(rc, 0);
+            read_whole_file(txt, &t);
+            text = calloc(1, t.len + 1);
+            ck_assert_ptr_nonnull(text);
+            memcpy(text, t.data, t.len);
+            assert_contains(text, "DISCHARGE");
+            assert_contains(text, "48213377");
+            assert_contains(text, "Aspirin");
+            assert_contains(text, "cardiology");
+            free(text);
+            blob_free(&t);
+            unlink(txt);
+        }
+    }
+    unlink(path);
+    free(pdf);
+
+    /* a page without words (a blank one) is only its image */
+    pages[1].words = NULL;
+    pages[1].nwords = 0;
+    ck_assert_int_eq(cs_ocr_pdf(pages + 1, 1, &pdf, &len, err, sizeof err), 0);
+    assert_pdf_structure(pdf, len, 1);
+    ck_assert_ptr_null(memmem(pdf, len, "BT", 2));
+    free(pdf);
+
+    /* refusals leave nothing behind */
+    pdf = (unsigned char *)&pdf;
+    ck_assert_int_eq(cs_ocr_pdf(pages, 0, &pdf, &len, err, sizeof err), -1);
+    ck_assert_ptr_null(pdf);
+    ck_assert_uint_eq(len, 0);
+    pages[0].g4_tiff = junk;
+    pages[0].g4_len = sizeof junk;
+    ck_assert_int_eq(cs_ocr_pdf(pages, 2, &pdf, &len, err, sizeof err), -1);
+    assert_contains(err, "page 1");
+    ck_assert_ptr_null(pdf);
+    pages[0] = (cs_pdf_page){r1.cleaned, r1.cleaned_len, 0, NULL, 0};
+    ck_assert_int_eq(cs_ocr_pdf(pages, 1, &pdf, &len, err, sizeof err), -1);
+
+    cs_ocr_result_clear(&r1);
+    cs_ocr_result_clear(&r2);
 }
 END_TEST
 
@@ -910,6 +1456,22 @@ ocr_suite(void)
     tcase_add_test(tc, test_grey_and_colour_pages);
     tcase_add_test(tc, test_resolution_inferred);
     tcase_add_test(tc, test_engine_reused);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("cleanup");
+    tcase_add_unchecked_fixture(tc, fixture_setup, NULL);
+    tcase_set_timeout(tc, 120);
+    tcase_add_test(tc, test_upright_page_not_rotated);
+    tcase_add_test(tc, test_rotated_pages);
+    tcase_add_test(tc, test_skewed_page);
+    tcase_add_test(tc, test_grey_gradient_page);
+    tcase_add_test(tc, test_blank_back_side);
+    tcase_add_test(tc, test_short_line_not_blank);
+    tcase_add_test(tc, test_words_and_boxes);
+    tcase_add_test(tc, test_cleaned_g4);
+    tcase_add_test(tc, test_resolution_normalised);
+    tcase_add_test(tc, test_border_and_holes_whitened);
+    tcase_add_test(tc, test_searchable_pdf);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("limits");

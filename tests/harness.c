@@ -58,6 +58,45 @@ void th_teardown(th_env *e)
         fprintf(stderr, "harness: kept %s\n", e->dir);
 }
 
+pid_t th_chartscan_bg(const th_env *e, const char *name, ...)
+{
+    char *argv[64], outp[160], errp[160];
+    posix_spawn_file_actions_t fa;
+    va_list ap;
+    pid_t pid;
+    int n = 0;
+
+    argv[n++] = (char *)e->bin;
+    va_start(ap, name);
+    while (n < 63 && (argv[n] = va_arg(ap, char *)) != NULL)
+        n++;
+    va_end(ap);
+    argv[n] = NULL;
+    snprintf(outp, sizeof outp, "%s/%s.out", e->dir, name);
+    snprintf(errp, sizeof errp, "%s/%s.err", e->dir, name);
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_addopen(&fa, 1, outp, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    posix_spawn_file_actions_addopen(&fa, 2, errp, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    if (posix_spawn(&pid, e->bin, &fa, NULL, argv, environ) != 0)
+        die("posix_spawn");
+    posix_spawn_file_actions_destroy(&fa);
+    return pid;
+}
+
+int th_wait(pid_t pid, int timeout_s)
+{
+    for (int i = 0; i < timeout_s * 10; i++) {
+        int status;
+        pid_t r = waitpid(pid, &status, WNOHANG);
+        if (r == pid)
+            return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+        if (r < 0 && errno != EINTR)
+            return -1;
+        usleep(100 * 1000);
+    }
+    return -2;
+}
+
 th_result th_chartscan(const th_env *e, ...)
 {
     th_result r = {-1, NULL, NULL};
@@ -141,11 +180,16 @@ char *th_slurp(const char *path, size_t *len)
 PGconn *th_connect(const th_env *e)
 {
     char conninfo[256];
+    snprintf(conninfo, sizeof conninfo, "host=%s/pg/run dbname=chartscan user=chartscan",
+             e->home);
+    return th_connect_to(conninfo);
+}
+
+PGconn *th_connect_to(const char *conninfo)
+{
     PGconn *c;
     PGresult *r;
 
-    snprintf(conninfo, sizeof conninfo, "host=%s/pg/run dbname=chartscan user=chartscan",
-             e->home);
     c = PQconnectdb(conninfo);
     if (PQstatus(c) != CONNECTION_OK) {
         fprintf(stderr, "harness: %s", PQerrorMessage(c));

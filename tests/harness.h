@@ -9,6 +9,7 @@
 #define CS_TEST_HARNESS_H
 
 #include <libpq-fe.h>
+#include <sys/types.h>
 
 typedef struct th_env {
     char dir[64];      /* the test's private folder, removed at the end */
@@ -29,12 +30,18 @@ void th_teardown(th_env *e);
 
 /* Run the chartscan binary with the given arguments (NULL-terminated). */
 th_result th_chartscan(const th_env *e, ...);
+/* Start the chartscan binary in the background, its output to dir/NAME.out and .err. */
+pid_t th_chartscan_bg(const th_env *e, const char *name, ...);
+/* Wait for pid up to timeout_s seconds: its exit status, -1 killed by a signal, -2 timeout. */
+int th_wait(pid_t pid, int timeout_s);
 /* Run a shell command line; returns its exit status. */
 int th_sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void th_result_free(th_result *r);
 
 /* Connect to the embedded database of e (search_path chartscan). */
 PGconn *th_connect(const th_env *e);
+/* Connect with a given libpq connection string (search_path chartscan). */
+PGconn *th_connect_to(const char *conninfo);
 /* Create table name (n int, j jsonb) from a JSON Lines file; returns the line count or -1. */
 long th_load_jsonl(PGconn *c, const char *table, const char *path);
 /* Run a query expected to give one value; returns it malloc'd ("" for NULL), NULL on error. */

@@ -60,7 +60,7 @@ int cs_work_run(const cs_work_options *opt_in, char *err, size_t errlen)
     if (opt.processes > MAX_PROCESSES)
         return cs_fail(err, errlen, "at most %d worker processes", MAX_PROCESSES);
     if (opt.lease_seconds <= 0)
-        opt.lease_seconds = 600;
+        opt.lease_seconds = 60;
 
     /* fail early and clearly when the database is unreachable or uninitialised */
     {

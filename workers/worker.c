@@ -1,23 +1,30 @@
 /*
- * worker.c — one worker process: its own database connection and stage
- * state (Tesseract engine, model), and the loop
+ * worker.c — one worker process: its own database connection, stage state
+ * (Tesseract engine, model) and heartbeat, and the loop
  *
- *     claim a job --> run its stage --> (on a passing failure) retry or fail
- *          ^                                  |
- *          +---- wait for NOTIFY when idle <--+
+ *     claim a job --> run its stage (heartbeat renews the lease) --> next
+ *          ^              |  failed: retry with backoff, or fail for good
+ *          |              |  connection lost: reconnect, give the job back
+ *          +-- idle: wait for NOTIFY (or exit, with --until-idle)
  *
- * A stop request (the pool forwards SIGTERM) is honoured between jobs, so a
- * job is never abandoned half-done by a graceful stop.
+ * A stop request (SIGTERM / SIGINT, passed on by the pool) is honoured
+ * between jobs: the current job finishes; a job claimed but not started is
+ * given back.  A lost database connection is reopened with backoff (1 s
+ * doubling to 30 s); the job held then goes back to the queue and is redone.
  */
 #include "workers/workers_internal.h"
 
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "common/common.h"
 #include "pipeline/pipeline.h"
+
+#define MAX_CONSECUTIVE_ERRORS 5
+#define MAX_BACKOFF_SECONDS 30
 
 volatile sig_atomic_t cs_worker_stop_requested;
 
@@ -27,14 +34,36 @@ static void on_stop(int sig)
     cs_worker_stop_requested = 1;
 }
 
+/* Sleep, cut short by a stop request. */
+static void pause_seconds(int seconds)
+{
+    for (int i = 0; i < seconds * 10 && !cs_worker_stop_requested; i++) {
+        struct timespec ts = {0, 100 * 1000 * 1000};
+        nanosleep(&ts, NULL);
+    }
+}
+
+/* Open the store and LISTEN; 0, or -1 after logging why. */
+static int connect_store(int index, cs_store **store)
+{
+    char err[CS_ERRLEN] = "";
+    if (cs_store_open(store, err, sizeof err) < 0 || cs_jobs_listen(*store, err, sizeof err) < 0) {
+        cs_log(CS_LOG_WARN, "worker %d: %s", index, err);
+        cs_store_close(store);
+        return -1;
+    }
+    return 0;
+}
+
 int cs_worker_main(int index, const cs_work_options *opt)
 {
     char err[CS_ERRLEN] = "", host[64] = "", worker[128];
     cs_store *store = NULL;
     cs_stage_ctx *ctx = NULL;
+    cs_heartbeat *hb = NULL;
     struct sigaction sa;
     long done = 0;
-    int rc = 1;
+    int rc = 1, errors = 0, backoff = 1;
 
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_stop;
@@ -43,53 +72,97 @@ int cs_worker_main(int index, const cs_work_options *opt)
 
     gethostname(host, sizeof host - 1);
     snprintf(worker, sizeof worker, "%s:%d:%d", host, (int)getpid(), index);
-    if (cs_store_open(&store, err, sizeof err) < 0 || cs_stage_ctx_new(&ctx, err, sizeof err) < 0 ||
-        cs_jobs_listen(store, err, sizeof err) < 0) {
+    if (cs_stage_ctx_new(&ctx, err, sizeof err) < 0 ||
+        cs_heartbeat_new(opt->lease_seconds, &hb, err, sizeof err) < 0) {
         cs_log(CS_LOG_ERROR, "worker %d: %s", index, err);
         goto out;
     }
     while (!cs_worker_stop_requested) {
         cs_job job;
-        int got = cs_jobs_claim(store, worker, opt->lease_seconds, &job, err, sizeof err);
-        if (got < 0) {
-            cs_log(CS_LOG_ERROR, "worker %d: %s", index, err);
+        int got, lost;
+
+        if (errors >= MAX_CONSECUTIVE_ERRORS) {
+            cs_log(CS_LOG_ERROR, "worker %d: giving up after %d errors in a row", index, errors);
             goto out;
+        }
+        if (store && !cs_store_ok(store)) {
+            cs_log(CS_LOG_WARN, "worker %d: database connection lost, reconnecting", index);
+            cs_store_close(&store);
+        }
+        if (!store) {
+            if (connect_store(index, &store) < 0) {
+                pause_seconds(backoff);
+                backoff = backoff * 2 > MAX_BACKOFF_SECONDS ? MAX_BACKOFF_SECONDS : backoff * 2;
+                continue;
+            }
+            backoff = 1;
+        }
+
+        got = cs_jobs_claim(store, worker, opt->lease_seconds, &job, err, sizeof err);
+        if (got < 0) {
+            if (cs_store_ok(store)) {
+                cs_log(CS_LOG_ERROR, "worker %d: %s", index, err);
+                errors++;
+                pause_seconds(1);
+            }
+            continue;
         }
         if (got == 0) {
             long queued = 0, running = 0;
             if (opt->until_idle) {
-                if (cs_jobs_pending(store, &queued, &running, err, sizeof err) < 0) {
-                    cs_log(CS_LOG_ERROR, "worker %d: %s", index, err);
-                    goto out;
-                }
+                if (cs_jobs_pending(store, &queued, &running, err, sizeof err) < 0)
+                    continue;
                 if (queued == 0 && running == 0)
                     break;
             }
-            /* a running job may queue more work, or a retry come due: wake up now and then */
-            if (cs_jobs_wait(store, 2000, err, sizeof err) < 0) {
-                cs_log(CS_LOG_ERROR, "worker %d: %s", index, err);
-                goto out;
-            }
+            /* a running job may queue more work, or a retry come due: wake now and then */
+            cs_jobs_wait(store, 2000, err, sizeof err);
             continue;
         }
+        if (cs_worker_stop_requested) {
+            cs_jobs_release(store, &job, err, sizeof err);
+            break;
+        }
+
         double t0 = cs_now_ms();
-        if (cs_stage_run(store, ctx, &job, err, sizeof err) < 0) {
-            char err2[CS_ERRLEN];
-            cs_log(CS_LOG_WARN, "job %lld (%s, attempt %d of %d): %s", (long long)job.id, job.kind,
-                   job.attempts, job.max_attempts, err);
-            if (cs_jobs_retry_or_fail(store, &job, err, err2, sizeof err2) < 0) {
-                cs_log(CS_LOG_ERROR, "worker %d: %s", index, err2);
-                goto out;
-            }
-        } else {
+        cs_heartbeat_watch(hb, &job);
+        got = cs_stage_run(store, ctx, &job, err, sizeof err);
+        lost = cs_heartbeat_clear(hb);
+        if (got == 0) {
             done++;
+            errors = 0;
             cs_log(CS_LOG_DEBUG, "job %lld (%s) done in %.0f ms", (long long)job.id, job.kind,
                    cs_now_ms() - t0);
+            continue;
+        }
+        if (!cs_store_ok(store)) {
+            /* not the job's fault: give it back once we are connected again */
+            cs_log(CS_LOG_WARN, "job %lld (%s): database connection lost; it will be redone",
+                   (long long)job.id, job.kind);
+            cs_store_close(&store);
+            if (connect_store(index, &store) == 0)
+                cs_jobs_release(store, &job, err, sizeof err);
+            continue;
+        }
+        if (lost) {
+            cs_log(CS_LOG_WARN, "job %lld (%s): another worker took it over", (long long)job.id,
+                   job.kind);
+            continue;
+        }
+        cs_log(CS_LOG_WARN, "job %lld (%s, attempt %d of %d): %s", (long long)job.id, job.kind,
+               job.attempts, job.max_attempts, err);
+        {
+            char err2[CS_ERRLEN];
+            if (cs_jobs_retry_or_fail(store, &job, err, err2, sizeof err2) < 0) {
+                cs_log(CS_LOG_ERROR, "worker %d: %s", index, err2);
+                errors++;
+            }
         }
     }
     cs_log(CS_LOG_INFO, "worker %d: %ld jobs done, exiting", index, done);
     rc = 0;
 out:
+    cs_heartbeat_free(&hb);
     cs_stage_ctx_free(&ctx);
     cs_store_close(&store);
     return rc;

@@ -10,6 +10,11 @@
  *                                       separated by form feeds (as
  *                                       "tesseract F stdout" writes them); a
  *                                       missing FILE.txt means no pages
+ *   cer TRUTH.jsonl --ocrbench FILE     chartscan's cleanup + OCR as
+ *                                       build/tools/ocrbench writes it (page
+ *                                       text, rotation and blank flag)
+ *   cer zones UZN TXT HYP               UNLV zone scoring of one page (see
+ *                                       "cer zones" below)
  *   cer extract ARCHIVE DIR             write the archive's *.tif / *.tiff
  *                                       entries under DIR (so the benchmark
  *                                       needs no unzip or bsdtar)
@@ -22,10 +27,16 @@
  * no output counts as all deleted.
  *
  * Output, one line per scope, key=value separated by spaces: first
- * "scope=all", then one per scan type ("scope=g4/300dpi", ...):
+ * "scope=all", then one per scan type ("scope=g4/300dpi", ...), or, when
+ * the truth has the bench generator's "tags", one per tag (a page counts
+ * under each of its tags):
  *   scope pages found missing extra ref_chars char_errors cer ref_words
- *   word_errors wer
- * "extra" counts output pages that are not in the truth.
+ *   word_errors wer median_cer
+ * "extra" counts output pages that are not in the truth; median_cer is
+ * the median of the per-page CERs of the pages with reference text.  When
+ * the truth has "blank" and "rotation", a last line "scope=flags" counts
+ * blank pages found and missed, text pages called blank, and text pages
+ * whose reported rotation is the truth's (see count_flags).
  *
  * Exit status: 0 success, 1 failure (message on standard error), 2 bad usage.
  */
@@ -360,6 +371,13 @@ typedef struct {
     char *type;     /* "g4/300dpi" */
     char *ref;
     char *hyp;      /* NULL: no output for this page */
+    char **tags;    /* the bench generator's "tags", or NULL */
+    size_t ntags;
+    int truth_rotation;   /* degrees that make the page upright; -1: not in the truth */
+    int truth_blank;      /* -1: not in the truth */
+    int hyp_rotation;     /* -1: the OCR side does not say */
+    int hyp_blank;        /* -1: judge by the text (blank when it folds to nothing) */
+    int failed;           /* the OCR side reported an error for this page */
 } tpage;
 
 static tpage *pages;
@@ -377,7 +395,7 @@ static int cmp_page(const void *a, const void *b)
 
 static tpage *find_page(const char *file, long page)
 {
-    tpage key = {(char *)file, page, NULL, NULL, NULL};
+    tpage key = {.file = (char *)file, .page = page};
     return bsearch(&key, pages, npages, sizeof *pages, cmp_page);
 }
 
@@ -452,11 +470,27 @@ static void truth_line(const jval *v, const char *path, long lineno)
     snprintf(type, sizeof type, "%s/%sdpi", comp ? comp : "?", "?");
     if (dpi && dpi->t == J_NUM)
         snprintf(type, sizeof type, "%s/%.0fdpi", comp ? comp : "?", dpi->num);
+    memset(&pages[npages], 0, sizeof pages[npages]);
     pages[npages].file = xstrdup(file);
     pages[npages].page = page;
     pages[npages].type = xstrdup(type);
     pages[npages].ref = xstrdup(text);
     pages[npages].hyp = NULL;
+    pages[npages].truth_rotation = pages[npages].truth_blank = -1;
+    pages[npages].hyp_rotation = pages[npages].hyp_blank = -1;
+    {
+        const jval *rot = jget(v, "rotation"), *blank = jget(v, "blank"), *tags = jget(v, "tags");
+        if (rot && rot->t == J_NUM)
+            pages[npages].truth_rotation = (int)rot->num;
+        if (blank && blank->t == J_BOOL)
+            pages[npages].truth_blank = blank->num != 0;
+        if (tags && tags->t == J_ARR) {
+            pages[npages].tags = xrealloc(NULL, (tags->n ? tags->n : 1) * sizeof(char *));
+            for (size_t k = 0; k < tags->n; k++)
+                if (tags->items[k].t == J_STR)
+                    pages[npages].tags[pages[npages].ntags++] = xstrdup(tags->items[k].str);
+        }
+    }
     npages++;
 }
 
@@ -503,6 +537,39 @@ static void manifest_line(const jval *v, const char *path, long lineno)
     }
 }
 
+/* A line of ocrbench's output: pages carry text, rotation and blank. */
+static void ocrbench_line(const jval *v, const char *path, long lineno)
+{
+    const char *kind = jgets(v, "kind"), *file = jgets(v, "file");
+    const jval *rot, *blank;
+    tpage *p;
+    long page;
+
+    if (v->t != J_OBJ || !kind)
+        die("%s:%ld: not an ocrbench line (no \"kind\")", path, lineno);
+    if (strcmp(kind, "page") != 0)
+        return;
+    if (!file || jgetpage(v, &page) < 0)
+        die("%s:%ld: page without \"file\" or \"page\"", path, lineno);
+    if ((p = find_page(file, page)) == NULL) {
+        extra++;
+        return;
+    }
+    if (p->hyp || p->failed)
+        die("%s:%ld: page %ld of %s appears twice", path, lineno, page, file);
+    if (jget(v, "error")) {
+        p->failed = 1;   /* no text: scored as all deleted */
+        return;
+    }
+    set_hyp(file, page, jgets(v, "text"), path, lineno);
+    rot = jget(v, "rotation");
+    blank = jget(v, "blank");
+    if (rot && rot->t == J_NUM)
+        p->hyp_rotation = (int)rot->num;
+    if (blank && blank->t == J_BOOL)
+        p->hyp_blank = blank->num != 0;
+}
+
 static void read_tess_dir(const char *dir)
 {
     for (size_t i = 0; i < npages;) {
@@ -527,14 +594,16 @@ static void read_tess_dir(const char *dir)
             fclose(fp);
             /* Pages are separated by form feeds; tesseract 5 writes none after
              * the last page, older versions one after every page: a last
-             * segment of nothing but whitespace is not a page. */
+             * segment of nothing but whitespace is not a page, unless the
+             * truth has that page (a blank last page read as nothing). */
             long k = 1;
             char *s = text.data ? text.data : (char *)"";
             for (;;) {
                 char *ff = strchr(s, '\f');
                 if (ff)
                     *ff = '\0';
-                else if (s[strspn(s, " \t\n\r\v")] == '\0' && (k > 1 || !*s))
+                else if (s[strspn(s, " \t\n\r\v")] == '\0' && (k > 1 || !*s) &&
+                         !find_page(file, k))
                     break;
                 tpage *p = find_page(file, k);
                 if (p)
@@ -612,8 +681,14 @@ static uint32_t *normalise(const char *s, size_t *len)
     return v;
 }
 
-/* Levenshtein distance between a[0..n) and b[0..m), two rows. */
-static size_t lev(const uint32_t *a, size_t n, const uint32_t *b, size_t m)
+#define NO_WILDCARD UINT32_MAX
+
+/*
+ * Levenshtein distance between a[0..n) and b[0..m), two rows.  An element
+ * of a equal to wildcard (NO_WILDCARD for none) matches any one element of
+ * b at no cost.
+ */
+static size_t lev(const uint32_t *a, size_t n, const uint32_t *b, size_t m, uint32_t wildcard)
 {
     if (n == 0)
         return m;
@@ -625,7 +700,7 @@ static size_t lev(const uint32_t *a, size_t n, const uint32_t *b, size_t m)
     for (size_t i = 1; i <= n; i++) {
         cur[0] = i;
         for (size_t j = 1; j <= m; j++) {
-            size_t d = prev[j - 1] + (a[i - 1] != b[j - 1]);
+            size_t d = prev[j - 1] + (a[i - 1] != b[j - 1] && a[i - 1] != wildcard);
             size_t del = prev[j] + 1, ins = cur[j - 1] + 1;
             if (del < d)
                 d = del;
@@ -710,12 +785,14 @@ static uint32_t *words(const uint32_t *s, size_t n, size_t *nw)
 }
 
 typedef struct {
-    char *scope;
+    const char *scope;
     long pages, found, missing;
     size_t ref_chars, char_errors, ref_words, word_errors;
+    double *page_cer;     /* CER of each page with reference text, for the median */
+    size_t ncer;
 } stats;
 
-static void add(stats *s, const stats *t)
+static void add(stats *s, const stats *t, double page_cer)
 {
     s->pages += t->pages;
     s->found += t->found;
@@ -724,54 +801,378 @@ static void add(stats *s, const stats *t)
     s->char_errors += t->char_errors;
     s->ref_words += t->ref_words;
     s->word_errors += t->word_errors;
+    if (page_cer >= 0) {
+        s->page_cer = xrealloc(s->page_cer, (s->ncer + 1) * sizeof *s->page_cer);
+        s->page_cer[s->ncer++] = page_cer;
+    }
 }
 
-static void print_stats(const stats *s, long extra_pages)
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+static double median(double *v, size_t n)
+{
+    if (n == 0)
+        return 0;
+    qsort(v, n, sizeof *v, cmp_double);
+    return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+static void print_stats(stats *s, long extra_pages)
 {
     printf("scope=%s pages=%ld found=%ld missing=%ld extra=%ld ref_chars=%zu char_errors=%zu "
-           "cer=%.4f ref_words=%zu word_errors=%zu wer=%.4f\n",
+           "cer=%.4f ref_words=%zu word_errors=%zu wer=%.4f median_cer=%.4f\n",
            s->scope, s->pages, s->found, s->missing, extra_pages, s->ref_chars, s->char_errors,
            s->ref_chars ? (double)s->char_errors / (double)s->ref_chars : 0.0, s->ref_words,
-           s->word_errors, s->ref_words ? (double)s->word_errors / (double)s->ref_words : 0.0);
+           s->word_errors, s->ref_words ? (double)s->word_errors / (double)s->ref_words : 0.0,
+           median(s->page_cer, s->ncer));
 }
 
+static stats *scope_of(stats **by, size_t *nby, const char *name)
+{
+    size_t k;
+    for (k = 0; k < *nby && strcmp((*by)[k].scope, name); k++)
+        ;
+    if (k == *nby) {
+        *by = xrealloc(*by, (*nby + 1) * sizeof **by);
+        memset(&(*by)[*nby], 0, sizeof **by);
+        (*by)[(*nby)++].scope = name;
+    }
+    return &(*by)[k];
+}
+
+/*
+ * Blank pages and orientation, when the truth has them (the bench
+ * generator's): a page is called blank when the OCR side says so or, when
+ * it does not say, when its text folds to nothing; orientation is right
+ * on a text page when the rotation reported (0 when none is) equals the
+ * truth's.  Pages without output count as wrong on both.
+ */
+typedef struct {
+    long text_pages, blank_pages, called_blank, blank_tp, blank_fp, blank_fn;
+    long orient_pages, orient_right, orient_known, failed;
+} flags;
+
+static void count_flags(flags *f, const tpage *p, size_t hyp_chars)
+{
+    int called = p->hyp_blank >= 0 ? p->hyp_blank : (p->hyp != NULL && hyp_chars == 0);
+
+    f->failed += p->failed;
+    f->orient_known |= p->hyp_rotation >= 0;
+    if (p->truth_blank < 0)
+        return;
+    f->called_blank += called;
+    if (p->truth_blank) {
+        f->blank_pages++;
+        f->blank_tp += called;
+        f->blank_fn += !called;
+        return;
+    }
+    f->text_pages++;
+    f->blank_fp += called;
+    if (p->truth_rotation >= 0) {
+        int said = p->hyp_rotation >= 0 ? p->hyp_rotation : 0;
+        f->orient_pages++;
+        f->orient_right += p->hyp != NULL && said % 360 == p->truth_rotation % 360;
+    }
+}
+
+/*
+ * One line per scope: "all", then one per tag when the truth has tags (a
+ * page counts in each of its tags), else one per scan type; then, when the
+ * truth marks blank pages, "scope=flags" with the counts of struct flags.
+ */
 static void score(void)
 {
-    stats all = {"all", 0, 0, 0, 0, 0, 0, 0};
+    stats all = {.scope = "all"};
     stats *by = NULL;
     size_t nby = 0;
+    flags f = {0};
+    int have_flags = 0;
+
     for (size_t i = 0; i < npages; i++) {
         tpage *p = &pages[i];
-        stats t = {NULL, 1, 0, 0, 0, 0, 0, 0};
+        stats t = {.pages = 1};
         size_t rn, hn, rw, hw;
         uint32_t *r = normalise(p->ref, &rn);
         uint32_t *h = normalise(p->hyp ? p->hyp : "", &hn);
         uint32_t *rwv = words(r, rn, &rw), *hwv = words(h, hn, &hw);
+        double page_cer;
         t.found = p->hyp != NULL;
         t.missing = p->hyp == NULL;
         t.ref_chars = rn;
-        t.char_errors = lev(r, rn, h, hn);
+        t.char_errors = lev(r, rn, h, hn, NO_WILDCARD);
         t.ref_words = rw;
-        t.word_errors = lev(rwv, rw, hwv, hw);
+        t.word_errors = lev(rwv, rw, hwv, hw, NO_WILDCARD);
+        page_cer = rn ? (double)t.char_errors / (double)rn : -1;
         free(r);
         free(h);
         free(rwv);
         free(hwv);
-        add(&all, &t);
-        size_t k;
-        for (k = 0; k < nby && strcmp(by[k].scope, p->type); k++)
-            ;
-        if (k == nby) {
-            by = xrealloc(by, (nby + 1) * sizeof *by);
-            memset(&by[nby], 0, sizeof *by);
-            by[nby++].scope = p->type;
+        add(&all, &t, page_cer);
+        if (p->tags) {
+            for (size_t k = 0; k < p->ntags; k++)
+                add(scope_of(&by, &nby, p->tags[k]), &t, page_cer);
+        } else {
+            add(scope_of(&by, &nby, p->type), &t, page_cer);
         }
-        add(&by[k], &t);
+        if (p->truth_blank >= 0)
+            have_flags = 1;
+        count_flags(&f, p, hn);
     }
     print_stats(&all, extra);
     for (size_t k = 0; k < nby; k++)
         print_stats(&by[k], 0);
+    if (have_flags)
+        printf("scope=flags text_pages=%ld blank_pages=%ld called_blank=%ld blank_tp=%ld "
+               "blank_fp=%ld blank_fn=%ld orient_pages=%ld orient_right=%ld orient_known=%ld "
+               "failed=%ld\n",
+               f.text_pages, f.blank_pages, f.called_blank, f.blank_tp, f.blank_fp, f.blank_fn,
+               f.orient_pages, f.orient_right, f.orient_known, f.failed);
+    for (size_t k = 0; k < nby; k++)
+        free(by[k].page_cer);
+    free(all.page_cer);
     free(by);
+}
+
+/* ------------------------------------------------------------------ */
+/* cer zones UZN TXT HYP                                               */
+
+/*
+ * UNLV-style zone scoring.  UZN lists the zones, one a line: "left top
+ * width height type" in pixels of the page as stored.  TXT is the zones'
+ * texts concatenated in UZN order, zones separated by two empty lines
+ * ("\n\n\n"; a zone's own text has at most one).  HYP is either ocrbench's
+ * output with --words (its first page) or tesseract's TSV output.
+ *
+ * Each recognised word goes to the first zone holding the centre of its
+ * box; a zone's text is its words in the order the engine gave them
+ * (reading order) joined by spaces.  When TXT splits into as many texts as
+ * there are zones, each zone is compared with its own text and the edit
+ * distances are summed; otherwise the zones' texts, concatenated, are
+ * compared with the whole of TXT (mode=whole).  '~' in TXT (the UNLV mark
+ * for a character it could not represent) matches any one character.
+ * Words outside every zone are not scored.
+ */
+typedef struct zone {
+    long x, y, w, h;
+    cs_buf text;
+} zone;
+
+typedef struct hword {
+    double cx, cy;
+    char *text;
+} hword;
+
+static hword *hwords;
+static size_t nhwords, hwords_cap;
+static int hyp_pages, hyp_failed, hyp_no_boxes;
+
+static void add_hword(double x, double y, double w, double h, const char *text)
+{
+    if (nhwords == hwords_cap) {
+        hwords_cap = hwords_cap ? hwords_cap * 2 : 256;
+        hwords = xrealloc(hwords, hwords_cap * sizeof *hwords);
+    }
+    hwords[nhwords].cx = x + w / 2;
+    hwords[nhwords].cy = y + h / 2;
+    hwords[nhwords].text = xstrdup(text);
+    nhwords++;
+}
+
+static zone *read_uzn(const char *path, size_t *nzones)
+{
+    FILE *fp = open_in(path);
+    char *line = NULL;
+    size_t cap = 0, n = 0;
+    zone *z = NULL;
+    long lineno = 0;
+
+    while (getline(&line, &cap, fp) >= 0) {
+        long v[4];
+        int used = 0;
+        lineno++;
+        if (line[strspn(line, " \t\r\n")] == '\0')
+            continue;
+        if (sscanf(line, "%ld %ld %ld %ld %n", &v[0], &v[1], &v[2], &v[3], &used) != 4 || used == 0
+            || v[0] < 0 || v[1] < 0 || v[2] <= 0 || v[3] <= 0)
+            die("%s:%ld: expected \"left top width height type\"", path, lineno);
+        z = xrealloc(z, (n + 1) * sizeof *z);
+        memset(&z[n], 0, sizeof z[n]);
+        z[n].x = v[0];
+        z[n].y = v[1];
+        z[n].w = v[2];
+        z[n].h = v[3];
+        n++;
+    }
+    free(line);
+    close_in(fp, path);
+    if (n == 0)
+        die("%s lists no zones", path);
+    *nzones = n;
+    return z;
+}
+
+static void zone_hyp_line(const jval *v, const char *path, long lineno)
+{
+    const char *kind = jgets(v, "kind");
+    const jval *w, *nw;
+    long page;
+
+    if (v->t != J_OBJ || !kind || strcmp(kind, "page") != 0 || jgetpage(v, &page) < 0 || page != 1)
+        return;
+    hyp_pages++;
+    if (jget(v, "error")) {
+        hyp_failed = 1;
+        return;
+    }
+    w = jget(v, "words");
+    nw = jget(v, "nwords");
+    if (!w || w->t != J_ARR)
+        die("%s:%ld: page without \"words\": run ocrbench with --words", path, lineno);
+    if (w->n == 0 && nw && nw->t == J_NUM && nw->num == 0 && jgets(v, "text") &&
+        jgets(v, "text")[strspn(jgets(v, "text"), " \t\r\n\f")] != '\0')
+        hyp_no_boxes = 1;   /* text but no word boxes: cs_ocr_page does not fill words yet */
+    for (size_t i = 0; i < w->n; i++) {
+        const jval *a = &w->items[i];
+        if (a->t != J_ARR || a->n < 5 || a->items[0].t != J_NUM || a->items[1].t != J_NUM ||
+            a->items[2].t != J_NUM || a->items[3].t != J_NUM || a->items[4].t != J_STR)
+            die("%s:%ld: a word is not [x,y,w,h,\"text\",...]", path, lineno);
+        add_hword(a->items[0].num, a->items[1].num, a->items[2].num, a->items[3].num,
+                  a->items[4].str);
+    }
+}
+
+/* Tesseract's TSV: level page block par line word left top width height conf text. */
+static void read_tsv(const char *path)
+{
+    FILE *fp = open_in(path);
+    char *line = NULL;
+    size_t cap = 0;
+    ssize_t n;
+    long lineno = 0;
+
+    while ((n = getline(&line, &cap, fp)) >= 0) {
+        char *f[12], *s = line;
+        int k;
+        lineno++;
+        while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
+            line[--n] = '\0';
+        if (lineno == 1) {
+            if (strncmp(line, "level\t", 6) != 0)
+                die("%s: not tesseract TSV output (no header line)", path);
+            continue;
+        }
+        for (k = 0; k < 12 && s; k++) {
+            f[k] = s;
+            s = k < 11 ? strchr(s, '\t') : NULL;
+            if (s)
+                *s++ = '\0';
+        }
+        if (k < 12)
+            continue;   /* rows above word level may have no text column */
+        if (atoi(f[0]) != 5 || atoi(f[1]) != 1 || f[11][strspn(f[11], " ")] == '\0')
+            continue;
+        add_hword(atof(f[6]), atof(f[7]), atof(f[8]), atof(f[9]), f[11]);
+    }
+    free(line);
+    close_in(fp, path);
+    hyp_pages = 1;
+}
+
+static int zones(const char *uzn, const char *txt, const char *hyp)
+{
+    size_t nz, nseg = 0, in_zones = 0, ref_chars = 0, errors = 0, i, k;
+    zone *z = read_uzn(uzn, &nz);
+    cs_buf truth = CS_BUF_INIT, all = CS_BUF_INIT;
+    char **seg = NULL, *s;
+    const char *base = strrchr(txt, '/') ? strrchr(txt, '/') + 1 : txt;
+    FILE *fp;
+    int per_zone, first;
+
+    /* the hypothesis: TSV or ocrbench's JSON lines, told apart by the first byte */
+    fp = open_in(hyp);
+    first = fgetc(fp);
+    close_in(fp, hyp);
+    if (first == '{')
+        each_line(hyp, zone_hyp_line);
+    else
+        read_tsv(hyp);
+    if (hyp_pages == 0)
+        die("%s has no page 1", hyp);
+
+    for (i = 0; i < nhwords; i++)
+        for (k = 0; k < nz; k++)
+            if (hwords[i].cx >= z[k].x && hwords[i].cx < z[k].x + z[k].w &&
+                hwords[i].cy >= z[k].y && hwords[i].cy < z[k].y + z[k].h) {
+                if ((z[k].text.len && cs_buf_puts(&z[k].text, " ") < 0) ||
+                    cs_buf_puts(&z[k].text, hwords[i].text) < 0)
+                    die("out of memory");
+                in_zones++;
+                break;
+            }
+
+    fp = open_in(txt);
+    {
+        char chunk[65536];
+        size_t n;
+        while ((n = fread(chunk, 1, sizeof chunk, fp)) > 0)
+            if (cs_buf_append(&truth, chunk, n) < 0)
+                die("out of memory");
+    }
+    close_in(fp, txt);
+    for (s = truth.data ? truth.data : (char *)""; s;) {
+        char *sep = strstr(s, "\n\n\n");
+        if (sep) {
+            *sep = '\0';
+            sep += 3;
+            sep += strspn(sep, "\n");   /* more empty lines belong to the separator */
+        }
+        if (s[strspn(s, " \t\r\n\f")] != '\0') {
+            seg = xrealloc(seg, (nseg + 1) * sizeof *seg);
+            seg[nseg++] = s;
+        }
+        s = sep;
+    }
+    per_zone = nseg == nz;
+    for (k = 0; k < (per_zone ? nz : 1); k++) {
+        size_t rn, hn;
+        uint32_t *r, *h;
+        if (per_zone) {
+            r = normalise(seg[k], &rn);
+            h = normalise(z[k].text.data ? z[k].text.data : "", &hn);
+        } else {
+            for (i = 0; i < nz; i++)
+                if ((all.len && cs_buf_puts(&all, " ") < 0) ||
+                    cs_buf_puts(&all, z[i].text.data ? z[i].text.data : "") < 0)
+                    die("out of memory");
+            for (i = 0; i < nseg; i++)   /* rejoin what the split cut */
+                seg[i][strlen(seg[i])] = i + 1 < nseg ? ' ' : '\0';
+            r = normalise(nseg ? seg[0] : "", &rn);
+            h = normalise(all.data ? all.data : "", &hn);
+        }
+        ref_chars += rn;
+        errors += lev(r, rn, h, hn, '~');
+        free(r);
+        free(h);
+    }
+    printf("scope=zones file=%s zones=%zu mode=%s words=%zu words_in_zones=%zu ref_chars=%zu "
+           "char_errors=%zu cer=%.4f failed=%d no_boxes=%d\n",
+           base, nz, per_zone ? "per-zone" : "whole", nhwords, in_zones, ref_chars, errors,
+           ref_chars ? (double)errors / (double)ref_chars : 0.0, hyp_failed, hyp_no_boxes);
+    for (k = 0; k < nz; k++)
+        cs_buf_free(&z[k].text);
+    for (i = 0; i < nhwords; i++)
+        free(hwords[i].text);
+    free(hwords);
+    free(z);
+    free(seg);
+    cs_buf_free(&truth);
+    cs_buf_free(&all);
+    return 0;
 }
 
 /* ------------------------------------------------------------------ */
@@ -861,6 +1262,8 @@ static void usage(FILE *fp)
 {
     fputs("usage: cer TRUTH.jsonl --manifest FILE|-\n"
           "       cer TRUTH.jsonl --tess-dir DIR\n"
+          "       cer TRUTH.jsonl --ocrbench FILE|-\n"
+          "       cer zones UZN TXT HYP\n"
           "       cer extract ARCHIVE DIR\n"
           "Character and word error rates of OCR output against the sample generator's\n"
           "truth.jsonl, matched by (file, page); see the comment at the top of cer.c.\n",
@@ -875,7 +1278,10 @@ int main(int argc, char **argv)
     }
     if (argc == 4 && !strcmp(argv[1], "extract"))
         return extract(argv[2], argv[3]);
-    if (argc != 4 || (strcmp(argv[2], "--manifest") && strcmp(argv[2], "--tess-dir"))) {
+    if (argc == 5 && !strcmp(argv[1], "zones"))
+        return zones(argv[2], argv[3], argv[4]);
+    if (argc != 4 || (strcmp(argv[2], "--manifest") && strcmp(argv[2], "--tess-dir") &&
+                      strcmp(argv[2], "--ocrbench"))) {
         usage(stderr);
         return 2;
     }
@@ -888,6 +1294,8 @@ int main(int argc, char **argv)
             die("%s: page %ld of %s appears twice", argv[1], pages[i].page, pages[i].file);
     if (!strcmp(argv[2], "--manifest"))
         each_line(argv[3], manifest_line);
+    else if (!strcmp(argv[2], "--ocrbench"))
+        each_line(argv[3], ocrbench_line);
     else
         read_tess_dir(argv[3]);
     score();
@@ -896,6 +1304,9 @@ int main(int argc, char **argv)
         free(pages[i].type);
         free(pages[i].ref);
         free(pages[i].hyp);
+        for (size_t k = 0; k < pages[i].ntags; k++)
+            free(pages[i].tags[k]);
+        free(pages[i].tags);
     }
     free(pages);
     for (size_t i = 0; i < vocab_cap; i++)

@@ -894,18 +894,19 @@ static void document_ps(const document *doc, cs_buf *b)
     bputs(b, "%%EOF\n");
 }
 
-/* Run gs on psfile rendering every page to pngpattern (a %03d pattern). */
-static int run_gs(const char *psfile, const char *pngpattern, char *err, size_t errlen)
+/* Run gs on psfile rendering every page at dpi to pngpattern (a %03d pattern). */
+static int run_gs(const char *psfile, const char *pngpattern, int dpi, char *err, size_t errlen)
 {
-    char outarg[4300];
+    char outarg[4300], resarg[32];
     char *argv[] = { "gs", "-q", "-dSAFER", "-dBATCH", "-dNOPAUSE",
-                     "-sDEVICE=pnggray", "-r300", "-dTextAlphaBits=4",
+                     "-sDEVICE=pnggray", resarg, "-dTextAlphaBits=4",
                      outarg, (char *)psfile, NULL };
     posix_spawn_file_actions_t fa;
     pid_t pid;
     int rc, status;
 
     snprintf(outarg, sizeof outarg, "-sOutputFile=%s", pngpattern);
+    snprintf(resarg, sizeof resarg, "-r%d", dpi);
     posix_spawn_file_actions_init(&fa);
     posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
     posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
@@ -932,19 +933,25 @@ static int run_gs(const char *psfile, const char *pngpattern, char *err, size_t 
 /* ======================= images and TIFF ======================= */
 
 /*
- * Light salt and pepper: about one pixel in 2500 set dark, one in 5000 set
+ * Salt and pepper: about one pixel in `per` set dark, one in 2 * per set
  * white (dropouts inside strokes).  8 bpp image, changed in place.
  */
-static void speckle(PIX *pix, rng *r)
+static void speckle_density(PIX *pix, rng *r, long per)
 {
     l_int32 w = pixGetWidth(pix), h = pixGetHeight(pix), wpl = pixGetWpl(pix);
     l_uint32 *data = pixGetData(pix);
-    long n = (long)w * h / 2500, i;
+    long n = (long)w * h / per, i;
 
     for (i = 0; i < n + n / 2; i++) {
         l_int32 x = (l_int32)rng_below(r, (unsigned)w), y = (l_int32)rng_below(r, (unsigned)h);
         SET_DATA_BYTE(data + (size_t)y * wpl, x, i < n ? (l_int32)rng_below(r, 80) : 255);
     }
+}
+
+/* The mild profile's light speckle: one pixel in 2500. */
+static void speckle(PIX *pix, rng *r)
+{
+    speckle_density(pix, r, 2500);
 }
 
 /*
@@ -986,6 +993,315 @@ out:
     pixDestroy(&rot);
     pixDestroy(&grey);
     pixDestroy(&src);
+    return out;
+}
+
+/* ======================= the bench profile: images ======================= */
+
+/*
+ * --degrade bench makes pages as bad as real legacy charts, for
+ * scripts/bench-ocr.  Everything about a page's scan is drawn first, from
+ * the page's own stream, into a `scan`, so the truth can name it; then the
+ * pixels go through, in the order of the physical process:
+ *
+ *   rendered at the file's dpi -> punched (paper) -> skewed on the glass ->
+ *   turned (upside down or sideways) -> paper tone and shadow -> dark
+ *   scanner edges -> optical blur -> sensor noise and speckle ->
+ *   thresholded (G4) or kept grey (JPEG)
+ *
+ * A blank back side starts from its front page's punched image, mirrored
+ * and faded to a blurred ghost (bleed-through), and goes the same way.
+ * Every size is in inches times the file's dpi.
+ */
+
+enum { EDGE_LEFT = 1, EDGE_RIGHT = 2, EDGE_TOP = 4, EDGE_BOTTOM = 8 };
+
+typedef struct scan {
+    int g4, dpi;               /* of the whole file, as one scanner session */
+    int blank;                 /* a back side: no text, bleed-through only */
+    int turn;                  /* quarter turns clockwise the generator applies */
+    double skew;               /* degrees clockwise, a multiple of 0.01 */
+    int holes;                 /* punched holes: 0, 2 or 3 */
+    int edges;                 /* dark scanner edges: EDGE_* bits */
+    int blur;                  /* 3x3 box-blur passes: 0, 1 or 2 */
+    int heavy_noise;
+    int shadow;                /* side darkened by a shadow: 0 or one EDGE_* bit */
+    int threshold;             /* G4: grey level below which a pixel is black */
+    double bleed;              /* blank: opacity of the mirrored front, 0..1 */
+    double tone;               /* paper grey level far from any shadow */
+    double tone_dx, tone_dy;   /* paper tone change across the page */
+    double shadow_depth, shadow_width;   /* grey levels, inches */
+} scan;
+
+/* Draw every choice for one page; r is the page's own stream. */
+static void scan_draw(scan *sc, rng *r, int g4, int dpi, int blank, int turn)
+{
+    static const int sides[] = { EDGE_LEFT, EDGE_RIGHT, EDGE_TOP, EDGE_BOTTOM };
+    int second;
+
+    memset(sc, 0, sizeof *sc);
+    sc->g4 = g4;
+    sc->dpi = dpi;
+    sc->blank = blank;
+    sc->turn = turn;
+    /* draw everything whatever is used, so one choice never shifts another */
+    sc->skew = rng_range(r, -400, 400) / 100.0;
+    sc->holes = rng_below(r, 5) == 0 ? 2 + (int)rng_below(r, 2) : 0;
+    sc->edges = rng_below(r, 4) == 0 ? PICK(r, sides) : 0;
+    second = PICK(r, sides);
+    if (sc->edges && rng_below(r, 3) == 0)
+        sc->edges |= second;
+    sc->blur = rng_below(r, 10) < 3 ? 1 + (int)rng_below(r, 2) : 0;
+    sc->heavy_noise = rng_below(r, 4) == 0;
+    sc->shadow = rng_below(r, g4 ? 5 : 2) == 0 ? PICK(r, sides) : 0;
+    sc->threshold = rng_range(r, 140, 180);
+    sc->bleed = (g4 ? rng_range(r, 20, 35) : rng_range(r, 6, 18)) / 100.0;
+    sc->tone = g4 ? 255 : rng_range(r, 205, 245);
+    sc->tone_dx = g4 ? 0 : rng_range(r, -12, 12);
+    sc->tone_dy = g4 ? 0 : rng_range(r, -12, 12);
+    sc->shadow_depth = g4 ? rng_range(r, 90, 160) : rng_range(r, 60, 120);
+    sc->shadow_width = rng_range(r, 25, 60) / 100.0;
+}
+
+/* The truth's "tags": what was done to the page, for the CER breakdown. */
+static void scan_tags(const scan *sc, cs_buf *t)
+{
+    int n = 0;
+#define TAG(s) do { bputs(t, n++ ? ",\"" s "\"" : "\"" s "\""); } while (0)
+    bputs(t, "[");
+    if (sc->g4)
+        TAG("g4");
+    else
+        TAG("jpeg");
+    if (sc->dpi == 200)
+        TAG("200dpi");
+    else if (sc->dpi == 300)
+        TAG("300dpi");
+    else
+        TAG("400dpi");
+    if (sc->blank)
+        TAG("blank");
+    else if (sc->turn == 0)
+        TAG("upright");
+    else if (sc->turn == 2)
+        TAG("upside-down");
+    else
+        TAG("sideways");
+    if (fabs(sc->skew) > 2.0)
+        TAG("skew>2");
+    if (sc->edges)
+        TAG("dark-edge");
+    if (sc->holes)
+        TAG("punch-holes");
+    if (sc->blur)
+        TAG("blur");
+    if (sc->heavy_noise)
+        TAG("heavy-noise");
+    if (sc->shadow)
+        TAG("shadow");
+    if (!sc->blank && sc->turn == 0 && fabs(sc->skew) <= 2.0 && !sc->edges && !sc->holes &&
+        !sc->blur && !sc->heavy_noise && !sc->shadow)
+        TAG("clean");
+#undef TAG
+    bputs(t, "]");
+}
+
+static void fill_disc(PIX *pix, int cx, int cy, int rad, int val)
+{
+    l_int32 w = pixGetWidth(pix), h = pixGetHeight(pix), wpl = pixGetWpl(pix);
+    l_uint32 *data = pixGetData(pix);
+    int x, y;
+
+    for (y = cy - rad; y <= cy + rad; y++) {
+        if (y < 0 || y >= h)
+            continue;
+        for (x = cx - rad; x <= cx + rad; x++)
+            if (x >= 0 && x < w && (x - cx) * (x - cx) + (y - cy) * (y - cy) <= rad * rad)
+                SET_DATA_BYTE(data + (size_t)y * wpl, x, val);
+    }
+}
+
+/*
+ * Punch n holes (2 or 3) near the left edge of an upright 8 bpp page: 6 mm
+ * discs, their centres 0.4 inch in, where the scanner's dark lid shows
+ * through.  The text starts 1 inch in, so no glyph is lost.
+ */
+static void punch_holes(PIX *pix, int n, int dpi, rng *r)
+{
+    static const double three[] = { 1.25, 5.5, 9.75 }, two[] = { 2.75, 8.25 };
+    int k, h = pixGetHeight(pix);
+
+    for (k = 0; k < n; k++) {
+        double yin = n == 3 ? three[k] : two[k];
+        int cx = (int)((0.4 + rng_range(r, -5, 5) / 100.0) * dpi);
+        int cy = (int)(yin / 11.0 * h) + rng_range(r, -dpi / 20, dpi / 20);
+        fill_disc(pix, cx, cy, (int)(0.118 * dpi), rng_range(r, 10, 40));
+    }
+}
+
+/*
+ * The ghost of the front page seen through the paper: mirrored, faded to
+ * opacity alpha, blurred.  Returns a new 8 bpp pix or NULL.
+ */
+static PIX *bleed_through(PIX *front, double alpha)
+{
+    PIX *flip = pixFlipLR(NULL, front), *out = NULL;
+    l_int32 w, h, wpl, x, y;
+    l_uint32 *data;
+
+    if (!flip)
+        return NULL;
+    w = pixGetWidth(flip);
+    h = pixGetHeight(flip);
+    wpl = pixGetWpl(flip);
+    data = pixGetData(flip);
+    for (y = 0; y < h; y++) {
+        l_uint32 *row_data = data + (size_t)y * wpl;
+        for (x = 0; x < w; x++) {
+            int v = GET_DATA_BYTE(row_data, x);
+            SET_DATA_BYTE(row_data, x, 255 - (int)((255 - v) * alpha + 0.5));
+        }
+    }
+    out = pixBlockconvGray(flip, NULL, 2, 2);
+    pixDestroy(&flip);
+    return out;
+}
+
+/*
+ * Paper that is not white: a base tone, a slope across the page, and a
+ * shadow falling off exponentially from one side.  Multiplies in place.
+ */
+static void paper_tone(PIX *pix, const scan *sc)
+{
+    l_int32 w = pixGetWidth(pix), h = pixGetHeight(pix), wpl = pixGetWpl(pix);
+    l_uint32 *data = pixGetData(pix);
+    double *col = xmalloc((size_t)w * sizeof *col), *row = xmalloc((size_t)h * sizeof *row);
+    double wpx = sc->shadow_width * sc->dpi;
+    l_int32 x, y;
+
+    for (x = 0; x < w; x++) {
+        col[x] = sc->tone + sc->tone_dx * ((double)x / w - 0.5);
+        if (sc->shadow == EDGE_LEFT)
+            col[x] -= sc->shadow_depth * exp(-x / wpx);
+        else if (sc->shadow == EDGE_RIGHT)
+            col[x] -= sc->shadow_depth * exp(-(w - 1 - x) / wpx);
+    }
+    for (y = 0; y < h; y++) {
+        row[y] = sc->tone_dy * ((double)y / h - 0.5);
+        if (sc->shadow == EDGE_TOP)
+            row[y] -= sc->shadow_depth * exp(-y / wpx);
+        else if (sc->shadow == EDGE_BOTTOM)
+            row[y] -= sc->shadow_depth * exp(-(h - 1 - y) / wpx);
+    }
+    for (y = 0; y < h; y++) {
+        l_uint32 *row_data = data + (size_t)y * wpl;
+        for (x = 0; x < w; x++) {
+            double bg = col[x] + row[y];
+            int v;
+            bg = bg < 0 ? 0 : bg > 255 ? 255 : bg;
+            v = (int)(GET_DATA_BYTE(row_data, x) * bg / 255.0 + 0.5);
+            SET_DATA_BYTE(row_data, x, v);
+        }
+    }
+    free(col);
+    free(row);
+}
+
+/*
+ * Dark bands where the scanner saw past the paper: 0.06 to 0.3 inch wide
+ * with a ragged inner boundary, nearly black.  In place.
+ */
+static void dark_edges(PIX *pix, int edges, int dpi, rng *r)
+{
+    l_int32 w = pixGetWidth(pix), h = pixGetHeight(pix), wpl = pixGetWpl(pix);
+    l_uint32 *data = pixGetData(pix);
+    int side;
+
+    for (side = EDGE_LEFT; side <= EDGE_BOTTOM; side <<= 1) {
+        int horizontal = side == EDGE_TOP || side == EDGE_BOTTOM;
+        int len = horizontal ? w : h, across = horizontal ? h : w;
+        int base = rng_range(r, dpi * 6 / 100, dpi * 30 / 100), cur = base;
+        int dark = rng_range(r, 5, 45), i, j;
+
+        if (!(edges & side))
+            continue;
+        for (i = 0; i < len; i++) {
+            cur += rng_range(r, -1, 1);
+            if (cur < base / 2)
+                cur = base / 2;
+            if (cur > base * 3 / 2)
+                cur = base * 3 / 2;
+            for (j = 0; j < cur && j < across; j++) {
+                int k = side == EDGE_LEFT || side == EDGE_TOP ? j : across - 1 - j;
+                int x = horizontal ? i : k, y = horizontal ? k : i;
+                SET_DATA_BYTE(data + (size_t)y * wpl, x, dark + (int)((rng_next(r) >> 60) & 15));
+            }
+        }
+    }
+}
+
+/* Sensor noise: roughly Gaussian with standard deviation sigma.  In place. */
+static void sensor_noise(PIX *pix, double sigma, rng *r)
+{
+    l_int32 w = pixGetWidth(pix), h = pixGetHeight(pix), wpl = pixGetWpl(pix);
+    l_uint32 *data = pixGetData(pix);
+    l_int32 x, y;
+    /* four 16-bit uniforms summed: mean 2, standard deviation 1/sqrt(3) */
+    double k = sigma * 1.7320508 / 65536.0;
+
+    for (y = 0; y < h; y++) {
+        l_uint32 *row_data = data + (size_t)y * wpl;
+        for (x = 0; x < w; x++) {
+            uint64_t z = rng_next(r);
+            long s = (long)(z & 0xFFFF) + (long)((z >> 16) & 0xFFFF) +
+                     (long)((z >> 32) & 0xFFFF) + (long)(z >> 48) - 2 * 65536;
+            int v = GET_DATA_BYTE(row_data, x) + (int)lround(s * k);
+            SET_DATA_BYTE(row_data, x, v < 0 ? 0 : v > 255 ? 255 : v);
+        }
+    }
+}
+
+/*
+ * Scan one bench page.  paper is the rendered 8 bpp page at sc->dpi, already
+ * punched; for a blank back side, its front.  Returns a new pix (1 bpp for
+ * G4, 8 bpp otherwise) or NULL.
+ */
+static PIX *scan_page(PIX *paper, const scan *sc, rng *r)
+{
+    PIX *a = NULL, *b = NULL, *c = NULL, *d = NULL, *out = NULL;
+    int i;
+
+    a = sc->blank ? bleed_through(paper, sc->bleed) : pixClone(paper);
+    if (!a)
+        goto out;
+    b = pixRotate(a, (float)(sc->skew * M_PI / 180.0), L_ROTATE_AREA_MAP, L_BRING_IN_WHITE, 0, 0);
+    if (!b)
+        goto out;
+    c = sc->turn ? pixRotateOrth(b, sc->turn) : pixCopy(NULL, b);
+    if (!c)
+        goto out;
+    if (!sc->g4 || sc->shadow)
+        paper_tone(c, sc);
+    if (sc->edges)
+        dark_edges(c, sc->edges, sc->dpi, r);
+    d = pixClone(c);
+    for (i = 0; i < sc->blur && d; i++) {
+        PIX *e = pixBlockconvGray(d, NULL, 1, 1);
+        pixDestroy(&d);
+        d = e;
+    }
+    if (!d)
+        goto out;
+    sensor_noise(d, sc->g4 ? (sc->heavy_noise ? 25 : 8) : (sc->heavy_noise ? 12 : 4), r);
+    speckle_density(d, r, sc->heavy_noise ? 500 : 2500);
+    out = sc->g4 ? pixThresholdToBinary(d, sc->threshold) : pixClone(d);
+    if (out)
+        pixSetResolution(out, sc->dpi, sc->dpi);
+out:
+    pixDestroy(&d);
+    pixDestroy(&c);
+    pixDestroy(&b);
+    pixDestroy(&a);
     return out;
 }
 
@@ -1067,6 +1383,8 @@ typedef struct options {
     uint64_t seed;
     long files, patients;
     int bad_entries;
+    int bench;                  /* --degrade bench */
+    long pages;                 /* --pages, bench only */
 } options;
 
 typedef struct batch {
@@ -1118,7 +1436,7 @@ static int make_file(batch *bt, long i, char *err, size_t errlen)
     snprintf(tif, sizeof tif, "%s/f%04ld.tif", bt->tmpdir, i + 1);
     document_ps(&doc, &ps);
     if (write_file(psfile, ps.data, ps.len, err, errlen) < 0 ||
-        run_gs(psfile, pattern, err, errlen) < 0)
+        run_gs(psfile, pattern, 300, err, errlen) < 0)
         goto out;
     for (p = 0; p < doc.npages; p++) {
         snprintf(png, sizeof png, "%s/f%04ld-%03d.png", bt->tmpdir, i + 1, p + 1);
@@ -1152,6 +1470,212 @@ out:
     return rc;
 }
 
+/* ======================= the bench profile: files ======================= */
+
+/*
+ * Which text pages are turned and which have a blank back side, fixed for
+ * the whole run from its own stream: exact shares (rounded up) rather than
+ * coin flips, so that every run of 100 or more pages has upside-down,
+ * sideways and blank pages to score.
+ */
+typedef struct bench_plan {
+    long text_pages, blank_pages;
+    unsigned char *turn;      /* per text page: quarter turns clockwise */
+    unsigned char *back;      /* per text page: 1 when a blank back side follows */
+} bench_plan;
+
+static void shuffle(long *idx, long n, rng *r)
+{
+    long i;
+    for (i = 0; i < n; i++)
+        idx[i] = i;
+    for (i = n - 1; i > 0; i--) {
+        long j = (long)rng_below(r, (unsigned)(i + 1)), t = idx[i];
+        idx[i] = idx[j];
+        idx[j] = t;
+    }
+}
+
+static void plan_bench(uint64_t seed, long pages, bench_plan *pl)
+{
+    rng r = rng_stream(seed, 4);
+    long blank = (pages * 8 + 99) / 100, text = pages - blank;
+    long upside = (pages * 5 + 99) / 100, sideways = (pages * 3 + 99) / 100, k;
+    long *idx = xmalloc((size_t)text * sizeof *idx);
+
+    assert(upside + sideways <= text && blank <= text);
+    pl->text_pages = text;
+    pl->blank_pages = blank;
+    pl->turn = xmalloc((size_t)text);
+    pl->back = xmalloc((size_t)text);
+    memset(pl->turn, 0, (size_t)text);
+    memset(pl->back, 0, (size_t)text);
+    shuffle(idx, text, &r);
+    for (k = 0; k < upside; k++)
+        pl->turn[idx[k]] = 2;
+    for (k = 0; k < sideways; k++)
+        pl->turn[idx[upside + k]] = k % 2 ? 3 : 1;
+    shuffle(idx, text, &r);
+    for (k = 0; k < blank; k++)
+        pl->back[idx[k]] = 1;
+    free(idx);
+}
+
+static void plan_clear(bench_plan *pl)
+{
+    free(pl->turn);
+    free(pl->back);
+    memset(pl, 0, sizeof *pl);
+}
+
+/* One truth line of a bench page; p is 1-based in the file. */
+static void truth_bench(cs_buf *t, const document *doc, int p, int filepages,
+                        const scan *sc, const char *text)
+{
+    bputs(t, "{\"file\":");
+    bjson(t, doc->entry);
+    bprintf(t, ",\"page\":%d,\"pages\":%d,\"doctype\":", p, filepages);
+    bjson(t, doc->dt->code);
+    bputs(t, ",\"mrn\":");
+    if (sc->blank)
+        bputs(t, "null");
+    else
+        bjson(t, doc->pt->mrn);
+    bprintf(t, ",\"in_roster\":%s,\"compression\":\"%s\",\"dpi\":%d,\"skew\":%.2f,"
+            "\"rotation\":%d,\"blank\":%s,\"tags\":",
+            sc->blank ? "false" : "true", sc->g4 ? "g4" : "jpeg", sc->dpi, sc->skew,
+            (4 - sc->turn) % 4 * 90, sc->blank ? "true" : "false");
+    scan_tags(sc, t);
+    bputs(t, ",\"text\":");
+    bjson(t, text);
+    bputs(t, "}\n");
+}
+
+/*
+ * Make bench file i: a document of ntext text pages (text pages first_text
+ * onwards in the plan), each followed by its blank back side where the plan
+ * says so.  Streams: layout 1<<20 + i, scanner settings 2<<20 + i, each
+ * page's scan 3<<20 + its number in the batch.
+ */
+static int make_bench_file(batch *bt, const bench_plan *pl, long i, long first_text, int ntext,
+                           char *err, size_t errlen)
+{
+    const options *opt = bt->opt;
+    rng r = rng_stream(opt->seed, (1u << 20) + (uint64_t)i);
+    rng scanner = rng_stream(opt->seed, (2u << 20) + (uint64_t)i);
+    document doc;
+    cs_buf ps = CS_BUF_INIT, text = CS_BUF_INIT;
+    char psfile[4200], pattern[4200], png[4200], tif[4200];
+    unsigned char *data = NULL;
+    size_t len = 0;
+    PIX *src = NULL, *paper = NULL, *pix = NULL;
+    int p, k, filepages = 0, pageno = 0, rc = -1, dpi_pick;
+
+    memset(&doc, 0, sizeof doc);
+    doc.dt = &doctypes[(bt->type_offset + (unsigned long)i) % NDOCTYPES];
+    doc.npages = ntext;
+    doc.pt = &bt->roster[rng_below(&r, (unsigned)opt->patients)];
+    doc.print_mrn = doc.in_roster = 1;
+    doc.g4 = rng_below(&scanner, 2) == 0;
+    dpi_pick = (int)rng_below(&scanner, 4);
+    doc.dpi = dpi_pick == 0 ? 200 : dpi_pick == 3 ? 400 : 300;
+    snprintf(doc.entry, sizeof doc.entry, "box%02ld/chart_%04ld.tif",
+             i / FILES_PER_BOX + 1, i + 1);
+    layout_document(&doc, &r);
+    for (p = 0; p < ntext; p++)
+        filepages += 1 + pl->back[first_text + p];
+
+    snprintf(psfile, sizeof psfile, "%s/f%04ld.ps", bt->tmpdir, i + 1);
+    snprintf(pattern, sizeof pattern, "%s/f%04ld-%%03d.png", bt->tmpdir, i + 1);
+    snprintf(tif, sizeof tif, "%s/f%04ld.tif", bt->tmpdir, i + 1);
+    document_ps(&doc, &ps);
+    if (write_file(psfile, ps.data, ps.len, err, errlen) < 0 ||
+        run_gs(psfile, pattern, doc.dpi, err, errlen) < 0)
+        goto out;
+    for (p = 0; p < ntext; p++) {
+        long t = first_text + p;
+        for (k = 0; k <= pl->back[t]; k++) {    /* the front, then its back side */
+            rng pr = rng_stream(opt->seed, (3u << 20) + (uint64_t)(bt->pages + pageno));
+            scan sc;
+
+            scan_draw(&sc, &pr, doc.g4, doc.dpi, k == 1, k == 1 ? 0 : pl->turn[t]);
+            if (k == 0) {
+                snprintf(png, sizeof png, "%s/f%04ld-%03d.png", bt->tmpdir, i + 1, p + 1);
+                if ((src = pixRead(png)) == NULL || (paper = pixConvertTo8(src, 0)) == NULL) {
+                    cs_fail(err, errlen, "could not read rendered page \"%s\"", png);
+                    goto out;
+                }
+                unlink(png);
+                pixDestroy(&src);
+                if (sc.holes)
+                    punch_holes(paper, sc.holes, doc.dpi, &pr);
+            }
+            if ((pix = scan_page(paper, &sc, &pr)) == NULL) {
+                cs_fail(err, errlen, "could not degrade page %d of \"%s\"", pageno + 1, doc.entry);
+                goto out;
+            }
+            if (pixWriteTiff(tif, pix, doc.g4 ? IFF_TIFF_G4 : IFF_TIFF_JPEG, pageno ? "a" : "w") != 0) {
+                cs_fail(err, errlen, "could not write TIFF \"%s\"", tif);
+                goto out;
+            }
+            pixDestroy(&pix);
+            pageno++;
+            cs_buf_reset(&text);
+            if (k == 0) {
+                const page *pg = &doc.pages[p];
+                int j;
+                for (j = 0; j < pg->n; j++) {
+                    if (j)
+                        bputs(&text, "\n");
+                    bputs(&text, pg->lines[j].text);
+                }
+            }
+            truth_bench(&bt->truth, &doc, pageno, filepages, &sc, text.data ? text.data : "");
+        }
+        pixDestroy(&paper);
+    }
+    if (read_file(tif, &data, &len, err, errlen) < 0 ||
+        zip_add(bt->zip, doc.entry, data, len, err, errlen) < 0)
+        goto out;
+    bt->pages += filepages;
+    rc = 0;
+out:
+    unlink(psfile);
+    unlink(tif);
+    pixDestroy(&pix);
+    pixDestroy(&paper);
+    pixDestroy(&src);
+    free(data);
+    cs_buf_free(&text);
+    cs_buf_free(&ps);
+    document_clear(&doc);
+    return rc;
+}
+
+/* All bench files: documents of 1-3 text pages until the plan is used up. */
+static int make_bench_files(batch *bt, long *files, long *blank, char *err, size_t errlen)
+{
+    bench_plan pl;
+    rng r = rng_stream(bt->opt->seed, 5);
+    long t = 0, i = 0;
+    int rc = 0;
+
+    plan_bench(bt->opt->seed, bt->opt->pages, &pl);
+    while (t < pl.text_pages) {
+        int n = rng_range(&r, 1, 3);
+        if (n > pl.text_pages - t)
+            n = (int)(pl.text_pages - t);
+        if ((rc = make_bench_file(bt, &pl, i, t, n, err, errlen)) < 0)
+            break;
+        t += n;
+        i++;
+    }
+    *files = i;
+    *blank = pl.blank_pages;
+    plan_clear(&pl);
+    return rc;
+}
+
 static int add_bad_entries(batch *bt, char *err, size_t errlen)
 {
     /* A third of a TIFF: libtiff writes the directory last, so it is gone. */
@@ -1173,7 +1697,7 @@ static int run(const options *opt, char *err, size_t errlen)
     const char *tmp = getenv("TMPDIR");
     rng r = rng_stream(opt->seed, 1);
     uint64_t mrn_key = rng_next(&r);
-    long i, j;
+    long i, j, bench_files = 0, bench_blank = 0;
     int rc = -1;
 
     memset(&bt, 0, sizeof bt);
@@ -1227,12 +1751,19 @@ static int run(const options *opt, char *err, size_t errlen)
                 archive_error_string(bt.zip) ? archive_error_string(bt.zip) : "unknown error");
         goto out;
     }
-    for (i = 0; i < opt->files; i++)
-        if (make_file(&bt, i, err, errlen) < 0)
+    if (opt->bench) {
+        if (make_bench_files(&bt, &bench_files, &bench_blank, err, errlen) < 0)
             goto out;
-    if (zip_add(bt.zip, "box01/README.txt", readme_text, sizeof readme_text - 1, err, errlen) < 0)
-        goto out;
-    truth_other(&bt.truth, "box01/README.txt", "skipped", NULL);
+    } else {
+        for (i = 0; i < opt->files; i++)
+            if (make_file(&bt, i, err, errlen) < 0)
+                goto out;
+    }
+    if (!opt->bench) {
+        if (zip_add(bt.zip, "box01/README.txt", readme_text, sizeof readme_text - 1, err, errlen) < 0)
+            goto out;
+        truth_other(&bt.truth, "box01/README.txt", "skipped", NULL);
+    }
     if (opt->bad_entries && add_bad_entries(&bt, err, errlen) < 0)
         goto out;
     if (archive_write_close(bt.zip) != ARCHIVE_OK) {
@@ -1243,9 +1774,14 @@ static int run(const options *opt, char *err, size_t errlen)
     snprintf(path, sizeof path, "%s/truth.jsonl", opt->out);
     if (write_file(path, bt.truth.data, bt.truth.len, err, errlen) < 0)
         goto out;
-    printf("samplegen: %ld files, %ld pages%s, %ld patients written to %s\n",
-           opt->files, bt.pages, opt->bad_entries ? ", 3 bad entries" : "",
-           opt->patients, opt->out);
+    if (opt->bench)
+        printf("samplegen: %ld files, %ld pages (%ld blank back sides)%s, %ld patients written to %s\n",
+               bench_files, bt.pages, bench_blank, opt->bad_entries ? ", 3 bad entries" : "",
+               opt->patients, opt->out);
+    else
+        printf("samplegen: %ld files, %ld pages%s, %ld patients written to %s\n",
+               opt->files, bt.pages, opt->bad_entries ? ", 3 bad entries" : "",
+               opt->patients, opt->out);
     rc = 0;
 out:
     if (bt.zip)
@@ -1274,6 +1810,8 @@ static void usage(FILE *fp)
 "SYNOPSIS\n"
 "    scripts/make-sample-batch --out DIR [--seed N] [--files N] [--patients N]\n"
 "                              [--with-bad-entries]\n"
+"    scripts/make-sample-batch --out DIR --degrade bench [--pages N] [--seed N]\n"
+"                              [--patients N]\n"
 "    scripts/make-sample-batch --help\n"
 "\n"
 "DESCRIPTION\n"
@@ -1302,11 +1840,31 @@ static void usage(FILE *fp)
 "    Output is deterministic: the same seed gives byte-identical roster.csv,\n"
 "    train.csv and truth.jsonl.  Needs gs (package ghostscript) at run time.\n"
 "\n"
+"    --degrade bench makes the OCR benchmark's pages instead (scripts/bench-ocr):\n"
+"    --pages N pages in documents of 1-3 text pages, one file per document,\n"
+"    each file scanned at 200 (1/4), 300 (1/2) or 400 dpi (1/4), as G4 or grey\n"
+"    JPEG (1/2 each).  Every text page is skewed by up to 4 degrees; 5% of the\n"
+"    pages are upside down and 3% sideways (90 and 270 degrees), rounded up;\n"
+"    each page independently may have dark scanner edges (1/4), 2 or 3 punch\n"
+"    holes (1/5), blur (3/10), heavy noise (1/4; light noise always), and a\n"
+"    shadow along one side (1/2 of grey pages, 1/5 of G4 pages); grey pages\n"
+"    have uneven paper tone.  8% of the pages (rounded up) are blank back\n"
+"    sides that follow their front page, with its faint mirrored bleed-through\n"
+"    and speckle.  All rosters' patients; no README or bad entries.  Each\n"
+"    truth.jsonl page line also has rotation (degrees clockwise that make the\n"
+"    page upright: 0, 90, 180 or 270), blank (true for back sides, whose text\n"
+"    is \"\") and tags (what was done: g4|jpeg, 200dpi|300dpi|400dpi,\n"
+"    upright|upside-down|sideways|blank, skew>2, dark-edge, punch-holes,\n"
+"    blur, heavy-noise, shadow, and clean for an upright page with none of\n"
+"    these).  The default, --degrade mild, is the batch described above.\n"
+"\n"
 "OPTIONS\n"
 "    --out DIR            output folder (required)\n"
 "    --seed N             random seed, an unsigned integer (default 1)\n"
 "    --files N            number of TIFF files, 1-10000 (default 6)\n"
 "    --patients N         roster size, 1-1000000 (default 40)\n"
+"    --degrade mild|bench how the pages are scanned (default mild; see above)\n"
+"    --pages N            bench: number of pages, 10-100000 (default 100)\n"
 "    --with-bad-entries   also add box01/cut.tif (truncated TIFF),\n"
 "                         ../escape.tif (path traversal) and /abs/path.tif\n"
 "                         (absolute name), recorded with \"kind\":\"bad\"\n"
@@ -1343,12 +1901,14 @@ int main(int argc, char **argv)
         { "files", required_argument, NULL, 'f' },
         { "patients", required_argument, NULL, 'p' },
         { "with-bad-entries", no_argument, NULL, 'b' },
+        { "degrade", required_argument, NULL, 'd' },
+        { "pages", required_argument, NULL, 'n' },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
-    options opt = { NULL, 1, 6, 40, 0 };
+    options opt = { NULL, 1, 6, 40, 0, 0, 100 };
     char err[CS_ERRLEN] = "";
-    int c;
+    int c, files_given = 0, pages_given = 0;
 
     opterr = 0;
     while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
@@ -1370,6 +1930,24 @@ int main(int argc, char **argv)
                 fprintf(stderr, PROG ": invalid --files \"%s\": expected 1 to 10000\n", optarg);
                 return 2;
             }
+            files_given = 1;
+            break;
+        case 'd':
+            if (strcmp(optarg, "mild") == 0)
+                opt.bench = 0;
+            else if (strcmp(optarg, "bench") == 0)
+                opt.bench = 1;
+            else {
+                fprintf(stderr, PROG ": invalid --degrade \"%s\": expected mild or bench\n", optarg);
+                return 2;
+            }
+            break;
+        case 'n':
+            if (parse_long(optarg, 10, 100000, &opt.pages) < 0) {
+                fprintf(stderr, PROG ": invalid --pages \"%s\": expected 10 to 100000\n", optarg);
+                return 2;
+            }
+            pages_given = 1;
             break;
         case 'p':
             if (parse_long(optarg, 1, 1000000, &opt.patients) < 0) {
@@ -1397,6 +1975,15 @@ int main(int argc, char **argv)
     }
     if (optind < argc) {
         fprintf(stderr, PROG ": unexpected argument \"%s\"\ntry --help\n", argv[optind]);
+        return 2;
+    }
+    if (opt.bench && (files_given || opt.bad_entries)) {
+        fprintf(stderr, PROG ": --degrade bench takes --pages, not --files or --with-bad-entries\n"
+                "try --help\n");
+        return 2;
+    }
+    if (!opt.bench && pages_given) {
+        fprintf(stderr, PROG ": --pages needs --degrade bench\ntry --help\n");
         return 2;
     }
     if (!opt.out || !opt.out[0]) {

@@ -1,0 +1,200 @@
+/*
+ * clean.c — whiten what a scanner adds to a page: dark borders (the lid or
+ * the belt around a page smaller than the glass, a shadow at the binding),
+ * punch holes (black discs where the hole shows the dark lid) and speckle
+ * (dust, JPEG and binarisation noise).  All on the 1 bpp page, in place or
+ * as a new image, never cropping: the page keeps its size so that word
+ * boxes map back to the scan by rotation and scale only.
+ *
+ * Interface routines:
+ *   cs_ocr_clean_borders   whiten large dark regions touching the page edge
+ *   cs_ocr_clean_holes     whiten round dark blobs of punch-hole size in a margin
+ *   cs_ocr_clean_speckle   drop connected components smaller than a dot of print
+ *
+ * Notes:
+ *   1. Borders and holes are found on a 4x reduced image in which a pixel
+ *      is on only where (nearly) its whole 4x4 block is ink, then opened
+ *      with a brick of about 1/20 inch: strokes of text, even of a bold
+ *      heading, vanish, solid dark regions stay.  That costs a few ms and
+ *      cannot touch text that does not itself touch a dark region.
+ *   2. Speckle is judged by size alone: a component whose box is at most
+ *      CS speckle size (about 1/100 inch at 300 dpi, 3 pixels; set by
+ *      measurement) in both directions.  A period or an i-dot of 8 pt
+ *      print is 4-5 pixels across at 300 dpi and stays.
+ */
+#include "ocr/ocr_internal.h"
+
+#include <leptonica/allheaders.h>
+#include <math.h>
+
+/* Solid dark regions of pix at 1/4 of its resolution, text removed. */
+static PIX *solid_regions(PIX *pix, int dpi)
+{
+    PIX *red, *open;
+    int brick = dpi / 80;           /* 1/20 inch at 1/4 resolution */
+
+    if (brick < 2)
+        brick = 2;
+    red = pixReduceRankBinaryCascade(pix, 3, 3, 0, 0);
+    if (!red)
+        return NULL;
+    open = pixOpenBrick(NULL, red, brick, brick);
+    pixDestroy(&red);
+    return open;
+}
+
+/* Whiten in pix the regions of mask (at 1/4 resolution), grown by grow pixels. */
+static int whiten_mask(PIX *pix, PIX *mask4, int grow)
+{
+    PIX *big, *grown;
+
+    big = pixExpandReplicate(mask4, 4);
+    if (!big)
+        return -1;
+    grown = grow > 0 ? pixDilateBrick(NULL, big, 2 * grow + 1, 2 * grow + 1) : pixClone(big);
+    pixDestroy(&big);
+    if (!grown)
+        return -1;
+    pixRasterop(pix, 0, 0, pixGetWidth(pix), pixGetHeight(pix), PIX_DST & PIX_NOT(PIX_SRC),
+                grown, 0, 0);
+    pixDestroy(&grown);
+    return 0;
+}
+
+/*!
+ * cs_ocr_clean_borders()
+ *
+ *      Input:  pix (1 bpp; modified in place)
+ *              dpi (its resolution)
+ *              premoved (<optional return> 1 if a border was whitened; use NULL to skip)
+ *      Return: 0 if OK, -1 on error (pix unchanged)
+ *
+ *  Notes:
+ *      (1) A dark border is a solid region (note 1 of the file) connected
+ *          to the page edge.  It is whitened with a margin of 1/30 inch to
+ *          take its ragged edge too.
+ */
+int cs_ocr_clean_borders(PIX *pix, int dpi, int *premoved)
+{
+    PIX *solid = NULL, *border = NULL;
+    int empty = 1, rc = -1;
+
+    if (premoved)
+        *premoved = 0;
+    if (!pix || pixGetDepth(pix) != 1)
+        return -1;
+    if ((solid = solid_regions(pix, dpi)) == NULL)
+        goto out;
+    if ((border = pixExtractBorderConnComps(solid, 8)) == NULL)
+        goto out;
+    pixZero(border, &empty);
+    if (!empty) {
+        if (whiten_mask(pix, border, dpi / 30) < 0)
+            goto out;
+        if (premoved)
+            *premoved = 1;
+    }
+    rc = 0;
+out:
+    pixDestroy(&border);
+    pixDestroy(&solid);
+    return rc;
+}
+
+/*!
+ * cs_ocr_clean_holes()
+ *
+ *      Input:  pix (1 bpp; modified in place)
+ *              dpi (its resolution)
+ *              premoved (<optional return> number of holes whitened; use NULL to skip)
+ *      Return: 0 if OK, -1 on error
+ *
+ *  Notes:
+ *      (1) A punch hole is a solid region not touching the edge, between
+ *          0.15 and 0.5 inch across, about as high as wide, filling 55% or
+ *          more of its box (a disc fills 79%), whose centre lies within
+ *          1.2 inch of an edge.  Checked on all four sides: the page may
+ *          not be upright yet.
+ */
+int cs_ocr_clean_holes(PIX *pix, int dpi, int *premoved)
+{
+    PIX *solid = NULL, *inner = NULL, *holes = NULL;
+    BOXA *boxa = NULL;
+    PIXA *pixa = NULL;
+    int w4, h4, n, found = 0, rc = -1;
+    double px4 = dpi / 4.0;        /* pixels per inch at 1/4 resolution */
+
+    if (premoved)
+        *premoved = 0;
+    if (!pix || pixGetDepth(pix) != 1)
+        return -1;
+    if ((solid = solid_regions(pix, dpi)) == NULL)
+        goto out;
+    if ((inner = pixRemoveBorderConnComps(solid, 8)) == NULL)
+        goto out;
+    if ((boxa = pixConnComp(inner, &pixa, 8)) == NULL)
+        goto out;
+    w4 = pixGetWidth(inner);
+    h4 = pixGetHeight(inner);
+    if ((holes = pixCreateTemplate(inner)) == NULL)
+        goto out;
+    n = boxaGetCount(boxa);
+    for (int i = 0; i < n; i++) {
+        l_int32 bx, by, bw, bh, count = 0;
+        double cx, cy, edge;
+        PIX *comp;
+
+        boxaGetBoxGeometry(boxa, i, &bx, &by, &bw, &bh);
+        if (bw < 0.15 * px4 || bh < 0.15 * px4 || bw > 0.5 * px4 || bh > 0.5 * px4)
+            continue;
+        if (bw > 1.4 * bh || bh > 1.4 * bw)
+            continue;
+        cx = bx + bw / 2.0;
+        cy = by + bh / 2.0;
+        edge = fmin(fmin(cx, w4 - cx), fmin(cy, h4 - cy));
+        if (edge > 1.2 * px4)
+            continue;
+        comp = pixaGetPix(pixa, i, L_CLONE);
+        pixCountPixels(comp, &count, NULL);
+        if (count >= 0.55 * bw * bh) {
+            pixRasterop(holes, bx, by, bw, bh, PIX_SRC | PIX_DST, comp, 0, 0);
+            found++;
+        }
+        pixDestroy(&comp);
+    }
+    if (found && whiten_mask(pix, holes, dpi / 30) < 0)
+        goto out;
+    if (premoved)
+        *premoved = found;
+    rc = 0;
+out:
+    pixDestroy(&holes);
+    pixaDestroy(&pixa);
+    boxaDestroy(&boxa);
+    pixDestroy(&inner);
+    pixDestroy(&solid);
+    return rc;
+}
+
+/*!
+ * cs_ocr_clean_speckle()
+ *
+ *      Input:  pixs (1 bpp)
+ *              dpi (its resolution)
+ *      Return: pixd (pixs without its speckle), or NULL on error
+ *
+ *  Notes:
+ *      (1) The size limit is cs_ocr_tuning_current.speckle pixels at 300
+ *          dpi, scaled to dpi; 0 turns the step off (a clone is returned).
+ */
+PIX *cs_ocr_clean_speckle(PIX *pixs, int dpi)
+{
+    int size = (int)lrint(cs_ocr_tuning_current.speckle * dpi / 300.0);
+
+    if (!pixs || pixGetDepth(pixs) != 1)
+        return NULL;
+    if (size <= 0)
+        return pixClone(pixs);
+    /* keep a component when its box exceeds size in either direction */
+    return pixSelectBySize(pixs, size, size, 8, L_SELECT_IF_EITHER, L_SELECT_IF_GT, NULL);
+}
