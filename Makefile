@@ -3,7 +3,8 @@
 #   make              build ./chartscan
 #   make check        build and run every test (unit + integration)
 #   make demo         install what is missing, run a generated batch end to end
-#   make bench        print throughput and accuracy figures
+#   make bench        print throughput and accuracy figures (OCR, pipeline, scaling)
+#   make eval         print indexing accuracy figures (issue 4)
 #   make install      install to $(DESTDIR)$(PREFIX)
 #   SANITIZE=address,undefined make check    build with sanitizers
 .DELETE_ON_ERROR:
@@ -52,7 +53,7 @@ TEST_BIN := $(patsubst tests/%.c,$(B)/tests/%,$(TEST_SRC))
 TEST_SUPPORT := $(filter-out tests/check_%.c,$(wildcard tests/*.c))
 TEST_SUPPORT_OBJ := $(patsubst %.c,$(B)/%.o,$(TEST_SUPPORT))
 
-.PHONY: all check unit-check integration-check demo bench install uninstall clean deps tools
+.PHONY: all check demo bench eval install uninstall clean deps tools
 all: chartscan tools
 
 chartscan: $(LIB_OBJ) $(OBJ_cli)
@@ -70,6 +71,11 @@ $(B)/gen/schema_sql.c: $(SCHEMA_SQL) scripts/embed-schema
 
 $(B)/gen/%.o: $(B)/gen/%.c
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -c -o $@ $<
+
+# ocrbench runs the ocr module's cleanup and OCR, so it links the ocr objects too.
+$(B)/tools/ocrbench: scripts/tools/ocrbench.c $(OBJ_common) $(OBJ_ocr)
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -o $@ $< $(OBJ_common) $(OBJ_ocr) $(ALL_LDFLAGS) $(PKG_LIBS) -lm
 
 $(B)/%.o: %.c
 	@mkdir -p $(@D)
@@ -96,7 +102,14 @@ demo: deps
 
 bench: deps
 	@$(MAKE) --no-print-directory all
+	@scripts/bench-ocr
 	@scripts/bench
+	@scripts/bench-scale
+
+# issue 4's evaluation: separation, types and patient matching on a generated set
+eval: deps
+	@$(MAKE) --no-print-directory all
+	@scripts/eval-index
 
 # The schema is compiled into the binary: installing it is one file.
 install: chartscan

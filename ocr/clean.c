@@ -101,6 +101,20 @@ out:
     return rc;
 }
 
+/* 1 when the middle ninth of comp is (nearly) all ink: a disc, not a
+ * bold letter such as D or O, whose bowl is white inside. */
+static int solid_centre(PIX *comp)
+{
+    int w = pixGetWidth(comp), h = pixGetHeight(comp), count = 0;
+    BOX *mid = boxCreate(w / 3, h / 3, w / 3 > 0 ? w / 3 : 1, h / 3 > 0 ? h / 3 : 1);
+
+    if (!mid)
+        return 0;
+    pixCountPixelsInRect(comp, mid, &count, NULL);
+    boxDestroy(&mid);
+    return count >= 0.9 * (w / 3) * (h / 3);
+}
+
 /*!
  * cs_ocr_clean_holes()
  *
@@ -111,9 +125,10 @@ out:
  *
  *  Notes:
  *      (1) A punch hole is a solid region not touching the edge, between
- *          0.15 and 0.5 inch across, about as high as wide, filling 55% or
- *          more of its box (a disc fills 79%), whose centre lies within
- *          1.2 inch of an edge.  Checked on all four sides: the page may
+ *          0.15 and 0.5 inch across, about as high as wide, filling 65% or
+ *          more of its box (a disc fills 79%) and all of its middle ninth
+ *          (bold letters such as D and O are hollow there), whose centre
+ *          lies within 0.8 inch of an edge (punches sit 0.3-0.5 inch in).  Checked on all four sides: the page may
  *          not be upright yet.
  */
 int cs_ocr_clean_holes(PIX *pix, int dpi, int *premoved)
@@ -152,11 +167,11 @@ int cs_ocr_clean_holes(PIX *pix, int dpi, int *premoved)
         cx = bx + bw / 2.0;
         cy = by + bh / 2.0;
         edge = fmin(fmin(cx, w4 - cx), fmin(cy, h4 - cy));
-        if (edge > 1.2 * px4)
+        if (edge > 0.8 * px4)
             continue;
         comp = pixaGetPix(pixa, i, L_CLONE);
         pixCountPixels(comp, &count, NULL);
-        if (count >= 0.55 * bw * bh) {
+        if (count >= 0.65 * bw * bh && solid_centre(comp)) {
             pixRasterop(holes, bx, by, bw, bh, PIX_SRC | PIX_DST, comp, 0, 0);
             found++;
         }

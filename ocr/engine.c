@@ -179,8 +179,8 @@ int cs_ocr_engine_osd(cs_ocr_engine *e, struct Pix *pix, int dpi, int *protation
         *protation = (360 - ((deg % 360) + 360) % 360) % 360;
         *pconf = conf;
     }
-    if (script)
-        TessDeleteText((char *)script);     /* the C API returns a copy */
+    /* script points into the engine's own tables (the capi.h comment
+     * asking to free it is wrong for Tesseract 5): not freed */
     TessBaseAPIClear(e->osd);
     return 0;
 }

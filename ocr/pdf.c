@@ -20,6 +20,9 @@
  *      Its widths (AFM, WinAnsiEncoding) are here to compute the
  *      stretching; characters outside WinAnsi become '?', which does not
  *      matter for a layer nobody sees and search rarely needs.
+ *   4. All words of a line share one baseline (the line's lowest box
+ *      bottom) and one size (its tallest box), so that text extraction
+ *      (pdftotext, a viewer's search) sees lines, not a word per line.
  *   3. Tesseract's PDF renderer would re-recognise the page; this writer
  *      reuses the words already stored, so rendering a document costs
  *      milliseconds.
@@ -125,36 +128,48 @@ static int page_content(cs_buf *cs, const cs_pdf_page *p, int width, int height,
     bad |= cs_buf_printf(cs, "q %.4f 0 0 %.4f 0 0 cm /Im0 Do Q\n", pw, ph);
     if (p->nwords && p->words) {
         bad |= cs_buf_puts(cs, "BT 3 Tr\n");
+        size_t line_start = 0, line_end = 0;
+        int line_bottom = 0, line_height = 0;
+
         for (size_t i = 0; i < p->nwords; i++) {
             const cs_ocr_word *wd = &p->words[i];
             double size, x, y, stretch;
             long units = 0;
-            size_t mark;
+            cs_buf word = CS_BUF_INIT;
 
+            /* one baseline and one size per line (note 4): the words of a
+             * line are contiguous, in reading order */
+            if (i >= line_end) {
+                line_start = i;
+                line_bottom = 0;
+                line_height = 0;
+                for (line_end = i; line_end < p->nwords
+                     && p->words[line_end].line == p->words[line_start].line; line_end++) {
+                    const cs_ocr_word *o = &p->words[line_end];
+                    if (o->y + o->h > line_bottom)
+                        line_bottom = o->y + o->h;
+                    if (o->h > line_height)
+                        line_height = o->h;
+                }
+            }
             if (!wd->text || !wd->text[0] || wd->w <= 0 || wd->h <= 0
                 || wd->x < 0 || wd->y < 0 || wd->x + wd->w > width || wd->y + wd->h > height)
                 continue;
-            size = wd->h * k;
+            size = line_height * k;
             if (size < 1)
                 size = 1;
             x = wd->x * k;
-            y = ph - (wd->y + wd->h) * k;
+            y = ph - line_bottom * k;
             /* the string first, to know its width; then its operators */
-            mark = cs->len;
-            bad |= cs_buf_printf(cs, "/F1 %.2f Tf ", size);
-            {
-                cs_buf word = CS_BUF_INIT;
-                bad |= put_word(&word, wd->text, &units);
-                stretch = units > 0 ? 100.0 * (wd->w * k) / (units / 1000.0 * size) : 100;
-                if (stretch < 1)
-                    stretch = 1;
-                if (stretch > 10000)
-                    stretch = 10000;
-                bad |= cs_buf_printf(cs, "%.1f Tz 1 0 0 1 %.2f %.2f Tm %s Tj\n", stretch, x, y,
-                                     word.data ? word.data : "()");
-                cs_buf_free(&word);
-            }
-            (void)mark;
+            bad |= put_word(&word, wd->text, &units);
+            stretch = units > 0 ? 100.0 * (wd->w * k) / (units / 1000.0 * size) : 100;
+            if (stretch < 1)
+                stretch = 1;
+            if (stretch > 10000)
+                stretch = 10000;
+            bad |= cs_buf_printf(cs, "/F1 %.2f Tf %.1f Tz 1 0 0 1 %.2f %.2f Tm %s Tj\n", size,
+                                 stretch, x, y, word.data ? word.data : "()");
+            cs_buf_free(&word);
         }
         bad |= cs_buf_puts(cs, "ET\n");
     }
@@ -216,17 +231,15 @@ int cs_ocr_pdf(const cs_pdf_page *pages, size_t npages, unsigned char **pdf, siz
             goto out;
         }
         if (cs_ocr_tiff_g4_raw(p->g4_tiff, p->g4_len, &raw, NULL, 0) < 0) {
-            /* not as cs_ocr_page writes it: decode and re-encode */
+            /* not as cs_ocr_page writes it: decode (limits first) and re-encode */
             PIX *pix = NULL;
             unsigned char *tiff = NULL;
             size_t tlen = 0;
-            int ok;
+            int dpi = 0, inferred = 0, ok;
 
-            cs_ocr_tiff_clear_error();
-            pix = pixReadMemTiff(p->g4_tiff, p->g4_len, 0);
-            ok = pix && pixGetDepth(pix) == 1
-                 && (long long)pixGetWidth(pix) * pixGetHeight(pix) <= CS_MAX_PAGE_PIXELS
-                 && cs_ocr_encode_g4(pix, p->dpi, &tiff, &tlen, NULL, 0) == 0
+            ok = cs_ocr_decode(p->g4_tiff, p->g4_len, 1, &pix, &dpi, &inferred, err, errlen) == 0
+                 && pixGetDepth(pix) == 1
+                 && cs_ocr_encode_g4(pix, p->dpi, &tiff, &tlen, err, errlen) == 0
                  && cs_ocr_tiff_g4_raw(tiff, tlen, &raw, err, errlen) == 0;
             pixDestroy(&pix);
             free(tiff);

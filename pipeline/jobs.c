@@ -96,7 +96,8 @@ int cs_jobs_complete(cs_store *s, const cs_job *job, char *err, size_t errlen)
     PQclear(r);
     if (n != 1)
         return cs_fail(err, errlen, "job %lld: lease lost to another worker", (long long)job->id);
-    return 0;
+    /* idle workers wake at commit: there may be new work, or none left at all */
+    return cs_pq_exec(s, "NOTIFY " NOTIFY_CHANNEL, 0, NULL, err, errlen);
 }
 
 int cs_jobs_renew(cs_store *s, const cs_job *job, int lease_seconds, char *err, size_t errlen)

@@ -44,6 +44,8 @@ void cs_store_close(cs_store **ps);
 int  cs_store_migrate(cs_store *s, FILE *out, char *err, size_t errlen);
 /* Fail with a hint to run `chartscan init` when the schema is missing or old. */
 int  cs_store_require_schema(cs_store *s, char *err, size_t errlen);
+/* Settings for a worker's session (asynchronous commit: stages are idempotent). */
+int  cs_store_worker_session(cs_store *s, char *err, size_t errlen);
 /* 1 while the connection is usable; 0 once it has been lost (reopen the store). */
 int  cs_store_ok(cs_store *s);
 /* The socket to select() on for notifications. */

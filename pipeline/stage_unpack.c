@@ -323,8 +323,7 @@ finish:
                 "       error = $2, unpacked_at = now() WHERE id = $1", 2, p, err, errlen) < 0)
             goto out;
     }
-    if (cs_jobs_complete(s, job, err, errlen) < 0 ||
-        cs_pq_exec(s, "NOTIFY chartscan_jobs", 0, NULL, err, errlen) < 0)
+    if (cs_jobs_complete(s, job, err, errlen) < 0)
         goto out;
     lo_close(s->conn, src.fd);
     src.fd = -1;

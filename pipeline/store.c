@@ -140,6 +140,14 @@ void cs_store_close(cs_store **ps)
     *ps = NULL;
 }
 
+int cs_store_worker_session(cs_store *s, char *err, size_t errlen)
+{
+    /* Every stage is idempotent and commits its results with its job's
+     * completion, so a commit lost in a server crash only means the job is
+     * done again: workers need not wait for the WAL flush at each commit. */
+    return cs_pq_exec(s, "SET synchronous_commit = off", 0, NULL, err, errlen);
+}
+
 int cs_store_ok(cs_store *s)
 {
     return s && PQstatus(s->conn) == CONNECTION_OK;

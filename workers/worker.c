@@ -15,6 +15,7 @@
 #include "workers/workers_internal.h"
 
 #include <signal.h>
+#include <sys/resource.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -47,7 +48,9 @@ static void pause_seconds(int seconds)
 static int connect_store(int index, cs_store **store)
 {
     char err[CS_ERRLEN] = "";
-    if (cs_store_open(store, err, sizeof err) < 0 || cs_jobs_listen(*store, err, sizeof err) < 0) {
+    if (cs_store_open(store, err, sizeof err) < 0 ||
+        cs_store_worker_session(*store, err, sizeof err) < 0 ||
+        cs_jobs_listen(*store, err, sizeof err) < 0) {
         cs_log(CS_LOG_WARN, "worker %d: %s", index, err);
         cs_store_close(store);
         return -1;
@@ -159,7 +162,12 @@ int cs_worker_main(int index, const cs_work_options *opt)
             }
         }
     }
-    cs_log(CS_LOG_INFO, "worker %d: %ld jobs done, exiting", index, done);
+    {
+        struct rusage ru;
+        getrusage(RUSAGE_SELF, &ru);
+        cs_log(CS_LOG_INFO, "worker %d: %ld jobs done, peak RSS %ld MB, exiting", index, done,
+               ru.ru_maxrss / 1024);
+    }
     rc = 0;
 out:
     cs_heartbeat_free(&hb);
