@@ -1,6 +1,7 @@
 /*
  * normalise.c — bring a page to about 300 dpi, the resolution Tesseract's
- * models read best, with filters that keep strokes smooth.
+ * models read best, with filters that keep strokes smooth: down from 400
+ * and 600 dpi always, up only from below 180 dpi (150 dpi faxes).
  *
  * Interface routines:
  *   cs_ocr_normalise   rescale a 1 or 8 bpp page to about CS_OCR_TARGET_DPI
@@ -15,11 +16,19 @@
  *      binarise.c, which on a white background costs a few ms.
  *   3. Within 10% of the target the page is left as it is (a clone):
  *      resampling would cost time and sharpness for nothing.
+ *   4. Measured on the benchmark (100 pages): 400 dpi pages scaled to 300
+ *      read as well (CER 0.06% both ways) and OCR 26% faster (841 vs
+ *      1130 ms); 200 dpi pages scaled up to 300 read worse (CER 0.47% vs
+ *      0.32%) and OCR 40% slower (1006 vs 714 ms), so 200-299 dpi pages
+ *      are recognised at their own resolution.
  */
 #include "ocr/ocr_internal.h"
 
 #include <leptonica/allheaders.h>
 #include <math.h>
+
+/* Pages at or above this resolution are not scaled up (note 4). */
+#define CS_OCR_MIN_DPI 180
 
 /*!
  * cs_ocr_normalise()
@@ -41,7 +50,8 @@ PIX *cs_ocr_normalise(PIX *pixs, int dpi, int *pdpi)
         return NULL;
     d = pixGetDepth(pixs);
     scale = (float)CS_OCR_TARGET_DPI / (float)dpi;
-    if (!cs_ocr_tuning_current.normalise || fabsf(scale - 1.0f) < 0.1f)
+    if (!cs_ocr_tuning_current.normalise || fabsf(scale - 1.0f) < 0.1f
+        || (scale > 1.0f && dpi >= CS_OCR_MIN_DPI))
         return pixClone(pixs);
 
     if (d == 1) {

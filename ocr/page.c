@@ -17,15 +17,32 @@
  * Notes:
  *   1. Binarise first, then everything on 1 bpp: cleanup, orientation and
  *      skew all work on bilevel text, and a bilevel rotation is cheap.
- *      Tesseract reads the cleaned bilevel page: on the benchmark that was
- *      as accurate as the normalised grey and cheaper (see the numbers in
- *      the commit; cs_ocr_tuning_current.ocr_grey re-runs the comparison).
+ *      Tesseract reads the cleaned bilevel page: on the benchmark it read
+ *      ten times better than the normalised grey (note 5).
  *   2. Blank pages are detected before orientation and OCR: a back side
  *      costs decode and cleanup only (about 0.1 s at 300 dpi).
  *   3. The cleaned page keeps the geometry of the scan up to rotation and
  *      scale: nothing is cropped, so a word box maps back to the original.
  *   4. Images are released as soon as the next step has its input, so a
  *      400 dpi grey page holds at most two page-sized buffers at once.
+ *   5. Measured on 100 generated pages (samplegen text, then skew up to 4
+ *      degrees, 8% upside down, 8% sideways, 9% blank back sides with
+ *      bleed-through, gradients, noise, blur, dark edges, punch holes,
+ *      grey JPEG and G4 at 200/300/400 dpi), corpus CER (bare Tesseract,
+ *      same pages: 23.3%):
+ *        all steps as set here                    0.22-0.26%
+ *        OCR of the grey page instead             2.75%
+ *        Sauvola / Otsu instead of bg norm        0.23% (8x slower) / 3.98%
+ *        threshold 130 / 170 instead of 150       0.78% / 0.84%
+ *        no border removal                        0.37%
+ *        no hole removal                          0.26% (kept: cheap, cleaner image)
+ *        no speckle removal / size 2 / 4 / 5      4.92% (6 pages misoriented) /
+ *                                                 1.03% / 0.23% / 0.29%
+ *        no deskew                                2.89%
+ *        PSM_SINGLE_BLOCK / SPARSE / SINGLE_COL   0.92% / 1.53% / 0.29%
+ *      Orientation: Leptonica at 150 dpi 94/94, 8 ms; at 300 dpi 94/94,
+ *      34 ms; Tesseract OSD 94/94, 520 ms.  Blank pages 6/6, no text page
+ *      called blank.  Peak RSS 75 MB (bare Tesseract 110 MB).
  */
 #include "ocr/ocr_internal.h"
 

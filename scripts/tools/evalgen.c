@@ -632,12 +632,20 @@ static char *asciify(const char *s)
 
 /*
  * A letter's body without its own opening (date, addressee, "RE:", "Dear
- * ...:"): the generator prints its own, with the patient's name.
+ * ...:") and closing ("Sincerely," and the signature): the generator
+ * prints its own, with the patient's name.
  */
-static void strip_letter_opening(char *text)
+static void strip_letter_ends(char *text)
 {
-    char *s = text, *dear = NULL;
+    char *s = text, *dear = NULL, *close;
     int line;
+
+    /* and without its closing: the generator signs it */
+    for (close = strstr(text, "Sincerely"); close; close = strstr(close + 1, "Sincerely"))
+        if (close == text || close[-1] == '\n') {
+            *close = '\0';
+            break;
+        }
 
     for (line = 0; line < 14 && *s; line++) {
         if (strncmp(s, "Dear ", 5) == 0) {
@@ -736,7 +744,7 @@ static int load_corpus(const char *data, const char *train_path, int fold, corpu
         b->text = asciify(f[xc]);
         b->used = 0;
         if (t == T_LETTER)
-            strip_letter_opening(b->text);
+            strip_letter_ends(b->text);
     }
     if (got < 0) {
         cs_fail(err, errlen, "\"%s\" line %ld: %s", data, cs_csv_line(csv), cs_csv_error(csv));
@@ -1352,7 +1360,8 @@ static int pick_type(rng *r)
 }
 
 /* Decide everything about one chart's documents (no pixels yet). */
-static void plan_chart(chart *ch, const patient *roster, corpus *c, rng *r)
+static void plan_chart(chart *ch, const patient *roster, corpus *c, long *typo_left,
+                       long *no_mrn_left, rng *r)
 {
     date used[MAX_DOCS_PER_FILE];
     int typo_ok = ch->pt.in_roster && ch->pt.neighbour >= 0;
@@ -1382,11 +1391,16 @@ static void plan_chart(chart *ch, const patient *roster, corpus *c, rng *r)
                 ;
         } while (j < k || d->dos.y <= ch->pt.dob.y);
         used[k] = d->dos;
-        d->print_mrn = d->type == T_LETTER ? rng_percent(r, 40) : 1;
+        d->print_mrn = 1;
+        if (d->type == T_LETTER && *no_mrn_left > 0 && rng_percent(r, 60)) {
+            d->print_mrn = 0;                    /* only name and birth date */
+            --*no_mrn_left;
+        }
         snprintf(d->printed_mrn, sizeof d->printed_mrn, "%s", ch->pt.mrn);
-        if (d->print_mrn && typo_ok && rng_percent(r, 15)) {
+        if (d->print_mrn && typo_ok && *typo_left > 0 && rng_percent(r, 50)) {
             snprintf(d->printed_mrn, sizeof d->printed_mrn, "%s", roster[ch->pt.neighbour].mrn);
             d->mrn_typo = 1;
+            --*typo_left;
         }
         d->footer = rng_percent(r, 50);
         d->cont_style = rng_percent(r, 65) ? rng_range(r, 1, 4) : 0;
@@ -1489,6 +1503,8 @@ static int run(const options *opt, char *err, size_t errlen)
     patient *roster = NULL;
     chart *charts = NULL;
     long nchart = 0, i, docs = 0, absent_quota, absent = 0, *lookalike = NULL, nlookalike = 0;
+    long typo_left = (opt->docs * 2 + 99) / 100;    /* MRN typos: 2%, rounded up */
+    long no_mrn_left = (opt->docs * 3 + 99) / 100;  /* letters without MRN: 3% */
     struct archive *zip = NULL;
     cs_buf csv = CS_BUF_INIT, truth = CS_BUF_INIT;
     char path[4400], tmpdir[4400] = "";
@@ -1545,7 +1561,7 @@ static int run(const options *opt, char *err, size_t errlen)
         }
         ch->duplex = rng_percent(&plan, 25);
         ch->g4 = rng_percent(&plan, 85);
-        plan_chart(ch, roster, &c, &plan);
+        plan_chart(ch, roster, &c, &typo_left, &no_mrn_left, &plan);
     }
 
     snprintf(tmpdir, sizeof tmpdir, "%s/evalgen.XXXXXX", tmp && *tmp ? tmp : "/tmp");
@@ -1627,6 +1643,11 @@ static void usage(FILE *fp)
 "  --docs N          documents, 1-100000 (default 120)\n"
 "  --patients N      roster size, 20-1000000 (default 300)\n"
 "  --fold K          held-out fold, 0-4 (default 0): rows whose id hashes to K\n"
+"\n"
+"Shares: 5% of the documents (rounded up) are of patients absent from the\n"
+"roster, half the charts of roster patients go to look-alikes, 2% of the\n"
+"documents print the MRN neighbour's MRN (a typo), 3% are letters that print\n"
+"only name and birth date (both rounded up, when such documents occur).\n"
 "\n"
 "Exit status: 0 success, 1 failure, 2 bad usage.  Needs gs at run time.\n", fp);
 }
