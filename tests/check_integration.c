@@ -577,6 +577,62 @@ START_TEST(test_export_pdf)
 }
 END_TEST
 
+START_TEST(test_report_lists_exceptions)
+{
+    th_result r = th_chartscan(&env, "report", "batch.zip", (char *)NULL);
+    ck_assert_msg(r.status == 0, "%s", r.err);
+    ck_assert_ptr_nonnull(strstr(r.out, "pages"));
+    ck_assert_msg(strstr(r.out, "box01/README.txt: skipped: not a TIFF image"), "%s", r.out);
+    ck_assert_msg(strstr(r.out, "../escape.tif: failed: unsafe entry name"), "%s", r.out);
+    ck_assert_msg(strstr(r.out, "review: not in roster"), "%s", r.out);
+    th_result_free(&r);
+    r = th_chartscan(&env, "report", "1", "--csv", (char *)NULL);
+    ck_assert_msg(r.status == 0, "%s", r.err);
+    ck_assert_msg(!strncmp(r.out, "section,item,file,page,status,reason,value\n", 43), "%s", r.out);
+    ck_assert_ptr_nonnull(strstr(r.out, "file,,box01/README.txt,,skipped,not a TIFF image,"));
+    th_result_free(&r);
+    r = th_chartscan(&env, "report", "no-such-batch", (char *)NULL);
+    ck_assert_int_eq(r.status, 1);
+    ck_assert_ptr_nonnull(strstr(r.err, "no batch \"no-such-batch\""));
+    th_result_free(&r);
+}
+END_TEST
+
+/* A page whose OCR job failed for good comes back with retry, into its document. */
+START_TEST(test_retry_requeues_and_reassembles)
+{
+    PGconn *c = th_connect(&env);
+    th_result r;
+    long page;
+
+    page = th_long(c, "SELECT p.id FROM page p JOIN source_file f ON f.id = p.file_id"
+                      " WHERE f.batch_id = 1 AND f.path = 'box01/chart_0001.tif' AND p.page_no = 2");
+    ck_assert_int_gt(page, 0);
+    {
+        char q[512];
+        snprintf(q, sizeof q, "UPDATE job SET status = 'failed', last_error = 'disk full'"
+                              " WHERE page_id = %ld; UPDATE page SET status = 'failed',"
+                              " reason = 'disk full', document_id = NULL WHERE id = %ld", page, page);
+        PQclear(PQexec(c, q));
+    }
+    r = th_chartscan(&env, "retry", "--batch", "batch.zip", (char *)NULL);
+    ck_assert_msg(r.status == 0, "%s", r.err);
+    ck_assert_msg(strstr(r.out, "re-queued 1 failed jobs (0 unpack, 1 ocr, 0 assemble)"), "%s", r.out);
+    th_result_free(&r);
+    r = th_chartscan(&env, "work", "-j", "2", "--until-idle", (char *)NULL);
+    ck_assert_msg(r.status == 0, "%s", r.err);
+    th_result_free(&r);
+    {
+        char q[512];
+        snprintf(q, sizeof q, "SELECT p.status = 'done' AND d.file_id = p.file_id AND d.page_count = 3"
+                              "  FROM page p JOIN document d ON d.id = p.document_id WHERE p.id = %ld", page);
+        TH_ASSERT_VALUE(c, q, "t");
+    }
+    ck_assert_int_eq(th_long(c, "SELECT count(*) FROM job WHERE status <> 'done'"), 0);
+    PQfinish(c);
+}
+END_TEST
+
 static Suite *integration_suite(void)
 {
     Suite *s = suite_create("integration");
@@ -603,6 +659,14 @@ static Suite *integration_suite(void)
     suite_add_tcase(s, path);
     suite_add_tcase(s, bad);
     suite_add_tcase(s, roster);
+    /* last: these change the processed batch */
+    {
+        TCase *ops = tcase_create("operations");
+        tcase_set_timeout(ops, 300);
+        tcase_add_test(ops, test_report_lists_exceptions);
+        tcase_add_test(ops, test_retry_requeues_and_reassembles);
+        suite_add_tcase(s, ops);
+    }
     return s;
 }
 

@@ -201,6 +201,41 @@ START_TEST(test_database_restarted_mid_batch)
 }
 END_TEST
 
+START_TEST(test_sigterm_stops_gracefully)
+{
+    char zip[200], q[512], *running;
+    PGconn *c = th_connect(&env);
+    pid_t pool;
+    long long batch;
+    th_result r;
+
+    sample(28, 3, zip, sizeof zip);
+    batch = submit(zip);
+    pool = th_chartscan_bg(&env, "pool28", "work", "-j", "2", (char *)NULL);
+    snprintf(q, sizeof q, "SELECT EXISTS (SELECT 1 FROM job WHERE batch_id = %lld AND kind = 'ocr'"
+                          " AND status = 'running')", batch);
+    wait_for(c, q, 120);
+    snprintf(q, sizeof q, "SELECT string_agg(id::text, ',') FROM job WHERE batch_id = %lld"
+                          " AND status = 'running'", batch);
+    running = th_value(c, q);
+    ck_assert_ptr_nonnull(running);
+    /* SIGTERM: the jobs being worked on are finished, then the pool exits 0 */
+    kill(pool, SIGTERM);
+    ck_assert_int_eq(th_wait(pool, 120), 0);
+    snprintf(q, sizeof q, "SELECT count(*) FROM job WHERE id IN (%s) AND status <> 'done'", running);
+    ck_assert_int_eq(th_long(c, q), 0);
+    snprintf(q, sizeof q, "SELECT count(*) FROM job WHERE batch_id = %lld AND status = 'running'", batch);
+    ck_assert_int_eq(th_long(c, q), 0);
+    free(running);
+    /* what was left is still queued, and a later run finishes it */
+    r = th_chartscan(&env, "work", "-j", "2", "--until-idle", (char *)NULL);
+    ck_assert_msg(r.status == 0, "%s", r.err);
+    th_result_free(&r);
+    assert_batch_complete(c, batch);
+    PQfinish(c);
+}
+END_TEST
+
 START_TEST(test_same_archive_twice_at_once)
 {
     char zip[200], q[512];
@@ -461,6 +496,7 @@ static Suite *workers_suite(void)
     tcase_add_test(crash, test_worker_killed_mid_page);
     tcase_add_test(crash, test_whole_pool_killed);
     tcase_add_test(crash, test_database_restarted_mid_batch);
+    tcase_add_test(crash, test_sigterm_stops_gracefully);
     tcase_add_test(input, test_same_archive_twice_at_once);
     tcase_add_test(input, test_hostile_archive);
     /* last: it moves the server to a TCP port */
