@@ -16,7 +16,7 @@ DESTDIR ?=
 
 CC      ?= cc
 PKG_CONFIG ?= pkg-config
-PKGS    := tesseract lept libtiff-4 libarchive libpq libcrypto
+PKGS    := tesseract lept libtiff-4 libarchive libpq libcrypto libmicrohttpd libsodium
 TEST_PKGS := check
 
 WARNINGS := -Wall -Wextra -Werror -Wmissing-prototypes -Wstrict-prototypes \
@@ -105,6 +105,7 @@ bench: deps
 	@scripts/bench-ocr
 	@scripts/bench
 	@scripts/bench-scale
+	@scripts/bench-export
 
 # issue 4's evaluation: separation, types and patient matching on a generated set
 eval: deps

@@ -7,4 +7,7 @@
 /* The help text of a command, or the overview for NULL; NULL when unknown. */
 const char *cs_cli_help(const char *command);
 
+/* `chartscan export fhir|hl7 ...`: argv[0] is "fhir" or "hl7"; returns the exit status. */
+int cs_cli_export_ehr(int argc, char **argv);
+
 #endif

@@ -321,13 +321,10 @@ static int cmd_export(int argc, char **argv)
         return usage_error("export", "%s", "export needs a format: manifest or pdf");
     if (!strcmp(argv[1], "pdf"))
         return cmd_export_pdf(argc, argv);
-    if (strcmp(argv[1], "manifest") != 0) {
-        if (!strcmp(argv[1], "fhir") || !strcmp(argv[1], "hl7")) {
-            fprintf(stderr, "chartscan: export %s is not available in this version yet\n", argv[1]);
-            return 1;
-        }
+    if (!strcmp(argv[1], "fhir") || !strcmp(argv[1], "hl7"))
+        return cs_cli_export_ehr(argc - 1, argv + 1);
+    if (strcmp(argv[1], "manifest") != 0)
         return usage_error("export", "unknown export format \"%s\"", argv[1]);
-    }
     optind = 2;
     while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
         if (c == 'b')
@@ -386,7 +383,12 @@ int main(int argc, char **argv)
             /* no /proc: carry on, slower but correct */
         }
         if (wants_help(argc - 1, argv + 1)) {
-            fputs(cs_cli_help(name), stdout);
+            const char *h = NULL;
+            if (!strcmp(name, "export") && argc > 2 && !strcmp(argv[2], "fhir"))
+                h = cs_cli_help("export-fhir");
+            else if (!strcmp(name, "export") && argc > 2 && !strcmp(argv[2], "hl7"))
+                h = cs_cli_help("export-hl7");
+            fputs(h ? h : cs_cli_help(name), stdout);
             return 0;
         }
         return commands[i].run(argc - 1, argv + 1);

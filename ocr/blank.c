@@ -38,7 +38,7 @@
  */
 int cs_ocr_blank_test(PIX *pix, int dpi, double *pscore, int *pblank)
 {
-    PIX *red = NULL, *centre = NULL;
+    PIX *opened = NULL, *red = NULL, *centre = NULL;
     BOXA *boxa = NULL;
     BOX *box = NULL;
     double ppi = dpi / 2.0, score = 0;
@@ -48,7 +48,13 @@ int cs_ocr_blank_test(PIX *pix, int dpi, double *pscore, int *pblank)
     *pblank = 0;
     if (!pix || pixGetDepth(pix) != 1 || dpi <= 0)
         return -1;
-    if ((red = pixReduceRankBinaryCascade(pix, 1, 0, 0, 0)) == NULL)
+    if (cs_ocr_tuning_current.blank_open > 1) {
+        int sz = cs_ocr_tuning_current.blank_open;
+        if ((opened = pixOpenBrick(NULL, pix, sz, sz)) == NULL)
+            goto out;
+    } else if ((opened = pixClone(pix)) == NULL)
+        goto out;
+    if ((red = pixReduceRankBinaryCascade(opened, 1, 0, 0, 0)) == NULL)
         goto out;
     w = pixGetWidth(red);
     h = pixGetHeight(red);
@@ -81,5 +87,6 @@ out:
     boxDestroy(&box);
     pixDestroy(&centre);
     pixDestroy(&red);
+    pixDestroy(&opened);
     return rc;
 }

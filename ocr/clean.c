@@ -43,6 +43,14 @@ static PIX *solid_regions(PIX *pix, int dpi)
     return open;
 }
 
+/* Regions of pix at 1/4 of its resolution where ink is dense (a 4x4
+ * block is on when ink is spread over it: note 3), dots of noise removed. */
+static PIX *dense_regions(PIX *pix)
+{
+    return pixReduceRankBinaryCascade(pix, cs_ocr_tuning_current.fringe_rank1,
+                                      cs_ocr_tuning_current.fringe_rank2, 0, 0);
+}
+
 /* Whiten in pix the regions of mask (at 1/4 resolution), grown by grow pixels. */
 static int whiten_mask(PIX *pix, PIX *mask4, int grow)
 {
@@ -59,6 +67,54 @@ static int whiten_mask(PIX *pix, PIX *mask4, int grow)
                 grown, 0, 0);
     pixDestroy(&grown);
     return 0;
+}
+
+/* Add to border (1/4 resolution, modified) the dithered fringe of a
+ * border: the dense regions connected to it, and dense bands that run
+ * along an edge for CS_FRINGE_MIN_LENGTH or more without a solid core. */
+static int add_fringe(PIX *pix, int dpi, PIX *border)
+{
+    PIX *dense = NULL, *filled = NULL, *edge = NULL;
+    BOXA *boxa = NULL;
+    PIXA *pixa = NULL;
+    int w, h, n, rc = -1;
+    double min_len = cs_ocr_tuning_current.fringe_len / 100.0 * dpi / 4.0;
+
+    if ((dense = dense_regions(pix)) == NULL)
+        goto out;
+    w = pixGetWidth(dense);
+    h = pixGetHeight(dense);
+    if ((filled = pixSeedfillBinary(NULL, border, dense, 8)) == NULL)
+        goto out;
+    pixOr(border, border, filled);
+    if ((edge = pixExtractBorderConnComps(dense, 8)) == NULL
+        || (boxa = pixConnComp(edge, &pixa, 8)) == NULL)
+        goto out;
+    n = boxaGetCount(boxa);
+    for (int i = 0; i < n; i++) {
+        l_int32 bx, by, bw, bh;
+        int along = 0;
+        PIX *comp;
+
+        boxaGetBoxGeometry(boxa, i, &bx, &by, &bw, &bh);
+        if (bx == 0 || bx + bw >= w)
+            along = bh;
+        if ((by == 0 || by + bh >= h) && bw > along)
+            along = bw;
+        if (along < min_len)
+            continue;
+        comp = pixaGetPix(pixa, i, L_CLONE);
+        pixRasterop(border, bx, by, bw, bh, PIX_SRC | PIX_DST, comp, 0, 0);
+        pixDestroy(&comp);
+    }
+    rc = 0;
+out:
+    pixaDestroy(&pixa);
+    boxaDestroy(&boxa);
+    pixDestroy(&edge);
+    pixDestroy(&filled);
+    pixDestroy(&dense);
+    return rc;
 }
 
 /*!
@@ -87,9 +143,11 @@ int cs_ocr_clean_borders(PIX *pix, int dpi, int *premoved)
         goto out;
     if ((border = pixExtractBorderConnComps(solid, 8)) == NULL)
         goto out;
+    if (cs_ocr_tuning_current.fringe && add_fringe(pix, dpi, border) < 0)
+        goto out;
     pixZero(border, &empty);
     if (!empty) {
-        if (whiten_mask(pix, border, dpi / 30) < 0)
+        if (whiten_mask(pix, border, dpi / cs_ocr_tuning_current.fringe_grow) < 0)
             goto out;
         if (premoved)
             *premoved = 1;

@@ -44,6 +44,12 @@ typedef struct cs_ocr_tuning {
     int deskew;        /* 1: on */
     int psm;           /* Tesseract page segmentation mode */
     int ocr_grey;      /* 1: recognise the normalised grey (rotated like the page) */
+    int fringe;        /* 1: whiten the dithered fringe of dark borders too */
+    int fringe_rank1, fringe_rank2;   /* rank levels of the 4x density reduction */
+    int fringe_len;    /* a dense band along an edge this long (1/100 inch) is a border */
+    int recheck;       /* 1: second opinion on orientation by recognition (orient.c) */
+    int blank_open;    /* the blank test opens the page with a brick this size first (0: not) */
+    int fringe_grow;   /* borders are whitened with a margin of dpi / this */
 } cs_ocr_tuning;
 
 extern cs_ocr_tuning cs_ocr_tuning_current;
@@ -90,6 +96,9 @@ int cs_ocr_blank_test(struct Pix *pix, int dpi, double *pscore, int *pblank);
 
 /* ---- orient.c ---- */
 int cs_ocr_orient_detect(struct Pix *pix, int dpi, int *protation, double *pconf);
+/* Read the page turned when the detector was unsure and the reading is poor. */
+int cs_ocr_orient_recheck(cs_ocr_engine *e, struct Pix **ppix, int dpi, cs_ocr_result *res,
+                          int *pturn, char *err, size_t errlen);
 
 /* ---- deskew.c ---- */
 struct Pix *cs_ocr_deskew(struct Pix *pixs, int dpi, double *pangle);

@@ -5,7 +5,9 @@
  * the x-height than below.
  *
  * Interface routines:
- *   cs_ocr_orient_detect   the clockwise rotation that makes the page upright
+ *   cs_ocr_orient_detect    the clockwise rotation that makes the page upright
+ *   cs_ocr_orient_recheck   a second opinion from recognition, when the
+ *                           detector was unsure and the page read badly
  *
  * Notes:
  *   1. Chosen over Tesseract's OSD by measurement (see page.c): as
@@ -21,9 +23,16 @@
 
 #include <leptonica/allheaders.h>
 #include <math.h>
+#include <stdlib.h>
+#include <string.h>
 
 #define CS_ORIENT_MIN_CONF 6.0f
 #define CS_ORIENT_MIN_RATIO 2.5f
+
+/* The second opinion (cs_ocr_orient_recheck): mean word confidences, 0..100 */
+#define CS_RECHECK_CONF 70.0
+#define CS_RECHECK_MARGIN 10.0
+#define CS_RECHECK_SIDEWAYS 50.0
 
 /*!
  * cs_ocr_orient_detect()
@@ -69,4 +78,98 @@ int cs_ocr_orient_detect(PIX *pix, int dpi, int *protation, double *pconf)
 out:
     pixDestroy(&red);
     return rc;
+}
+
+/* Recognise pix turned by quarter quarter turns clockwise (deskewed again
+ * when sideways); the turned page in *pturned, its reading in the rest. */
+static int read_turned(cs_ocr_engine *e, PIX *pix, int dpi, int quarter, PIX **pturned,
+                       char **text, double *confidence, cs_ocr_word **words, size_t *nwords,
+                       char *err, size_t errlen)
+{
+    PIX *turned = pixRotateOrth(pix, quarter);
+    double skew = 0;
+
+    *pturned = NULL;
+    if (turned && quarter % 2 && cs_ocr_tuning_current.deskew) {
+        PIX *straight = cs_ocr_deskew(turned, dpi, &skew);
+        pixDestroy(&turned);
+        turned = straight;
+    }
+    if (!turned)
+        return cs_fail(err, errlen, "could not rotate the page");
+    if (cs_ocr_engine_recognise(e, turned, dpi, text, confidence, words, nwords,
+                                err, errlen) < 0) {
+        pixDestroy(&turned);
+        return -1;
+    }
+    *pturned = turned;
+    return 0;
+}
+
+/*!
+ * cs_ocr_orient_recheck()
+ *
+ *      Input:  e (the engine)
+ *              ppix (in/out: the page as recognised; replaced by the turned
+ *                    page when a turn reads better)
+ *              dpi (its resolution)
+ *              res (in/out: the reading of *ppix; replaced with the better one)
+ *              pturn (<return> degrees clockwise added to the rotation: 0,
+ *                     90, 180 or 270)
+ *              err, errlen (the reason on failure)
+ *      Return: 0 if OK, -1 on error (*ppix and res as they were)
+ *
+ *  Notes:
+ *      (1) For a page on which the detector made no decision (note 2 of
+ *          the file) and whose reading has a mean confidence under
+ *          CS_RECHECK_CONF.  Upright pages read at 85-96 on the benchmark,
+ *          upside-down ones at 25-40: the page is read again turned by
+ *          180 degrees, and the turn is kept when it reads at least
+ *          CS_RECHECK_MARGIN better.  When neither way reaches
+ *          CS_RECHECK_SIDEWAYS, the two sideways turns are tried too.
+ *      (2) Costs one or three more recognitions, on the few pages the
+ *          detector cannot read (little text, heavy noise): about 5% of
+ *          the benchmark's pages are unsure, under 2% read badly.
+ */
+int cs_ocr_orient_recheck(cs_ocr_engine *e, PIX **ppix, int dpi, cs_ocr_result *res,
+                          int *pturn, char *err, size_t errlen)
+{
+    static const int order[] = {2, 1, 3};
+    double best = res->confidence;
+    int best_quarter = 0;
+
+    *pturn = 0;
+    if (res->confidence >= CS_RECHECK_CONF)
+        return 0;
+    for (size_t i = 0; i < sizeof order / sizeof order[0]; i++) {
+        PIX *turned = NULL;
+        char *text = NULL;
+        double confidence = 0;
+        cs_ocr_word *words = NULL;
+        size_t nwords = 0;
+
+        if (order[i] != 2 && best >= CS_RECHECK_SIDEWAYS)
+            break;
+        if (read_turned(e, *ppix, dpi, (order[i] - best_quarter + 4) % 4, &turned, &text,
+                        &confidence, &words, &nwords, err, errlen) < 0)
+            return -1;
+        if (confidence >= best + CS_RECHECK_MARGIN) {
+            free(res->text);
+            cs_ocr_words_free(&res->words, &res->nwords);
+            res->text = text;
+            res->confidence = confidence;
+            res->words = words;
+            res->nwords = nwords;
+            pixDestroy(ppix);
+            *ppix = turned;
+            best = confidence;
+            best_quarter = order[i];
+        } else {
+            free(text);
+            cs_ocr_words_free(&words, &nwords);
+            pixDestroy(&turned);
+        }
+    }
+    *pturn = 90 * best_quarter;
+    return 0;
 }

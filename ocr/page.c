@@ -64,6 +64,13 @@ cs_ocr_tuning cs_ocr_tuning_current = {
     .deskew = 1,
     .psm = 3,            /* PSM_AUTO */
     .ocr_grey = 0,
+    .fringe = 1,
+    .fringe_rank1 = 1,
+    .fringe_rank2 = 2,
+    .fringe_len = 100,
+    .fringe_grow = 30,
+    .blank_open = 2,
+    .recheck = 1,
 };
 
 /* Replace *ppix by next (a new image), or fail when next is NULL. */
@@ -168,6 +175,19 @@ int cs_ocr_page(cs_ocr_engine *e, const void *data, size_t len, int page,
                                     &res->words, &res->nwords, err, errlen) < 0)
             goto out;
         c->ms_ocr = cs_now_ms() - t0;
+
+        /* the detector was unsure and the page reads badly: ask recognition
+         * which way up it reads best (the rereading counts as orientation) */
+        if (cs_ocr_tuning_current.recheck && cs_ocr_tuning_current.orient
+            && c->orientation_confidence == 0 && !grey) {
+            int turn = 0;
+
+            t0 = cs_now_ms();
+            if (cs_ocr_orient_recheck(e, &pix, dpi, res, &turn, err, errlen) < 0)
+                goto out;
+            c->rotation = (c->rotation + turn) % 360;
+            c->ms_orient += cs_now_ms() - t0;
+        }
     } else if ((res->text = strdup("")) == NULL) {
         cs_fail(err, errlen, "out of memory");
         goto out;

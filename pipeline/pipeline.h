@@ -73,6 +73,54 @@ int cs_retry(cs_store *s, const char *batch, FILE *out, char *err, size_t errlen
 int cs_export_pdf(cs_store *s, const char *document, const char *out_path, char *err,
                   size_t errlen);
 
+/* ---- the EHR handoff: FHIR and HL7 exports (export_fhir.c, export_hl7.c, destination.c) ---- */
+/* What to do with each document's PDF. */
+typedef enum cs_export_content {
+    CS_EXPORT_PDF_DEFAULT = 0,  /* FHIR: Binary.ndjson, attachment.url; HL7: OBX ED base64 */
+    CS_EXPORT_PDF_INLINE,       /* FHIR: attachment.data (HL7: same as default) */
+    CS_EXPORT_PDF_NONE          /* FHIR: metadata only (url, size; no Binary, no hash);
+                                   HL7: the OCR text as OBX TX lines */
+} cs_export_content;
+
+/* Options of cs_export_fhir and cs_export_hl7; zero them, set what is given. */
+typedef struct cs_export_options {
+    const char *batch;          /* an id or an archive name; NULL: every batch */
+    const char *since;          /* documents filed or superseded at or after this time
+                                   (any PostgreSQL timestamptz text); NULL: all */
+    const char *destination;    /* named receiver: send only what it has not got in this
+                                   version, and remember what it got; NULL: everything,
+                                   nothing remembered (with mllp: "mllp://HOST:PORT") */
+    const char *out_dir;        /* folder for the files; NULL: ./export-FORMAT-YYYYMMDDTHHMMSSZ */
+    cs_export_content pdf;
+    const char *mllp;           /* HL7 only: HOST:PORT to send to over MLLP instead of files */
+    int mllp_timeout_ms;        /* wait for each ACK; 0: 30000 */
+    const char *mrn_system;     /* identifier system of MRNs; NULL: $CHARTSCAN_MRN_SYSTEM,
+                                   else the placeholder urn:oid:2.999.1 */
+    const char *organization;   /* custodian / sending facility; NULL: $CHARTSCAN_ORGANIZATION */
+    const char *actor;          /* audit actor; NULL: $CHARTSCAN_ACTOR, else the OS user */
+} cs_export_options;
+
+/*
+ * cs_export_fhir: write the filed documents as FHIR R4 DocumentReference
+ * resources, NDJSON (Bulk Data layout): o->out_dir/DocumentReference.ndjson
+ * and, unless the PDFs are inlined or left out, Binary.ndjson.  Progress and
+ * the summary go to log (may be NULL).  Returns the number of documents
+ * exported, or -1 with a message in err (nothing is then recorded).
+ */
+int cs_export_fhir(cs_store *s, const cs_export_options *o, FILE *log, char *err,
+                   size_t errlen);
+/*
+ * cs_export_hl7: the current filed documents as HL7 v2.5 MDM^T02 (MDM^T10
+ * for a corrected version), one message per document: into
+ * o->out_dir/MDM.hl7 (an HL7 batch file: FHS BHS messages BTS FTS), or over
+ * MLLP to o->mllp, one ACK awaited per message.  Returns the number of
+ * documents written or accepted; -1 with a message in err on failure, and
+ * also when a receiver rejected messages (AE/AR) or the connection was lost:
+ * what was accepted is recorded, the rest goes again on the next export.
+ */
+int cs_export_hl7(cs_store *s, const cs_export_options *o, FILE *log, char *err,
+                  size_t errlen);
+
 /* ---- the job queue (jobs.c) ---- */
 typedef struct cs_job {
     int64_t id;

@@ -4,6 +4,9 @@
  * cross-validation, train on everything, and store the model versioned and
  * active in one transaction.  Codes the taxonomy lacks are added to it
  * (without a LOINC code) and named in the output.
+ *
+ * `chartscan train --from-reviews [FILE.csv]` trains on the document types
+ * reviewers confirmed (review_example), plus the file's examples if given.
  */
 #include "pipeline/pipeline_internal.h"
 
@@ -13,6 +16,7 @@
 
 #include "common/common.h"
 #include "indexer/indexer.h"
+#include "pipeline/review_store.h"
 
 #define MAX_EXAMPLES 1000000
 #define MAX_TEXT (1 << 20)
@@ -243,5 +247,84 @@ int cs_train_default(cs_store *s, FILE *out, char *err, size_t errlen)
     fprintf(out, "training the default document-type model from chartscan's own examples\n");
     rc = train_and_store(s, ex, n, out, err, errlen);
     cs_index_default_examples_free(&ex, n);
+    return rc;
+}
+
+/* Append the reviewer-confirmed examples to e. */
+static int read_review_examples(cs_store *s, examples *e, size_t *count, char *err,
+                                size_t errlen)
+{
+    PGresult *r = cs_pq(s, "SELECT doctype, text FROM review_example ORDER BY document_id", 0,
+                        NULL, err, errlen);
+    size_t n;
+
+    *count = 0;
+    if (!r)
+        return -1;
+    n = (size_t)PQntuples(r);
+    if (e->n + n > MAX_EXAMPLES) {
+        PQclear(r);
+        return cs_fail(err, errlen, "more than %d examples, the limit", MAX_EXAMPLES);
+    }
+    if (e->n + n > e->cap) {
+        cs_labelled_text *v = realloc(e->v, (e->n + n) * sizeof *v);
+        if (!v) {
+            PQclear(r);
+            return cs_fail(err, errlen, "out of memory");
+        }
+        e->v = v;
+        e->cap = e->n + n;
+    }
+    for (size_t i = 0; i < n; i++) {
+        e->v[e->n].label = strdup(PQgetvalue(r, (int)i, 0));
+        e->v[e->n].text = strdup(PQgetvalue(r, (int)i, 1));
+        e->n++;
+        if (!e->v[e->n - 1].label || !e->v[e->n - 1].text) {
+            PQclear(r);
+            return cs_fail(err, errlen, "out of memory");
+        }
+    }
+    PQclear(r);
+    *count = n;
+    return 0;
+}
+
+int cs_train_from_reviews(cs_store *s, const char *csv_path, FILE *out, char *err,
+                          size_t errlen)
+{
+    examples ex = {0};
+    size_t from_file = 0, from_reviews = 0;
+    int rc = -1;
+
+    if (csv_path) {
+        if (read_examples(csv_path, &ex, err, errlen) < 0)
+            goto out;
+        from_file = ex.n;
+    }
+    if (read_review_examples(s, &ex, &from_reviews, err, errlen) < 0)
+        goto out;
+    if (from_reviews == 0 && !csv_path) {
+        cs_fail(err, errlen, "no reviewer-confirmed examples yet (confirm documents in "
+                "\"chartscan serve\" first)");
+        goto out;
+    }
+    {
+        /* a model that knows one type would file everything as that type */
+        size_t kinds = 0;
+        for (size_t i = 0; i < ex.n && kinds < 2; i++)
+            kinds = strcmp(ex.v[i].label, ex.v[0].label) ? 2 : 1;
+        if (kinds < 2) {
+            cs_fail(err, errlen, "the examples have fewer than two document types: confirm more "
+                    "documents, or add the site's training file (--from-reviews FILE.csv)");
+            goto out;
+        }
+    }
+    fprintf(out, "%zu reviewer-confirmed examples", from_reviews);
+    if (csv_path)
+        fprintf(out, " and %zu from \"%s\"", from_file, csv_path);
+    fprintf(out, "\n");
+    rc = train_and_store(s, ex.v, ex.n, out, err, errlen);
+out:
+    examples_free(&ex);
     return rc;
 }

@@ -1,0 +1,369 @@
+/*
+ * export_hl7.c — `chartscan export hl7`: the current filed documents as HL7
+ * v2.5 MDM^T02 messages ("original document notification and content"),
+ * MDM^T10 for a corrected version that replaces an earlier one, written to
+ * an HL7 batch file or sent over MLLP.
+ *
+ * Interface routines: cs_export_hl7.
+ *
+ * One message per document, segments ending in CR:
+ *   MSH  |^~\&|CHARTSCAN|<organisation>|||<now>||MDM^T02^MDM_T02|<control id>|P|2.5
+ *        ||||||UNICODE UTF-8
+ *   EVN  T02 (T10), recorded when the document was filed
+ *   PID  PID-3 the MRN: <mrn>^^^&<system>&ISO|URI^MR; PID-5 the name; PID-7 birth date;
+ *        PID-8 sex
+ *   PV1  patient class U (unknown: a scanned chart carries no visit)
+ *   TXA  TXA-2 chartscan's type code; TXA-3 AP (PDF) or TX (text); TXA-4 the
+ *        date of service; TXA-7 when filed; TXA-12 the document's uuid^CHARTSCAN
+ *        (the unique document number, fixed for the version); TXA-13 the
+ *        replaced version's number (T10); TXA-17 AU (authenticated: filed
+ *        documents are final); TXA-19 AV (available)
+ *   OBX  OBX-3 the LOINC code^display^LN (chartscan's code^display^L without
+ *        one); the PDF as ED: ^AP^PDF^Base64^<data>; or, without PDFs, the
+ *        OCR text as TX, one OBX a line
+ * Data is escaped for the delimiters (\F\ \S\ \T\ \R\ \E\, and \X0D\ \X0A\
+ * for line ends); base64 needs no escaping.
+ *
+ * Files: o->out_dir/MDM.hl7, an HL7 batch file (FHS, BHS, the messages, BTS
+ * with the count, FTS), the form interface engines' file readers take.  Over
+ * MLLP (o->mllp), each message waits for its ACK: AA is recorded as
+ * accepted, AE/AR as rejected (sent again on every later export until
+ * accepted), and a lost connection or a timeout stops the export with what
+ * was acknowledged recorded.
+ */
+#include "pipeline/export_internal.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static void hl7_escape(cs_buf *b, const char *s)
+{
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        switch (c) {
+        case '|':  cs_buf_puts(b, "\\F\\"); break;
+        case '^':  cs_buf_puts(b, "\\S\\"); break;
+        case '&':  cs_buf_puts(b, "\\T\\"); break;
+        case '~':  cs_buf_puts(b, "\\R\\"); break;
+        case '\\': cs_buf_puts(b, "\\E\\"); break;
+        default:
+            if (c < 0x20 || c == 0x7f)
+                cs_buf_printf(b, "\\X%02X\\", c);
+            else
+                cs_buf_append(b, s, 1);
+        }
+    }
+}
+
+/* "2024-01-02T03:04:05.123Z" -> "20240102030405+0000"; "2024-01-02" -> "20240102". */
+static void hl7_time(char *out, size_t outlen, const char *iso)
+{
+    size_t k = 0;
+    for (const char *p = iso; *p && *p != '.' && *p != 'Z' && k + 1 < outlen; p++)
+        if (*p >= '0' && *p <= '9')
+            out[k++] = *p;
+    out[k] = '\0';
+    if (k == 14 && outlen > 20)
+        strcat(out, "+0000");
+}
+
+static const char *col(const PGresult *r, int i, int c)
+{
+    return PQgetisnull(r, i, c) ? "" : PQgetvalue(r, i, c);
+}
+
+/* HD of the MRN's assigning authority: &2.999.1&ISO for urn:oid:, else &<uri>&URI. */
+static void assigning_authority(cs_buf *b, const char *system)
+{
+    cs_buf_puts(b, "&");
+    if (!strncmp(system, "urn:oid:", 8)) {
+        hl7_escape(b, system + 8);
+        cs_buf_puts(b, "&ISO");
+    } else {
+        hl7_escape(b, system);
+        cs_buf_puts(b, "&URI");
+    }
+}
+
+/* Build one message into m; the control id is written into ctrl. */
+static void build_message(cs_buf *m, const cs_export_run *run, const PGresult *r, int i,
+                          const char *now, const char *run_tag, int text_mode, char *ctrl,
+                          size_t ctrllen)
+{
+    int t10 = !PQgetisnull(r, i, X_REPLACES_UUID);
+    const char *event = t10 ? "T10" : "T02";
+    char filed[32], dos[16];
+
+    hl7_time(filed, sizeof filed, col(r, i, X_FILED_AT));
+    hl7_time(dos, sizeof dos, col(r, i, X_DOS));
+    snprintf(ctrl, ctrllen, "%s-%s", PQgetvalue(r, i, X_ID), run_tag);
+
+    cs_buf_puts(m, "MSH|^~\\&|CHARTSCAN|");
+    hl7_escape(m, run->organization);
+    cs_buf_printf(m, "|||%s||MDM^%s^MDM_T02|%s|P|2.5||||||UNICODE UTF-8\r", now, event, ctrl);
+    cs_buf_printf(m, "EVN|%s|%s\r", event, filed);
+
+    cs_buf_puts(m, "PID|1||");
+    if (*col(r, i, X_MRN)) {
+        hl7_escape(m, col(r, i, X_MRN));
+        cs_buf_puts(m, "^^^");
+        assigning_authority(m, run->mrn_system);
+        cs_buf_puts(m, "^MR");
+    }
+    cs_buf_puts(m, "||");
+    hl7_escape(m, col(r, i, X_LAST));
+    cs_buf_puts(m, "^");
+    hl7_escape(m, col(r, i, X_FIRST));
+    if (*col(r, i, X_MIDDLE)) {
+        cs_buf_puts(m, "^");
+        hl7_escape(m, col(r, i, X_MIDDLE));
+    }
+    cs_buf_printf(m, "||%s|", col(r, i, X_BIRTH));
+    {
+        char sex = (char)(*col(r, i, X_SEX) & ~0x20);   /* upper case */
+        if (*col(r, i, X_SEX))
+            cs_buf_printf(m, "%c", strchr("FMOUAN", sex) && sex ? sex : 'U');
+    }
+    cs_buf_puts(m, "\rPV1|1|U\r");
+
+    /* TXA-1 .. TXA-19 */
+    cs_buf_puts(m, "TXA|1|");
+    hl7_escape(m, col(r, i, X_TYPE));
+    cs_buf_printf(m, "|%s|%s|||%s|||||%s^CHARTSCAN|", text_mode ? "TX" : "AP", dos, filed,
+                  PQgetvalue(r, i, X_UUID));
+    if (t10)
+        cs_buf_printf(m, "%s^CHARTSCAN", PQgetvalue(r, i, X_REPLACES_UUID));
+    cs_buf_puts(m, "||||AU||AV\r");
+}
+
+/* OBX-3: the LOINC code, or chartscan's own code. */
+static void observation_id(cs_buf *m, const PGresult *r, int i)
+{
+    const char *display = *col(r, i, X_DISPLAY) ? col(r, i, X_DISPLAY) : col(r, i, X_TYPE);
+    if (*col(r, i, X_LOINC)) {
+        hl7_escape(m, col(r, i, X_LOINC));
+        cs_buf_puts(m, "^");
+        hl7_escape(m, display);
+        cs_buf_puts(m, "^LN");
+    } else {
+        hl7_escape(m, col(r, i, X_TYPE));
+        cs_buf_puts(m, "^");
+        hl7_escape(m, display);
+        cs_buf_puts(m, "^L");
+    }
+}
+
+static void add_obx_pdf(cs_buf *m, const PGresult *r, int i)
+{
+    char dos[16];
+    hl7_time(dos, sizeof dos, col(r, i, X_DOS));
+    cs_buf_puts(m, "OBX|1|ED|");
+    observation_id(m, r, i);
+    cs_buf_puts(m, "||^AP^PDF^Base64^");
+    if (!PQgetisnull(r, i, X_PDF))
+        cs_base64_append(m, (const unsigned char *)PQgetvalue(r, i, X_PDF),
+                         (size_t)PQgetlength(r, i, X_PDF));
+    cs_buf_printf(m, "||||||F|||%s\r", dos);
+}
+
+static void add_obx_text(cs_buf *m, const PGresult *r, int i)
+{
+    const char *text = col(r, i, X_TEXT);
+    int n = 0;
+    char dos[16];
+    hl7_time(dos, sizeof dos, col(r, i, X_DOS));
+    do {
+        size_t len = strcspn(text, "\n\f");
+        char *line = strndup(text, len);
+        cs_buf_printf(m, "OBX|%d|TX|", ++n);
+        observation_id(m, r, i);
+        cs_buf_puts(m, "||");
+        if (line) {
+            size_t l = strlen(line);
+            while (l && line[l - 1] == '\r')   /* CRLF text: the line end is not data */
+                line[--l] = '\0';
+            hl7_escape(m, line);
+        }
+        cs_buf_printf(m, "||||||F|||%s\r", dos);
+        free(line);
+        text += len;
+        if (*text)
+            text++;
+    } while (*text);
+}
+
+int cs_export_hl7(cs_store *s, const cs_export_options *o, FILE *log, char *err,
+                  size_t errlen)
+{
+    cs_export_options opt = *o;
+    cs_export_run run;
+    cs_mllp *mllp = NULL;
+    FILE *fp = NULL;
+    char dir[1024], path[1100], part[1110], now[32], run_tag[16], dest[300];
+    char stop[CS_ERRLEN] = "";
+    cs_buf msg = CS_BUF_INIT;
+    PGresult *r = NULL;
+    int text_mode = o->pdf == CS_EXPORT_PDF_NONE, rc = -1;
+    long written = 0, accepted = 0;
+    double t0 = cs_now_ms();
+
+    memset(&run, 0, sizeof run);
+    {
+        time_t t = time(NULL);
+        struct tm tm;
+        unsigned long long v = (unsigned long long)t;
+        char tmp[16];
+        int k = 0;
+        gmtime_r(&t, &tm);
+        strftime(now, sizeof now, "%Y%m%d%H%M%S+0000", &tm);
+        /* base-36 seconds: control ids differ between runs, and stay short */
+        do {
+            tmp[k++] = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"[v % 36];
+            v /= 36;
+        } while (v && k < 15);
+        for (int j = 0; j < k; j++)
+            run_tag[j] = tmp[k - 1 - j];
+        run_tag[k] = '\0';
+    }
+    if (opt.mllp && (!opt.destination || !*opt.destination)) {
+        /* retrying rejected messages needs a memory of them: name one */
+        snprintf(dest, sizeof dest, "mllp://%s", opt.mllp);
+        opt.destination = dest;
+    }
+    if (!opt.mllp) {
+        if (cs_export_make_dir(opt.out_dir, "hl7", dir, sizeof dir, err, errlen) < 0)
+            return -1;
+        snprintf(path, sizeof path, "%s/MDM.hl7", dir);
+        snprintf(part, sizeof part, "%s.part", path);
+    }
+    if (cs_export_run_begin(&run, s, "hl7", &opt, !text_mode, text_mode, 1, err, errlen) < 0)
+        goto out;
+    if (opt.mllp) {
+        snprintf(run.target, sizeof run.target, "mllp://%s", opt.mllp);
+        if (cs_mllp_open(&mllp, opt.mllp, opt.mllp_timeout_ms, err, errlen) < 0)
+            goto out;
+    } else {
+        snprintf(run.target, sizeof run.target, "%s", dir);
+        fp = fopen(part, "wb");
+        if (!fp) {
+            cs_fail(err, errlen, "could not create \"%s\": %s", part, strerror(errno));
+            goto out;
+        }
+        cs_buf_puts(&msg, "FHS|^~\\&|CHARTSCAN|");
+        hl7_escape(&msg, run.organization);
+        cs_buf_printf(&msg, "|||%s||MDM.hl7||F%s\rBHS|^~\\&|CHARTSCAN|", now, run_tag);
+        hl7_escape(&msg, run.organization);
+        cs_buf_printf(&msg, "|||%s||||B%s\r", now, run_tag);
+        fwrite(msg.data, 1, msg.len, fp);
+    }
+
+    while (!stop[0]) {
+        int n;
+        r = cs_export_run_fetch(&run, err, errlen);
+        if (!r)
+            goto out;
+        n = PQntuples(r);
+        if (n == 0)
+            break;
+        for (int i = 0; i < n && !stop[0]; i++) {
+            char ctrl[64];
+            cs_buf_reset(&msg);
+            build_message(&msg, &run, r, i, now, run_tag, text_mode, ctrl, sizeof ctrl);
+            if (text_mode)
+                add_obx_text(&msg, r, i);
+            else
+                add_obx_pdf(&msg, r, i);
+            if (!msg.data) {
+                cs_fail(err, errlen, "out of memory");
+                goto out;
+            }
+            if (fp) {
+                if (fwrite(msg.data, 1, msg.len, fp) != msg.len) {
+                    cs_fail(err, errlen, "could not write \"%s\": %s", part, strerror(errno));
+                    goto out;
+                }
+                written++;
+                if (cs_export_run_record(&run, r, i, "sent", NULL, NULL, err, errlen) < 0)
+                    goto out;
+            } else {
+                char code[3], text[512];
+                if (cs_mllp_send(mllp, msg.data, msg.len, ctrl, code, text, sizeof text, stop,
+                                 sizeof stop) < 0)
+                    break;   /* in doubt: not recorded, sent again next time */
+                if (code[1] == 'A') {
+                    accepted++;
+                    if (cs_export_run_record(&run, r, i, "accepted", code, text, err,
+                                             errlen) < 0)
+                        goto out;
+                } else {
+                    if (log)
+                        fprintf(log, "document d-%s rejected by %s (%s); it is sent again on "
+                                     "the next export\n", PQgetvalue(r, i, X_ID), opt.mllp, code);
+                    if (cs_export_run_record(&run, r, i, "rejected", code, text, err,
+                                             errlen) < 0)
+                        goto out;
+                }
+            }
+        }
+        PQclear(r);
+        r = NULL;
+    }
+    if (fp) {
+        int ok;
+        fprintf(fp, "BTS|%ld\rFTS|1\r", written);
+        ok = fflush(fp) == 0 && !ferror(fp);
+        ok = fclose(fp) == 0 && ok;
+        fp = NULL;
+        if (!ok) {
+            cs_fail(err, errlen, "could not write \"%s\": %s", part, strerror(errno));
+            remove(part);
+            goto out;
+        }
+        if (written == 0) {
+            remove(part);
+            remove(path);
+        } else if (rename(part, path) != 0) {
+            cs_fail(err, errlen, "could not rename \"%s\": %s", part, strerror(errno));
+            remove(part);
+            goto out;
+        }
+    }
+    if (cs_export_run_finish(&run, err, errlen) < 0)
+        goto out;
+    if (log) {
+        double secs = (cs_now_ms() - t0) / 1000.0;
+        if (mllp)
+            fprintf(log, "sent %ld message%s to %s in %.1fs: %ld accepted, %ld rejected\n",
+                    accepted + run.rejected, accepted + run.rejected == 1 ? "" : "s", opt.mllp,
+                    secs, accepted, run.rejected);
+        else if (written == 0)
+            fprintf(log, "nothing to export%s%s%s\n", run.destination[0] ? " to \"" : "",
+                    run.destination, run.destination[0] ? "\"" : "");
+        else
+            fprintf(log, "exported %ld message%s to %s in %.1fs\n", written,
+                    written == 1 ? "" : "s", path, secs);
+    }
+    if (stop[0]) {
+        cs_fail(err, errlen, "%s; %ld message%s accepted, the rest is sent on the next export",
+                stop, accepted, accepted == 1 ? "" : "s");
+        goto out;
+    }
+    if (run.rejected) {
+        cs_fail(err, errlen, "%s rejected %ld message%s (see above); they are sent again on "
+                "the next export", opt.mllp, run.rejected, run.rejected == 1 ? "" : "s");
+        goto out;
+    }
+    rc = (int)(run.exported > 0x7fffffff ? 0x7fffffff : run.exported);
+out:
+    PQclear(r);
+    if (fp) {
+        fclose(fp);
+        remove(part);
+    }
+    cs_mllp_close(&mllp);
+    cs_export_run_end(&run);
+    cs_buf_free(&msg);
+    return rc;
+}

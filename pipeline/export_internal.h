@@ -1,0 +1,86 @@
+/*
+ * export_internal.h — shared by the EHR exports (export_fhir.c,
+ * export_hl7.c), their bookkeeping (destination.c) and the MLLP client
+ * (mllp.c).  Not part of pipeline.h: callers see cs_export_fhir/hl7 only.
+ *
+ * Call sequence of one export run:
+ *   cs_export_run_begin     options resolved, destination locked, snapshot, cursor
+ *   cs_export_run_fetch     the next rows (binary results; 0 rows at the end)
+ *     ... per row: write or send it, then cs_export_run_record
+ *   cs_export_run_finish    destination items, audit row, commit
+ *   cs_export_run_end       always: rollback if unfinished, unlock, free
+ */
+#ifndef CS_EXPORT_INTERNAL_H
+#define CS_EXPORT_INTERNAL_H
+
+#include "common/common.h"
+#include "pipeline/pipeline_internal.h"
+
+/* Columns of the export cursor (see destination.c). */
+enum {
+    X_ID, X_UUID, X_VSTATUS, X_REPLACES_UUID, X_MRN, X_LAST, X_FIRST, X_MIDDLE, X_BIRTH,
+    X_SEX, X_TYPE, X_DISPLAY, X_LOINC, X_DOS, X_PAGES, X_FILED_AT, X_FILED_BY, X_BATCH,
+    X_FILE, X_PDF_SIZE, X_VERSION, X_PDF, X_TEXT, X_NCOLS
+};
+
+typedef struct cs_export_run {
+    cs_store *s;
+    const char *format;             /* "fhir" or "hl7" */
+    char destination[256];          /* "" when none */
+    char destination_id[24];
+    char batch_id[24];
+    char actor[128];
+    char mrn_system[256];
+    char organization[256];
+    char target[512];               /* out folder or mllp://host:port, for the audit */
+    int want_pdf, want_text;
+    int fetch_size;
+    int locked, in_transaction;
+    cs_buf pending;                 /* COPY rows for pg_temp.export_item */
+    long exported, rejected;
+} cs_export_run;
+
+/*
+ * cs_export_run_begin: resolve the options, take the destination's lock,
+ * start a repeatable-read transaction and open the cursor.  want_pdf /
+ * want_text: fetch the PDF bytes / the OCR text; current_only: leave out
+ * superseded versions.  On error, -1 (call cs_export_run_end anyway).
+ */
+int cs_export_run_begin(cs_export_run *run, cs_store *s, const char *format,
+                        const cs_export_options *o, int want_pdf, int want_text,
+                        int current_only, char *err, size_t errlen);
+/* The next rows, binary format (text columns are plain strings); NULL on error. */
+PGresult *cs_export_run_fetch(cs_export_run *run, char *err, size_t errlen);
+/* Note that a document went out: status 'sent', 'accepted' or 'rejected'. */
+int cs_export_run_record(cs_export_run *run, const PGresult *r, int row, const char *status,
+                         const char *ack_code, const char *ack_text, char *err,
+                         size_t errlen);
+/* Record the destination's items and the audit row, and commit. */
+int cs_export_run_finish(cs_export_run *run, char *err, size_t errlen);
+/* Roll back what is not committed, release the lock, free; accepts a zeroed run. */
+void cs_export_run_end(cs_export_run *run);
+
+/* ---- encoding helpers (export_fhir.c) ---- */
+/* Write data base64-encoded to fp, in chunks; 0 or -1 (write error). */
+int cs_base64_write(FILE *fp, const unsigned char *data, size_t len);
+/* Append data base64-encoded to b. */
+int cs_base64_append(cs_buf *b, const unsigned char *data, size_t len);
+/* Make folder dir unless it exists; default_prefix names one when dir is NULL. */
+int cs_export_make_dir(const char *dir, const char *format, char *out, size_t outlen,
+                       char *err, size_t errlen);
+
+/* ---- MLLP client (mllp.c) ---- */
+typedef struct cs_mllp cs_mllp;
+/* Connect to "HOST:PORT"; timeout_ms bounds the connection and each ACK. */
+int  cs_mllp_open(cs_mllp **out, const char *hostport, int timeout_ms, char *err, size_t errlen);
+/*
+ * cs_mllp_send: frame msg (segments ending in CR) as VT msg FS CR, send it
+ * and wait for its ACK.  Fills code[3] with MSA-1 (AA, AE, AR, CA, CE, CR)
+ * and text with MSA-3 (may be empty).  Returns 0 when an ACK came, -1 when
+ * the connection failed or timed out (the message is then in doubt).
+ */
+int  cs_mllp_send(cs_mllp *m, const char *msg, size_t len, const char *control_id,
+                  char code[3], char *text, size_t textlen, char *err, size_t errlen);
+void cs_mllp_close(cs_mllp **pm);
+
+#endif

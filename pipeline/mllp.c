@@ -1,0 +1,262 @@
+/*
+ * mllp.c — a minimal MLLP client (HL7 v2 Minimal Lower Layer Protocol,
+ * release 1): one TCP connection, each message framed as
+ * <VT> message <FS><CR> (0x0B ... 0x1C 0x0D), and one ACK awaited, framed
+ * the same way, before the next message goes.
+ *
+ * Interface routines (export_internal.h): cs_mllp_open, cs_mllp_send,
+ * cs_mllp_close.
+ *
+ * The ACK's MSA segment gives the outcome: MSA-1 the acknowledgement code
+ * (original mode AA / AE / AR, enhanced mode CA / CE / CR), MSA-2 the
+ * control id of the message it answers (checked), MSA-3 a text.  Whatever
+ * does not fit (no answer within the timeout, a closed connection, an ACK
+ * for another message, no MSA) leaves the message in doubt: the caller
+ * stops and sends it again on a later run.  The receiver is untrusted: an
+ * ACK is bounded in size and parsed defensively.
+ */
+#include "pipeline/export_internal.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#define MLLP_START 0x0B
+#define MLLP_END   0x1C
+#define MLLP_CR    0x0D
+#define ACK_MAX    65536
+
+struct cs_mllp {
+    int fd;
+    int timeout_ms;
+    char peer[300];
+    char *ack;      /* ACK_MAX + 1 bytes */
+};
+
+void cs_mllp_close(cs_mllp **pm)
+{
+    if (!pm || !*pm)
+        return;
+    if ((*pm)->fd >= 0)
+        close((*pm)->fd);
+    free((*pm)->ack);
+    free(*pm);
+    *pm = NULL;
+}
+
+/* Wait for fd to be ready for events; 1 ready, 0 timeout, -1 error. */
+static int wait_fd(int fd, short events, int timeout_ms)
+{
+    struct pollfd p = {fd, events, 0};
+    int rc;
+    do
+        rc = poll(&p, 1, timeout_ms);
+    while (rc < 0 && errno == EINTR);
+    return rc;
+}
+
+static int connect_timeout(const struct addrinfo *ai, int timeout_ms)
+{
+    int fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC, ai->ai_protocol);
+    int flags, soerr = 0;
+    socklen_t len = sizeof soerr;
+
+    if (fd < 0)
+        return -1;
+    flags = fcntl(fd, F_GETFL);
+    fcntl(fd, F_SETFL, flags | O_NONBLOCK);
+    if (connect(fd, ai->ai_addr, ai->ai_addrlen) != 0) {
+        if (errno != EINPROGRESS || wait_fd(fd, POLLOUT, timeout_ms) != 1 ||
+            getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &len) != 0 || soerr != 0) {
+            if (soerr)
+                errno = soerr;
+            else if (errno == EINPROGRESS)
+                errno = ETIMEDOUT;
+            close(fd);
+            return -1;
+        }
+    }
+    return fd;   /* stays non-blocking: every wait below has a timeout */
+}
+
+int cs_mllp_open(cs_mllp **out, const char *hostport, int timeout_ms, char *err, size_t errlen)
+{
+    char host[256], port[32];
+    const char *colon = strrchr(hostport, ':');
+    struct addrinfo hints, *res = NULL, *ai;
+    cs_mllp *m;
+    int rc, saved = 0;
+
+    *out = NULL;
+    if (!colon || colon == hostport || !colon[1] || (size_t)(colon - hostport) >= sizeof host ||
+        strlen(colon + 1) >= sizeof port)
+        return cs_fail(err, errlen, "invalid MLLP address \"%s\" (expected HOST:PORT)", hostport);
+    memcpy(host, hostport, (size_t)(colon - hostport));
+    host[colon - hostport] = '\0';
+    snprintf(port, sizeof port, "%s", colon + 1);
+    if (host[0] == '[' && host[strlen(host) - 1] == ']') {   /* [::1]:2575 */
+        memmove(host, host + 1, strlen(host));
+        host[strlen(host) - 1] = '\0';
+    }
+    memset(&hints, 0, sizeof hints);
+    hints.ai_family = AF_UNSPEC;
+    hints.ai_socktype = SOCK_STREAM;
+    rc = getaddrinfo(host, port, &hints, &res);
+    if (rc != 0)
+        return cs_fail(err, errlen, "could not resolve \"%s\": %s", hostport, gai_strerror(rc));
+    m = calloc(1, sizeof *m);
+    if (!m || !(m->ack = malloc(ACK_MAX + 1))) {
+        freeaddrinfo(res);
+        cs_mllp_close(&m);
+        return cs_fail(err, errlen, "out of memory");
+    }
+    m->fd = -1;
+    m->timeout_ms = timeout_ms > 0 ? timeout_ms : 30000;
+    snprintf(m->peer, sizeof m->peer, "%s", hostport);
+    for (ai = res; ai && m->fd < 0; ai = ai->ai_next) {
+        m->fd = connect_timeout(ai, m->timeout_ms);
+        if (m->fd < 0)
+            saved = errno;
+    }
+    freeaddrinfo(res);
+    if (m->fd < 0) {
+        cs_mllp_close(&m);
+        return cs_fail(err, errlen, "could not connect to %s: %s", hostport, strerror(saved));
+    }
+    *out = m;
+    return 0;
+}
+
+static int send_all(cs_mllp *m, const void *data, size_t len, char *err, size_t errlen)
+{
+    const char *p = data;
+    while (len) {
+        ssize_t n = send(m->fd, p, len, MSG_NOSIGNAL);
+        if (n > 0) {
+            p += n;
+            len -= (size_t)n;
+        } else if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) {
+            if (wait_fd(m->fd, POLLOUT, m->timeout_ms) != 1)
+                return cs_fail(err, errlen, "timed out sending to %s", m->peer);
+        } else {
+            return cs_fail(err, errlen, "could not send to %s: %s", m->peer, strerror(errno));
+        }
+    }
+    return 0;
+}
+
+/* Read one framed ACK into m->ack (NUL-terminated, frame bytes removed); its length or -1. */
+static long read_ack(cs_mllp *m, char *err, size_t errlen)
+{
+    size_t len = 0;
+    int started = 0;
+    double deadline = cs_now_ms() + m->timeout_ms;
+
+    for (;;) {
+        char buf[4096];
+        ssize_t n;
+        int left = (int)(deadline - cs_now_ms());
+        if (left <= 0 || wait_fd(m->fd, POLLIN, left) != 1)
+            return cs_fail(err, errlen, "no acknowledgement from %s within %d ms", m->peer,
+                           m->timeout_ms);
+        n = recv(m->fd, buf, sizeof buf, 0);
+        if (n == 0)
+            return cs_fail(err, errlen, "%s closed the connection before acknowledging",
+                           m->peer);
+        if (n < 0) {
+            if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
+                continue;
+            return cs_fail(err, errlen, "could not read from %s: %s", m->peer, strerror(errno));
+        }
+        for (ssize_t i = 0; i < n; i++) {
+            unsigned char c = (unsigned char)buf[i];
+            if (!started) {
+                if (c == MLLP_START)
+                    started = 1;   /* bytes before a frame start are noise */
+                continue;
+            }
+            if (c == MLLP_END) {
+                /* the CR after FS may still be in flight; it is not needed */
+                m->ack[len] = '\0';
+                return (long)len;
+            }
+            if (len >= ACK_MAX)
+                return cs_fail(err, errlen, "acknowledgement from %s is too long", m->peer);
+            m->ack[len++] = (char)c;
+        }
+    }
+}
+
+/* Field n (1-based after the segment name) of segment seg, copied into out. */
+static void field_of(const char *seg, size_t seglen, char sep, int n, char *out, size_t outlen)
+{
+    const char *p = seg, *end = seg + seglen;
+    size_t k;
+    out[0] = '\0';
+    for (int i = 0; i < n; i++) {
+        p = memchr(p, sep, (size_t)(end - p));
+        if (!p)
+            return;
+        p++;
+    }
+    for (k = 0; p + k < end && p[k] != sep && k + 1 < outlen; k++)
+        out[k] = p[k];
+    out[k] = '\0';
+}
+
+int cs_mllp_send(cs_mllp *m, const char *msg, size_t len, const char *control_id,
+                 char code[3], char *text, size_t textlen, char *err, size_t errlen)
+{
+    static const char start[1] = {MLLP_START}, end[2] = {MLLP_END, MLLP_CR};
+    const char *seg = NULL;
+    size_t seglen = 0;
+    char sep, got_id[128];
+    long n;
+
+    code[0] = '\0';
+    if (text && textlen)
+        text[0] = '\0';
+    if (send_all(m, start, 1, err, errlen) < 0 || send_all(m, msg, len, err, errlen) < 0 ||
+        send_all(m, end, 2, err, errlen) < 0)
+        return -1;
+    n = read_ack(m, err, errlen);
+    if (n < 0)
+        return -1;
+    if (n < 8 || memcmp(m->ack, "MSH", 3) != 0)
+        return cs_fail(err, errlen, "%s answered something that is not an HL7 message",
+                       m->peer);
+    sep = m->ack[3];
+    /* find MSA: segments end in CR (tolerate LF too) */
+    for (const char *p = m->ack; p < m->ack + n;) {
+        size_t l = strcspn(p, "\r\n");
+        if (l >= 3 && !memcmp(p, "MSA", 3) && (l == 3 || p[3] == sep)) {
+            seg = p;
+            seglen = l;
+            break;
+        }
+        p += l;
+        while (p < m->ack + n && (*p == '\r' || *p == '\n'))
+            p++;
+    }
+    if (!seg)
+        return cs_fail(err, errlen, "the acknowledgement from %s has no MSA segment", m->peer);
+    {
+        char c[8];
+        field_of(seg, seglen, sep, 1, c, sizeof c);
+        if (strlen(c) != 2 || !strchr("AC", c[0]) || !strchr("AER", c[1]))
+            return cs_fail(err, errlen, "unknown acknowledgement code from %s", m->peer);
+        memcpy(code, c, 3);
+    }
+    field_of(seg, seglen, sep, 2, got_id, sizeof got_id);
+    if (strcmp(got_id, control_id) != 0)
+        return cs_fail(err, errlen, "%s acknowledged another message (control id \"%s\", "
+                       "expected \"%s\")", m->peer, got_id, control_id);
+    if (text && textlen)
+        field_of(seg, seglen, sep, 3, text, textlen);
+    return 0;
+}

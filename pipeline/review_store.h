@@ -1,0 +1,195 @@
+/*
+ * review_store.h — the database side of the QA review station: reviewer
+ * accounts, login sessions and their throttle, the review queue and its
+ * leases, the document view, the review actions (each one transaction
+ * with its audit row), the roster search and the audit listing.  review/
+ * holds HTTP, sessions and pages and calls these; only pipeline/ touches
+ * PostgreSQL.
+ *
+ * Reads meant for the browser come back as one JSON text (malloc'd, the
+ * caller frees it), built by PostgreSQL's own JSON functions.
+ *
+ * Return values: 0 (or a count) on success; CS_REVIEW_ERROR (-1) for a
+ * failure of the database or of memory; CS_REVIEW_BAD (-2) when the request
+ * makes no sense (no such document, page or patient, a split at the first
+ * page); CS_REVIEW_CONFLICT (-3) when the document is not ours to change
+ * (leased by someone else, no longer in review).  The message is in err:
+ * short, lowercase, without patient data.
+ */
+#ifndef CS_REVIEW_STORE_H
+#define CS_REVIEW_STORE_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#include "pipeline/pipeline.h"
+
+#define CS_REVIEW_ERROR    (-1)
+#define CS_REVIEW_BAD      (-2)
+#define CS_REVIEW_CONFLICT (-3)
+
+#define CS_REVIEW_NAME_MAX 64      /* user names: [A-Za-z0-9._-]{1,64} */
+#define CS_REVIEW_HASH_MAX 128     /* crypto_pwhash_STRBYTES */
+
+/* ---- accounts ---- */
+typedef struct cs_review_user {
+    long long id;
+    char name[CS_REVIEW_NAME_MAX + 1];
+    char role[16];                           /* reviewer or admin */
+    char password_hash[CS_REVIEW_HASH_MAX];
+} cs_review_user;
+
+/* Add a user; fails (CS_REVIEW_BAD) when the name is taken. */
+int cs_review_store_user_add(cs_store *s, const char *name, const char *role,
+                             const char *password_hash, char *err, size_t errlen);
+/* 1 and *out filled when the user exists and is enabled, 0 when not, or -1. */
+int cs_review_store_user_get(cs_store *s, const char *name, cs_review_user *out, char *err,
+                             size_t errlen);
+
+/* ---- failed-login throttle ---- */
+/*
+ * Seconds until key ('user:NAME', 'addr:ADDRESS') may try again (0: now),
+ * or -1 on error.
+ */
+int cs_review_store_throttle_wait(cs_store *s, const char *key, char *err, size_t errlen);
+/* Count a failure of key (after free_failures, the wait doubles from 1 s up to max_s). */
+int cs_review_store_throttle_fail(cs_store *s, const char *key, int free_failures, int max_s,
+                                  char *err, size_t errlen);
+/* Forget key's failures (a successful login). */
+int cs_review_store_throttle_clear(cs_store *s, const char *key, char *err, size_t errlen);
+
+/* ---- sessions ---- */
+typedef struct cs_review_who {
+    long long user_id;
+    char name[CS_REVIEW_NAME_MAX + 1];
+    char role[16];
+    char csrf[72];
+} cs_review_who;
+
+/* Store a session: the token's hash, its CSRF token, idle expiry in seconds. */
+int cs_review_store_session_create(cs_store *s, long long user_id, const char *token_hash,
+                                   const char *csrf, int idle_seconds, char *err, size_t errlen);
+/*
+ * Look up a live session by its token's hash and push its idle expiry:
+ * 1 and *who filled, 0 when there is none (or it expired), -1 on error.
+ * Sessions older than max_age_seconds are dead whatever their use.
+ */
+int cs_review_store_session_get(cs_store *s, const char *token_hash, int idle_seconds,
+                                int max_age_seconds, cs_review_who *who, char *err,
+                                size_t errlen);
+int cs_review_store_session_delete(cs_store *s, const char *token_hash, char *err, size_t errlen);
+
+/* ---- the queue ---- */
+typedef struct cs_review_filter {
+    long long batch_id;                      /* 0: every batch */
+    const char *reason;                      /* NULL: every reason */
+    int limit, offset;
+} cs_review_filter;
+
+/*
+ * The documents in review, lowest confidence first, with the counts per
+ * reason and the batches that have documents in review:
+ *   {"documents":[{id, batch_id, batch, file, first_page, last_page, page_count,
+ *     doctype, doctype_confidence, patient_confidence, reasons, leased_by}],
+ *    "total":N, "reasons":[{reason, count}], "batches":[{id, name, count}]}
+ */
+int cs_review_store_queue(cs_store *s, const cs_review_filter *f, char **json, char *err,
+                          size_t errlen);
+/*
+ * The next (direction 1) or previous (-1) document of the queue after
+ * document_id that no one else holds: its id, 0 when there is none.
+ */
+long long cs_review_store_neighbour(cs_store *s, long long document_id, int direction,
+                                    const cs_review_filter *f, const char *user, char *err,
+                                    size_t errlen);
+
+/* ---- leases ---- */
+/*
+ * Claim (or renew) document_id for user for lease_seconds: 1 claimed,
+ * CS_REVIEW_CONFLICT with the holder's name in holder when another
+ * reviewer holds it, CS_REVIEW_BAD when there is no such document.
+ */
+int cs_review_store_claim(cs_store *s, long long document_id, const char *user,
+                          int lease_seconds, char holder[CS_REVIEW_NAME_MAX + 1], char *err,
+                          size_t errlen);
+int cs_review_store_release(cs_store *s, long long document_id, const char *user, char *err,
+                            size_t errlen);
+
+/* ---- the document ---- */
+/*
+ * Everything the document page shows, and an audit row 'view' for user in
+ * the same transaction:
+ *   {"document":{...}, "pages":[{page_no, status, width, height, words:[[text, conf]...]}],
+ *    "blank_pages":[page_no...], "doctypes":[{code, display}], "alternatives":[...],
+ *    "candidates":[{patient_id, mrn, last_name, first_name, birth_date, probability,
+ *    *_agreement}], "patient":{...}|null, "previous":id|null, "lease":{reviewer, until}}
+ */
+int cs_review_store_document(cs_store *s, long long document_id, const char *user, char **json,
+                             char *err, size_t errlen);
+/*
+ * The cleaned image (G4 TIFF) of page page_no of document_id's file, when
+ * the page is in the document or is a blank page within reach of it.
+ * *data is malloc'd.
+ */
+int cs_review_store_page_image(cs_store *s, long long document_id, int page_no,
+                               unsigned char **data, size_t *len, char *err, size_t errlen);
+
+/* Roster search by name, MRN or birth date (YYYY-MM-DD): [{id, mrn, last_name, ...}]. */
+int cs_review_store_roster_search(cs_store *s, const char *query, int limit, char **json,
+                                  char *err, size_t errlen);
+
+/* ---- actions ---- */
+typedef enum cs_review_action_kind {
+    CS_REVIEW_CONFIRM,
+    CS_REVIEW_CHANGE_TYPE,       /* doctype */
+    CS_REVIEW_CHANGE_PATIENT,    /* patient_id */
+    CS_REVIEW_SPLIT,             /* page_no: the first page of the new document */
+    CS_REVIEW_MERGE,             /* with the previous document of the same file */
+    CS_REVIEW_PAGE_BLANK,        /* page_no */
+    CS_REVIEW_PAGE_NOT_BLANK,    /* page_no */
+    CS_REVIEW_REJECT             /* reason */
+} cs_review_action_kind;
+
+typedef struct cs_review_action {
+    cs_review_action_kind kind;
+    long long document_id;
+    const char *user;
+    const char *doctype;
+    long long patient_id;
+    int page_no;
+    const char *reason;
+} cs_review_action;
+
+/* The action's name as the audit trail records it ('confirm', 'split', ...). */
+const char *cs_review_action_name(cs_review_action_kind kind);
+/*
+ * Carry out one action as one transaction with its audit row (who, when,
+ * what, before, after).  The user must hold the document's lease.  On
+ * success *result_document is the document to show next (the merged one
+ * after a merge; the same one otherwise; may be NULL).
+ */
+int cs_review_store_act(cs_store *s, const cs_review_action *a, long long *result_document,
+                        char *err, size_t errlen);
+
+/* ---- audit ---- */
+/*
+ * Print the audit rows (of user, since a timestamp PostgreSQL understands;
+ * either may be NULL), oldest first, one per line, tab separated:
+ * id, at, actor, action, object, detail, before, after.
+ */
+int cs_review_store_audit_list(cs_store *s, const char *user, const char *since, FILE *out,
+                               char *err, size_t errlen);
+/* Write an audit row of its own (e.g. login, logout). */
+int cs_review_store_audit(cs_store *s, const char *actor, const char *action,
+                          const char *object_kind, const char *object_id,
+                          const char *detail_json, char *err, size_t errlen);
+
+/* ---- learning from corrections (train.c) ---- */
+/*
+ * `chartscan train --from-reviews [FILE.csv]`: train and activate a model on
+ * the reviewer-confirmed examples, plus csv_path's examples when not NULL.
+ */
+int cs_train_from_reviews(cs_store *s, const char *csv_path, FILE *out, char *err,
+                          size_t errlen);
+
+#endif

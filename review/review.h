@@ -1,0 +1,114 @@
+/*
+ * review.h — the QA review station: a small web server (libmicrohttpd) in
+ * which reviewers see the documents the pipeline would not file by itself,
+ * and confirm or correct them; reviewer accounts; the audit listing.
+ *
+ * Call sequence (the chartscan command):
+ *   chartscan serve      cs_review_serve(listen, stdout, err, errlen)        blocks until SIGINT/SIGTERM
+ *   chartscan users add  cs_review_users_add(s, name, role, stdin, stdout, err, errlen)
+ *   chartscan audit      cs_review_audit(s, user, since, stdout, err, errlen)
+ * For tests, cs_review_server_start / _port / _stop run the server on its
+ * own thread inside the caller's process.
+ *
+ * The server holds its own database connection (cs_store_open: CHARTSCAN_DB
+ * or the embedded server), answers on one thread, and logs request lines
+ * (method, path without query, status, milliseconds) at info level: no
+ * query strings, no bodies, no patient data.
+ *
+ * Security: passwords hashed with Argon2id (crypto_pwhash_str); the session
+ * cookie holds a random token (HttpOnly, SameSite=Strict) whose SHA-256 is
+ * what the database stores; every state-changing request carries the
+ * session's CSRF token in the X-CSRF-Token header (the login, which has no
+ * session yet, must carry X-Requested-With: chartscan, which a cross-site
+ * form cannot send); failed logins are throttled per user name and per
+ * client address; unauthenticated pages redirect to /login and API calls
+ * answer 401.
+ *
+ * Functions return 0 (or a count) on success, -1 with a message in err.
+ */
+#ifndef CS_REVIEW_H
+#define CS_REVIEW_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#include "pipeline/pipeline.h"
+
+#define CS_REVIEW_DEFAULT_LISTEN "127.0.0.1:8080"
+#define CS_REVIEW_PASSWORD_MIN 8
+#define CS_REVIEW_PASSWORD_MAX 256
+
+/* ---- the commands ---- */
+/*
+ * cs_review_serve: serve the review station on listen ("HOST:PORT",
+ * "[V6]:PORT"; NULL for 127.0.0.1:8080) until SIGINT or SIGTERM.  Prints the
+ * address it serves on to out.  Opens its own database connection.
+ */
+int cs_review_serve(const char *listen, FILE *out, char *err, size_t errlen);
+/*
+ * cs_review_users_add: add a user with role "reviewer" or "admin".  The
+ * password is read from in: from the terminal with echo off (asked twice)
+ * when in is a tty, else the first line.  Never from the command line.
+ */
+int cs_review_users_add(cs_store *s, const char *name, const char *role, FILE *in, FILE *out,
+                        char *err, size_t errlen);
+/* cs_review_audit: list the audit rows (of user, since time; either NULL). */
+int cs_review_audit(cs_store *s, const char *user, const char *since, FILE *out, char *err,
+                    size_t errlen);
+
+/* ---- the server, in process (tests) ---- */
+typedef struct cs_review_server cs_review_server;
+/* Start serving on listen (port 0: any free port); NULL on failure. */
+cs_review_server *cs_review_server_start(const char *listen, char *err, size_t errlen);
+/* The port it listens on. */
+int cs_review_server_port(const cs_review_server *srv);
+/* Stop serving, close the connection and free; accepts NULL, nulls *psrv. */
+void cs_review_server_stop(cs_review_server **psrv);
+
+/* ---- passwords, tokens, CSRF (auth.c) ---- */
+/* Argon2id hash of password into out (crypto_pwhash_STRBYTES = 128 bytes). */
+int cs_review_password_hash(const char *password, char out[128], char *err, size_t errlen);
+/* 1 when password matches hash, 0 when not (or hash is malformed). */
+int cs_review_password_verify(const char *hash, const char *password);
+/* A new random token: 64 hex digits (32 bytes from the system's CSPRNG). */
+int cs_review_token_new(char out[65]);
+/* The SHA-256 of token as 64 hex digits: what the database keeps of a session. */
+void cs_review_token_hash(const char *token, char out[65]);
+/* 1 when given equals expected (constant time); 0 when not or either is NULL/empty. */
+int cs_review_csrf_valid(const char *expected, const char *given);
+/*
+ * Copy cookie name's value from a Cookie header into out: 1 found, 0 not
+ * (or too long for out, or not a token of hex digits).
+ */
+int cs_review_cookie_get(const char *header, const char *name, char *out, size_t outlen);
+/*
+ * Read a password from in: from a tty with echo off (prompt on out, asked
+ * twice when confirm), else one line.  Returns its length, or -1 with err.
+ */
+int cs_review_read_password(FILE *in, FILE *out, int confirm, char *buf, size_t buflen,
+                            char *err, size_t errlen);
+
+/* ---- request validation (validate.c) ---- */
+/* A positive id of at most 18 digits, optionally "d-" first: 0 and *out, or -1. */
+int cs_review_parse_id(const char *text, long long *out);
+/* A decimal integer within [min, max]: 0 and *out, or -1. */
+int cs_review_parse_int(const char *text, int min, int max, int *out);
+/* 1 when text is valid UTF-8 of 1..max_bytes bytes without control characters. */
+int cs_review_text_ok(const char *text, size_t max_bytes);
+/* 1 when name is a valid user name ([A-Za-z0-9._-]{1,64}). */
+int cs_review_user_name_ok(const char *name);
+/*
+ * Find field name in an application/x-www-form-urlencoded body and decode
+ * it into out: 1 found, 0 absent, -1 malformed or too long.
+ */
+int cs_review_form_get(const char *body, const char *name, char *out, size_t outlen);
+
+/* ---- page images (image.c) ---- */
+/*
+ * Render a stored page image (the cleaned G4 TIFF) as PNG, scaled down to
+ * at most width pixels wide (grey, for legibility).  *png is malloc'd.
+ */
+int cs_review_page_png(const unsigned char *tiff, size_t len, int width, unsigned char **png,
+                       size_t *pnglen, char *err, size_t errlen);
+
+#endif

@@ -1,0 +1,844 @@
+/*
+ * check_review.c — the review station (issue 6).
+ *
+ *   passwords, tokens, validation, images   pure functions, no database
+ *   store                                   sessions, throttle, leases and actions
+ *                                           against a real PostgreSQL
+ *   http                                    the server in this process, spoken to over
+ *                                           a socket: 401 without a session, 403 without
+ *                                           the CSRF token, 400 on malformed input
+ *   browser                                 Debian's chromium driven by playwright-core
+ *                                           (tests/e2e/review.e2e.js): log in, queue,
+ *                                           change a patient, confirm, split; then the
+ *                                           database and the audit rows are checked
+ *
+ * The fixture processes a generated sample batch with the chartscan binary
+ * once, in main(), before any test runs.  CS_REVIEW_UNIT_ONLY=1 runs the
+ * pure tests only (e.g. under valgrind, quickly).
+ */
+#include <arpa/inet.h>
+#include <check.h>
+#include <leptonica/allheaders.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "common/common.h"
+#include "pipeline/pipeline.h"
+#include "pipeline/review_store.h"
+#include "review/review.h"
+#include "tests/harness.h"
+
+#define PASSWORD "correct horse battery"
+
+static th_env env;
+static cs_review_server *server;
+static int port;
+static long long doc_patient, doc_confirm, doc_split, doc_other, patient_id;
+static char patient_mrn[32], patient_last[64], out_dir[700];
+
+/* ---- passwords ---- */
+
+START_TEST(test_password_hash_and_verify)
+{
+    char h1[128], h2[128], err[CS_ERRLEN];
+
+    ck_assert_int_eq(cs_review_password_hash(PASSWORD, h1, err, sizeof err), 0);
+    ck_assert_int_eq(strncmp(h1, "$argon2id$", 10), 0);
+    ck_assert_int_eq(cs_review_password_verify(h1, PASSWORD), 1);
+    ck_assert_int_eq(cs_review_password_verify(h1, "correct horse battery "), 0);
+    ck_assert_int_eq(cs_review_password_verify(h1, ""), 0);
+    /* salted: the same password never hashes the same */
+    ck_assert_int_eq(cs_review_password_hash(PASSWORD, h2, err, sizeof err), 0);
+    ck_assert_str_ne(h1, h2);
+    ck_assert_int_eq(cs_review_password_verify(h2, PASSWORD), 1);
+}
+END_TEST
+
+START_TEST(test_password_limits)
+{
+    char h[128], err[CS_ERRLEN], big[400];
+
+    ck_assert_int_eq(cs_review_password_hash("short", h, err, sizeof err), -1);
+    ck_assert_ptr_nonnull(strstr(err, "8 to 256"));
+    memset(big, 'a', sizeof big - 1);
+    big[sizeof big - 1] = '\0';
+    ck_assert_int_eq(cs_review_password_hash(big, h, err, sizeof err), -1);
+    ck_assert_int_eq(cs_review_password_hash(NULL, h, err, sizeof err), -1);
+    /* malformed or foreign hashes never verify */
+    ck_assert_int_eq(cs_review_password_verify("", PASSWORD), 0);
+    ck_assert_int_eq(cs_review_password_verify("$argon2id$v=19$garbage", PASSWORD), 0);
+    ck_assert_int_eq(cs_review_password_verify("$2b$10$abcdefghijklmnopqrstuv", PASSWORD), 0);
+    ck_assert_int_eq(cs_review_password_verify(NULL, PASSWORD), 0);
+}
+END_TEST
+
+START_TEST(test_password_read_from_stdin)
+{
+    char buf[CS_REVIEW_PASSWORD_MAX + 2], err[CS_ERRLEN];
+    FILE *in = fmemopen((char *)"s3cret pass\r\nnext line\n", 22, "r");
+    FILE *out = fopen("/dev/null", "w");
+
+    ck_assert_int_eq(cs_review_read_password(in, out, 1, buf, sizeof buf, err, sizeof err), 11);
+    ck_assert_str_eq(buf, "s3cret pass");
+    fclose(in);
+    in = fmemopen((char *)"", 1, "r");
+    fgetc(in);
+    ck_assert_int_eq(cs_review_read_password(in, out, 1, buf, sizeof buf, err, sizeof err), -1);
+    ck_assert_ptr_nonnull(strstr(err, "no password"));
+    fclose(in);
+    fclose(out);
+}
+END_TEST
+
+/* ---- tokens, CSRF, cookies ---- */
+
+START_TEST(test_tokens)
+{
+    char a[65], b[65], ha[65], ha2[65];
+
+    ck_assert_int_eq(cs_review_token_new(a), 0);
+    ck_assert_int_eq(cs_review_token_new(b), 0);
+    ck_assert_uint_eq(strlen(a), 64);
+    ck_assert_uint_eq(strspn(a, "0123456789abcdef"), 64);
+    ck_assert_str_ne(a, b);
+    cs_review_token_hash(a, ha);
+    cs_review_token_hash(a, ha2);
+    ck_assert_str_eq(ha, ha2);
+    ck_assert_str_ne(ha, a);
+    ck_assert_uint_eq(strlen(ha), 64);
+    /* SHA-256 of "abc", the standard's own example */
+    cs_review_token_hash("abc", ha);
+    ck_assert_str_eq(ha, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+}
+END_TEST
+
+START_TEST(test_csrf)
+{
+    char t[65];
+    cs_review_token_new(t);
+    ck_assert_int_eq(cs_review_csrf_valid(t, t), 1);
+    ck_assert_int_eq(cs_review_csrf_valid(t, NULL), 0);
+    ck_assert_int_eq(cs_review_csrf_valid(t, ""), 0);
+    ck_assert_int_eq(cs_review_csrf_valid("", ""), 0);
+    ck_assert_int_eq(cs_review_csrf_valid(NULL, NULL), 0);
+    ck_assert_int_eq(cs_review_csrf_valid(t, "abc"), 0);
+    {
+        char other[65];
+        memcpy(other, t, 65);
+        other[63] = other[63] == '0' ? '1' : '0';
+        ck_assert_int_eq(cs_review_csrf_valid(t, other), 0);
+    }
+}
+END_TEST
+
+START_TEST(test_cookie_parsing)
+{
+    char v[80];
+    ck_assert_int_eq(cs_review_cookie_get("cs_session=abc123", "cs_session", v, sizeof v), 1);
+    ck_assert_str_eq(v, "abc123");
+    ck_assert_int_eq(cs_review_cookie_get("a=1; cs_session=beef; b=2", "cs_session", v, sizeof v), 1);
+    ck_assert_str_eq(v, "beef");
+    ck_assert_int_eq(cs_review_cookie_get("xcs_session=beef", "cs_session", v, sizeof v), 0);
+    ck_assert_int_eq(cs_review_cookie_get("cs_session=", "cs_session", v, sizeof v), 0);
+    ck_assert_int_eq(cs_review_cookie_get("cs_session=' OR 1=1", "cs_session", v, sizeof v), 0);
+    ck_assert_int_eq(cs_review_cookie_get(NULL, "cs_session", v, sizeof v), 0);
+    ck_assert_int_eq(cs_review_cookie_get("cs_session=abcdef", "cs_session", v, 4), 0);
+}
+END_TEST
+
+/* ---- validation ---- */
+
+START_TEST(test_ids_and_numbers)
+{
+    long long id;
+    int n;
+    ck_assert_int_eq(cs_review_parse_id("42", &id), 0);
+    ck_assert_int_eq(id, 42);
+    ck_assert_int_eq(cs_review_parse_id("d-7", &id), 0);
+    ck_assert_int_eq(id, 7);
+    ck_assert_int_eq(cs_review_parse_id("0", &id), -1);
+    ck_assert_int_eq(cs_review_parse_id("-1", &id), -1);
+    ck_assert_int_eq(cs_review_parse_id("", &id), -1);
+    ck_assert_int_eq(cs_review_parse_id("4a", &id), -1);
+    ck_assert_int_eq(cs_review_parse_id("1 OR 1=1", &id), -1);
+    ck_assert_int_eq(cs_review_parse_id("1234567890123456789", &id), -1);
+    ck_assert_int_eq(cs_review_parse_id(NULL, &id), -1);
+    ck_assert_int_eq(cs_review_parse_int("5", 1, 10, &n), 0);
+    ck_assert_int_eq(n, 5);
+    ck_assert_int_eq(cs_review_parse_int("-1", -1, 1, &n), 0);
+    ck_assert_int_eq(n, -1);
+    ck_assert_int_eq(cs_review_parse_int("11", 1, 10, &n), -1);
+    ck_assert_int_eq(cs_review_parse_int("99999999999", 1, 10, &n), -1);
+    ck_assert_int_eq(cs_review_parse_int("1.5", 1, 10, &n), -1);
+    ck_assert_int_eq(cs_review_parse_int("-", -1, 1, &n), -1);
+}
+END_TEST
+
+START_TEST(test_text_and_names)
+{
+    ck_assert_int_eq(cs_review_text_ok("O'Hara, Kate", 100), 1);
+    ck_assert_int_eq(cs_review_text_ok("Müller-Lüdenscheidt", 100), 1);
+    ck_assert_int_eq(cs_review_text_ok("", 100), 0);
+    ck_assert_int_eq(cs_review_text_ok("a\nb", 100), 0);
+    ck_assert_int_eq(cs_review_text_ok("a\x7f", 100), 0);
+    ck_assert_int_eq(cs_review_text_ok("\xc3\x28", 100), 0);         /* bad continuation */
+    ck_assert_int_eq(cs_review_text_ok("\xc0\xaf", 100), 0);         /* overlong */
+    ck_assert_int_eq(cs_review_text_ok("\xed\xa0\x80", 100), 0);     /* surrogate */
+    ck_assert_int_eq(cs_review_text_ok("abcdef", 5), 0);
+    ck_assert_int_eq(cs_review_user_name_ok("alice.m_2-x"), 1);
+    ck_assert_int_eq(cs_review_user_name_ok("bad name"), 0);
+    ck_assert_int_eq(cs_review_user_name_ok(""), 0);
+    ck_assert_int_eq(cs_review_user_name_ok("x'; DROP TABLE audit; --"), 0);
+}
+END_TEST
+
+START_TEST(test_form_fields)
+{
+    char v[32];
+    ck_assert_int_eq(cs_review_form_get("a=1&name=J%C3%BCrgen+K&b=2", "name", v, sizeof v), 1);
+    ck_assert_str_eq(v, "J\xc3\xbcrgen K");
+    ck_assert_int_eq(cs_review_form_get("page=3", "pag", v, sizeof v), 0);
+    ck_assert_int_eq(cs_review_form_get("page=3", "page", v, sizeof v), 1);
+    ck_assert_str_eq(v, "3");
+    ck_assert_int_eq(cs_review_form_get("reason", "reason", v, sizeof v), 1);
+    ck_assert_str_eq(v, "");
+    ck_assert_int_eq(cs_review_form_get("x=%zz", "x", v, sizeof v), -1);
+    ck_assert_int_eq(cs_review_form_get("x=%4", "x", v, sizeof v), -1);
+    ck_assert_int_eq(cs_review_form_get("x=a%00b", "x", v, sizeof v), -1);
+    ck_assert_int_eq(cs_review_form_get("x=0123456789012345678901234567890123456789", "x", v,
+                                        sizeof v), -1);
+    ck_assert_int_eq(cs_review_form_get(NULL, "x", v, sizeof v), 0);
+}
+END_TEST
+
+/* ---- page images ---- */
+
+START_TEST(test_page_png)
+{
+    PIX *pix = pixCreate(1000, 1400, 1);
+    l_uint8 *tiff = NULL;
+    size_t tlen = 0, plen = 0;
+    unsigned char *png = NULL;
+    char err[CS_ERRLEN];
+    PIX *back;
+
+    pixRasterop(pix, 100, 100, 800, 40, PIX_SET, NULL, 0, 0);
+    ck_assert_int_eq(pixWriteMemTiff(&tiff, &tlen, pix, IFF_TIFF_G4), 0);
+    ck_assert_int_eq(cs_review_page_png(tiff, tlen, 500, &png, &plen, err, sizeof err), 0);
+    ck_assert_int_eq(memcmp(png, "\x89PNG\r\n\x1a\n", 8), 0);
+    back = pixReadMem(png, plen);
+    ck_assert_ptr_nonnull(back);
+    ck_assert_int_eq(pixGetWidth(back), 500);
+    ck_assert_int_eq(pixGetHeight(back), 700);
+    pixDestroy(&back);
+    free(png);
+    /* garbage is an error, not a crash */
+    ck_assert_int_eq(cs_review_page_png((const unsigned char *)"II*\0garbage", 11, 500, &png,
+                                        &plen, err, sizeof err), -1);
+    ck_assert_ptr_null(png);
+    ck_assert_int_eq(cs_review_page_png(tiff, tlen / 3, 500, &png, &plen, err, sizeof err), -1);
+    ck_assert_ptr_null(png);
+    lept_free(tiff);
+    pixDestroy(&pix);
+}
+END_TEST
+
+/* ---- against the database ---- */
+
+static cs_store *open_store(void)
+{
+    char err[CS_ERRLEN];
+    cs_store *s = NULL;
+    ck_assert_msg(cs_store_open(&s, err, sizeof err) == 0, "%s", err);
+    return s;
+}
+
+START_TEST(test_sessions)
+{
+    cs_store *s = open_store();
+    char err[CS_ERRLEN], token[65], hash[65], csrf[65];
+    cs_review_user u;
+    cs_review_who who;
+    PGconn *c = th_connect(&env);
+
+    ck_assert_int_eq(cs_review_store_user_get(s, "alice", &u, err, sizeof err), 1);
+    ck_assert_int_eq(cs_review_password_verify(u.password_hash, PASSWORD), 1);
+    ck_assert_int_eq(cs_review_store_user_get(s, "nobody", &u, err, sizeof err), 0);
+    ck_assert_int_eq(cs_review_store_user_get(s, "alice", &u, err, sizeof err), 1);
+    cs_review_token_new(token);
+    cs_review_token_new(csrf);
+    cs_review_token_hash(token, hash);
+    ck_assert_int_eq(cs_review_store_session_create(s, u.id, hash, csrf, 60, err, sizeof err), 0);
+    /* the token itself is nowhere in the database, only its hash */
+    {
+        char q[256];
+        snprintf(q, sizeof q, "SELECT count(*) FROM review_session WHERE token_hash = '%s'", token);
+        ck_assert_int_eq(th_long(c, q), 0);
+        snprintf(q, sizeof q, "SELECT count(*) FROM review_session WHERE token_hash = '%s'", hash);
+        ck_assert_int_eq(th_long(c, q), 1);
+    }
+    ck_assert_int_eq(cs_review_store_session_get(s, hash, 60, 3600, &who, err, sizeof err), 1);
+    ck_assert_str_eq(who.name, "alice");
+    ck_assert_str_eq(who.role, "reviewer");
+    ck_assert_str_eq(who.csrf, csrf);
+    /* an unknown token, an idle-expired session, a too-old session */
+    ck_assert_int_eq(cs_review_store_session_get(s, token, 60, 3600, &who, err, sizeof err), 0);
+    PQclear(PQexec(c, "UPDATE review_session SET expires_at = now() - interval '1 s'"));
+    ck_assert_int_eq(cs_review_store_session_get(s, hash, 60, 3600, &who, err, sizeof err), 0);
+    PQclear(PQexec(c, "UPDATE review_session SET expires_at = now() + interval '1 h',"
+                      " created_at = now() - interval '2 h'"));
+    ck_assert_int_eq(cs_review_store_session_get(s, hash, 60, 3600, &who, err, sizeof err), 0);
+    ck_assert_int_eq(cs_review_store_session_get(s, hash, 60, 3 * 3600, &who, err, sizeof err), 1);
+    /* logout */
+    ck_assert_int_eq(cs_review_store_session_delete(s, hash, err, sizeof err), 0);
+    ck_assert_int_eq(cs_review_store_session_get(s, hash, 60, 3 * 3600, &who, err, sizeof err), 0);
+    PQfinish(c);
+    cs_store_close(&s);
+}
+END_TEST
+
+START_TEST(test_users_add)
+{
+    cs_store *s = open_store();
+    char err[CS_ERRLEN];
+    FILE *out = fopen("/dev/null", "w");
+    FILE *in = fmemopen((char *)"another password\n", 17, "r");
+
+    ck_assert_int_eq(cs_review_users_add(s, "alice", "reviewer", in, out, err, sizeof err), -1);
+    ck_assert_ptr_nonnull(strstr(err, "already exists"));
+    fclose(in);
+    in = fmemopen((char *)"another password\n", 17, "r");
+    ck_assert_int_eq(cs_review_users_add(s, "bad name", "reviewer", in, out, err, sizeof err), -1);
+    ck_assert_int_eq(cs_review_users_add(s, "dora", "superuser", in, out, err, sizeof err), -1);
+    ck_assert_ptr_nonnull(strstr(err, "reviewer or admin"));
+    ck_assert_int_eq(cs_review_users_add(s, "dora", "admin", in, out, err, sizeof err), 0);
+    fclose(in);
+    fclose(out);
+    cs_store_close(&s);
+}
+END_TEST
+
+START_TEST(test_throttle)
+{
+    cs_store *s = open_store();
+    char err[CS_ERRLEN];
+
+    for (int i = 0; i < 3; i++) {
+        ck_assert_int_eq(cs_review_store_throttle_fail(s, "user:test-throttle", 3, 300, err,
+                                                       sizeof err), 0);
+        ck_assert_int_eq(cs_review_store_throttle_wait(s, "user:test-throttle", err, sizeof err), 0);
+    }
+    /* past the free failures the wait grows: 1 s, 2 s, 4 s, 8 s */
+    for (int i = 0; i < 4; i++)
+        ck_assert_int_eq(cs_review_store_throttle_fail(s, "user:test-throttle", 3, 300, err,
+                                                       sizeof err), 0);
+    ck_assert_int_ge(cs_review_store_throttle_wait(s, "user:test-throttle", err, sizeof err), 7);
+    ck_assert_int_le(cs_review_store_throttle_wait(s, "user:test-throttle", err, sizeof err), 8);
+    ck_assert_int_eq(cs_review_store_throttle_clear(s, "user:test-throttle", err, sizeof err), 0);
+    ck_assert_int_eq(cs_review_store_throttle_wait(s, "user:test-throttle", err, sizeof err), 0);
+    cs_store_close(&s);
+}
+END_TEST
+
+START_TEST(test_leases)
+{
+    cs_store *s = open_store();
+    char err[CS_ERRLEN], holder[CS_REVIEW_NAME_MAX + 1];
+    cs_review_action a = {CS_REVIEW_CHANGE_TYPE, doc_other, "bob", "letter", 0, 0, NULL};
+
+    ck_assert_int_eq(cs_review_store_claim(s, doc_other, "bob", 1, holder, err, sizeof err), 1);
+    ck_assert_int_eq(cs_review_store_claim(s, doc_other, "dora", 900, holder, err, sizeof err),
+                     CS_REVIEW_CONFLICT);
+    ck_assert_str_eq(holder, "bob");
+    /* dora cannot act on it; bob can */
+    a.user = "dora";
+    ck_assert_int_eq(cs_review_store_act(s, &a, NULL, err, sizeof err), CS_REVIEW_CONFLICT);
+    a.user = "bob";
+    ck_assert_msg(cs_review_store_act(s, &a, NULL, err, sizeof err) == 0, "%s", err);
+    /* the lease lapses on its own */
+    usleep(1200 * 1000);
+    ck_assert_int_eq(cs_review_store_claim(s, doc_other, "dora", 900, holder, err, sizeof err), 1);
+    ck_assert_int_eq(cs_review_store_release(s, doc_other, "dora", err, sizeof err), 0);
+    ck_assert_int_eq(cs_review_store_claim(s, 99999999, "dora", 900, holder, err, sizeof err),
+                     CS_REVIEW_BAD);
+    cs_store_close(&s);
+}
+END_TEST
+
+/* ---- over HTTP ---- */
+
+typedef struct reply {
+    int status;
+    char *text;      /* headers and body */
+} reply;
+
+static reply http(const char *method, const char *path, const char *headers, const char *body)
+{
+    struct sockaddr_in sa;
+    reply r = {0, NULL};
+    cs_buf req = CS_BUF_INIT, resp = CS_BUF_INIT;
+    char buf[8192];
+    ssize_t n;
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+
+    memset(&sa, 0, sizeof sa);
+    sa.sin_family = AF_INET;
+    sa.sin_port = htons((unsigned short)port);
+    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ck_assert_int_eq(connect(fd, (struct sockaddr *)&sa, sizeof sa), 0);
+    cs_buf_printf(&req, "%s %s HTTP/1.1\r\nHost: 127.0.0.1:%d\r\nConnection: close\r\n%s",
+                  method, path, port, headers ? headers : "");
+    if (body)
+        cs_buf_printf(&req, "Content-Type: application/x-www-form-urlencoded\r\n"
+                            "Content-Length: %zu\r\n\r\n%s", strlen(body), body);
+    else
+        cs_buf_puts(&req, "\r\n");
+    ck_assert_int_eq(write(fd, req.data, req.len), (ssize_t)req.len);
+    while ((n = read(fd, buf, sizeof buf)) > 0)
+        cs_buf_append(&resp, buf, (size_t)n);
+    close(fd);
+    cs_buf_free(&req);
+    r.text = resp.data ? resp.data : strdup("");
+    sscanf(r.text, "HTTP/1.1 %d", &r.status);
+    return r;
+}
+
+/* Log in as user over HTTP: the Cookie header line and the CSRF token. */
+static void login(const char *user, const char *password, char cookie[128], char csrf[80])
+{
+    char body[200];
+    reply r;
+    const char *c;
+
+    snprintf(body, sizeof body, "name=%s&password=%s", user, password);
+    r = http("POST", "/api/login", "X-Requested-With: chartscan\r\n", body);
+    ck_assert_msg(r.status == 200, "login: %s", r.text);
+    c = strstr(r.text, "Set-Cookie: cs_session=");
+    ck_assert_ptr_nonnull(c);
+    ck_assert_ptr_nonnull(strstr(c, "HttpOnly"));
+    ck_assert_ptr_nonnull(strstr(c, "SameSite=Strict"));
+    snprintf(cookie, 128, "Cookie: %.*s\r\n", 75, c + 12);
+    free(r.text);
+    {
+        char hdr[160];
+        snprintf(hdr, sizeof hdr, "%s", cookie);
+        r = http("GET", "/api/me", hdr, NULL);
+        ck_assert_int_eq(r.status, 200);
+        c = strstr(r.text, "\"csrf\":\"");
+        ck_assert_ptr_nonnull(c);
+        snprintf(csrf, 80, "%.64s", c + 8);
+        free(r.text);
+    }
+}
+
+#define EXPECT(method, path, headers, body, code)                                 \
+    do {                                                                          \
+        reply r_ = http(method, path, headers, body);                            \
+        ck_assert_msg(r_.status == (code), "%s %s gave %d, expected %d: %s",     \
+                      method, path, r_.status, code, r_.text);                    \
+        free(r_.text);                                                            \
+    } while (0)
+
+START_TEST(test_http_unauthenticated)
+{
+    reply r = http("GET", "/queue", NULL, NULL);
+    ck_assert_int_eq(r.status, 303);
+    ck_assert_ptr_nonnull(strstr(r.text, "Location: /login"));
+    free(r.text);
+    EXPECT("GET", "/api/queue", NULL, NULL, 401);
+    EXPECT("GET", "/api/documents/1", NULL, NULL, 401);
+    EXPECT("GET", "/api/documents/1/pages/1.png", NULL, NULL, 401);
+    EXPECT("POST", "/api/documents/1/confirm", NULL, "", 401);
+    EXPECT("GET", "/api/queue", "Cookie: cs_session=0000000000000000000000000000000000000000000000000000000000000000\r\n", NULL, 401);
+    r = http("GET", "/login", NULL, NULL);
+    ck_assert_int_eq(r.status, 200);
+    ck_assert_ptr_nonnull(strstr(r.text, "Content-Security-Policy: default-src 'self'"));
+    free(r.text);
+    EXPECT("GET", "/static/app.css", NULL, NULL, 200);
+    EXPECT("DELETE", "/api/queue", NULL, NULL, 405);
+}
+END_TEST
+
+START_TEST(test_http_login_refusals)
+{
+    PGconn *c = th_connect(&env);
+    reply r;
+
+    /* no X-Requested-With: a cross-site form could have sent it */
+    EXPECT("POST", "/api/login", NULL, "name=alice&password=" PASSWORD, 403);
+    EXPECT("POST", "/api/login", "X-Requested-With: chartscan\r\n", "name=alice&password=nope-nope", 401);
+    EXPECT("POST", "/api/login", "X-Requested-With: chartscan\r\n", "name=nobody&password=nope-nope", 401);
+    EXPECT("POST", "/api/login", "X-Requested-With: chartscan\r\n", "name=bad%20name&password=x", 400);
+    EXPECT("POST", "/api/login", "X-Requested-With: chartscan\r\n", "password=x", 400);
+    /* a throttled name is refused without looking at the password */
+    PQclear(PQexec(c, "INSERT INTO login_throttle (key, failures, next_allowed)"
+                      " VALUES ('user:alice', 9, now() + interval '1 hour') ON CONFLICT (key)"
+                      " DO UPDATE SET next_allowed = EXCLUDED.next_allowed"));
+    r = http("POST", "/api/login", "X-Requested-With: chartscan\r\n", "name=alice&password=" PASSWORD);
+    ck_assert_int_eq(r.status, 429);
+    ck_assert_ptr_nonnull(strstr(r.text, "Retry-After: "));
+    free(r.text);
+    PQclear(PQexec(c, "DELETE FROM login_throttle"));
+    PQfinish(c);
+}
+END_TEST
+
+START_TEST(test_http_csrf_and_validation)
+{
+    char cookie[128], csrf[80], h[300], path[200];
+
+    login("bob", PASSWORD, cookie, csrf);
+    /* the session's cookie alone is not enough to change anything */
+    snprintf(path, sizeof path, "/api/documents/%lld/claim", doc_other);
+    EXPECT("POST", path, cookie, "", 403);
+    snprintf(h, sizeof h, "%sX-CSRF-Token: %.63s0\r\n", cookie, csrf);
+    if (csrf[63] == '0')
+        h[strlen(h) - 3] = '1';
+    EXPECT("POST", path, h, "", 403);
+    snprintf(h, sizeof h, "%sX-CSRF-Token: %s\r\nOrigin: http://evil.example\r\n", cookie, csrf);
+    EXPECT("POST", path, h, "", 403);
+    snprintf(h, sizeof h, "%sX-CSRF-Token: %s\r\n", cookie, csrf);
+    EXPECT("POST", path, h, "", 200);
+    /* malformed requests: 400 with a message, never a crash */
+    EXPECT("GET", "/api/documents/abc", cookie, NULL, 400);
+    EXPECT("GET", "/api/documents/0", cookie, NULL, 400);
+    EXPECT("GET", "/api/documents/99999999999999999999", cookie, NULL, 400);
+    EXPECT("GET", "/api/documents/99999999", cookie, NULL, 404);
+    snprintf(path, sizeof path, "/api/documents/%lld/pages/x.png", doc_other);
+    EXPECT("GET", path, cookie, NULL, 400);
+    snprintf(path, sizeof path, "/api/documents/%lld/pages/1.png?w=5", doc_other);
+    EXPECT("GET", path, cookie, NULL, 400);
+    snprintf(path, sizeof path, "/api/documents/%lld/pages/999.png", doc_other);
+    EXPECT("GET", path, cookie, NULL, 404);
+    snprintf(path, sizeof path, "/api/documents/%lld/pages/1.png?w=300", doc_other);
+    {
+        reply r = http("GET", path, cookie, NULL);
+        ck_assert_int_eq(r.status, 200);
+        ck_assert_ptr_nonnull(strstr(r.text, "Content-Type: image/png"));
+        free(r.text);
+    }
+    EXPECT("GET", "/api/patients?q=%01%02", cookie, NULL, 400);
+    EXPECT("GET", "/api/patients?q=a", cookie, NULL, 400);
+    EXPECT("GET", "/api/patients?q=%27%3B%20DROP%20TABLE%20patient%3B--", cookie, NULL, 200);
+    EXPECT("GET", "/api/patients?q=1950-02-30", cookie, NULL, 200);
+    EXPECT("GET", "/api/queue?batch=x", cookie, NULL, 400);
+    EXPECT("GET", "/api/queue?offset=-4", cookie, NULL, 400);
+    EXPECT("GET", "/api/queue?reason=%ff", cookie, NULL, 400);
+    snprintf(path, sizeof path, "/api/documents/%lld/next?dir=7", doc_other);
+    EXPECT("GET", path, cookie, NULL, 400);
+    snprintf(path, sizeof path, "/api/documents/%lld/split", doc_other);
+    EXPECT("POST", path, h, "page=abc", 400);
+    EXPECT("POST", path, h, "page=0", 400);
+    snprintf(path, sizeof path, "/api/documents/%lld/patient", doc_other);
+    EXPECT("POST", path, h, "patient_id=1%20OR%201=1", 400);
+    EXPECT("POST", path, h, "patient_id=99999999", 400);
+    snprintf(path, sizeof path, "/api/documents/%lld/reject", doc_other);
+    EXPECT("POST", path, h, "reason=", 400);
+    snprintf(path, sizeof path, "/api/documents/%lld/frobnicate", doc_other);
+    EXPECT("POST", path, h, "", 404);
+    {
+        /* a body over the limit */
+        size_t big = 20000;
+        char *body = malloc(big + 1);
+        memset(body, 'a', big);
+        body[big] = '\0';
+        snprintf(path, sizeof path, "/api/documents/%lld/reject", doc_other);
+        EXPECT("POST", path, h, body, 413);
+        free(body);
+    }
+    snprintf(path, sizeof path, "/api/documents/%lld/release", doc_other);
+    EXPECT("POST", path, h, "", 200);
+    /* logout ends the session */
+    EXPECT("POST", "/api/logout", h, "", 200);
+    EXPECT("GET", "/api/queue", cookie, NULL, 401);
+}
+END_TEST
+
+/* ---- in the browser ---- */
+
+START_TEST(test_browser_end_to_end)
+{
+    char cmd[4096], q[512];
+    PGconn *c;
+    int rc;
+
+    if (access("/usr/bin/chromium", X_OK) != 0)
+        ck_abort_msg("/usr/bin/chromium is missing: run scripts/install-deps");
+    if (access("tests/e2e/node_modules/playwright-core", F_OK) != 0)
+        ck_assert_msg(th_sh("cd tests/e2e && npm ci --no-audit --no-fund >/dev/null 2>&1") == 0,
+                      "npm ci in tests/e2e failed");
+    snprintf(cmd, sizeof cmd,
+             "cd tests/e2e && BASE_URL=http://127.0.0.1:%d CS_USER=alice CS_PASSWORD='%s'"
+             " OUT_DIR='%s' DOC_PATIENT=%lld ROSTER_QUERY='%s' PATIENT_MRN='%s'"
+             " DOC_CONFIRM=%lld DOC_SPLIT=%lld SPLIT_PAGE=2 node review.e2e.js > '%s/e2e.log' 2>&1",
+             port, PASSWORD, out_dir, doc_patient, patient_last, patient_mrn, doc_confirm,
+             doc_split, out_dir);
+    rc = th_sh("%s", cmd);
+    if (rc != 0)
+        th_sh("cat '%s/e2e.log' >&2", out_dir);
+    ck_assert_msg(rc == 0, "the browser test failed (see %s/e2e.log)", out_dir);
+
+    c = th_connect(&env);
+    /* the patient changed, still in review */
+    snprintf(q, sizeof q, "SELECT patient_id = %lld AND status = 'review' AND patient_confidence = 1"
+             " FROM document WHERE id = %lld", patient_id, doc_patient);
+    TH_ASSERT_VALUE(c, q, "t");
+    /* confirmed: filed by the reviewer, kept as a labelled example */
+    snprintf(q, sizeof q, "SELECT status || ' ' || filed_by || ' ' || (filed_at IS NOT NULL)"
+             " FROM document WHERE id = %lld", doc_confirm);
+    TH_ASSERT_VALUE(c, q, "filed alice true");
+    snprintf(q, sizeof q, "SELECT count(*) FROM review_example e JOIN document d ON d.id ="
+             " e.document_id WHERE e.document_id = %lld AND e.doctype = d.doctype"
+             " AND e.reviewer = 'alice' AND length(e.text) > 100", doc_confirm);
+    ck_assert_int_eq(th_long(c, q), 1);
+    /* split at page 2: pages 1 stay, 2.. make a new document in review, with a PDF */
+    snprintf(q, sizeof q, "SELECT first_page || '-' || last_page || ' ' || page_count"
+             " FROM document WHERE id = %lld", doc_split);
+    TH_ASSERT_VALUE(c, q, "1-1 1");
+    snprintf(q, sizeof q, "SELECT count(*) FROM document n, document o WHERE o.id = %lld"
+             " AND n.file_id = o.file_id AND n.id <> o.id AND n.first_page = 2"
+             " AND n.status = 'review' AND n.pdf IS NOT NULL AND 'split by reviewer' ="
+             " ANY (n.review_reasons) AND n.page_count = (SELECT count(*) FROM page"
+             " WHERE document_id = n.id)", doc_split);
+    ck_assert_int_eq(th_long(c, q), 1);
+    /* every page of the file is still in exactly one document */
+    snprintf(q, sizeof q, "SELECT count(*) FROM page p, document o WHERE o.id = %lld"
+             " AND p.file_id = o.file_id AND p.status = 'done' AND p.document_id IS NULL", doc_split);
+    ck_assert_int_eq(th_long(c, q), 0);
+    /* the audit trail: who, what, before and after */
+    snprintf(q, sizeof q, "SELECT count(*) FROM audit WHERE actor = 'alice' AND action ="
+             " 'change_patient' AND object_id = '%lld' AND before->>'patient_id' IS NULL"
+             " AND (after->>'patient_id')::bigint = %lld AND at > now() - interval '10 min'",
+             doc_patient, patient_id);
+    ck_assert_int_eq(th_long(c, q), 1);
+    snprintf(q, sizeof q, "SELECT count(*) FROM audit WHERE actor = 'alice' AND action = 'confirm'"
+             " AND object_id = '%lld' AND before->>'status' = 'review'"
+             " AND after->>'status' = 'filed' AND after->>'filed_by' = 'alice'", doc_confirm);
+    ck_assert_int_eq(th_long(c, q), 1);
+    snprintf(q, sizeof q, "SELECT count(*) FROM audit WHERE actor = 'alice' AND action = 'split'"
+             " AND object_id = '%lld' AND (detail->>'page')::int = 2"
+             " AND jsonb_array_length(before->'pages') > jsonb_array_length(after->'pages')",
+             doc_split);
+    ck_assert_int_eq(th_long(c, q), 1);
+    snprintf(q, sizeof q, "SELECT count(DISTINCT object_id) FROM audit WHERE actor = 'alice'"
+             " AND action = 'view' AND object_id IN ('%lld', '%lld', '%lld')", doc_patient,
+             doc_confirm, doc_split);
+    ck_assert_int_eq(th_long(c, q), 3);
+    ck_assert_int_ge(th_long(c, "SELECT count(*) FROM audit WHERE actor = 'alice' AND action = 'login'"), 1);
+    PQfinish(c);
+    /* the screenshots */
+    snprintf(q, sizeof q, "%s/review-queue.png", out_dir);
+    ck_assert_int_eq(access(q, R_OK), 0);
+    snprintf(q, sizeof q, "%s/review-document.png", out_dir);
+    ck_assert_int_eq(access(q, R_OK), 0);
+}
+END_TEST
+
+START_TEST(test_audit_listing_and_retraining)
+{
+    cs_store *s = open_store();
+    char err[CS_ERRLEN], *text = NULL, path[256];
+    size_t len = 0;
+    FILE *out = open_memstream(&text, &len);
+
+    ck_assert_int_eq(cs_review_audit(s, "alice", "2000-01-01", out, err, sizeof err), 0);
+    fflush(out);
+    ck_assert_ptr_nonnull(strstr(text, "\talice\tconfirm\tdocument "));
+    ck_assert_ptr_null(strstr(text, "\tbob\t"));
+    fclose(out);
+    free(text);
+    out = fopen("/dev/null", "w");
+    ck_assert_int_eq(cs_review_audit(s, NULL, "not a time", out, err, sizeof err), -1);
+    ck_assert_ptr_nonnull(strstr(err, "is not a time"));
+    /* the reviewers' examples alone cover one type: refused; with the site's file: a model */
+    ck_assert_int_eq(cs_train_from_reviews(s, NULL, out, err, sizeof err), -1);
+    snprintf(path, sizeof path, "%s/sample/train.csv", env.dir);
+    ck_assert_msg(cs_train_from_reviews(s, path, out, err, sizeof err) == 0, "%s", err);
+    fclose(out);
+    cs_store_close(&s);
+    {
+        PGconn *c = th_connect(&env);
+        /* the site's file (model 2's examples) and the reviewers' */
+        TH_ASSERT_VALUE(c, "SELECT (SELECT examples FROM model WHERE active) ="
+                           " (SELECT examples FROM model WHERE id = 2)"
+                           " + (SELECT count(*) FROM review_example)", "t");
+        PQfinish(c);
+    }
+}
+END_TEST
+
+/* ---- the fixture ---- */
+
+static void fixture(void)
+{
+    char path[256], err[CS_ERRLEN];
+    th_result r;
+    PGconn *c;
+    cs_store *s = NULL;
+    const char *steps[][3] = {{"init", NULL, NULL}, {"patients", "import", "roster.csv"},
+                              {"train", "train.csv", NULL}, {"submit", "batch.zip", NULL}};
+
+    th_setup(&env, "rv");
+    snprintf(path, sizeof path, "%s/sample", env.dir);
+    if (th_sh("'%s/scripts/make-sample-batch' --out '%s' --seed 11 --files 5 >/dev/null",
+              env.root, path) != 0) {
+        fprintf(stderr, "could not generate the sample batch\n");
+        exit(2);
+    }
+    for (size_t i = 0; i < sizeof steps / sizeof steps[0]; i++) {
+        char file[256];
+        const char *last = steps[i][2] ? steps[i][2] : steps[i][1];
+        if (last)
+            snprintf(file, sizeof file, "%s/sample/%s", env.dir, last);
+        if (!steps[i][1])
+            r = th_chartscan(&env, steps[i][0], (char *)NULL);
+        else if (!steps[i][2])
+            r = th_chartscan(&env, steps[i][0], file, (char *)NULL);
+        else
+            r = th_chartscan(&env, steps[i][0], steps[i][1], file, (char *)NULL);
+        if (r.status != 0) {
+            fprintf(stderr, "chartscan %s: %s\n", steps[i][0], r.err);
+            exit(2);
+        }
+        th_result_free(&r);
+    }
+    r = th_chartscan(&env, "work", "-j", "2", "--until-idle", (char *)NULL);
+    if (r.status != 0) {
+        fprintf(stderr, "chartscan work: %s\n", r.err);
+        exit(2);
+    }
+    th_result_free(&r);
+
+    /* two reviewers; the sample leaves two documents in review, two more are sent there */
+    if (cs_store_open(&s, err, sizeof err) < 0) {
+        fprintf(stderr, "%s\n", err);
+        exit(2);
+    }
+    {
+        const char *users[] = {"alice", "bob"};
+        FILE *out = fopen("/dev/null", "w");
+        for (int i = 0; i < 2; i++) {
+            FILE *in = fmemopen((char *)PASSWORD "\n", strlen(PASSWORD) + 1, "r");
+            if (cs_review_users_add(s, users[i], "reviewer", in, out, err, sizeof err) < 0) {
+                fprintf(stderr, "users add: %s\n", err);
+                exit(2);
+            }
+            fclose(in);
+        }
+        fclose(out);
+    }
+    cs_store_close(&s);
+    c = th_connect(&env);
+    doc_patient = th_long(c, "SELECT id FROM document WHERE 'no MRN found' = ANY (review_reasons)");
+    doc_other = th_long(c, "SELECT id FROM document WHERE 'not in roster' = ANY (review_reasons)");
+    doc_split = th_long(c, "SELECT id FROM document WHERE status = 'filed' AND page_count >= 3"
+                           " ORDER BY id LIMIT 1");
+    doc_confirm = th_long(c, "SELECT id FROM document WHERE status = 'filed' AND page_count < 3"
+                             " ORDER BY id LIMIT 1");
+    if (doc_patient <= 0 || doc_other <= 0 || doc_split <= 0 || doc_confirm <= 0) {
+        fprintf(stderr, "the sample batch did not give the documents the tests need\n");
+        exit(2);
+    }
+    {
+        char q[400];
+        snprintf(q, sizeof q, "UPDATE document SET status = 'review', filed_by = NULL,"
+                 " filed_at = NULL, review_reason = 'document type uncertain',"
+                 " review_reasons = ARRAY['document type uncertain'] WHERE id IN (%lld, %lld)",
+                 doc_split, doc_confirm);
+        PQclear(PQexec(c, q));
+    }
+    {
+        /* a roster patient that is none of the document's candidates */
+        char q[256], *v;
+        snprintf(q, sizeof q, "SELECT id FROM patient WHERE id NOT IN (SELECT patient_id FROM"
+                 " document WHERE patient_id IS NOT NULL) ORDER BY id LIMIT 1");
+        patient_id = th_long(c, q);
+        snprintf(q, sizeof q, "SELECT mrn FROM patient WHERE id = %lld", patient_id);
+        v = th_value(c, q);
+        snprintf(patient_mrn, sizeof patient_mrn, "%s", v ? v : "");
+        free(v);
+        snprintf(q, sizeof q, "SELECT last_name FROM patient WHERE id = %lld", patient_id);
+        v = th_value(c, q);
+        snprintf(patient_last, sizeof patient_last, "%s", v ? v : "");
+        free(v);
+    }
+    PQfinish(c);
+    snprintf(out_dir, sizeof out_dir, "%s/build/test-output/review", env.root);
+    th_sh("mkdir -p '%s'", out_dir);
+    server = cs_review_server_start("127.0.0.1:0", err, sizeof err);
+    if (!server) {
+        fprintf(stderr, "could not start the review server: %s\n", err);
+        exit(2);
+    }
+    port = cs_review_server_port(server);
+}
+
+static Suite *review_suite(int unit_only)
+{
+    Suite *s = suite_create("review");
+    TCase *pw = tcase_create("passwords");
+    TCase *tok = tcase_create("tokens and csrf");
+    TCase *val = tcase_create("validation");
+    TCase *img = tcase_create("images");
+
+    tcase_add_test(pw, test_password_hash_and_verify);
+    tcase_add_test(pw, test_password_limits);
+    tcase_add_test(pw, test_password_read_from_stdin);
+    tcase_set_timeout(pw, 120);
+    tcase_add_test(tok, test_tokens);
+    tcase_add_test(tok, test_csrf);
+    tcase_add_test(tok, test_cookie_parsing);
+    tcase_add_test(val, test_ids_and_numbers);
+    tcase_add_test(val, test_text_and_names);
+    tcase_add_test(val, test_form_fields);
+    tcase_add_test(img, test_page_png);
+    suite_add_tcase(s, pw);
+    suite_add_tcase(s, tok);
+    suite_add_tcase(s, val);
+    suite_add_tcase(s, img);
+    if (!unit_only) {
+        TCase *store = tcase_create("store");
+        TCase *web = tcase_create("http");
+        TCase *browser = tcase_create("browser");
+        tcase_add_test(store, test_sessions);
+        tcase_add_test(store, test_users_add);
+        tcase_add_test(store, test_throttle);
+        tcase_add_test(store, test_leases);
+        tcase_set_timeout(store, 120);
+        tcase_add_test(web, test_http_unauthenticated);
+        tcase_add_test(web, test_http_login_refusals);
+        tcase_add_test(web, test_http_csrf_and_validation);
+        tcase_set_timeout(web, 300);
+        tcase_add_test(browser, test_browser_end_to_end);
+        tcase_add_test(browser, test_audit_listing_and_retraining);
+        tcase_set_timeout(browser, 600);
+        suite_add_tcase(s, store);
+        suite_add_tcase(s, web);
+        suite_add_tcase(s, browser);
+    }
+    return s;
+}
+
+int main(void)
+{
+    const char *u = getenv("CS_REVIEW_UNIT_ONLY");
+    int unit_only = u && *u && strcmp(u, "0") != 0;
+    SRunner *sr;
+    int failed;
+
+    if (!unit_only)
+        fixture();
+    sr = srunner_create(review_suite(unit_only));
+    srunner_run_all(sr, CK_NORMAL);
+    failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    if (!unit_only) {
+        cs_review_server_stop(&server);
+        th_teardown(&env);
+    }
+    return failed ? 1 : 0;
+}
