@@ -23,6 +23,7 @@ static const char overview[] =
 "\n"
 "Daily work:\n"
 "  submit ARCHIVE...             store archives and queue them for processing\n"
+"  watch DIR                     submit archives that appear in DIR\n"
 "  work [-j N] [--until-idle]    run workers that process the queue\n"
 "  status [--watch]              batches, pages done and left, rate, ETA\n"
 "  report BATCH [--csv]          a batch's counts, confidence spread and exceptions\n"
@@ -95,6 +96,16 @@ static const struct { const char *command, *text; } helps[] = {
 "byte one already submitted, is refused with the reason (and, for a duplicate,\n"
 "the batch that has it); the other archives are still submitted.  The archive\n"
 "is streamed, never held in memory whole.\n"},
+{"watch",
+"usage: chartscan watch DIR [--interval SECONDS]\n"
+"\n"
+"Watch a drop folder: an archive (.zip, .tar, .tar.gz, .tgz, .tar.bz2, .tar.xz)\n"
+"that appears in DIR is submitted once its size and modification time have\n"
+"stayed the same for one interval (default 2 seconds), so that files still being\n"
+"copied or scanned are not taken half-written.  Hidden files are ignored.  One\n"
+"line per submitted archive, as with submit; a byte-identical archive already\n"
+"submitted is reported and left alone.  Runs until Ctrl-C or SIGTERM.  Workers\n"
+"(chartscan work) process what it submits.\n"},
 {"work",
 "usage: chartscan work [-j N] [--until-idle]\n"
 "\n"

@@ -17,7 +17,7 @@
 
 #define EXIT_USAGE 2
 
-static const char *const later_commands[] = {"watch", "serve", "users", "audit", NULL};
+static const char *const later_commands[] = {"serve", "users", "audit", NULL};
 
 static int usage_error(const char *command, const char *fmt, const char *arg)
 {
@@ -225,6 +225,33 @@ static int cmd_status(int argc, char **argv)
     return rc < 0 ? fail(err) : 0;
 }
 
+static int cmd_watch(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"interval", required_argument, NULL, 'i'},
+        {NULL, 0, NULL, 0},
+    };
+    char err[CS_ERRLEN] = "", *end;
+    cs_store *s = NULL;
+    int c, rc, interval = 2;
+
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        if (c != 'i')
+            return usage_error("watch", "%s", "bad option");
+        interval = (int)strtol(optarg, &end, 10);
+        if (*end || interval < 1 || interval > 3600)
+            return usage_error("watch", "--interval needs 1 to 3600 seconds, not \"%s\"", optarg);
+    }
+    if (optind != argc - 1)
+        return usage_error("watch", "%s", "watch needs one folder");
+    if (open_store(&s, 1, err, sizeof err) < 0)
+        return fail(err);
+    rc = cs_watch(s, argv[optind], interval, stdout, err, sizeof err);
+    cs_store_close(&s);
+    return rc < 0 ? fail(err) : 0;
+}
+
 static int cmd_report(int argc, char **argv)
 {
     static const struct option opts[] = {
@@ -350,7 +377,7 @@ static const struct {
     {"init", cmd_init},         {"db", cmd_db},         {"patients", cmd_patients},
     {"train", cmd_train},       {"submit", cmd_submit}, {"work", cmd_work},
     {"status", cmd_status},     {"export", cmd_export}, {"retry", cmd_retry},
-    {"report", cmd_report},
+    {"report", cmd_report},     {"watch", cmd_watch},
 };
 
 int main(int argc, char **argv)

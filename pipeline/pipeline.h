@@ -59,6 +59,8 @@ int cs_train_default(cs_store *s, FILE *out, char *err, size_t errlen);
 /* Submit one archive; prints "ID NAME" to out.  Refuses a byte-identical archive. */
 int cs_submit(cs_store *s, const char *archive_path, FILE *out, char *err, size_t errlen);
 /* Batches and the queue; bars: draw a progress bar under each batch. */
+/* Submit archives that appear in dir once their size is stable; until SIGINT/SIGTERM. */
+int cs_watch(cs_store *s, const char *dir, int interval_s, FILE *out, char *err, size_t errlen);
 int cs_status(cs_store *s, int bars, FILE *out, char *err, size_t errlen);
 /* batch: an id or an archive name; NULL for all batches. */
 int cs_export_manifest(cs_store *s, const char *batch, int with_text, FILE *out,

@@ -14,6 +14,7 @@
 #include <archive_entry.h>
 #include <check.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -598,6 +599,36 @@ START_TEST(test_report_lists_exceptions)
 }
 END_TEST
 
+START_TEST(test_watch_submits_settled_archives)
+{
+    char drop[160], src[200], dst[200], zip[200];
+    PGconn *c = th_connect(&env);
+    pid_t w;
+    int found = 0;
+
+    snprintf(drop, sizeof drop, "%s/drop", env.dir);
+    ck_assert_int_eq(th_sh("mkdir -p '%s'", drop), 0);
+    snprintf(zip, sizeof zip, "%s/batch.zip", sample);
+    snprintf(src, sizeof src, "%s/readme-only.tar", env.dir);
+    ck_assert_int_eq(convert_archive(zip, src, "tar", "box01/README.txt", 1.0), 0);
+    w = th_chartscan_bg(&env, "watch", "watch", drop, "--interval", "1", (char *)NULL);
+    /* written into the folder under a hidden name, then renamed: the usual safe copy */
+    snprintf(dst, sizeof dst, "%s/.partial", drop);
+    ck_assert_int_eq(th_sh("cp '%s' '%s' && mv '%s' '%s/box99.tar'", src, dst, dst, drop), 0);
+    ck_assert_int_eq(th_sh("echo notes > '%s/notes.txt'", drop), 0);
+    for (int i = 0; i < 100 && !found; i++) {
+        found = th_long(c, "SELECT count(*) FROM batch WHERE name = 'box99.tar'") == 1;
+        if (!found)
+            usleep(100 * 1000);
+    }
+    kill(w, SIGTERM);
+    ck_assert_int_eq(th_wait(w, 30), 0);
+    ck_assert_msg(found, "the watched archive was not submitted");
+    ck_assert_int_eq(th_long(c, "SELECT count(*) FROM batch WHERE name IN ('notes.txt', '.partial')"), 0);
+    PQfinish(c);
+}
+END_TEST
+
 /* A page whose OCR job failed for good comes back with retry, into its document. */
 START_TEST(test_retry_requeues_and_reassembles)
 {
@@ -665,6 +696,7 @@ static Suite *integration_suite(void)
         tcase_set_timeout(ops, 300);
         tcase_add_test(ops, test_report_lists_exceptions);
         tcase_add_test(ops, test_retry_requeues_and_reassembles);
+        tcase_add_test(ops, test_watch_submits_settled_archives);
         suite_add_tcase(s, ops);
     }
     return s;
