@@ -37,6 +37,13 @@ static const char overview[] =
 "  export hl7 [--batch ID] [--since TIME] [--destination NAME] [--out DIR | --mllp HOST:PORT]\n"
 "                                filed documents as HL7 v2.5 MDM^T02 messages\n"
 "\n"
+"Review:\n"
+"  serve [--listen 127.0.0.1:8080]   the QA review station in the browser\n"
+"  users add NAME --role reviewer|admin\n"
+"                                add a review station account (password asked)\n"
+"  audit [--user NAME] [--since TIME]\n"
+"                                the audit trail: who did what, when\n"
+"\n"
 "Run \"chartscan COMMAND --help\" for a command's options.\n"
 "\n"
 "Environment:\n"
@@ -80,13 +87,49 @@ static const struct { const char *command, *text; } helps[] = {
 "are updated by MRN.  A file with any malformed row imports nothing: every error\n"
 "is reported with its line number (values are never printed).\n"},
 {"train",
-"usage: chartscan train FILE.csv\n"
+"usage: chartscan train FILE.csv | --from-reviews [FILE.csv]\n"
 "\n"
 "Train the document-type classifier from labelled examples: a CSV whose header\n"
 "includes the columns doctype and text.  Prints the 5-fold cross-validated\n"
 "accuracy and confusion matrix, then stores the model, versioned, and makes it\n"
 "the active one; workers pick it up for the next document.  Codes that the\n"
-"taxonomy lacks are added to it.\n"},
+"taxonomy lacks are added to it.\n"
+"\n"
+"  --from-reviews [FILE.csv]   train on the document types reviewers confirmed in\n"
+"                              the review station, plus FILE.csv's examples when\n"
+"                              given (give the site's training file, or the model\n"
+"                              learns only from corrections)\n"},
+{"serve",
+"usage: chartscan serve [--listen 127.0.0.1:8080]\n"
+"\n"
+"Serve the QA review station: reviewers log in, take the documents the pipeline\n"
+"would not file by itself (lowest confidence first), see each page, its text and\n"
+"why it was doubted, and confirm, correct, split, merge or reject it.  Every\n"
+"action, and every view of a document, is written to the audit trail.\n"
+"\n"
+"  --listen HOST:PORT   address to listen on (default 127.0.0.1:8080, this host\n"
+"                       only; [::1]:PORT for IPv6).  The station speaks plain\n"
+"                       HTTP: put a TLS proxy in front before listening elsewhere\n"
+"\n"
+"Accounts come from \"chartscan users add\".  Runs until SIGINT or SIGTERM.\n"},
+{"users",
+"usage: chartscan users add NAME --role reviewer|admin\n"
+"\n"
+"Add an account for the review station.  NAME has 1 to 64 letters, digits, '.',\n"
+"'_' or '-'.  The password (8 to 256 characters) is asked twice on the terminal,\n"
+"without echo, or read as the first line of standard input when that is not a\n"
+"terminal; it is never taken from the command line.  Only its Argon2id hash is\n"
+"stored.\n"},
+{"audit",
+"usage: chartscan audit [--user NAME] [--since TIME]\n"
+"\n"
+"List the audit trail, oldest first, one row per line, tab separated: id, time,\n"
+"actor, action, object, detail, state before, state after (JSON).  Review\n"
+"actions, document views, logins and exports are recorded.\n"
+"\n"
+"  --user NAME    only what NAME did\n"
+"  --since TIME   only rows at or after TIME (e.g. 2026-01-31 or\n"
+"                 \"2026-01-31 14:00\", any PostgreSQL timestamp)\n"},
 {"submit",
 "usage: chartscan submit ARCHIVE...\n"
 "\n"

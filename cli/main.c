@@ -13,11 +13,11 @@
 #include "cli/cli.h"
 #include "common/common.h"
 #include "pipeline/pipeline.h"
+#include "pipeline/review_store.h"
+#include "review/review.h"
 #include "workers/workers.h"
 
 #define EXIT_USAGE 2
-
-static const char *const later_commands[] = {"serve", "users", "audit", NULL};
 
 static int usage_error(const char *command, const char *fmt, const char *arg)
 {
@@ -125,12 +125,98 @@ static int cmd_train(int argc, char **argv)
 {
     char err[CS_ERRLEN] = "";
     cs_store *s = NULL;
-    int rc;
-    if (argc != 2)
-        return usage_error("train", "%s", "usage: chartscan train FILE.csv");
+    int rc, from_reviews = argc >= 2 && !strcmp(argv[1], "--from-reviews");
+    const char *file = from_reviews ? (argc == 3 ? argv[2] : NULL) : (argc == 2 ? argv[1] : NULL);
+
+    if (from_reviews ? argc > 3 : argc != 2)
+        return usage_error("train", "%s", "usage: chartscan train FILE.csv | --from-reviews [FILE.csv]");
     if (open_store(&s, 1, err, sizeof err) < 0)
         return fail(err);
-    rc = cs_train(s, argv[1], stdout, err, sizeof err);
+    rc = from_reviews ? cs_train_from_reviews(s, file, stdout, err, sizeof err)
+                      : cs_train(s, file, stdout, err, sizeof err);
+    cs_store_close(&s);
+    return rc < 0 ? fail(err) : 0;
+}
+
+static int cmd_serve(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"listen", required_argument, NULL, 'l'},
+        {NULL, 0, NULL, 0},
+    };
+    char err[CS_ERRLEN] = "";
+    const char *listen = NULL;
+    int c;
+
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        if (c == 'l')
+            listen = optarg;
+        else
+            return usage_error("serve", "%s", "bad option");
+    }
+    if (optind != argc)
+        return usage_error("serve", "unexpected argument \"%s\"", argv[optind]);
+    return cs_review_serve(listen, stdout, err, sizeof err) < 0 ? fail(err) : 0;
+}
+
+static int cmd_users(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"role", required_argument, NULL, 'r'},
+        {NULL, 0, NULL, 0},
+    };
+    char err[CS_ERRLEN] = "";
+    const char *role = NULL;
+    cs_store *s = NULL;
+    int c, rc;
+
+    if (argc < 2 || strcmp(argv[1], "add") != 0)
+        return usage_error("users", "%s", "usage: chartscan users add NAME --role reviewer|admin");
+    optind = 2;
+    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        if (c == 'r')
+            role = optarg;
+        else
+            return usage_error("users", "%s", "bad option");
+    }
+    if (optind != argc - 1)
+        return usage_error("users", "%s", "users add needs one NAME");
+    if (!role || (strcmp(role, "reviewer") != 0 && strcmp(role, "admin") != 0))
+        return usage_error("users", "%s", "--role must be reviewer or admin");
+    if (open_store(&s, 1, err, sizeof err) < 0)
+        return fail(err);
+    rc = cs_review_users_add(s, argv[optind], role, stdin, stdout, err, sizeof err);
+    cs_store_close(&s);
+    return rc < 0 ? fail(err) : 0;
+}
+
+static int cmd_audit(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"user", required_argument, NULL, 'u'},
+        {"since", required_argument, NULL, 's'},
+        {NULL, 0, NULL, 0},
+    };
+    char err[CS_ERRLEN] = "";
+    const char *user = NULL, *since = NULL;
+    cs_store *s = NULL;
+    int c, rc;
+
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        if (c == 'u')
+            user = optarg;
+        else if (c == 's')
+            since = optarg;
+        else
+            return usage_error("audit", "%s", "bad option");
+    }
+    if (optind != argc)
+        return usage_error("audit", "unexpected argument \"%s\"", argv[optind]);
+    if (open_store(&s, 1, err, sizeof err) < 0)
+        return fail(err);
+    rc = cs_review_audit(s, user, since, stdout, err, sizeof err);
     cs_store_close(&s);
     return rc < 0 ? fail(err) : 0;
 }
@@ -377,7 +463,8 @@ static const struct {
     {"init", cmd_init},         {"db", cmd_db},         {"patients", cmd_patients},
     {"train", cmd_train},       {"submit", cmd_submit}, {"work", cmd_work},
     {"status", cmd_status},     {"export", cmd_export}, {"retry", cmd_retry},
-    {"report", cmd_report},     {"watch", cmd_watch},
+    {"report", cmd_report},     {"watch", cmd_watch},   {"serve", cmd_serve},
+    {"users", cmd_users},       {"audit", cmd_audit},
 };
 
 int main(int argc, char **argv)
@@ -419,13 +506,6 @@ int main(int argc, char **argv)
             return 0;
         }
         return commands[i].run(argc - 1, argv + 1);
-    }
-    for (int i = 0; later_commands[i]; i++) {
-        if (!strcmp(later_commands[i], name)) {
-            fprintf(stderr, "chartscan: command \"%s\" is not available in this version yet\n",
-                    name);
-            return 1;
-        }
     }
     return usage_error(NULL, "unknown command \"%s\"", name);
 }

@@ -47,6 +47,7 @@ typedef struct cs_ocr_tuning {
     int fringe;        /* 1: whiten the dithered fringe of dark borders too */
     int fringe_rank1, fringe_rank2;   /* rank levels of the 4x density reduction */
     int fringe_len;    /* a dense band along an edge this long (1/100 inch) is a border */
+    int bilevel_up_below;  /* bilevel pages under this dpi are scaled up to 300 */
     int recheck;       /* 1: second opinion on orientation by recognition (orient.c) */
     int blank_open;    /* the blank test opens the page with a brick this size first (0: not) */
     int fringe_grow;   /* borders are whitened with a margin of dpi / this */

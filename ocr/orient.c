@@ -24,7 +24,10 @@
 #include <leptonica/allheaders.h>
 #include <math.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
+
+#include "common/common.h"
 
 #define CS_ORIENT_MIN_CONF 6.0f
 #define CS_ORIENT_MIN_RATIO 2.5f
@@ -33,6 +36,7 @@
 #define CS_RECHECK_CONF 70.0
 #define CS_RECHECK_MARGIN 10.0
 #define CS_RECHECK_SIDEWAYS 50.0
+#define CS_RECHECK_MASS 1.5
 
 /*!
  * cs_ocr_orient_detect()
@@ -78,6 +82,18 @@ int cs_ocr_orient_detect(PIX *pix, int dpi, int *protation, double *pconf)
 out:
     pixDestroy(&red);
     return rc;
+}
+
+/* The characters a reading is likely to have right: each word's length
+ * weighted by its confidence.  Mean confidence alone is fooled by a
+ * sideways reading of two "words" read at 76. */
+static double read_mass(const cs_ocr_word *words, size_t nwords)
+{
+    double mass = 0;
+
+    for (size_t i = 0; i < nwords; i++)
+        mass += strlen(words[i].text) * words[i].confidence / 100.0;
+    return mass;
 }
 
 /* Recognise pix turned by quarter quarter turns clockwise (deskewed again
@@ -135,7 +151,7 @@ int cs_ocr_orient_recheck(cs_ocr_engine *e, PIX **ppix, int dpi, cs_ocr_result *
                           int *pturn, char *err, size_t errlen)
 {
     static const int order[] = {2, 1, 3};
-    double best = res->confidence;
+    double best = res->confidence, best_mass = read_mass(res->words, res->nwords), mass;
     int best_quarter = 0;
 
     *pturn = 0;
@@ -153,7 +169,11 @@ int cs_ocr_orient_recheck(cs_ocr_engine *e, PIX **ppix, int dpi, cs_ocr_result *
         if (read_turned(e, *ppix, dpi, (order[i] - best_quarter + 4) % 4, &turned, &text,
                         &confidence, &words, &nwords, err, errlen) < 0)
             return -1;
-        if (confidence >= best + CS_RECHECK_MARGIN) {
+        mass = read_mass(words, nwords);
+        if (getenv("CS_DEBUG_RECHECK"))
+            fprintf(stderr, "recheck: base %.0f mass %.0f; quarter %d: conf %.0f mass %.0f\n",
+                    best, best_mass, order[i], confidence, mass);
+        if (confidence >= best + CS_RECHECK_MARGIN && mass >= CS_RECHECK_MASS * best_mass) {
             free(res->text);
             cs_ocr_words_free(&res->words, &res->nwords);
             res->text = text;
@@ -163,6 +183,7 @@ int cs_ocr_orient_recheck(cs_ocr_engine *e, PIX **ppix, int dpi, cs_ocr_result *
             pixDestroy(ppix);
             *ppix = turned;
             best = confidence;
+            best_mass = mass;
             best_quarter = order[i];
         } else {
             free(text);

@@ -671,6 +671,60 @@ START_TEST(test_audit_listing_and_retraining)
 }
 END_TEST
 
+START_TEST(test_blank_split_merge_versions)
+{
+    cs_store *s = open_store();
+    PGconn *c = th_connect(&env);
+    char err[CS_ERRLEN], holder[CS_REVIEW_NAME_MAX + 1], q[600];
+    cs_review_action a = {CS_REVIEW_PAGE_BLANK, doc_other, "bob", NULL, 0, 2, NULL};
+    long long result = 0, part;
+
+    ck_assert_int_eq(cs_review_store_claim(s, doc_other, "bob", 900, holder, err, sizeof err), 1);
+    /* page 2 blank and back */
+    ck_assert_msg(cs_review_store_act(s, &a, &result, err, sizeof err) == 0, "%s", err);
+    snprintf(q, sizeof q, "SELECT page_count || ' ' || (SELECT status FROM page p WHERE p.file_id ="
+             " d.file_id AND p.page_no = 2) FROM document d WHERE id = %lld", doc_other);
+    TH_ASSERT_VALUE(c, q, "1 blank");
+    ck_assert_int_eq(cs_review_store_act(s, &a, &result, err, sizeof err), CS_REVIEW_BAD);
+    a.kind = CS_REVIEW_PAGE_NOT_BLANK;
+    ck_assert_msg(cs_review_store_act(s, &a, &result, err, sizeof err) == 0, "%s", err);
+    TH_ASSERT_VALUE(c, q, "2 done");
+    /* split at 2, then file the first part */
+    a.kind = CS_REVIEW_SPLIT;
+    ck_assert_msg(cs_review_store_act(s, &a, &result, err, sizeof err) == 0, "%s", err);
+    snprintf(q, sizeof q, "SELECT id FROM document WHERE file_id = (SELECT file_id FROM document"
+             " WHERE id = %lld) AND first_page = 2", doc_other);
+    part = th_long(c, q);
+    ck_assert_int_gt(part, 0);
+    a.kind = CS_REVIEW_CHANGE_PATIENT;
+    a.patient_id = patient_id;
+    ck_assert_msg(cs_review_store_act(s, &a, &result, err, sizeof err) == 0, "%s", err);
+    a.kind = CS_REVIEW_CONFIRM;
+    ck_assert_msg(cs_review_store_act(s, &a, &result, err, sizeof err) == 0, "%s", err);
+    /* merging the rest into the filed part makes a new version of it (005's protocol) */
+    ck_assert_int_eq(cs_review_store_claim(s, part, "bob", 900, holder, err, sizeof err), 1);
+    a.kind = CS_REVIEW_MERGE;
+    a.document_id = part;
+    ck_assert_msg(cs_review_store_act(s, &a, &result, err, sizeof err) == 0, "%s", err);
+    ck_assert_int_ne(result, doc_other);
+    snprintf(q, sizeof q, "SELECT n.status || ' ' || n.filed_by || ' ' || n.page_count || ' '"
+             " || (o.superseded_at IS NOT NULL) || ' ' || o.status || ' ' || (n.pdf IS NOT NULL)"
+             " FROM document n JOIN document o ON o.id = n.replaces_id WHERE n.id = %lld"
+             " AND o.id = %lld", result, doc_other);
+    TH_ASSERT_VALUE(c, q, "filed bob 2 true filed true");
+    snprintf(q, sizeof q, "SELECT count(*) FROM document WHERE id = %lld", part);
+    ck_assert_int_eq(th_long(c, q), 0);
+    snprintf(q, sizeof q, "SELECT version_status FROM ehr.document WHERE document_id = %lld",
+             doc_other);
+    TH_ASSERT_VALUE(c, q, "superseded");
+    snprintf(q, sizeof q, "SELECT count(*) FROM audit WHERE actor = 'bob' AND action = 'merge'"
+             " AND object_id IN ('%lld', '%lld')", part, result);
+    ck_assert_int_eq(th_long(c, q), 2);
+    PQfinish(c);
+    cs_store_close(&s);
+}
+END_TEST
+
 /* ---- the fixture ---- */
 
 static void fixture(void)
@@ -815,6 +869,7 @@ static Suite *review_suite(int unit_only)
         tcase_set_timeout(web, 300);
         tcase_add_test(browser, test_browser_end_to_end);
         tcase_add_test(browser, test_audit_listing_and_retraining);
+        tcase_add_test(browser, test_blank_split_merge_versions);
         tcase_set_timeout(browser, 600);
         suite_add_tcase(s, store);
         suite_add_tcase(s, web);
