@@ -10,8 +10,10 @@
  *                             not used by default: see orient.c)
  *
  * Notes:
- *   1. The page segmentation mode is PSM_AUTO, chosen by measurement (see
- *      page.c); the mode is set before every page from
+ *   1. The page segmentation mode is PSM_SINGLE_COLUMN, chosen by
+ *      measurement (see page.c): PSM_AUTO finds columns where a chart has
+ *      none (a wide gap between words on consecutive lines) and reads the
+ *      halves one after the other.  The mode is set before every page from
  *      cs_ocr_tuning_current so a measuring program can change it.
  *   2. The OSD engine ("osd" model, 10 MB) is started on first use only.
  */
@@ -61,7 +63,7 @@ int cs_ocr_engine_new(const char *lang, cs_ocr_engine **out, char *err, size_t e
     }
     /* Tesseract's own chatter ("Estimating resolution ...") stays off stderr */
     TessBaseAPISetVariable(e->api, "debug_file", "/dev/null");
-    TessBaseAPISetPageSegMode(e->api, PSM_AUTO);
+    TessBaseAPISetPageSegMode(e->api, PSM_SINGLE_COLUMN);
     *out = e;
     return 0;
 }

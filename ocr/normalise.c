@@ -51,8 +51,7 @@ PIX *cs_ocr_normalise(PIX *pixs, int dpi, int *pdpi)
     d = pixGetDepth(pixs);
     scale = (float)CS_OCR_TARGET_DPI / (float)dpi;
     if (!cs_ocr_tuning_current.normalise || fabsf(scale - 1.0f) < 0.1f
-        || (scale > 1.0f && dpi >= CS_OCR_MIN_DPI
-            && !(d == 1 && dpi < cs_ocr_tuning_current.bilevel_up_below)))
+        || (scale > 1.0f && dpi >= CS_OCR_MIN_DPI))
         return pixClone(pixs);
 
     if (d == 1) {

@@ -6,9 +6,11 @@
  *   decode.c     TIFF bytes -> Pix (1 or 8 bpp), resolution from the tag or inferred
  *   normalise.c  -> about 300 dpi (grey filters; never replication of 1 bpp)
  *   binarise.c   -> 1 bpp: background normalisation, then a fixed threshold
- *   clean.c      whiten dark scanner borders, punch holes and speckle
- *   blank.c      ink score of the cleaned page; blank pages stop here
- *   orient.c     0/90/180/270 (Leptonica's text-orientation detector)
+ *   clean.c      whiten dark scanner borders (with their dithered fringe),
+ *                punch holes and speckle
+ *   blank.c      writing-shaped components of the cleaned page; blank pages stop here
+ *   orient.c     0/90/180/270 (Leptonica's text-orientation detector; when it
+ *                is unsure and the page reads badly, recognition decides)
  *   deskew.c     find the skew on the 1 bpp page and rotate it away
  *   engine.c     Tesseract, kept warm; words.c collects the words
  *   encode.c     the cleaned page as a G4 TIFF in memory
@@ -44,13 +46,10 @@ typedef struct cs_ocr_tuning {
     int deskew;        /* 1: on */
     int psm;           /* Tesseract page segmentation mode */
     int ocr_grey;      /* 1: recognise the normalised grey (rotated like the page) */
-    int fringe;        /* 1: whiten the dithered fringe of dark borders too */
-    int fringe_rank1, fringe_rank2;   /* rank levels of the 4x density reduction */
-    int fringe_len;    /* a dense band along an edge this long (1/100 inch) is a border */
-    int bilevel_up_below;  /* bilevel pages under this dpi are scaled up to 300 */
+    int fringe;        /* 1: whiten the dithered fringe of dark borders too (clean.c) */
+    int blank_open;    /* the blank test first opens the page with a brick this size
+                        * (0: not; blank.c) */
     int recheck;       /* 1: second opinion on orientation by recognition (orient.c) */
-    int blank_open;    /* the blank test opens the page with a brick this size first (0: not) */
-    int fringe_grow;   /* borders are whitened with a margin of dpi / this */
 } cs_ocr_tuning;
 
 extern cs_ocr_tuning cs_ocr_tuning_current;

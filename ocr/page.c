@@ -12,7 +12,10 @@
  *   decode -> normalise -> binarise -> borders, holes, speckle -> blank?
  *      | yes: stop (no OCR), encode              | no
  *      v                                         v
- *   encode <- recognise <- deskew <- orientation
+ *   encode <- [reread turned] <- recognise <- deskew <- orientation
+ *
+ *   (the page is reread turned only when the orientation detector was
+ *   unsure and the reading is poor: orient.c, note 3)
  *
  * Notes:
  *   1. Binarise first, then everything on 1 bpp: cleanup, orientation and
@@ -43,6 +46,24 @@
  *      Orientation: Leptonica at 150 dpi 94/94, 8 ms; at 300 dpi 94/94,
  *      34 ms; Tesseract OSD 94/94, 520 ms.  Blank pages 6/6, no text page
  *      called blank.  Peak RSS 75 MB (bare Tesseract 110 MB).
+ *   6. Re-measured on scripts/bench-ocr (120 pages a seed, samplegen's
+ *      bench profile: G4 scans now thresholded with their shadows and
+ *      noise), corpus CER for seeds 1 / 2 / 3 (bare Tesseract about
+ *      11% on each):
+ *        as of note 5 (PSM_AUTO)                  1.80% /    -  /    -
+ *        + fringe of dark borders (clean.c n. 2)  0.58%
+ *        + blank test on the opened page,
+ *          + reread when unsure (orient.c n. 3)   0.52% / 0.14% / 1.24%
+ *        the same with PSM_SINGLE_COLUMN          0.12% / 0.16% / 0.53%
+ *      PSM_SINGLE_COLUMN is chosen: 604 character errors over the three
+ *      seeds against 1397 (PSM_AUTO split single-column pages into two
+ *      columns where a gap lined up; on the two UNLV scans it costs 5
+ *      errors in 7942 characters).  The residue is mostly two 200 dpi G4
+ *      pages of seed 3 whose thresholding broke the strokes (the speckle
+ *      filter is right for them too: off 341, size 1 294, size 2 228
+ *      errors; scaling them to 300 dpi first, 266).  Orientation right on
+ *      330/330 text pages, blank pages 30/30, none of the text pages
+ *      called blank (their lowest score 146, the blanks' highest 1).
  */
 #include "ocr/ocr_internal.h"
 
@@ -62,13 +83,9 @@ cs_ocr_tuning cs_ocr_tuning_current = {
     .blank = 1,
     .orient = 1,
     .deskew = 1,
-    .psm = 3,            /* PSM_AUTO */
+    .psm = 4,            /* PSM_SINGLE_COLUMN */
     .ocr_grey = 0,
     .fringe = 1,
-    .fringe_rank1 = 1,
-    .fringe_rank2 = 2,
-    .fringe_len = 100,
-    .fringe_grow = 30,
     .blank_open = 2,
     .recheck = 1,
 };

@@ -38,7 +38,8 @@ static struct {
     blob grey;            /* the same two pages, 8-bit grey, LZW */
     blob colour;          /* page 1 in colour, 24-bit RGB, LZW */
     PIX *body;            /* a full page of clinic text, 8-bit grey, 300 dpi */
-    PIX *short_line;      /* a page holding only "Page 2 of 3", 8-bit grey, 300 dpi */
+    PIX *short_line;
+    PIX *little_text;      /* a page holding only "Page 2 of 3", 8-bit grey, 300 dpi */
     cs_ocr_engine *engine;
     int ready;
 } fx;
@@ -89,6 +90,16 @@ static const char SHORT_LINE_PS[] =
     "%!PS\n"
     "<< /PageSize [612 792] >> setpagedevice\n"
     "/Helvetica findfont 10 scalefont setfont 280 40 moveto (Page 2 of 3) show\n"
+    "showpage\n";
+
+/* A page with little text: two short lines, too few letters for the
+ * orientation detector to be sure which way up they are. */
+static const char LITTLE_TEXT_PS[] =
+    "%!PS\n"
+    "<< /PageSize [612 792] >> setpagedevice\n"
+    "/Helvetica findfont 11 scalefont setfont\n"
+    "72 700 moveto (Results reviewed with the patient.) show\n"
+    "72 684 moveto (No change to the plan.) show\n"
     "showpage\n";
 
 /* ---- fixture helpers ---- */
@@ -242,6 +253,7 @@ fixture_setup(void)
     unlink(path);
     fx.body = render_grey_pix("body.ps", BODY_PS);
     fx.short_line = render_grey_pix("short.ps", SHORT_LINE_PS);
+    fx.little_text = render_grey_pix("little.ps", LITTLE_TEXT_PS);
 
     ck_assert_msg(cs_ocr_engine_new(NULL, &fx.engine, err, sizeof err) == 0,
                   "could not create the engine: %s", err);
@@ -257,12 +269,13 @@ fixture_release(void)
     blob_free(&fx.colour);
     pixDestroy(&fx.body);
     pixDestroy(&fx.short_line);
+    pixDestroy(&fx.little_text);
     cs_ocr_engine_free(&fx.engine);
     if (fx.dir[0]) {
         /* a failed assertion can leave its working file behind */
         static const char *const names[] = {"letter.ps", "colour.ps", "rendered.tif",
                                             "written.tif", "band.tif", "layout.tif",
-                                            "body.ps", "short.ps", "out.pdf", "out.txt"};
+                                            "body.ps", "short.ps", "little.ps", "out.pdf", "out.txt"};
         char path[1100];
 
         for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
@@ -869,6 +882,81 @@ START_TEST(test_blank_back_side)
     cs_ocr_result_clear(&res);
     blob_free(&b);
     pixDestroy(&back);
+}
+END_TEST
+
+/* A back side as a bilevel scanner makes it: the front shows through
+ * mirrored at 30%, sensor noise (sigma about 25) takes a fifth of the
+ * pixels of those faint letters below the scanner's threshold (160), and
+ * there is a speck in 500.  The letters come out as clouds of dots, which
+ * at low resolution join into letter-sized shapes. */
+static int speckled_back_px(int x, int y, int w, int h, int v)
+{
+    uint32_t r = (uint32_t)(x * 2654435761u) ^ (uint32_t)(y * 40503u + 977u);
+    l_uint32 m = 255;
+    int noise = 0, grey;
+
+    (void)h;
+    (void)v;
+    pixGetPixel(fx.body, (l_uint32)(w - 1 - x), (l_uint32)y, &m);
+    for (int i = 0; i < 4; i++) {          /* four uniform draws: about normal */
+        r ^= r >> 13;
+        r *= 0x5bd1e995u;
+        r ^= r >> 15;
+        noise += (int)(r % 87) - 43;        /* sd 25 each, 50 for the sum of 4 */
+    }
+    if (r % 500 == 7)
+        return 0;                           /* a speck */
+    grey = 255 - (int)(0.3 * (255 - (int)m)) + noise / 2;
+    return grey < 160 ? 0 : 255;
+}
+
+START_TEST(test_speckled_g4_back_side_blank)
+{
+    PIX *back = map_body(speckled_back_px);
+    cs_ocr_result res;
+    blob b = {0};
+
+    page_tiff(back, 300, 1, &b);
+    ocr_ok(&b, &res, "speckled bilevel back side");
+    ck_assert_msg(res.cleanup.blank == 1, "speckled back side not blank (score %.1f): \"%s\"",
+                  res.cleanup.blank_score, res.text);
+    ck_assert_str_eq(res.text, "");
+    ck_assert_double_eq(res.cleanup.ms_ocr, 0);
+    cs_ocr_result_clear(&res);
+    blob_free(&b);
+    pixDestroy(&back);
+}
+END_TEST
+
+START_TEST(test_upside_down_little_text_turned)
+{
+    for (int bilevel = 0; bilevel <= 1; bilevel++) {
+        PIX *turned = pixRotateOrth(fx.little_text, 2);
+        cs_ocr_result res;
+        blob b = {0};
+
+        ck_assert_ptr_nonnull(turned);
+        page_tiff(turned, 300, bilevel, &b);
+        ocr_ok(&b, &res, "upside-down little text");
+        ck_assert_msg(res.cleanup.rotation == 180, "bilevel %d: rotation %d, text \"%s\"",
+                      bilevel, res.cleanup.rotation, res.text);
+        assert_contains(res.text, "Results reviewed with the patient.");
+        assert_contains(res.text, "No change to the plan.");
+        ck_assert_int_eq(res.cleanup.blank, 0);
+        ck_assert_int_eq(res.width, 2550);
+        cs_ocr_result_clear(&res);
+        blob_free(&b);
+        pixDestroy(&turned);
+
+        /* and upright it stays as it is */
+        page_tiff(fx.little_text, 300, bilevel, &b);
+        ocr_ok(&b, &res, "upright little text");
+        ck_assert_int_eq(res.cleanup.rotation, 0);
+        assert_contains(res.text, "No change to the plan.");
+        cs_ocr_result_clear(&res);
+        blob_free(&b);
+    }
 }
 END_TEST
 
@@ -1483,7 +1571,9 @@ ocr_suite(void)
     tcase_add_test(tc, test_skewed_page);
     tcase_add_test(tc, test_grey_gradient_page);
     tcase_add_test(tc, test_blank_back_side);
+    tcase_add_test(tc, test_speckled_g4_back_side_blank);
     tcase_add_test(tc, test_short_line_not_blank);
+    tcase_add_test(tc, test_upside_down_little_text_turned);
     tcase_add_test(tc, test_words_and_boxes);
     tcase_add_test(tc, test_cleaned_g4);
     tcase_add_test(tc, test_resolution_normalised);
