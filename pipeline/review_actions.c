@@ -22,26 +22,11 @@
  */
 #include "pipeline/review_store.h"
 
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "common/common.h"
 #include "pipeline/pipeline_internal.h"
-
-/* cs_fail, returning code (CS_REVIEW_BAD, CS_REVIEW_CONFLICT) instead of -1. */
-static int fail_code(int code, char *err, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-static int fail_code(int code, char *err, size_t errlen, const char *fmt, ...)
-{
-    va_list ap;
-    if (err && errlen) {
-        va_start(ap, fmt);
-        vsnprintf(err, errlen, fmt, ap);
-        va_end(ap);
-    }
-    return code;
-}
 
 #define LEASE_SECONDS 900
 
@@ -137,16 +122,38 @@ static int audit(cs_store *s, const cs_review_action *a, const char *doc, const 
         6, p, err, errlen);
 }
 
-/* A JSON object of one key and a string value. */
-static char *json_pair(const char *key, const char *value)
+/* The audit row of the document under action, with detail {key: value} (value a string). */
+static int audit_pair(cs_store *s, const cs_review_action *a, const locked_doc *d,
+                      const char *key, const char *value, char *err, size_t errlen)
 {
     cs_buf b = CS_BUF_INIT;
+    int rc;
+
     if (cs_buf_puts(&b, "{") < 0 || cs_buf_json_string(&b, key) < 0 || cs_buf_puts(&b, ":") < 0 ||
         cs_buf_json_string(&b, value) < 0 || cs_buf_puts(&b, "}") < 0) {
         cs_buf_free(&b);
-        return NULL;
+        return cs_fail(err, errlen, "out of memory");
     }
-    return b.data;
+    rc = audit(s, a, d->id, b.data, d->before, d->id, err, errlen);
+    cs_buf_free(&b);
+    return rc;
+}
+
+/*
+ * Run an UPDATE meant to change one row: 1 when it did, 0 when it changed
+ * none (the caller says why), CS_REVIEW_ERROR when the statement failed.
+ */
+static int update_one(cs_store *s, const char *sql, int n, const char *const *p, char *err,
+                      size_t errlen)
+{
+    PGresult *r = cs_pq(s, sql, n, p, err, errlen);
+    int changed;
+
+    if (!r)
+        return CS_REVIEW_ERROR;
+    changed = atoi(PQcmdTuples(r)) == 1;
+    PQclear(r);
+    return changed;
 }
 
 static int act_confirm(cs_store *s, const cs_review_action *a, locked_doc *d, char *err,
@@ -155,9 +162,11 @@ static int act_confirm(cs_store *s, const cs_review_action *a, locked_doc *d, ch
     const char *p[2] = {d->id, a->user};
 
     if (!d->has_doctype)
-        return fail_code(CS_REVIEW_BAD, err, errlen, "choose a document type before confirming");
+        return cs_review_store_fail(CS_REVIEW_BAD, err, errlen,
+                                    "choose a document type before confirming");
     if (!d->has_patient)
-        return fail_code(CS_REVIEW_BAD, err, errlen, "choose a patient before confirming");
+        return cs_review_store_fail(CS_REVIEW_BAD, err, errlen,
+                                    "choose a patient before confirming");
     if (cs_pq_exec(s, "UPDATE document SET status = 'filed', filed_by = $2, filed_at = now()"
                       " WHERE id = $1::bigint", 2, p, err, errlen) < 0 ||
         /* the confirmed type, on the text it was confirmed on: a labelled example */
@@ -181,27 +190,18 @@ static int act_change_type(cs_store *s, const cs_review_action *a, locked_doc *d
                            size_t errlen)
 {
     const char *p[2] = {d->id, a->doctype};
-    PGresult *r;
-    char *detail;
-    int rc, changed;
+    int changed;
 
     if (!a->doctype || !*a->doctype)
-        return fail_code(CS_REVIEW_BAD, err, errlen, "no document type given");
-    r = cs_pq(s, "UPDATE document SET doctype = t.code, doctype_confidence = 1"
-                 "  FROM doctype t WHERE t.code = $2 AND document.id = $1::bigint", 2, p, err,
-              errlen);
-    if (!r)
-        return CS_REVIEW_ERROR;
-    changed = atoi(PQcmdTuples(r)) == 1;
-    PQclear(r);
+        return cs_review_store_fail(CS_REVIEW_BAD, err, errlen, "no document type given");
+    changed = update_one(s, "UPDATE document SET doctype = t.code, doctype_confidence = 1"
+                            "  FROM doctype t WHERE t.code = $2 AND document.id = $1::bigint",
+                         2, p, err, errlen);
+    if (changed < 0)
+        return changed;
     if (!changed)
-        return fail_code(CS_REVIEW_BAD, err, errlen, "unknown document type");
-    detail = json_pair("doctype", a->doctype);
-    if (!detail)
-        return cs_fail(err, errlen, "out of memory");
-    rc = audit(s, a, d->id, detail, d->before, d->id, err, errlen);
-    free(detail);
-    return rc;
+        return cs_review_store_fail(CS_REVIEW_BAD, err, errlen, "unknown document type");
+    return audit_pair(s, a, d, "doctype", a->doctype, err, errlen);
 }
 
 static int act_change_patient(cs_store *s, const cs_review_action *a, locked_doc *d, char *err,
@@ -209,18 +209,17 @@ static int act_change_patient(cs_store *s, const cs_review_action *a, locked_doc
 {
     char b1[24], detail[64];
     const char *p[2] = {d->id, cs_i64(b1, a->patient_id)};
-    PGresult *r;
     int changed;
 
-    r = cs_pq(s, "UPDATE document SET patient_id = pt.id, patient_confidence = 1"
-                 "  FROM patient pt WHERE pt.id = $2::bigint AND document.id = $1::bigint", 2, p,
-              err, errlen);
-    if (!r)
-        return CS_REVIEW_ERROR;
-    changed = atoi(PQcmdTuples(r)) == 1;
-    PQclear(r);
+    changed = update_one(s, "UPDATE document SET patient_id = pt.id, patient_confidence = 1"
+                            "  FROM patient pt"
+                            " WHERE pt.id = $2::bigint AND document.id = $1::bigint",
+                         2, p, err, errlen);
+    if (changed < 0)
+        return changed;
     if (!changed)
-        return fail_code(CS_REVIEW_BAD, err, errlen, "no patient %lld in the roster", a->patient_id);
+        return cs_review_store_fail(CS_REVIEW_BAD, err, errlen, "no patient %lld in the roster",
+                                    a->patient_id);
     snprintf(detail, sizeof detail, "{\"patient_id\":%lld}", a->patient_id);
     return audit(s, a, d->id, detail, d->before, d->id, err, errlen);
 }
@@ -240,8 +239,8 @@ static int act_split(cs_store *s, const cs_review_action *a, locked_doc *d, char
         return CS_REVIEW_ERROR;
     if (cs_pq_int(r, 0, 0) == 0 || cs_pq_int(r, 0, 1) == 0) {
         PQclear(r);
-        return fail_code(CS_REVIEW_BAD, err, errlen, "cannot split at page %d: each part needs a page of the "
-                       "document", a->page_no);
+        return cs_review_store_fail(CS_REVIEW_BAD, err, errlen, "cannot split at page %d: each "
+                                    "part needs a page of the document", a->page_no);
     }
     PQclear(r);
     r = cs_pq(s,
@@ -303,13 +302,13 @@ static int act_merge(cs_store *s, const cs_review_action *a, locked_doc *d, long
         return CS_REVIEW_ERROR;
     if (PQntuples(r) != 1) {
         PQclear(r);
-        return fail_code(CS_REVIEW_BAD, err, errlen, "document %s is the first of its file: nothing to merge "
-                       "it with", d->id);
+        return cs_review_store_fail(CS_REVIEW_BAD, err, errlen, "document %s is the first of "
+                                    "its file: nothing to merge it with", d->id);
     }
     if (*PQgetvalue(r, 0, 3) == 't') {
         PQclear(r);
-        return fail_code(CS_REVIEW_CONFLICT, err, errlen, "the previous document is being reviewed by someone "
-                       "else");
+        return cs_review_store_fail(CS_REVIEW_CONFLICT, err, errlen, "the previous document "
+                                    "is being reviewed by someone else");
     }
     snprintf(prev, sizeof prev, "%s", PQgetvalue(r, 0, 0));
     filed = *PQgetvalue(r, 0, 2) == 't';
@@ -383,32 +382,32 @@ static int act_page(cs_store *s, const cs_review_action *a, locked_doc *d, char 
 {
     char b1[24], detail[64];
     const char *p[2] = {d->id, cs_i64(b1, a->page_no)};
-    PGresult *r;
     int changed;
 
     if (a->kind == CS_REVIEW_PAGE_BLANK) {
         if (d->page_count <= 1)
-            return fail_code(CS_REVIEW_BAD, err, errlen, "the document's only page cannot be blank: reject the "
-                           "document instead");
-        r = cs_pq(s, "UPDATE page SET status = 'blank', document_id = NULL"
-                     " WHERE document_id = $1::bigint AND page_no = $2::int", 2, p, err, errlen);
+            return cs_review_store_fail(CS_REVIEW_BAD, err, errlen, "the document's only page "
+                                        "cannot be blank: reject the document instead");
+        changed = update_one(s, "UPDATE page SET status = 'blank', document_id = NULL"
+                                " WHERE document_id = $1::bigint AND page_no = $2::int",
+                             2, p, err, errlen);
     } else {
         /* a blank page of the same file, inside the document or next to it */
-        r = cs_pq(s, "UPDATE page pg SET status = 'done', document_id = d.id FROM document d"
-                     " WHERE d.id = $1::bigint AND pg.file_id = d.file_id"
-                     "   AND pg.page_no = $2::int AND pg.status = 'blank'"
-                     "   AND pg.document_id IS NULL"
-                     "   AND pg.page_no BETWEEN d.first_page - 1 AND d.last_page + 1", 2, p, err,
-                  errlen);
+        changed = update_one(s, "UPDATE page pg SET status = 'done', document_id = d.id"
+                                "  FROM document d"
+                                " WHERE d.id = $1::bigint AND pg.file_id = d.file_id"
+                                "   AND pg.page_no = $2::int AND pg.status = 'blank'"
+                                "   AND pg.document_id IS NULL"
+                                "   AND pg.page_no BETWEEN d.first_page - 1 AND d.last_page + 1",
+                             2, p, err, errlen);
     }
-    if (!r)
-        return CS_REVIEW_ERROR;
-    changed = atoi(PQcmdTuples(r)) == 1;
-    PQclear(r);
+    if (changed < 0)
+        return changed;
     if (!changed)
-        return fail_code(CS_REVIEW_BAD, err, errlen, a->kind == CS_REVIEW_PAGE_BLANK
-                       ? "page %d is not a page of the document"
-                       : "page %d is not a blank page next to the document", a->page_no);
+        return cs_review_store_fail(CS_REVIEW_BAD, err, errlen, a->kind == CS_REVIEW_PAGE_BLANK
+                                    ? "page %d is not a page of the document"
+                                    : "page %d is not a blank page next to the document",
+                                    a->page_no);
     snprintf(detail, sizeof detail, "{\"page\":%d}", a->page_no);
     if (recount(s, d->id, err, errlen) < 0 || render(s, d->id, err, errlen) < 0 ||
         audit(s, a, d->id, detail, d->before, d->id, err, errlen) < 0)
@@ -420,23 +419,16 @@ static int act_reject(cs_store *s, const cs_review_action *a, locked_doc *d, cha
                       size_t errlen)
 {
     const char *p[2] = {d->id, a->reason};
-    char *detail;
-    int rc;
 
     if (!a->reason || !*a->reason)
-        return fail_code(CS_REVIEW_BAD, err, errlen, "a rejection needs a reason");
+        return cs_review_store_fail(CS_REVIEW_BAD, err, errlen, "a rejection needs a reason");
     if (cs_pq_exec(s, "UPDATE document SET status = 'rejected', review_reason = $2,"
                       "       filed_by = NULL, filed_at = NULL WHERE id = $1::bigint", 2, p, err,
                    errlen) < 0 ||
         cs_pq_exec(s, "DELETE FROM review_lease WHERE document_id = $1::bigint", 1, p, err,
                    errlen) < 0)
         return CS_REVIEW_ERROR;
-    detail = json_pair("reason", a->reason);
-    if (!detail)
-        return cs_fail(err, errlen, "out of memory");
-    rc = audit(s, a, d->id, detail, d->before, d->id, err, errlen);
-    free(detail);
-    return rc;
+    return audit_pair(s, a, d, "reason", a->reason, err, errlen);
 }
 
 int cs_review_store_act(cs_store *s, const cs_review_action *a, long long *result_document,
@@ -450,7 +442,7 @@ int cs_review_store_act(cs_store *s, const cs_review_action *a, long long *resul
     if (result_document)
         *result_document = 0;
     if (!a->user || !*a->user || a->document_id <= 0)
-        return fail_code(CS_REVIEW_BAD, err, errlen, "no document or no reviewer");
+        return cs_review_store_fail(CS_REVIEW_BAD, err, errlen, "no document or no reviewer");
     result = a->document_id;
     cs_i64(d.id, a->document_id);
     if (cs_pq_begin(s, err, errlen) < 0)
@@ -467,7 +459,7 @@ int cs_review_store_act(cs_store *s, const cs_review_action *a, long long *resul
     case CS_REVIEW_PAGE_BLANK:
     case CS_REVIEW_PAGE_NOT_BLANK: rc = act_page(s, a, &d, err, errlen); break;
     case CS_REVIEW_REJECT: rc = act_reject(s, a, &d, err, errlen); break;
-    default: rc = fail_code(CS_REVIEW_BAD, err, errlen, "unknown action");
+    default: rc = cs_review_store_fail(CS_REVIEW_BAD, err, errlen, "unknown action");
     }
     if (rc < 0)
         goto out;

@@ -17,10 +17,7 @@
 #include "common/common.h"
 #include "pipeline/pipeline_internal.h"
 
-/* cs_fail, returning code (CS_REVIEW_BAD, CS_REVIEW_CONFLICT) instead of -1. */
-static int fail_code(int code, char *err, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-static int fail_code(int code, char *err, size_t errlen, const char *fmt, ...)
+int cs_review_store_fail(int code, char *err, size_t errlen, const char *fmt, ...)
 {
     va_list ap;
     if (err && errlen) {
@@ -66,7 +63,8 @@ int cs_review_store_user_add(cs_store *s, const char *name, const char *role,
     added = atoi(PQcmdTuples(r)) == 1;
     PQclear(r);
     if (!added)
-        return fail_code(CS_REVIEW_BAD, err, errlen, "user \"%s\" already exists", name);
+        return cs_review_store_fail(CS_REVIEW_BAD, err, errlen, "user \"%s\" already exists",
+                                    name);
     return 0;
 }
 
@@ -497,8 +495,8 @@ int cs_review_store_audit_list(cs_store *s, const char *user, const char *since,
         int ok = PQresultStatus(t) == PGRES_TUPLES_OK;
         PQclear(t);
         if (!ok)
-            return fail_code(CS_REVIEW_BAD, err, errlen, "--since \"%s\" is not a time (try "
-                             "2026-01-31 or \"2026-01-31 14:00\")", since);
+            return cs_review_store_fail(CS_REVIEW_BAD, err, errlen, "--since \"%s\" is not a "
+                                        "time (try 2026-01-31 or \"2026-01-31 14:00\")", since);
     }
     r = cs_pq(s,
         "SELECT id, to_char(at, 'YYYY-MM-DD\"T\"HH24:MI:SS.MSOF'), actor, action,"

@@ -28,6 +28,13 @@
 #define CS_REVIEW_BAD      (-2)
 #define CS_REVIEW_CONFLICT (-3)
 
+/*
+ * For review_store.c and review_actions.c: cs_fail, returning code
+ * (CS_REVIEW_BAD, CS_REVIEW_CONFLICT) instead of -1.  err may be NULL.
+ */
+int cs_review_store_fail(int code, char *err, size_t errlen, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
 #define CS_REVIEW_NAME_MAX 64      /* user names: [A-Za-z0-9._-]{1,64} */
 #define CS_REVIEW_HASH_MAX 128     /* crypto_pwhash_STRBYTES */
 

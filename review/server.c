@@ -136,6 +136,20 @@ static enum MHD_Result send_store_error(ctx *x, int rc, const char *err)
     return send_error(x, 500, "internal error: the database did not answer as expected");
 }
 
+/* The store's JSON answer, or its failure (rc < 0) as send_store_error; frees json. */
+static enum MHD_Result send_store_json(ctx *x, int rc, char *json, const char *err)
+{
+    enum MHD_Result r;
+
+    if (rc < 0) {
+        free(json);
+        return send_store_error(x, rc, err);
+    }
+    r = send_json(x, 200, json);
+    free(json);
+    return r;
+}
+
 static enum MHD_Result send_asset(ctx *x, const char *path)
 {
     const cs_review_asset *a = cs_review_asset_find(path);
@@ -310,49 +324,34 @@ static enum MHD_Result do_queue(ctx *x)
 {
     cs_review_filter f;
     char *json = NULL, err[CS_ERRLEN];
-    enum MHD_Result r;
     int rc;
 
     if (read_filter(x, &f) < 0)
         return send_error(x, 400, "malformed filter (batch, reason or offset)");
     rc = cs_review_store_queue(x->srv->store, &f, &json, err, sizeof err);
-    if (rc < 0)
-        return send_store_error(x, rc, err);
-    r = send_json(x, 200, json);
-    free(json);
-    return r;
+    return send_store_json(x, rc, json, err);
 }
 
 static enum MHD_Result do_patients(ctx *x)
 {
     const char *q = arg(x, "q");
     char *json = NULL, err[CS_ERRLEN];
-    enum MHD_Result r;
     int rc;
 
     if (!q || !cs_review_text_ok(q, 100) || strlen(q) < 2)
         return send_error(x, 400, "the search needs 2 to 100 characters of text");
     rc = cs_review_store_roster_search(x->srv->store, q, 20, &json, err, sizeof err);
-    if (rc < 0)
-        return send_store_error(x, rc, err);
-    r = send_json(x, 200, json);
-    free(json);
-    return r;
+    return send_store_json(x, rc, json, err);
 }
 
 static enum MHD_Result do_document(ctx *x, long long id)
 {
     char *json = NULL, err[CS_ERRLEN];
-    enum MHD_Result r;
     int rc = cs_review_store_document(x->srv->store, id, x->who.name, &json, err, sizeof err);
 
     if (rc == CS_REVIEW_BAD)
-        return send_error(x, 404, err);
-    if (rc < 0)
-        return send_store_error(x, rc, err);
-    r = send_json(x, 200, json);
-    free(json);
-    return r;
+        return send_error(x, 404, err);   /* json is NULL */
+    return send_store_json(x, rc, json, err);
 }
 
 static enum MHD_Result do_next(ctx *x, long long id)
