@@ -10,8 +10,10 @@
  *      Medical Record No./Number/#, Unit No./Number/#; any case; runs of
  *      spaces between words) followed by any of ' ', tab, ':', '#', '.',
  *      '-' and then the value.  A bare '#' at a word start counts as an MRN
- *      label when the same line before it holds a "LAST, FIRST" name and
- *      no other-number word (below) is near: "SMITH, JOHN  #48213377".
+ *      label when the same line before it holds a "LAST, FIRST" name, or
+ *      is only a "First [M.] Last" name (two to four capitalised words),
+ *      and no other-number word (below) is near: "SMITH, JOHN  #48213377",
+ *      "Wren W. Langlowe   #73640069".
  *      The value is a run of 6 to 12 letters and
  *      digits ending at a non-alphanumeric byte:
  *        - OCR confusions are repaired (O/o->0, I/l/|->1, S/s->5, B->8,
@@ -246,7 +248,40 @@ looks_like_yyyymmdd(const char *d)
     return y >= 1900 && y <= 2099 && m >= 1 && m <= 12 && day >= 1 && day <= 31;
 }
 
-/* Is text[pos] == '#' a bare MRN mark after a "LAST, FIRST" name? */
+/*
+ * Is text[from..pos) only a "First [M.] Last" name and blanks: two to four
+ * words, each a capital and then letters ('\'', '-' inside), an initial
+ * with or without its period; the first and last words two letters or more.
+ */
+static int
+only_name_words(const char *text, size_t from, size_t pos)
+{
+    size_t i = from, words = 0, len = 0;
+
+    while (i < pos) {
+        size_t st;
+        if (text[i] == ' ' || text[i] == '\t') {
+            i++;
+            continue;
+        }
+        if (!(text[i] >= 'A' && text[i] <= 'Z'))
+            return 0;
+        st = i;
+        while (i < pos && (is_alpha((unsigned char)text[i]) || text[i] == '\'' || text[i] == '-'))
+            i++;
+        len = i - st;
+        if (i < pos && text[i] == '.' && len == 1)
+            i++;
+        if (i < pos && text[i] != ' ' && text[i] != '\t')
+            return 0;
+        if (words == 0 && len < 2)
+            return 0;
+        words++;
+    }
+    return words >= 2 && words <= 4 && len >= 2;
+}
+
+/* Is text[pos] == '#' a bare MRN mark after a "LAST, FIRST" or "First Last" name? */
 static int
 hash_after_name(const char *text, size_t pos)
 {
@@ -256,6 +291,8 @@ hash_after_name(const char *text, size_t pos)
         return 0;
     for (i = pos; i > 0 && text[i - 1] != '\n'; i--)
         ;
+    if (only_name_words(text, i, pos))
+        return !after_other_label(text, pos);
     for (; i + 1 < pos; i++) {
         size_t j = i + 1;
         if (text[i] != ',' || i == 0 || !is_alpha((unsigned char)text[i - 1]))

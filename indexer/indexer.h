@@ -322,6 +322,40 @@ int cs_index_mrn_distance(const char *a, const char *b);
 long cs_index_mrn_variants(const char *mrn, char (*out)[CS_MRN_MAX], size_t max);
 
 /* ------------------------------------------------------------------ */
+/*                 printed titles and the final document type         */
+/* ------------------------------------------------------------------ */
+
+/*
+ * The taxonomy's title lines (table doctype, column titles): pipeline/
+ * loads them once per worker and adds them here.  A title ending in '*'
+ * is a pattern for documents that print no title ("Dear *", "Re: *").
+ */
+typedef struct cs_titles cs_titles;
+
+int cs_titles_new(cs_titles **out, char *err, size_t errlen);
+/* Add one title of code; -1 with a message (no letters, out of memory). */
+int cs_titles_add(cs_titles *t, const char *code, const char *title, char *err, size_t errlen);
+size_t cs_titles_count(const cs_titles *t);
+void cs_titles_free(cs_titles **pt);
+
+/*
+ * cs_index_find_title: the code whose title heads a first page's text
+ * (top lines, OCR-tolerant), else whose pattern opens it; NULL when none.
+ * *pattern (NULL to skip) is 1 when a pattern matched.  See titles.c.
+ */
+const char *cs_index_find_title(const cs_titles *t, const char *text, int *pattern);
+
+/*
+ * cs_index_doctype: the document's type, best first: the classifier's
+ * calibrated posterior on text, mixed for OCR domain shift, times the
+ * likelihood ratio of the title found on first_page, normalised.  Returns
+ * the number written to top (<= k), 0 without a model.  *title_code (NULL
+ * to skip) is the code the title named, or NULL.  See titles.c.
+ */
+int cs_index_doctype(const cs_classifier *m, const cs_titles *t, const char *first_page,
+                     const char *text, cs_prediction *top, int k, const char **title_code);
+
+/* ------------------------------------------------------------------ */
 /*                           default training set                     */
 /* ------------------------------------------------------------------ */
 

@@ -5,9 +5,11 @@
  *   cs_index_find_name    first patient name, labelled or in a header line
  *
  * Labelled: a label at a word start — Patient Name, Pt Name, Patient,
- * Name, Re, Pt (any case) — then ':' (or '-'; "Patient Name" may also be
- * followed by blanks only), then the value up to the end of the line, a
- * tab, two blanks, a digit or '#', or the next field label (MRN, DOB, ...).
+ * Name, Re, Pt (any case; after "Patient" or "Pt" a word one letter away
+ * from "Name", as OCR misreads it: "NAMF") — then ':' (or ';' as OCR reads
+ * it, or '-'; "Patient Name" may also be followed by blanks only), then
+ * the value up to the end of the line, a tab, two blanks, a digit or '#',
+ * or the next field label (MRN, DOB, ...).
  * The value is read as
  *   LAST, FIRST [MIDDLE]      ("SMITH, JOHN A", "O'Brien, Mary-Ann")
  *   FIRST [M.] LAST           ("John A. Smith", "MARY SMITH")
@@ -17,10 +19,19 @@
  * is ..." is not a name.  Words of document titles (REPORT, SUMMARY, ...)
  * are refused as names.
  *
+ * OCR tolerance in the value, without admitting garbage: a lone 0 1 5 8
+ * between name words is the initial O I S B ("LUCAN 0. DUNLOWE"); and
+ * once a whole name has been read (two words, the first name after a
+ * comma), a noise byte (a symbol or non-ASCII) ends the value, so that
+ * "Ivesfield, Harriet §S" is IVESFIELD, HARRIET.  Noise before that
+ * still refuses the value.
+ *
  * Unlabelled (labelled_only = 0): a line whose first words are
  * "LAST, FIRST [M]" and which also carries an MRN ('#' or an MRN label)
- * or a birth-date label: the usual header line "SMITH, JOHN  #48213377".
- * Requiring the number keeps "Boston, Massachusetts" out.
+ * or a birth-date label: the usual header line "SMITH, JOHN  #48213377";
+ * or a line that is only "First [M.] Last" followed by blanks and '#'
+ * with a number: "Wren W. Langlowe   #73640069".  Requiring the number
+ * keeps "Boston, Massachusetts" out.
  *
  * Output is upper case.  Nothing here logs: names are patient data.
  */
@@ -82,6 +93,39 @@ at_stop_label(const char *line, const char *s)
     return 0;
 }
 
+/* A byte OCR makes of specks and smudges: a symbol or non-ASCII. */
+static int
+is_noise(int c)
+{
+    return c >= 0x80 || (c && strchr("~`^*_=+<>{}[]\\\"!?@$%", c) != NULL);
+}
+
+/* Letter an OCR engine may have read as this lone digit, or 0. */
+static char
+initial_letter(int c)
+{
+    switch (c) {
+    case '0': return 'O';
+    case '1': return 'I';
+    case '5': return 'S';
+    case '8': return 'B';
+    default: return 0;
+    }
+}
+
+/* Is s[i] a lone digit standing for an initial: " 0. ", " 0 X", " 0" at the end? */
+static int
+digit_initial(const char *s, size_t i)
+{
+    unsigned char next = (unsigned char)s[i + 1];
+
+    return initial_letter((unsigned char)s[i]) && i >= 2 && s[i - 1] == ' ' &&
+           cs_is_alpha((unsigned char)s[i - 2]) &&
+           (next == '.' || next == '\0' || next == '\n' || next == '\r' ||
+            (next == ' ' && (cs_is_alpha((unsigned char)s[i + 2]) || s[i + 2] == ' ' ||
+                             s[i + 2] == '\n' || s[i + 2] == '\0')));
+}
+
 /*
  * Split the value s[0..len) into name words (and note where the comma
  * is).  Stops at a stop label.  Returns the word count, or -1 when
@@ -107,8 +151,13 @@ split_words(const char *line, const char *s, size_t len, word *w, int *comma_aft
             i++;
             continue;
         }
-        if (!cs_is_alpha((unsigned char)s[i]))
+        if (!cs_is_alpha((unsigned char)s[i])) {
+            /* noise after a whole name ends it; anywhere else refuses it */
+            if (is_noise((unsigned char)s[i]) && n >= 2 && *comma_after >= 0 &&
+                n > *comma_after)
+                break;
             return -1;
+        }
         if (at_stop_label(line, s + i))
             break;
         st = i;
@@ -200,12 +249,63 @@ value_length(const char *s)
     size_t i = 0;
 
     while (s[i] && s[i] != '\n' && s[i] != '\r' && s[i] != '\t' && s[i] != '#' &&
-           !cs_is_digit((unsigned char)s[i]) && !(s[i] == ' ' && s[i + 1] == ' ') &&
-           s[i] != '(' && s[i] != '|' && s[i] != ';')
+           !(cs_is_digit((unsigned char)s[i]) && !digit_initial(s, i)) &&
+           !(s[i] == ' ' && s[i + 1] == ' ') && s[i] != '(' && s[i] != '|' && s[i] != ';')
         i++;
     while (i > 0 && (s[i - 1] == ' ' || s[i - 1] == ','))
         i--;
     return i;
+}
+
+/* Copy the value s[0..len) into buf (cap bytes) with lone-digit initials as letters. */
+static size_t
+repair_value(const char *s, size_t len, char *buf, size_t cap)
+{
+    size_t n = len < cap - 1 ? len : cap - 1;
+
+    for (size_t i = 0; i < n; i++)
+        buf[i] = cs_is_digit((unsigned char)s[i]) && digit_initial(s, i) ?
+                 initial_letter((unsigned char)s[i]) : s[i];
+    buf[n] = '\0';
+    return n;
+}
+
+/* Parse the value at s (up to value_length) after repairing it; 1 on success. */
+static int
+parse_at(const char *s, char *last, char *first, char *middle)
+{
+    char buf[4 * CS_NAME_MAX];
+    size_t len = repair_value(s, value_length(s), buf, sizeof buf);
+
+    return parse_value(buf, buf, len, last, first, middle);
+}
+
+/* Is the word at s one OCR edit (a substituted letter) from "name"? */
+static size_t
+near_name_word(const char *s)
+{
+    static const char NAME[] = "name";
+    size_t i, same = 0;
+
+    for (i = 0; i < 4; i++) {
+        if (!cs_is_alpha((unsigned char)s[i]))
+            return 0;
+        same += cs_lower((unsigned char)s[i]) == NAME[i];
+    }
+    return !cs_is_alpha((unsigned char)s[4]) && same >= 3 ? 4 : 0;
+}
+
+/* Is the name value at s followed by blanks, '#' and a digit: "Wren W. Langlowe   #7364"? */
+static int
+hash_number_follows(const char *s)
+{
+    size_t i = value_length(s);
+
+    if (i == 0)
+        return 0;
+    while (s[i] == ' ' || s[i] == '\t')
+        i++;
+    return s[i] == '#' && cs_is_digit((unsigned char)s[i + 1]);
 }
 
 /* Does the rest of the line carry an MRN or birth-date marker? */
@@ -256,18 +356,26 @@ cs_index_find_name(const char *text, int labelled_only, char *last, char *first,
             end = line + strlen(line);
         for (s = line; s < end; s++) {
             for (size_t k = 0; k < sizeof NAME_LABELS / sizeof *NAME_LABELS; k++) {
-                size_t n = cs_match_word(line, s, NAME_LABELS[k]), j = n;
+                size_t n = cs_match_word(line, s, NAME_LABELS[k]), j = n, near;
                 if (!n)
                     continue;
                 while (s[j] == ' ' || s[j] == '\t')
                     j++;
-                if (s[j] == ':' || s[j] == '-')
+                /* "PATIENT NAMF:": the label Patient Name misread */
+                if ((k == 2 || k == 5) && j > n && (near = near_name_word(s + j)) != 0) {
+                    size_t m = j + near;
+                    while (s[m] == ' ' || s[m] == '\t')
+                        m++;
+                    if (s[m] == ':' || s[m] == ';')
+                        j = m;
+                }
+                if (s[j] == ':' || s[j] == '-' || s[j] == ';')
                     j++;
                 else if (k != 0 || j == n)
                     continue;
                 while (s[j] == ' ' || s[j] == '\t')
                     j++;
-                if (parse_value(line, s + j, value_length(s + j), last, first, middle)) {
+                if (parse_at(s + j, last, first, middle)) {
                     if (labelled)
                         *labelled = 1;
                     return 1;
@@ -292,8 +400,12 @@ cs_index_find_name(const char *text, int labelled_only, char *last, char *first,
             line_has_identifier(line, comma)) {
             size_t len = value_length(s);
             /* LAST, FIRST only: the comma must be inside the value */
-            if (s + len > comma &&
-                parse_value(line, s, len, last, first, middle) && strchr(last, ' ') == NULL)
+            if (s + len > comma && parse_at(s, last, first, middle) && strchr(last, ' ') == NULL)
+                return 1;
+            last[0] = first[0] = middle[0] = '\0';
+        } else if ((!comma || comma >= s + value_length(s)) && cs_is_upper((unsigned char)*s) &&
+                   hash_number_follows(s)) {
+            if (parse_at(s, last, first, middle) && strchr(last, ' ') == NULL)
                 return 1;
             last[0] = first[0] = middle[0] = '\0';
         }

@@ -12,6 +12,9 @@
  *   - a known document title at the start of one of its first lines
  *     (DISCHARGE SUMMARY, OPERATIVE REPORT, ...), or an all-capitals
  *     heading near the top followed by a patient header block;
+ *   - a letter's opening near the top: a salutation "Dear X" or a subject
+ *     line "Re: X" beginning one of its first LETTER_LINES lines (letters
+ *     print no title, and their letterhead is in mixed case);
  *   - its fields (cs_index_extract_fields on the page alone).
  *
  * Then the pages are walked in order; a page starts a new document at the
@@ -27,6 +30,7 @@
  *   4. a continuation mark, or "Page k" (k >= 2)         continue
  *   5. labelled date of service differs                  "different date of service"
  *   6. a known title                                     "document title"
+ *      a letter's opening                                "letter opening"
  *      an all-capitals heading + patient header block,
  *      not already on the document's first page (a
  *      letterhead repeated on every page is not a title) "document heading"
@@ -53,6 +57,7 @@
 #define HEADER_LINES    15    /* ... for a patient header block */
 #define TITLE_SLACK     25    /* bytes a title line may carry after the title */
 #define HEADING_MAX     64
+#define LETTER_LINES    20    /* ... for a letter's "Dear" or "Re:" line */
 #define NAME_DIFFERENT  0.80  /* Jaro-Winkler below this: another name */
 
 static const char *const KNOWN_TITLES[] = {
@@ -75,6 +80,7 @@ typedef struct page_signals {
     int page_no, page_of;        /* 0 when absent */
     int continued;
     const char *title;           /* known title, or NULL */
+    int letter;                  /* a letter's opening near the top */
     char heading[HEADING_MAX];   /* all-capitals heading with a header block, or "" */
     cs_fields fields;
 } page_signals;
@@ -190,6 +196,41 @@ has_patient_block(const char *text)
     return 0;
 }
 
+/* Does the line open a letter: "Dear X" or "Re: X" (';' read as ':')? */
+static int
+letter_line(const char *line, size_t len)
+{
+    size_t i = skip_blanks(line), n;
+
+    if ((n = cs_match_word(line, line + i, "dear")) && i + n < len && line[i + n] == ' ') {
+        i += n + skip_blanks(line + i + n);
+        return i < len && cs_is_upper((unsigned char)line[i]);
+    }
+    if ((n = cs_match_word(line, line + i, "re")) && i + n < len &&
+        (line[i + n] == ':' || line[i + n] == ';')) {
+        i += n + 1;
+        i += skip_blanks(line + i);
+        return i < len && cs_is_alpha((unsigned char)line[i]);
+    }
+    return 0;
+}
+
+static void
+find_letter(const char *text, page_signals *p)
+{
+    const char *s = text, *line;
+    size_t len;
+    int nonempty = 0;
+
+    while (*s && nonempty < LETTER_LINES && !p->letter) {
+        s = next_line(s, &line, &len);
+        if (skip_blanks(line) >= len || line[skip_blanks(line)] == '\r')
+            continue;
+        nonempty++;
+        p->letter = letter_line(line, len);
+    }
+}
+
 static void
 find_title(const char *text, page_signals *p)
 {
@@ -244,6 +285,7 @@ page_signals_read(const cs_index_page *page, int ref_year, page_signals *p)
     if (p->page_no >= 2 && p->page_of == 0)
         p->continued = 1;
     find_title(text, p);
+    find_letter(text, p);
     cs_index_extract_fields(page, 1, ref_year, &p->fields);
 }
 
@@ -298,6 +340,8 @@ boundary(const doc_state *d, const page_signals *p, int after_blank)
         return "different date of service";
     if (p->title)
         return "document title";
+    if (p->letter)
+        return "letter opening";
     if (p->heading[0] && !(d->first_text && strstr(d->first_text, p->heading)))
         return "document heading";
     if (after_blank)

@@ -30,6 +30,7 @@ void cs_stage_ctx_free(cs_stage_ctx **pc)
     c = *pc;
     cs_ocr_engine_free(&c->engine);
     cs_classifier_free(&c->model);
+    cs_titles_free(&c->titles);
     free(c->file_data);
     free(c);
     *pc = NULL;

@@ -14,6 +14,9 @@
  *      Everything else goes to review with the ranked candidates.
  *   2. Blank pages belong to no document (they are reported as blank
  *      pages); failed pages neither.
+ *   3. The type is the classifier's posterior combined with the printed
+ *      title of the document's first page (cs_index_doctype), the titles
+ *      coming from the taxonomy (doctype.titles, schema 007).
  */
 #include "pipeline/stage_internal.h"
 
@@ -59,6 +62,38 @@ static int refresh_model(cs_store *s, cs_stage_ctx *ctx, char *err, size_t errle
         PQclear(r);
     }
     ctx->model_id = id;
+    return 0;
+}
+
+/*
+ * The taxonomy's titles (doctype.titles), loaded with the model: once per
+ * worker, and again when another model is made active (training is when
+ * the taxonomy grows).  They live in the stage context.
+ */
+static int refresh_titles(cs_store *s, cs_stage_ctx *ctx, char *err, size_t errlen)
+{
+    PGresult *r;
+    cs_titles *t = NULL;
+
+    if (ctx->titles && ctx->titles_model_id == ctx->model_id)
+        return 0;
+    r = cs_pq(s, "SELECT code, unnest(titles) FROM doctype ORDER BY code", 0, NULL, err, errlen);
+    if (!r)
+        return -1;
+    if (cs_titles_new(&t, err, errlen) < 0) {
+        PQclear(r);
+        return -1;
+    }
+    for (int i = 0; i < PQntuples(r); i++)
+        if (cs_titles_add(t, PQgetvalue(r, i, 0), PQgetvalue(r, i, 1), err, errlen) < 0) {
+            /* a bad title is skipped, not fatal: the classifier still decides */
+            cs_log(CS_LOG_WARN, "doctype title %d skipped: %s", i, err);
+            err[0] = '\0';
+        }
+    PQclear(r);
+    cs_titles_free(&ctx->titles);
+    ctx->titles = t;
+    ctx->titles_model_id = ctx->model_id;
     return 0;
 }
 
@@ -165,8 +200,8 @@ static int assemble_document(cs_store *s, cs_stage_ctx *ctx, const cs_job *job,
     }
 
     if (ctx->model)
-        npred = cs_classifier_predict(ctx->model, text.data ? text.data : "", pred,
-                                      TYPE_ALTERNATIVES);
+        npred = cs_index_doctype(ctx->model, ctx->titles, n ? pages[0].text : NULL,
+                                 text.data ? text.data : "", pred, TYPE_ALTERNATIVES, NULL);
     cs_index_extract_fields(pages, n, 0, &fields);
     if (cs_candidates_find(s, &fields, &cands, err, errlen) < 0)
         goto out;
@@ -287,7 +322,7 @@ int cs_stage_assemble(cs_store *s, cs_stage_ctx *ctx, const cs_job *job, char *e
     if (cs_pq_exec(s, "SELECT 1 FROM source_file WHERE id = $1 FOR UPDATE", 1, p, err, errlen) < 0 ||
         cs_pq_exec(s, "DELETE FROM document WHERE file_id = $1", 1, p, err, errlen) < 0 ||
         cs_file_pages_load(s, job->file_id, &fp, err, errlen) < 0 ||
-        refresh_model(s, ctx, err, errlen) < 0)
+        refresh_model(s, ctx, err, errlen) < 0 || refresh_titles(s, ctx, err, errlen) < 0)
         goto fail;
     if (fp.n > 0) {
         if (cs_index_split(fp.pages, fp.n, 0, &split, err, errlen) < 0)

@@ -1479,6 +1479,255 @@ START_TEST(test_match_random_never_wrong)
 }
 END_TEST
 
+/* ---- issue 4 evaluation fixes: titles, letters, OCR-tolerant names ---- */
+
+static cs_titles *
+test_titles(void)
+{
+    static const char *const rows[][2] = {
+        {"discharge_summary", "DISCHARGE SUMMARY"},
+        {"history_physical", "HISTORY AND PHYSICAL"}, {"history_physical", "H&P"},
+        {"history_physical", "CONSULTATION"},
+        {"progress_note", "PROGRESS NOTE"}, {"progress_note", "FOLLOW-UP NOTE"},
+        {"operative_report", "OPERATIVE REPORT"}, {"operative_report", "PROCEDURE NOTE"},
+        {"radiology_report", "RADIOLOGY REPORT"}, {"radiology_report", "IMAGING REPORT"},
+        {"ed_note", "EMERGENCY DEPARTMENT RECORD"},
+        {"letter", "Dear *"}, {"letter", "Re: *"},
+    };
+    cs_titles *t = NULL;
+    char err[CS_ERRLEN] = "";
+
+    ck_assert_int_eq(cs_titles_new(&t, err, sizeof err), 0);
+    for (size_t i = 0; i < sizeof rows / sizeof *rows; i++)
+        ck_assert_msg(cs_titles_add(t, rows[i][0], rows[i][1], err, sizeof err) == 0, "%s", err);
+    return t;
+}
+
+START_TEST(test_titles_find)
+{
+    cs_titles *t = test_titles();
+    char err[CS_ERRLEN] = "";
+    int pattern = -1;
+
+    ck_assert_uint_eq(cs_titles_count(t), 13);
+    /* case, spacing, punctuation, & for AND, OCR digits, extra words */
+    ck_assert_str_eq(cs_index_find_title(t, "Mercy Hospital\nDISCHARGE  SUMMARY\nPatient: X\n",
+                                         &pattern), "discharge_summary");
+    ck_assert_int_eq(pattern, 0);
+    ck_assert_str_eq(cs_index_find_title(t, "Valley Clinic\nHistory & Physical\n", NULL),
+                     "history_physical");
+    ck_assert_str_eq(cs_index_find_title(t, "HISTORY AND PHYSICAL EXAMINATION\n", NULL),
+                     "history_physical");
+    ck_assert_str_eq(cs_index_find_title(t, "H & P\n", NULL), "history_physical");
+    ck_assert_str_eq(cs_index_find_title(t, "PR0GRESS N0TE:\n", NULL), "progress_note");
+    ck_assert_str_eq(cs_index_find_title(t, "Follow up note\n", NULL), "progress_note");
+    ck_assert_str_eq(cs_index_find_title(t, "DIAGNOSTIC IMAGING REPORT\n", NULL),
+                     "radiology_report");
+    ck_assert_str_eq(cs_index_find_title(t, "CLINIC PROGRESS NOTE\n", NULL), "progress_note");
+    /* a sentence is not a title; nor a title below the top lines */
+    ck_assert_ptr_null(cs_index_find_title(t, "The patient had a progress note written.\n", NULL));
+    ck_assert_ptr_null(cs_index_find_title(t, "a\nb\nc\nd\ne\nf\nOPERATIVE REPORT\n", NULL));
+    ck_assert_ptr_null(cs_index_find_title(t, "", NULL));
+    ck_assert_ptr_null(cs_index_find_title(NULL, "OPERATIVE REPORT", NULL));
+    ck_assert_ptr_null(cs_index_find_title(t, NULL, NULL));
+    /* letters: a pattern, deeper in the page, only when no title matched */
+    ck_assert_str_eq(cs_index_find_title(t, "St. Agatha Surgical Specialists\n12 Main St\n\n"
+                                            "July 26, 2023\n\nAnn Lee, MD\n\nRe: YARRIDGE, HARRIET\n"
+                                            "Dear Dr. Keswick:\n", &pattern), "letter");
+    ck_assert_int_eq(pattern, 2);
+    ck_assert_str_eq(cs_index_find_title(t, "x\nDear Dr. Lee,\nDear Dr. Lee,\n", &pattern),
+                     "letter");
+    ck_assert_int_eq(pattern, 1);
+    ck_assert_str_eq(cs_index_find_title(t, "x\nDear Dr. Lee,\n", NULL), "letter");
+    ck_assert_ptr_null(cs_index_find_title(t, "Re-evaluation in two weeks.\nDearth of data\n", NULL));
+    ck_assert_str_eq(cs_index_find_title(t, "OPERATIVE REPORT\nRe: SMITH, JOHN\n", &pattern),
+                     "operative_report");
+    ck_assert_int_eq(pattern, 0);
+    /* errors */
+    ck_assert_int_eq(cs_titles_add(t, "x", "12 34", err, sizeof err), -1);
+    ck_assert_int_eq(cs_titles_add(t, "x", "*", err, sizeof err), -1);
+    ck_assert_int_eq(cs_titles_add(t, NULL, "A", err, sizeof err), -1);
+    ck_assert_int_eq(cs_titles_add(NULL, "x", "A", err, sizeof err), -1);
+    cs_titles_free(&t);
+    ck_assert_ptr_null(t);
+    cs_titles_free(&t);
+    cs_titles_free(NULL);
+}
+END_TEST
+
+START_TEST(test_titles_combine_with_classifier)
+{
+    cs_labelled_text *ex = NULL;
+    cs_classifier *m = NULL;
+    cs_titles *t = test_titles();
+    cs_prediction plain[7], top[7];
+    const char *code = NULL;
+    char err[CS_ERRLEN] = "";
+    const char *body = "FINDINGS: clear lungs. IMPRESSION: no acute disease. Counts correct.";
+    char page[512];
+    size_t n = 0;
+    double sum = 0;
+    int k;
+
+    ck_assert_int_eq(cs_index_default_examples(&ex, &n), 0);
+    ck_assert_msg(cs_classifier_train(ex, n, &m, err, sizeof err) == 0, "%s", err);
+
+    /* no title: the classifier's ranking, confidences pulled from 0 and 1 */
+    ck_assert_int_eq(cs_classifier_predict(m, body, plain, 7), 7);
+    ck_assert_int_eq(cs_index_doctype(m, t, body, body, top, 7, &code), 7);
+    ck_assert_ptr_null(code);
+    ck_assert_str_eq(top[0].label, plain[0].label);
+    ck_assert(top[0].confidence <= 0.96);
+    ck_assert(top[6].confidence >= 0.05 / 7 * 0.99);
+    for (int i = 0; i < 7; i++)
+        sum += top[i].confidence;
+    ck_assert(fabs(sum - 1) < 1e-9);
+
+    /* a printed title outweighs an unsure classifier, and its confidence is earned */
+    snprintf(page, sizeof page, "Mercy Hospital\nDISCHARGE SUMMARY\nPatient: X\n%s", body);
+    k = cs_index_doctype(m, t, page, page, top, 3, &code);
+    ck_assert_int_eq(k, 3);
+    ck_assert_str_eq(code, "discharge_summary");
+    ck_assert_str_eq(top[0].label, "discharge_summary");
+    ck_assert(top[0].confidence > 0.5);
+    ck_assert(top[0].confidence >= top[1].confidence && top[1].confidence >= top[2].confidence);
+
+    /* title and text agree: confident */
+    k = cs_index_doctype(m, t, "OPERATIVE REPORT\n",
+                         "OPERATIVE REPORT\nPREOPERATIVE DIAGNOSIS: hernia. ANESTHESIA: general. "
+                         "ESTIMATED BLOOD LOSS: minimal. Counts correct.", top, 1, NULL);
+    ck_assert_int_eq(k, 1);
+    ck_assert_str_eq(top[0].label, "operative_report");
+    ck_assert(top[0].confidence >= 0.99);
+
+    /* a letter's opening: the pattern's weaker evidence */
+    k = cs_index_doctype(m, t, "Clinic\nJuly 1, 2020\nRe: DOE, JANE\nDear Dr. Lee:\n",
+                         "Clinic\nJuly 1, 2020\nRe: DOE, JANE\nDear Dr. Lee:\nThank you for "
+                         "referring her. Sincerely,", top, 1, &code);
+    ck_assert_str_eq(code, "letter");
+    ck_assert_str_eq(top[0].label, "letter");
+
+    /* a code the model does not know is ignored; no model, no prediction */
+    {
+        cs_titles *u = NULL;
+        ck_assert_int_eq(cs_titles_new(&u, err, sizeof err), 0);
+        ck_assert_int_eq(cs_titles_add(u, "pathology_report", "PATHOLOGY REPORT", err, sizeof err), 0);
+        ck_assert_int_eq(cs_index_doctype(m, u, "PATHOLOGY REPORT\n", body, top, 7, &code), 7);
+        ck_assert_str_eq(code, "pathology_report");
+        ck_assert_str_eq(top[0].label, plain[0].label);
+        cs_titles_free(&u);
+    }
+    ck_assert_int_eq(cs_index_doctype(NULL, t, page, page, top, 3, NULL), 0);
+    ck_assert_int_eq(cs_index_doctype(m, t, page, page, top, 0, NULL), 0);
+    ck_assert_int_eq(cs_index_doctype(m, NULL, NULL, body, top, 2, NULL), 2);
+
+    cs_titles_free(&t);
+    cs_classifier_free(&m);
+    cs_index_default_examples_free(&ex, n);
+}
+END_TEST
+
+START_TEST(test_split_letter_after_document)
+{
+    /* chart_0065: two letters for one patient, no titles, no page numbers */
+    static const char *const letters[] = {
+        "Riverside Cardiology\n40 Elm St, Springfield    Tel (555) 201-3344\n\nJune 2, 2023\n\n"
+        "Ann Lee, MD\n12 Main St\nSpringfield\n\nRe: YARRIDGE, HARRIET I\nDOB: 1951-11-20\n"
+        "MRN: 88161215\n\nDear Dr. Lee:\n\nThank you for seeing her.\n",
+        "St. Agatha Surgical Specialists\n990 Oak Ave, Shelby    Tel (555) 300-1234\n\n"
+        "July 26, 2023\n\nPaul Keswick, MD\n5 Pine Rd\nShelby\n\nRe: YARRIDGE, HARRIET I\n"
+        "DOB: 1951-11-20\nMRN: 88161215\n\nDear Dr. Keswick:\n\nShe did well.\n",
+    };
+    /* without letterhead or date line */
+    static const char *const bare[] = {
+        "PROGRESS NOTE\nPatient: DOE, JANE   MRN: 48213377\nDoing well.\n",
+        "RE: DOE, JANE\nDear Dr. Smith,\nI saw Jane today.\n",
+        "She will return in a month.\nSincerely,\n",
+    };
+    cs_split s;
+
+    split_texts(letters, 2, &s);
+    ck_assert_uint_eq(s.ndocuments, 2);
+    ck_assert_str_eq(s.documents[1].reason, "letter opening");
+    cs_split_free(&s);
+    split_texts(bare, 3, &s);
+    ck_assert_uint_eq(s.ndocuments, 2);
+    ck_assert_uint_eq(s.documents[1].first, 1);
+    ck_assert_uint_eq(s.documents[1].last, 2);
+    cs_split_free(&s);
+}
+END_TEST
+
+START_TEST(test_names_ocr_tolerant)
+{
+    char last[CS_NAME_MAX], first[CS_NAME_MAX], middle[CS_NAME_MAX];
+    int labelled = 0;
+    cs_fields f;
+    cs_mrn_candidate c[4];
+
+    /* ';' read for ':' */
+    ck_assert_int_eq(cs_index_find_name("Patient Name; GILBERT B. WEXWORTH\n", 1, last, first,
+                                        middle, &labelled), 1);
+    ck_assert_str_eq(last, "WEXWORTH");
+    ck_assert_str_eq(first, "GILBERT");
+    ck_assert_str_eq(middle, "B");
+    ck_assert_int_eq(labelled, 1);
+    /* a middle initial read as a digit */
+    ck_assert_int_eq(cs_index_find_name("Re: LUCAN 0. DUNLOWE\n", 1, last, first, middle, NULL), 1);
+    ck_assert_str_eq(last, "DUNLOWE");
+    ck_assert_str_eq(first, "LUCAN");
+    ck_assert_str_eq(middle, "O");
+    ck_assert_int_eq(cs_index_find_name("Patient Name: CORINNE 0. WEXLOWE   DOB: 1/2/1950\n", 1,
+                                        last, first, middle, NULL), 1);
+    ck_assert_str_eq(last, "WEXLOWE");
+    ck_assert_str_eq(middle, "O");
+    ck_assert_int_eq(cs_index_find_name("Patient: WEXLOWE, CORINNE 0\n", 1, last, first, middle,
+                                        NULL), 1);
+    ck_assert_str_eq(first, "CORINNE");
+    ck_assert_str_eq(middle, "O");
+    /* a misread label */
+    ck_assert_int_eq(cs_index_find_name("PATIENT NAMF: Craneson, Percival N\n", 1, last, first,
+                                        middle, NULL), 1);
+    ck_assert_str_eq(last, "CRANESON");
+    ck_assert_str_eq(first, "PERCIVAL");
+    ck_assert_str_eq(middle, "N");
+    /* noise after the initial ends the name */
+    ck_assert_int_eq(cs_index_find_name("Patient: Ivesfield, Harriet \xc2\xa7S\n", 1, last, first,
+                                        middle, NULL), 1);
+    ck_assert_str_eq(last, "IVESFIELD");
+    ck_assert_str_eq(first, "HARRIET");
+
+    /* ... but garbage is not a name */
+    ck_assert_int_eq(cs_index_find_name("Patient: \xc2\xa7 Ivesfield, Harriet\n", 1, last, first,
+                                        middle, NULL), 0);
+    ck_assert_int_eq(cs_index_find_name("Patient: Ives\xc2\xa7 Harriet\n", 1, last, first, middle,
+                                        NULL), 0);
+    ck_assert_int_eq(cs_index_find_name("Patient Names: 4 on file\n", 1, last, first, middle,
+                                        NULL), 0);
+    ck_assert_int_eq(cs_index_find_name("Patient: John 0 0 0 Smith 12\n", 1, last, first, middle,
+                                        NULL) == 0 || strcmp(first, "JOHN") == 0, 1);
+    ck_assert_int_eq(cs_index_find_name("Patient NAMF notes: none\n", 1, last, first, middle,
+                                        NULL), 0);
+    ck_assert_int_eq(cs_index_find_name("Pt: room 0. left\n", 1, last, first, middle, NULL), 0);
+
+    /* a bare '#' after "First M. Last" (issue 4 evaluation, point 4) */
+    extract_one("Mercy Hospital\nPROGRESS NOTE\nWren W. Langlowe   #73640069\nDOB: 04/05/1961\n", &f);
+    ck_assert_str_eq(f.mrn, "73640069");
+    ck_assert_int_eq(f.mrn_info.labelled, 1);
+    ck_assert_str_eq(f.last, "LANGLOWE");
+    ck_assert_str_eq(f.first, "WREN");
+    ck_assert_str_eq(f.middle, "W");
+    ck_assert_int_eq(cs_index_find_mrns("WREN LANGLOWE #73640069", c, 4), 1);
+    ck_assert_int_eq(c[0].labelled, 1);
+    /* not after other words, not after an account label, not a sentence */
+    ck_assert_int_eq(cs_index_find_mrns("Seen in Room #73640069", c, 4), 1);
+    ck_assert_int_eq(c[0].labelled, 0);
+    ck_assert_int_eq(cs_index_find_mrns("Wren Langlowe Acct #73640069", c, 4), 0);
+    ck_assert_int_eq(cs_index_find_name("the patient   #73640069\n", 0, last, first, middle, NULL), 0);
+    ck_assert_int_eq(cs_index_find_name("Boston Massachusetts\n", 0, last, first, middle, NULL), 0);
+}
+END_TEST
+
 static Suite *
 indexer_suite(void)
 {
@@ -1549,6 +1798,14 @@ indexer_suite(void)
     tcase_add_test(tc, test_match_never_files_wrongly);
     tcase_add_test(tc, test_match_other_reasons);
     tcase_add_test(tc, test_match_random_never_wrong);
+    tcase_set_timeout(tc, 60);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("titles, letters and OCR-tolerant names");
+    tcase_add_test(tc, test_titles_find);
+    tcase_add_test(tc, test_titles_combine_with_classifier);
+    tcase_add_test(tc, test_split_letter_after_document);
+    tcase_add_test(tc, test_names_ocr_tolerant);
     tcase_set_timeout(tc, 60);
     suite_add_tcase(s, tc);
     return s;
