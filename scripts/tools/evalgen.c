@@ -453,18 +453,18 @@ static patient *make_roster(uint64_t seed, long n)
             random_person(&r, b);
             switch (g) {
             case G_TWIN:
-                snprintf(b->last, sizeof b->last, "%s", a->last);
+                memcpy(b->last, a->last, sizeof b->last);   /* a and b are distinct patients */
                 other_first(&r, b->sex, a->first, b->first, sizeof b->first);
                 b->dob = a->dob;
                 break;
             case G_SAME_NAME:
-                snprintf(b->last, sizeof b->last, "%s", a->last);
-                snprintf(b->first, sizeof b->first, "%s", a->first);
+                memcpy(b->last, a->last, sizeof b->last);   /* a and b are distinct patients */
+                memcpy(b->first, a->first, sizeof b->first);
                 b->sex = a->sex;
                 b->dob = other_dob(&r, a->dob);
                 break;
             case G_SAME_LAST:
-                snprintf(b->last, sizeof b->last, "%s", a->last);
+                memcpy(b->last, a->last, sizeof b->last);   /* a and b are distinct patients */
                 b->dob = other_dob(&r, a->dob);
                 break;
             default:
