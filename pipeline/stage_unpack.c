@@ -1,8 +1,10 @@
 /*
  * stage_unpack.c — the unpack stage: read a batch's archive from its large
  * object with libarchive, store each TIFF entry byte-exact with its sha256,
- * count its pages, and queue one ocr job a page.  Everything commits in one
- * transaction with the job's completion.
+ * count its pages, and queue one ocr job a page.  Entries commit in chunks
+ * (UNPACK_CHUNK_ENTRIES entries or UNPACK_CHUNK_BYTES bytes) so that workers
+ * start on the first pages while a large archive is still being read; the
+ * batch's status commits with the job's completion.
  *
  * Notes:
  *   1. The archive is streamed from the large object through libarchive's
@@ -15,6 +17,10 @@
  *   3. A cut or corrupt archive fails the batch with a message naming the
  *      archive; the entries read before the damage are kept and processed,
  *      and the entry being read when it broke is marked failed.
+ *   4. A run interrupted between chunks (a crash, a lost lease) resumes:
+ *      the next run reads the archive again and skips the entries already
+ *      recorded (entry_index is the entry's position, the same on every
+ *      read), so nothing is recorded twice.
  */
 #include "pipeline/stage_internal.h"
 
@@ -28,21 +34,46 @@
 #include "common/common.h"
 
 #define READ_CHUNK (256 * 1024)
+#define UNPACK_CHUNK_ENTRIES 16
+#define UNPACK_CHUNK_BYTES (64LL << 20)
 
+/*
+ * The archive's large object, read through libarchive's callbacks.  Its
+ * descriptor belongs to the transaction that opened it: when unpack
+ * commits a chunk of entries the descriptor closes, and the next read
+ * reopens it at the position reached (pos).
+ */
 typedef struct lo_source {
     PGconn *conn;
-    int fd;
+    Oid oid;
+    int fd;              /* -1 when closed */
+    pg_int64 pos;        /* offset of the next byte libarchive will get */
     char *buf;
 } lo_source;
+
+static int lo_ensure_open(lo_source *src)
+{
+    if (src->fd >= 0)
+        return 0;
+    src->fd = lo_open(src->conn, src->oid, INV_READ);
+    if (src->fd < 0)
+        return -1;
+    if (lo_lseek64(src->conn, src->fd, src->pos, SEEK_SET) != src->pos) {
+        src->fd = -1;
+        return -1;
+    }
+    return 0;
+}
 
 static la_ssize_t lo_read_cb(struct archive *a, void *data, const void **block)
 {
     lo_source *src = data;
-    int n = lo_read(src->conn, src->fd, src->buf, READ_CHUNK);
+    int n = lo_ensure_open(src) < 0 ? -1 : lo_read(src->conn, src->fd, src->buf, READ_CHUNK);
     if (n < 0) {
         archive_set_error(a, EIO, "could not read the stored archive");
         return -1;
     }
+    src->pos += n;
     *block = src->buf;
     return n;
 }
@@ -50,18 +81,30 @@ static la_ssize_t lo_read_cb(struct archive *a, void *data, const void **block)
 static la_int64_t lo_seek_cb(struct archive *a, void *data, la_int64_t offset, int whence)
 {
     lo_source *src = data;
-    pg_int64 pos = lo_lseek64(src->conn, src->fd, offset, whence);
+    pg_int64 pos;
     (void)a;
-    return pos < 0 ? ARCHIVE_FATAL : pos;
+    if (lo_ensure_open(src) < 0)
+        return ARCHIVE_FATAL;
+    pos = lo_lseek64(src->conn, src->fd, offset, whence);
+    if (pos < 0)
+        return ARCHIVE_FATAL;
+    src->pos = pos;
+    return pos;
 }
 
 static la_int64_t lo_skip_cb(struct archive *a, void *data, la_int64_t request)
 {
     lo_source *src = data;
-    pg_int64 before = lo_tell64(src->conn, src->fd);
-    pg_int64 after = lo_lseek64(src->conn, src->fd, request, SEEK_CUR);
+    pg_int64 after;
     (void)a;
-    return before < 0 || after < 0 ? 0 : after - before;
+    if (lo_ensure_open(src) < 0)
+        return 0;
+    after = lo_lseek64(src->conn, src->fd, request, SEEK_CUR);
+    if (after < 0)
+        return 0;
+    request = after - src->pos;
+    src->pos = after;
+    return request;
 }
 
 /* 1 when an entry name must not be used: absolute, or a ".." component. */
@@ -136,12 +179,13 @@ int cs_stage_unpack(cs_store *s, cs_stage_ctx *ctx, const cs_job *job, char *err
 {
     char b1[24], reason[CS_ERRLEN], batch_error[CS_ERRLEN + 128];
     char name[CS_MAX_ENTRY_NAME + 1], archive_name[256];
-    lo_source src = {s->conn, -1, NULL};
+    lo_source src = {s->conn, InvalidOid, -1, 0, NULL};
     struct archive *a = NULL;
     struct archive_entry *entry;
     unsigned char *data = NULL;
     long long total = 0;
-    int index = 0, files = 0, pages = 0, rc = -1, r;
+    int index = 0, files = 0, pages = 0, rc = -1, r, resume_after = 0, since_commit = 0;
+    long long bytes_since_commit = 0;
     PGresult *res = NULL;
     Oid oid;
 
@@ -151,10 +195,13 @@ int cs_stage_unpack(cs_store *s, cs_stage_ctx *ctx, const cs_job *job, char *err
         return -1;
     {
         const char *p[1] = {cs_i64(b1, job->batch_id)};
-        /* a re-run after a crash starts from scratch: replace, never duplicate */
-        if (cs_pq_exec(s, "DELETE FROM source_file WHERE batch_id = $1", 1, p, err, errlen) < 0)
-            goto out;
-        res = cs_pq(s, "SELECT archive_oid, name FROM batch WHERE id = $1", 1, p, err, errlen);
+        /* a re-run after a crash resumes after the last entry committed */
+        res = cs_pq(s, "SELECT b.archive_oid, b.name,"
+                       "       coalesce((SELECT max(entry_index) FROM source_file f"
+                       "                  WHERE f.batch_id = b.id), 0),"
+                       "       coalesce((SELECT sum(size_bytes) FROM source_file f"
+                       "                  WHERE f.batch_id = b.id AND f.status = 'pages'), 0)"
+                       "  FROM batch b WHERE b.id = $1", 1, p, err, errlen);
         if (!res)
             goto out;
         if (PQntuples(res) != 1) {
@@ -163,11 +210,14 @@ int cs_stage_unpack(cs_store *s, cs_stage_ctx *ctx, const cs_job *job, char *err
         }
         oid = (Oid)strtoul(PQgetvalue(res, 0, 0), NULL, 10);
         snprintf(archive_name, sizeof archive_name, "%s", PQgetvalue(res, 0, 1));
+        resume_after = (int)cs_pq_int(res, 0, 2);
+        total = cs_pq_int(res, 0, 3);
         PQclear(res);
         res = NULL;
     }
-    src.fd = lo_open(s->conn, oid, INV_READ);
+    src.oid = oid;
     src.buf = malloc(READ_CHUNK);
+    lo_ensure_open(&src);
     a = archive_read_new();
     if (src.fd < 0 || !src.buf || !a) {
         cs_fail(err, errlen, "could not open the stored archive of batch %lld",
@@ -191,6 +241,16 @@ int cs_stage_unpack(cs_store *s, cs_stage_ctx *ctx, const cs_job *job, char *err
         long long size;
         size_t len = 0;
 
+        /* commit a chunk of entries: workers start on their pages while
+         * the rest of a large archive is still being unpacked */
+        if (since_commit >= UNPACK_CHUNK_ENTRIES || bytes_since_commit >= UNPACK_CHUNK_BYTES) {
+            if (cs_pq_exec(s, "NOTIFY chartscan_jobs", 0, NULL, err, errlen) < 0 ||
+                cs_pq_commit(s, err, errlen) < 0 || cs_pq_begin(s, err, errlen) < 0)
+                goto out;
+            src.fd = -1;   /* closed with the transaction; reopened at src.pos */
+            since_commit = 0;
+            bytes_since_commit = 0;
+        }
         r = archive_read_next_header(a, &entry);
         if (r == ARCHIVE_EOF)
             break;
@@ -213,6 +273,9 @@ int cs_stage_unpack(cs_store *s, cs_stage_ctx *ctx, const cs_job *job, char *err
         if (archive_entry_filetype(entry) == AE_IFDIR)
             continue;
         index++;
+        if (index <= resume_after)
+            continue;   /* recorded by an earlier, interrupted run */
+        since_commit++;
         size = archive_entry_size_is_set(entry) ? (long long)archive_entry_size(entry) : -1;
 
         if (!ename || !*ename || strlen(ename) > CS_MAX_ENTRY_NAME) {
@@ -293,6 +356,7 @@ int cs_stage_unpack(cs_store *s, cs_stage_ctx *ctx, const cs_job *job, char *err
             continue;
         }
         total += (long long)len;
+        bytes_since_commit += (long long)len;
         if (!cs_ocr_is_tiff(data, len)) {
             if (record_entry(s, job->batch_id, index, name, (long long)len, "skipped",
                              "not a TIFF image", err, errlen) < 0)
@@ -325,7 +389,8 @@ finish:
     }
     if (cs_jobs_complete(s, job, err, errlen) < 0)
         goto out;
-    lo_close(s->conn, src.fd);
+    if (src.fd >= 0)
+        lo_close(s->conn, src.fd);
     src.fd = -1;
     if (cs_pq_commit(s, err, errlen) < 0)
         goto out;

@@ -236,6 +236,70 @@ START_TEST(test_sigterm_stops_gracefully)
 }
 END_TEST
 
+/*
+ * An unpack interrupted between two committed chunks resumes: the entries
+ * already recorded are skipped, the rest are recorded, nothing twice.
+ * (The interruption is made exact by undoing the second half of a finished
+ * unpack, as a crash after the first chunks would have left it.)
+ */
+START_TEST(test_unpack_resumes_after_interruption)
+{
+    char zip[200], q[1024];
+    PGconn *c = th_connect(&env);
+    long long batch;
+    long entries, pages;
+    char *kept;
+    th_result r;
+
+    /* the unpack is under test: recognition is switched off to keep it quick */
+    setenv("CHARTSCAN_OCR", "off", 1);
+    sample(29, 40, zip, sizeof zip);
+    batch = submit(zip);
+    r = th_chartscan(&env, "work", "-j", "1", "--until-idle", (char *)NULL);
+    ck_assert_msg(r.status == 0, "%s", r.err);
+    th_result_free(&r);
+    snprintf(q, sizeof q, "SELECT count(*) FROM source_file WHERE batch_id = %lld", batch);
+    entries = th_long(c, q);
+    ck_assert_int_eq(entries, 41);   /* 40 TIFFs and the README */
+    snprintf(q, sizeof q, "SELECT count(*) FROM page p JOIN source_file f ON f.id = p.file_id"
+                          " WHERE f.batch_id = %lld", batch);
+    pages = th_long(c, q);
+    snprintf(q, sizeof q, "SELECT string_agg(id::text, ',' ORDER BY entry_index) FROM source_file"
+                          " WHERE batch_id = %lld AND entry_index <= 16", batch);
+    kept = th_value(c, q);
+    ck_assert_ptr_nonnull(kept);
+    snprintf(q, sizeof q,
+             "DELETE FROM source_file WHERE batch_id = %lld AND entry_index > 16;"
+             "UPDATE batch SET status = 'queued', unpacked_at = NULL WHERE id = %lld;"
+             "UPDATE job SET status = 'queued', attempts = 0 WHERE batch_id = %lld AND kind = 'unpack'",
+             batch, batch, batch);
+    PQclear(PQexec(c, q));
+    r = th_chartscan(&env, "work", "-j", "2", "--until-idle", (char *)NULL);
+    ck_assert_msg(r.status == 0, "%s", r.err);
+    th_result_free(&r);
+    snprintf(q, sizeof q, "SELECT count(*), count(DISTINCT entry_index), count(DISTINCT path)"
+                          "  FROM source_file WHERE batch_id = %lld", batch);
+    {
+        char *v = th_value(c, q);
+        ck_assert_ptr_nonnull(v);
+        ck_assert_int_eq(atol(v), entries);
+        free(v);
+    }
+    snprintf(q, sizeof q, "SELECT count(DISTINCT path) FROM source_file WHERE batch_id = %lld", batch);
+    ck_assert_int_eq(th_long(c, q), entries);
+    /* the entries recorded before the interruption were kept, not recorded again */
+    snprintf(q, sizeof q, "SELECT string_agg(id::text, ',' ORDER BY entry_index) FROM source_file"
+                          " WHERE batch_id = %lld AND entry_index <= 16", batch);
+    TH_ASSERT_VALUE(c, q, kept);
+    free(kept);
+    snprintf(q, sizeof q, "SELECT count(*) FROM page p JOIN source_file f ON f.id = p.file_id"
+                          " WHERE f.batch_id = %lld", batch);
+    ck_assert_int_eq(th_long(c, q), pages);
+    assert_batch_complete(c, batch);
+    PQfinish(c);
+}
+END_TEST
+
 START_TEST(test_same_archive_twice_at_once)
 {
     char zip[200], q[512];
@@ -497,6 +561,7 @@ static Suite *workers_suite(void)
     tcase_add_test(crash, test_whole_pool_killed);
     tcase_add_test(crash, test_database_restarted_mid_batch);
     tcase_add_test(crash, test_sigterm_stops_gracefully);
+    tcase_add_test(crash, test_unpack_resumes_after_interruption);
     tcase_add_test(input, test_same_archive_twice_at_once);
     tcase_add_test(input, test_hostile_archive);
     /* last: it moves the server to a TCP port */
