@@ -21,24 +21,27 @@ void cs_file_pages_free(cs_file_pages *fp)
     memset(fp, 0, sizeof *fp);
 }
 
-int cs_file_pages_load(cs_store *s, long long file_id, cs_file_pages *fp, char *err,
-                       size_t errlen)
+int cs_file_pages_load(cs_store *s, long long file_id, int unassigned_only, cs_file_pages *fp,
+                       char *err, size_t errlen)
 {
     char b1[24];
-    const char *p[1] = {cs_i64(b1, file_id)};
+    const char *p[2] = {cs_i64(b1, file_id), unassigned_only ? "true" : "false"};
     size_t nwords, w = 0;
 
     memset(fp, 0, sizeof *fp);
     fp->page_rows = cs_pq(s,
         "SELECT id, page_no, status = 'blank', coalesce(text, ''), coalesce(width, 0),"
         "       coalesce(height, 0) FROM page WHERE file_id = $1 AND status IN ('done', 'blank')"
-        " ORDER BY page_no", 1, p, err, errlen);
+        "   AND NOT ($2::boolean AND document_id IS NOT NULL)"
+        " ORDER BY page_no", 2, p, err, errlen);
     if (!fp->page_rows)
         return -1;
     fp->word_rows = cs_pq(s,
         "SELECT w.page_id, w.text, w.x, w.y, w.w, w.h, w.confidence, w.block, w.line"
         "  FROM word w JOIN page p ON p.id = w.page_id"
-        " WHERE p.file_id = $1 AND p.status = 'done' ORDER BY p.page_no, w.seq", 1, p, err, errlen);
+        " WHERE p.file_id = $1 AND p.status = 'done'"
+        "   AND NOT ($2::boolean AND p.document_id IS NOT NULL)"
+        " ORDER BY p.page_no, w.seq", 2, p, err, errlen);
     if (!fp->word_rows) {
         cs_file_pages_free(fp);
         return -1;

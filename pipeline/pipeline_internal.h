@@ -64,8 +64,9 @@ typedef struct cs_file_pages {
     int *page_no;
     size_t n;
 } cs_file_pages;
-int  cs_file_pages_load(cs_store *s, long long file_id, cs_file_pages *fp, char *err,
-                        size_t errlen);
+/* unassigned_only: only the pages that are in no document yet. */
+int  cs_file_pages_load(cs_store *s, long long file_id, int unassigned_only, cs_file_pages *fp,
+                        char *err, size_t errlen);
 void cs_file_pages_free(cs_file_pages *fp);
 
 /* Roster candidates for a document's fields (candidates.c); records point into result. */

@@ -169,7 +169,7 @@ static void reasons_array(cs_buf *b, const char *const *reasons, int n)
 /* Decide and store one document of pages [first, last] of the file. */
 static int assemble_document(cs_store *s, cs_stage_ctx *ctx, const cs_job *job,
                              const cs_file_pages *fp, const cs_split *split, size_t d,
-                             char *err, size_t errlen)
+                             const char *forced_reason, char *err, size_t errlen)
 {
     const cs_index_document *doc = &split->documents[d];
     cs_index_page *pages = NULL;
@@ -212,6 +212,8 @@ static int assemble_document(cs_store *s, cs_stage_ctx *ctx, const cs_job *job,
     }
     cs_index_match(&fields, cands.records, cands.n, scores, &decision);
 
+    if (forced_reason)
+        reasons[nreasons++] = forced_reason;
     if (!ctx->model)
         reasons[nreasons++] = "no document-type model (run chartscan train)";
     else if (npred == 0)
@@ -307,28 +309,56 @@ out:
     return rc;
 }
 
+/*
+ * Documents of the file that a reviewer acted on, that were exported, or
+ * that carry versions must never be replaced by a re-run: the EHR and the
+ * audit trail know them.  Then only the pages in no document are assembled,
+ * into documents for review.
+ */
+static const char preserved_sql[] =
+    "SELECT count(*) FROM document d WHERE d.file_id = $1 AND ("
+    "   (d.filed_by IS NOT NULL AND d.filed_by <> 'auto') OR d.status = 'rejected'"
+    "   OR d.superseded_at IS NOT NULL OR d.replaces_id IS NOT NULL"
+    "   OR EXISTS (SELECT 1 FROM destination_item i WHERE i.document_id = d.id)"
+    "   OR EXISTS (SELECT 1 FROM review_example e WHERE e.document_id = d.id)"
+    "   OR EXISTS (SELECT 1 FROM audit a WHERE a.object_kind = 'document'"
+    "              AND a.object_id = d.id::text))";
+
 int cs_stage_assemble(cs_store *s, cs_stage_ctx *ctx, const cs_job *job, char *err,
                       size_t errlen)
 {
     char b1[24];
     const char *p[1] = {cs_i64(b1, job->file_id)};
+    const char *forced = NULL;
     cs_file_pages fp;
     cs_split split;
+    PGresult *r;
+    int preserve;
 
     memset(&fp, 0, sizeof fp);
     memset(&split, 0, sizeof split);
     if (cs_pq_begin(s, err, errlen) < 0)
         return -1;
     if (cs_pq_exec(s, "SELECT 1 FROM source_file WHERE id = $1 FOR UPDATE", 1, p, err, errlen) < 0 ||
-        cs_pq_exec(s, "DELETE FROM document WHERE file_id = $1", 1, p, err, errlen) < 0 ||
-        cs_file_pages_load(s, job->file_id, &fp, err, errlen) < 0 ||
+        !(r = cs_pq(s, preserved_sql, 1, p, err, errlen)))
+        goto fail;
+    preserve = cs_pq_int(r, 0, 0) > 0;
+    PQclear(r);
+    if (preserve) {
+        forced = "pages added after the file was reviewed or exported";
+        cs_log(CS_LOG_WARN, "file %lld: its documents were reviewed or exported; only pages in no "
+               "document are assembled, for review", (long long)job->file_id);
+    } else if (cs_pq_exec(s, "DELETE FROM document WHERE file_id = $1", 1, p, err, errlen) < 0) {
+        goto fail;
+    }
+    if (cs_file_pages_load(s, job->file_id, preserve, &fp, err, errlen) < 0 ||
         refresh_model(s, ctx, err, errlen) < 0 || refresh_titles(s, ctx, err, errlen) < 0)
         goto fail;
     if (fp.n > 0) {
         if (cs_index_split(fp.pages, fp.n, 0, &split, err, errlen) < 0)
             goto fail;
         for (size_t d = 0; d < split.ndocuments; d++)
-            if (assemble_document(s, ctx, job, &fp, &split, d, err, errlen) < 0)
+            if (assemble_document(s, ctx, job, &fp, &split, d, forced, err, errlen) < 0)
                 goto fail;
     }
     if (cs_jobs_complete(s, job, err, errlen) < 0 || cs_pq_commit(s, err, errlen) < 0)

@@ -599,6 +599,46 @@ START_TEST(test_report_lists_exceptions)
 }
 END_TEST
 
+/*
+ * A file whose document a reviewer has seen keeps that document when a
+ * retried page completes: the page goes into a new document, for review.
+ */
+START_TEST(test_reassembly_keeps_reviewed_documents)
+{
+    PGconn *c = th_connect(&env);
+    char q[1024];
+    long page, doc;
+    th_result r;
+
+    page = th_long(c, "SELECT p.id FROM page p JOIN source_file f ON f.id = p.file_id"
+                      " WHERE f.batch_id = 1 AND f.path = 'box01/chart_0001.tif' AND p.page_no = 3");
+    doc = th_long(c, "SELECT d.id FROM document d JOIN source_file f ON f.id = d.file_id"
+                     " WHERE f.batch_id = 1 AND f.path = 'box01/chart_0001.tif'");
+    ck_assert_int_gt(page, 0);
+    ck_assert_int_gt(doc, 0);
+    snprintf(q, sizeof q,
+             "INSERT INTO audit (actor, action, object_kind, object_id) VALUES ('rita', 'view', 'document', '%ld');"
+             "UPDATE job SET status = 'failed', last_error = 'disk full' WHERE page_id = %ld;"
+             "UPDATE page SET status = 'failed', reason = 'disk full', document_id = NULL WHERE id = %ld",
+             doc, page, page);
+    PQclear(PQexec(c, q));
+    r = th_chartscan(&env, "retry", (char *)NULL);
+    ck_assert_msg(r.status == 0, "%s", r.err);
+    th_result_free(&r);
+    r = th_chartscan(&env, "work", "-j", "2", "--until-idle", (char *)NULL);
+    ck_assert_msg(r.status == 0, "%s", r.err);
+    th_result_free(&r);
+    /* the reviewed document is the same row; the page is in a new one, for review */
+    snprintf(q, sizeof q, "SELECT count(*) FROM document WHERE id = %ld AND page_count = 3", doc);
+    ck_assert_int_eq(th_long(c, q), 1);
+    snprintf(q, sizeof q,
+             "SELECT d.status || ': ' || d.review_reasons[1] FROM page p JOIN document d"
+             "  ON d.id = p.document_id WHERE p.id = %ld AND d.id <> %ld", page, doc);
+    TH_ASSERT_VALUE(c, q, "review: pages added after the file was reviewed or exported");
+    PQfinish(c);
+}
+END_TEST
+
 START_TEST(test_watch_submits_settled_archives)
 {
     char drop[160], src[200], dst[200], zip[200];
@@ -697,6 +737,7 @@ static Suite *integration_suite(void)
         tcase_add_test(ops, test_report_lists_exceptions);
         tcase_add_test(ops, test_retry_requeues_and_reassembles);
         tcase_add_test(ops, test_watch_submits_settled_archives);
+        tcase_add_test(ops, test_reassembly_keeps_reviewed_documents);
         suite_add_tcase(s, ops);
     }
     return s;
