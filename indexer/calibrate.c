@@ -91,15 +91,6 @@ nll(const double *scores, const long *truth, size_t n, size_t L, double beta)
     return used ? total / (double)used : 0;
 }
 
-static uint64_t
-splitmix64(uint64_t *state)
-{
-    uint64_t z = (*state += 0x9E3779B97F4A7C15ull);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    return z ^ (z >> 31);
-}
-
 int
 cs_model_calibrate(cs_classifier *m, const cs_labelled_text *examples, size_t n)
 {
@@ -128,7 +119,7 @@ cs_model_calibrate(cs_classifier *m, const cs_labelled_text *examples, size_t n)
     for (i = 0; i < n; i++)
         order[i] = i;
     for (i = n - 1; i > 0; i--) {
-        size_t j = (size_t)(splitmix64(&state) % (i + 1)), t = order[i];
+        size_t j = (size_t)(cs_splitmix64(&state) % (i + 1)), t = order[i];
         order[i] = order[j];
         order[j] = t;
     }

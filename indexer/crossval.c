@@ -12,6 +12,7 @@
  * then its examples in that fold are necessarily misclassified.
  */
 #include "indexer/indexer.h"
+#include "indexer/model.h"
 #include "common/common.h"
 
 #include <math.h>
@@ -21,15 +22,6 @@
 
 #define CS_MAX_LABELS_CV 256     /* as many as a model may have */
 #define LOG_LOSS_FLOOR   1e-15   /* a zero posterior counts as this */
-
-static uint64_t
-splitmix64(uint64_t *state)
-{
-    uint64_t z = (*state += 0x9E3779B97F4A7C15ull);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    return z ^ (z >> 31);
-}
 
 static int
 cmp_str(const void *a, const void *b)
@@ -129,7 +121,7 @@ cs_classifier_crossval(const cs_labelled_text *examples, size_t n, int folds,
     for (i = 0; i < n; i++)
         order[i] = i;
     for (i = n - 1; i > 0; i--) {
-        size_t j = (size_t)(splitmix64(&state) % (i + 1));
+        size_t j = (size_t)(cs_splitmix64(&state) % (i + 1));
         size_t t = order[i];
         order[i] = order[j];
         order[j] = t;

@@ -39,6 +39,18 @@
 #define MAX_FIXES     2     /* OCR letter repairs allowed in one date */
 
 char
+cs_ocr_letter(int c)
+{
+    switch (c) {
+    case '0': return 'O';
+    case '1': return 'I';
+    case '5': return 'S';
+    case '8': return 'B';
+    default: return 0;
+    }
+}
+
+char
 cs_ocr_digit(int c)
 {
     switch (c) {

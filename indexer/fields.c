@@ -40,7 +40,7 @@
  * appearance; a value already found is not repeated.  Nothing here logs:
  * MRNs are patient data.
  */
-#include "indexer/indexer.h"
+#include "indexer/text.h"
 
 #include <string.h>
 
@@ -48,43 +48,6 @@
 #define MRN_MAX 12
 #define EXCLUDE_WINDOW 25
 
-static int
-is_digit(int c)
-{
-    return c >= '0' && c <= '9';
-}
-
-static int
-is_alpha(int c)
-{
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-}
-
-static int
-is_alnum(int c)
-{
-    return is_digit(c) || is_alpha(c);
-}
-
-static int
-lower(int c)
-{
-    return c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c;
-}
-
-/* Digit an OCR engine may have read as this letter, or 0. */
-static char
-ocr_digit(int c)
-{
-    switch (c) {
-    case 'O': case 'o': return '0';
-    case 'I': case 'l': case '|': return '1';
-    case 'S': case 's': return '5';
-    case 'B': return '8';
-    case 'Z': case 'z': return '2';
-    default: return 0;
-    }
-}
 
 /*
  * Length of the label pattern matched at s, or 0.  In a pattern, ' '
@@ -102,7 +65,7 @@ match_pattern(const char *s, const char *pattern)
                 return 0;
             while (s[i] == ' ' || s[i] == '\t')
                 i++;
-        } else if (lower((unsigned char)s[i]) != *pattern) {
+        } else if (cs_lower((unsigned char)s[i]) != *pattern) {
             return 0;
         } else {
             i++;
@@ -122,14 +85,14 @@ static const char *const MRN_LABELS[] = {
 static size_t
 match_label(const char *text, size_t i)
 {
-    if (i > 0 && is_alnum((unsigned char)text[i - 1]))
+    if (i > 0 && cs_is_alnum((unsigned char)text[i - 1]))
         return 0;
     for (size_t k = 0; k < sizeof MRN_LABELS / sizeof *MRN_LABELS; k++) {
         size_t n = match_pattern(text + i, MRN_LABELS[k]);
         /* a label ending in a letter must not run into another letter
          * ("MRNA" is not a label); a digit may follow: "MRN48213377" */
-        if (n && !(is_alpha((unsigned char)text[i + n - 1]) &&
-                   is_alpha((unsigned char)text[i + n])))
+        if (n && !(cs_is_alpha((unsigned char)text[i + n - 1]) &&
+                   cs_is_alpha((unsigned char)text[i + n])))
             return n;
     }
     return 0;
@@ -150,18 +113,18 @@ read_labelled_value(const char *text, size_t i, char mrn[CS_MRN_MAX], size_t *st
         i++;
     *start = i;
     /* first group */
-    for (j = i; is_alnum((unsigned char)text[j]) || text[j] == '|'; j++) {
+    for (j = i; cs_is_alnum((unsigned char)text[j]) || text[j] == '|'; j++) {
         if (len == MRN_MAX)
             return 0;
         raw[len++] = text[j];
     }
     /* further groups of 3+ digits, only while the value is still short */
     while (len < MRN_MIN && (text[j] == ' ' || text[j] == '-') &&
-           is_digit((unsigned char)text[j + 1])) {
+           cs_is_digit((unsigned char)text[j + 1])) {
         size_t g = j + 1, glen = 0;
-        while (is_digit((unsigned char)text[g + glen]))
+        while (cs_is_digit((unsigned char)text[g + glen]))
             glen++;
-        if (glen < 3 || is_alpha((unsigned char)text[g + glen]) || len + glen > MRN_MAX)
+        if (glen < 3 || cs_is_alpha((unsigned char)text[g + glen]) || len + glen > MRN_MAX)
             break;
         for (k = 0; k < glen; k++)
             raw[len++] = text[g + k];
@@ -170,14 +133,14 @@ read_labelled_value(const char *text, size_t i, char mrn[CS_MRN_MAX], size_t *st
     if (len < MRN_MIN)
         return 0;
     for (k = 0; k < len; k++) {
-        if (is_digit((unsigned char)raw[k]))
+        if (cs_is_digit((unsigned char)raw[k]))
             digits++;
-        else if (ocr_digit((unsigned char)raw[k]))
+        else if (cs_ocr_digit((unsigned char)raw[k]))
             fixable++;
     }
     if (digits + fixable == len && 2 * digits > len) {
         for (k = 0; k < len; k++)
-            mrn[k] = is_digit((unsigned char)raw[k]) ? raw[k] : ocr_digit((unsigned char)raw[k]);
+            mrn[k] = cs_is_digit((unsigned char)raw[k]) ? raw[k] : cs_ocr_digit((unsigned char)raw[k]);
     } else if (2 * digits >= len) {
         for (k = 0; k < len; k++) {
             if (raw[k] == '|')
@@ -209,14 +172,14 @@ after_other_label(const char *text, size_t pos)
     for (i = pos; i > from && text[i - 1] != '\n'; i--)
         ;
     for (; i < pos; i++) {
-        if (!is_alpha((unsigned char)text[i]) || (i > 0 && is_alpha((unsigned char)text[i - 1])))
+        if (!cs_is_alpha((unsigned char)text[i]) || (i > 0 && cs_is_alpha((unsigned char)text[i - 1])))
             continue;
         for (size_t k = 0; k < sizeof OTHER_NUMBER_WORDS / sizeof *OTHER_NUMBER_WORDS; k++) {
             const char *w = OTHER_NUMBER_WORDS[k];
             size_t n = strlen(w), m;
-            for (m = 0; m < n && i + m < pos && lower((unsigned char)text[i + m]) == w[m]; m++)
+            for (m = 0; m < n && i + m < pos && cs_lower((unsigned char)text[i + m]) == w[m]; m++)
                 ;
-            if (m == n && !is_alpha((unsigned char)text[i + n]))
+            if (m == n && !cs_is_alpha((unsigned char)text[i + n]))
                 return 1;
         }
     }
@@ -229,9 +192,9 @@ in_number_pattern(const char *text, size_t s, size_t e)
 {
     static const char joiners[] = "-/.:()";
 
-    if (s >= 2 && strchr(joiners, text[s - 1]) && is_digit((unsigned char)text[s - 2]))
+    if (s >= 2 && strchr(joiners, text[s - 1]) && cs_is_digit((unsigned char)text[s - 2]))
         return 1;
-    if (text[e] && strchr(joiners, text[e]) && is_digit((unsigned char)text[e + 1]))
+    if (text[e] && strchr(joiners, text[e]) && cs_is_digit((unsigned char)text[e + 1]))
         return 1;
     if (s >= 1 && text[s - 1] == ')')       /* "(555)1234567" */
         return 1;
@@ -267,7 +230,7 @@ only_name_words(const char *text, size_t from, size_t pos)
         if (!(text[i] >= 'A' && text[i] <= 'Z'))
             return 0;
         st = i;
-        while (i < pos && (is_alpha((unsigned char)text[i]) || text[i] == '\'' || text[i] == '-'))
+        while (i < pos && (cs_is_alpha((unsigned char)text[i]) || text[i] == '\'' || text[i] == '-'))
             i++;
         len = i - st;
         if (i < pos && text[i] == '.' && len == 1)
@@ -295,11 +258,11 @@ hash_after_name(const char *text, size_t pos)
         return !after_other_label(text, pos);
     for (; i + 1 < pos; i++) {
         size_t j = i + 1;
-        if (text[i] != ',' || i == 0 || !is_alpha((unsigned char)text[i - 1]))
+        if (text[i] != ',' || i == 0 || !cs_is_alpha((unsigned char)text[i - 1]))
             continue;
         while (text[j] == ' ' || text[j] == '\t')
             j++;
-        if (j < pos && is_alpha((unsigned char)text[j]))
+        if (j < pos && cs_is_alpha((unsigned char)text[j]))
             return !after_other_label(text, pos);
     }
     return 0;
@@ -357,12 +320,12 @@ cs_index_find_mrns(const char *text, cs_mrn_candidate *out, int max)
     for (i = 0; text[i] && n < max; i++) {
         size_t e, len;
 
-        if (!is_digit((unsigned char)text[i]) || (i > 0 && is_alnum((unsigned char)text[i - 1])))
+        if (!cs_is_digit((unsigned char)text[i]) || (i > 0 && cs_is_alnum((unsigned char)text[i - 1])))
             continue;
-        for (e = i; is_digit((unsigned char)text[e]); e++)
+        for (e = i; cs_is_digit((unsigned char)text[e]); e++)
             ;
         len = e - i;
-        if (len < MRN_MIN || len > MRN_MAX || is_alpha((unsigned char)text[e]) ||
+        if (len < MRN_MIN || len > MRN_MAX || cs_is_alpha((unsigned char)text[e]) ||
             in_number_pattern(text, i, e) ||
             (len == 8 && looks_like_yyyymmdd(text + i)) ||
             after_other_label(text, i)) {

@@ -88,4 +88,13 @@ int cs_model_calibrate(cs_classifier *m, const cs_labelled_text *examples, size_
 #define CS_TEMPERATURE_MIN 1.0
 #define CS_TEMPERATURE_MAX 10000.0
 
+/* splitmix64: the deterministic generator behind fold shuffles (crossval, calibration). */
+static inline uint64_t cs_splitmix64(uint64_t *state)
+{
+    uint64_t z = (*state += 0x9E3779B97F4A7C15ull);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    return z ^ (z >> 31);
+}
+
 #endif

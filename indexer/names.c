@@ -100,26 +100,13 @@ is_noise(int c)
     return c >= 0x80 || (c && strchr("~`^*_=+<>{}[]\\\"!?@$%", c) != NULL);
 }
 
-/* Letter an OCR engine may have read as this lone digit, or 0. */
-static char
-initial_letter(int c)
-{
-    switch (c) {
-    case '0': return 'O';
-    case '1': return 'I';
-    case '5': return 'S';
-    case '8': return 'B';
-    default: return 0;
-    }
-}
-
 /* Is s[i] a lone digit standing for an initial: " 0. ", " 0 X", " 0" at the end? */
 static int
 digit_initial(const char *s, size_t i)
 {
     unsigned char next = (unsigned char)s[i + 1];
 
-    return initial_letter((unsigned char)s[i]) && i >= 2 && s[i - 1] == ' ' &&
+    return cs_ocr_letter((unsigned char)s[i]) && i >= 2 && s[i - 1] == ' ' &&
            cs_is_alpha((unsigned char)s[i - 2]) &&
            (next == '.' || next == '\0' || next == '\n' || next == '\r' ||
             (next == ' ' && (cs_is_alpha((unsigned char)s[i + 2]) || s[i + 2] == ' ' ||
@@ -265,7 +252,7 @@ repair_value(const char *s, size_t len, char *buf, size_t cap)
 
     for (size_t i = 0; i < n; i++)
         buf[i] = cs_is_digit((unsigned char)s[i]) && digit_initial(s, i) ?
-                 initial_letter((unsigned char)s[i]) : s[i];
+                 cs_ocr_letter((unsigned char)s[i]) : s[i];
     buf[n] = '\0';
     return n;
 }

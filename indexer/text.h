@@ -20,6 +20,8 @@ static inline int cs_upper(int c) { return c >= 'a' && c <= 'z' ? c - 'a' + 'A' 
 
 /* Digit an OCR engine may have read as this letter (O/o, I/l/|, S/s, B, Z/z), or 0. */
 char cs_ocr_digit(int c);
+/* The other way: the letter an OCR engine may have read as this digit (0, 1, 5, 8), or 0. */
+char cs_ocr_letter(int c);
 
 /*
  * Length of pattern matched at s, or 0.  In a pattern ' ' matches one or

@@ -114,19 +114,6 @@ cs_titles_count(const cs_titles *t)
     return t ? t->n : 0;
 }
 
-/* OCR digits read as the letters they stand for, inside lettered words. */
-static int
-digit_letter(int c)
-{
-    switch (c) {
-    case '0': return 'O';
-    case '1': return 'I';
-    case '5': return 'S';
-    case '8': return 'B';
-    default: return 0;
-    }
-}
-
 /*
  * Normalise s[0..len) into out (cap bytes): upper case, '&' -> AND, other
  * punctuation a break, single blanks, OCR digits in lettered words read as
@@ -176,8 +163,8 @@ normalise(const char *s, size_t len, char *out, size_t cap, size_t *letters, siz
                 if (capitals && cs_is_upper(ch))
                     (*capitals)++;
             }
-            if (has_letter && digit_letter(ch))
-                ch = digit_letter(ch);
+            if (has_letter && cs_ocr_letter(ch))
+                ch = cs_ocr_letter(ch);
             out[o++] = (char)cs_upper(ch);
         }
         words++;
