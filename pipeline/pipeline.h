@@ -48,8 +48,6 @@ int  cs_store_require_schema(cs_store *s, char *err, size_t errlen);
 int  cs_store_worker_session(cs_store *s, char *err, size_t errlen);
 /* 1 while the connection is usable; 0 once it has been lost (reopen the store). */
 int  cs_store_ok(cs_store *s);
-/* The socket to select() on for notifications. */
-int  cs_store_socket(cs_store *s);
 
 /* ---- commands ---- */
 int cs_patients_import(cs_store *s, const char *csv_path, FILE *out, char *err, size_t errlen);

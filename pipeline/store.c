@@ -153,11 +153,6 @@ int cs_store_ok(cs_store *s)
     return s && PQstatus(s->conn) == CONNECTION_OK;
 }
 
-int cs_store_socket(cs_store *s)
-{
-    return PQsocket(s->conn);
-}
-
 /* ---- libpq helpers ---- */
 
 PGresult *cs_pq(cs_store *s, const char *sql, int nparams, const char *const *params,
