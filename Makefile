@@ -45,8 +45,12 @@ SCHEMA_SQL := $(sort $(wildcard schema/*.sql))
 LIB_OBJ := $(OBJ_common) $(OBJ_ocr) $(OBJ_indexer) $(OBJ_pipeline) $(B)/gen/schema_sql.o \
            $(OBJ_workers) $(OBJ_review)
 
+# scripts/tools/NAME.c is one program, build/tools/NAME; what the tools share
+# is in scripts/tools/lib/ (toolkit.h), linked into every one of them.
 TOOLS_SRC := $(wildcard scripts/tools/*.c)
 TOOLS := $(patsubst scripts/tools/%.c,$(B)/tools/%,$(TOOLS_SRC))
+TOOLS_LIB_SRC := $(wildcard scripts/tools/lib/*.c)
+TOOLS_LIB_OBJ := $(patsubst %.c,$(B)/%.o,$(TOOLS_LIB_SRC))
 
 TEST_SRC := $(wildcard tests/check_*.c)
 TEST_BIN := $(patsubst tests/%.c,$(B)/tests/%,$(TEST_SRC))
@@ -61,9 +65,9 @@ chartscan: $(LIB_OBJ) $(OBJ_cli)
 
 tools: $(TOOLS)
 
-$(B)/tools/%: scripts/tools/%.c $(OBJ_common)
+$(B)/tools/%: scripts/tools/%.c $(TOOLS_LIB_OBJ) $(OBJ_common)
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -o $@ $< $(OBJ_common) $(ALL_LDFLAGS) $(PKG_LIBS) -lm
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -o $@ $< $(TOOLS_LIB_OBJ) $(OBJ_common) $(ALL_LDFLAGS) $(PKG_LIBS) -lm
 
 $(B)/gen/schema_sql.c: $(SCHEMA_SQL) scripts/embed-schema
 	@mkdir -p $(@D)
@@ -73,9 +77,9 @@ $(B)/gen/%.o: $(B)/gen/%.c
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -c -o $@ $<
 
 # ocrbench runs the ocr module's cleanup and OCR, so it links the ocr objects too.
-$(B)/tools/ocrbench: scripts/tools/ocrbench.c $(OBJ_common) $(OBJ_ocr)
+$(B)/tools/ocrbench: scripts/tools/ocrbench.c $(TOOLS_LIB_OBJ) $(OBJ_common) $(OBJ_ocr)
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -o $@ $< $(OBJ_common) $(OBJ_ocr) $(ALL_LDFLAGS) $(PKG_LIBS) -lm
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -o $@ $< $(TOOLS_LIB_OBJ) $(OBJ_common) $(OBJ_ocr) $(ALL_LDFLAGS) $(PKG_LIBS) -lm
 
 $(B)/%.o: %.c
 	@mkdir -p $(@D)

@@ -41,6 +41,7 @@
  * Exit status: 0 success, 1 failure (message on standard error), 2 bad usage.
  */
 #include "common/common.h"
+#include "scripts/tools/lib/toolkit.h"
 
 #include <archive.h>
 #include <archive_entry.h>
@@ -55,110 +56,20 @@
 #define PROG "cer"
 #define MAX_DEPTH 64
 
-static void die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
-static void die(const char *fmt, ...)
-{
-    va_list ap;
-    fputs(PROG ": ", stderr);
-    va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
-    va_end(ap);
-    fputc('\n', stderr);
-    exit(1);
-}
-
-static void *xrealloc(void *p, size_t n)
-{
-    void *q = realloc(p, n ? n : 1);
-    if (!q)
-        die("out of memory");
-    return q;
-}
-
-static char *xstrdup(const char *s)
-{
-    size_t n = strlen(s) + 1;
-    return memcpy(xrealloc(NULL, n), s, n);
-}
+const char tk_prog[] = PROG;
 
 /* ------------------------------------------------------------------ */
 /* Minimal JSON: parse one value into a small tree.                    */
-
-enum jtype { J_NULL, J_BOOL, J_NUM, J_STR, J_ARR, J_OBJ };
-
-typedef struct jval {
-    enum jtype t;
-    double num;
-    char *str;            /* J_STR: NUL-terminated UTF-8 (no embedded NUL) */
-    size_t n;             /* J_ARR / J_OBJ: number of items */
-    struct jval *items;
-    char **keys;          /* J_OBJ: one key per item */
-} jval;
 
 typedef struct {
     const char *p, *end;
     const char *err;
 } jparser;
 
-static void jfree(jval *v)
-{
-    if (!v)
-        return;
-    free(v->str);
-    for (size_t i = 0; i < v->n; i++) {
-        jfree(&v->items[i]);
-        if (v->keys)
-            free(v->keys[i]);
-    }
-    free(v->items);
-    free(v->keys);
-    memset(v, 0, sizeof *v);
-}
-
 static void jws(jparser *jp)
 {
     while (jp->p < jp->end && (*jp->p == ' ' || *jp->p == '\t' || *jp->p == '\n' || *jp->p == '\r'))
         jp->p++;
-}
-
-static int hex4(const char *p, unsigned *out)
-{
-    unsigned v = 0;
-    for (int i = 0; i < 4; i++) {
-        char c = p[i];
-        v <<= 4;
-        if (c >= '0' && c <= '9')
-            v |= (unsigned)(c - '0');
-        else if (c >= 'a' && c <= 'f')
-            v |= (unsigned)(c - 'a' + 10);
-        else if (c >= 'A' && c <= 'F')
-            v |= (unsigned)(c - 'A' + 10);
-        else
-            return -1;
-    }
-    *out = v;
-    return 0;
-}
-
-static void put_utf8(cs_buf *b, unsigned cp)
-{
-    char u[4];
-    size_t n;
-    if (cp == 0)
-        cp = 0xFFFD;   /* keep strings NUL-terminated */
-    if (cp < 0x80) {
-        u[0] = (char)cp; n = 1;
-    } else if (cp < 0x800) {
-        u[0] = (char)(0xC0 | (cp >> 6)); u[1] = (char)(0x80 | (cp & 0x3F)); n = 2;
-    } else if (cp < 0x10000) {
-        u[0] = (char)(0xE0 | (cp >> 12)); u[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
-        u[2] = (char)(0x80 | (cp & 0x3F)); n = 3;
-    } else {
-        u[0] = (char)(0xF0 | (cp >> 18)); u[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
-        u[2] = (char)(0x80 | ((cp >> 6) & 0x3F)); u[3] = (char)(0x80 | (cp & 0x3F)); n = 4;
-    }
-    if (cs_buf_append(b, u, n) < 0)
-        die("out of memory");
 }
 
 static int jstring(jparser *jp, char **out)
@@ -170,7 +81,7 @@ static int jstring(jparser *jp, char **out)
         while (jp->p < jp->end && *jp->p != '"' && *jp->p != '\\' && (unsigned char)*jp->p >= 0x20)
             jp->p++;
         if (jp->p > s && cs_buf_append(&b, s, (size_t)(jp->p - s)) < 0)
-            die("out of memory");
+            tk_die("out of memory");
         if (jp->p >= jp->end || (unsigned char)*jp->p < 0x20) {
             jp->err = "unterminated string or control character in string";
             goto fail;
@@ -197,7 +108,7 @@ static int jstring(jparser *jp, char **out)
         case 'r': cp = '\r'; break;
         case 't': cp = '\t'; break;
         case 'u':
-            if (jp->end - jp->p < 4 || hex4(jp->p, &cp) < 0) {
+            if (jp->end - jp->p < 4 || tk_json_hex4(jp->p, &cp) < 0) {
                 jp->err = "bad \\u escape";
                 goto fail;
             }
@@ -205,7 +116,7 @@ static int jstring(jparser *jp, char **out)
             if (cp >= 0xD800 && cp <= 0xDBFF) {
                 unsigned lo;
                 if (jp->end - jp->p >= 6 && jp->p[0] == '\\' && jp->p[1] == 'u'
-                    && hex4(jp->p + 2, &lo) == 0 && lo >= 0xDC00 && lo <= 0xDFFF) {
+                    && tk_json_hex4(jp->p + 2, &lo) == 0 && lo >= 0xDC00 && lo <= 0xDFFF) {
                     cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
                     jp->p += 6;
                 } else {
@@ -219,10 +130,10 @@ static int jstring(jparser *jp, char **out)
             jp->err = "bad escape";
             goto fail;
         }
-        put_utf8(&b, cp);
+        tk_json_put_utf8(&b, cp ? cp : 0xFFFD);   /* keep strings NUL-terminated */
     }
     if (!b.data)
-        b.data = xstrdup("");
+        b.data = tk_xstrdup("");
     *out = b.data;
     return 0;
 fail:
@@ -230,7 +141,7 @@ fail:
     return -1;
 }
 
-static int jparse(jparser *jp, jval *v, int depth)
+static int jparse(jparser *jp, tk_json *v, int depth)
 {
     memset(v, 0, sizeof *v);
     if (depth > MAX_DEPTH) {
@@ -244,13 +155,13 @@ static int jparse(jparser *jp, jval *v, int depth)
     }
     char c = *jp->p;
     if (c == '"') {
-        v->t = J_STR;
+        v->t = TK_JSON_STR;
         return jstring(jp, &v->str);
     }
     if (c == '{' || c == '[') {
         int obj = c == '{';
         size_t cap = 0;
-        v->t = obj ? J_OBJ : J_ARR;
+        v->t = obj ? TK_JSON_OBJ : TK_JSON_ARR;
         jp->p++;
         jws(jp);
         if (jp->p < jp->end && *jp->p == (obj ? '}' : ']')) {
@@ -261,9 +172,9 @@ static int jparse(jparser *jp, jval *v, int depth)
             char *key = NULL;
             if (v->n == cap) {
                 cap = cap ? cap * 2 : 8;
-                v->items = xrealloc(v->items, cap * sizeof *v->items);
+                v->items = tk_xrealloc(v->items, cap * sizeof *v->items);
                 if (obj)
-                    v->keys = xrealloc(v->keys, cap * sizeof *v->keys);
+                    v->keys = tk_xrealloc(v->keys, cap * sizeof *v->keys);
             }
             if (obj) {
                 jws(jp);
@@ -283,7 +194,7 @@ static int jparse(jparser *jp, jval *v, int depth)
                 v->keys[v->n] = key;
             }
             if (jparse(jp, &v->items[v->n], depth + 1) < 0) {
-                v->n++;   /* so jfree releases the partial item and key */
+                v->n++;   /* so tk_json_free releases the partial item and key */
                 return -1;
             }
             v->n++;
@@ -301,18 +212,18 @@ static int jparse(jparser *jp, jval *v, int depth)
         }
     }
     if (jp->end - jp->p >= 4 && !memcmp(jp->p, "null", 4)) {
-        v->t = J_NULL;
+        v->t = TK_JSON_NULL;
         jp->p += 4;
         return 0;
     }
     if (jp->end - jp->p >= 4 && !memcmp(jp->p, "true", 4)) {
-        v->t = J_BOOL;
+        v->t = TK_JSON_BOOL;
         v->num = 1;
         jp->p += 4;
         return 0;
     }
     if (jp->end - jp->p >= 5 && !memcmp(jp->p, "false", 5)) {
-        v->t = J_BOOL;
+        v->t = TK_JSON_BOOL;
         jp->p += 5;
         return 0;
     }
@@ -324,7 +235,7 @@ static int jparse(jparser *jp, jval *v, int depth)
         memcpy(tmp, jp->p, n);
         tmp[n] = '\0';
         char *e;
-        v->t = J_NUM;
+        v->t = TK_JSON_NUM;
         v->num = strtod(tmp, &e);
         if (e != tmp + n || n == 0) {
             jp->err = "bad number";
@@ -337,26 +248,10 @@ static int jparse(jparser *jp, jval *v, int depth)
     return -1;
 }
 
-static const jval *jget(const jval *o, const char *key)
+static int jgetpage(const tk_json *o, long *page)
 {
-    if (!o || o->t != J_OBJ)
-        return NULL;
-    for (size_t i = 0; i < o->n; i++)
-        if (!strcmp(o->keys[i], key))
-            return &o->items[i];
-    return NULL;
-}
-
-static const char *jgets(const jval *o, const char *key)
-{
-    const jval *v = jget(o, key);
-    return v && v->t == J_STR ? v->str : NULL;
-}
-
-static int jgetpage(const jval *o, long *page)
-{
-    const jval *v = jget(o, "page");
-    if (!v || v->t != J_NUM || v->num < 1 || v->num > 1e9 || v->num != (double)(long)v->num)
+    const tk_json *v = tk_json_get(o, "page");
+    if (!v || v->t != TK_JSON_NUM || v->num < 1 || v->num > 1e9 || v->num != (double)(long)v->num)
         return -1;
     *page = (long)v->num;
     return 0;
@@ -403,20 +298,20 @@ static FILE *open_in(const char *path)
 {
     FILE *fp = strcmp(path, "-") ? fopen(path, "r") : stdin;
     if (!fp)
-        die("cannot open %s: %s", path, strerror(errno));
+        tk_die("cannot open %s: %s", path, strerror(errno));
     return fp;
 }
 
 static void close_in(FILE *fp, const char *path)
 {
     if (ferror(fp))
-        die("error reading %s", path);
+        tk_die("error reading %s", path);
     if (fp != stdin)
         fclose(fp);
 }
 
 /* Call fn(obj) for every JSON line of path. */
-static void each_line(const char *path, void (*fn)(const jval *, const char *, long))
+static void each_line(const char *path, void (*fn)(const tk_json *, const char *, long))
 {
     FILE *fp = open_in(path);
     char *line = NULL;
@@ -425,7 +320,7 @@ static void each_line(const char *path, void (*fn)(const jval *, const char *, l
     long lineno = 0;
     while ((n = getline(&line, &cap, fp)) >= 0) {
         jparser jp = {line, line + n, NULL};
-        jval v;
+        tk_json v;
         lineno++;
         while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
             n--;
@@ -434,16 +329,16 @@ static void each_line(const char *path, void (*fn)(const jval *, const char *, l
         if (jp.p == jp.end)
             continue;
         if (jparse(&jp, &v, 0) < 0) {
-            jfree(&v);
-            die("%s:%ld: bad JSON: %s", path, lineno, jp.err);
+            tk_json_free(&v);
+            tk_die("%s:%ld: bad JSON: %s", path, lineno, jp.err);
         }
         jws(&jp);
         if (jp.p != jp.end) {
-            jfree(&v);
-            die("%s:%ld: bad JSON: trailing characters", path, lineno);
+            tk_json_free(&v);
+            tk_die("%s:%ld: bad JSON: trailing characters", path, lineno);
         }
         fn(&v, path, lineno);
-        jfree(&v);
+        tk_json_free(&v);
     }
     free(line);
     close_in(fp, path);
@@ -451,44 +346,46 @@ static void each_line(const char *path, void (*fn)(const jval *, const char *, l
 
 static size_t pages_cap;
 
-static void truth_line(const jval *v, const char *path, long lineno)
+static void truth_line(const tk_json *v, const char *path, long lineno)
 {
-    const char *file = jgets(v, "file"), *text = jgets(v, "text"), *comp = jgets(v, "compression");
-    const jval *dpi = jget(v, "dpi");
+    const char *file = tk_json_string(v, "file"), *text = tk_json_string(v, "text");
+    const char *comp = tk_json_string(v, "compression");
+    const tk_json *dpi = tk_json_get(v, "dpi");
     long page;
     char type[64];
-    if (v->t != J_OBJ)
-        die("%s:%ld: not a JSON object", path, lineno);
+    if (v->t != TK_JSON_OBJ)
+        tk_die("%s:%ld: not a JSON object", path, lineno);
     if (!file || jgetpage(v, &page) < 0)
         return;   /* an entry without pages ("kind":"skipped" and the like) */
     if (!text)
-        die("%s:%ld: page without \"text\"", path, lineno);
+        tk_die("%s:%ld: page without \"text\"", path, lineno);
     if (npages == pages_cap) {
         pages_cap = pages_cap ? pages_cap * 2 : 64;
-        pages = xrealloc(pages, pages_cap * sizeof *pages);
+        pages = tk_xrealloc(pages, pages_cap * sizeof *pages);
     }
     snprintf(type, sizeof type, "%s/%sdpi", comp ? comp : "?", "?");
-    if (dpi && dpi->t == J_NUM)
+    if (dpi && dpi->t == TK_JSON_NUM)
         snprintf(type, sizeof type, "%s/%.0fdpi", comp ? comp : "?", dpi->num);
     memset(&pages[npages], 0, sizeof pages[npages]);
-    pages[npages].file = xstrdup(file);
+    pages[npages].file = tk_xstrdup(file);
     pages[npages].page = page;
-    pages[npages].type = xstrdup(type);
-    pages[npages].ref = xstrdup(text);
+    pages[npages].type = tk_xstrdup(type);
+    pages[npages].ref = tk_xstrdup(text);
     pages[npages].hyp = NULL;
     pages[npages].truth_rotation = pages[npages].truth_blank = -1;
     pages[npages].hyp_rotation = pages[npages].hyp_blank = -1;
     {
-        const jval *rot = jget(v, "rotation"), *blank = jget(v, "blank"), *tags = jget(v, "tags");
-        if (rot && rot->t == J_NUM)
+        const tk_json *rot = tk_json_get(v, "rotation"), *blank = tk_json_get(v, "blank");
+        const tk_json *tags = tk_json_get(v, "tags");
+        if (rot && rot->t == TK_JSON_NUM)
             pages[npages].truth_rotation = (int)rot->num;
-        if (blank && blank->t == J_BOOL)
+        if (blank && blank->t == TK_JSON_BOOL)
             pages[npages].truth_blank = blank->num != 0;
-        if (tags && tags->t == J_ARR) {
-            pages[npages].tags = xrealloc(NULL, (tags->n ? tags->n : 1) * sizeof(char *));
+        if (tags && tags->t == TK_JSON_ARR) {
+            pages[npages].tags = tk_xrealloc(NULL, (tags->n ? tags->n : 1) * sizeof(char *));
             for (size_t k = 0; k < tags->n; k++)
-                if (tags->items[k].t == J_STR)
-                    pages[npages].tags[pages[npages].ntags++] = xstrdup(tags->items[k].str);
+                if (tags->items[k].t == TK_JSON_STR)
+                    pages[npages].tags[pages[npages].ntags++] = tk_xstrdup(tags->items[k].str);
         }
     }
     npages++;
@@ -506,67 +403,67 @@ static void set_hyp(const char *file, long page, const char *text, const char *p
                 lineno, page, file);
         return;
     }
-    p->hyp = xstrdup(text ? text : "");
+    p->hyp = tk_xstrdup(text ? text : "");
 }
 
-static void manifest_line(const jval *v, const char *path, long lineno)
+static void manifest_line(const tk_json *v, const char *path, long lineno)
 {
-    const char *kind = jgets(v, "kind");
+    const char *kind = tk_json_string(v, "kind");
     long page;
-    if (v->t != J_OBJ || !kind)
-        die("%s:%ld: not a manifest line (no \"kind\")", path, lineno);
+    if (v->t != TK_JSON_OBJ || !kind)
+        tk_die("%s:%ld: not a manifest line (no \"kind\")", path, lineno);
     if (!strcmp(kind, "document")) {
-        const jval *pg = jget(v, "pages");
-        if (!pg || pg->t != J_ARR)
-            die("%s:%ld: document without \"pages\"", path, lineno);
+        const tk_json *pg = tk_json_get(v, "pages");
+        if (!pg || pg->t != TK_JSON_ARR)
+            tk_die("%s:%ld: document without \"pages\"", path, lineno);
         for (size_t i = 0; i < pg->n; i++) {
-            const char *file = jgets(&pg->items[i], "file");
+            const char *file = tk_json_string(&pg->items[i], "file");
             if (!file || jgetpage(&pg->items[i], &page) < 0)
-                die("%s:%ld: page without \"file\" or \"page\"", path, lineno);
-            if (!jget(&pg->items[i], "text"))
-                die("%s:%ld: no page text: run \"chartscan export manifest --with-text\"", path,
+                tk_die("%s:%ld: page without \"file\" or \"page\"", path, lineno);
+            if (!tk_json_get(&pg->items[i], "text"))
+                tk_die("%s:%ld: no page text: run \"chartscan export manifest --with-text\"", path,
                     lineno);
-            set_hyp(file, page, jgets(&pg->items[i], "text"), path, lineno);
+            set_hyp(file, page, tk_json_string(&pg->items[i], "text"), path, lineno);
         }
     } else if (!strcmp(kind, "page")) {
         /* A page in no document: blank ones count as (empty) output, failed or
          * unfinished ones as missing. */
-        const char *file = jgets(v, "file"), *status = jgets(v, "status");
+        const char *file = tk_json_string(v, "file"), *status = tk_json_string(v, "status");
         if (file && jgetpage(v, &page) == 0 && status && !strcmp(status, "blank"))
-            set_hyp(file, page, jgets(v, "text"), path, lineno);
+            set_hyp(file, page, tk_json_string(v, "text"), path, lineno);
     }
 }
 
 /* A line of ocrbench's output: pages carry text, rotation and blank. */
-static void ocrbench_line(const jval *v, const char *path, long lineno)
+static void ocrbench_line(const tk_json *v, const char *path, long lineno)
 {
-    const char *kind = jgets(v, "kind"), *file = jgets(v, "file");
-    const jval *rot, *blank;
+    const char *kind = tk_json_string(v, "kind"), *file = tk_json_string(v, "file");
+    const tk_json *rot, *blank;
     tpage *p;
     long page;
 
-    if (v->t != J_OBJ || !kind)
-        die("%s:%ld: not an ocrbench line (no \"kind\")", path, lineno);
+    if (v->t != TK_JSON_OBJ || !kind)
+        tk_die("%s:%ld: not an ocrbench line (no \"kind\")", path, lineno);
     if (strcmp(kind, "page") != 0)
         return;
     if (!file || jgetpage(v, &page) < 0)
-        die("%s:%ld: page without \"file\" or \"page\"", path, lineno);
+        tk_die("%s:%ld: page without \"file\" or \"page\"", path, lineno);
     if ((p = find_page(file, page)) == NULL) {
         extra++;
         return;
     }
     if (p->hyp || p->failed)
-        die("%s:%ld: page %ld of %s appears twice", path, lineno, page, file);
-    if (jget(v, "error")) {
+        tk_die("%s:%ld: page %ld of %s appears twice", path, lineno, page, file);
+    if (tk_json_get(v, "error")) {
         p->failed = 1;   /* no text: scored as all deleted */
         return;
     }
-    set_hyp(file, page, jgets(v, "text"), path, lineno);
-    rot = jget(v, "rotation");
-    blank = jget(v, "blank");
-    if (rot && rot->t == J_NUM)
+    set_hyp(file, page, tk_json_string(v, "text"), path, lineno);
+    rot = tk_json_get(v, "rotation");
+    blank = tk_json_get(v, "blank");
+    if (rot && rot->t == TK_JSON_NUM)
         p->hyp_rotation = (int)rot->num;
-    if (blank && blank->t == J_BOOL)
+    if (blank && blank->t == TK_JSON_BOOL)
         p->hyp_blank = blank->num != 0;
 }
 
@@ -578,19 +475,19 @@ static void read_tess_dir(const char *dir)
         while (j < npages && !strcmp(pages[j].file, file))
             j++;
         if (strstr(file, "..") || file[0] == '/')
-            die("refusing the truth's file name \"%s\"", file);
+            tk_die("refusing the truth's file name \"%s\"", file);
         cs_buf path = CS_BUF_INIT, text = CS_BUF_INIT;
         if (cs_buf_printf(&path, "%s/%s.txt", dir, file) < 0)
-            die("out of memory");
+            tk_die("out of memory");
         FILE *fp = fopen(path.data, "rb");
         if (fp) {
             char chunk[65536];
             size_t n;
             while ((n = fread(chunk, 1, sizeof chunk, fp)) > 0)
                 if (cs_buf_append(&text, chunk, n) < 0)
-                    die("out of memory");
+                    tk_die("out of memory");
             if (ferror(fp))
-                die("error reading %s", path.data);
+                tk_die("error reading %s", path.data);
             fclose(fp);
             /* Pages are separated by form feeds; tesseract 5 writes none after
              * the last page, older versions one after every page: a last
@@ -607,7 +504,7 @@ static void read_tess_dir(const char *dir)
                     break;
                 tpage *p = find_page(file, k);
                 if (p)
-                    p->hyp = xstrdup(s);
+                    p->hyp = tk_xstrdup(s);
                 else
                     extra++;
                 if (!ff)
@@ -616,7 +513,7 @@ static void read_tess_dir(const char *dir)
                 k++;
             }
         } else if (errno != ENOENT) {
-            die("cannot open %s: %s", path.data, strerror(errno));
+            tk_die("cannot open %s: %s", path.data, strerror(errno));
         }
         cs_buf_free(&path);
         cs_buf_free(&text);
@@ -638,7 +535,7 @@ static int is_space_cp(uint32_t c)
 static uint32_t *normalise(const char *s, size_t *len)
 {
     size_t n = strlen(s), out = 0;
-    uint32_t *v = xrealloc(NULL, (n + 1) * sizeof *v);
+    uint32_t *v = tk_xrealloc(NULL, (n + 1) * sizeof *v);
     const unsigned char *p = (const unsigned char *)s, *end = p + n;
     int pending_space = 0;
     while (p < end) {
@@ -694,7 +591,8 @@ static size_t lev(const uint32_t *a, size_t n, const uint32_t *b, size_t m, uint
         return m;
     if (m == 0)
         return n;
-    size_t *prev = xrealloc(NULL, (m + 1) * sizeof *prev), *cur = xrealloc(NULL, (m + 1) * sizeof *cur);
+    size_t *prev = tk_xrealloc(NULL, (m + 1) * sizeof *prev);
+    size_t *cur = tk_xrealloc(NULL, (m + 1) * sizeof *cur);
     for (size_t j = 0; j <= m; j++)
         prev[j] = j;
     for (size_t i = 1; i <= n; i++) {
@@ -743,7 +641,7 @@ static uint32_t intern(const uint32_t *s, size_t len)
 {
     if (2 * (vocab_used + 1) > vocab_cap) {
         size_t ncap = vocab_cap ? vocab_cap * 2 : 1024;
-        word *nv = xrealloc(NULL, ncap * sizeof *nv);
+        word *nv = tk_xrealloc(NULL, ncap * sizeof *nv);
         memset(nv, 0, ncap * sizeof *nv);
         for (size_t i = 0; i < vocab_cap; i++) {
             if (!vocab[i].start)
@@ -763,7 +661,7 @@ static uint32_t intern(const uint32_t *s, size_t len)
             return vocab[k].id;
         k = (k + 1) & (vocab_cap - 1);
     }
-    vocab[k].start = memcpy(xrealloc(NULL, (len ? len : 1) * sizeof *s), s, len * sizeof *s);
+    vocab[k].start = memcpy(tk_xrealloc(NULL, (len ? len : 1) * sizeof *s), s, len * sizeof *s);
     vocab[k].len = len;
     vocab[k].id = (uint32_t)vocab_used++;
     return vocab[k].id;
@@ -771,7 +669,7 @@ static uint32_t intern(const uint32_t *s, size_t len)
 
 static uint32_t *words(const uint32_t *s, size_t n, size_t *nw)
 {
-    uint32_t *w = xrealloc(NULL, (n / 2 + 2) * sizeof *w);
+    uint32_t *w = tk_xrealloc(NULL, (n / 2 + 2) * sizeof *w);
     size_t k = 0, i = 0;
     while (i < n) {
         size_t j = i;
@@ -802,7 +700,7 @@ static void add(stats *s, const stats *t, double page_cer)
     s->ref_words += t->ref_words;
     s->word_errors += t->word_errors;
     if (page_cer >= 0) {
-        s->page_cer = xrealloc(s->page_cer, (s->ncer + 1) * sizeof *s->page_cer);
+        s->page_cer = tk_xrealloc(s->page_cer, (s->ncer + 1) * sizeof *s->page_cer);
         s->page_cer[s->ncer++] = page_cer;
     }
 }
@@ -837,7 +735,7 @@ static stats *scope_of(stats **by, size_t *nby, const char *name)
     for (k = 0; k < *nby && strcmp((*by)[k].scope, name); k++)
         ;
     if (k == *nby) {
-        *by = xrealloc(*by, (*nby + 1) * sizeof **by);
+        *by = tk_xrealloc(*by, (*nby + 1) * sizeof **by);
         memset(&(*by)[*nby], 0, sizeof **by);
         (*by)[(*nby)++].scope = name;
     }
@@ -975,11 +873,11 @@ static void add_hword(double x, double y, double w, double h, const char *text)
 {
     if (nhwords == hwords_cap) {
         hwords_cap = hwords_cap ? hwords_cap * 2 : 256;
-        hwords = xrealloc(hwords, hwords_cap * sizeof *hwords);
+        hwords = tk_xrealloc(hwords, hwords_cap * sizeof *hwords);
     }
     hwords[nhwords].cx = x + w / 2;
     hwords[nhwords].cy = y + h / 2;
-    hwords[nhwords].text = xstrdup(text);
+    hwords[nhwords].text = tk_xstrdup(text);
     nhwords++;
 }
 
@@ -999,8 +897,8 @@ static zone *read_uzn(const char *path, size_t *nzones)
             continue;
         if (sscanf(line, "%ld %ld %ld %ld %n", &v[0], &v[1], &v[2], &v[3], &used) != 4 || used == 0
             || v[0] < 0 || v[1] < 0 || v[2] <= 0 || v[3] <= 0)
-            die("%s:%ld: expected \"left top width height type\"", path, lineno);
-        z = xrealloc(z, (n + 1) * sizeof *z);
+            tk_die("%s:%ld: expected \"left top width height type\"", path, lineno);
+        z = tk_xrealloc(z, (n + 1) * sizeof *z);
         memset(&z[n], 0, sizeof z[n]);
         z[n].x = v[0];
         z[n].y = v[1];
@@ -1011,36 +909,38 @@ static zone *read_uzn(const char *path, size_t *nzones)
     free(line);
     close_in(fp, path);
     if (n == 0)
-        die("%s lists no zones", path);
+        tk_die("%s lists no zones", path);
     *nzones = n;
     return z;
 }
 
-static void zone_hyp_line(const jval *v, const char *path, long lineno)
+static void zone_hyp_line(const tk_json *v, const char *path, long lineno)
 {
-    const char *kind = jgets(v, "kind");
-    const jval *w, *nw;
+    const char *kind = tk_json_string(v, "kind");
+    const tk_json *w, *nw;
     long page;
 
-    if (v->t != J_OBJ || !kind || strcmp(kind, "page") != 0 || jgetpage(v, &page) < 0 || page != 1)
+    if (v->t != TK_JSON_OBJ || !kind || strcmp(kind, "page") != 0 || jgetpage(v, &page) < 0 ||
+        page != 1)
         return;
     hyp_pages++;
-    if (jget(v, "error")) {
+    if (tk_json_get(v, "error")) {
         hyp_failed = 1;
         return;
     }
-    w = jget(v, "words");
-    nw = jget(v, "nwords");
-    if (!w || w->t != J_ARR)
-        die("%s:%ld: page without \"words\": run ocrbench with --words", path, lineno);
-    if (w->n == 0 && nw && nw->t == J_NUM && nw->num == 0 && jgets(v, "text") &&
-        jgets(v, "text")[strspn(jgets(v, "text"), " \t\r\n\f")] != '\0')
+    w = tk_json_get(v, "words");
+    nw = tk_json_get(v, "nwords");
+    if (!w || w->t != TK_JSON_ARR)
+        tk_die("%s:%ld: page without \"words\": run ocrbench with --words", path, lineno);
+    if (w->n == 0 && nw && nw->t == TK_JSON_NUM && nw->num == 0 && tk_json_string(v, "text") &&
+        tk_json_string(v, "text")[strspn(tk_json_string(v, "text"), " \t\r\n\f")] != '\0')
         hyp_no_boxes = 1;   /* text but no word boxes: cs_ocr_page does not fill words yet */
     for (size_t i = 0; i < w->n; i++) {
-        const jval *a = &w->items[i];
-        if (a->t != J_ARR || a->n < 5 || a->items[0].t != J_NUM || a->items[1].t != J_NUM ||
-            a->items[2].t != J_NUM || a->items[3].t != J_NUM || a->items[4].t != J_STR)
-            die("%s:%ld: a word is not [x,y,w,h,\"text\",...]", path, lineno);
+        const tk_json *a = &w->items[i];
+        if (a->t != TK_JSON_ARR || a->n < 5 || a->items[0].t != TK_JSON_NUM ||
+            a->items[1].t != TK_JSON_NUM || a->items[2].t != TK_JSON_NUM ||
+            a->items[3].t != TK_JSON_NUM || a->items[4].t != TK_JSON_STR)
+            tk_die("%s:%ld: a word is not [x,y,w,h,\"text\",...]", path, lineno);
         add_hword(a->items[0].num, a->items[1].num, a->items[2].num, a->items[3].num,
                   a->items[4].str);
     }
@@ -1063,7 +963,7 @@ static void read_tsv(const char *path)
             line[--n] = '\0';
         if (lineno == 1) {
             if (strncmp(line, "level\t", 6) != 0)
-                die("%s: not tesseract TSV output (no header line)", path);
+                tk_die("%s: not tesseract TSV output (no header line)", path);
             continue;
         }
         for (k = 0; k < 12 && s; k++) {
@@ -1102,7 +1002,7 @@ static int zones(const char *uzn, const char *txt, const char *hyp)
     else
         read_tsv(hyp);
     if (hyp_pages == 0)
-        die("%s has no page 1", hyp);
+        tk_die("%s has no page 1", hyp);
 
     for (i = 0; i < nhwords; i++)
         for (k = 0; k < nz; k++)
@@ -1110,7 +1010,7 @@ static int zones(const char *uzn, const char *txt, const char *hyp)
                 hwords[i].cy >= z[k].y && hwords[i].cy < z[k].y + z[k].h) {
                 if ((z[k].text.len && cs_buf_puts(&z[k].text, " ") < 0) ||
                     cs_buf_puts(&z[k].text, hwords[i].text) < 0)
-                    die("out of memory");
+                    tk_die("out of memory");
                 in_zones++;
                 break;
             }
@@ -1121,7 +1021,7 @@ static int zones(const char *uzn, const char *txt, const char *hyp)
         size_t n;
         while ((n = fread(chunk, 1, sizeof chunk, fp)) > 0)
             if (cs_buf_append(&truth, chunk, n) < 0)
-                die("out of memory");
+                tk_die("out of memory");
     }
     close_in(fp, txt);
     for (s = truth.data ? truth.data : (char *)""; s;) {
@@ -1132,7 +1032,7 @@ static int zones(const char *uzn, const char *txt, const char *hyp)
             sep += strspn(sep, "\n");   /* more empty lines belong to the separator */
         }
         if (s[strspn(s, " \t\r\n\f")] != '\0') {
-            seg = xrealloc(seg, (nseg + 1) * sizeof *seg);
+            seg = tk_xrealloc(seg, (nseg + 1) * sizeof *seg);
             seg[nseg++] = s;
         }
         s = sep;
@@ -1148,7 +1048,7 @@ static int zones(const char *uzn, const char *txt, const char *hyp)
             for (i = 0; i < nz; i++)
                 if ((all.len && cs_buf_puts(&all, " ") < 0) ||
                     cs_buf_puts(&all, z[i].text.data ? z[i].text.data : "") < 0)
-                    die("out of memory");
+                    tk_die("out of memory");
             for (i = 0; i < nseg; i++)   /* rejoin what the split cut */
                 seg[i][strlen(seg[i])] = i + 1 < nseg ? ' ' : '\0';
             r = normalise(nseg ? seg[0] : "", &rn);
@@ -1205,7 +1105,7 @@ static void mkdirs_for(char *path)
     for (char *s = strchr(path + 1, '/'); s; s = strchr(s + 1, '/')) {
         *s = '\0';
         if (mkdir(path, 0755) < 0 && errno != EEXIST)
-            die("cannot create %s: %s", path, strerror(errno));
+            tk_die("cannot create %s: %s", path, strerror(errno));
         *s = '/';
     }
 }
@@ -1217,11 +1117,11 @@ static int extract(const char *archive, const char *dir)
     long files = 0;
     int r;
     if (!a)
-        die("out of memory");
+        tk_die("out of memory");
     archive_read_support_format_all(a);
     archive_read_support_filter_all(a);
     if (archive_read_open_filename(a, archive, 65536) != ARCHIVE_OK)
-        die("cannot open %s: %s", archive, archive_error_string(a));
+        tk_die("cannot open %s: %s", archive, archive_error_string(a));
     while ((r = archive_read_next_header(a, &e)) == ARCHIVE_OK) {
         const char *name = archive_entry_pathname(e);
         if (archive_entry_filetype(e) != AE_IFREG || !name || !is_tiff_name(name))
@@ -1232,25 +1132,25 @@ static int extract(const char *archive, const char *dir)
         }
         cs_buf path = CS_BUF_INIT;
         if (cs_buf_printf(&path, "%s/%s", dir, name) < 0)
-            die("out of memory");
+            tk_die("out of memory");
         mkdirs_for(path.data);
         FILE *fp = fopen(path.data, "wb");
         if (!fp)
-            die("cannot create %s: %s", path.data, strerror(errno));
+            tk_die("cannot create %s: %s", path.data, strerror(errno));
         char chunk[65536];
         la_ssize_t n;
         while ((n = archive_read_data(a, chunk, sizeof chunk)) > 0)
             if (fwrite(chunk, 1, (size_t)n, fp) != (size_t)n)
-                die("cannot write %s: %s", path.data, strerror(errno));
+                tk_die("cannot write %s: %s", path.data, strerror(errno));
         if (n < 0)
-            die("%s: reading entry %s: %s", archive, name, archive_error_string(a));
+            tk_die("%s: reading entry %s: %s", archive, name, archive_error_string(a));
         if (fclose(fp) != 0)
-            die("cannot write %s: %s", path.data, strerror(errno));
+            tk_die("cannot write %s: %s", path.data, strerror(errno));
         cs_buf_free(&path);
         files++;
     }
     if (r != ARCHIVE_EOF)
-        die("%s: %s", archive, archive_error_string(a));
+        tk_die("%s: %s", archive, archive_error_string(a));
     archive_read_free(a);
     printf("%ld\n", files);
     return 0;
@@ -1287,11 +1187,11 @@ int main(int argc, char **argv)
     }
     each_line(argv[1], truth_line);
     if (npages == 0)
-        die("%s has no pages", argv[1]);
+        tk_die("%s has no pages", argv[1]);
     qsort(pages, npages, sizeof *pages, cmp_page);
     for (size_t i = 1; i < npages; i++)
         if (!cmp_page(&pages[i - 1], &pages[i]))
-            die("%s: page %ld of %s appears twice", argv[1], pages[i].page, pages[i].file);
+            tk_die("%s: page %ld of %s appears twice", argv[1], pages[i].page, pages[i].file);
     if (!strcmp(argv[2], "--manifest"))
         each_line(argv[3], manifest_line);
     else if (!strcmp(argv[2], "--ocrbench"))
@@ -1313,6 +1213,6 @@ int main(int argc, char **argv)
         free(vocab[i].start);
     free(vocab);
     if (fflush(stdout) != 0 || ferror(stdout))
-        die("error writing the output");
+        tk_die("error writing the output");
     return 0;
 }

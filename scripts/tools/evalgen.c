@@ -26,10 +26,12 @@
  *
  * Pages go layout -> PostScript -> one gs call per file (300 dpi grey PNG)
  * -> Leptonica (mild skew, speckle, threshold for G4) -> multi-page TIFF ->
- * zip entry (libarchive).  The rendering helpers follow samplegen.c.
+ * zip entry (libarchive).  The rendering helpers are samplegen.c's, shared
+ * in scripts/tools/lib/render.c.
  * Messages carry file names and counts, never patient data.
  */
 #include "common/common.h"
+#include "scripts/tools/lib/toolkit.h"
 
 #include <archive.h>
 #include <archive_entry.h>
@@ -37,204 +39,35 @@
 
 #include <assert.h>
 #include <ctype.h>
-#include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <getopt.h>
 #include <math.h>
-#include <spawn.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
-extern char **environ;
-
 #define PROG "evalgen"
-#define ENTRY_MTIME 1546300800   /* 2019-01-01T00:00:00Z: keeps the zip stable */
 #define FILES_PER_BOX 25
 #define MAX_DOCS_PER_FILE 3
 #define MAX_PAGES_PER_DOC 3
 #define MAX_BODY_BYTES (1 << 20)
 
+const char tk_prog[] = PROG;
+
 /* ======================= small helpers ======================= */
-
-static void die_oom(void)
-{
-    fprintf(stderr, PROG ": out of memory\n");
-    exit(1);
-}
-
-static void *xcalloc(size_t n, size_t size)
-{
-    void *p = calloc(n ? n : 1, size ? size : 1);
-    if (!p)
-        die_oom();
-    return p;
-}
-
-static char *xstrdup(const char *s)
-{
-    char *p = strdup(s);
-    if (!p)
-        die_oom();
-    return p;
-}
-
-static void bputs(cs_buf *b, const char *s)
-{
-    if (cs_buf_puts(b, s) < 0)
-        die_oom();
-}
-
-static void bput(cs_buf *b, const char *s, size_t n)
-{
-    if (cs_buf_append(b, s, n) < 0)
-        die_oom();
-}
 
 __attribute__((format(printf, 2, 3)))
 static void bprintf(cs_buf *b, const char *fmt, ...)
 {
     va_list ap;
-    char tmp[1024];
-    int n;
 
     va_start(ap, fmt);
-    n = vsnprintf(tmp, sizeof tmp, fmt, ap);
+    tk_buf_vprintf(b, 1024, fmt, ap);
     va_end(ap);
-    if (n < 0 || (size_t)n >= sizeof tmp) {
-        fprintf(stderr, PROG ": internal error: formatted text too long\n");
-        exit(1);
-    }
-    bput(b, tmp, (size_t)n);
-}
-
-static void bjson(cs_buf *b, const char *s)
-{
-    if (cs_buf_json_string(b, s) < 0)
-        die_oom();
-}
-
-static int write_file(const char *path, const void *data, size_t len, char *err, size_t errlen)
-{
-    FILE *fp = fopen(path, "wb");
-    if (!fp)
-        return cs_fail(err, errlen, "could not create file \"%s\": %s", path, strerror(errno));
-    if (len && fwrite(data, 1, len, fp) != len) {
-        int e = errno;
-        fclose(fp);
-        return cs_fail(err, errlen, "could not write file \"%s\": %s", path, strerror(e));
-    }
-    if (fclose(fp) != 0)
-        return cs_fail(err, errlen, "could not write file \"%s\": %s", path, strerror(errno));
-    return 0;
-}
-
-static int read_file(const char *path, unsigned char **out, size_t *len, char *err, size_t errlen)
-{
-    FILE *fp = fopen(path, "rb");
-    unsigned char *data;
-    long size;
-
-    *out = NULL;
-    *len = 0;
-    if (!fp)
-        return cs_fail(err, errlen, "could not open file \"%s\": %s", path, strerror(errno));
-    if (fseek(fp, 0, SEEK_END) != 0 || (size = ftell(fp)) < 0 || fseek(fp, 0, SEEK_SET) != 0) {
-        fclose(fp);
-        return cs_fail(err, errlen, "could not read file \"%s\": %s", path, strerror(errno));
-    }
-    data = xcalloc((size_t)size, 1);
-    if (fread(data, 1, (size_t)size, fp) != (size_t)size) {
-        fclose(fp);
-        free(data);
-        return cs_fail(err, errlen, "could not read file \"%s\"", path);
-    }
-    fclose(fp);
-    *out = data;
-    *len = (size_t)size;
-    return 0;
-}
-
-static int make_dirs(const char *path, char *err, size_t errlen)
-{
-    char *p = xstrdup(path), *s;
-    int rc = 0;
-
-    for (s = p + 1; ; s++) {
-        if (*s == '/' || *s == '\0') {
-            char c = *s;
-            *s = '\0';
-            if (mkdir(p, 0777) != 0 && errno != EEXIST) {
-                rc = cs_fail(err, errlen, "could not create directory \"%s\": %s", p, strerror(errno));
-                break;
-            }
-            *s = c;
-            if (c == '\0')
-                break;
-        }
-    }
-    free(p);
-    return rc;
-}
-
-static void remove_temp_dir(const char *dir)
-{
-    DIR *d = opendir(dir);
-    struct dirent *de;
-    char path[4400];
-
-    if (d) {
-        while ((de = readdir(d)) != NULL) {
-            if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
-                continue;
-            snprintf(path, sizeof path, "%s/%s", dir, de->d_name);
-            unlink(path);
-        }
-        closedir(d);
-    }
-    rmdir(dir);
-}
-
-/* ======================= deterministic randomness ======================= */
-
-typedef struct rng { uint64_t s; } rng;
-
-static uint64_t rng_next(rng *r)
-{
-    uint64_t z = (r->s += 0x9E3779B97F4A7C15ULL);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-    return z ^ (z >> 31);
-}
-
-static rng rng_stream(uint64_t seed, uint64_t stream)
-{
-    rng r = { seed ^ (0xD1B54A32D192ED03ULL * (stream + 1)) };
-    rng_next(&r);
-    return r;
-}
-
-static unsigned rng_below(rng *r, unsigned n)
-{
-    return (unsigned)(rng_next(r) % n);
-}
-
-static int rng_range(rng *r, int lo, int hi)   /* inclusive */
-{
-    return lo + (int)rng_below(r, (unsigned)(hi - lo + 1));
-}
-
-static int rng_percent(rng *r, int pct)
-{
-    return (int)rng_below(r, 100) < pct;
 }
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
-#define PICK(r, arr) ((arr)[rng_below((r), (unsigned)NELEM(arr))])
 
 static uint64_t fnv1a(const char *s)
 {
@@ -289,36 +122,19 @@ static const char *const months[] = {
     "September", "October", "November", "December",
 };
 
-static void make_surname(rng *r, char *out, size_t n)
+static void make_surname(tk_rng *r, char *out, size_t n)
 {
-    snprintf(out, n, "%s%s", PICK(r, last_prefix), PICK(r, last_suffix));
+    snprintf(out, n, "%s%s", TK_PICK(r, last_prefix), TK_PICK(r, last_suffix));
 }
 
-static const char *first_name(rng *r, char sex)
+static const char *first_name(tk_rng *r, char sex)
 {
-    return sex == 'F' ? PICK(r, first_female) : PICK(r, first_male);
+    return sex == 'F' ? TK_PICK(r, first_female) : TK_PICK(r, first_male);
 }
 
 /* ======================= dates ======================= */
 
-typedef struct date { int y, m, d; } date;
-
-static int days_in_month(int y, int m)
-{
-    static const int dm[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
-    if (m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
-        return 29;
-    return dm[m - 1];
-}
-
-static date random_date(rng *r, int y0, int y1)
-{
-    date d;
-    d.y = rng_range(r, y0, y1);
-    d.m = rng_range(r, 1, 12);
-    d.d = rng_range(r, 1, days_in_month(d.y, d.m));
-    return d;
-}
+typedef tk_date date;
 
 static int date_eq(date a, date b)
 {
@@ -381,40 +197,40 @@ static int mrn_clashes(const patient *pts, long n, const char *mrn, int allow_ne
     return 0;
 }
 
-static void random_mrn(rng *r, const patient *pts, long n, char out[9])
+static void random_mrn(tk_rng *r, const patient *pts, long n, char out[9])
 {
     do
-        snprintf(out, 9, "%08u", 10000000u + rng_below(r, 90000000u));
+        snprintf(out, 9, "%08u", 10000000u + tk_rng_below(r, 90000000u));
     while (mrn_clashes(pts, n, out, 0));
 }
 
 /* An MRN one digit from base, absent from pts. */
-static void neighbour_mrn(rng *r, const patient *pts, long n, const char *base, char out[9])
+static void neighbour_mrn(tk_rng *r, const patient *pts, long n, const char *base, char out[9])
 {
     do {
-        int pos = (int)rng_below(r, 8), d;
+        int pos = (int)tk_rng_below(r, 8), d;
         snprintf(out, 9, "%s", base);
         do
-            d = pos == 0 ? rng_range(r, 1, 9) : rng_range(r, 0, 9);
+            d = pos == 0 ? tk_rng_range(r, 1, 9) : tk_rng_range(r, 0, 9);
         while (d == base[pos] - '0');
         out[pos] = (char)('0' + d);
     } while (mrn_clashes(pts, n, out, 1));
 }
 
-static void random_person(rng *r, patient *p)
+static void random_person(tk_rng *r, patient *p)
 {
     memset(p, 0, sizeof *p);
     make_surname(r, p->last, sizeof p->last);
-    p->sex = rng_below(r, 2) ? 'F' : 'M';
+    p->sex = tk_rng_below(r, 2) ? 'F' : 'M';
     snprintf(p->first, sizeof p->first, "%s", first_name(r, p->sex));
-    if (rng_percent(r, 75))
+    if (tk_rng_percent(r, 75))
         snprintf(p->middle, sizeof p->middle, "%s", first_name(r, p->sex));
-    p->dob = random_date(r, 1932, 2006);
+    p->dob = tk_random_date(r, 1932, 2006);
     p->neighbour = -1;
 }
 
 /* A first name of the given sex other than avoid. */
-static void other_first(rng *r, char sex, const char *avoid, char *out, size_t n)
+static void other_first(tk_rng *r, char sex, const char *avoid, char *out, size_t n)
 {
     const char *f;
     do
@@ -423,11 +239,11 @@ static void other_first(rng *r, char sex, const char *avoid, char *out, size_t n
     snprintf(out, n, "%s", f);
 }
 
-static date other_dob(rng *r, date avoid)
+static date other_dob(tk_rng *r, date avoid)
 {
     date d;
     do
-        d = random_date(r, 1932, 2006);
+        d = tk_random_date(r, 1932, 2006);
     while (date_eq(d, avoid));
     return d;
 }
@@ -439,8 +255,8 @@ static date other_dob(rng *r, date avoid)
  */
 static patient *make_roster(uint64_t seed, long n)
 {
-    rng r = rng_stream(seed, 1);
-    patient *pts = xcalloc((size_t)n, sizeof *pts);
+    tk_rng r = tk_rng_stream(seed, 1);
+    patient *pts = tk_xcalloc((size_t)n, sizeof *pts);
     long pairs = n / 20 < 2 ? 2 : n / 20, i = 0, k, g;
 
     if (n < 4 * 2 * 2)
@@ -488,16 +304,16 @@ static patient *make_roster(uint64_t seed, long n)
         pts[i].in_roster = 1;
     {
         /* shuffle through a permutation so that neighbour links can follow */
-        long *perm = xcalloc((size_t)n, sizeof *perm), *inv = xcalloc((size_t)n, sizeof *inv);
+        long *perm = tk_xcalloc((size_t)n, sizeof *perm), *inv = tk_xcalloc((size_t)n, sizeof *inv);
         patient *old = pts;
         for (i = 0; i < n; i++)
             perm[i] = i;
         for (i = n - 1; i > 0; i--) {
-            long j = (long)rng_below(&r, (unsigned)(i + 1)), t = perm[i];
+            long j = (long)tk_rng_below(&r, (unsigned)(i + 1)), t = perm[i];
             perm[i] = perm[j];
             perm[j] = t;
         }
-        pts = xcalloc((size_t)n, sizeof *pts);
+        pts = tk_xcalloc((size_t)n, sizeof *pts);
         for (i = 0; i < n; i++) {
             pts[i] = old[perm[i]];
             inv[perm[i]] = i;
@@ -513,9 +329,9 @@ static patient *make_roster(uint64_t seed, long n)
 }
 
 /* A patient absent from the roster, of group g, modelled on roster patient base. */
-static void make_outsider(rng *r, const patient *roster, long n, int g, patient *p)
+static void make_outsider(tk_rng *r, const patient *roster, long n, int g, patient *p)
 {
-    const patient *base = &roster[rng_below(r, (unsigned)n)];
+    const patient *base = &roster[tk_rng_below(r, (unsigned)n)];
 
     random_person(r, p);
     p->group = g;
@@ -535,24 +351,9 @@ static void make_outsider(rng *r, const patient *roster, long n, int g, patient 
         random_mrn(r, roster, n, p->mrn);
 }
 
-static void csv_field(cs_buf *b, const char *s)
-{
-    if (strpbrk(s, ",\"\r\n") == NULL) {
-        bputs(b, s);
-        return;
-    }
-    bputs(b, "\"");
-    for (; *s; s++) {
-        if (*s == '"')
-            bputs(b, "\"");
-        bput(b, s, 1);
-    }
-    bputs(b, "\"");
-}
-
 static void roster_csv(const patient *pts, long n, cs_buf *b)
 {
-    bputs(b, "mrn,last_name,first_name,middle_name,birth_date,sex\n");
+    tk_buf_puts(b, "mrn,last_name,first_name,middle_name,birth_date,sex\n");
     for (long i = 0; i < n; i++) {
         const patient *p = &pts[i];
         bprintf(b, "%s,%s,%s,%s,%04d-%02d-%02d,%c\n", p->mrn, p->last, p->first, p->middle,
@@ -605,28 +406,28 @@ static char *asciify(const char *s)
     while (*u) {
         if (*u < 0x80) {
             if (*u == '\n' || (*u >= 0x20 && *u < 0x7F))
-                bput(&b, (const char *)u, 1);
+                tk_buf_append(&b, (const char *)u, 1);
             else if (*u == '\t')
-                bputs(&b, " ");
+                tk_buf_puts(&b, " ");
             u++;
             continue;
         }
         if (u[0] == 0xC2 && u[1] == 0xB0)
-            bputs(&b, " degrees");
+            tk_buf_puts(&b, " degrees");
         else if (u[0] == 0xC2 && u[1] == 0xB5)
-            bputs(&b, "u");
+            tk_buf_puts(&b, "u");
         else if (u[0] == 0xC3 && (u[1] == 0xA9 || u[1] == 0xA8))
-            bputs(&b, "e");
+            tk_buf_puts(&b, "e");
         else if (u[0] == 0xEF && u[1] == 0xBF && u[2] == 0xBD)
-            bputs(&b, "'");
+            tk_buf_puts(&b, "'");
         else if (u[0] != 0xC2 || u[1] != 0xAE)
-            bputs(&b, "-");
+            tk_buf_puts(&b, "-");
         u++;
         while ((*u & 0xC0) == 0x80)
             u++;
     }
     if (!b.data)
-        bputs(&b, "");
+        tk_buf_puts(&b, "");
     return b.data;
 }
 
@@ -693,7 +494,7 @@ static int load_corpus(const char *data, const char *train_path, int fold, corpu
     if ((fp = fopen(data, "r")) == NULL)
         return cs_fail(err, errlen, "could not open \"%s\": %s", data, strerror(errno));
     if ((csv = cs_csv_open(fp, MAX_BODY_BYTES)) == NULL)
-        die_oom();
+        tk_die_oom();
     if (cs_csv_next(csv, &f, &nf) != 1) {
         cs_fail(err, errlen, "\"%s\" has no header row", data);
         goto out;
@@ -707,7 +508,7 @@ static int load_corpus(const char *data, const char *train_path, int fold, corpu
         cs_fail(err, errlen, "\"%s\": the header needs the columns id, doctype and text", data);
         goto out;
     }
-    bputs(&out, "id,doctype,text\n");
+    tk_buf_puts(&out, "id,doctype,text\n");
     while ((got = cs_csv_next(csv, &f, &nf)) == 1) {
         int t;
         body *b;
@@ -716,16 +517,16 @@ static int load_corpus(const char *data, const char *train_path, int fold, corpu
             goto out;
         }
         if (fnv1a(f[idc]) % 5 != (uint64_t)fold) {
-            csv_field(&out, f[idc]);
-            bputs(&out, ",");
-            csv_field(&out, f[tc]);
-            bputs(&out, ",\"");
+            tk_buf_csv(&out, f[idc]);
+            tk_buf_puts(&out, ",");
+            tk_buf_csv(&out, f[tc]);
+            tk_buf_puts(&out, ",\"");
             for (const char *s = f[xc]; *s; s++) {
                 if (*s == '"')
-                    bputs(&out, "\"");
-                bput(&out, s, 1);
+                    tk_buf_puts(&out, "\"");
+                tk_buf_append(&out, s, 1);
             }
-            bputs(&out, "\"\n");
+            tk_buf_puts(&out, "\"\n");
             c->train_rows++;
             continue;
         }
@@ -736,10 +537,10 @@ static int load_corpus(const char *data, const char *train_path, int fold, corpu
             cap[t] = cap[t] ? cap[t] * 2 : 64;
             c->v[t] = realloc(c->v[t], cap[t] * sizeof *c->v[t]);
             if (!c->v[t])
-                die_oom();
+                tk_die_oom();
         }
         b = &c->v[t][c->n[t]++];
-        b->id = xstrdup(f[idc]);
+        b->id = tk_xstrdup(f[idc]);
         b->type = t;
         b->text = asciify(f[xc]);
         b->used = 0;
@@ -755,7 +556,7 @@ static int load_corpus(const char *data, const char *train_path, int fold, corpu
             cs_fail(err, errlen, "\"%s\": fold %d holds no %s", data, fold, doctypes[t].code);
             goto out;
         }
-    if (write_file(train_path, out.data, out.len, err, errlen) < 0)
+    if (tk_write_file(train_path, out.data, out.len, err, errlen) < 0)
         goto out;
     rc = 0;
 out:
@@ -778,9 +579,9 @@ static void corpus_free(corpus *c)
 }
 
 /* A body of type t: unused ones first (in a seeded order), then reuse in turn. */
-static const body *take_body(corpus *c, int t, rng *r)
+static const body *take_body(corpus *c, int t, tk_rng *r)
 {
-    size_t n = c->n[t], start = rng_below(r, (unsigned)n);
+    size_t n = c->n[t], start = tk_rng_below(r, (unsigned)n);
     for (size_t k = 0; k < n; k++) {
         body *b = &c->v[t][(start + k) % n];
         if (!b->used) {
@@ -834,7 +635,7 @@ static page *page_new(file_pages *fp, int blank)
         fp->cap = fp->cap ? fp->cap * 2 : 8;
         fp->v = realloc(fp->v, (size_t)fp->cap * sizeof *fp->v);
         if (!fp->v)
-            die_oom();
+            tk_die_oom();
     }
     pg = &fp->v[fp->n++];
     memset(pg, 0, sizeof *pg);
@@ -849,10 +650,10 @@ static void page_add(page *p, int style, const char *text)
         p->cap = p->cap ? p->cap * 2 : 32;
         p->lines = realloc(p->lines, (size_t)p->cap * sizeof *p->lines);
         if (!p->lines)
-            die_oom();
+            tk_die_oom();
     }
     p->lines[p->n].style = style;
-    p->lines[p->n].text = xstrdup(text);
+    p->lines[p->n].text = tk_xstrdup(text);
     p->n++;
     p->y -= styles[style].advance;
 }
@@ -893,9 +694,9 @@ static void strlist_add(strlist *l, const char *s, size_t n)
         l->cap = l->cap ? l->cap * 2 : 64;
         l->v = realloc(l->v, (size_t)l->cap * sizeof *l->v);
         if (!l->v)
-            die_oom();
+            tk_die_oom();
     }
-    l->v[l->n] = xcalloc(n + 1, 1);
+    l->v[l->n] = tk_xcalloc(n + 1, 1);
     memcpy(l->v[l->n], s, n);
     l->n++;
 }
@@ -998,16 +799,16 @@ static void format_name(const patient *pt, int fmt, char *out, size_t n)
 }
 
 /* Distractor numbers: account, encounter, visit (as long as an MRN), phone. */
-static void distractors(rng *r, char *acct, char *enc, char *visit, char *phone, size_t n)
+static void distractors(tk_rng *r, char *acct, char *enc, char *visit, char *phone, size_t n)
 {
-    snprintf(acct, n, "%u%05u", 10000 + rng_below(r, 89999), rng_below(r, 100000));
-    snprintf(enc, n, "%s%u", rng_below(r, 2) ? "E" : "", 10000000 + rng_below(r, 89999999));
-    snprintf(visit, n, "%u", 10000000 + rng_below(r, 89999999));
-    snprintf(phone, n, "(555) %03u-%04u", 200 + rng_below(r, 800), rng_below(r, 10000));
+    snprintf(acct, n, "%u%05u", 10000 + tk_rng_below(r, 89999), tk_rng_below(r, 100000));
+    snprintf(enc, n, "%s%u", tk_rng_below(r, 2) ? "E" : "", 10000000 + tk_rng_below(r, 89999999));
+    snprintf(visit, n, "%u", 10000000 + tk_rng_below(r, 89999999));
+    snprintf(phone, n, "(555) %03u-%04u", 200 + tk_rng_below(r, 800), tk_rng_below(r, 10000));
 }
 
 /* The header block of a first page, in layout doc->layout. */
-static void header_block(page *pg, const document *doc, rng *r)
+static void header_block(page *pg, const document *doc, tk_rng *r)
 {
     char name[96], dob[40], dos[40], acct[24], enc[24], visit[24], phone[24];
     const char *mrn = doc->printed_mrn;
@@ -1058,25 +859,25 @@ static void header_block(page *pg, const document *doc, rng *r)
 }
 
 /* A letter's opening: letterhead, date, addressee, "Re:", "Dear Dr.". */
-static void letter_opening(page *pg, const document *doc, rng *r, char *drname, size_t drn)
+static void letter_opening(page *pg, const document *doc, tk_rng *r, char *drname, size_t drn)
 {
     char name[96], dob[40], dos[40], tmp[64];
-    const char *clinic = PICK(r, clinics);
+    const char *clinic = TK_PICK(r, clinics);
 
     format_name(doc->pt, doc->name_fmt, name, sizeof name);
     format_date(doc->pt->dob, doc->dob_fmt, dob, sizeof dob);
     format_date(doc->dos, doc->dos_fmt, dos, sizeof dos);
     page_add(pg, ST_FACILITY, clinic);
-    snprintf(tmp, sizeof tmp, "(555) %03u-%04u", 200 + rng_below(r, 800), rng_below(r, 10000));
-    page_addf(pg, ST_SMALL, "%d %s, %s    Tel %s", rng_range(r, 10, 990), PICK(r, streets),
-              PICK(r, towns), tmp);
+    snprintf(tmp, sizeof tmp, "(555) %03u-%04u", 200 + tk_rng_below(r, 800), tk_rng_below(r, 10000));
+    page_addf(pg, ST_SMALL, "%d %s, %s    Tel %s", tk_rng_range(r, 10, 990), TK_PICK(r, streets),
+              TK_PICK(r, towns), tmp);
     page_add(pg, ST_BODY, "");
     page_add(pg, ST_BODY, dos);
     page_add(pg, ST_BODY, "");
     make_surname(r, drname, drn);
-    page_addf(pg, ST_BODY, "%s %s, MD", first_name(r, rng_below(r, 2) ? 'F' : 'M'), drname);
-    page_addf(pg, ST_BODY, "%d %s", rng_range(r, 10, 990), PICK(r, streets));
-    page_addf(pg, ST_BODY, "%s", PICK(r, towns));
+    page_addf(pg, ST_BODY, "%s %s, MD", first_name(r, tk_rng_below(r, 2) ? 'F' : 'M'), drname);
+    page_addf(pg, ST_BODY, "%d %s", tk_rng_range(r, 10, 990), TK_PICK(r, streets));
+    page_addf(pg, ST_BODY, "%s", TK_PICK(r, towns));
     page_add(pg, ST_BODY, "");
     page_addf(pg, ST_BODY, "Re: %s", name);
     page_addf(pg, ST_BODY, "DOB: %s", dob);
@@ -1121,7 +922,7 @@ static void continuation_header(page *pg, const document *doc, int pageno)
  * when duplex): first-page header, the body wrapped and cut to at most
  * target_pages pages, a signature, footers.  Sets first_page/last_page.
  */
-static void layout_document(file_pages *fp, document *doc, int duplex, rng *r)
+static void layout_document(file_pages *fp, document *doc, int duplex, tk_rng *r)
 {
     strlist lines = { 0 };
     char drname[32], signer[32], sdate[40];
@@ -1135,7 +936,7 @@ static void layout_document(file_pages *fp, document *doc, int duplex, rng *r)
     if (doc->type == T_LETTER) {
         letter_opening(pg, doc, r, drname, sizeof drname);
     } else {
-        page_add(pg, ST_FACILITY, PICK(r, facilities));
+        page_add(pg, ST_FACILITY, TK_PICK(r, facilities));
         page_add(pg, ST_TITLE, doc->title);
         header_block(pg, doc, r);
         page_add(pg, ST_BODY, "");
@@ -1162,15 +963,15 @@ static void layout_document(file_pages *fp, document *doc, int duplex, rng *r)
     make_surname(r, signer, sizeof signer);
     if (doc->type == T_LETTER) {
         page_add(pg, ST_BODY, "Sincerely,");
-        page_addf(pg, ST_BODY, "%c. %s, MD", 'A' + (int)rng_below(r, 26), drname);
+        page_addf(pg, ST_BODY, "%c. %s, MD", 'A' + (int)tk_rng_below(r, 26), drname);
     } else {
         date sd = doc->dos;
-        sd.d = sd.d < days_in_month(sd.y, sd.m) ? sd.d + 1 : 1;
+        sd.d = sd.d < tk_days_in_month(sd.y, sd.m) ? sd.d + 1 : 1;
         if (sd.d == 1)
             sd.m = sd.m % 12 + 1, sd.y += sd.m == 1;
         format_date(sd, DF_MDY0, sdate, sizeof sdate);
         page_addf(pg, ST_BODY, "Electronically signed by %c. %s, MD on %s",
-                  'A' + (int)rng_below(r, 26), signer, sdate);
+                  'A' + (int)tk_rng_below(r, 26), signer, sdate);
     }
     if (duplex)
         page_new(fp, 1);
@@ -1184,19 +985,6 @@ static void layout_document(file_pages *fp, document *doc, int duplex, rng *r)
     strlist_free(&lines);
 }
 
-/* ======================= PostScript, gs, pixels (after samplegen.c) ======================= */
-
-static void ps_string(cs_buf *b, const char *s)
-{
-    bputs(b, "(");
-    for (; *s; s++) {
-        if (*s == '(' || *s == ')' || *s == '\\')
-            bputs(b, "\\");
-        bput(b, s, 1);
-    }
-    bputs(b, ")");
-}
-
 static void ps_line(cs_buf *b, int st, int y, const char *text)
 {
     int x = MARGIN_X;
@@ -1206,8 +994,8 @@ static void ps_line(cs_buf *b, int st, int y, const char *text)
         x = (int)((PAGE_W - strlen(text) * 0.6 * styles[st].size) / 2);
     bprintf(b, "/%s findfont %d scalefont setfont %d %d moveto ", styles[st].font,
             styles[st].size, x, y);
-    ps_string(b, text);
-    bputs(b, " show\n");
+    tk_ps_string(b, text);
+    tk_buf_puts(b, " show\n");
 }
 
 static void file_ps(const file_pages *fp, cs_buf *b)
@@ -1224,69 +1012,30 @@ static void file_ps(const file_pages *fp, cs_buf *b)
         }
         if (pg->footer[0])
             ps_line(b, ST_SMALL, FOOTER_Y, pg->footer);
-        bputs(b, "showpage\n");
+        tk_buf_puts(b, "showpage\n");
     }
-    bputs(b, "%%EOF\n");
+    tk_buf_puts(b, "%%EOF\n");
 }
 
 static int run_gs(const char *psfile, const char *pngpattern, char *err, size_t errlen)
 {
-    char outarg[4400];
-    char *argv[] = { "gs", "-q", "-dSAFER", "-dBATCH", "-dNOPAUSE", "-sDEVICE=pnggray",
-                     "-r300", "-dTextAlphaBits=4", outarg, (char *)psfile, NULL };
-    posix_spawn_file_actions_t fa;
-    pid_t pid;
-    int rc, status;
+    int status, rc = tk_gs_render(psfile, pngpattern, 300, &status, err, errlen);
 
-    snprintf(outarg, sizeof outarg, "-sOutputFile=%s", pngpattern);
-    posix_spawn_file_actions_init(&fa);
-    posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-    posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
-    rc = posix_spawnp(&pid, "gs", &fa, NULL, argv, environ);
-    posix_spawn_file_actions_destroy(&fa);
-    if (rc != 0)
-        return cs_fail(err, errlen, "could not run gs: %s (install the ghostscript package)",
-                       strerror(rc));
-    while (waitpid(pid, &status, 0) < 0)
-        if (errno != EINTR)
-            return cs_fail(err, errlen, "could not wait for gs: %s", strerror(errno));
-    if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
-        return 0;
+    if (rc <= 0)
+        return rc;
     return cs_fail(err, errlen, "gs failed on \"%s\" (status %d)", psfile, status);
 }
 
-/* Salt and pepper: about one pixel in `per` dark, half as many white. */
-static void speckle(PIX *pix, rng *r, long per, int darkest)
-{
-    l_int32 w = pixGetWidth(pix), h = pixGetHeight(pix), wpl = pixGetWpl(pix);
-    l_uint32 *data = pixGetData(pix);
-    long n = (long)w * h / per, i;
-
-    for (i = 0; i < n + n / 2; i++) {
-        l_int32 x = (l_int32)rng_below(r, (unsigned)w), y = (l_int32)rng_below(r, (unsigned)h);
-        SET_DATA_BYTE(data + (size_t)y * wpl, x,
-                      i < n ? darkest + (l_int32)rng_below(r, 80) : 255);
-    }
-}
-
 /* Rendered grey page -> scanned page: skew, speckle, threshold for G4. */
-static PIX *degrade_page(const char *png, const page *pg, int g4, rng *r,
+static PIX *degrade_page(const char *png, const page *pg, int g4, tk_rng *r,
                          char *err, size_t errlen)
 {
-    PIX *src = NULL, *grey = NULL, *rot = NULL, *out = NULL;
+    PIX *rot = NULL, *out = NULL;
 
-    if ((src = pixRead(png)) == NULL) {
-        cs_fail(err, errlen, "could not read rendered page \"%s\"", png);
+    if ((rot = tk_page_read_skewed(png, pg->skew, err, errlen)) == NULL)
         goto out;
-    }
-    if ((grey = pixConvertTo8(src, 0)) == NULL ||
-        (rot = pixRotate(grey, (float)(pg->skew * M_PI / 180.0), L_ROTATE_AREA_MAP,
-                         L_BRING_IN_WHITE, 0, 0)) == NULL) {
-        cs_fail(err, errlen, "could not rotate rendered page \"%s\"", png);
-        goto out;
-    }
     /* a back side: faint noise only (lighter grey dots, fewer of them) */
-    speckle(rot, r, pg->blank ? 6000 : 2500, pg->blank ? 60 : 0);
+    tk_speckle(rot, r, pg->blank ? 6000 : 2500, pg->blank ? 60 : 0);
     out = g4 ? pixThresholdToBinary(rot, 160) : pixClone(rot);
     if (!out) {
         cs_fail(err, errlen, "could not threshold rendered page \"%s\"", png);
@@ -1295,31 +1044,7 @@ static PIX *degrade_page(const char *png, const page *pg, int g4, rng *r,
     pixSetResolution(out, 300, 300);
 out:
     pixDestroy(&rot);
-    pixDestroy(&grey);
-    pixDestroy(&src);
     return out;
-}
-
-static int zip_add(struct archive *a, const char *name, const void *data, size_t len,
-                   char *err, size_t errlen)
-{
-    struct archive_entry *e = archive_entry_new();
-    int rc = 0;
-
-    if (!e)
-        die_oom();
-    archive_entry_set_pathname(e, name);
-    archive_entry_set_filetype(e, AE_IFREG);
-    archive_entry_set_perm(e, 0644);
-    archive_entry_set_size(e, (la_int64_t)len);
-    archive_entry_set_mtime(e, ENTRY_MTIME, 0);
-    if (archive_write_header(a, e) < ARCHIVE_WARN ||
-        (len && archive_write_data(a, data, len) != (la_ssize_t)len) ||
-        archive_write_finish_entry(a) < ARCHIVE_WARN)
-        rc = cs_fail(err, errlen, "could not add \"%s\" to the zip: %s", name,
-                     archive_error_string(a) ? archive_error_string(a) : "unknown error");
-    archive_entry_free(e);
-    return rc;
 }
 
 /* ======================= the set ======================= */
@@ -1345,12 +1070,12 @@ typedef struct stats {
     long by_type[NTYPES];
 } stats;
 
-static int pick_type(rng *r)
+static int pick_type(tk_rng *r)
 {
     int total = 0, t, x;
     for (t = 0; t < NTYPES; t++)
         total += doctypes[t].weight;
-    x = (int)rng_below(r, (unsigned)total);
+    x = (int)tk_rng_below(r, (unsigned)total);
     for (t = 0; t < NTYPES - 1; t++) {
         if (x < doctypes[t].weight)
             return t;
@@ -1361,7 +1086,7 @@ static int pick_type(rng *r)
 
 /* Decide everything about one chart's documents (no pixels yet). */
 static void plan_chart(chart *ch, const patient *roster, corpus *c, long *typo_left,
-                       long *no_mrn_left, rng *r)
+                       long *no_mrn_left, tk_rng *r)
 {
     date used[MAX_DOCS_PER_FILE];
     int typo_ok = ch->pt.in_roster && ch->pt.neighbour >= 0;
@@ -1377,61 +1102,61 @@ static void plan_chart(chart *ch, const patient *roster, corpus *c, long *typo_l
             unsigned nt = 0;
             while (nt < 4 && doctypes[d->type].titles[nt])
                 nt++;
-            d->title = doctypes[d->type].titles[rng_below(r, nt)];
+            d->title = doctypes[d->type].titles[tk_rng_below(r, nt)];
         }
-        d->layout = (int)rng_below(r, N_LAYOUTS);
-        d->name_fmt = (int)rng_below(r, NF_COUNT);
-        if (d->layout == 2 && rng_percent(r, 70))
+        d->layout = (int)tk_rng_below(r, N_LAYOUTS);
+        d->name_fmt = (int)tk_rng_below(r, NF_COUNT);
+        if (d->layout == 2 && tk_rng_percent(r, 70))
             d->name_fmt = NF_LAST_FIRST;          /* "LAST, FIRST M  #MRN" mostly */
-        d->dob_fmt = (int)rng_below(r, DF_COUNT);
-        d->dos_fmt = (int)rng_below(r, DF_COUNT);
+        d->dob_fmt = (int)tk_rng_below(r, DF_COUNT);
+        d->dos_fmt = (int)tk_rng_below(r, DF_COUNT);
         do {
-            d->dos = random_date(r, 2010, 2023);
+            d->dos = tk_random_date(r, 2010, 2023);
             for (j = 0; j < k && !date_eq(used[j], d->dos); j++)
                 ;
         } while (j < k || d->dos.y <= ch->pt.dob.y);
         used[k] = d->dos;
         d->print_mrn = 1;
-        if (d->type == T_LETTER && *no_mrn_left > 0 && rng_percent(r, 60)) {
+        if (d->type == T_LETTER && *no_mrn_left > 0 && tk_rng_percent(r, 60)) {
             d->print_mrn = 0;                    /* only name and birth date */
             --*no_mrn_left;
         }
         snprintf(d->printed_mrn, sizeof d->printed_mrn, "%s", ch->pt.mrn);
-        if (d->print_mrn && typo_ok && *typo_left > 0 && rng_percent(r, 50)) {
+        if (d->print_mrn && typo_ok && *typo_left > 0 && tk_rng_percent(r, 50)) {
             snprintf(d->printed_mrn, sizeof d->printed_mrn, "%s", roster[ch->pt.neighbour].mrn);
             d->mrn_typo = 1;
             --*typo_left;
         }
-        d->footer = rng_percent(r, 50);
-        d->cont_style = rng_percent(r, 65) ? rng_range(r, 1, 4) : 0;
-        d->target_pages = rng_percent(r, 45) ? 1 : rng_percent(r, 60) ? 2 : 3;
+        d->footer = tk_rng_percent(r, 50);
+        d->cont_style = tk_rng_percent(r, 65) ? tk_rng_range(r, 1, 4) : 0;
+        d->target_pages = tk_rng_percent(r, 45) ? 1 : tk_rng_percent(r, 60) ? 2 : 3;
     }
 }
 
 static void truth_document(cs_buf *t, const chart *ch, const document *d)
 {
-    bputs(t, "{\"kind\":\"document\",\"file\":");
-    bjson(t, ch->entry);
+    tk_buf_puts(t, "{\"kind\":\"document\",\"file\":");
+    tk_buf_json(t, ch->entry);
     bprintf(t, ",\"first_page\":%d,\"last_page\":%d,\"doctype\":", d->first_page, d->last_page);
-    bjson(t, doctypes[d->type].code);
-    bputs(t, ",\"mrn\":");
+    tk_buf_json(t, doctypes[d->type].code);
+    tk_buf_puts(t, ",\"mrn\":");
     if (ch->absent)
-        bputs(t, "null");
+        tk_buf_puts(t, "null");
     else
-        bjson(t, ch->pt.mrn);
+        tk_buf_json(t, ch->pt.mrn);
     bprintf(t, ",\"in_roster\":%s,\"group\":\"%s\",\"mrn_printed\":%s,\"mrn_typo\":%s,"
             "\"date_of_service\":\"%04d-%02d-%02d\",\"layout\":\"%s%d\",\"source_id\":",
             ch->absent ? "false" : "true", group_names[ch->pt.group],
             d->print_mrn ? "true" : "false", d->mrn_typo ? "true" : "false",
             d->dos.y, d->dos.m, d->dos.d, d->type == T_LETTER ? "letter" : "header",
             d->type == T_LETTER ? 0 : d->layout);
-    bjson(t, d->body->id);
-    bputs(t, "}\n");
+    tk_buf_json(t, d->body->id);
+    tk_buf_puts(t, "}\n");
 }
 
 /* Lay out, render, scan and store one chart; append its truth. */
 static int make_chart(const char *tmpdir, long i, chart *ch,
-                      struct archive *zip, cs_buf *truth, stats *st, rng *r,
+                      struct archive *zip, cs_buf *truth, stats *st, tk_rng *r,
                       char *err, size_t errlen)
 {
     file_pages fp = { 0 };
@@ -1446,12 +1171,12 @@ static int make_chart(const char *tmpdir, long i, chart *ch,
     for (k = 0; k < ch->ndocs; k++)
         layout_document(&fp, &ch->docs[k], ch->duplex, r);
     for (p = 0; p < fp.n; p++)
-        fp.v[p].skew = rng_range(r, -100, 100) / 100.0;
+        fp.v[p].skew = tk_rng_range(r, -100, 100) / 100.0;
     snprintf(psfile, sizeof psfile, "%s/f%04ld.ps", tmpdir, i + 1);
     snprintf(pattern, sizeof pattern, "%s/f%04ld-%%03d.png", tmpdir, i + 1);
     snprintf(tif, sizeof tif, "%s/f%04ld.tif", tmpdir, i + 1);
     file_ps(&fp, &ps);
-    if (write_file(psfile, ps.data, ps.len, err, errlen) < 0 ||
+    if (tk_write_file(psfile, ps.data, ps.len, err, errlen) < 0 ||
         run_gs(psfile, pattern, err, errlen) < 0)
         goto out;
     for (p = 0; p < fp.n; p++) {
@@ -1465,8 +1190,8 @@ static int make_chart(const char *tmpdir, long i, chart *ch,
         }
         pixDestroy(&pix);
     }
-    if (read_file(tif, &data, &len, err, errlen) < 0 ||
-        zip_add(zip, ch->entry, data, len, err, errlen) < 0)
+    if (tk_read_file(tif, &data, &len, err, errlen) < 0 ||
+        tk_zip_add(zip, ch->entry, data, len, err, errlen) < 0)
         goto out;
     for (k = 0; k < ch->ndocs; k++) {
         const document *d = &ch->docs[k];
@@ -1479,8 +1204,8 @@ static int make_chart(const char *tmpdir, long i, chart *ch,
     }
     for (p = 0; p < fp.n; p++)
         if (fp.v[p].blank) {
-            bputs(truth, "{\"kind\":\"blank\",\"file\":");
-            bjson(truth, ch->entry);
+            tk_buf_puts(truth, "{\"kind\":\"blank\",\"file\":");
+            tk_buf_json(truth, ch->entry);
             bprintf(truth, ",\"page\":%d,\"blank\":true}\n", p + 1);
             st->blank++;
         }
@@ -1509,12 +1234,12 @@ static int run(const options *opt, char *err, size_t errlen)
     cs_buf csv = CS_BUF_INIT, truth = CS_BUF_INIT;
     char path[4400], tmpdir[4400] = "";
     const char *tmp = getenv("TMPDIR");
-    rng plan = rng_stream(opt->seed, 2), pick = rng_stream(opt->seed, 3);
+    tk_rng plan = tk_rng_stream(opt->seed, 2), pick = tk_rng_stream(opt->seed, 3);
     stats st;
     int rc = -1;
 
     memset(&st, 0, sizeof st);
-    if (make_dirs(opt->out, err, errlen) < 0)
+    if (tk_make_dirs(opt->out, err, errlen) < 0)
         return -1;
     snprintf(path, sizeof path, "%s/train.csv", opt->out);
     if (load_corpus(opt->data, path, opt->fold, &c, err, errlen) < 0)
@@ -1523,13 +1248,13 @@ static int run(const options *opt, char *err, size_t errlen)
     roster = make_roster(opt->seed, opt->patients);
     roster_csv(roster, opt->patients, &csv);
     snprintf(path, sizeof path, "%s/roster.csv", opt->out);
-    if (write_file(path, csv.data, csv.len, err, errlen) < 0)
+    if (tk_write_file(path, csv.data, csv.len, err, errlen) < 0)
         goto out;
 
     /* chart sizes first, then which charts belong to absent patients */
-    charts = xcalloc((size_t)opt->docs, sizeof *charts);
+    charts = tk_xcalloc((size_t)opt->docs, sizeof *charts);
     while (docs < opt->docs) {
-        int n = rng_percent(&plan, 35) ? 1 : rng_percent(&plan, 55) ? 2 : 3;
+        int n = tk_rng_percent(&plan, 35) ? 1 : tk_rng_percent(&plan, 55) ? 2 : 3;
         if (n > opt->docs - docs)
             n = (int)(opt->docs - docs);
         charts[nchart++].ndocs = n;
@@ -1537,13 +1262,13 @@ static int run(const options *opt, char *err, size_t errlen)
     }
     absent_quota = (opt->docs * 5 + 99) / 100;
     for (long tries = 0; absent < absent_quota && tries < 100000; tries++) {
-        chart *ch = &charts[rng_below(&plan, (unsigned)nchart)];
+        chart *ch = &charts[tk_rng_below(&plan, (unsigned)nchart)];
         if (!ch->absent && ch->ndocs <= absent_quota - absent) {
             ch->absent = 1;
             absent += ch->ndocs;
         }
     }
-    lookalike = xcalloc((size_t)opt->patients, sizeof *lookalike);
+    lookalike = tk_xcalloc((size_t)opt->patients, sizeof *lookalike);
     for (i = 0; i < opt->patients; i++)
         if (roster[i].group != G_PLAIN)
             lookalike[nlookalike++] = i;
@@ -1551,16 +1276,16 @@ static int run(const options *opt, char *err, size_t errlen)
         chart *ch = &charts[i];
         if (ch->absent) {
             static const int og[] = { G_OUT_SAME_NAME, G_OUT_TWIN, G_OUT_MRN_NEAR, G_OUT_OTHER };
-            make_outsider(&pick, roster, opt->patients, og[rng_below(&pick, 4)], &ch->pt);
+            make_outsider(&pick, roster, opt->patients, og[tk_rng_below(&pick, 4)], &ch->pt);
         } else {
             /* half the charts go to look-alikes, when the roster has them */
-            long j = (long)rng_below(&pick, (unsigned)opt->patients);
-            if (nlookalike && rng_percent(&pick, 50))
-                j = lookalike[rng_below(&pick, (unsigned)nlookalike)];
+            long j = (long)tk_rng_below(&pick, (unsigned)opt->patients);
+            if (nlookalike && tk_rng_percent(&pick, 50))
+                j = lookalike[tk_rng_below(&pick, (unsigned)nlookalike)];
             ch->pt = roster[j];
         }
-        ch->duplex = rng_percent(&plan, 25);
-        ch->g4 = rng_percent(&plan, 85);
+        ch->duplex = tk_rng_percent(&plan, 25);
+        ch->g4 = tk_rng_percent(&plan, 85);
         plan_chart(ch, roster, &c, &typo_left, &no_mrn_left, &plan);
     }
 
@@ -1572,7 +1297,7 @@ static int run(const options *opt, char *err, size_t errlen)
     }
     snprintf(path, sizeof path, "%s/eval.zip", opt->out);
     if ((zip = archive_write_new()) == NULL)
-        die_oom();
+        tk_die_oom();
     if (archive_write_set_format_zip(zip) != ARCHIVE_OK ||
         archive_write_open_filename(zip, path) != ARCHIVE_OK) {
         cs_fail(err, errlen, "could not create zip \"%s\": %s", path,
@@ -1580,7 +1305,7 @@ static int run(const options *opt, char *err, size_t errlen)
         goto out;
     }
     for (i = 0; i < nchart; i++) {
-        rng r = rng_stream(opt->seed, 1000 + (uint64_t)i);
+        tk_rng r = tk_rng_stream(opt->seed, 1000 + (uint64_t)i);
         if (make_chart(tmpdir, i, &charts[i], zip, &truth, &st, &r, err, errlen) < 0)
             goto out;
     }
@@ -1590,7 +1315,7 @@ static int run(const options *opt, char *err, size_t errlen)
         goto out;
     }
     snprintf(path, sizeof path, "%s/truth.jsonl", opt->out);
-    if (write_file(path, truth.data, truth.len, err, errlen) < 0)
+    if (tk_write_file(path, truth.data, truth.len, err, errlen) < 0)
         goto out;
     printf(PROG ": %ld documents in %ld files, %ld pages (%ld blank back sides); "
            "%ld documents of absent patients, %ld with an MRN typo, %ld without MRN; "
@@ -1609,7 +1334,7 @@ out:
         unlink(path);
     }
     if (tmpdir[0])
-        remove_temp_dir(tmpdir);
+        tk_remove_temp_dir(tmpdir);
     cs_buf_free(&truth);
     cs_buf_free(&csv);
     free(lookalike);
@@ -1652,18 +1377,6 @@ static void usage(FILE *fp)
 "Exit status: 0 success, 1 failure, 2 bad usage.  Needs gs at run time.\n", fp);
 }
 
-static int parse_long(const char *s, long lo, long hi, long *out)
-{
-    char *end;
-    long v;
-    errno = 0;
-    v = strtol(s, &end, 10);
-    if (errno || end == s || *end || v < lo || v > hi)
-        return -1;
-    *out = v;
-    return 0;
-}
-
 int main(int argc, char **argv)
 {
     static const struct option longopts[] = {
@@ -1683,32 +1396,29 @@ int main(int argc, char **argv)
 
     opterr = 0;
     while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
-        char *end;
         switch (c) {
         case 'o': opt.out = optarg; break;
         case 'D': opt.data = optarg; break;
         case 's':
-            errno = 0;
-            opt.seed = strtoull(optarg, &end, 10);
-            if (errno || end == optarg || *end || optarg[0] == '-') {
+            if (tk_parse_seed(optarg, &opt.seed) < 0) {
                 fprintf(stderr, PROG ": invalid --seed \"%s\": expected an unsigned integer\n", optarg);
                 return 2;
             }
             break;
         case 'd':
-            if (parse_long(optarg, 1, 100000, &opt.docs) < 0) {
+            if (tk_parse_long(optarg, 1, 100000, &opt.docs) < 0) {
                 fprintf(stderr, PROG ": invalid --docs \"%s\": expected 1 to 100000\n", optarg);
                 return 2;
             }
             break;
         case 'p':
-            if (parse_long(optarg, 20, 1000000, &opt.patients) < 0) {
+            if (tk_parse_long(optarg, 20, 1000000, &opt.patients) < 0) {
                 fprintf(stderr, PROG ": invalid --patients \"%s\": expected 20 to 1000000\n", optarg);
                 return 2;
             }
             break;
         case 'f':
-            if (parse_long(optarg, 0, 4, &v) < 0) {
+            if (tk_parse_long(optarg, 0, 4, &v) < 0) {
                 fprintf(stderr, PROG ": invalid --fold \"%s\": expected 0 to 4\n", optarg);
                 return 2;
             }

@@ -29,6 +29,7 @@
  * Lines of bounded depth; a malformed line is an error with its number.
  */
 #include "common/common.h"
+#include "scripts/tools/lib/toolkit.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -40,100 +41,19 @@
 #define MAX_DEPTH 32
 #define MAX_LINE (64L << 20)
 
-/* ======================= helpers ======================= */
-
-static void die_oom(void)
-{
-    fprintf(stderr, PROG ": out of memory\n");
-    exit(1);
-}
-
-static void *xrealloc(void *p, size_t n)
-{
-    p = realloc(p, n ? n : 1);
-    if (!p)
-        die_oom();
-    return p;
-}
-
-static char *xstrdup(const char *s)
-{
-    char *p = strdup(s ? s : "");
-    if (!p)
-        die_oom();
-    return p;
-}
+const char tk_prog[] = PROG;
 
 #define GROW(v, n, cap) do { if ((n) == (cap)) { (cap) = (cap) ? (cap) * 2 : 64; \
-    (v) = xrealloc((v), (size_t)(cap) * sizeof *(v)); } } while (0)
+    (v) = tk_xrealloc((v), (size_t)(cap) * sizeof *(v)); } } while (0)
 
 /* ======================= JSON ======================= */
 
-typedef enum { J_NULL, J_BOOL, J_NUM, J_STR, J_ARR, J_OBJ } jtype;
-
-typedef struct jval {
-    jtype t;
-    int b;
-    double num;
-    char *str;               /* J_STR */
-    struct jval *items;      /* J_ARR elements, J_OBJ values */
-    char **keys;             /* J_OBJ */
-    size_t n;
-} jval;
-
 typedef struct jparser { const char *s; const char *err; } jparser;
-
-static void jfree(jval *v)
-{
-    if (!v)
-        return;
-    for (size_t i = 0; i < v->n; i++) {
-        jfree(&v->items[i]);
-        if (v->keys)
-            free(v->keys[i]);
-    }
-    free(v->items);
-    free(v->keys);
-    free(v->str);
-    memset(v, 0, sizeof *v);
-}
 
 static void jskip(jparser *p)
 {
     while (*p->s == ' ' || *p->s == '\t' || *p->s == '\n' || *p->s == '\r')
         p->s++;
-}
-
-static int jhex4(const char *s, unsigned *out)
-{
-    unsigned v = 0;
-    for (int i = 0; i < 4; i++) {
-        char c = s[i];
-        v <<= 4;
-        if (c >= '0' && c <= '9') v |= (unsigned)(c - '0');
-        else if (c >= 'a' && c <= 'f') v |= (unsigned)(c - 'a' + 10);
-        else if (c >= 'A' && c <= 'F') v |= (unsigned)(c - 'A' + 10);
-        else return -1;
-    }
-    *out = v;
-    return 0;
-}
-
-static void put_utf8(cs_buf *b, unsigned cp)
-{
-    char u[4];
-    size_t n;
-    if (cp < 0x80) { u[0] = (char)cp; n = 1; }
-    else if (cp < 0x800) { u[0] = (char)(0xC0 | cp >> 6); u[1] = (char)(0x80 | (cp & 63)); n = 2; }
-    else if (cp < 0x10000) {
-        u[0] = (char)(0xE0 | cp >> 12); u[1] = (char)(0x80 | ((cp >> 6) & 63));
-        u[2] = (char)(0x80 | (cp & 63)); n = 3;
-    } else {
-        u[0] = (char)(0xF0 | cp >> 18); u[1] = (char)(0x80 | ((cp >> 12) & 63));
-        u[2] = (char)(0x80 | ((cp >> 6) & 63)); u[3] = (char)(0x80 | (cp & 63)); n = 4;
-    }
-    if (cs_buf_append(b, u, n) < 0)
-        die_oom();
 }
 
 /* A string literal at p->s (on the opening quote); malloc'd into *out. */
@@ -147,7 +67,7 @@ static int jstring(jparser *p, char **out)
         while (*s && *s != '"' && *s != '\\' && (unsigned char)*s >= 0x20)
             s++;
         if (cs_buf_append(&b, run, (size_t)(s - run)) < 0)
-            die_oom();
+            tk_die_oom();
         if (*s == '"')
             break;
         if (*s != '\\') {
@@ -157,25 +77,25 @@ static int jstring(jparser *p, char **out)
         }
         s++;
         switch (*s) {
-        case '"': case '\\': case '/': put_utf8(&b, (unsigned char)*s); s++; break;
-        case 'b': put_utf8(&b, '\b'); s++; break;
-        case 'f': put_utf8(&b, '\f'); s++; break;
-        case 'n': put_utf8(&b, '\n'); s++; break;
-        case 'r': put_utf8(&b, '\r'); s++; break;
-        case 't': put_utf8(&b, '\t'); s++; break;
+        case '"': case '\\': case '/': tk_json_put_utf8(&b, (unsigned char)*s); s++; break;
+        case 'b': tk_json_put_utf8(&b, '\b'); s++; break;
+        case 'f': tk_json_put_utf8(&b, '\f'); s++; break;
+        case 'n': tk_json_put_utf8(&b, '\n'); s++; break;
+        case 'r': tk_json_put_utf8(&b, '\r'); s++; break;
+        case 't': tk_json_put_utf8(&b, '\t'); s++; break;
         case 'u': {
             unsigned cp, lo;
-            if (jhex4(s + 1, &cp) < 0)
+            if (tk_json_hex4(s + 1, &cp) < 0)
                 goto bad;
             s += 5;
             if (cp >= 0xD800 && cp < 0xDC00 && s[0] == '\\' && s[1] == 'u' &&
-                jhex4(s + 2, &lo) == 0 && lo >= 0xDC00 && lo < 0xE000) {
+                tk_json_hex4(s + 2, &lo) == 0 && lo >= 0xDC00 && lo < 0xE000) {
                 cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
                 s += 6;
             } else if (cp >= 0xD800 && cp < 0xE000) {
                 cp = 0xFFFD;
             }
-            put_utf8(&b, cp);
+            tk_json_put_utf8(&b, cp);
             break;
         }
         default:
@@ -184,7 +104,7 @@ static int jstring(jparser *p, char **out)
     }
     p->s = s + 1;
     if (!b.data && cs_buf_puts(&b, "") < 0)
-        die_oom();
+        tk_die_oom();
     *out = b.data;
     return 0;
 bad:
@@ -193,7 +113,7 @@ bad:
     return -1;
 }
 
-static int jvalue(jparser *p, jval *v, int depth)
+static int jvalue(jparser *p, tk_json *v, int depth)
 {
     memset(v, 0, sizeof *v);
     jskip(p);
@@ -203,12 +123,12 @@ static int jvalue(jparser *p, jval *v, int depth)
     }
     switch (*p->s) {
     case '"':
-        v->t = J_STR;
+        v->t = TK_JSON_STR;
         return jstring(p, &v->str);
     case '{': case '[': {
         int obj = *p->s == '{';
         size_t cap = 0;
-        v->t = obj ? J_OBJ : J_ARR;
+        v->t = obj ? TK_JSON_OBJ : TK_JSON_ARR;
         p->s++;
         jskip(p);
         if (*p->s == (obj ? '}' : ']')) {
@@ -234,9 +154,9 @@ static int jvalue(jparser *p, jval *v, int depth)
             }
             if (v->n == cap) {
                 cap = cap ? cap * 2 : 8;
-                v->items = xrealloc(v->items, cap * sizeof *v->items);
+                v->items = tk_xrealloc(v->items, cap * sizeof *v->items);
                 if (obj)
-                    v->keys = xrealloc(v->keys, cap * sizeof *v->keys);
+                    v->keys = tk_xrealloc(v->keys, cap * sizeof *v->keys);
             }
             if (obj)
                 v->keys[v->n] = key;
@@ -259,20 +179,20 @@ static int jvalue(jparser *p, jval *v, int depth)
         }
     }
     case 't':
-        if (strncmp(p->s, "true", 4) == 0) { v->t = J_BOOL; v->b = 1; p->s += 4; return 0; }
+        if (strncmp(p->s, "true", 4) == 0) { v->t = TK_JSON_BOOL; v->b = 1; p->s += 4; return 0; }
         break;
     case 'f':
-        if (strncmp(p->s, "false", 5) == 0) { v->t = J_BOOL; p->s += 5; return 0; }
+        if (strncmp(p->s, "false", 5) == 0) { v->t = TK_JSON_BOOL; p->s += 5; return 0; }
         break;
     case 'n':
-        if (strncmp(p->s, "null", 4) == 0) { v->t = J_NULL; p->s += 4; return 0; }
+        if (strncmp(p->s, "null", 4) == 0) { v->t = TK_JSON_NULL; p->s += 4; return 0; }
         break;
     default: {
         char *end;
         errno = 0;
         v->num = strtod(p->s, &end);
         if (end != p->s && (*p->s == '-' || (*p->s >= '0' && *p->s <= '9'))) {
-            v->t = J_NUM;
+            v->t = TK_JSON_NUM;
             p->s = end;
             return 0;
         }
@@ -284,49 +204,33 @@ static int jvalue(jparser *p, jval *v, int depth)
 }
 
 /* Parse one whole line; 0 or -1 with *err set. */
-static int jparse(const char *s, jval *v, const char **err)
+static int jparse(const char *s, tk_json *v, const char **err)
 {
     jparser p = { s, NULL };
     if (jvalue(&p, v, 0) < 0) {
-        jfree(v);
+        tk_json_free(v);
         *err = p.err ? p.err : "malformed JSON";
         return -1;
     }
     jskip(&p);
     if (*p.s) {
-        jfree(v);
+        tk_json_free(v);
         *err = "trailing characters after the JSON value";
         return -1;
     }
     return 0;
 }
 
-static const jval *jget(const jval *o, const char *key)
+static long jint(const tk_json *o, const char *key, long dflt)
 {
-    if (!o || o->t != J_OBJ)
-        return NULL;
-    for (size_t i = 0; i < o->n; i++)
-        if (strcmp(o->keys[i], key) == 0)
-            return &o->items[i];
-    return NULL;
+    const tk_json *v = tk_json_get(o, key);
+    return v && v->t == TK_JSON_NUM ? (long)v->num : dflt;
 }
 
-static const char *jstr(const jval *o, const char *key)   /* NULL unless a string */
+static int jbool(const tk_json *o, const char *key)
 {
-    const jval *v = jget(o, key);
-    return v && v->t == J_STR ? v->str : NULL;
-}
-
-static long jint(const jval *o, const char *key, long dflt)
-{
-    const jval *v = jget(o, key);
-    return v && v->t == J_NUM ? (long)v->num : dflt;
-}
-
-static int jbool(const jval *o, const char *key)
-{
-    const jval *v = jget(o, key);
-    return v && v->t == J_BOOL && v->b;
+    const tk_json *v = tk_json_get(o, key);
+    return v && v->t == TK_JSON_BOOL && v->b;
 }
 
 /* ======================= the two inputs ======================= */
@@ -384,7 +288,7 @@ static long find_page(const eval *e, const char *file, long page)
 }
 
 /* Read a file line by line into fn(e, json, lineno).  0 or -1 with err. */
-typedef int (*line_fn)(eval *e, const jval *v, long lineno, char *err, size_t errlen);
+typedef int (*line_fn)(eval *e, const tk_json *v, long lineno, char *err, size_t errlen);
 
 static int read_jsonl(const char *path, eval *e, line_fn fn, char *err, size_t errlen)
 {
@@ -398,7 +302,7 @@ static int read_jsonl(const char *path, eval *e, line_fn fn, char *err, size_t e
     if (!fp)
         return cs_fail(err, errlen, "could not open \"%s\": %s", path, strerror(errno));
     while ((len = getline(&line, &cap, fp)) >= 0) {
-        jval v;
+        tk_json v;
         const char *jerr;
         lineno++;
         if (len > MAX_LINE) {
@@ -413,9 +317,9 @@ static int read_jsonl(const char *path, eval *e, line_fn fn, char *err, size_t e
             rc = cs_fail(err, errlen, "\"%s\" line %ld: %s", path, lineno, jerr);
             break;
         }
-        rc = v.t == J_OBJ ? fn(e, &v, lineno, err, errlen)
+        rc = v.t == TK_JSON_OBJ ? fn(e, &v, lineno, err, errlen)
                           : cs_fail(err, errlen, "\"%s\" line %ld: not an object", path, lineno);
-        jfree(&v);
+        tk_json_free(&v);
         if (rc < 0)
             break;
     }
@@ -426,27 +330,28 @@ static int read_jsonl(const char *path, eval *e, line_fn fn, char *err, size_t e
     return rc;
 }
 
-static int truth_line(eval *e, const jval *v, long lineno, char *err, size_t errlen)
+static int truth_line(eval *e, const tk_json *v, long lineno, char *err, size_t errlen)
 {
-    const char *kind = jstr(v, "kind"), *file = jstr(v, "file");
+    const char *kind = tk_json_string(v, "kind"), *file = tk_json_string(v, "file");
 
     if (!kind || !file)
         return cs_fail(err, errlen, "truth line %ld: kind and file are required", lineno);
     if (strcmp(kind, "document") == 0) {
         tdoc *d;
-        const char *doctype = jstr(v, "doctype");
+        const char *doctype = tk_json_string(v, "doctype");
         long first = jint(v, "first_page", 0), last = jint(v, "last_page", 0);
         if (!doctype || first < 1 || last < first || last - first > 10000)
             return cs_fail(err, errlen, "truth line %ld: bad document", lineno);
         GROW(e->td, e->ntd, e->captd);
         d = &e->td[e->ntd++];
         memset(d, 0, sizeof *d);
-        d->file = xstrdup(file);
-        d->doctype = xstrdup(doctype);
-        d->mrn = jstr(v, "mrn") ? xstrdup(jstr(v, "mrn")) : NULL;
-        d->group = xstrdup(jstr(v, "group") ? jstr(v, "group") : "unknown");
-        d->dos = jstr(v, "date_of_service") ? xstrdup(jstr(v, "date_of_service")) : NULL;
-        d->layout = xstrdup(jstr(v, "layout") ? jstr(v, "layout") : "");
+        d->file = tk_xstrdup(file);
+        d->doctype = tk_xstrdup(doctype);
+        d->mrn = tk_json_string(v, "mrn") ? tk_xstrdup(tk_json_string(v, "mrn")) : NULL;
+        d->group = tk_xstrdup(tk_json_string(v, "group") ? tk_json_string(v, "group") : "unknown");
+        d->dos = tk_json_string(v, "date_of_service")
+                 ? tk_xstrdup(tk_json_string(v, "date_of_service")) : NULL;
+        d->layout = tk_xstrdup(tk_json_string(v, "layout") ? tk_json_string(v, "layout") : "");
         d->first = (int)first;
         d->last = (int)last;
         d->in_roster = jbool(v, "in_roster") && d->mrn;
@@ -462,7 +367,7 @@ static int truth_line(eval *e, const jval *v, long lineno, char *err, size_t err
         if (page < 1)
             return cs_fail(err, errlen, "truth line %ld: bad page", lineno);
         GROW(e->tp, e->ntp, e->captp);
-        e->tp[e->ntp++] = (tpage){ xstrdup(file), (int)page, -1, 0, -1, NULL };
+        e->tp[e->ntp++] = (tpage){ tk_xstrdup(file), (int)page, -1, 0, -1, NULL };
     }
     return 0;
 }
@@ -494,62 +399,65 @@ static int truth_finish(eval *e, char *err, size_t errlen)
     return 0;
 }
 
-static int manifest_line(eval *e, const jval *v, long lineno, char *err, size_t errlen)
+static int manifest_line(eval *e, const tk_json *v, long lineno, char *err, size_t errlen)
 {
-    const char *kind = jstr(v, "kind");
+    const char *kind = tk_json_string(v, "kind");
 
     if (!kind)
         return cs_fail(err, errlen, "manifest line %ld: no kind", lineno);
     if (strcmp(kind, "document") == 0) {
-        const jval *pages = jget(v, "pages"), *reasons = jget(v, "review_reasons");
-        const jval *cand = jget(v, "candidates"), *x;
+        const tk_json *pages = tk_json_get(v, "pages"), *reasons = tk_json_get(v, "review_reasons");
+        const tk_json *cand = tk_json_get(v, "candidates"), *x;
         mdoc *m;
-        if (!pages || pages->t != J_ARR)
+        if (!pages || pages->t != TK_JSON_ARR)
             return cs_fail(err, errlen, "manifest line %ld: a document without pages", lineno);
         GROW(e->md, e->nmd, e->capmd);
         m = &e->md[e->nmd++];
         memset(m, 0, sizeof *m);
-        m->id = xstrdup(jstr(v, "id"));
-        m->status = xstrdup(jstr(v, "status"));
-        m->doctype = xstrdup(jstr(v, "doctype"));
-        m->mrn = jstr(v, "patient_mrn") ? xstrdup(jstr(v, "patient_mrn")) : NULL;
-        m->dos = jstr(v, "date_of_service") ? xstrdup(jstr(v, "date_of_service")) : NULL;
-        x = jget(v, "doctype_confidence");
-        m->doctype_conf = x && x->t == J_NUM ? x->num : -1;
-        x = jget(v, "patient_confidence");
-        m->patient_conf = x && x->t == J_NUM ? x->num : -1;
+        m->id = tk_xstrdup(tk_json_string(v, "id"));
+        m->status = tk_xstrdup(tk_json_string(v, "status"));
+        m->doctype = tk_xstrdup(tk_json_string(v, "doctype"));
+        m->mrn = tk_json_string(v, "patient_mrn")
+                 ? tk_xstrdup(tk_json_string(v, "patient_mrn")) : NULL;
+        m->dos = tk_json_string(v, "date_of_service")
+                 ? tk_xstrdup(tk_json_string(v, "date_of_service")) : NULL;
+        x = tk_json_get(v, "doctype_confidence");
+        m->doctype_conf = x && x->t == TK_JSON_NUM ? x->num : -1;
+        x = tk_json_get(v, "patient_confidence");
+        m->patient_conf = x && x->t == TK_JSON_NUM ? x->num : -1;
         m->major = -1;
-        if (reasons && reasons->t == J_ARR && reasons->n) {
-            m->reasons = xrealloc(NULL, reasons->n * sizeof *m->reasons);
+        if (reasons && reasons->t == TK_JSON_ARR && reasons->n) {
+            m->reasons = tk_xrealloc(NULL, reasons->n * sizeof *m->reasons);
             for (size_t i = 0; i < reasons->n; i++)
-                if (reasons->items[i].t == J_STR)
-                    m->reasons[m->nreasons++] = xstrdup(reasons->items[i].str);
+                if (reasons->items[i].t == TK_JSON_STR)
+                    m->reasons[m->nreasons++] = tk_xstrdup(reasons->items[i].str);
         }
-        if (cand && cand->t == J_ARR) {
+        if (cand && cand->t == TK_JSON_ARR) {
             /* keep a short summary: mrn and probability of each candidate */
             cs_buf b = CS_BUF_INIT;
             for (size_t i = 0; i < cand->n && i < 4; i++) {
-                const jval *c = &cand->items[i], *pr = jget(c, "probability");
-                const char *ag[4] = { jstr(c, "mrn_agreement"), jstr(c, "birth_date_agreement"),
-                                      jstr(c, "last_name_agreement"),
-                                      jstr(c, "first_name_agreement") };
+                const tk_json *c = &cand->items[i], *pr = tk_json_get(c, "probability");
+                const char *ag[4] = { tk_json_string(c, "mrn_agreement"),
+                                      tk_json_string(c, "birth_date_agreement"),
+                                      tk_json_string(c, "last_name_agreement"),
+                                      tk_json_string(c, "first_name_agreement") };
                 cs_buf_printf(&b, "%s%s(%.3f mrn:%s dob:%s last:%s first:%s)", i ? " " : "",
-                              jstr(c, "mrn") ? jstr(c, "mrn") : "?",
-                              pr && pr->t == J_NUM ? pr->num : -1.0, ag[0] ? ag[0] : "?",
+                              tk_json_string(c, "mrn") ? tk_json_string(c, "mrn") : "?",
+                              pr && pr->t == TK_JSON_NUM ? pr->num : -1.0, ag[0] ? ag[0] : "?",
                               ag[1] ? ag[1] : "?", ag[2] ? ag[2] : "?", ag[3] ? ag[3] : "?");
             }
-            if (cand->n && jstr(&cand->items[0], "mrn"))
-                m->top_mrn = xstrdup(jstr(&cand->items[0], "mrn"));
-            m->candidates = b.data ? b.data : xstrdup("");
+            if (cand->n && tk_json_string(&cand->items[0], "mrn"))
+                m->top_mrn = tk_xstrdup(tk_json_string(&cand->items[0], "mrn"));
+            m->candidates = b.data ? b.data : tk_xstrdup("");
         }
-        m->pages = xrealloc(NULL, (pages->n ? pages->n : 1) * sizeof *m->pages);
-        m->texts = xrealloc(NULL, (pages->n ? pages->n : 1) * sizeof *m->texts);
+        m->pages = tk_xrealloc(NULL, (pages->n ? pages->n : 1) * sizeof *m->pages);
+        m->texts = tk_xrealloc(NULL, (pages->n ? pages->n : 1) * sizeof *m->texts);
         for (size_t i = 0; i < pages->n; i++) {
-            const jval *p = &pages->items[i];
-            const char *file = jstr(p, "file");
+            const tk_json *p = &pages->items[i];
+            const char *file = tk_json_string(p, "file");
             long k = file ? find_page(e, file, jint(p, "page", 0)) : -1;
             m->pages[m->npages] = k;
-            m->texts[m->npages++] = xstrdup(jstr(p, "text"));
+            m->texts[m->npages++] = tk_xstrdup(tk_json_string(p, "text"));
             if (k < 0) {
                 e->unknown_pages++;
                 continue;
@@ -558,15 +466,15 @@ static int manifest_line(eval *e, const jval *v, long lineno, char *err, size_t 
             e->tp[k].mdoc = (long)(e->nmd - 1);
         }
     } else if (strcmp(kind, "page") == 0) {
-        const char *file = jstr(v, "file");
+        const char *file = tk_json_string(v, "file");
         long k = file ? find_page(e, file, jint(v, "page", 0)) : -1;
         if (k < 0) {
             e->unknown_pages++;
             return 0;
         }
         e->tp[k].seen++;
-        e->tp[k].page_status = jstr(v, "status") && strcmp(jstr(v, "status"), "blank") == 0
-                             ? "blank" : "failed";
+        const char *status = tk_json_string(v, "status");
+        e->tp[k].page_status = status && strcmp(status, "blank") == 0 ? "blank" : "failed";
     } else {
         e->other_lines++;
     }
@@ -645,7 +553,7 @@ static void count(counters *c, const char *key, long by)
             return;
         }
     GROW(c->v, c->n, c->cap);
-    c->v[c->n++] = (counter){ xstrdup(key), by };
+    c->v[c->n++] = (counter){ tk_xstrdup(key), by };
 }
 
 static int counter_cmp(const void *a, const void *b)

@@ -47,6 +47,7 @@
  * 2 bad usage.
  */
 #include "common/common.h"
+#include "scripts/tools/lib/toolkit.h"
 #include "ocr/ocr.h"
 
 #include <errno.h>
@@ -64,60 +65,16 @@
 #define PROG "ocrbench"
 #define MAX_WORKERS 256
 
-static void die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
-static void die(const char *fmt, ...)
-{
-    va_list ap;
-    fputs(PROG ": ", stderr);
-    va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
-    va_end(ap);
-    fputc('\n', stderr);
-    exit(1);
-}
-
-static void *xrealloc(void *p, size_t n)
-{
-    void *q = realloc(p, n ? n : 1);
-    if (!q)
-        die("out of memory");
-    return q;
-}
-
-static char *xstrdup(const char *s)
-{
-    char *p = strdup(s);
-    if (!p)
-        die("out of memory");
-    return p;
-}
-
-static void bputs(cs_buf *b, const char *s)
-{
-    if (cs_buf_puts(b, s) < 0)
-        die("out of memory");
-}
-
-static void bjson(cs_buf *b, const char *s)
-{
-    if (cs_buf_json_string(b, s) < 0)
-        die("out of memory");
-}
+const char tk_prog[] = PROG;
 
 __attribute__((format(printf, 2, 3)))
 static void bprintf(cs_buf *b, const char *fmt, ...)
 {
     va_list ap;
-    char tmp[256];
-    int n;
 
     va_start(ap, fmt);
-    n = vsnprintf(tmp, sizeof tmp, fmt, ap);
+    tk_buf_vprintf(b, 256, fmt, ap);
     va_end(ap);
-    if (n < 0 || (size_t)n >= sizeof tmp)
-        die("internal error: formatted text too long");
-    if (cs_buf_append(b, tmp, (size_t)n) < 0)
-        die("out of memory");
 }
 
 /* Read a whole file (at most CS_MAX_ENTRY_BYTES).  Returns 0 or -1 with err. */
@@ -140,7 +97,7 @@ static int read_file(const char *path, unsigned char **out, size_t *len, char *e
         return cs_fail(err, errlen, "file \"%s\" is larger than %lld bytes", path,
                        (long long)CS_MAX_ENTRY_BYTES);
     }
-    data = xrealloc(NULL, (size_t)st.st_size);
+    data = tk_xrealloc(NULL, (size_t)st.st_size);
     if (st.st_size && fread(data, 1, (size_t)st.st_size, fp) != (size_t)st.st_size) {
         fclose(fp);
         free(data);
@@ -171,7 +128,7 @@ static int run_rss(const char *rssfile, char **argv)
 
     fflush(NULL);
     if ((pid = fork()) < 0)
-        die("could not fork: %s", strerror(errno));
+        tk_die("could not fork: %s", strerror(errno));
     if (pid == 0) {
         execvp(argv[0], argv);
         fprintf(stderr, PROG ": could not run \"%s\": %s\n", argv[0], strerror(errno));
@@ -179,12 +136,12 @@ static int run_rss(const char *rssfile, char **argv)
     }
     while (wait4(pid, &status, 0, &ru) < 0)
         if (errno != EINTR)
-            die("could not wait for \"%s\": %s", argv[0], strerror(errno));
+            tk_die("could not wait for \"%s\": %s", argv[0], strerror(errno));
     if ((fp = fopen(rssfile, "w")) == NULL)
-        die("could not create file \"%s\": %s", rssfile, strerror(errno));
+        tk_die("could not create file \"%s\": %s", rssfile, strerror(errno));
     fprintf(fp, "%ld\n", ru.ru_maxrss);
     if (fclose(fp) != 0)
-        die("could not write file \"%s\": %s", rssfile, strerror(errno));
+        tk_die("could not write file \"%s\": %s", rssfile, strerror(errno));
     if (WIFEXITED(status))
         return WEXITSTATUS(status);
     return 128 + WTERMSIG(status);
@@ -214,9 +171,9 @@ static void add_file(const char *name)
 {
     if (nfiles == files_cap) {
         files_cap = files_cap ? files_cap * 2 : 64;
-        files = xrealloc(files, files_cap * sizeof *files);
+        files = tk_xrealloc(files, files_cap * sizeof *files);
     }
-    files[nfiles++] = xstrdup(name);
+    files[nfiles++] = tk_xstrdup(name);
 }
 
 static void read_list(const char *path)
@@ -227,7 +184,7 @@ static void read_list(const char *path)
     ssize_t n;
 
     if (!fp)
-        die("could not open file \"%s\": %s", path, strerror(errno));
+        tk_die("could not open file \"%s\": %s", path, strerror(errno));
     while ((n = getline(&line, &cap, fp)) >= 0) {
         while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
             line[--n] = '\0';
@@ -235,7 +192,7 @@ static void read_list(const char *path)
             add_file(line);
     }
     if (ferror(fp))
-        die("could not read file \"%s\"", path);
+        tk_die("could not read file \"%s\"", path);
     free(line);
     if (fp != stdin)
         fclose(fp);
@@ -270,10 +227,10 @@ static void steps_of(const cs_cleanup *c, double ms[NSTEPS])
 static void put_steps(cs_buf *b, const double ms[NSTEPS])
 {
     size_t k;
-    bputs(b, "{");
+    tk_buf_puts(b, "{");
     for (k = 0; k < NSTEPS; k++)
         bprintf(b, "%s\"%s\":%.1f", k ? "," : "", step_names[k], ms[k]);
-    bputs(b, "}");
+    tk_buf_puts(b, "}");
 }
 
 /*
@@ -299,7 +256,7 @@ static void to_source(const cs_ocr_result *res, double x, double y, double *sx, 
 static void put_words(cs_buf *b, const cs_ocr_result *res)
 {
     size_t i;
-    bputs(b, ",\"words\":[");
+    tk_buf_puts(b, ",\"words\":[");
     for (i = 0; i < res->nwords; i++) {
         const cs_ocr_word *w = &res->words[i];
         double x0, y0, x1, y1, t;
@@ -308,10 +265,10 @@ static void put_words(cs_buf *b, const cs_ocr_result *res)
         if (x1 < x0) { t = x0; x0 = x1; x1 = t; }
         if (y1 < y0) { t = y0; y0 = y1; y1 = t; }
         bprintf(b, "%s[%.0f,%.0f,%.0f,%.0f,", i ? "," : "", x0, y0, x1 - x0, y1 - y0);
-        bjson(b, w->text ? w->text : "");
+        tk_buf_json(b, w->text ? w->text : "");
         bprintf(b, ",%.1f,%d,%d]", w->confidence, w->block, w->line);
     }
-    bputs(b, "]");
+    tk_buf_puts(b, "]");
 }
 
 /* One page's output line (without the task index prefix). */
@@ -320,17 +277,17 @@ static void page_json(cs_buf *b, const char *file, int page, int worker, double 
 {
     double steps[NSTEPS];
 
-    bputs(b, "{\"kind\":\"page\",\"file\":");
-    bjson(b, file);
+    tk_buf_puts(b, "{\"kind\":\"page\",\"file\":");
+    tk_buf_json(b, file);
     bprintf(b, ",\"page\":%d,\"worker\":%d,\"ms\":%.1f", page, worker, ms);
     if (error) {
-        bputs(b, ",\"error\":");
-        bjson(b, error);
-        bputs(b, "}");
+        tk_buf_puts(b, ",\"error\":");
+        tk_buf_json(b, error);
+        tk_buf_puts(b, "}");
         return;
     }
-    bputs(b, ",\"text\":");
-    bjson(b, res->text ? res->text : "");
+    tk_buf_puts(b, ",\"text\":");
+    tk_buf_json(b, res->text ? res->text : "");
     bprintf(b, ",\"confidence\":%.1f,\"width\":%d,\"height\":%d,\"dpi\":%d,\"source_dpi\":%d,"
             "\"dpi_inferred\":%s,\"rotation\":%d,\"orientation_confidence\":%.2f,\"skew\":%.3f,"
             "\"blank\":%s,\"blank_score\":%.5g,\"nwords\":%zu,\"steps\":",
@@ -342,7 +299,7 @@ static void page_json(cs_buf *b, const char *file, int page, int worker, double 
     put_steps(b, steps);
     if (words)
         put_words(b, res);
-    bputs(b, "}");
+    tk_buf_puts(b, "}");
 }
 
 /*
@@ -393,7 +350,7 @@ static void worker(const options *opt, int id, size_t *next, FILE *out)
         cs_buf_reset(&line);
         bprintf(&line, "%zu\t%c\t", i, rc < 0 ? 'E' : 'O');
         page_json(&line, files[t->file], t->page, id, ms, &res, rc < 0 ? err : NULL, opt->words);
-        bputs(&line, "\n");
+        tk_buf_puts(&line, "\n");
         if (fwrite(line.data, 1, line.len, out) != line.len) {
             fprintf(stderr, PROG ": worker %d: could not write its results: %s\n", id,
                     strerror(errno));
@@ -418,7 +375,7 @@ static void worker(const options *opt, int id, size_t *next, FILE *out)
             "\"blank\":%ld,\"engine_ms\":%.1f,\"max_rss_kb\":%ld,\"steps\":",
             id, pages, failed, blank, engine_ms, ru.ru_maxrss);
     put_steps(&line, sums);
-    bputs(&line, "}\n");
+    tk_buf_puts(&line, "}\n");
     if (fwrite(line.data, 1, line.len, out) != line.len || fflush(out) != 0) {
         fprintf(stderr, PROG ": worker %d: could not write its results: %s\n", id, strerror(errno));
         _exit(1);
@@ -460,11 +417,11 @@ static int run(const options *opt)
         path_of(opt, i, path, sizeof path);
         if (read_file(path, &data, &len, err, sizeof err) < 0 ||
             cs_ocr_tiff_inspect(data, len, &info, err, sizeof err) < 0) {
-            bputs(&errors, "{\"kind\":\"file\",\"file\":");
-            bjson(&errors, files[i]);
-            bputs(&errors, ",\"error\":");
-            bjson(&errors, err);
-            bputs(&errors, "}\n");
+            tk_buf_puts(&errors, "{\"kind\":\"file\",\"file\":");
+            tk_buf_json(&errors, files[i]);
+            tk_buf_puts(&errors, ",\"error\":");
+            tk_buf_json(&errors, err);
+            tk_buf_puts(&errors, "}\n");
             fprintf(stderr, PROG ": skipping \"%s\": %s\n", files[i], err);
             bad_files++;
             free(data);
@@ -474,7 +431,7 @@ static int run(const options *opt)
         for (p = 1; p <= info.pages; p++) {
             if (ntasks == tasks_cap) {
                 tasks_cap = tasks_cap ? tasks_cap * 2 : 256;
-                tasks = xrealloc(tasks, tasks_cap * sizeof *tasks);
+                tasks = tk_xrealloc(tasks, tasks_cap * sizeof *tasks);
             }
             tasks[ntasks].file = i;
             tasks[ntasks].page = p;
@@ -487,14 +444,14 @@ static int run(const options *opt)
         nworkers = ntasks ? (int)ntasks : 1;
     next = mmap(NULL, sizeof *next, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
     if (next == MAP_FAILED)
-        die("could not map shared memory: %s", strerror(errno));
+        tk_die("could not map shared memory: %s", strerror(errno));
     *next = 0;
     fflush(NULL);
     for (w = 0; w < nworkers; w++) {
         if ((parts[w] = tmpfile()) == NULL)
-            die("could not create a temporary file: %s", strerror(errno));
+            tk_die("could not create a temporary file: %s", strerror(errno));
         if ((pids[w] = fork()) < 0)
-            die("could not fork: %s", strerror(errno));
+            tk_die("could not fork: %s", strerror(errno));
         if (pids[w] == 0)
             worker(opt, w, next, parts[w]);
     }
@@ -502,7 +459,7 @@ static int run(const options *opt)
         int status;
         while (waitpid(pids[w], &status, 0) < 0)
             if (errno != EINTR)
-                die("could not wait for worker %d: %s", w, strerror(errno));
+                tk_die("could not wait for worker %d: %s", w, strerror(errno));
         if (WIFSIGNALED(status)) {
             fprintf(stderr, PROG ": worker %d was killed by signal %d (%s)\n", w,
                     WTERMSIG(status), strsignal(WTERMSIG(status)));
@@ -525,26 +482,26 @@ static int run(const options *opt)
         while ((n = getline(&buf, &cap, parts[w])) > 0) {
             char *tab = strchr(buf, '\t');
             if (!tab || !tab[1] || tab[2] != '\t')
-                die("internal error: malformed worker output");
+                tk_die("internal error: malformed worker output");
             if (nlines == lines_cap) {
                 lines_cap = lines_cap ? lines_cap * 2 : 256;
-                lines = xrealloc(lines, lines_cap * sizeof *lines);
+                lines = tk_xrealloc(lines, lines_cap * sizeof *lines);
             }
             lines[nlines].index = buf[0] == 'W' ? (size_t)-1 : strtoul(buf, NULL, 10);
-            lines[nlines].json = xstrdup(tab + 3);
+            lines[nlines].json = tk_xstrdup(tab + 3);
             failed += tab[1] == 'E';
             nlines++;
         }
         free(buf);
         if (ferror(parts[w]))
-            die("could not read worker %d's results", w);
+            tk_die("could not read worker %d's results", w);
     }
     qsort(lines, nlines, sizeof *lines, cmp_outline);
     if (nlines != ntasks + (size_t)nworkers)
-        die("internal error: %zu result lines for %zu pages and %d workers", nlines, ntasks,
+        tk_die("internal error: %zu result lines for %zu pages and %d workers", nlines, ntasks,
             nworkers);
     if (opt->out && (out = fopen(opt->out, "w")) == NULL)
-        die("could not create file \"%s\": %s", opt->out, strerror(errno));
+        tk_die("could not create file \"%s\": %s", opt->out, strerror(errno));
     for (i = 0; i < nlines; i++)
         fputs(lines[i].json, out);
     if (errors.len)
@@ -553,7 +510,7 @@ static int run(const options *opt)
             "\"failed\":%ld,\"seconds\":%.3f}\n",
             nworkers, nfiles, bad_files, ntasks, failed, wall_seconds() - t0);
     if (fflush(out) != 0 || ferror(out) || (out != stdout && fclose(out) != 0))
-        die("could not write the results: %s", strerror(errno));
+        tk_die("could not write the results: %s", strerror(errno));
     if (failed)
         fprintf(stderr, PROG ": %ld of %zu pages failed (see their \"error\")\n", failed, ntasks);
 out:
@@ -607,11 +564,8 @@ int main(int argc, char **argv)
     while ((c = getopt_long(argc, argv, ":j:o:h", longopts, NULL)) != -1) {
         switch (c) {
         case 'j': {
-            char *end;
             long v;
-            errno = 0;
-            v = strtol(optarg, &end, 10);
-            if (errno || end == optarg || *end || v < 1 || v > MAX_WORKERS) {
+            if (tk_parse_long(optarg, 1, MAX_WORKERS, &v) < 0) {
                 fprintf(stderr, PROG ": invalid -j \"%s\": expected 1 to %d\n", optarg, MAX_WORKERS);
                 return 2;
             }

@@ -18,6 +18,7 @@
  * to salvage.  Messages carry file names and counts, never patient data.
  */
 #include "common/common.h"
+#include "scripts/tools/lib/toolkit.h"
 
 #include <assert.h>
 #include <archive.h>
@@ -25,11 +26,8 @@
 #include <leptonica/allheaders.h>
 
 #include <errno.h>
-#include <fcntl.h>
 #include <getopt.h>
 #include <math.h>
-#include <dirent.h>
-#include <spawn.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,191 +36,22 @@
 #include <time.h>
 #include <unistd.h>
 
-extern char **environ;
-
 #define PROG "samplegen"
 #define FILES_PER_BOX 25
-#define ENTRY_MTIME 1546300800   /* 2019-01-01T00:00:00Z: keeps the zip stable */
+
+const char tk_prog[] = PROG;
 
 /* ======================= small helpers ======================= */
-
-static void die_oom(void)
-{
-    fprintf(stderr, PROG ": out of memory\n");
-    exit(1);
-}
-
-static void *xmalloc(size_t n)
-{
-    void *p = malloc(n ? n : 1);
-    if (!p)
-        die_oom();
-    return p;
-}
-
-static char *xstrdup(const char *s)
-{
-    char *p = strdup(s);
-    if (!p)
-        die_oom();
-    return p;
-}
-
-static void bputs(cs_buf *b, const char *s)
-{
-    if (cs_buf_puts(b, s) < 0)
-        die_oom();
-}
-
-static void bput(cs_buf *b, const char *s, size_t n)
-{
-    if (cs_buf_append(b, s, n) < 0)
-        die_oom();
-}
 
 __attribute__((format(printf, 2, 3)))
 static void bprintf(cs_buf *b, const char *fmt, ...)
 {
     va_list ap;
-    char tmp[512];
-    int n;
 
     va_start(ap, fmt);
-    n = vsnprintf(tmp, sizeof tmp, fmt, ap);
+    tk_buf_vprintf(b, 512, fmt, ap);
     va_end(ap);
-    if (n < 0 || (size_t)n >= sizeof tmp) {
-        fprintf(stderr, PROG ": internal error: formatted text too long\n");
-        exit(1);
-    }
-    bput(b, tmp, (size_t)n);
 }
-
-static void bjson(cs_buf *b, const char *s)
-{
-    if (cs_buf_json_string(b, s) < 0)
-        die_oom();
-}
-
-/* Write len bytes to path (created or truncated).  Returns 0 or -1 with err. */
-static int write_file(const char *path, const void *data, size_t len,
-                      char *err, size_t errlen)
-{
-    FILE *fp = fopen(path, "wb");
-    if (!fp)
-        return cs_fail(err, errlen, "could not create file \"%s\": %s", path, strerror(errno));
-    if (len && fwrite(data, 1, len, fp) != len) {
-        int e = errno;
-        fclose(fp);
-        return cs_fail(err, errlen, "could not write file \"%s\": %s", path, strerror(e));
-    }
-    if (fclose(fp) != 0)
-        return cs_fail(err, errlen, "could not write file \"%s\": %s", path, strerror(errno));
-    return 0;
-}
-
-/* Read a whole file into *out (malloc'd).  Returns 0 or -1 with err. */
-static int read_file(const char *path, unsigned char **out, size_t *len,
-                     char *err, size_t errlen)
-{
-    FILE *fp = NULL;
-    unsigned char *data = NULL;
-    long size;
-
-    *out = NULL;
-    *len = 0;
-    fp = fopen(path, "rb");
-    if (!fp)
-        return cs_fail(err, errlen, "could not open file \"%s\": %s", path, strerror(errno));
-    if (fseek(fp, 0, SEEK_END) != 0 || (size = ftell(fp)) < 0 || fseek(fp, 0, SEEK_SET) != 0) {
-        fclose(fp);
-        return cs_fail(err, errlen, "could not read file \"%s\": %s", path, strerror(errno));
-    }
-    data = xmalloc((size_t)size);
-    if (fread(data, 1, (size_t)size, fp) != (size_t)size) {
-        fclose(fp);
-        free(data);
-        return cs_fail(err, errlen, "could not read file \"%s\"", path);
-    }
-    fclose(fp);
-    *out = data;
-    *len = (size_t)size;
-    return 0;
-}
-
-/* mkdir -p.  Returns 0 or -1 with err. */
-static int make_dirs(const char *path, char *err, size_t errlen)
-{
-    char *p = xstrdup(path), *s;
-    int rc = 0;
-
-    for (s = p + 1; ; s++) {
-        if (*s == '/' || *s == '\0') {
-            char c = *s;
-            *s = '\0';
-            if (mkdir(p, 0777) != 0 && errno != EEXIST) {
-                rc = cs_fail(err, errlen, "could not create directory \"%s\": %s", p, strerror(errno));
-                break;
-            }
-            *s = c;
-            if (c == '\0')
-                break;
-        }
-    }
-    free(p);
-    return rc;
-}
-
-/* Remove every plain file in a flat temporary folder, then the folder. */
-static void remove_temp_dir(const char *dir)
-{
-    DIR *d = opendir(dir);
-    struct dirent *de;
-    char path[4096];
-
-    if (d) {
-        while ((de = readdir(d)) != NULL) {
-            if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
-                continue;
-            snprintf(path, sizeof path, "%s/%s", dir, de->d_name);
-            unlink(path);
-        }
-        closedir(d);
-    }
-    rmdir(dir);
-}
-
-/* ======================= deterministic randomness ======================= */
-
-typedef struct rng { uint64_t s; } rng;
-
-static uint64_t rng_next(rng *r)
-{
-    uint64_t z = (r->s += 0x9E3779B97F4A7C15ULL);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-    return z ^ (z >> 31);
-}
-
-/* Independent stream number `stream` of a seed. */
-static rng rng_stream(uint64_t seed, uint64_t stream)
-{
-    rng r = { seed ^ (0xD1B54A32D192ED03ULL * (stream + 1)) };
-    rng_next(&r);
-    return r;
-}
-
-/* Uniform in [0, n); the modulo bias is negligible for our small n. */
-static unsigned rng_below(rng *r, unsigned n)
-{
-    return (unsigned)(rng_next(r) % n);
-}
-
-static int rng_range(rng *r, int lo, int hi)   /* inclusive */
-{
-    return lo + (int)rng_below(r, (unsigned)(hi - lo + 1));
-}
-
-#define PICK(r, arr) ((arr)[rng_below((r), sizeof(arr) / sizeof((arr)[0]))])
 
 /* ======================= invented names ======================= */
 
@@ -258,9 +87,9 @@ static const char *const meds[] = {
     "apixaban 5 mg", "prednisone 20 mg", "cephalexin 500 mg",
 };
 
-static void make_surname(rng *r, char *out, size_t n)
+static void make_surname(tk_rng *r, char *out, size_t n)
 {
-    snprintf(out, n, "%s%s", PICK(r, last_prefix), PICK(r, last_suffix));
+    snprintf(out, n, "%s%s", TK_PICK(r, last_prefix), TK_PICK(r, last_suffix));
 }
 
 /* ======================= phrase banks ======================= */
@@ -385,7 +214,7 @@ static void section_split(const char *s, section_view *v)
 /* Context for placeholder expansion. */
 typedef struct voice { char sex; } voice;
 
-static void expand(cs_buf *out, const char *s, size_t len, rng *r, voice v)
+static void expand(cs_buf *out, const char *s, size_t len, tk_rng *r, voice v)
 {
     const char *end = s + len;
     char tmp[64];
@@ -395,10 +224,10 @@ static void expand(cs_buf *out, const char *s, size_t len, rng *r, voice v)
         const char *close;
         size_t kl;
         if (!open) {
-            bput(out, s, (size_t)(end - s));
+            tk_buf_append(out, s, (size_t)(end - s));
             break;
         }
-        bput(out, s, (size_t)(open - s));
+        tk_buf_append(out, s, (size_t)(open - s));
         close = memchr(open, '}', (size_t)(end - open));
         assert(close);
         kl = (size_t)(close - open - 1);
@@ -407,23 +236,23 @@ static void expand(cs_buf *out, const char *s, size_t len, rng *r, voice v)
             make_surname(r, tmp, sizeof tmp);
             bprintf(out, "Dr. %s", tmp);
         } else if (KEY("side"))
-            bputs(out, rng_below(r, 2) ? "left" : "right");
+            tk_buf_puts(out, tk_rng_below(r, 2) ? "left" : "right");
         else if (KEY("n"))
-            bprintf(out, "%d", rng_range(r, 2, 9));
+            bprintf(out, "%d", tk_rng_range(r, 2, 9));
         else if (KEY("day"))
-            bprintf(out, "%d", rng_range(r, 2, 6));
+            bprintf(out, "%d", tk_rng_range(r, 2, 6));
         else if (KEY("med"))
-            bputs(out, PICK(r, meds));
+            tk_buf_puts(out, TK_PICK(r, meds));
         else if (KEY("he"))
-            bputs(out, v.sex == 'F' ? "she" : "he");
+            tk_buf_puts(out, v.sex == 'F' ? "she" : "he");
         else if (KEY("He"))
-            bputs(out, v.sex == 'F' ? "She" : "He");
+            tk_buf_puts(out, v.sex == 'F' ? "She" : "He");
         else if (KEY("his"))
-            bputs(out, v.sex == 'F' ? "her" : "his");
+            tk_buf_puts(out, v.sex == 'F' ? "her" : "his");
         else if (KEY("His"))
-            bputs(out, v.sex == 'F' ? "Her" : "His");
+            tk_buf_puts(out, v.sex == 'F' ? "Her" : "His");
         else if (KEY("him"))
-            bputs(out, v.sex == 'F' ? "her" : "him");
+            tk_buf_puts(out, v.sex == 'F' ? "her" : "him");
         else
             assert(!"unknown placeholder");
 #undef KEY
@@ -436,7 +265,7 @@ static void expand(cs_buf *out, const char *s, size_t len, rng *r, voice v)
  * avoiding those marked in *used (use NULL to allow all) and marking the
  * ones it takes.  Returns how many it wrote.
  */
-static int paragraph(cs_buf *out, const section_view *sv, int k, rng *r, voice v,
+static int paragraph(cs_buf *out, const section_view *sv, int k, tk_rng *r, voice v,
                      unsigned *used)
 {
     int idx[16], i, j, n = 0;
@@ -448,7 +277,7 @@ static int paragraph(cs_buf *out, const section_view *sv, int k, rng *r, voice v
         k = n;
     for (i = 0; i < k; i++) {            /* partial Fisher-Yates */
         int t;
-        j = i + (int)rng_below(r, (unsigned)(n - i));
+        j = i + (int)tk_rng_below(r, (unsigned)(n - i));
         t = idx[i]; idx[i] = idx[j]; idx[j] = t;
     }
     for (i = 1; i < k; i++)               /* insertion sort keeps bank order */
@@ -457,7 +286,7 @@ static int paragraph(cs_buf *out, const section_view *sv, int k, rng *r, voice v
         }
     for (i = 0; i < k; i++) {
         if (i)
-            bputs(out, " ");
+            tk_buf_puts(out, " ");
         expand(out, sv->sent[idx[i]], sv->sent_len[idx[i]], r, v);
         if (used)
             *used |= 1u << idx[i];
@@ -467,7 +296,8 @@ static int paragraph(cs_buf *out, const section_view *sv, int k, rng *r, voice v
 
 /* ======================= roster ======================= */
 
-typedef struct date { int y, m, d; } date;
+
+typedef tk_date date;
 
 typedef struct patient {
     char mrn[9];
@@ -475,23 +305,6 @@ typedef struct patient {
     char sex;
     date dob;
 } patient;
-
-static int days_in_month(int y, int m)
-{
-    static const int dm[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
-    if (m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
-        return 29;
-    return dm[m - 1];
-}
-
-static date random_date(rng *r, int y0, int y1)
-{
-    date d;
-    d.y = rng_range(r, y0, y1);
-    d.m = rng_range(r, 1, 12);
-    d.d = rng_range(r, 1, days_in_month(d.y, d.m));
-    return d;
-}
 
 /*
  * MRN number i is 10000000 + perm(i), perm a keyed bijection on
@@ -516,49 +329,34 @@ static uint32_t mrn_permute(uint64_t key, uint32_t i)
     return x;
 }
 
-static void make_patient(rng *r, uint64_t mrn_key, uint32_t index, patient *p)
+static void make_patient(tk_rng *r, uint64_t mrn_key, uint32_t index, patient *p)
 {
     snprintf(p->mrn, sizeof p->mrn, "%08lu", 10000000ul + mrn_permute(mrn_key, index));
     make_surname(r, p->last, sizeof p->last);
-    p->sex = rng_below(r, 2) ? 'F' : 'M';
+    p->sex = tk_rng_below(r, 2) ? 'F' : 'M';
     snprintf(p->first, sizeof p->first, "%s",
-             p->sex == 'F' ? PICK(r, first_female) : PICK(r, first_male));
-    if (rng_below(r, 5) == 0)
+             p->sex == 'F' ? TK_PICK(r, first_female) : TK_PICK(r, first_male));
+    if (tk_rng_below(r, 5) == 0)
         p->middle[0] = '\0';
     else
         snprintf(p->middle, sizeof p->middle, "%s",
-                 p->sex == 'F' ? PICK(r, first_female) : PICK(r, first_male));
-    p->dob = random_date(r, 1930, 2008);
-}
-
-static void csv_field(cs_buf *b, const char *s)
-{
-    if (strpbrk(s, ",\"\r\n") == NULL) {
-        bputs(b, s);
-        return;
-    }
-    bputs(b, "\"");
-    for (; *s; s++) {
-        if (*s == '"')
-            bputs(b, "\"");
-        bput(b, s, 1);
-    }
-    bputs(b, "\"");
+                 p->sex == 'F' ? TK_PICK(r, first_female) : TK_PICK(r, first_male));
+    p->dob = tk_random_date(r, 1930, 2008);
 }
 
 static void roster_csv(const patient *pts, long n, cs_buf *b)
 {
     long i;
-    bputs(b, "mrn,last_name,first_name,middle_name,birth_date,sex\n");
+    tk_buf_puts(b, "mrn,last_name,first_name,middle_name,birth_date,sex\n");
     for (i = 0; i < n; i++) {
         const patient *p = &pts[i];
-        csv_field(b, p->mrn);
-        bputs(b, ",");
-        csv_field(b, p->last);
-        bputs(b, ",");
-        csv_field(b, p->first);
-        bputs(b, ",");
-        csv_field(b, p->middle);
+        tk_buf_csv(b, p->mrn);
+        tk_buf_puts(b, ",");
+        tk_buf_csv(b, p->last);
+        tk_buf_puts(b, ",");
+        tk_buf_csv(b, p->first);
+        tk_buf_puts(b, ",");
+        tk_buf_csv(b, p->middle);
         bprintf(b, ",%04d-%02d-%02d,%c\n", p->dob.y, p->dob.m, p->dob.d, p->sex);
     }
 }
@@ -572,56 +370,56 @@ static void roster_csv(const patient *pts, long n, cs_buf *b)
  * title, then 2-4 consecutive sections (heading line, one paragraph).
  * Continuation-like examples (no title) keep the classifier honest.
  */
-static void train_example(const doctype *dt, rng *r, cs_buf *t)
+static void train_example(const doctype *dt, tk_rng *r, cs_buf *t)
 {
     int nsec = section_count(dt), start, count, i;
-    voice v = { rng_below(r, 2) ? 'F' : 'M' };
+    voice v = { tk_rng_below(r, 2) ? 'F' : 'M' };
     section_view sv;
 
-    if (rng_below(r, 10) < 7) {
-        if (rng_below(r, 2))
-            bprintf(t, "%s\n", PICK(r, facilities));
-        bprintf(t, "%s\n", dt->titles[rng_below(r, 3)]);
+    if (tk_rng_below(r, 10) < 7) {
+        if (tk_rng_below(r, 2))
+            bprintf(t, "%s\n", TK_PICK(r, facilities));
+        bprintf(t, "%s\n", dt->titles[tk_rng_below(r, 3)]);
     }
-    if (IS_LETTER(dt) && rng_below(r, 2)) {
+    if (IS_LETTER(dt) && tk_rng_below(r, 2)) {
         char dr[32];
         make_surname(r, dr, sizeof dr);
         bprintf(t, "Dear Dr. %s,\n", dr);
     }
-    count = rng_range(r, 2, nsec < 4 ? nsec : 4);
-    start = (int)rng_below(r, (unsigned)(nsec - count + 1));
+    count = tk_rng_range(r, 2, nsec < 4 ? nsec : 4);
+    start = (int)tk_rng_below(r, (unsigned)(nsec - count + 1));
     for (i = start; i < start + count; i++) {
         section_split(dt->sections[i], &sv);
         if (sv.head[0])
             bprintf(t, "%s:\n", sv.head);
-        paragraph(t, &sv, rng_range(r, 1, 4), r, v, NULL);
-        bputs(t, "\n");
+        paragraph(t, &sv, tk_rng_range(r, 1, 4), r, v, NULL);
+        tk_buf_puts(t, "\n");
     }
     if (IS_LETTER(dt) && start + count == nsec)
-        bputs(t, "Sincerely,\n");
+        tk_buf_puts(t, "Sincerely,\n");
     if (t->len && t->data[t->len - 1] == '\n')  /* no trailing newline */
         t->data[--t->len] = '\0';
 }
 
 static void train_csv(uint64_t seed, cs_buf *b)
 {
-    rng r = rng_stream(seed, 2);
+    tk_rng r = tk_rng_stream(seed, 2);
     cs_buf text = CS_BUF_INIT;
     int i, k;
 
-    bputs(b, "doctype,text\n");
+    tk_buf_puts(b, "doctype,text\n");
     for (i = 0; i < TRAIN_PER_TYPE; i++)        /* interleaved by type */
         for (k = 0; k < NDOCTYPES; k++) {
             cs_buf_reset(&text);
             train_example(&doctypes[k], &r, &text);
-            csv_field(b, doctypes[k].code);
-            bputs(b, ",\"");
+            tk_buf_csv(b, doctypes[k].code);
+            tk_buf_puts(b, ",\"");
             for (const char *s = text.data; *s; s++) {
                 if (*s == '"')
-                    bputs(b, "\"");
-                bput(b, s, 1);
+                    tk_buf_puts(b, "\"");
+                tk_buf_append(b, s, 1);
             }
-            bputs(b, "\"\n");
+            tk_buf_puts(b, "\"\n");
         }
     cs_buf_free(&text);
 }
@@ -672,10 +470,10 @@ static void page_add(page *p, int style, const char *text)
         p->cap = p->cap ? p->cap * 2 : 32;
         p->lines = realloc(p->lines, (size_t)p->cap * sizeof *p->lines);
         if (!p->lines)
-            die_oom();
+            tk_die_oom();
     }
     p->lines[p->n].style = style;
-    p->lines[p->n].text = xstrdup(text);
+    p->lines[p->n].text = tk_xstrdup(text);
     p->n++;
     p->y -= styles[style].advance;
 }
@@ -750,7 +548,7 @@ static void format_name(const patient *pt, char *out, size_t n)
  * block; later pages with a continuation line; the doctype's sections are
  * shared out over the pages in order; every page ends with "Page n of m".
  */
-static void layout_document(document *doc, rng *r)
+static void layout_document(document *doc, tk_rng *r)
 {
     const doctype *dt = doc->dt;
     int nsec = section_count(dt), p, i;
@@ -762,7 +560,7 @@ static void layout_document(document *doc, rng *r)
 
     format_name(doc->pt, name, sizeof name);
     do
-        dos = random_date(r, 2012, 2022);
+        dos = tk_random_date(r, 2012, 2022);
     while (dos.y < doc->pt->dob.y + 1);
     make_surname(r, dr, sizeof dr);
 
@@ -773,8 +571,8 @@ static void layout_document(document *doc, rng *r)
 
         pg->y = TOP_Y;
         if (p == 0) {
-            page_add(pg, ST_FACILITY, PICK(r, facilities));
-            page_add(pg, ST_TITLE, dt->titles[rng_below(r, 3)]);
+            page_add(pg, ST_FACILITY, TK_PICK(r, facilities));
+            page_add(pg, ST_TITLE, dt->titles[tk_rng_below(r, 3)]);
             snprintf(tmp, sizeof tmp, "Patient: %s", name);
             page_add(pg, ST_BODY, tmp);
             if (doc->print_mrn) {
@@ -801,13 +599,13 @@ static void layout_document(document *doc, rng *r)
         }
         /* Fewer, shorter paragraphs when a page carries many sections. */
         for (i = s0; i < s1; i++) {
-            int paras = (s1 - s0) > 4 ? 1 : rng_range(r, 1, 2), k;
+            int paras = (s1 - s0) > 4 ? 1 : tk_rng_range(r, 1, 2), k;
             unsigned used = 0;
             section_split(dt->sections[i], &sv);
             for (k = 0; k < paras; k++) {
                 int need;
                 cs_buf_reset(&para);
-                if (paragraph(&para, &sv, rng_range(r, 2, (s1 - s0) > 4 ? 3 : 5), r, v, &used) == 0)
+                if (paragraph(&para, &sv, tk_rng_range(r, 2, (s1 - s0) > 4 ? 3 : 5), r, v, &used) == 0)
                     break;
                 need = wrap_count(para.data) + 1 + (k == 0 && sv.head[0] ? 1 : 0);
                 if (need > page_room(pg) - (last ? 4 : 0))
@@ -824,11 +622,11 @@ static void layout_document(document *doc, rng *r)
             if (IS_LETTER(dt)) {
                 page_add(pg, ST_BODY, "Sincerely,");
                 page_add(pg, ST_BODY, "");
-                snprintf(tmp, sizeof tmp, "%c. %s, MD", PICK(r, first_male)[0], dr);
+                snprintf(tmp, sizeof tmp, "%c. %s, MD", TK_PICK(r, first_male)[0], dr);
             } else {
                 make_surname(r, dr, sizeof dr);
                 snprintf(tmp, sizeof tmp, "Electronically signed by %c. %s, MD",
-                         PICK(r, first_female)[0], dr);
+                         TK_PICK(r, first_female)[0], dr);
             }
             page_add(pg, ST_BODY, tmp);
         } else if (pg->n && pg->lines[pg->n - 1].text[0] == '\0') {
@@ -851,19 +649,6 @@ static void document_clear(document *doc)
     }
 }
 
-/* ======================= PostScript and gs ======================= */
-
-static void ps_string(cs_buf *b, const char *s)
-{
-    bputs(b, "(");
-    for (; *s; s++) {
-        if (*s == '(' || *s == ')' || *s == '\\')
-            bputs(b, "\\");
-        bput(b, s, 1);
-    }
-    bputs(b, ")");
-}
-
 static void document_ps(const document *doc, cs_buf *b)
 {
     int p, i;
@@ -884,42 +669,23 @@ static void document_ps(const document *doc, cs_buf *b)
             if (ln->text[0]) {
                 bprintf(b, "/%s findfont %d scalefont setfont %d %d moveto ",
                         styles[st].font, styles[st].size, x, ybase);
-                ps_string(b, ln->text);
-                bputs(b, " show\n");
+                tk_ps_string(b, ln->text);
+                tk_buf_puts(b, " show\n");
             }
             y -= styles[st].advance;
         }
-        bputs(b, "showpage\n");
+        tk_buf_puts(b, "showpage\n");
     }
-    bputs(b, "%%EOF\n");
+    tk_buf_puts(b, "%%EOF\n");
 }
 
 /* Run gs on psfile rendering every page at dpi to pngpattern (a %03d pattern). */
 static int run_gs(const char *psfile, const char *pngpattern, int dpi, char *err, size_t errlen)
 {
-    char outarg[4300], resarg[32];
-    char *argv[] = { "gs", "-q", "-dSAFER", "-dBATCH", "-dNOPAUSE",
-                     "-sDEVICE=pnggray", resarg, "-dTextAlphaBits=4",
-                     outarg, (char *)psfile, NULL };
-    posix_spawn_file_actions_t fa;
-    pid_t pid;
-    int rc, status;
+    int status, rc = tk_gs_render(psfile, pngpattern, dpi, &status, err, errlen);
 
-    snprintf(outarg, sizeof outarg, "-sOutputFile=%s", pngpattern);
-    snprintf(resarg, sizeof resarg, "-r%d", dpi);
-    posix_spawn_file_actions_init(&fa);
-    posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-    posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
-    rc = posix_spawnp(&pid, "gs", &fa, NULL, argv, environ);
-    posix_spawn_file_actions_destroy(&fa);
-    if (rc != 0)
-        return cs_fail(err, errlen, "could not run gs: %s (install the ghostscript package)",
-                       strerror(rc));
-    while (waitpid(pid, &status, 0) < 0)
-        if (errno != EINTR)
-            return cs_fail(err, errlen, "could not wait for gs: %s", strerror(errno));
-    if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
-        return 0;
+    if (rc <= 0)
+        return rc;
     if (WIFEXITED(status) && WEXITSTATUS(status) == 127)   /* exec failed in the child */
         return cs_fail(err, errlen, "could not run gs: not found or not executable "
                        "(install the ghostscript package)");
@@ -932,47 +698,23 @@ static int run_gs(const char *psfile, const char *pngpattern, int dpi, char *err
 
 /* ======================= images and TIFF ======================= */
 
-/*
- * Salt and pepper: about one pixel in `per` set dark, one in 2 * per set
- * white (dropouts inside strokes).  8 bpp image, changed in place.
- */
-static void speckle_density(PIX *pix, rng *r, long per)
-{
-    l_int32 w = pixGetWidth(pix), h = pixGetHeight(pix), wpl = pixGetWpl(pix);
-    l_uint32 *data = pixGetData(pix);
-    long n = (long)w * h / per, i;
-
-    for (i = 0; i < n + n / 2; i++) {
-        l_int32 x = (l_int32)rng_below(r, (unsigned)w), y = (l_int32)rng_below(r, (unsigned)h);
-        SET_DATA_BYTE(data + (size_t)y * wpl, x, i < n ? (l_int32)rng_below(r, 80) : 255);
-    }
-}
-
 /* The mild profile's light speckle: one pixel in 2500. */
-static void speckle(PIX *pix, rng *r)
+static void speckle(PIX *pix, tk_rng *r)
 {
-    speckle_density(pix, r, 2500);
+    tk_speckle(pix, r, 2500, 0);
 }
 
 /*
  * Turn a rendered 300 dpi grey page into the scanned image of doc: skew,
  * scale to doc->dpi, speckle, threshold for G4.  Returns a new pix or NULL.
  */
-static PIX *degrade_page(const char *png, const document *doc, rng *r,
+static PIX *degrade_page(const char *png, const document *doc, tk_rng *r,
                          char *err, size_t errlen)
 {
-    PIX *src = NULL, *grey = NULL, *rot = NULL, *scaled = NULL, *out = NULL;
+    PIX *rot = NULL, *scaled = NULL, *out = NULL;
 
-    if ((src = pixRead(png)) == NULL) {
-        cs_fail(err, errlen, "could not read rendered page \"%s\"", png);
+    if ((rot = tk_page_read_skewed(png, doc->skew, err, errlen)) == NULL)
         goto out;
-    }
-    if ((grey = pixConvertTo8(src, 0)) == NULL ||
-        (rot = pixRotate(grey, (float)(doc->skew * M_PI / 180.0), L_ROTATE_AREA_MAP,
-                         L_BRING_IN_WHITE, 0, 0)) == NULL) {
-        cs_fail(err, errlen, "could not rotate rendered page \"%s\"", png);
-        goto out;
-    }
     if (doc->dpi != 300)
         scaled = pixScale(rot, doc->dpi / 300.0f, doc->dpi / 300.0f);
     else
@@ -991,8 +733,6 @@ static PIX *degrade_page(const char *png, const document *doc, rng *r,
 out:
     pixDestroy(&scaled);
     pixDestroy(&rot);
-    pixDestroy(&grey);
-    pixDestroy(&src);
     return out;
 }
 
@@ -1034,7 +774,7 @@ typedef struct scan {
 } scan;
 
 /* Draw every choice for one page; r is the page's own stream. */
-static void scan_draw(scan *sc, rng *r, int g4, int dpi, int blank, int turn)
+static void scan_draw(scan *sc, tk_rng *r, int g4, int dpi, int blank, int turn)
 {
     static const int sides[] = { EDGE_LEFT, EDGE_RIGHT, EDGE_TOP, EDGE_BOTTOM };
     int second;
@@ -1045,30 +785,30 @@ static void scan_draw(scan *sc, rng *r, int g4, int dpi, int blank, int turn)
     sc->blank = blank;
     sc->turn = turn;
     /* draw everything whatever is used, so one choice never shifts another */
-    sc->skew = rng_range(r, -400, 400) / 100.0;
-    sc->holes = rng_below(r, 5) == 0 ? 2 + (int)rng_below(r, 2) : 0;
-    sc->edges = rng_below(r, 4) == 0 ? PICK(r, sides) : 0;
-    second = PICK(r, sides);
-    if (sc->edges && rng_below(r, 3) == 0)
+    sc->skew = tk_rng_range(r, -400, 400) / 100.0;
+    sc->holes = tk_rng_below(r, 5) == 0 ? 2 + (int)tk_rng_below(r, 2) : 0;
+    sc->edges = tk_rng_below(r, 4) == 0 ? TK_PICK(r, sides) : 0;
+    second = TK_PICK(r, sides);
+    if (sc->edges && tk_rng_below(r, 3) == 0)
         sc->edges |= second;
-    sc->blur = rng_below(r, 10) < 3 ? 1 + (int)rng_below(r, 2) : 0;
-    sc->heavy_noise = rng_below(r, 4) == 0;
-    sc->shadow = rng_below(r, g4 ? 5 : 2) == 0 ? PICK(r, sides) : 0;
-    sc->threshold = rng_range(r, 140, 180);
-    sc->bleed = (g4 ? rng_range(r, 20, 35) : rng_range(r, 6, 18)) / 100.0;
-    sc->tone = g4 ? 255 : rng_range(r, 205, 245);
-    sc->tone_dx = g4 ? 0 : rng_range(r, -12, 12);
-    sc->tone_dy = g4 ? 0 : rng_range(r, -12, 12);
-    sc->shadow_depth = g4 ? rng_range(r, 90, 160) : rng_range(r, 60, 120);
-    sc->shadow_width = rng_range(r, 25, 60) / 100.0;
+    sc->blur = tk_rng_below(r, 10) < 3 ? 1 + (int)tk_rng_below(r, 2) : 0;
+    sc->heavy_noise = tk_rng_below(r, 4) == 0;
+    sc->shadow = tk_rng_below(r, g4 ? 5 : 2) == 0 ? TK_PICK(r, sides) : 0;
+    sc->threshold = tk_rng_range(r, 140, 180);
+    sc->bleed = (g4 ? tk_rng_range(r, 20, 35) : tk_rng_range(r, 6, 18)) / 100.0;
+    sc->tone = g4 ? 255 : tk_rng_range(r, 205, 245);
+    sc->tone_dx = g4 ? 0 : tk_rng_range(r, -12, 12);
+    sc->tone_dy = g4 ? 0 : tk_rng_range(r, -12, 12);
+    sc->shadow_depth = g4 ? tk_rng_range(r, 90, 160) : tk_rng_range(r, 60, 120);
+    sc->shadow_width = tk_rng_range(r, 25, 60) / 100.0;
 }
 
 /* The truth's "tags": what was done to the page, for the CER breakdown. */
 static void scan_tags(const scan *sc, cs_buf *t)
 {
     int n = 0;
-#define TAG(s) do { bputs(t, n++ ? ",\"" s "\"" : "\"" s "\""); } while (0)
-    bputs(t, "[");
+#define TAG(s) do { tk_buf_puts(t, n++ ? ",\"" s "\"" : "\"" s "\""); } while (0)
+    tk_buf_puts(t, "[");
     if (sc->g4)
         TAG("g4");
     else
@@ -1103,7 +843,7 @@ static void scan_tags(const scan *sc, cs_buf *t)
         !sc->blur && !sc->heavy_noise && !sc->shadow)
         TAG("clean");
 #undef TAG
-    bputs(t, "]");
+    tk_buf_puts(t, "]");
 }
 
 static void fill_disc(PIX *pix, int cx, int cy, int rad, int val)
@@ -1126,16 +866,16 @@ static void fill_disc(PIX *pix, int cx, int cy, int rad, int val)
  * discs, their centres 0.4 inch in, where the scanner's dark lid shows
  * through.  The text starts 1 inch in, so no glyph is lost.
  */
-static void punch_holes(PIX *pix, int n, int dpi, rng *r)
+static void punch_holes(PIX *pix, int n, int dpi, tk_rng *r)
 {
     static const double three[] = { 1.25, 5.5, 9.75 }, two[] = { 2.75, 8.25 };
     int k, h = pixGetHeight(pix);
 
     for (k = 0; k < n; k++) {
         double yin = n == 3 ? three[k] : two[k];
-        int cx = (int)((0.4 + rng_range(r, -5, 5) / 100.0) * dpi);
-        int cy = (int)(yin / 11.0 * h) + rng_range(r, -dpi / 20, dpi / 20);
-        fill_disc(pix, cx, cy, (int)(0.118 * dpi), rng_range(r, 10, 40));
+        int cx = (int)((0.4 + tk_rng_range(r, -5, 5) / 100.0) * dpi);
+        int cy = (int)(yin / 11.0 * h) + tk_rng_range(r, -dpi / 20, dpi / 20);
+        fill_disc(pix, cx, cy, (int)(0.118 * dpi), tk_rng_range(r, 10, 40));
     }
 }
 
@@ -1175,7 +915,7 @@ static void paper_tone(PIX *pix, const scan *sc)
 {
     l_int32 w = pixGetWidth(pix), h = pixGetHeight(pix), wpl = pixGetWpl(pix);
     l_uint32 *data = pixGetData(pix);
-    double *col = xmalloc((size_t)w * sizeof *col), *row = xmalloc((size_t)h * sizeof *row);
+    double *col = tk_xmalloc((size_t)w * sizeof *col), *row = tk_xmalloc((size_t)h * sizeof *row);
     double wpx = sc->shadow_width * sc->dpi;
     l_int32 x, y;
 
@@ -1211,7 +951,7 @@ static void paper_tone(PIX *pix, const scan *sc)
  * Dark bands where the scanner saw past the paper: 0.06 to 0.3 inch wide
  * with a ragged inner boundary, nearly black.  In place.
  */
-static void dark_edges(PIX *pix, int edges, int dpi, rng *r)
+static void dark_edges(PIX *pix, int edges, int dpi, tk_rng *r)
 {
     l_int32 w = pixGetWidth(pix), h = pixGetHeight(pix), wpl = pixGetWpl(pix);
     l_uint32 *data = pixGetData(pix);
@@ -1220,13 +960,13 @@ static void dark_edges(PIX *pix, int edges, int dpi, rng *r)
     for (side = EDGE_LEFT; side <= EDGE_BOTTOM; side <<= 1) {
         int horizontal = side == EDGE_TOP || side == EDGE_BOTTOM;
         int len = horizontal ? w : h, across = horizontal ? h : w;
-        int base = rng_range(r, dpi * 6 / 100, dpi * 30 / 100), cur = base;
-        int dark = rng_range(r, 5, 45), i, j;
+        int base = tk_rng_range(r, dpi * 6 / 100, dpi * 30 / 100), cur = base;
+        int dark = tk_rng_range(r, 5, 45), i, j;
 
         if (!(edges & side))
             continue;
         for (i = 0; i < len; i++) {
-            cur += rng_range(r, -1, 1);
+            cur += tk_rng_range(r, -1, 1);
             if (cur < base / 2)
                 cur = base / 2;
             if (cur > base * 3 / 2)
@@ -1234,14 +974,14 @@ static void dark_edges(PIX *pix, int edges, int dpi, rng *r)
             for (j = 0; j < cur && j < across; j++) {
                 int k = side == EDGE_LEFT || side == EDGE_TOP ? j : across - 1 - j;
                 int x = horizontal ? i : k, y = horizontal ? k : i;
-                SET_DATA_BYTE(data + (size_t)y * wpl, x, dark + (int)((rng_next(r) >> 60) & 15));
+                SET_DATA_BYTE(data + (size_t)y * wpl, x, dark + (int)((tk_rng_next(r) >> 60) & 15));
             }
         }
     }
 }
 
 /* Sensor noise: roughly Gaussian with standard deviation sigma.  In place. */
-static void sensor_noise(PIX *pix, double sigma, rng *r)
+static void sensor_noise(PIX *pix, double sigma, tk_rng *r)
 {
     l_int32 w = pixGetWidth(pix), h = pixGetHeight(pix), wpl = pixGetWpl(pix);
     l_uint32 *data = pixGetData(pix);
@@ -1252,7 +992,7 @@ static void sensor_noise(PIX *pix, double sigma, rng *r)
     for (y = 0; y < h; y++) {
         l_uint32 *row_data = data + (size_t)y * wpl;
         for (x = 0; x < w; x++) {
-            uint64_t z = rng_next(r);
+            uint64_t z = tk_rng_next(r);
             long s = (long)(z & 0xFFFF) + (long)((z >> 16) & 0xFFFF) +
                      (long)((z >> 32) & 0xFFFF) + (long)(z >> 48) - 2 * 65536;
             int v = GET_DATA_BYTE(row_data, x) + (int)lround(s * k);
@@ -1266,7 +1006,7 @@ static void sensor_noise(PIX *pix, double sigma, rng *r)
  * punched; for a blank back side, its front.  Returns a new pix (1 bpp for
  * G4, 8 bpp otherwise) or NULL.
  */
-static PIX *scan_page(PIX *paper, const scan *sc, rng *r)
+static PIX *scan_page(PIX *paper, const scan *sc, tk_rng *r)
 {
     PIX *a = NULL, *b = NULL, *c = NULL, *d = NULL, *out = NULL;
     int i;
@@ -1293,7 +1033,7 @@ static PIX *scan_page(PIX *paper, const scan *sc, rng *r)
     if (!d)
         goto out;
     sensor_noise(d, sc->g4 ? (sc->heavy_noise ? 25 : 8) : (sc->heavy_noise ? 12 : 4), r);
-    speckle_density(d, r, sc->heavy_noise ? 500 : 2500);
+    tk_speckle(d, r, sc->heavy_noise ? 500 : 2500, 0);
     out = sc->g4 ? pixThresholdToBinary(d, sc->threshold) : pixClone(d);
     if (out)
         pixSetResolution(out, sc->dpi, sc->dpi);
@@ -1315,60 +1055,36 @@ static void truth_page(cs_buf *t, const document *doc, int p)
 
     for (i = 0; i < pg->n; i++) {
         if (i)
-            bputs(&text, "\n");
-        bputs(&text, pg->lines[i].text);
+            tk_buf_puts(&text, "\n");
+        tk_buf_puts(&text, pg->lines[i].text);
     }
-    bputs(t, "{\"file\":");
-    bjson(t, doc->entry);
+    tk_buf_puts(t, "{\"file\":");
+    tk_buf_json(t, doc->entry);
     bprintf(t, ",\"page\":%d,\"pages\":%d,\"doctype\":", p + 1, doc->npages);
-    bjson(t, doc->dt->code);
-    bputs(t, ",\"mrn\":");
+    tk_buf_json(t, doc->dt->code);
+    tk_buf_puts(t, ",\"mrn\":");
     if (doc->print_mrn)
-        bjson(t, doc->pt->mrn);
+        tk_buf_json(t, doc->pt->mrn);
     else
-        bputs(t, "null");
+        tk_buf_puts(t, "null");
     bprintf(t, ",\"in_roster\":%s,\"compression\":\"%s\",\"dpi\":%d,\"skew\":%.2f,\"text\":",
             doc->in_roster ? "true" : "false", doc->g4 ? "g4" : "jpeg", doc->dpi, doc->skew);
-    bjson(t, text.data ? text.data : "");
-    bputs(t, "}\n");
+    tk_buf_json(t, text.data ? text.data : "");
+    tk_buf_puts(t, "}\n");
     cs_buf_free(&text);
 }
 
 static void truth_other(cs_buf *t, const char *entry, const char *kind, const char *reason)
 {
-    bputs(t, "{\"file\":");
-    bjson(t, entry);
-    bputs(t, ",\"kind\":");
-    bjson(t, kind);
+    tk_buf_puts(t, "{\"file\":");
+    tk_buf_json(t, entry);
+    tk_buf_puts(t, ",\"kind\":");
+    tk_buf_json(t, kind);
     if (reason) {
-        bputs(t, ",\"reason\":");
-        bjson(t, reason);
+        tk_buf_puts(t, ",\"reason\":");
+        tk_buf_json(t, reason);
     }
-    bputs(t, "}\n");
-}
-
-/* ======================= zip ======================= */
-
-static int zip_add(struct archive *a, const char *name, const void *data, size_t len,
-                   char *err, size_t errlen)
-{
-    struct archive_entry *e = archive_entry_new();
-    int rc = 0;
-
-    if (!e)
-        die_oom();
-    archive_entry_set_pathname(e, name);
-    archive_entry_set_filetype(e, AE_IFREG);
-    archive_entry_set_perm(e, 0644);
-    archive_entry_set_size(e, (la_int64_t)len);
-    archive_entry_set_mtime(e, ENTRY_MTIME, 0);
-    if (archive_write_header(a, e) < ARCHIVE_WARN ||
-        (len && archive_write_data(a, data, len) != (la_ssize_t)len) ||
-        archive_write_finish_entry(a) < ARCHIVE_WARN)
-        rc = cs_fail(err, errlen, "could not add \"%s\" to the zip: %s", name,
-                     archive_error_string(a) ? archive_error_string(a) : "unknown error");
-    archive_entry_free(e);
-    return rc;
+    tk_buf_puts(t, "}\n");
 }
 
 static const char readme_text[] =
@@ -1404,7 +1120,7 @@ typedef struct batch {
 static int make_file(batch *bt, long i, char *err, size_t errlen)
 {
     const options *opt = bt->opt;
-    rng r = rng_stream(opt->seed, 1000 + (uint64_t)i);
+    tk_rng r = tk_rng_stream(opt->seed, 1000 + (uint64_t)i);
     document doc;
     cs_buf ps = CS_BUF_INIT;
     char psfile[4200], pattern[4200], png[4200], tif[4200];
@@ -1415,8 +1131,8 @@ static int make_file(batch *bt, long i, char *err, size_t errlen)
 
     memset(&doc, 0, sizeof doc);
     doc.dt = &doctypes[(bt->type_offset + (unsigned long)i) % NDOCTYPES];  /* all types early */
-    doc.npages = i == 0 ? 3 : rng_range(&r, 1, 3);
-    doc.pt = &bt->roster[rng_below(&r, (unsigned)opt->patients)];
+    doc.npages = i == 0 ? 3 : tk_rng_range(&r, 1, 3);
+    doc.pt = &bt->roster[tk_rng_below(&r, (unsigned)opt->patients)];
     doc.print_mrn = doc.in_roster = 1;
     if (opt->files >= 3 && i == opt->files - 1) {
         doc.print_mrn = doc.in_roster = 0;         /* no MRN line at all */
@@ -1426,7 +1142,7 @@ static int make_file(batch *bt, long i, char *err, size_t errlen)
     }
     doc.g4 = i % 2 == 0;
     doc.dpi = doc.g4 ? 300 : (i / 2) % 2 == 0 ? 200 : 300;
-    doc.skew = rng_range(&r, -150, 150) / 100.0;
+    doc.skew = tk_rng_range(&r, -150, 150) / 100.0;
     snprintf(doc.entry, sizeof doc.entry, "box%02ld/chart_%04ld.tif",
              i / FILES_PER_BOX + 1, i + 1);
     layout_document(&doc, &r);
@@ -1435,7 +1151,7 @@ static int make_file(batch *bt, long i, char *err, size_t errlen)
     snprintf(pattern, sizeof pattern, "%s/f%04ld-%%03d.png", bt->tmpdir, i + 1);
     snprintf(tif, sizeof tif, "%s/f%04ld.tif", bt->tmpdir, i + 1);
     document_ps(&doc, &ps);
-    if (write_file(psfile, ps.data, ps.len, err, errlen) < 0 ||
+    if (tk_write_file(psfile, ps.data, ps.len, err, errlen) < 0 ||
         run_gs(psfile, pattern, 300, err, errlen) < 0)
         goto out;
     for (p = 0; p < doc.npages; p++) {
@@ -1455,8 +1171,8 @@ static int make_file(batch *bt, long i, char *err, size_t errlen)
         pixDestroy(&pix);
         truth_page(&bt->truth, &doc, p);
     }
-    if (read_file(tif, &data, &len, err, errlen) < 0 ||
-        zip_add(bt->zip, doc.entry, data, len, err, errlen) < 0)
+    if (tk_read_file(tif, &data, &len, err, errlen) < 0 ||
+        tk_zip_add(bt->zip, doc.entry, data, len, err, errlen) < 0)
         goto out;
     bt->pages += doc.npages;
     rc = 0;
@@ -1484,13 +1200,13 @@ typedef struct bench_plan {
     unsigned char *back;      /* per text page: 1 when a blank back side follows */
 } bench_plan;
 
-static void shuffle(long *idx, long n, rng *r)
+static void shuffle(long *idx, long n, tk_rng *r)
 {
     long i;
     for (i = 0; i < n; i++)
         idx[i] = i;
     for (i = n - 1; i > 0; i--) {
-        long j = (long)rng_below(r, (unsigned)(i + 1)), t = idx[i];
+        long j = (long)tk_rng_below(r, (unsigned)(i + 1)), t = idx[i];
         idx[i] = idx[j];
         idx[j] = t;
     }
@@ -1498,16 +1214,16 @@ static void shuffle(long *idx, long n, rng *r)
 
 static void plan_bench(uint64_t seed, long pages, bench_plan *pl)
 {
-    rng r = rng_stream(seed, 4);
+    tk_rng r = tk_rng_stream(seed, 4);
     long blank = (pages * 8 + 99) / 100, text = pages - blank;
     long upside = (pages * 5 + 99) / 100, sideways = (pages * 3 + 99) / 100, k;
-    long *idx = xmalloc((size_t)text * sizeof *idx);
+    long *idx = tk_xmalloc((size_t)text * sizeof *idx);
 
     assert(upside + sideways <= text && blank <= text);
     pl->text_pages = text;
     pl->blank_pages = blank;
-    pl->turn = xmalloc((size_t)text);
-    pl->back = xmalloc((size_t)text);
+    pl->turn = tk_xmalloc((size_t)text);
+    pl->back = tk_xmalloc((size_t)text);
     memset(pl->turn, 0, (size_t)text);
     memset(pl->back, 0, (size_t)text);
     shuffle(idx, text, &r);
@@ -1532,23 +1248,23 @@ static void plan_clear(bench_plan *pl)
 static void truth_bench(cs_buf *t, const document *doc, int p, int filepages,
                         const scan *sc, const char *text)
 {
-    bputs(t, "{\"file\":");
-    bjson(t, doc->entry);
+    tk_buf_puts(t, "{\"file\":");
+    tk_buf_json(t, doc->entry);
     bprintf(t, ",\"page\":%d,\"pages\":%d,\"doctype\":", p, filepages);
-    bjson(t, doc->dt->code);
-    bputs(t, ",\"mrn\":");
+    tk_buf_json(t, doc->dt->code);
+    tk_buf_puts(t, ",\"mrn\":");
     if (sc->blank)
-        bputs(t, "null");
+        tk_buf_puts(t, "null");
     else
-        bjson(t, doc->pt->mrn);
+        tk_buf_json(t, doc->pt->mrn);
     bprintf(t, ",\"in_roster\":%s,\"compression\":\"%s\",\"dpi\":%d,\"skew\":%.2f,"
             "\"rotation\":%d,\"blank\":%s,\"tags\":",
             sc->blank ? "false" : "true", sc->g4 ? "g4" : "jpeg", sc->dpi, sc->skew,
             (4 - sc->turn) % 4 * 90, sc->blank ? "true" : "false");
     scan_tags(sc, t);
-    bputs(t, ",\"text\":");
-    bjson(t, text);
-    bputs(t, "}\n");
+    tk_buf_puts(t, ",\"text\":");
+    tk_buf_json(t, text);
+    tk_buf_puts(t, "}\n");
 }
 
 /*
@@ -1561,8 +1277,8 @@ static int make_bench_file(batch *bt, const bench_plan *pl, long i, long first_t
                            char *err, size_t errlen)
 {
     const options *opt = bt->opt;
-    rng r = rng_stream(opt->seed, (1u << 20) + (uint64_t)i);
-    rng scanner = rng_stream(opt->seed, (2u << 20) + (uint64_t)i);
+    tk_rng r = tk_rng_stream(opt->seed, (1u << 20) + (uint64_t)i);
+    tk_rng scanner = tk_rng_stream(opt->seed, (2u << 20) + (uint64_t)i);
     document doc;
     cs_buf ps = CS_BUF_INIT, text = CS_BUF_INIT;
     char psfile[4200], pattern[4200], png[4200], tif[4200];
@@ -1574,10 +1290,10 @@ static int make_bench_file(batch *bt, const bench_plan *pl, long i, long first_t
     memset(&doc, 0, sizeof doc);
     doc.dt = &doctypes[(bt->type_offset + (unsigned long)i) % NDOCTYPES];
     doc.npages = ntext;
-    doc.pt = &bt->roster[rng_below(&r, (unsigned)opt->patients)];
+    doc.pt = &bt->roster[tk_rng_below(&r, (unsigned)opt->patients)];
     doc.print_mrn = doc.in_roster = 1;
-    doc.g4 = rng_below(&scanner, 2) == 0;
-    dpi_pick = (int)rng_below(&scanner, 4);
+    doc.g4 = tk_rng_below(&scanner, 2) == 0;
+    dpi_pick = (int)tk_rng_below(&scanner, 4);
     doc.dpi = dpi_pick == 0 ? 200 : dpi_pick == 3 ? 400 : 300;
     snprintf(doc.entry, sizeof doc.entry, "box%02ld/chart_%04ld.tif",
              i / FILES_PER_BOX + 1, i + 1);
@@ -1589,13 +1305,13 @@ static int make_bench_file(batch *bt, const bench_plan *pl, long i, long first_t
     snprintf(pattern, sizeof pattern, "%s/f%04ld-%%03d.png", bt->tmpdir, i + 1);
     snprintf(tif, sizeof tif, "%s/f%04ld.tif", bt->tmpdir, i + 1);
     document_ps(&doc, &ps);
-    if (write_file(psfile, ps.data, ps.len, err, errlen) < 0 ||
+    if (tk_write_file(psfile, ps.data, ps.len, err, errlen) < 0 ||
         run_gs(psfile, pattern, doc.dpi, err, errlen) < 0)
         goto out;
     for (p = 0; p < ntext; p++) {
         long t = first_text + p;
         for (k = 0; k <= pl->back[t]; k++) {    /* the front, then its back side */
-            rng pr = rng_stream(opt->seed, (3u << 20) + (uint64_t)(bt->pages + pageno));
+            tk_rng pr = tk_rng_stream(opt->seed, (3u << 20) + (uint64_t)(bt->pages + pageno));
             scan sc;
 
             scan_draw(&sc, &pr, doc.g4, doc.dpi, k == 1, k == 1 ? 0 : pl->turn[t]);
@@ -1626,16 +1342,16 @@ static int make_bench_file(batch *bt, const bench_plan *pl, long i, long first_t
                 int j;
                 for (j = 0; j < pg->n; j++) {
                     if (j)
-                        bputs(&text, "\n");
-                    bputs(&text, pg->lines[j].text);
+                        tk_buf_puts(&text, "\n");
+                    tk_buf_puts(&text, pg->lines[j].text);
                 }
             }
             truth_bench(&bt->truth, &doc, pageno, filepages, &sc, text.data ? text.data : "");
         }
         pixDestroy(&paper);
     }
-    if (read_file(tif, &data, &len, err, errlen) < 0 ||
-        zip_add(bt->zip, doc.entry, data, len, err, errlen) < 0)
+    if (tk_read_file(tif, &data, &len, err, errlen) < 0 ||
+        tk_zip_add(bt->zip, doc.entry, data, len, err, errlen) < 0)
         goto out;
     bt->pages += filepages;
     rc = 0;
@@ -1656,13 +1372,13 @@ out:
 static int make_bench_files(batch *bt, long *files, long *blank, char *err, size_t errlen)
 {
     bench_plan pl;
-    rng r = rng_stream(bt->opt->seed, 5);
+    tk_rng r = tk_rng_stream(bt->opt->seed, 5);
     long t = 0, i = 0;
     int rc = 0;
 
     plan_bench(bt->opt->seed, bt->opt->pages, &pl);
     while (t < pl.text_pages) {
-        int n = rng_range(&r, 1, 3);
+        int n = tk_rng_range(&r, 1, 3);
         if (n > pl.text_pages - t)
             n = (int)(pl.text_pages - t);
         if ((rc = make_bench_file(bt, &pl, i, t, n, err, errlen)) < 0)
@@ -1679,9 +1395,9 @@ static int make_bench_files(batch *bt, long *files, long *blank, char *err, size
 static int add_bad_entries(batch *bt, char *err, size_t errlen)
 {
     /* A third of a TIFF: libtiff writes the directory last, so it is gone. */
-    if (zip_add(bt->zip, "box01/cut.tif", bt->sample_tif, bt->sample_len / 3, err, errlen) < 0 ||
-        zip_add(bt->zip, "../escape.tif", bt->sample_tif, bt->sample_len, err, errlen) < 0 ||
-        zip_add(bt->zip, "/abs/path.tif", bt->sample_tif, bt->sample_len, err, errlen) < 0)
+    if (tk_zip_add(bt->zip, "box01/cut.tif", bt->sample_tif, bt->sample_len / 3, err, errlen) < 0 ||
+        tk_zip_add(bt->zip, "../escape.tif", bt->sample_tif, bt->sample_len, err, errlen) < 0 ||
+        tk_zip_add(bt->zip, "/abs/path.tif", bt->sample_tif, bt->sample_len, err, errlen) < 0)
         return -1;
     truth_other(&bt->truth, "box01/cut.tif", "bad", "truncated");
     truth_other(&bt->truth, "../escape.tif", "bad", "path_traversal");
@@ -1695,22 +1411,22 @@ static int run(const options *opt, char *err, size_t errlen)
     cs_buf csv = CS_BUF_INIT;
     char path[4200];
     const char *tmp = getenv("TMPDIR");
-    rng r = rng_stream(opt->seed, 1);
-    uint64_t mrn_key = rng_next(&r);
+    tk_rng r = tk_rng_stream(opt->seed, 1);
+    uint64_t mrn_key = tk_rng_next(&r);
     long i, j, bench_files = 0, bench_blank = 0;
     int rc = -1;
 
     memset(&bt, 0, sizeof bt);
     bt.opt = opt;
     {
-        rng t = rng_stream(opt->seed, 3);
-        bt.type_offset = rng_below(&t, NDOCTYPES);
+        tk_rng t = tk_rng_stream(opt->seed, 3);
+        bt.type_offset = tk_rng_below(&t, NDOCTYPES);
     }
-    if (make_dirs(opt->out, err, errlen) < 0)
+    if (tk_make_dirs(opt->out, err, errlen) < 0)
         return -1;
 
     /* roster.csv */
-    bt.roster = xmalloc((size_t)opt->patients * sizeof *bt.roster);
+    bt.roster = tk_xmalloc((size_t)opt->patients * sizeof *bt.roster);
     for (i = 0; i < opt->patients; i++)
         make_patient(&r, mrn_key, (uint32_t)i, &bt.roster[i]);
     for (j = 0; j < 100; j++) {                  /* outsider: a name not on the roster */
@@ -1724,14 +1440,14 @@ static int run(const options *opt, char *err, size_t errlen)
     }
     roster_csv(bt.roster, opt->patients, &csv);
     snprintf(path, sizeof path, "%s/roster.csv", opt->out);
-    if (write_file(path, csv.data, csv.len, err, errlen) < 0)
+    if (tk_write_file(path, csv.data, csv.len, err, errlen) < 0)
         goto out;
 
     /* train.csv */
     cs_buf_reset(&csv);
     train_csv(opt->seed, &csv);
     snprintf(path, sizeof path, "%s/train.csv", opt->out);
-    if (write_file(path, csv.data, csv.len, err, errlen) < 0)
+    if (tk_write_file(path, csv.data, csv.len, err, errlen) < 0)
         goto out;
 
     /* batch.zip and truth.jsonl */
@@ -1744,7 +1460,7 @@ static int run(const options *opt, char *err, size_t errlen)
     }
     snprintf(path, sizeof path, "%s/batch.zip", opt->out);
     if ((bt.zip = archive_write_new()) == NULL)
-        die_oom();
+        tk_die_oom();
     if (archive_write_set_format_zip(bt.zip) != ARCHIVE_OK ||
         archive_write_open_filename(bt.zip, path) != ARCHIVE_OK) {
         cs_fail(err, errlen, "could not create zip \"%s\": %s", path,
@@ -1760,7 +1476,7 @@ static int run(const options *opt, char *err, size_t errlen)
                 goto out;
     }
     if (!opt->bench) {
-        if (zip_add(bt.zip, "box01/README.txt", readme_text, sizeof readme_text - 1, err, errlen) < 0)
+        if (tk_zip_add(bt.zip, "box01/README.txt", readme_text, sizeof readme_text - 1, err, errlen) < 0)
             goto out;
         truth_other(&bt.truth, "box01/README.txt", "skipped", NULL);
     }
@@ -1772,7 +1488,7 @@ static int run(const options *opt, char *err, size_t errlen)
         goto out;
     }
     snprintf(path, sizeof path, "%s/truth.jsonl", opt->out);
-    if (write_file(path, bt.truth.data, bt.truth.len, err, errlen) < 0)
+    if (tk_write_file(path, bt.truth.data, bt.truth.len, err, errlen) < 0)
         goto out;
     if (opt->bench)
         printf("samplegen: %ld files, %ld pages (%ld blank back sides)%s, %ld patients written to %s\n",
@@ -1791,7 +1507,7 @@ out:
         unlink(path);
     }
     if (bt.tmpdir[0])
-        remove_temp_dir(bt.tmpdir);
+        tk_remove_temp_dir(bt.tmpdir);
     lept_free(bt.sample_tif);
     cs_buf_free(&bt.truth);
     cs_buf_free(&csv);
@@ -1881,18 +1597,6 @@ static void usage(FILE *fp)
         fp);
 }
 
-static int parse_long(const char *s, long lo, long hi, long *out)
-{
-    char *end;
-    long v;
-    errno = 0;
-    v = strtol(s, &end, 10);
-    if (errno || end == s || *end || v < lo || v > hi)
-        return -1;
-    *out = v;
-    return 0;
-}
-
 int main(int argc, char **argv)
 {
     static const struct option longopts[] = {
@@ -1912,21 +1616,18 @@ int main(int argc, char **argv)
 
     opterr = 0;
     while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
-        char *end;
         switch (c) {
         case 'o':
             opt.out = optarg;
             break;
         case 's':
-            errno = 0;
-            opt.seed = strtoull(optarg, &end, 10);
-            if (errno || end == optarg || *end || optarg[0] == '-') {
+            if (tk_parse_seed(optarg, &opt.seed) < 0) {
                 fprintf(stderr, PROG ": invalid --seed \"%s\": expected an unsigned integer\n", optarg);
                 return 2;
             }
             break;
         case 'f':
-            if (parse_long(optarg, 1, 10000, &opt.files) < 0) {
+            if (tk_parse_long(optarg, 1, 10000, &opt.files) < 0) {
                 fprintf(stderr, PROG ": invalid --files \"%s\": expected 1 to 10000\n", optarg);
                 return 2;
             }
@@ -1943,14 +1644,14 @@ int main(int argc, char **argv)
             }
             break;
         case 'n':
-            if (parse_long(optarg, 10, 100000, &opt.pages) < 0) {
+            if (tk_parse_long(optarg, 10, 100000, &opt.pages) < 0) {
                 fprintf(stderr, PROG ": invalid --pages \"%s\": expected 10 to 100000\n", optarg);
                 return 2;
             }
             pages_given = 1;
             break;
         case 'p':
-            if (parse_long(optarg, 1, 1000000, &opt.patients) < 0) {
+            if (tk_parse_long(optarg, 1, 1000000, &opt.patients) < 0) {
                 fprintf(stderr, PROG ": invalid --patients \"%s\": expected 1 to 1000000\n", optarg);
                 return 2;
             }
