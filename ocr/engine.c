@@ -16,6 +16,18 @@
  *      halves one after the other.  The mode is set before every page from
  *      cs_ocr_tuning_current so a measuring program can change it.
  *   2. The OSD engine ("osd" model, 10 MB) is started on first use only.
+ *   3. Tesseract is given only the rectangle that holds ink (the bilevel
+ *      page's foreground box, padded by a tenth of an inch, clipped out of
+ *      the page): its layout
+ *      analysis (rule-line search with long morphological bricks, image
+ *      regions, columns) costs in proportion to the pixels, and a chart's
+ *      margins are a third of them.  Measured on 54 sample pages: 386 and
+ *      391 ms a page recognising the whole page, 367 and 372 with the
+ *      rectangle; the layout analysis alone 82 and 68 ms.  The word boxes are
+ *      moved back to the whole page's coordinates.  The rectangle is cut
+ *      out rather than set with TessBaseAPISetRectangle: in Tesseract 5.3
+ *      that garbled whole pages (one of 120 benchmark pages read at 60
+ *      instead of 93) where the clipped copy reads as the whole page did.
  */
 #include "ocr/ocr_internal.h"
 
@@ -82,6 +94,37 @@ void cs_ocr_engine_free(cs_ocr_engine **pe)
     *pe = NULL;
 }
 
+/* The part of a bilevel page that has ink, padded (note 3): the clipped
+ * page, and its offset in *px, *py; NULL (with 0, 0) when that is the whole
+ * page, or the page is grey or has no ink. */
+static PIX *ink_region(PIX *pix, int dpi, int *px, int *py)
+{
+    BOX *box = NULL;
+    PIX *clip;
+    l_int32 x, y, w, h, x1, y1;
+    int pad = dpi > 0 ? dpi / 10 : 30, pw = pixGetWidth(pix), ph = pixGetHeight(pix);
+
+    *px = *py = 0;
+    if (pixGetDepth(pix) != 1 || pixClipBoxToForeground(pix, NULL, NULL, &box) != 0 || !box)
+        return NULL;
+    boxGetGeometry(box, &x, &y, &w, &h);
+    boxDestroy(&box);
+    x1 = x + w + pad < pw ? x + w + pad : pw;
+    y1 = y + h + pad < ph ? y + h + pad : ph;
+    x = x > pad ? x - pad : 0;
+    y = y > pad ? y - pad : 0;
+    if ((x == 0 && y == 0 && x1 == pw && y1 == ph) || x1 <= x || y1 <= y)
+        return NULL;
+    box = boxCreate(x, y, x1 - x, y1 - y);
+    clip = box ? pixClipRectangle(pix, box, NULL) : NULL;
+    boxDestroy(&box);
+    if (clip) {
+        *px = x;
+        *py = y;
+    }
+    return clip;
+}
+
 /*!
  * cs_ocr_engine_recognise()
  *
@@ -99,8 +142,9 @@ int cs_ocr_engine_recognise(cs_ocr_engine *e, struct Pix *pix, int dpi,
                             char **text, double *confidence,
                             cs_ocr_word **words, size_t *nwords, char *err, size_t errlen)
 {
+    PIX *ink;
     char *t;
-    int rc = -1;
+    int rc = -1, dx, dy;
 
     *text = NULL;
     *confidence = 0;
@@ -109,7 +153,8 @@ int cs_ocr_engine_recognise(cs_ocr_engine *e, struct Pix *pix, int dpi,
     if (nwords)
         *nwords = 0;
     TessBaseAPISetPageSegMode(e->api, (TessPageSegMode)cs_ocr_tuning_current.psm);
-    TessBaseAPISetImage2(e->api, pix);
+    ink = ink_region(pix, dpi, &dx, &dy);
+    TessBaseAPISetImage2(e->api, ink ? ink : pix);
     TessBaseAPISetSourceResolution(e->api, dpi);
     if (TessBaseAPIRecognize(e->api, NULL) != 0) {
         cs_fail(err, errlen, "Tesseract could not recognise the page");
@@ -130,9 +175,14 @@ int cs_ocr_engine_recognise(cs_ocr_engine *e, struct Pix *pix, int dpi,
         cs_fail(err, errlen, "out of memory");
         goto out;
     }
+    for (size_t i = 0; words && nwords && i < *nwords; i++) {
+        (*words)[i].x += dx;   /* back to the whole page's coordinates */
+        (*words)[i].y += dy;
+    }
     rc = 0;
 out:
     TessBaseAPIClear(e->api);
+    pixDestroy(&ink);
     if (rc < 0) {
         free(*text);
         *text = NULL;

@@ -26,6 +26,8 @@
 
 #define MAX_CONSECUTIVE_ERRORS 5
 #define MAX_BACKOFF_SECONDS 30
+/* every this many jobs a worker logs its resident size (a leak shows as growth) */
+#define RSS_LOG_EVERY 500
 
 volatile sig_atomic_t cs_worker_stop_requested;
 
@@ -42,6 +44,25 @@ static void pause_seconds(int seconds)
         struct timespec ts = {0, 100 * 1000 * 1000};
         nanosleep(&ts, NULL);
     }
+}
+
+/* Resident set size now, in kB (Linux /proc; the peak elsewhere). */
+static long rss_kb(void)
+{
+    long pages = -1, resident = -1;
+    FILE *fp = fopen("/proc/self/statm", "r");
+
+    if (fp) {
+        if (fscanf(fp, "%ld %ld", &pages, &resident) != 2)
+            resident = -1;
+        fclose(fp);
+    }
+    if (resident < 0) {
+        struct rusage ru;
+        getrusage(RUSAGE_SELF, &ru);
+        return ru.ru_maxrss;
+    }
+    return resident * (sysconf(_SC_PAGESIZE) / 1024);
 }
 
 /* Open the store and LISTEN; 0, or -1 after logging why. */
@@ -136,6 +157,9 @@ int cs_worker_main(int index, const cs_work_options *opt)
             errors = 0;
             cs_log(CS_LOG_DEBUG, "job %lld (%s) done in %.0f ms", (long long)job.id, job.kind,
                    cs_now_ms() - t0);
+            if (done % RSS_LOG_EVERY == 0)
+                cs_log(CS_LOG_INFO, "worker %d: %ld jobs done, RSS %ld MB", index, done,
+                       rss_kb() / 1024);
             continue;
         }
         if (!cs_store_ok(store)) {

@@ -3,7 +3,7 @@
  * pages of a set of TIFF files, for scripts/bench-ocr.  Run as
  * build/tools/ocrbench.
  *
- *   ocrbench [-j N] [--root DIR] [--list FILE] [--words] [-o OUT] [FILE...]
+ *   ocrbench [-j N] [--root DIR] [--list FILE] [--words] [--psm N] [-o OUT] [FILE...]
  *   ocrbench run-rss RSSFILE CMD [ARG...]
  *
  * The first form runs N worker processes (fork; default 2).  Each creates
@@ -35,6 +35,9 @@
  * The deskew angle is not undone (a few pixels on a page skewed by less
  * than a degree), and a cleanup that crops the page would shift the boxes.
  *
+ * --psm N recognises with Tesseract page segmentation mode N instead of
+ * the pipeline's (for measuring; the pipeline never changes it).
+ *
  * FILE names are taken relative to --root and written as given; --list
  * reads more names, one a line ("-" for standard input).
  *
@@ -49,6 +52,7 @@
 #include "common/common.h"
 #include "scripts/tools/lib/toolkit.h"
 #include "ocr/ocr.h"
+#include "ocr/ocr_internal.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -529,7 +533,8 @@ out:
 
 static void usage(FILE *fp)
 {
-    fputs("usage: ocrbench [-j N] [--root DIR] [--list FILE] [--words] [-o OUT] [FILE...]\n"
+    fputs("usage: ocrbench [-j N] [--root DIR] [--list FILE] [--words] [--psm N] [-o OUT]\n"
+          "                [FILE...]\n"
           "       ocrbench run-rss RSSFILE CMD [ARG...]\n"
           "Run chartscan's cleanup and OCR (cs_ocr_page) over every page of the TIFF files\n"
           "with N worker processes (default 2), one engine each, and write one JSON line per\n"
@@ -546,6 +551,7 @@ int main(int argc, char **argv)
         { "list", required_argument, NULL, 'l' },
         { "words", no_argument, NULL, 'w' },
         { "out", required_argument, NULL, 'o' },
+        { "psm", required_argument, NULL, 'p' },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
@@ -584,6 +590,16 @@ int main(int argc, char **argv)
         case 'o':
             opt.out = optarg;
             break;
+        case 'p': {
+            long v;
+            if (tk_parse_long(optarg, 0, 13, &v) < 0) {
+                fprintf(stderr, PROG ": invalid --psm \"%s\": expected a Tesseract page "
+                        "segmentation mode, 0 to 13\n", optarg);
+                return 2;
+            }
+            cs_ocr_tuning_current.psm = (int)v;
+            break;
+        }
         case 'h':
             usage(stdout);
             return 0;
