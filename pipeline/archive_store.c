@@ -1,0 +1,284 @@
+/*
+ * archive_store.c — a batch's archive as stored in the database: written by
+ * submit in chunks of CS_ARCHIVE_CHUNK_BYTES (table archive_chunk, schema
+ * 009), read back by unpack through libarchive's read, seek and skip
+ * callbacks, one chunk in memory at a time.  Batches submitted before schema
+ * 009 hold their archive in a large object, which is still read.
+ *
+ * Interface routines (pipeline_internal.h):
+ *   cs_archive_put_chunk       store one chunk
+ *   cs_archive_source_new      a reader for a batch's archive
+ *   cs_archive_source_attach   give it to a libarchive reader
+ *   cs_archive_source_txn_ended   the transaction it read in has ended
+ *   cs_archive_source_free
+ *
+ * Notes:
+ *   1. Each database read first calls the caller's before_query hook, so a
+ *      caller that keeps a statement in flight on the same connection (unpack
+ *      does, to store one entry while it inflates the next) collects its
+ *      result first: one connection carries one statement at a time.
+ *   2. libarchive may keep using the block a read returned until its next
+ *      read, so the chunk's result is kept until then.
+ *   3. A large object's descriptor belongs to the transaction that opened
+ *      it; after a commit the next read reopens it at the position reached.
+ *      Chunks have no such tie.
+ */
+#include "pipeline/pipeline_internal.h"
+
+#include <archive.h>
+#include <errno.h>
+#include <libpq/libpq-fs.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/common.h"
+
+#define LO_READ_BYTES (256 * 1024)
+
+struct cs_archive_source {
+    cs_store *store;
+    long long batch_id;
+    long long size;              /* bytes in the archive */
+    int chunk_bytes;             /* > 0: archive_chunk; 0: large object */
+    Oid oid;
+    long long pos;               /* offset of the next byte libarchive gets */
+    PGresult *chunk;             /* the chunk last read (note 2) */
+    int chunk_seq;
+    int lo_fd;                   /* -1 when closed (note 3) */
+    char *lo_buf;
+    int (*before_query)(void *arg);
+    void *arg;
+};
+
+int cs_archive_put_chunk(cs_store *s, long long batch_id, int seq, const void *data, size_t len,
+                         char *err, size_t errlen)
+{
+    char b1[24], b2[24];
+    const char *values[3] = {cs_i64(b1, batch_id), cs_i64(b2, seq), data};
+    int lengths[3] = {0, 0, (int)len}, formats[3] = {0, 0, 1};
+    PGresult *r = PQexecParams(s->conn,
+                               "INSERT INTO archive_chunk (batch_id, seq, data) VALUES ($1, $2, $3)",
+                               3, NULL, values, lengths, formats, 0);
+    int rc = PQresultStatus(r) == PGRES_COMMAND_OK ? 0 : -1;
+
+    if (rc < 0) {
+        cs_fail(err, errlen, "could not store the archive: %s", PQresultErrorMessage(r));
+        err[strcspn(err, "\n")] = '\0';
+    }
+    PQclear(r);
+    return rc;
+}
+
+int cs_archive_source_new(cs_store *s, long long batch_id, long long size, int chunk_bytes,
+                          unsigned int oid, int (*before_query)(void *), void *arg,
+                          cs_archive_source **out, char *err, size_t errlen)
+{
+    cs_archive_source *src;
+
+    *out = NULL;
+    if (chunk_bytes <= 0 && oid == InvalidOid)
+        return cs_fail(err, errlen, "batch %lld has no stored archive", batch_id);
+    src = calloc(1, sizeof *src);
+    if (!src)
+        return cs_fail(err, errlen, "out of memory");
+    src->store = s;
+    src->batch_id = batch_id;
+    src->size = size;
+    src->chunk_bytes = chunk_bytes > 0 ? chunk_bytes : 0;
+    src->oid = (Oid)oid;
+    src->chunk_seq = -1;
+    src->lo_fd = -1;
+    src->before_query = before_query;
+    src->arg = arg;
+    if (!src->chunk_bytes && !(src->lo_buf = malloc(LO_READ_BYTES))) {
+        free(src);
+        return cs_fail(err, errlen, "out of memory");
+    }
+    *out = src;
+    return 0;
+}
+
+static int ready_for_query(cs_archive_source *src)
+{
+    return src->before_query ? src->before_query(src->arg) : 0;
+}
+
+/* ---- chunks ---- */
+
+static la_ssize_t chunk_read(struct archive *a, void *data, const void **block)
+{
+    cs_archive_source *src = data;
+    long long seq, off, len;
+
+    *block = NULL;
+    if (src->pos >= src->size)
+        return 0;
+    seq = src->pos / src->chunk_bytes;
+    off = src->pos % src->chunk_bytes;
+    if (!src->chunk || src->chunk_seq != seq) {
+        char b1[24], b2[24];
+        const char *p[2] = {cs_i64(b1, src->batch_id), cs_i64(b2, seq)};
+
+        PQclear(src->chunk);
+        src->chunk = NULL;
+        src->chunk_seq = -1;
+        if (ready_for_query(src) < 0) {
+            archive_set_error(a, EIO, "could not read the stored archive");
+            return -1;
+        }
+        src->chunk = PQexecParams(src->store->conn,
+                                  "SELECT data FROM archive_chunk WHERE batch_id = $1 AND seq = $2",
+                                  2, NULL, p, NULL, NULL, 1);
+        if (PQresultStatus(src->chunk) != PGRES_TUPLES_OK || PQntuples(src->chunk) != 1) {
+            archive_set_error(a, EIO, "could not read chunk %lld of the stored archive", seq);
+            PQclear(src->chunk);
+            src->chunk = NULL;
+            return -1;
+        }
+        src->chunk_seq = (int)seq;
+    }
+    len = PQgetlength(src->chunk, 0, 0);
+    if (off >= len) {
+        archive_set_error(a, EIO, "chunk %lld of the stored archive is shorter than recorded", seq);
+        return -1;
+    }
+    *block = PQgetvalue(src->chunk, 0, 0) + off;
+    src->pos += len - off;
+    return (la_ssize_t)(len - off);
+}
+
+static la_int64_t chunk_seek(struct archive *a, void *data, la_int64_t offset, int whence)
+{
+    cs_archive_source *src = data;
+    long long base = whence == SEEK_SET ? 0 : whence == SEEK_CUR ? src->pos : src->size;
+
+    (void)a;
+    if ((whence != SEEK_SET && whence != SEEK_CUR && whence != SEEK_END) || base + offset < 0
+        || base + offset > src->size)
+        return ARCHIVE_FATAL;
+    src->pos = base + offset;
+    return src->pos;
+}
+
+static la_int64_t chunk_skip(struct archive *a, void *data, la_int64_t request)
+{
+    cs_archive_source *src = data;
+    long long n = request < src->size - src->pos ? request : src->size - src->pos;
+
+    (void)a;
+    if (n < 0)
+        n = 0;
+    src->pos += n;
+    return n;
+}
+
+/* ---- a large object (batches submitted before schema 009) ---- */
+
+static int lo_ensure_open(cs_archive_source *src)
+{
+    PGconn *conn = src->store->conn;
+
+    if (src->lo_fd >= 0)
+        return 0;
+    if (ready_for_query(src) < 0)
+        return -1;
+    src->lo_fd = lo_open(conn, src->oid, INV_READ);
+    if (src->lo_fd < 0)
+        return -1;
+    if (lo_lseek64(conn, src->lo_fd, src->pos, SEEK_SET) != src->pos) {
+        src->lo_fd = -1;
+        return -1;
+    }
+    return 0;
+}
+
+static la_ssize_t lo_read_cb(struct archive *a, void *data, const void **block)
+{
+    cs_archive_source *src = data;
+    int n = lo_ensure_open(src) < 0 || ready_for_query(src) < 0
+                ? -1 : lo_read(src->store->conn, src->lo_fd, src->lo_buf, LO_READ_BYTES);
+
+    if (n < 0) {
+        archive_set_error(a, EIO, "could not read the stored archive");
+        return -1;
+    }
+    src->pos += n;
+    *block = src->lo_buf;
+    return n;
+}
+
+static la_int64_t lo_seek_cb(struct archive *a, void *data, la_int64_t offset, int whence)
+{
+    cs_archive_source *src = data;
+    pg_int64 pos;
+
+    (void)a;
+    if (lo_ensure_open(src) < 0 || ready_for_query(src) < 0)
+        return ARCHIVE_FATAL;
+    pos = lo_lseek64(src->store->conn, src->lo_fd, offset, whence);
+    if (pos < 0)
+        return ARCHIVE_FATAL;
+    src->pos = pos;
+    return pos;
+}
+
+static la_int64_t lo_skip_cb(struct archive *a, void *data, la_int64_t request)
+{
+    cs_archive_source *src = data;
+    pg_int64 after;
+
+    (void)a;
+    if (lo_ensure_open(src) < 0 || ready_for_query(src) < 0)
+        return 0;
+    after = lo_lseek64(src->store->conn, src->lo_fd, request, SEEK_CUR);
+    if (after < 0)
+        return 0;
+    request = after - src->pos;
+    src->pos = after;
+    return request;
+}
+
+int cs_archive_source_attach(cs_archive_source *src, struct archive *a)
+{
+    if (src->chunk_bytes) {
+        archive_read_set_read_callback(a, chunk_read);
+        archive_read_set_seek_callback(a, chunk_seek);
+        archive_read_set_skip_callback(a, chunk_skip);
+    } else {
+        if (lo_ensure_open(src) < 0)
+            return -1;
+        archive_read_set_read_callback(a, lo_read_cb);
+        archive_read_set_seek_callback(a, lo_seek_cb);
+        archive_read_set_skip_callback(a, lo_skip_cb);
+    }
+    archive_read_set_callback_data(a, src);
+    return 0;
+}
+
+void cs_archive_source_txn_ended(cs_archive_source *src)
+{
+    if (src)
+        src->lo_fd = -1;   /* closed with the transaction (note 3) */
+}
+
+void cs_archive_source_free(cs_archive_source **psrc)
+{
+    cs_archive_source *src = psrc ? *psrc : NULL;
+
+    if (!src)
+        return;
+    PQclear(src->chunk);
+    free(src->lo_buf);
+    free(src);
+    *psrc = NULL;
+}
+
+/* Close the large object inside the current transaction, if open. */
+void cs_archive_source_close(cs_archive_source *src)
+{
+    if (src && src->lo_fd >= 0) {
+        lo_close(src->store->conn, src->lo_fd);
+        src->lo_fd = -1;
+    }
+}
