@@ -492,22 +492,76 @@ static int free_port(void)
     return -1;
 }
 
+/*
+ * Host B's network: a namespace of its own joined to this one by a veth
+ * pair, so that its workers reach the server over a network link from
+ * another address, as a second machine would.  Needs CAP_SYS_ADMIN (root,
+ * outside a restricted container) and iproute2; 1 when made, with the
+ * namespace's name in ns and the addresses of both ends, else 0 (host B
+ * then shares loopback with host A).
+ */
+static char host_network[32];   /* the namespace to remove at exit */
+
+static void remove_host_network(void)
+{
+    if (host_network[0])
+        th_sh("ip netns del %s 2>/dev/null", host_network);
+    host_network[0] = '\0';
+}
+
+static int make_host_network(char ns[32], char server_addr[32], char host_b_addr[32])
+{
+    int pid = (int)getpid(), net = pid % 250 + 1;
+    char veth_host[16], veth_ns[16];
+
+    snprintf(ns, 32, "cswk%d", pid);
+    snprintf(veth_host, sizeof veth_host, "csh%d", pid % 1000000);
+    snprintf(veth_ns, sizeof veth_ns, "csn%d", pid % 1000000);
+    snprintf(server_addr, 32, "10.213.%d.1", net);
+    snprintf(host_b_addr, 32, "10.213.%d.2", net);
+    if (th_sh("ip netns add %s 2>/dev/null", ns) != 0)
+        return 0;
+    if (th_sh("ip link add %s type veth peer name %s"
+              " && ip link set %s netns %s"
+              " && ip addr add %s/30 dev %s && ip link set %s up"
+              " && ip -n %s addr add %s/30 dev %s && ip -n %s link set %s up"
+              " && ip -n %s link set lo up",
+              veth_host, veth_ns, veth_ns, ns, server_addr, veth_host, veth_host, ns,
+              host_b_addr, veth_ns, ns, veth_ns, ns) != 0) {
+        th_sh("ip link del %s 2>/dev/null; ip netns del %s", veth_host, ns);
+        return 0;
+    }
+    snprintf(host_network, sizeof host_network, "%s", ns);
+    atexit(remove_host_network);   /* also when an assertion ends the test early */
+    return 1;
+}
+
 START_TEST(test_two_hosts_share_the_queue)
 {
-    char zip1[200], zip2[200], conninfo[200], home_a[160], home_b[160], q[512];
+    char zip1[200], zip2[200], conninfo[200], conninfo_b[200], home_a[160], home_b[160];
+    char q[512], ns[32], server_addr[32], host_b_addr[32];
     PGconn *c = th_connect(&env);
-    int port = free_port();
+    int port = free_port(), netns;
     pid_t host_a, host_b;
     long long b1, b2;
     th_result r;
 
     ck_assert_int_gt(port, 0);
-    /* the embedded server also listens on a loopback TCP port (port= also names its socket) */
-    snprintf(q, sizeof q, "ALTER SYSTEM SET listen_addresses = '127.0.0.1'");
+    netns = make_host_network(ns, server_addr, host_b_addr);
+    fprintf(stderr, "two hosts: host B %s\n",
+            netns ? "in its own network namespace, over a veth pair"
+                  : "on loopback (network namespaces cannot be made here)");
+    /* the embedded server also listens on TCP (port= also names its socket);
+     * host B's address is let in as a sysadmin would let in a second host */
+    snprintf(q, sizeof q, "ALTER SYSTEM SET listen_addresses = '127.0.0.1%s%s'",
+             netns ? "," : "", netns ? server_addr : "");
     PQclear(PQexec(c, q));
     snprintf(q, sizeof q, "ALTER SYSTEM SET port = %d", port);
     PQclear(PQexec(c, q));
     PQfinish(c);
+    if (netns)
+        ck_assert_int_eq(th_sh("echo 'host chartscan chartscan %s/32 trust' >> '%s/pg/data/pg_hba.conf'",
+                               host_b_addr, env.home), 0);
     r = th_chartscan(&env, "db", "stop", (char *)NULL);
     th_result_free(&r);
     r = th_chartscan(&env, "db", "start", (char *)NULL);
@@ -516,6 +570,8 @@ START_TEST(test_two_hosts_share_the_queue)
 
     snprintf(conninfo, sizeof conninfo, "host=127.0.0.1 port=%d dbname=chartscan user=chartscan",
              port);
+    snprintf(conninfo_b, sizeof conninfo_b, "host=%s port=%d dbname=chartscan user=chartscan",
+             netns ? server_addr : "127.0.0.1", port);
     setenv("CHARTSCAN_DB", conninfo, 1);
     c = th_connect_to(conninfo);
     ck_assert_ptr_nonnull(c);
@@ -529,9 +585,18 @@ START_TEST(test_two_hosts_share_the_queue)
     setenv("CHARTSCAN_HOME", home_a, 1);
     host_a = th_chartscan_bg(&env, "host-a", "work", "-j", "1", "--until-idle", (char *)NULL);
     setenv("CHARTSCAN_HOME", home_b, 1);
-    host_b = th_chartscan_bg(&env, "host-b", "work", "-j", "1", "--until-idle", (char *)NULL);
+    setenv("CHARTSCAN_DB", conninfo_b, 1);
+    if (netns) {
+        char *argv[] = {"ip", "netns", "exec", ns, env.bin, "work", "-j", "1", "--until-idle",
+                        NULL};
+        host_b = th_spawn_bg(&env, "host-b", argv);
+    } else {
+        host_b = th_chartscan_bg(&env, "host-b", "work", "-j", "1", "--until-idle", (char *)NULL);
+    }
+    setenv("CHARTSCAN_DB", conninfo, 1);
     ck_assert_int_eq(th_wait(host_a, 300), 0);
     ck_assert_int_eq(th_wait(host_b, 300), 0);
+    remove_host_network();   /* the veth pair goes with the namespace */
     assert_batch_complete(c, b1);
     assert_batch_complete(c, b2);
     /* both hosts did work, and no page was done twice */
@@ -539,9 +604,11 @@ START_TEST(test_two_hosts_share_the_queue)
                           " WHERE batch_id IN (%lld, %lld) AND kind = 'ocr'", b1, b2);
     ck_assert_int_eq(th_long(c, q), 2);
     {
-        char pg_a[200];
+        char pg_a[200], pg_b[200];
         snprintf(pg_a, sizeof pg_a, "%s/pg", home_a);
+        snprintf(pg_b, sizeof pg_b, "%s/pg", home_b);
         ck_assert_int_ne(access(pg_a, F_OK), 0);   /* no private server on a host */
+        ck_assert_int_ne(access(pg_b, F_OK), 0);
     }
     PQfinish(c);
 }

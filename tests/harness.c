@@ -58,12 +58,27 @@ void th_teardown(th_env *e)
         fprintf(stderr, "harness: kept %s\n", e->dir);
 }
 
+pid_t th_spawn_bg(const th_env *e, const char *name, char *const argv[])
+{
+    char outp[160], errp[160];
+    posix_spawn_file_actions_t fa;
+    pid_t pid;
+
+    snprintf(outp, sizeof outp, "%s/%s.out", e->dir, name);
+    snprintf(errp, sizeof errp, "%s/%s.err", e->dir, name);
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_addopen(&fa, 1, outp, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    posix_spawn_file_actions_addopen(&fa, 2, errp, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    if (posix_spawnp(&pid, argv[0], &fa, NULL, argv, environ) != 0)
+        die("posix_spawn");
+    posix_spawn_file_actions_destroy(&fa);
+    return pid;
+}
+
 pid_t th_chartscan_bg(const th_env *e, const char *name, ...)
 {
-    char *argv[64], outp[160], errp[160];
-    posix_spawn_file_actions_t fa;
+    char *argv[64];
     va_list ap;
-    pid_t pid;
     int n = 0;
 
     argv[n++] = (char *)e->bin;
@@ -72,15 +87,7 @@ pid_t th_chartscan_bg(const th_env *e, const char *name, ...)
         n++;
     va_end(ap);
     argv[n] = NULL;
-    snprintf(outp, sizeof outp, "%s/%s.out", e->dir, name);
-    snprintf(errp, sizeof errp, "%s/%s.err", e->dir, name);
-    posix_spawn_file_actions_init(&fa);
-    posix_spawn_file_actions_addopen(&fa, 1, outp, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    posix_spawn_file_actions_addopen(&fa, 2, errp, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    if (posix_spawn(&pid, e->bin, &fa, NULL, argv, environ) != 0)
-        die("posix_spawn");
-    posix_spawn_file_actions_destroy(&fa);
-    return pid;
+    return th_spawn_bg(e, name, argv);
 }
 
 int th_wait(pid_t pid, int timeout_s)

@@ -32,6 +32,9 @@ void th_teardown(th_env *e);
 th_result th_chartscan(const th_env *e, ...);
 /* Start the chartscan binary in the background, its output to dir/NAME.out and .err. */
 pid_t th_chartscan_bg(const th_env *e, const char *name, ...);
+/* Start argv (argv[0] looked up in PATH) in the background, its output in
+ * dir/NAME.out and dir/NAME.err. */
+pid_t th_spawn_bg(const th_env *e, const char *name, char *const argv[]);
 /* Wait for pid up to timeout_s seconds: its exit status, -1 killed by a signal, -2 timeout. */
 int th_wait(pid_t pid, int timeout_s);
 /* Run a shell command line; returns its exit status. */
