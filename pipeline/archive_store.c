@@ -175,14 +175,15 @@ static la_int64_t chunk_skip(struct archive *a, void *data, la_int64_t request)
 
 /* ---- a large object (batches submitted before schema 009) ---- */
 
+/* Each callback first frees the connection (note 1), then opens the large
+ * object if a commit closed it (note 3). */
+
 static int lo_ensure_open(cs_archive_source *src)
 {
     PGconn *conn = src->store->conn;
 
     if (src->lo_fd >= 0)
         return 0;
-    if (ready_for_query(src) < 0)
-        return -1;
     src->lo_fd = lo_open(conn, src->oid, INV_READ);
     if (src->lo_fd < 0)
         return -1;
@@ -196,7 +197,7 @@ static int lo_ensure_open(cs_archive_source *src)
 static la_ssize_t lo_read_cb(struct archive *a, void *data, const void **block)
 {
     cs_archive_source *src = data;
-    int n = lo_ensure_open(src) < 0 || ready_for_query(src) < 0
+    int n = ready_for_query(src) < 0 || lo_ensure_open(src) < 0
                 ? -1 : lo_read(src->store->conn, src->lo_fd, src->lo_buf, LO_READ_BYTES);
 
     if (n < 0) {
@@ -214,7 +215,7 @@ static la_int64_t lo_seek_cb(struct archive *a, void *data, la_int64_t offset, i
     pg_int64 pos;
 
     (void)a;
-    if (lo_ensure_open(src) < 0 || ready_for_query(src) < 0)
+    if (ready_for_query(src) < 0 || lo_ensure_open(src) < 0)
         return ARCHIVE_FATAL;
     pos = lo_lseek64(src->store->conn, src->lo_fd, offset, whence);
     if (pos < 0)
@@ -229,7 +230,7 @@ static la_int64_t lo_skip_cb(struct archive *a, void *data, la_int64_t request)
     pg_int64 after;
 
     (void)a;
-    if (lo_ensure_open(src) < 0 || ready_for_query(src) < 0)
+    if (ready_for_query(src) < 0 || lo_ensure_open(src) < 0)
         return 0;
     after = lo_lseek64(src->store->conn, src->lo_fd, request, SEEK_CUR);
     if (after < 0)
@@ -246,7 +247,7 @@ int cs_archive_source_attach(cs_archive_source *src, struct archive *a)
         archive_read_set_seek_callback(a, chunk_seek);
         archive_read_set_skip_callback(a, chunk_skip);
     } else {
-        if (lo_ensure_open(src) < 0)
+        if (ready_for_query(src) < 0 || lo_ensure_open(src) < 0)
             return -1;
         archive_read_set_read_callback(a, lo_read_cb);
         archive_read_set_seek_callback(a, lo_seek_cb);

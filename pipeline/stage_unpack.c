@@ -70,6 +70,15 @@ static int finish_pending(void *arg)
     return rc;
 }
 
+/* Collect the insert in flight before another statement: 0, or -1 with
+ * its error (or one met earlier, by the archive reader) in err. */
+static int settle(unpack_conn *u, char *err, size_t errlen)
+{
+    if (finish_pending(u) < 0 || u->err[0])
+        return cs_fail(err, errlen, "%s", u->err);
+    return 0;
+}
+
 /* 1 when an entry name must not be used: absolute, or a ".." component. */
 static int unsafe_name(const char *name)
 {
@@ -95,8 +104,8 @@ static int record_entry(unpack_conn *u, long long batch_id, int index, const cha
     char b1[24], b2[24], b3[24];
     const char *p[6] = {cs_i64(b1, batch_id), cs_i64(b2, index), name,
                         size >= 0 ? cs_i64(b3, size) : NULL, status, reason};
-    if (finish_pending(u) < 0)
-        return cs_fail(err, errlen, "%s", u->err);
+    if (settle(u, err, errlen) < 0)
+        return -1;
     return cs_pq_exec(u->store,
         "INSERT INTO source_file (batch_id, entry_index, path, size_bytes, status, reason)"
         " VALUES ($1, $2, $3, $4, $5, $6)", 6, p, err, errlen);
@@ -111,8 +120,8 @@ static int record_tiff(unpack_conn *u, long long batch_id, int index, const char
     const char *values[7];
     int lengths[7] = {0}, formats[7] = {0};
 
-    if (finish_pending(u) < 0)
-        return cs_fail(err, errlen, "%s", u->err);
+    if (settle(u, err, errlen) < 0)
+        return -1;
 
     cs_sha256_hex(data, len, hex);
     values[0] = cs_i64(b1, batch_id);
@@ -212,10 +221,8 @@ int cs_stage_unpack(cs_store *s, cs_stage_ctx *ctx, const cs_job *job, char *err
         /* commit a chunk of entries: workers start on their pages while
          * the rest of a large archive is still being unpacked */
         if (since_commit >= UNPACK_CHUNK_ENTRIES || bytes_since_commit >= UNPACK_CHUNK_BYTES) {
-            if (finish_pending(&u) < 0) {
-                cs_fail(err, errlen, "%s", u.err);
+            if (settle(&u, err, errlen) < 0)
                 goto out;
-            }
             if (cs_pq_exec(s, "NOTIFY chartscan_jobs", 0, NULL, err, errlen) < 0 ||
                 cs_pq_commit(s, err, errlen) < 0 || cs_pq_begin(s, err, errlen) < 0)
                 goto out;
@@ -354,10 +361,8 @@ int cs_stage_unpack(cs_store *s, cs_stage_ctx *ctx, const cs_job *job, char *err
 finish:
     /* a failed insert seen by the archive reader is the database's fault,
      * not the archive's: the job fails and is retried */
-    if (finish_pending(&u) < 0 || u.err[0]) {
-        cs_fail(err, errlen, "%s", u.err);
+    if (settle(&u, err, errlen) < 0)
         goto out;
-    }
     {
         const char *p[2] = {cs_i64(b1, job->batch_id), batch_error[0] ? batch_error : NULL};
         if (cs_pq_exec(s,
