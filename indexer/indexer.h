@@ -267,12 +267,70 @@ typedef enum cs_agreement {
     CS_AGREE_DISAGREE
 } cs_agreement;
 
+/* ---- verification: the candidate's own identifiers looked up on the page ---- */
+
+/*
+ * A document's identifier evidence, built once from its pages and asked
+ * about each roster candidate: which MRN-like tokens it shows (for the
+ * candidate lookup), and whether a given candidate's MRN, birth date,
+ * last and first name appear on it, and where.  See evidence.c and
+ * verify.c.
+ *
+ * Call sequence (pipeline/stage_assemble.c):
+ *   cs_evidence_new(pages)               -> evidence
+ *   cs_evidence_mrns(evidence)           -> MRN tokens for the roster lookup
+ *   cs_index_match_verified(fields, evidence, candidates)
+ *   cs_evidence_free(&evidence)
+ */
+typedef struct cs_evidence cs_evidence;
+
+/* The identifiers, as indices into cs_verification's arrays. */
+enum { CS_ID_MRN, CS_ID_BIRTH, CS_ID_LAST, CS_ID_FIRST, CS_ID_COUNT };
+
+/* Where an identifier was found: the page (index into the pages given to
+ * cs_evidence_new, -1 when not found) and the words' box on it (all 0
+ * when the page had no word boxes). */
+typedef struct cs_evidence_hit {
+    int page;
+    int x, y, w, h;
+} cs_evidence_hit;
+
+typedef struct cs_verification {
+    cs_agreement level[CS_ID_COUNT];   /* as found on the page; MISSING = not found */
+    cs_evidence_hit hit[CS_ID_COUNT];
+} cs_verification;
+
+/*
+ * cs_evidence_new: index the identifier zones of a document's pages (in
+ * order; blank pages skipped).  ref_year bounds two-digit years (<= 0:
+ * this year).  Returns 0 and sets *out, or -1 (NULL argument, out of
+ * memory).  The evidence copies what it needs: pages may go first.
+ */
+int cs_evidence_new(const cs_index_page *pages, size_t n, int ref_year, cs_evidence **out);
+void cs_evidence_free(cs_evidence **pe);
+
+/*
+ * cs_evidence_mrns: the MRN-like tokens of the document's first pages
+ * (6 to 12 characters, mostly digits, OCR letters repaired, labelled or
+ * not), header zone first, without duplicates.  Writes at most max and
+ * returns how many it wrote.
+ */
+int cs_evidence_mrns(const cs_evidence *e, char (*out)[CS_MRN_MAX], int max);
+
+/*
+ * cs_evidence_verify: look for record r's own MRN, birth date and names
+ * on the document.  Fills *out (levels MISSING and page -1 where not
+ * found).  Returns 0, or -1 for a NULL argument.  See verify.c.
+ */
+int cs_evidence_verify(const cs_evidence *e, const cs_roster_record *r, cs_verification *out);
+
 typedef struct cs_match_score {
     size_t record;               /* index into the candidates passed in */
     cs_agreement mrn, birth, last, first;
     double weight;               /* sum of log-likelihood ratios */
     double pair_probability;     /* logistic(weight + prior log-odds) */
     double probability;          /* among these candidates and "none" */
+    cs_evidence_hit hit[CS_ID_COUNT];   /* where each identifier was found (page -1: not) */
 } cs_match_score;
 
 typedef struct cs_match_decision {
@@ -291,6 +349,7 @@ extern const char CS_REASON_WEAK[];            /* "weak evidence" */
 extern const char CS_REASON_MRN_CLOSE[];       /* "MRN differs by one character from the best candidate's" */
 extern const char CS_REASON_MRN_CONFLICT[];    /* "document shows more than one MRN" */
 extern const char CS_REASON_NO_CANDIDATES[];   /* "no candidates" */
+extern const char CS_REASON_LOOKALIKE[];       /* "no MRN, and a look-alike of the patient in the roster" */
 
 #define CS_MATCH_FILE_PROBABILITY 0.99
 #define CS_MATCH_MARGIN           0.95   /* best minus second probability */
@@ -302,6 +361,22 @@ extern const char CS_REASON_NO_CANDIDATES[];   /* "no candidates" */
  */
 int cs_index_match(const cs_fields *fields, const cs_roster_record *candidates,
                    size_t n, cs_match_score *scores, cs_match_decision *decision);
+
+/*
+ * cs_index_match_verified: cs_index_match with each candidate's
+ * identifiers also looked up on the document (evidence from
+ * cs_evidence_new; NULL gives cs_index_match).  A value found on the page
+ * agrees; a field disagrees only when a labelled value was extracted that
+ * differs and the candidate's own value is not on the page.  A document
+ * without an MRN may be filed on a verified full name and birth date that
+ * no look-alike among the candidates shares (match.c, rule 2).  The
+ * candidates should then include every roster patient of the extracted
+ * name (any birth date) and of the extracted birth date (similar last
+ * name).  Returns 0, or -1 for a NULL argument.
+ */
+int cs_index_match_verified(const cs_fields *fields, const cs_evidence *evidence,
+                            const cs_roster_record *candidates, size_t n,
+                            cs_match_score *scores, cs_match_decision *decision);
 
 /* Jaro-Winkler similarity of two names (case and punctuation ignored), 0..1. */
 double cs_jaro_winkler(const char *a, const char *b);

@@ -44,24 +44,40 @@
  * PRIOR_ODDS, so two strong candidates share the mass and neither passes
  * the threshold.
  *
+ * Verification (cs_index_match_verified, with a cs_evidence of the
+ * document's pages).  Each candidate's own MRN, birth date, last and
+ * first name are looked up on the page (verify.c); a value found agrees
+ * at the level found, whatever layout printed it.  A value not found is
+ * MISSING unless extraction read a labelled value that differs: then it
+ * DISAGREES ("Disagree" needs positive evidence).  The same m / u
+ * weights apply.  Without evidence, the extracted fields alone decide
+ * and any differing value disagrees (cs_index_match, the older path).
+ *
  * Decision.  File only when all hold, in this order (the first that fails
  * gives the review reason):
  *   1. the document shows one MRN (not two different labelled ones)
  *                                                   "document shows more than one MRN"
- *   2. it shows an MRN at all                       "no MRN found"
- *   3. a candidate has exactly that MRN             "MRN differs by one character
- *                                                    from the best candidate's" when
- *                                                    the best is one edit away, else
- *                                                    "not in roster"
+ *   2. a candidate's MRN is on the document         without verification: "no MRN
+ *                                                    found" when none was extracted.
+ *                                                    With it: "MRN differs by one
+ *                                                    character from the best candidate's"
+ *                                                    when the best is one edit away,
+ *                                                    "not in roster" when a labelled MRN
+ *                                                    was read, else the document has no
+ *                                                    MRN: see below
+ *   3. (without verification) a candidate has exactly the extracted MRN
+ *                                                   "MRN differs ..." or "not in roster"
  *   4. that candidate's birth date does not disagree
  *                                                   "MRN matches a patient whose birth
  *                                                    date disagrees"
  *   5. neither its last nor its first name disagrees
  *                                                   "MRN matches a patient whose name
  *                                                    disagrees"
- *   6. it is the best-scored candidate, and no other candidate looks like a
+ *   6. it is the best-scored candidate, no other candidate looks like a
  *      twin (MRN one edit away, same birth date and last name) unless the
- *      first name agrees                            "two candidates"
+ *      first name agrees, and (verified) no other roster patient's MRN is
+ *      printed with that patient's birth date or name
+ *                                                   "two candidates"
  *   7. birth date exact, and last and first name agree (exact or close)
  *                                                   "weak evidence"
  *      This is stricter than "MRN plus one more identifier": with a
@@ -72,9 +88,25 @@
  *   8. probability >= CS_MATCH_FILE_PROBABILITY and best minus second
  *      >= CS_MATCH_MARGIN                           "two candidates" (second above
  *                                                    0.01), else "weak evidence"
- * So an MRN typo that lands on another patient's MRN stops at 4 or 5; a
- * name-only look-alike of an absent patient stops at 3; a letter with a
- * name and birth date only stops at 2.
+ * So an MRN typo that lands on another patient's MRN stops at 4 or 5 (or 7
+ * when nothing labelled disagrees: that patient's birth date and name are
+ * not on the page); a name-only look-alike of an absent patient stops at 2.
+ *
+ * Documents without an MRN (letters, outside records; verified only).
+ * Filed to the best candidate when its birth date and last name are found
+ * exactly on the page and its first name at least closely, the extracted
+ * name agrees with it (so the candidate lookup searched that name: every
+ * same-name patient with any birth date, every patient of that birth date
+ * with a similar last name), no other candidate is a look-alike of it
+ * (same birth date and a similar last name (Jaro-Winkler >= 0.85) or the
+ * same first name; or the same name, another birth date), and rule 8
+ * holds.  Otherwise "no MRN found", or "no MRN, and a look-alike of the
+ * patient in the roster".  Why this is safe: a wrong filing needs a
+ * different person whose full name and birth date both equal a roster
+ * patient's who has no look-alike, and who is not in the roster; the
+ * chance that two people share name and birth date is what the u values
+ * above put at about 10^-10 for a random pair, and the look-alike rule
+ * sends every known near-collision to review.
  */
 #include "indexer/text.h"
 
@@ -91,6 +123,7 @@ const char CS_REASON_WEAK[] = "weak evidence";
 const char CS_REASON_MRN_CLOSE[] = "MRN differs by one character from the best candidate's";
 const char CS_REASON_MRN_CONFLICT[] = "document shows more than one MRN";
 const char CS_REASON_NO_CANDIDATES[] = "no candidates";
+const char CS_REASON_LOOKALIKE[] = "no MRN, and a look-alike of the patient in the roster";
 
 /* m and u per field and level, indexed by cs_agreement (MISSING unused). */
 typedef struct level_probs {
@@ -105,6 +138,7 @@ static const level_probs FIRST_P[4] = {{1, 1}, {0.92, 0.005}, {0.05, 0.01}, {0.0
 #define PRIOR_ODDS      1e-4
 #define NAME_SIMILAR    0.92
 #define SECOND_VISIBLE  0.01
+#define LOOKALIKE_LAST  0.85    /* same birth date: last names this similar look alike */
 
 static double
 level_weight(const level_probs *p, cs_agreement a)
@@ -166,8 +200,26 @@ compare_name(const char *doc, const char *rec, int first)
     return CS_AGREE_DISAGREE;
 }
 
+/*
+ * A field's level from what the page shows (found) and what extraction
+ * read (extracted, labelled): a value found on the page agrees; a value
+ * not found disagrees only when a labelled extracted value differs.
+ */
+static cs_agreement
+combine(cs_agreement found, cs_agreement extracted, int labelled)
+{
+    if (found == CS_AGREE_EXACT || extracted == CS_AGREE_EXACT)
+        return CS_AGREE_EXACT;
+    if (found == CS_AGREE_CLOSE || extracted == CS_AGREE_CLOSE)
+        return CS_AGREE_CLOSE;
+    if (extracted == CS_AGREE_DISAGREE && labelled)
+        return CS_AGREE_DISAGREE;
+    return CS_AGREE_MISSING;
+}
+
 static void
-score_one(const cs_fields *f, const cs_roster_record *r, cs_match_score *s)
+score_one(const cs_fields *f, const cs_evidence *ev, const cs_roster_record *r,
+          cs_match_score *s)
 {
     s->mrn = compare_mrn(f->mrn, r->mrn);
     s->birth = compare_birth(&f->birth, &r->birth);
@@ -179,6 +231,17 @@ score_one(const cs_fields *f, const cs_roster_record *r, cs_match_score *s)
         compare_name(f->last, r->first, 0) != CS_AGREE_MISSING) {
         /* first and last swapped: as good as a close spelling, no better */
         s->last = s->first = CS_AGREE_CLOSE;
+    }
+    for (int k = 0; k < CS_ID_COUNT; k++)
+        s->hit[k].page = -1;
+    if (ev) {
+        cs_verification v;
+        cs_evidence_verify(ev, r, &v);
+        s->mrn = combine(v.level[CS_ID_MRN], s->mrn, f->mrn_info.labelled);
+        s->birth = combine(v.level[CS_ID_BIRTH], s->birth, f->birth_info.labelled);
+        s->last = combine(v.level[CS_ID_LAST], s->last, f->name_info.labelled);
+        s->first = combine(v.level[CS_ID_FIRST], s->first, f->name_info.labelled);
+        memcpy(s->hit, v.hit, sizeof s->hit);
     }
     s->weight = level_weight(MRN_P, s->mrn) + level_weight(DOB_P, s->birth) +
                 level_weight(LAST_P, s->last) + level_weight(FIRST_P, s->first);
@@ -201,22 +264,78 @@ agrees(cs_agreement a)
     return a == CS_AGREE_EXACT || a == CS_AGREE_CLOSE;
 }
 
+/*
+ * Two roster records a clerk could take for one another: the same name
+ * with another birth date, or the same birth date with a similar name.
+ */
+static int
+lookalike(const cs_roster_record *a, const cs_roster_record *b)
+{
+    double last = cs_jaro_winkler(a->last, b->last), first = cs_jaro_winkler(a->first, b->first);
+
+    if (a->mrn && b->mrn && strcmp(a->mrn, b->mrn) == 0)
+        return 0;                            /* the same patient, listed twice */
+    if (a->birth.year && cs_date_cmp(&a->birth, &b->birth) == 0)
+        return last >= LOOKALIKE_LAST || first >= NAME_SIMILAR;
+    return last >= NAME_SIMILAR && first >= NAME_SIMILAR;
+}
+
+/*
+ * Rule 2's exception: a document without an MRN is filed to s[0] when
+ * its full name and birth date are on the page, the extracted name agrees
+ * (so the candidate lookup ran on that name and brought every same-name
+ * patient), and no other candidate is a look-alike of s[0].
+ */
+static const char *
+decide_without_mrn(const cs_fields *f, const cs_roster_record *c, const cs_match_score *s,
+                   size_t n)
+{
+    const cs_roster_record *best;
+
+    if (n == 0)
+        return CS_REASON_NO_MRN;
+    best = &c[s[0].record];
+    if (s[0].birth != CS_AGREE_EXACT || s[0].last != CS_AGREE_EXACT || !agrees(s[0].first) ||
+        s[0].hit[CS_ID_LAST].page < 0 || s[0].hit[CS_ID_BIRTH].page < 0 ||
+        s[0].hit[CS_ID_FIRST].page < 0 || !f->name_info.found ||
+        !agrees(compare_name(f->last, best->last, 0)) ||
+        !agrees(compare_name(f->first, best->first, 1)))
+        return CS_REASON_NO_MRN;
+    for (size_t i = 1; i < n; i++)
+        if (lookalike(best, &c[s[i].record]))
+            return CS_REASON_LOOKALIKE;
+    if (s[0].probability < CS_MATCH_FILE_PROBABILITY ||
+        (n > 1 && s[0].probability - s[1].probability < CS_MATCH_MARGIN))
+        return CS_REASON_NO_MRN;
+    return NULL;
+}
+
 /* The review reason for the ranked scores, or NULL to file scores[0]. */
 static const char *
-decide(const cs_fields *f, const cs_match_score *s, size_t n)
+decide(const cs_fields *f, const cs_evidence *ev, const cs_roster_record *c,
+       const cs_match_score *s, size_t n)
 {
     const cs_match_score *e = NULL;
     size_t i;
 
     if (f->mrn_conflict)
         return CS_REASON_MRN_CONFLICT;
-    if (empty(f->mrn))
-        return CS_REASON_NO_MRN;
-    if (n == 0)
-        return CS_REASON_NOT_IN_ROSTER;
     for (i = 0; i < n && !e; i++)
         if (s[i].mrn == CS_AGREE_EXACT)
             e = &s[i];
+    if (!ev) {
+        if (empty(f->mrn))
+            return CS_REASON_NO_MRN;
+        if (n == 0)
+            return CS_REASON_NOT_IN_ROSTER;
+    } else if (!e) {
+        /* verified: an MRN printed anywhere may have brought the patient */
+        if (n && s[0].mrn == CS_AGREE_CLOSE)
+            return CS_REASON_MRN_CLOSE;
+        if (f->mrn_info.found && f->mrn_info.labelled)
+            return CS_REASON_NOT_IN_ROSTER;
+        return decide_without_mrn(f, c, s, n);
+    }
     if (!e)
         return s[0].mrn == CS_AGREE_CLOSE ? CS_REASON_MRN_CLOSE : CS_REASON_NOT_IN_ROSTER;
     if (e->birth == CS_AGREE_DISAGREE)
@@ -225,10 +344,15 @@ decide(const cs_fields *f, const cs_match_score *s, size_t n)
         return CS_REASON_MRN_NAME;
     if (e != &s[0])
         return CS_REASON_TWO;
-    for (i = 1; i < n; i++)
+    for (i = 1; i < n; i++) {
         if (s[i].mrn == CS_AGREE_CLOSE && s[i].birth == CS_AGREE_EXACT &&
             agrees(s[i].last) && !agrees(e->first))
             return CS_REASON_TWO;
+        /* another patient's MRN printed too, with its name or birth date */
+        if (ev && s[i].mrn == CS_AGREE_EXACT &&
+            (s[i].birth == CS_AGREE_EXACT || agrees(s[i].last)))
+            return CS_REASON_TWO;
+    }
     if (e->birth != CS_AGREE_EXACT || !agrees(e->last) || !agrees(e->first))
         return CS_REASON_WEAK;
     if (e->probability < CS_MATCH_FILE_PROBABILITY ||
@@ -238,9 +362,11 @@ decide(const cs_fields *f, const cs_match_score *s, size_t n)
 }
 
 /*
- * cs_index_match()
+ * cs_index_match_verified()
  *
  *      Input:  fields (the document's extracted fields)
+ *              evidence (the document's pages, cs_evidence_new; NULL:
+ *                        extracted fields only, as cs_index_match)
  *              candidates, n (roster records from pipeline/'s candidate
  *                             queries, in any order, duplicates allowed;
  *                             candidates may be NULL when n is 0)
@@ -250,14 +376,15 @@ decide(const cs_fields *f, const cs_match_score *s, size_t n)
  *
  *  Notes:
  *      (1) The candidates must include every roster record whose MRN is
- *          exactly the extracted one: "not in roster" is concluded from
+ *          one the document shows: "not in roster" is concluded from
  *          its absence.  See the file comment for weights and rules.
  *      (2) Ties in weight rank by input order, so results are stable.
  *      (3) Nothing is logged: every input is patient data.
  */
 int
-cs_index_match(const cs_fields *fields, const cs_roster_record *candidates, size_t n,
-               cs_match_score *scores, cs_match_decision *decision)
+cs_index_match_verified(const cs_fields *fields, const cs_evidence *evidence,
+                        const cs_roster_record *candidates, size_t n,
+                        cs_match_score *scores, cs_match_decision *decision)
 {
     double total = 1.0, bestw = 0;
     size_t i;
@@ -269,7 +396,7 @@ cs_index_match(const cs_fields *fields, const cs_roster_record *candidates, size
     for (i = 0; i < n; i++) {
         memset(&scores[i], 0, sizeof scores[i]);
         scores[i].record = i;
-        score_one(fields, &candidates[i], &scores[i]);
+        score_one(fields, evidence, &candidates[i], &scores[i]);
     }
     qsort(scores, n, sizeof *scores, cmp_scores);
     /* p_i = o_i / (1 + sum o_j), computed relative to the best weight so
@@ -285,7 +412,20 @@ cs_index_match(const cs_fields *fields, const cs_roster_record *candidates, size
             scores[i].probability = exp(scores[i].weight + lp + scale) / total;
     }
     decision->ncandidates = n;
-    decision->reason = decide(fields, scores, n);
+    decision->reason = decide(fields, evidence, candidates, scores, n);
     decision->file = decision->reason == NULL;
     return 0;
+}
+
+/*
+ * cs_index_match()
+ *
+ *      cs_index_match_verified without page evidence: the extracted
+ *      fields alone decide (every differing value disagrees).
+ */
+int
+cs_index_match(const cs_fields *fields, const cs_roster_record *candidates, size_t n,
+               cs_match_score *scores, cs_match_decision *decision)
+{
+    return cs_index_match_verified(fields, NULL, candidates, n, scores, decision);
 }

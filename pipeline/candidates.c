@@ -1,8 +1,17 @@
 /*
  * candidates.c — roster candidates for a document, by index, never by
- * scanning the roster: the exact MRN, the MRNs one OCR edit away from it,
- * and patients whose last name is like the extracted one (trigram index)
- * born on the extracted birth date.  The indexer scores them.
+ * scanning the roster:
+ *   - every MRN-like token the document shows (labelled or not, from
+ *     cs_evidence_mrns), and the extracted MRN;
+ *   - the MRNs one OCR edit away from the extracted MRN and from the
+ *     first VARIANT_TOKENS tokens (the header zone's come first), so that
+ *     a misread MRN still brings its patient and a typo is recognised;
+ *   - patients whose last name is like the extracted one (trigram index)
+ *     born on the extracted birth date, or of that first name;
+ *   - patients of the extracted last name (similar) and first name with
+ *     any birth date: the look-alikes that must stop a document without
+ *     an MRN from being filed on name and birth date.
+ * The indexer verifies each on the page and scores them.
  */
 #include "pipeline/pipeline_internal.h"
 
@@ -11,7 +20,8 @@
 
 #include "common/common.h"
 
-#define MAX_VARIANTS 512
+#define MAX_VARIANTS   1536
+#define VARIANT_TOKENS 4
 
 void cs_candidates_free(cs_candidates *c)
 {
@@ -21,36 +31,71 @@ void cs_candidates_free(cs_candidates *c)
     memset(c, 0, sizeof *c);
 }
 
-/* Postgres array literal of MRNs (letters and digits only: nothing to quote). */
+/* Postgres array literal of MRNs; only letters and digits are written
+ * (the indexer makes nothing else, and then nothing needs quoting). */
 static int mrn_array(cs_buf *b, const char (*mrns)[CS_MRN_MAX], size_t n)
 {
+    int first = 1;
+
     cs_buf_puts(b, "{");
-    for (size_t i = 0; i < n; i++)
-        cs_buf_printf(b, "%s%s", i ? "," : "", mrns[i]);
+    for (size_t i = 0; i < n; i++) {
+        size_t k = 0;
+        while (mrns[i][k] && ((mrns[i][k] >= '0' && mrns[i][k] <= '9') ||
+                              (mrns[i][k] >= 'A' && mrns[i][k] <= 'Z') ||
+                              (mrns[i][k] >= 'a' && mrns[i][k] <= 'z')))
+            k++;
+        if (k == 0 || mrns[i][k])
+            continue;
+        cs_buf_printf(b, "%s%s", first ? "" : ",", mrns[i]);
+        first = 0;
+    }
     return cs_buf_puts(b, "}");
 }
 
-int cs_candidates_find(cs_store *s, const cs_fields *f, cs_candidates *out, char *err,
-                       size_t errlen)
+/* Append mrn and, when variants, every MRN one edit away, to list. */
+static void add_mrn(char (*list)[CS_MRN_MAX], long *n, const char *mrn, int variants)
 {
-    char (*variants)[CS_MRN_MAX] = NULL, dob[16] = "";
-    cs_buf arr = CS_BUF_INIT;
+    long nvar;
+
+    if (!mrn[0] || *n >= MAX_VARIANTS)
+        return;
+    snprintf(list[(*n)++], CS_MRN_MAX, "%s", mrn);
+    if (!variants)
+        return;
+    nvar = cs_index_mrn_variants(mrn, list + *n, (size_t)(MAX_VARIANTS - *n));
+    if (nvar > 0)
+        *n += nvar < MAX_VARIANTS - *n ? nvar : MAX_VARIANTS - *n;
+}
+
+int cs_candidates_find(cs_store *s, const cs_fields *f, const char (*mrns)[CS_MRN_MAX],
+                       size_t nmrns, cs_candidates *out, char *err, size_t errlen)
+{
+    char (*variants)[CS_MRN_MAX] = NULL, (*exact)[CS_MRN_MAX] = NULL, dob[16] = "";
+    size_t nexact = 0;
+    cs_buf arr = CS_BUF_INIT, shown = CS_BUF_INIT;
     long nvar = 0;
     PGresult *r;
     int rc = -1;
 
     memset(out, 0, sizeof *out);
-    if (f->mrn_info.found) {
-        variants = calloc(MAX_VARIANTS + 1, sizeof *variants);
+    if (f->mrn_info.found || nmrns) {
+        variants = calloc(MAX_VARIANTS, sizeof *variants);
         if (!variants)
             return cs_fail(err, errlen, "out of memory");
-        snprintf(variants[0], CS_MRN_MAX, "%s", f->mrn);
-        nvar = cs_index_mrn_variants(f->mrn, variants + 1, MAX_VARIANTS);
-        if (nvar < 0)
-            nvar = 0;
-        if (nvar > MAX_VARIANTS)
-            nvar = MAX_VARIANTS;
-        if (mrn_array(&arr, (const char (*)[CS_MRN_MAX])variants, (size_t)nvar + 1) < 0) {
+        if (f->mrn_info.found)
+            add_mrn(variants, &nvar, f->mrn, 1);
+        for (size_t i = 0; i < nmrns; i++)
+            add_mrn(variants, &nvar, mrns[i], i < VARIANT_TOKENS);
+        /* the MRNs the document shows, listed apart for the ordering */
+        exact = calloc(nmrns + 1, sizeof *exact);
+        if (exact) {
+            if (f->mrn_info.found)
+                snprintf(exact[nexact++], CS_MRN_MAX, "%s", f->mrn);
+            for (size_t i = 0; i < nmrns; i++)
+                snprintf(exact[nexact++], CS_MRN_MAX, "%s", mrns[i]);
+        }
+        if (!exact || mrn_array(&arr, (const char (*)[CS_MRN_MAX])variants, (size_t)nvar) < 0 ||
+            mrn_array(&shown, (const char (*)[CS_MRN_MAX])exact, nexact) < 0) {
             cs_fail(err, errlen, "out of memory");
             goto out;
         }
@@ -58,12 +103,18 @@ int cs_candidates_find(cs_store *s, const cs_fields *f, cs_candidates *out, char
     if (f->birth_info.found)
         snprintf(dob, sizeof dob, "%04d-%02d-%02d", f->birth.year, f->birth.month, f->birth.day);
     {
-        const char *p[4] = {arr.data, f->name_info.found ? f->last : NULL, dob[0] ? dob : NULL,
-                            f->name_info.found ? f->first : NULL};
-        /* each branch is an index lookup; the union is a handful of rows */
+        const char *p[5] = {arr.data, f->name_info.found ? f->last : NULL, dob[0] ? dob : NULL,
+                            f->name_info.found ? f->first : NULL, shown.data};
+        /* each branch is an index lookup; the union is a handful of rows,
+         * those whose MRN the document shows first so the limit never
+         * drops one ("not in roster" is concluded from their absence) */
         r = cs_pq(s,
-            "SELECT DISTINCT ON (id) id, mrn, last_name, first_name, coalesce(middle_name, ''),"
-            "       coalesce(birth_date::text, ''), coalesce(sex, '') FROM ("
+            "SELECT id, mrn, last_name, first_name, middle_name, birth_date, sex FROM ("
+            " SELECT DISTINCT ON (id) id, mrn, last_name, first_name,"
+            "       coalesce(middle_name, '') AS middle_name,"
+            "       coalesce(birth_date::text, '') AS birth_date, coalesce(sex, '') AS sex,"
+            "       coalesce(ltrim(mrn, '0') = ANY (SELECT ltrim(m, '0')"
+            "                FROM unnest($5::text[]) m), false) AS shown FROM ("
             "  SELECT * FROM patient WHERE $1::text[] IS NOT NULL"
             "     AND ltrim(mrn, '0') = ANY (SELECT ltrim(m, '0') FROM unnest($1::text[]) m)"
             "  UNION ALL"
@@ -74,7 +125,11 @@ int cs_candidates_find(cs_store *s, const cs_fields *f, cs_candidates *out, char
             "  (SELECT * FROM patient WHERE $2::text IS NOT NULL AND $3::date IS NOT NULL"
             "      AND $4::text IS NOT NULL AND birth_date = $3::date"
             "      AND lower(first_name) = lower($4) LIMIT 20)"
-            " ) c ORDER BY id LIMIT 64", 4, p, err, errlen);
+            "  UNION ALL"
+            "  (SELECT * FROM patient WHERE $2::text IS NOT NULL AND $4::text IS NOT NULL"
+            "      AND lower(last_name) % lower($2) AND lower(first_name) = lower($4)"
+            "    ORDER BY similarity(lower(last_name), lower($2)) DESC LIMIT 20)"
+            " ) c ORDER BY id) d ORDER BY shown DESC, id LIMIT 96", 5, p, err, errlen);
     }
     if (!r)
         goto out;
@@ -103,6 +158,8 @@ out:
     if (rc < 0)
         cs_candidates_free(out);
     cs_buf_free(&arr);
+    cs_buf_free(&shown);
+    free(exact);
     free(variants);
     return rc;
 }

@@ -100,15 +100,19 @@ int  cs_file_pages_load(cs_store *s, long long file_id, int unassigned_only, cs_
                         char *err, size_t errlen);
 void cs_file_pages_free(cs_file_pages *fp);
 
-/* Roster candidates for a document's fields (candidates.c); records point into result. */
+/*
+ * Roster candidates for a document (candidates.c): by its extracted fields
+ * and by the MRN-like tokens it shows (mrns, nmrns; may be NULL, 0);
+ * records point into result.
+ */
 typedef struct cs_candidates {
     PGresult *result;
     cs_roster_record *records;
     long long *ids;             /* patient ids, parallel to records */
     size_t n;
 } cs_candidates;
-int  cs_candidates_find(cs_store *s, const cs_fields *f, cs_candidates *out, char *err,
-                        size_t errlen);
+int  cs_candidates_find(cs_store *s, const cs_fields *f, const char (*mrns)[CS_MRN_MAX],
+                        size_t nmrns, cs_candidates *out, char *err, size_t errlen);
 void cs_candidates_free(cs_candidates *c);
 
 /* Render document_id's searchable PDF from its pages and store it (pdf.c). */

@@ -28,6 +28,7 @@
 #define CS_DOCTYPE_FILE_CONFIDENCE 0.90
 #define MAX_REASONS 4
 #define TYPE_ALTERNATIVES 3
+#define MAX_MRN_TOKENS 16        /* MRN-like tokens of a document looked up in the roster */
 
 /* Load the active model into ctx when it is not the one already loaded. */
 static int refresh_model(cs_store *s, cs_stage_ctx *ctx, char *err, size_t errlen)
@@ -134,7 +135,31 @@ static void fields_json(cs_buf *b, const cs_fields *f)
     cs_buf_puts(b, "}");
 }
 
-static void candidates_json(cs_buf *b, const cs_candidates *c, const cs_match_score *scores)
+/*
+ * Where the candidate's identifiers were found: {"mrn":{"page":3,"box":[x,y,w,h]},...}
+ * with the source file's page number, for the review station to highlight.
+ */
+static void evidence_json(cs_buf *b, const cs_match_score *sc, const cs_file_pages *fp,
+                          const size_t *page_index)
+{
+    static const char *const names[CS_ID_COUNT] = {"mrn", "birth_date", "last_name",
+                                                   "first_name"};
+    int first = 1;
+
+    cs_buf_puts(b, ",\"evidence\":{");
+    for (int k = 0; k < CS_ID_COUNT; k++) {
+        const cs_evidence_hit *h = &sc->hit[k];
+        if (h->page < 0)
+            continue;
+        cs_buf_printf(b, "%s\"%s\":{\"page\":%d,\"box\":[%d,%d,%d,%d]}", first ? "" : ",",
+                      names[k], fp->page_no[page_index[h->page]], h->x, h->y, h->w, h->h);
+        first = 0;
+    }
+    cs_buf_puts(b, "}");
+}
+
+static void candidates_json(cs_buf *b, const cs_candidates *c, const cs_match_score *scores,
+                            const cs_file_pages *fp, const size_t *page_index)
 {
     cs_buf_puts(b, "[");
     for (size_t i = 0; i < c->n && i < 5; i++) {
@@ -143,9 +168,11 @@ static void candidates_json(cs_buf *b, const cs_candidates *c, const cs_match_sc
         cs_buf_json_string(b, c->records[sc->record].mrn);
         cs_buf_printf(b, ",\"probability\":%.4f,\"weight\":%.2f,\"mrn_agreement\":\"%s\","
                          "\"birth_date_agreement\":\"%s\",\"last_name_agreement\":\"%s\","
-                         "\"first_name_agreement\":\"%s\"}",
+                         "\"first_name_agreement\":\"%s\"",
                       sc->probability, sc->weight, agreement_name(sc->mrn),
                       agreement_name(sc->birth), agreement_name(sc->last), agreement_name(sc->first));
+        evidence_json(b, sc, fp, page_index);
+        cs_buf_puts(b, "}");
     }
     cs_buf_puts(b, "]");
 }
@@ -177,6 +204,10 @@ static int assemble_document(cs_store *s, cs_stage_ctx *ctx, const cs_job *job,
     cs_match_score *scores = NULL;
     cs_match_decision decision = {0, NULL, 0};
     cs_candidates cands = {0};
+    cs_evidence *evidence = NULL;
+    char (*mrns)[CS_MRN_MAX] = NULL;
+    size_t *page_index = NULL;
+    int nmrns = 0;
     cs_fields fields;
     cs_buf text = CS_BUF_INIT, fj = CS_BUF_INIT, cj = CS_BUF_INIT, aj = CS_BUF_INIT,
            rj = CS_BUF_INIT;
@@ -187,11 +218,16 @@ static int assemble_document(cs_store *s, cs_stage_ctx *ctx, const cs_job *job,
     PGresult *r = NULL;
 
     pages = calloc(doc->npages ? doc->npages : 1, sizeof *pages);
-    if (!pages)
-        return cs_fail(err, errlen, "out of memory");
+    page_index = calloc(doc->npages ? doc->npages : 1, sizeof *page_index);
+    mrns = calloc(MAX_MRN_TOKENS, sizeof *mrns);
+    if (!pages || !page_index || !mrns) {
+        cs_fail(err, errlen, "out of memory");
+        goto out;
+    }
     for (size_t i = doc->first; i <= doc->last; i++) {
         if (split->page_document[i] != (long)d)
             continue;
+        page_index[n] = i;
         pages[n++] = fp->pages[i];
         if ((n > 1 && cs_buf_puts(&text, "\n\f\n") < 0) || cs_buf_puts(&text, fp->pages[i].text) < 0) {
             cs_fail(err, errlen, "out of memory");
@@ -203,14 +239,20 @@ static int assemble_document(cs_store *s, cs_stage_ctx *ctx, const cs_job *job,
         npred = cs_index_doctype(ctx->model, ctx->titles, n ? pages[0].text : NULL,
                                  text.data ? text.data : "", pred, TYPE_ALTERNATIVES, NULL);
     cs_index_extract_fields(pages, n, 0, &fields);
-    if (cs_candidates_find(s, &fields, &cands, err, errlen) < 0)
+    if (cs_evidence_new(pages, n, 0, &evidence) < 0) {
+        cs_fail(err, errlen, "out of memory");
+        goto out;
+    }
+    nmrns = cs_evidence_mrns(evidence, mrns, MAX_MRN_TOKENS);
+    if (cs_candidates_find(s, &fields, (const char (*)[CS_MRN_MAX])mrns, (size_t)nmrns, &cands,
+                           err, errlen) < 0)
         goto out;
     scores = calloc(cands.n ? cands.n : 1, sizeof *scores);
     if (!scores) {
         cs_fail(err, errlen, "out of memory");
         goto out;
     }
-    cs_index_match(&fields, cands.records, cands.n, scores, &decision);
+    cs_index_match_verified(&fields, evidence, cands.records, cands.n, scores, &decision);
 
     if (forced_reason)
         reasons[nreasons++] = forced_reason;
@@ -224,7 +266,7 @@ static int assemble_document(cs_store *s, cs_stage_ctx *ctx, const cs_job *job,
         reasons[nreasons++] = decision.reason ? decision.reason : "patient not matched";
 
     fields_json(&fj, &fields);
-    candidates_json(&cj, &cands, scores);
+    candidates_json(&cj, &cands, scores, fp, page_index);
     cs_buf_puts(&aj, "[");
     for (int i = 0; i < npred; i++) {
         cs_buf_printf(&aj, "%s{\"doctype\":", i ? "," : "");
@@ -299,7 +341,10 @@ static int assemble_document(cs_store *s, cs_stage_ctx *ctx, const cs_job *job,
 out:
     PQclear(r);
     cs_candidates_free(&cands);
+    cs_evidence_free(&evidence);
     free(scores);
+    free(mrns);
+    free(page_index);
     free(pages);
     cs_buf_free(&text);
     cs_buf_free(&fj);

@@ -311,24 +311,37 @@ START_TEST(test_patients_matched_or_sent_to_review)
         "   AND (t.j->>'in_roster')::boolean AND d.status = 'filed' AND d.mrn = t.j->>'mrn'"
         "   AND d.doctype = t.j->>'doctype'"),
         3);
-    /* MRN absent from the roster, or no MRN printed: review, no patient */
+    /* MRN absent from the roster: review, no patient */
     ck_assert_int_eq(th_long(c,
         "SELECT count(*) FROM t JOIN d ON d.file = t.j->>'file' WHERE (t.j->>'page')::int = 1"
-        "   AND NOT (t.j->>'in_roster')::boolean AND d.status = 'review' AND d.mrn IS NULL"),
-        2);
+        "   AND NOT (t.j->>'in_roster')::boolean AND t.j->>'patient_mrn' IS NULL"
+        "   AND d.status = 'review' AND d.mrn IS NULL"),
+        1);
+    /* no MRN printed: filed to its own patient on the full name and birth
+     * date verified on the page (unique in this roster, no look-alike) */
+    ck_assert_int_eq(th_long(c,
+        "SELECT count(*) FROM t JOIN d ON d.file = t.j->>'file' WHERE (t.j->>'page')::int = 1"
+        "   AND t.j->>'mrn' IS NULL AND d.status = 'filed' AND d.mrn = t.j->>'patient_mrn'"),
+        1);
     /* the review reasons say why */
     ck_assert_int_eq(th_long(c, "SELECT count(*) FROM document WHERE 'not in roster' = ANY (review_reasons)"
                                 "   AND batch_id = 1"), 1);
-    ck_assert_int_eq(th_long(c, "SELECT count(*) FROM document WHERE 'no MRN found' = ANY (review_reasons)"
-                                "   AND batch_id = 1"), 1);
+    /* where each identifier was found is kept for the review station:
+     * the filed documents' patients by all four (three MRNs, the letter
+     * without one), on page 1, in a real box */
+    ck_assert_int_eq(th_long(c, "SELECT count(*) FROM m, jsonb_each(j->'candidates'->0->'evidence') e"
+                                " WHERE j->>'kind' = 'document' AND j->>'batch' = 'batch.zip'"
+                                " AND j->>'status' = 'filed' AND (e.value->>'page')::int = 1"
+                                " AND (e.value->'box'->>2)::int > 0 AND (e.value->'box'->>3)::int > 0"),
+                     3 * 4 + 3);
     /* the manifest carries the reasons and the ranked candidates */
     ck_assert_int_eq(th_long(c, "SELECT count(*) FROM m WHERE j->>'kind' = 'document'"
                                 " AND j->>'batch' = 'batch.zip' AND j->>'status' = 'review'"
-                                " AND jsonb_array_length(j->'review_reasons') > 0"), 2);
+                                " AND jsonb_array_length(j->'review_reasons') > 0"), 1);
     ck_assert_int_eq(th_long(c, "SELECT count(*) FROM m WHERE j->>'kind' = 'document'"
                                 " AND j->>'batch' = 'batch.zip' AND j->>'status' = 'filed'"
                                 " AND j->'candidates'->0->>'mrn' = j->>'patient_mrn'"
-                                " AND jsonb_array_length(j->'review_reasons') = 0"), 3);
+                                " AND jsonb_array_length(j->'review_reasons') = 0"), 4);
     /* and a searchable PDF exists for every document */
     ck_assert_int_eq(th_long(c, "SELECT count(*) FROM document WHERE batch_id = 1 AND"
                                 " (pdf IS NULL OR substring(pdf FROM 1 FOR 5) <> '\\x255044462d'::bytea)"), 0);

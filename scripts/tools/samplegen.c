@@ -457,6 +457,7 @@ typedef struct document {
     const doctype *dt;
     const patient *pt;
     int print_mrn, in_roster;
+    int absent;              /* the patient is not in the roster (the outsider) */
     int npages;
     page pages[3];
     int g4, dpi;
@@ -1067,6 +1068,12 @@ static void truth_page(cs_buf *t, const document *doc, int p)
         tk_buf_json(t, doc->pt->mrn);
     else
         tk_buf_puts(t, "null");
+    /* the patient's own MRN, printed or not; null for a patient absent from the roster */
+    tk_buf_puts(t, ",\"patient_mrn\":");
+    if (!doc->absent)
+        tk_buf_json(t, doc->pt->mrn);
+    else
+        tk_buf_puts(t, "null");
     bprintf(t, ",\"in_roster\":%s,\"compression\":\"%s\",\"dpi\":%d,\"skew\":%.2f,\"text\":",
             doc->in_roster ? "true" : "false", doc->g4 ? "g4" : "jpeg", doc->dpi, doc->skew);
     tk_buf_json(t, text.data ? text.data : "");
@@ -1139,6 +1146,7 @@ static int make_file(batch *bt, long i, char *err, size_t errlen)
     } else if (opt->files >= 2 && i == (opt->files >= 3 ? opt->files - 2 : 1)) {
         doc.pt = &bt->outsider;
         doc.in_roster = 0;
+        doc.absent = 1;
     }
     doc.g4 = i % 2 == 0;
     doc.dpi = doc.g4 ? 300 : (i / 2) % 2 == 0 ? 200 : 300;
@@ -1548,8 +1556,9 @@ static void usage(FILE *fp)
 "                 one before it belongs to a patient absent from the roster\n"
 "                 (with 2 files, the second); the rest are roster patients.\n"
 "    truth.jsonl  one JSON object per TIFF page: file, page, pages, doctype,\n"
-"                 mrn (null when none is printed), in_roster (the printed MRN\n"
-"                 is in roster.csv), compression (g4|jpeg), dpi, skew (degrees)\n"
+"                 mrn (null when none is printed), patient_mrn (the patient's\n"
+"                 MRN, printed or not; null when absent from the roster),\n"
+"                 in_roster (the printed MRN is in roster.csv), compression (g4|jpeg), dpi, skew (degrees)\n"
 "                 and text (the exact printed lines joined with \\n); and one\n"
 "                 per other entry: {\"file\":...,\"kind\":\"skipped\"|\"bad\"}.\n"
 "\n"

@@ -100,6 +100,9 @@ async function openDocument(page, id) {
     await page.waitForFunction(() => { const i = document.getElementById('page'); return i.complete && i.naturalWidth > 0; });
     check(await page.isHidden('#banner'), 'the document is claimed by this reviewer');
     check((await page.$$eval('#ocr-text p', (p) => p.length)) > 3, 'the OCR text is shown');
+    // (this document prints no MRN: its name and birth date are outlined)
+    check((await page.$$eval('#page-wrap .evidence', (e) => e.filter((x) => x.offsetWidth > 0 && x.offsetHeight > 0).length)) >= 3,
+      'the page outlines where the best candidate\'s birth date and names were found');
     await page.screenshot({ path: path.join(OUT, 'review-document.png'), fullPage: false });
 
     // change the patient with the roster search
