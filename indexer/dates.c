@@ -10,6 +10,7 @@
  * Formats, tried in this order at the start position:
  *   1. month name first:  March 14, 1952   Mar 14 1952   Mar. 14,1952
  *   2. day, month name:   14-Mar-1952   14 Mar 1952   14 March, 1952
+ *                         14MAR1952   14MAR52 (run together, as many systems print)
  *   3. numeric, one separator from / - . used twice:
  *        four-digit first group:  1952-03-14  1952/03/14  (Y M D)
  *        otherwise:               03/14/1952  3/14/52  03-14-52  (M D Y, the
@@ -151,10 +152,11 @@ read_month(const char *s, size_t *len)
 /*
  * Read a group of 1..maxd digits at s (OCR letters repaired, counted in
  * *fixes).  Returns the digit count (0: none) and the value in *v.  A
- * group may not continue with a letter or digit.
+ * group may not continue with a letter or digit.  (text.h: evidence.c
+ * reads date groups the same way.)
  */
-static int
-read_group(const char *s, int maxd, int *v, int *fixes)
+int
+cs_date_read_group(const char *s, int maxd, int *v, int *fixes)
 {
     int n = 0, real = 0, value = 0;
 
@@ -176,6 +178,45 @@ read_group(const char *s, int maxd, int *v, int *fixes)
     if (n == 0 || real == 0 || cs_is_alnum((unsigned char)s[n]))
         return 0;
     *fixes += n - real;
+    *v = value;
+    return n;
+}
+
+/* cs_has_word: three letters in a row somewhere in s[0..len) (text.h). */
+int
+cs_has_word(const char *s, size_t len)
+{
+    size_t run = 0;
+
+    for (size_t i = 0; i < len; i++) {
+        run = cs_is_alpha((unsigned char)s[i]) ? run + 1 : 0;
+        if (run >= 3)
+            return 1;
+    }
+    return 0;
+}
+
+/*
+ * The day of a date run together with its month name ("14MAR1952"): one
+ * or two digits (an OCR letter among them repaired, counted in *fixes)
+ * directly followed by a letter.  Returns the digit count, or 0.
+ */
+static int
+glued_day(const char *s, int *v, int *repaired)
+{
+    int n = 0, real = 0, value = 0;
+
+    for (; n < 2; n++) {
+        int c = (unsigned char)s[n];
+        if (cs_is_digit(c))
+            real++;
+        else if (!cs_ocr_digit(c) || (n == 0 && !cs_is_digit((unsigned char)s[1])))
+            break;
+        value = value * 10 + (cs_is_digit(c) ? c - '0' : cs_ocr_digit(c) - '0');
+    }
+    if (real == 0 || !cs_is_alpha((unsigned char)s[n]))
+        return 0;
+    *repaired = n - real;
     *v = value;
     return n;
 }
@@ -217,7 +258,7 @@ int
 cs_date_parse(const char *s, cs_date_kind kind, int ref_year, cs_date *out,
               size_t *consumed, int *two_digit_year)
 {
-    int y = 0, m = 0, d = 0, yd = 0, fixes = 0, n;
+    int y = 0, m = 0, d = 0, yd = 0, fixes = 0, glued_fixes = 0, n;
     size_t i = 0, len;
 
     if (out)
@@ -240,18 +281,27 @@ cs_date_parse(const char *s, cs_date_kind kind, int ref_year, cs_date *out,
             return 0;
         if (s[i] == '-')
             i++;
-        if ((n = read_group(s + i, 2, &d, &fixes)) == 0)
+        if ((n = cs_date_read_group(s + i, 2, &d, &fixes)) == 0)
             return 0;
         i += (size_t)n;
         i += skip_separators(s + i, 1);
-        if ((yd = read_group(s + i, 4, &y, &fixes)) == 0)
+        if ((yd = cs_date_read_group(s + i, 4, &y, &fixes)) == 0)
+            return 0;
+        i += (size_t)yd;
+    } else if ((n = glued_day(s, &d, &glued_fixes)) > 0 && (m = read_month(s + n, &len)) != 0) {
+        /* 14MAR1952, 14MAR 1952, 14MAR52: day, month and year run together */
+        fixes += glued_fixes;
+        i = (size_t)n + len;
+        if (s[i] == ' ')
+            i++;
+        if ((yd = cs_date_read_group(s + i, 4, &y, &fixes)) == 0)
             return 0;
         i += (size_t)yd;
     } else {
         int g1, g2 = 0, d1 = 0;
         char sep;
 
-        if ((d1 = read_group(s, 4, &g1, &fixes)) == 0)
+        if ((d1 = cs_date_read_group(s, 4, &g1, &fixes)) == 0)
             return 0;
         i = (size_t)d1;
         if (d1 <= 2) {
@@ -265,7 +315,7 @@ cs_date_parse(const char *s, cs_date_kind kind, int ref_year, cs_date *out,
                 k += skip_separators(s + k, 1);
                 if (k == j + len)
                     return 0;
-                if ((yd = read_group(s + k, 4, &y, &fixes)) == 0)
+                if ((yd = cs_date_read_group(s + k, 4, &y, &fixes)) == 0)
                     return 0;
                 i = k + (size_t)yd;
                 goto check;
@@ -275,20 +325,20 @@ cs_date_parse(const char *s, cs_date_kind kind, int ref_year, cs_date *out,
         if (sep != '/' && sep != '-' && sep != '.')
             return 0;
         i++;
-        if ((n = read_group(s + i, 2, &g2, &fixes)) == 0 || s[i + (size_t)n] != sep)
+        if ((n = cs_date_read_group(s + i, 2, &g2, &fixes)) == 0 || s[i + (size_t)n] != sep)
             return 0;
         i += (size_t)n + 1;
         if (d1 == 4) {
             y = g1;
             yd = 4;
             m = g2;
-            if ((n = read_group(s + i, 2, &d, &fixes)) == 0)
+            if ((n = cs_date_read_group(s + i, 2, &d, &fixes)) == 0)
                 return 0;
             i += (size_t)n;
         } else if (d1 <= 2) {
             m = g1;
             d = g2;
-            if ((yd = read_group(s + i, 4, &y, &fixes)) == 0)
+            if ((yd = cs_date_read_group(s + i, 4, &y, &fixes)) == 0)
                 return 0;
             i += (size_t)yd;
         } else {

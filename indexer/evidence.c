@@ -315,33 +315,6 @@ line_numbers(builder *b, const ev_line *l, const char *s)
 /*                               dates                              */
 /* ---------------------------------------------------------------- */
 
-/* 1 to maxd digits at s, OCR letters repaired (counted in *fixes). */
-static int
-read_digits(const char *s, int maxd, int *v, int *fixes)
-{
-    int n = 0, real = 0, value = 0;
-
-    for (;; n++) {
-        int c = (unsigned char)s[n], d;
-        if (cs_is_digit(c)) {
-            d = c - '0';
-            real++;
-        } else if (cs_ocr_digit(c)) {
-            d = cs_ocr_digit(c) - '0';
-        } else {
-            break;
-        }
-        if (n == maxd)
-            return 0;
-        value = value * 10 + d;
-    }
-    if (n == 0 || real == 0 || cs_is_alnum((unsigned char)s[n]))
-        return 0;
-    *fixes += n - real;
-    *v = value;
-    return n;
-}
-
 /* A numeric date group a sep b sep c at s; its length, or 0. */
 static size_t
 numeric_group(const char *s, ev_dategroup *g)
@@ -350,7 +323,7 @@ numeric_group(const char *s, ev_dategroup *g)
     size_t i;
     char sep;
 
-    if ((n = read_digits(s, 4, &g->a, &fixes)) == 0 || n == 3)
+    if ((n = cs_date_read_group(s, 4, &g->a, &fixes)) == 0 || n == 3)
         return 0;
     g->a_digits = n;
     i = (size_t)n;
@@ -358,10 +331,10 @@ numeric_group(const char *s, ev_dategroup *g)
     if (sep != '/' && sep != '-' && sep != '.')
         return 0;
     i++;
-    if ((n = read_digits(s + i, 2, &g->b, &fixes)) == 0 || s[i + (size_t)n] != sep)
+    if ((n = cs_date_read_group(s + i, 2, &g->b, &fixes)) == 0 || s[i + (size_t)n] != sep)
         return 0;
     i += (size_t)n + 1;
-    if ((n = read_digits(s + i, g->a_digits == 4 ? 2 : 4, &g->c, &fixes)) == 0 || n == 3)
+    if ((n = cs_date_read_group(s + i, g->a_digits == 4 ? 2 : 4, &g->c, &fixes)) == 0 || n == 3)
         return 0;
     g->c_digits = n;
     i += (size_t)n;
@@ -408,22 +381,6 @@ line_dates(builder *b, const ev_line *l, const char *s)
 /* ---------------------------------------------------------------- */
 /*                            lines, zones                          */
 /* ---------------------------------------------------------------- */
-
-typedef struct word_ref {
-    const cs_index_word *w;
-} word_ref;
-
-static int
-cmp_words(const void *a, const void *b)
-{
-    const cs_index_word *x = ((const word_ref *)a)->w, *y = ((const word_ref *)b)->w;
-
-    if (x->block != y->block)
-        return x->block < y->block ? -1 : 1;
-    if (x->line != y->line)
-        return x->line < y->line ? -1 : 1;
-    return (x->x > y->x) - (x->x < y->x);
-}
 
 /* Start a line on page p; its words follow with add_word. */
 static int
@@ -509,7 +466,7 @@ static int
 page_from_words(builder *b, const cs_index_page *p, int page, int first, cs_buf *text)
 {
     cs_evidence *e = b->e;
-    word_ref *refs = malloc(p->nwords * sizeof *refs);
+    const cs_index_word **refs = malloc(p->nwords * sizeof *refs);
     size_t n = 0, i;
     int rc = 0;
 
@@ -517,17 +474,17 @@ page_from_words(builder *b, const cs_index_page *p, int page, int first, cs_buf 
         return -1;
     for (i = 0; i < p->nwords; i++)
         if (p->words[i].text && p->words[i].text[0])
-            refs[n++].w = &p->words[i];
-    qsort(refs, n, sizeof *refs, cmp_words);
+            refs[n++] = &p->words[i];
+    qsort(refs, n, sizeof *refs, cs_word_reading_order);
     for (i = 0; i < n && rc == 0; ) {
         size_t j = i;
         long ysum = 0, hsum = 0;
         ev_line *l;
 
         rc = begin_line(b, page);
-        for (; rc == 0 && j < n && refs[j].w->block == refs[i].w->block &&
-               refs[j].w->line == refs[i].w->line; j++) {
-            const cs_index_word *w = refs[j].w;
+        for (; rc == 0 && j < n && refs[j]->block == refs[i]->block &&
+               refs[j]->line == refs[i]->line; j++) {
+            const cs_index_word *w = refs[j];
             ysum += (long)w->y + w->h / 2;
             hsum += w->h;
             rc = add_word(b, text, w->text, strlen(w->text), w->x, w->y, w->w, w->h);

@@ -63,14 +63,15 @@ typedef struct zone {
     int page;          /* 0 first page */
 } zone;
 
-typedef struct word_ref {
-    const cs_index_word *w;
-} word_ref;
-
-static int
-cmp_words(const void *a, const void *b)
+/*
+ * cs_word_reading_order: qsort comparator over const cs_index_word
+ * pointers, in (block, line, x) order; evidence.c orders words the same.
+ */
+int
+cs_word_reading_order(const void *a, const void *b)
 {
-    const cs_index_word *x = ((const word_ref *)a)->w, *y = ((const word_ref *)b)->w;
+    const cs_index_word *x = *(const cs_index_word *const *)a;
+    const cs_index_word *y = *(const cs_index_word *const *)b;
 
     if (x->block != y->block)
         return x->block < y->block ? -1 : 1;
@@ -86,7 +87,7 @@ header_zone(const cs_index_page *p, cs_buf *b)
     const char *text = p->text ? p->text : "";
 
     if (p->words && p->nwords && p->height > 0) {
-        word_ref *refs = malloc(p->nwords * sizeof *refs);
+        const cs_index_word **refs = malloc(p->nwords * sizeof *refs);
         size_t n = 0, i;
         int rc = 0;
 
@@ -95,15 +96,15 @@ header_zone(const cs_index_page *p, cs_buf *b)
         for (i = 0; i < p->nwords; i++) {
             const cs_index_word *w = &p->words[i];
             if (w->text && w->text[0] && 3L * ((long)w->y + w->h / 2) < (long)p->height)
-                refs[n++].w = w;
+                refs[n++] = w;
         }
-        qsort(refs, n, sizeof *refs, cmp_words);
+        qsort(refs, n, sizeof *refs, cs_word_reading_order);
         for (i = 0; i < n && rc == 0; i++) {
             if (i > 0)
-                rc = cs_buf_puts(b, refs[i - 1].w->block == refs[i].w->block &&
-                                    refs[i - 1].w->line == refs[i].w->line ? " " : "\n");
+                rc = cs_buf_puts(b, refs[i - 1]->block == refs[i]->block &&
+                                    refs[i - 1]->line == refs[i]->line ? " " : "\n");
             if (rc == 0)
-                rc = cs_buf_puts(b, refs[i].w->text);
+                rc = cs_buf_puts(b, refs[i]->text);
         }
         free(refs);
         if (rc == 0 && b->len == 0)

@@ -35,6 +35,16 @@ size_t cs_match_word(const char *start, const char *s, const char *pattern);
 int cs_date_parse(const char *s, cs_date_kind kind, int ref_year, cs_date *out,
                   size_t *consumed, int *two_digit_year);
 
+/* A group of 1..maxd digits at s, OCR letters repaired (counted in *fixes):
+ * its length (0: none) and value in *v (dates.c). */
+int cs_date_read_group(const char *s, int maxd, int *v, int *fixes);
+
+/* Does s[0..len) hold a word: three letters in a row (dates.c)? */
+int cs_has_word(const char *s, size_t len);
+
+/* qsort order of word pointers (const cs_index_word *): block, line, x (extract.c). */
+int cs_word_reading_order(const void *a, const void *b);
+
 /* Is the date a real calendar date (1..12, day within the month, leap years)? */
 int cs_date_valid(int year, int month, int day);
 

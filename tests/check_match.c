@@ -124,6 +124,9 @@ START_TEST(test_verify_layouts)
         {"Patient ID 48213377  EMARD ISRAEL  19520314", 0, E, E, E, E},
         {"EMARD, ISRAEL  Chart# 48213377  DOB 14-MAR-1952", 0, E, E, E, E},
         {"EMARD, ISRAEL  Chart# 48213377  DOB MAR-14-1952", 0, E, E, E, E},
+        /* day, month and year run together, OCR damage in the day */
+        {"EMARD, ISRAEL  Chart# 48213377  DOB 14MAR1952", 0, E, E, E, E},
+        {"EMARD,ISRAEL R | MRN: 48213377 | DOB: l4MAR 52 | 72 yo M", 0, E, E, E, E},
         /* OCR damage: a letter in the MRN, a digit in the name, a wrong letter */
         {"Name: EMARO, 1SRAEL\nMRN: 48Z13377\nDOB: O3/14/1952", 0, E, E, C, E},
         /* hyphenated and two-word last names, apostrophes, middle names */
@@ -142,6 +145,17 @@ START_TEST(test_verify_layouts)
         {"Emard, Israel  48213371  DOB 03/14/1952", 0, C, E, E, E},
     };
 
+    {
+        /* the run-together form is a date for extraction too */
+        cs_date d;
+        size_t used;
+        ck_assert_int_eq(cs_index_parse_date("10MAR1948 |", CS_DATE_BIRTH, 2024, &d, &used), 1);
+        ck_assert(d.year == 1948 && d.month == 3 && d.day == 10 && used == 9);
+        ck_assert_int_eq(cs_index_parse_date("O5FEB 1973", CS_DATE_BIRTH, 2024, &d, &used), 1);
+        ck_assert(d.year == 1973 && d.month == 2 && d.day == 5);
+        ck_assert_int_eq(cs_index_parse_date("5MITH", CS_DATE_BIRTH, 2024, &d, &used), 0);
+        ck_assert_int_eq(cs_index_parse_date("31FEB1950", CS_DATE_BIRTH, 2024, &d, &used), 0);
+    }
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
         char *t = page_text(cases[i].header, NULL), what[32];
         cs_verification v = verify_text(t, &ROSTER[cases[i].record]);
