@@ -1,5 +1,5 @@
 /*
- * calibrate.c — temperature scaling of the naive Bayes posteriors.
+ * calibrate.c — temperature scaling of the classifier's posteriors.
  *
  * Internal routine (model.h):
  *   cs_model_calibrate    fit T on cross-validated scores
@@ -27,6 +27,12 @@
  * certain of everything; smoothing says "labels are wrong about 1% of
  * the time", which caps confidence near 0.99 there and changes little
  * on real, noisy data.
+ *
+ * The same fit serves the logistic kind (logreg.c), whose fold models are
+ * logistic too.  Its raw posteriors are not wildly overconfident but are
+ * shaped by the weight prior rather than by held-out accuracy, and with
+ * a strong prior they are underconfident: for it T may fall below 1
+ * (down to CS_TEMPERATURE_MIN_LOGISTIC), which sharpens them.
  *
  * Sets smaller than CALIBRATION_MIN_EXAMPLES, or with a label of fewer
  * than CALIBRATION_FOLDS examples, are not calibrated (T = 1): their
@@ -102,6 +108,8 @@ cs_model_calibrate(cs_classifier *m, const cs_labelled_text *examples, size_t n)
     uint64_t state = 0x5eed;
     double lo, hi, a, b, fa, fb;
     const double phi = (sqrt(5.0) - 1) / 2;
+    const double t_min = m->kind == CS_MODEL_LOGISTIC ? CS_TEMPERATURE_MIN_LOGISTIC
+                                                      : CS_TEMPERATURE_MIN;
     int fold, rc = -1;
 
     m->temperature = 1.0;
@@ -128,7 +136,7 @@ cs_model_calibrate(cs_classifier *m, const cs_labelled_text *examples, size_t n)
         for (i = 0; i < n; i++)
             if (i % CALIBRATION_FOLDS != (size_t)fold)
                 train[ntrain++] = examples[order[i]];
-        if (cs_model_train_raw(train, ntrain, &fold_model, NULL, 0) < 0) {
+        if (cs_model_train_kind(m->kind, train, ntrain, &fold_model, NULL, 0) < 0) {
             /* a fold with one label cannot train: leave T at 1 */
             rc = 0;
             goto out;
@@ -153,7 +161,7 @@ cs_model_calibrate(cs_classifier *m, const cs_labelled_text *examples, size_t n)
 
     /* golden-section search on log beta, beta in [1/T_MAX, 1/T_MIN] */
     lo = log(1.0 / CS_TEMPERATURE_MAX);
-    hi = log(1.0 / CS_TEMPERATURE_MIN);
+    hi = log(1.0 / t_min);
     a = hi - phi * (hi - lo);
     b = lo + phi * (hi - lo);
     fa = nll(scores, truth, n, L, exp(a));
@@ -174,8 +182,8 @@ cs_model_calibrate(cs_classifier *m, const cs_labelled_text *examples, size_t n)
         }
     }
     m->temperature = 1.0 / exp((lo + hi) / 2);
-    if (!(m->temperature >= CS_TEMPERATURE_MIN))
-        m->temperature = CS_TEMPERATURE_MIN;
+    if (!(m->temperature >= t_min))
+        m->temperature = t_min;
     if (m->temperature > CS_TEMPERATURE_MAX)
         m->temperature = CS_TEMPERATURE_MAX;
     rc = 0;

@@ -1,16 +1,26 @@
 /*
- * classifier.c — multinomial naive Bayes over word unigrams and bigrams,
- * with a separate feature space for headings (see tokenize.c).
+ * classifier.c — the document-type classifier's common parts, and its
+ * multinomial naive Bayes kind, over word unigrams and bigrams with a
+ * separate feature space for headings (see tokenize.c).
  *
  * Interface routines:
- *   cs_classifier_train        count features per label, smooth, finish
+ *   cs_classifier_train        the default kind, calibrated, with title words
  *   cs_classifier_predict      top-k labels with posterior probabilities
  *   cs_classifier_label_count, cs_classifier_label
  *   cs_classifier_free
- * Internal (model.h), shared with model_io.c:
+ * Internal (model.h), shared with logreg.c, calibrate.c, crossval.c and
+ * model_io.c:
  *   cs_model_new, cs_model_hash, cs_model_find, cs_model_add, cs_model_finish
+ *   cs_model_label_set, cs_model_label_index, cs_model_scores
+ *   cs_model_train_raw (naive Bayes), cs_model_train_kind, cs_model_train
  *
- * Design:
+ * Kinds: naive Bayes (here) and logistic regression (logreg.c) share the
+ * feature table, the presence rule and the calibration; crossval.c says
+ * which one cs_classifier_train makes and why (CS_MODEL_DEFAULT_KIND).
+ * Models stored before version 3 of the format are naive Bayes and keep
+ * predicting exactly as they did.
+ *
+ * Design of the naive Bayes kind:
  *   - A feature counts once per document (CS_MODEL_PRESENCE): OCR text
  *     repeats headers and footers on every page, and presence counts keep
  *     one long document from outweighing many short ones.
@@ -64,6 +74,7 @@ cs_model_new(char *const *labels, size_t nlabels, double alpha, uint32_t flags)
         return NULL;
     if ((m = calloc(1, sizeof *m)) == NULL)
         return NULL;
+    m->kind = CS_MODEL_NAIVE_BAYES;
     m->alpha = alpha;
     m->temperature = 1.0;
     m->flags = flags;
@@ -309,6 +320,58 @@ prune(cs_classifier **pm)
     return 0;
 }
 
+/*
+ * cs_model_label_set: the sorted distinct labels of the examples (see
+ * model.h).  The names point into examples.
+ */
+int
+cs_model_label_set(const cs_labelled_text *examples, size_t n, const char ***out,
+                   size_t *nlabels, char *err, size_t errlen)
+{
+    const char **names = NULL;
+    size_t i, k = 0;
+
+    *out = NULL;
+    *nlabels = 0;
+    if (!examples || n == 0)
+        return cs_fail(err, errlen, "no training examples");
+    if (n > UINT32_MAX - 1)
+        return cs_fail(err, errlen, "too many training examples");
+    if ((names = malloc(n * sizeof *names)) == NULL)
+        return cs_fail(err, errlen, "out of memory");
+    for (i = 0; i < n; i++) {
+        const char *label = examples[i].label;
+        if (!label || !*label || strlen(label) > CS_MAX_LABEL_LEN) {
+            free(names);
+            return cs_fail(err, errlen, "example %zu has a missing or overlong label", i);
+        }
+        names[i] = label;
+    }
+    qsort(names, n, sizeof *names, cmp_str);
+    for (i = 0; i < n; i++)
+        if (k == 0 || strcmp(names[k - 1], names[i]) != 0)
+            names[k++] = names[i];
+    if (k < 2 || k > CS_MAX_LABELS) {
+        free(names);
+        return cs_fail(err, errlen, "need 2 to %d distinct labels, got %zu", CS_MAX_LABELS, k);
+    }
+    *out = names;
+    *nlabels = k;
+    return 0;
+}
+
+/* cs_model_label_index: index of label among m's sorted labels, or -1. */
+long
+cs_model_label_index(const cs_classifier *m, const char *label)
+{
+    char *const *hit;
+
+    if (!m || !label)
+        return -1;
+    hit = bsearch(&label, m->labels, m->nlabels, sizeof *m->labels, cmp_str);
+    return hit ? (long)(hit - m->labels) : -1;
+}
+
 /* Naive Bayes training without calibration (temperature 1). */
 int
 cs_model_train_raw(const cs_labelled_text *examples, size_t n,
@@ -322,35 +385,12 @@ cs_model_train_raw(const cs_labelled_text *examples, size_t n,
 
     if (out)
         *out = NULL;
-    if (!out || !examples || n == 0) {
-        cs_fail(err, errlen, "no training examples");
+    if (!out) {
+        cs_fail(err, errlen, "no model to fill");
         goto out;
     }
-    if (n > UINT32_MAX - 1) {
-        cs_fail(err, errlen, "too many training examples");
+    if (cs_model_label_set(examples, n, &names, &nlabels, err, errlen) < 0)
         goto out;
-    }
-    if ((names = malloc(n * sizeof *names)) == NULL) {
-        cs_fail(err, errlen, "out of memory");
-        goto out;
-    }
-    for (i = 0; i < n; i++) {
-        const char *label = examples[i].label;
-        if (!label || !*label || strlen(label) > CS_MAX_LABEL_LEN) {
-            cs_fail(err, errlen, "example %zu has a missing or overlong label", i);
-            goto out;
-        }
-        names[i] = label;
-    }
-    qsort(names, n, sizeof *names, cmp_str);
-    for (i = 0; i < n; i++)
-        if (nlabels == 0 || strcmp(names[nlabels - 1], names[i]) != 0)
-            names[nlabels++] = names[i];
-    if (nlabels < 2 || nlabels > CS_MAX_LABELS) {
-        cs_fail(err, errlen, "need 2 to %d distinct labels, got %zu",
-                CS_MAX_LABELS, nlabels);
-        goto out;
-    }
     if ((m = cs_model_new((char *const *)names, nlabels, DEFAULT_ALPHA,
                           CS_MODEL_PRESENCE)) == NULL) {
         cs_fail(err, errlen, "out of memory");
@@ -359,10 +399,9 @@ cs_model_train_raw(const cs_labelled_text *examples, size_t n,
 
     t.m = m;
     for (i = 0; i < n; i++) {
-        const char *label = examples[i].label;
-        const char **hit = bsearch(&label, names, nlabels, sizeof *names, cmp_str);
-        assert(hit);
-        t.label = (size_t)(hit - names);
+        long label = cs_model_label_index(m, examples[i].label);
+        assert(label >= 0);
+        t.label = (size_t)label;
         t.doc = (uint32_t)(i + 1);
         m->docs[t.label]++;
         if (cs_text_features(examples[i].text, train_feature, &t) < 0 && t.oom) {
@@ -384,6 +423,34 @@ out:
     return rc;
 }
 
+/* cs_model_train_kind: an uncalibrated model of the kind (model.h). */
+int
+cs_model_train_kind(uint32_t kind, const cs_labelled_text *examples, size_t n,
+                    cs_classifier **out, char *err, size_t errlen)
+{
+    if (kind == CS_MODEL_LOGISTIC)
+        return cs_logreg_train_raw(examples, n, out, err, errlen);
+    return cs_model_train_raw(examples, n, out, err, errlen);
+}
+
+/*
+ * cs_model_train: what cs_classifier_train does, for a given kind: the
+ * raw model, its temperature, and the title words of the examples.
+ */
+int
+cs_model_train(uint32_t kind, const cs_labelled_text *examples, size_t n,
+               cs_classifier **out, char *err, size_t errlen)
+{
+    if (cs_model_train_kind(kind, examples, n, out, err, errlen) < 0)
+        return -1;
+    if (cs_model_calibrate(*out, examples, n) < 0 ||
+        cs_title_words_learn(*out, examples, n) < 0) {
+        cs_classifier_free(out);
+        return cs_fail(err, errlen, "out of memory");
+    }
+    return 0;
+}
+
 /*
  * cs_classifier_train()
  *
@@ -398,21 +465,20 @@ out:
  *  Notes:
  *      (1) Labels are stored sorted by name; cs_classifier_label(m, i)
  *          enumerates them in that order.
- *      (2) Training cost is linear in the total text length, times six
- *          when the set is large enough to calibrate (calibrate.c: five
- *          internal folds, then the final model).
+ *      (2) The model is of kind CS_MODEL_DEFAULT_KIND (logistic
+ *          regression; crossval.c has the comparison with naive Bayes).
+ *      (3) Training cost is six fits when the set is large enough to
+ *          calibrate (calibrate.c: five internal folds, then the final
+ *          model): about three seconds for 1,200 transcriptions.
+ *      (4) The title lines of the examples' first pages teach the model
+ *          title words (title_words.c), which cs_index_doctype adds to
+ *          the taxonomy's.
  */
 int
 cs_classifier_train(const cs_labelled_text *examples, size_t n,
                     cs_classifier **out, char *err, size_t errlen)
 {
-    if (cs_model_train_raw(examples, n, out, err, errlen) < 0)
-        return -1;
-    if (cs_model_calibrate(*out, examples, n) < 0) {
-        cs_classifier_free(out);
-        return cs_fail(err, errlen, "out of memory");
-    }
-    return 0;
+    return cs_model_train(CS_MODEL_DEFAULT_KIND, examples, n, out, err, errlen);
 }
 
 /* ------------------------------------------------------------------ */
@@ -421,20 +487,10 @@ cs_classifier_train(const cs_labelled_text *examples, size_t n,
 
 typedef struct predict_ctx {
     const cs_classifier *m;
-    uint32_t *ids;          /* known features of the text, for presence */
+    uint32_t *ids;          /* known features of the text, as they come */
     size_t nids, cap;
-    double *score;
-    int dedup;              /* 0 when memory ran out: plain counts */
+    int oom;                /* memory ran out: the ids so far are scored */
 } predict_ctx;
-
-static void
-add_row(predict_ctx *p, uint32_t id)
-{
-    const float *row = p->m->logprob + (size_t)id * p->m->nlabels;
-
-    for (size_t c = 0; c < p->m->nlabels; c++)
-        p->score[c] += row[c];
-}
 
 static int
 predict_feature(void *arg, const char *s, size_t len)
@@ -444,18 +500,13 @@ predict_feature(void *arg, const char *s, size_t len)
 
     if (id == CS_NO_FEATURE)
         return 0;
-    if (!p->dedup) {
-        add_row(p, id);
-        return 0;
-    }
     if (p->nids == p->cap) {
         size_t cap = p->cap ? p->cap * 2 : 256;
         uint32_t *ids = realloc(p->ids, cap * sizeof *ids);
         if (!ids) {
-            /* Degrade to counting the rest; the answer stays usable. */
-            p->dedup = 0;
-            add_row(p, id);
-            return 0;
+            /* Degrade to the features seen so far; the answer stays usable. */
+            p->oom = 1;
+            return -1;
         }
         p->ids = ids;
         p->cap = cap;
@@ -471,24 +522,45 @@ cmp_u32(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
+/* Naive Bayes: log prior plus the log-likelihood row of every known feature. */
+void
+cs_model_nb_scores(const cs_classifier *m, const uint32_t *ids, size_t nids, double *score)
+{
+    for (size_t c = 0; c < m->nlabels; c++)
+        score[c] = m->logprior[c];
+    for (size_t i = 0; i < nids; i++) {
+        const float *row = m->logprob + (size_t)ids[i] * m->nlabels;
+        for (size_t c = 0; c < m->nlabels; c++)
+            score[c] += row[c];
+    }
+}
+
+/*
+ * cs_model_scores: unnormalised log-scores of text for every label, by
+ * the model's kind, from the known features of the text (each once when
+ * the model counts presence, as every model trained here does).
+ */
 void
 cs_model_scores(const cs_classifier *m, const char *text, double *score)
 {
     predict_ctx p = {0};
-    size_t c, i;
+    size_t i, k = 0;
 
-    for (c = 0; c < m->nlabels; c++)
-        score[c] = m->logprior[c];
     p.m = m;
-    p.score = score;
-    p.dedup = (m->flags & CS_MODEL_PRESENCE) != 0;
     cs_text_features(text, predict_feature, &p);
-    if (p.nids) {
-        qsort(p.ids, p.nids, sizeof *p.ids, cmp_u32);
+    if (m->flags & CS_MODEL_PRESENCE) {
+        if (p.nids)
+            qsort(p.ids, p.nids, sizeof *p.ids, cmp_u32);
         for (i = 0; i < p.nids; i++)
             if (i == 0 || p.ids[i] != p.ids[i - 1])
-                add_row(&p, p.ids[i]);
+                p.ids[k++] = p.ids[i];
+    } else {
+        k = p.nids;
     }
+    if (m->kind == CS_MODEL_LOGISTIC)
+        cs_logreg_scores(m, p.ids, k, score);
+    else
+        cs_model_nb_scores(m, p.ids, k, score);
     free(p.ids);
 }
 
@@ -596,6 +668,9 @@ cs_classifier_free(cs_classifier **pm)
     free(m->counts);
     free(m->logprob);
     free(m->logprior);
+    free(m->weight);
+    free(m->bias);
+    cs_word_table_free(&m->title_words);
     free(m);
     *pm = NULL;
 }

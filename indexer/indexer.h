@@ -77,7 +77,8 @@ double cs_classifier_temperature(const cs_classifier *m);
  * Result of cross-validation: labels sorted by name,
  * confusion[true * nlabels + pred], and a reliability table of the top
  * prediction's confidence: bin b holds confidences in [b/10, (b+1)/10)
- * (1.0 in the last bin).
+ * (1.0 in the last bin).  top_confidence and top_correct hold each
+ * example's (in the order given) for finer curves.
  */
 typedef struct cs_crossval {
     size_t nlabels;
@@ -88,15 +89,26 @@ typedef struct cs_crossval {
     long bin_correct[CS_RELIABILITY_BINS];
     double bin_confidence[CS_RELIABILITY_BINS];   /* sum of confidences */
     double log_loss;      /* mean -log P(true label) over held-out examples */
+    double *top_confidence;       /* [total]: the held-out top confidence */
+    unsigned char *top_correct;   /* [total]: 1 when the top label was right */
 } cs_crossval;
 
 /*
  * cs_classifier_crossval: stratified-free k-fold cross-validation with a
- * deterministic shuffle from seed.  Returns 0, or -1 with a message.
+ * deterministic shuffle from seed, of the kind of model
+ * cs_classifier_train makes.  Returns 0, or -1 with a message.
  */
 int cs_classifier_crossval(const cs_labelled_text *examples, size_t n, int folds,
                            unsigned seed, cs_crossval *out, char *err, size_t errlen);
 void cs_crossval_free(cs_crossval *cv);
+
+/*
+ * cs_crossval_threshold: the lowest held-out top confidence c such that
+ * the examples at or above c are right at least a share accuracy of the
+ * time; *share (NULL to skip) is the share of examples at or above c.
+ * Returns c, or a value above 1 (and *share 0) when no c reaches it.
+ */
+double cs_crossval_threshold(const cs_crossval *cv, double accuracy, double *share);
 
 /* ---- field extraction ---- */
 #define CS_MRN_MAX 24
@@ -404,9 +416,13 @@ long cs_index_mrn_variants(const char *mrn, char (*out)[CS_MRN_MAX], size_t max)
  * The taxonomy's title lines (table doctype, column titles): pipeline/
  * loads them once per worker and adds them here.  A title ending in '*'
  * is a pattern for documents that print no title ("Dear *", "Re: *").
+ * The words of the titles, with a built-in vocabulary of the default
+ * types, also count as title-word evidence (title_words.c), so a title
+ * never seen whole still counts.
  */
 typedef struct cs_titles cs_titles;
 
+/* A new title list holding the built-in vocabulary; -1 with a message. */
 int cs_titles_new(cs_titles **out, char *err, size_t errlen);
 /* Add one title of code; -1 with a message (no letters, out of memory). */
 int cs_titles_add(cs_titles *t, const char *code, const char *title, char *err, size_t errlen);
@@ -421,11 +437,23 @@ void cs_titles_free(cs_titles **pt);
 const char *cs_index_find_title(const cs_titles *t, const char *text, int *pattern);
 
 /*
+ * cs_index_title_words: the types the words of first_page's title lines
+ * point to, best first, with the title-word model's posterior as the
+ * confidence (labels of m, or t's codes when m is NULL; words of t's
+ * titles and vocabulary and of m's training).  Returns the number
+ * written (<= k), 0 when no title word is known.  See titles.c.
+ */
+int cs_index_title_words(const cs_titles *t, const cs_classifier *m, const char *first_page,
+                         cs_prediction *top, int k);
+
+/*
  * cs_index_doctype: the document's type, best first: the classifier's
  * calibrated posterior on text, mixed for OCR domain shift, times the
- * likelihood ratio of the title found on first_page, normalised.  Returns
- * the number written to top (<= k), 0 without a model.  *title_code (NULL
- * to skip) is the code the title named, or NULL.  See titles.c.
+ * likelihood ratio of the title found on first_page (an exact title, a
+ * pattern, or else the title lines' words), normalised.  Returns the
+ * number written to top (<= k), 0 without a model.  *title_code (NULL
+ * to skip) is the code the title or its words named, or NULL.  See
+ * titles.c.
  */
 int cs_index_doctype(const cs_classifier *m, const cs_titles *t, const char *first_page,
                      const char *text, cs_prediction *top, int k, const char **title_code);

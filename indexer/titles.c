@@ -1,10 +1,12 @@
 /*
- * titles.c — the document type a page's printed title announces, and its
- * combination with the classifier's calibrated posterior.
+ * titles.c — the document type a page's printed title announces (its
+ * exact wording, a pattern, or its words), and its combination with the
+ * classifier's calibrated posterior.
  *
  * Interface routines:
  *   cs_titles_new, cs_titles_add, cs_titles_count, cs_titles_free
- *   cs_index_find_title     the title at the top of a first page
+ *   cs_index_find_title     the exact title (or pattern) at the top of a first page
+ *   cs_index_title_words    what the words of its title lines say
  *   cs_index_doctype        classifier posterior x title likelihood ratio
  *
  * The titles are data (table doctype, column titles, schema 007): each
@@ -12,14 +14,20 @@
  * and may have patterns: a title ending in '*' ("Dear *", "Re: *")
  * matches a line that begins with the text before the '*' (case ignored,
  * ';' read as ':') and goes on with a letter.  Patterns describe the
- * openings of documents that print no title, such as letters.
+ * openings of documents that print no title, such as letters.  Every
+ * title's words also become title-word evidence for its code
+ * (TAXONOMY_WEIGHT), beside the built-in vocabulary cs_titles_new loads
+ * (title_words.c).
  *
  * Matching a printed title (OCR-tolerant):
  *   - lines are normalised: letters upper-cased, '&' read as AND, every
  *     other non-alphanumeric byte a word break, runs of breaks one blank,
  *     and inside a word holding letters the OCR digits 0 1 5 8 read as
  *     O I S B ("PR0GRESS NOTE");
- *   - only the first TITLE_LINES non-empty lines are searched, and a line
+ *   - only the first TITLE_LINES lines that hold a word (three letters in
+ *     a row: the specks of a photocopy or a stamp's fragments make lines
+ *     that do not count) are searched, since forms print stickers,
+ *     running headers, fax lines and letterheads above the title; a line
  *     matches when the title's words occur in it as whole words with at
  *     most TITLE_EXTRA_WORDS other words ("HOSPITAL DISCHARGE SUMMARY"),
  *     and either the line is the title alone or most of its letters are
@@ -27,6 +35,20 @@
  *   - the first line with a match wins, and in it the longest title.
  * Patterns are tried only when no title matched, over the first
  * PATTERN_LINES non-empty lines.
+ *
+ * Title words (cs_index_title_words), for titles never seen whole ("CT
+ * ABDOMEN AND PELVIS WITH CONTRAST", "ER VISIT"): title_words.c finds
+ * the title lines and their words; each word f has weights n(f, c),
+ * pseudo-observations of f in titles of type c, from the vocabulary,
+ * the taxonomy's titles and the model's training (title_words.c says how
+ * much each is worth).  A naive Bayes over the words, with every type
+ * equally likely beforehand, gives
+ *      q(c) proportional to the product over f of (n(f, c) + WORD_SMOOTHING)
+ * (P(f | c) taken proportional to P(c | f), the share of f's weight that
+ * is c's, smoothed by WORD_SMOOTHING pseudo-observations per type: one
+ * STRONG word, 100 of them, makes its type 100 times likelier than a type
+ * that never had it; a WEAK one, 3, four times).  Words no source knows
+ * give every type the same factor and change nothing.
  *
  * Combining (cs_index_doctype), Bayes' rule with the title as evidence:
  *   1. the classifier's posterior p(c | text), calibrated on clean
@@ -36,25 +58,41 @@
  *      not earned there;
  *   2. a printed title for type T multiplies p'(T) by the likelihood
  *      ratio P(title says T | type T) / P(title says T | another type)
- *      = TITLE_HIT / TITLE_FALSE (a printed title is the author's own
- *      statement of the type; it is wrong only when a site's taxonomy
+ *      = TITLE_HIT / TITLE_FALSE = 300 (a printed title is the author's
+ *      own statement of the type; it is wrong only when a site's taxonomy
  *      disagrees with its forms or OCR turns one title into another);
  *      a pattern for T multiplies it by PATTERN_HIT / PATTERN_FALSE
  *      (other documents open with "Dear Dr." far more often than they
  *      print another type's title), and two different patterns of T
  *      (a subject line and a salutation: the letter form) by
  *      PATTERNS_HIT / PATTERNS_FALSE;
- *   3. the products are normalised: the result is a posterior over the
+ *   3. when no exact title matched, the title words are evidence too,
+ *      weighed as soft ("virtual") evidence: they point to type T with
+ *      probability q(T), and words pointing to T are seen with
+ *      probability TITLE_WORDS_HIT in a document of type T and
+ *      TITLE_WORDS_FALSE in one of another type, so type c's likelihood is
+ *          TITLE_WORDS_FALSE + (TITLE_WORDS_HIT - TITLE_WORDS_FALSE) q(c).
+ *      Words certain of T multiply T's odds by at most 0.85 / 0.0085 =
+ *      100: strong, a third of an exact title's 300, because words in an
+ *      unknown arrangement mislead more often than a title the site
+ *      prints ("SURGICAL PATHOLOGY", "Operative Summary"), and words split
+ *      between types give less (q spread, factors close together).  An
+ *      exact title found is not weighed a second time through its words;
+ *      a pattern and title words (a letter headed "CORRESPONDENCE") both
+ *      count, from different lines;
+ *   4. the products are normalised: the result is a posterior over the
  *      model's labels.  No title observed changes nothing (its
  *      likelihood is taken as equal for every type).
  */
 #include "indexer/text.h"
+#include "indexer/model.h"
 #include "common/common.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define TITLE_LINES        6     /* non-empty lines searched for a title */
+#define TITLE_LINES        10    /* lines with a word searched for a title */
 #define PATTERN_LINES      25    /* ... for a pattern (a letter's opening) */
 #define TITLE_EXTRA_WORDS  2     /* other words a title line may hold */
 #define TITLE_CAPS_SHARE   0.7   /* share of capitals in a non-exact title line */
@@ -68,7 +106,14 @@
 #define PATTERNS_HIT       0.75  /* P(two patterns of T, "Re:" and "Dear" | type T) */
 #define PATTERNS_FALSE     0.002 /* P(two patterns of T | another type) */
 
+#define TAXONOMY_WEIGHT    20.0   /* a taxonomy title's words: as a MEDIUM vocabulary word */
+#define WORD_SMOOTHING     1.0    /* pseudo-observation of every word in every type */
+#define TITLE_WORDS_HIT    0.85   /* P(title words point to T | type T) */
+#define TITLE_WORDS_FALSE  0.0085 /* P(title words point to T | another type) */
+#define TITLE_WORDS_NAME   0.5    /* q at which the words name a type (title_code) */
+
 #define MAX_TITLES 4096
+#define MAX_CODES  CS_MAX_LABELS
 
 typedef struct title_entry {
     char *code;
@@ -80,15 +125,51 @@ typedef struct title_entry {
 struct cs_titles {
     title_entry *v;
     size_t n, cap;
+    char *codes[MAX_CODES];     /* the codes words are weighed for: the slots */
+    size_t ncodes;
+    cs_word_table *words;       /* taxonomy titles' and vocabulary's words */
 };
 
+/* The slot of code in t->codes, added when new; -1 when full or out of memory. */
+static long
+code_slot(cs_titles *t, const char *code)
+{
+    for (size_t i = 0; i < t->ncodes; i++)
+        if (strcmp(t->codes[i], code) == 0)
+            return (long)i;
+    if (t->ncodes == MAX_CODES || (t->codes[t->ncodes] = strdup(code)) == NULL)
+        return -1;
+    return (long)t->ncodes++;
+}
+
+/*
+ * cs_titles_new()
+ *
+ *      Input:  out (out: an empty title list holding the built-in title
+ *                   vocabulary of the default types)
+ *              err, errlen (message buffer; err may be NULL)
+ *      Return: 0, or -1 with a message (out of memory)
+ */
 int
 cs_titles_new(cs_titles **out, char *err, size_t errlen)
 {
+    cs_titles *t;
+    const char *phrase, *code;
+    double weight;
+
     if (!out)
         return cs_fail(err, errlen, "no titles handle to fill");
-    *out = calloc(1, sizeof **out);
-    return *out ? 0 : cs_fail(err, errlen, "out of memory");
+    if ((*out = t = calloc(1, sizeof *t)) == NULL || (t->words = cs_word_table_new()) == NULL)
+        goto nomem;
+    for (size_t i = 0; (phrase = cs_title_vocabulary(i, &code, &weight)) != NULL; i++) {
+        long slot = code_slot(t, code);
+        if (slot < 0 || cs_title_phrase_add(t->words, phrase, (uint32_t)slot, weight) < 0)
+            goto nomem;
+    }
+    return 0;
+nomem:
+    cs_titles_free(out);
+    return cs_fail(err, errlen, "out of memory");
 }
 
 void
@@ -103,6 +184,9 @@ cs_titles_free(cs_titles **pt)
         free(t->v[i].code);
         free(t->v[i].norm);
     }
+    for (size_t i = 0; i < t->ncodes; i++)
+        free(t->codes[i]);
+    cs_word_table_free(&t->words);
     free(t->v);
     free(t);
     *pt = NULL;
@@ -182,7 +266,12 @@ normalise(const char *s, size_t len, char *out, size_t cap, size_t *letters, siz
  *              title (a title line, or a pattern ending in '*')
  *              err, errlen (message buffer; err may be NULL)
  *      Return: 0, or -1 with a message (NULL argument, a title with no
- *              letters, too many titles, out of memory)
+ *              letters, too many titles or codes, out of memory)
+ *
+ *  Notes:
+ *      (1) A title's words also become title-word evidence for code
+ *          (TAXONOMY_WEIGHT; title_words.c), so that its wording counts
+ *          in titles it is not printed in whole.
  */
 int
 cs_titles_add(cs_titles *t, const char *code, const char *title, char *err, size_t errlen)
@@ -215,9 +304,14 @@ cs_titles_add(cs_titles *t, const char *code, const char *title, char *err, size
             e.norm[len - st] = '\0';
         }
     } else {
+        long slot;
         e.words = normalise(title, len, buf, sizeof buf, &letters, NULL);
         if (letters == 0)
             return cs_fail(err, errlen, "title of \"%s\" has no letters", code);
+        if ((slot = code_slot(t, code)) < 0)
+            return cs_fail(err, errlen, "too many document-type codes (at most %d)", MAX_CODES);
+        if (cs_title_phrase_add(t->words, title, (uint32_t)slot, TAXONOMY_WEIGHT) < 0)
+            return cs_fail(err, errlen, "out of memory");
         e.norm = strdup(buf);
     }
     e.code = strdup(code);
@@ -326,10 +420,11 @@ cs_index_find_title(const cs_titles *t, const char *text, int *pattern)
         len = (size_t)(end - s);
         words = len <= LINE_MAX_BYTES ?
                 normalise(s, len, norm, sizeof norm, &letters, &capitals) : 0;
+        if (cs_has_word(s, len))
+            nonempty++;
         s = *end ? end + 1 : end;
         if (words == 0)
             continue;
-        nonempty++;
         for (size_t i = 0; i < t->n; i++) {
             const title_entry *e = &t->v[i];
             if (e->pattern || e->words > words || words - e->words > TITLE_EXTRA_WORDS ||
@@ -382,34 +477,178 @@ cs_index_find_title(const cs_titles *t, const char *text, int *pattern)
     return found;
 }
 
+/* ------------------------------------------------------------------ */
+/*                        title-word evidence                         */
+/* ------------------------------------------------------------------ */
+
+typedef struct posterior_ctx {
+    const cs_titles *t;
+    const cs_word_table *learned;   /* the model's title words, slots = labels; or NULL */
+    const long *code_label;         /* t's slot -> label index, or -1 */
+    size_t L;
+    double *logq;                   /* [L] */
+    int informative;                /* features with weight for some label */
+} posterior_ctx;
+
+static int
+posterior_feature(void *arg, const char *f, size_t len)
+{
+    posterior_ctx *p = arg;
+    double n[CS_MAX_LABELS] = {0}, total = 0;
+    const cs_word_weight *w;
+    size_t nw, c;
+    long k;
+
+    if (p->t && (k = cs_word_table_find(p->t->words, f, len)) >= 0) {
+        cs_word_table_entry(p->t->words, (size_t)k, &w, &nw);
+        for (size_t j = 0; j < nw; j++)
+            if (p->code_label[w[j].slot] >= 0)
+                n[p->code_label[w[j].slot]] += w[j].weight;
+    }
+    if (p->learned && (k = cs_word_table_find(p->learned, f, len)) >= 0) {
+        cs_word_table_entry(p->learned, (size_t)k, &w, &nw);
+        for (size_t j = 0; j < nw; j++)
+            if (w[j].slot < p->L)
+                n[w[j].slot] += w[j].weight;
+    }
+    for (c = 0; c < p->L; c++)
+        total += n[c];
+    if (total <= 0)
+        return 0;                   /* the same for every label: no evidence */
+    p->informative++;
+    for (c = 0; c < p->L; c++)
+        p->logq[c] += log(n[c] + WORD_SMOOTHING);
+    return 0;
+}
+
+/* A line a pattern opens ("Dear *") is weighed as a pattern, not as title words. */
+static int
+pattern_line(const void *arg, const char *line, size_t len)
+{
+    const cs_titles *t = arg;
+
+    for (size_t i = 0; i < t->n; i++)
+        if (t->v[i].pattern && pattern_matches(line, len, t->v[i].norm))
+            return 1;
+    return 0;
+}
+
+/*
+ * The title-word posterior q over the labels (the model's when m is
+ * given, else t's codes): q[c] proportional to the product over the
+ * page's title features f of (n(f, c) + WORD_SMOOTHING), n the weights
+ * of t and of the model's learned title words.  Returns the number of
+ * informative features; 0 leaves q uniform.
+ */
+static int
+title_word_posterior(const cs_titles *t, const cs_classifier *m, const char *page,
+                     size_t L, double *q)
+{
+    long code_label[MAX_CODES];
+    posterior_ctx p = {t, m ? m->title_words : NULL, code_label, L, q, 0};
+    cs_title_scan scan = {{t ? t->words : NULL, p.learned}, t ? pattern_line : NULL, t};
+    double best = -INFINITY, sum = 0;
+    size_t c;
+
+    for (c = 0; c < L; c++)
+        q[c] = 0;
+    if (t)
+        for (size_t i = 0; i < t->ncodes; i++)
+            code_label[i] = m ? cs_model_label_index(m, t->codes[i]) : (long)i;
+    if (page && (t || p.learned))
+        cs_title_page_words(page, &scan, posterior_feature, &p);
+    for (c = 0; c < L; c++)
+        if (q[c] > best)
+            best = q[c];
+    for (c = 0; c < L; c++) {
+        q[c] = exp(q[c] - best);
+        sum += q[c];
+    }
+    for (c = 0; c < L; c++)
+        q[c] /= sum;
+    return p.informative;
+}
+
+/* Sort predictions by descending confidence; stable, so ties keep their order. */
+static void
+sort_predictions(cs_prediction *v, int n)
+{
+    for (int i = 1; i < n; i++) {
+        cs_prediction x = v[i];
+        int j = i;
+        while (j > 0 && v[j - 1].confidence < x.confidence) {
+            v[j] = v[j - 1];
+            j--;
+        }
+        v[j] = x;
+    }
+}
+
+/*
+ * cs_index_title_words()
+ *
+ *      Input:  t (titles: taxonomy and vocabulary words; may be NULL)
+ *              m (the model: its labels and learned title words; NULL:
+ *                 t's codes, t's words only)
+ *              first_page (the document's first page; NULL: nothing)
+ *              top (out: k types, best first, with the title-word
+ *                   posterior as confidence)
+ *              k (>= 1)
+ *      Return: the number written, 0 when the title lines hold no word
+ *              either source knows (or t and m are both NULL, k < 1)
+ */
+int
+cs_index_title_words(const cs_titles *t, const cs_classifier *m, const char *first_page,
+                     cs_prediction *top, int k)
+{
+    double q[CS_MAX_LABELS];
+    cs_prediction all[CS_MAX_LABELS];
+    size_t L = m ? cs_classifier_label_count(m) : t ? t->ncodes : 0;
+
+    if (!top || k < 1 || L == 0 || title_word_posterior(t, m, first_page, L, q) == 0)
+        return 0;
+    for (size_t c = 0; c < L; c++) {
+        all[c].label = m ? cs_classifier_label(m, c) : t->codes[c];
+        all[c].confidence = q[c];
+    }
+    sort_predictions(all, (int)L);
+    if ((size_t)k > L)
+        k = (int)L;
+    memcpy(top, all, (size_t)k * sizeof *top);
+    return k;
+}
+
 /*
  * cs_index_doctype()
  *
  *      Input:  m (the classifier; NULL gives 0)
- *              t (titles; NULL: the classifier alone, still mixed for
- *                 domain shift)
+ *              t (titles; NULL: no printed titles, patterns or vocabulary;
+ *                 the model's own title words still count)
  *              first_page (text of the document's first page; NULL: no
  *                          title)
  *              text (the whole document's text)
  *              top (out: k predictions, best first)
  *              k (>= 1)
- *              title_code (out: the type the title or pattern named, owned
- *                          by t, or NULL; use NULL to skip)
+ *              title_code (out: the type the title, a pattern or the
+ *                          title words named, owned by t or m, or NULL;
+ *                          use NULL to skip)
  *      Return: number of predictions written (min(k, labels)), 0 for a
  *              NULL model, no labels or k < 1
  *
  *  Notes:
- *      (1) See the file comment: posterior x likelihood ratio, normalised.
+ *      (1) See the file comment: posterior x likelihood ratios, normalised.
  *          Confidences over all labels sum to 1.
- *      (2) A title naming a code the model does not know is ignored.
+ *      (2) A title naming a code the model does not know is ignored; so
+ *          are title words that only point to such codes.
  */
 int
 cs_index_doctype(const cs_classifier *m, const cs_titles *t, const char *first_page,
                  const char *text, cs_prediction *top, int k, const char **title_code)
 {
-    cs_prediction *all = NULL;
+    cs_prediction all[CS_MAX_LABELS];
+    double q[CS_MAX_LABELS];
     const char *code = NULL;
-    int pattern = 0, n, i;
+    int pattern = 0, n, i, words = 0;
     size_t L;
     double sum = 0;
 
@@ -417,36 +656,40 @@ cs_index_doctype(const cs_classifier *m, const cs_titles *t, const char *first_p
         *title_code = NULL;
     if (!m || !top || k < 1 || (L = cs_classifier_label_count(m)) == 0)
         return 0;
-    all = malloc(L * sizeof *all);
-    if (!all)
-        return cs_classifier_predict(m, text, top, k);   /* degrade, do not fail */
     n = cs_classifier_predict(m, text ? text : "", all, (int)L);
     code = cs_index_find_title(t, first_page, &pattern);
-    if (title_code)
+    if (!code || pattern)
+        words = title_word_posterior(t, m, first_page, L, q);
+    if (title_code) {
         *title_code = code;
+        if (!code && words) {
+            size_t best = 0;
+            for (size_t c = 1; c < L; c++)
+                if (q[c] > q[best])
+                    best = c;
+            if (q[best] >= TITLE_WORDS_NAME)
+                *title_code = cs_classifier_label(m, best);
+        }
+    }
     for (i = 0; i < n; i++) {
+        int match = code && strcmp(all[i].label, code) == 0;
         all[i].confidence = (1 - DOMAIN_SHIFT) * all[i].confidence + DOMAIN_SHIFT / (double)n;
-        if (code && strcmp(all[i].label, code) == 0)
-            all[i].confidence *= pattern >= 2 ? PATTERNS_HIT / PATTERNS_FALSE :
-                                 pattern == 1 ? PATTERN_HIT / PATTERN_FALSE :
-                                                TITLE_HIT / TITLE_FALSE;
+        if (match && pattern == 0)
+            all[i].confidence *= TITLE_HIT / TITLE_FALSE;
+        if (match && pattern)
+            all[i].confidence *= pattern >= 2 ? PATTERNS_HIT / PATTERNS_FALSE
+                                              : PATTERN_HIT / PATTERN_FALSE;
+        if (words) {
+            long c = cs_model_label_index(m, all[i].label);
+            all[i].confidence *= TITLE_WORDS_FALSE + (TITLE_WORDS_HIT - TITLE_WORDS_FALSE) * q[c];
+        }
         sum += all[i].confidence;
     }
     for (i = 0; i < n; i++)
         all[i].confidence /= sum;
-    /* insertion sort, stable: ties keep the classifier's order */
-    for (i = 1; i < n; i++) {
-        cs_prediction x = all[i];
-        int j = i;
-        while (j > 0 && all[j - 1].confidence < x.confidence) {
-            all[j] = all[j - 1];
-            j--;
-        }
-        all[j] = x;
-    }
+    sort_predictions(all, n);
     if (k > n)
         k = n;
     memcpy(top, all, (size_t)k * sizeof *top);
-    free(all);
     return k;
 }

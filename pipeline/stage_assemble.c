@@ -25,7 +25,17 @@
 
 #include "common/common.h"
 
-#define CS_DOCTYPE_FILE_CONFIDENCE 0.90
+/*
+ * The type is sure enough to file at this calibrated confidence.  Chosen
+ * from the cross-validated calibration curve of the logistic body
+ * classifier on the labelled transcriptions: documents at or above
+ * classifier confidence 0.95 (0.91 here, after the domain-shift mixing of
+ * cs_index_doctype) were typed right 97.8-98.3% of the time over four
+ * shuffles, and 0.90 sat on the edge (97.3-98.0%).  Untitled documents
+ * file by type about 56% of the time at this level; titled ones nearly
+ * always, since a printed title multiplies the odds (titles.c).
+ */
+#define CS_DOCTYPE_FILE_CONFIDENCE 0.91
 #define MAX_REASONS 4
 #define TYPE_ALTERNATIVES 3
 #define MAX_MRN_TOKENS 16        /* MRN-like tokens of a document looked up in the roster */

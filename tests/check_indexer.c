@@ -578,7 +578,9 @@ START_TEST(test_calibration_temperature)
     ck_assert(cs_classifier_temperature(small) == 1.0);
     ck_assert_int_eq(cs_index_default_examples(&ex, &n), 0);
     ck_assert_msg(cs_classifier_train(ex, n, &m, err, sizeof err) == 0, "%s", err);
-    ck_assert(cs_classifier_temperature(m) > 1.0);
+    /* fitted (the model is logistic: T may be below 1, down to 0.05) */
+    ck_assert(cs_classifier_temperature(m) != 1.0);
+    ck_assert(cs_classifier_temperature(m) >= 0.05);
     ck_assert(cs_classifier_temperature(m) <= 10000.0);
     ck_assert_int_eq(cs_classifier_predict(m, text, p, 7), 7);
     ck_assert_str_eq(p[0].label, "progress_note");
@@ -601,36 +603,26 @@ START_TEST(test_calibration_temperature)
 }
 END_TEST
 
-/* Rewrite a version-2 blob as version 1 (no temperature) and reseal it. */
+/*
+ * The writer's version is 3 (kind, title words); an out-of-range
+ * temperature is refused.  Versions 1 and 2, written by earlier releases,
+ * are loaded from real old blobs in check_doctype.c.
+ */
 START_TEST(test_load_version_1)
 {
-    cs_classifier *m = train_corpus(), *old = NULL;
-    char *blob = NULL, *v1, err[CS_ERRLEN] = "";
+    cs_classifier *m = train_corpus();
+    char *blob = NULL;
     size_t len = 0;
-    cs_prediction a[3], b[3];
 
     ck_assert_int_eq(cs_classifier_serialize(m, &blob, &len), 0);
-    ck_assert_int_eq((unsigned char)blob[8], 2);           /* version 2 */
-    v1 = malloc(len - 8);
-    memcpy(v1, blob, 24);                                  /* magic, version, flags, alpha */
-    memcpy(v1 + 24, blob + 32, len - 32);                  /* drop the temperature */
-    v1[8] = 1;
-    reseal(v1, len - 8);
-    ck_assert_msg(cs_classifier_load(v1, len - 8, &old, err, sizeof err) == 0, "%s", err);
-    ck_assert(cs_classifier_temperature(old) == 1.0);
-    ck_assert_int_eq(cs_classifier_predict(old, "Findings: clear. Impression: normal.", a, 3), 3);
-    ck_assert_int_eq(cs_classifier_predict(m, "Findings: clear. Impression: normal.", b, 3), 3);
-    ck_assert_str_eq(a[0].label, b[0].label);
-    /* an out-of-range temperature is refused */
+    ck_assert_int_eq((unsigned char)blob[8], 3);           /* version 3 */
     {
-        double bad = 0.5;
-        memcpy(blob + 24, &bad, 8);
+        double bad = 0.01;                                 /* below any kind's minimum */
+        memcpy(blob + 28, &bad, 8);                        /* magic, version, kind, flags, alpha */
         reseal(blob, len);
         expect_load_fails(blob, len);
     }
-    free(v1);
     free(blob);
-    cs_classifier_free(&old);
     cs_classifier_free(&m);
 }
 END_TEST
@@ -1526,7 +1518,11 @@ START_TEST(test_titles_find)
     ck_assert_str_eq(cs_index_find_title(t, "CLINIC PROGRESS NOTE\n", NULL), "progress_note");
     /* a sentence is not a title; nor a title below the top lines */
     ck_assert_ptr_null(cs_index_find_title(t, "The patient had a progress note written.\n", NULL));
-    ck_assert_ptr_null(cs_index_find_title(t, "a\nb\nc\nd\ne\nf\nOPERATIVE REPORT\n", NULL));
+    ck_assert_ptr_null(cs_index_find_title(t, "one line\ntwo line\nthree line\nfour line\nfive line\nsix line\n"
+        "seven line\neight line\nnine line\nten line\nOPERATIVE REPORT\n", NULL));
+    /* lines of specks (a photocopy, a stamp) above it do not push a title down */
+    ck_assert_str_eq(cs_index_find_title(t, ". .\n'\n. s .\n..\n: .\n-\n. ,\nOPERATIVE REPORT\n", NULL),
+                     "operative_report");
     ck_assert_ptr_null(cs_index_find_title(t, "", NULL));
     ck_assert_ptr_null(cs_index_find_title(NULL, "OPERATIVE REPORT", NULL));
     ck_assert_ptr_null(cs_index_find_title(t, NULL, NULL));
