@@ -65,7 +65,9 @@
  *      (other documents open with "Dear Dr." far more often than they
  *      print another type's title), and two different patterns of T
  *      (a subject line and a salutation: the letter form) by
- *      PATTERNS_HIT / PATTERNS_FALSE;
+ *      PATTERNS_HIT / PATTERNS_FALSE = 1500 (letters' bodies read like
+ *      the notes they report on, so the body classifier rarely favours
+ *      them; the form is the evidence);
  *   3. when no exact title matched, the title words are evidence too,
  *      weighed as soft ("virtual") evidence: they point to type T with
  *      probability q(T), and words pointing to T are seen with
@@ -104,7 +106,11 @@
 #define PATTERN_HIT        0.80  /* P(opening pattern of T | type T) */
 #define PATTERN_FALSE      0.02  /* P(opening pattern of T | another type) */
 #define PATTERNS_HIT       0.75  /* P(two patterns of T, "Re:" and "Dear" | type T) */
-#define PATTERNS_FALSE     0.002 /* P(two patterns of T | another type) */
+#define PATTERNS_FALSE     0.0005 /* P(two patterns of T | another type): reports,
+                                    notes and forms carry no salutation; the
+                                    consultation written as a letter is the
+                                    case, and a subject line with a salutation
+                                    is the letter form whatever its body says */
 
 #define TAXONOMY_WEIGHT    20.0   /* a taxonomy title's words: as a MEDIUM vocabulary word */
 #define WORD_SMOOTHING     1.0    /* pseudo-observation of every word in every type */
