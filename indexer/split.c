@@ -34,6 +34,9 @@
  *      an all-capitals heading + patient header block,
  *      not already on the document's first page (a
  *      letterhead repeated on every page is not a title) "document heading"
+ *      title words (titles.c's vocabulary) naming a type
+ *      surely, + patient header block, and not the type
+ *      the document's first page named                   "document title words"
  *   7. after a blank page, unless the file is duplex     "after a blank page"
  *   8. otherwise                                         continue
  *
@@ -59,6 +62,8 @@
 #define HEADING_MAX     64
 #define LETTER_LINES    20    /* ... for a letter's "Dear" or "Re:" line */
 #define NAME_DIFFERENT  0.80  /* Jaro-Winkler below this: another name */
+#define LINE_KEEP       161   /* bytes of a top line kept for its title words */
+#define TITLE_WORDS_SURE 0.9  /* title-word posterior that names a type */
 
 static const char *const KNOWN_TITLES[] = {
     "discharge summary", "operative report", "operative note", "operation report",
@@ -82,6 +87,7 @@ typedef struct page_signals {
     const char *title;           /* known title, or NULL */
     int letter;                  /* a letter's opening near the top */
     char heading[HEADING_MAX];   /* all-capitals heading with a header block, or "" */
+    const char *title_type;      /* type the top lines' title words name, or NULL */
     cs_fields fields;
 } page_signals;
 
@@ -275,8 +281,70 @@ find_title(const char *text, page_signals *p)
     }
 }
 
+/*
+ * A title never seen whole ("BRIEF OP NOTE", "CT ABDOMEN WITH CONTRAST"):
+ * the words of a title line among the first HEADING_LINES lines name one
+ * type with at least TITLE_WORDS_SURE of the title-word posterior (a
+ * word of the built-in vocabulary that names a type on its own), and the
+ * page carries a patient header block, labelled or only an MRN-like
+ * number near the top.  A section heading of a later
+ * page ("DISCHARGE MEDICATIONS:") ends in a colon and is no title line.
+ */
+/*
+ * An identifier block without labels (a sticker, values above their
+ * labels): an MRN-like number among the first HEADER_LINES lines.
+ */
+static int
+has_number_block(const char *text)
+{
+    char top[HEADER_LINES * LINE_KEEP + 1];
+    cs_mrn_candidate c[1];
+    const char *s = text, *line;
+    size_t len, used = 0;
+
+    for (int lines = 0; *s && lines < HEADER_LINES; lines++) {
+        s = next_line(s, &line, &len);
+        if (len > LINE_KEEP - 1)
+            len = LINE_KEEP - 1;
+        memcpy(top + used, line, len);
+        used += len;
+        top[used++] = '\n';
+    }
+    top[used] = '\0';
+    return cs_index_find_mrns(top, c, 1) > 0;
+}
+
 static void
-page_signals_read(const cs_index_page *page, int ref_year, page_signals *p)
+find_title_words(const cs_titles *vocabulary, const char *text, page_signals *p)
+{
+    char top[HEADING_LINES * LINE_KEEP + 1];
+    const char *s = text, *line;
+    size_t len, used = 0;
+    int nonempty = 0;
+    cs_prediction pred;
+
+    if (!vocabulary)
+        return;
+    while (*s && nonempty < HEADING_LINES) {
+        s = next_line(s, &line, &len);
+        if (!cs_has_word(line, len))
+            continue;
+        nonempty++;
+        if (len > LINE_KEEP - 1)
+            len = LINE_KEEP - 1;
+        memcpy(top + used, line, len);
+        used += len;
+        top[used++] = '\n';
+    }
+    top[used] = '\0';
+    if (used && cs_index_title_words(vocabulary, NULL, top, &pred, 1) == 1 &&
+        pred.confidence >= TITLE_WORDS_SURE && (has_patient_block(text) || has_number_block(text)))
+        p->title_type = pred.label;
+}
+
+static void
+page_signals_read(const cs_index_page *page, const cs_titles *vocabulary, int ref_year,
+                  page_signals *p)
 {
     const char *text = page->text ? page->text : "";
 
@@ -286,6 +354,8 @@ page_signals_read(const cs_index_page *page, int ref_year, page_signals *p)
         p->continued = 1;
     find_title(text, p);
     find_letter(text, p);
+    if (!p->title && !p->letter)
+        find_title_words(vocabulary, text, p);
     cs_index_extract_fields(page, 1, ref_year, &p->fields);
 }
 
@@ -295,6 +365,7 @@ typedef struct doc_state {
     char last[CS_NAME_MAX], first[CS_NAME_MAX];
     cs_date service;
     const char *first_text;
+    const char *first_title_type;   /* the title words of its first page */
     const page_signals *prev;
 } doc_state;
 
@@ -344,6 +415,8 @@ boundary(const doc_state *d, const page_signals *p, int after_blank)
         return "letter opening";
     if (p->heading[0] && !(d->first_text && strstr(d->first_text, p->heading)))
         return "document heading";
+    if (p->title_type && p->title_type != d->first_title_type)
+        return "document title words";
     if (after_blank)
         return "after a blank page";
     return NULL;
@@ -371,6 +444,7 @@ cs_index_split(const cs_index_page *pages, size_t n, int ref_year, cs_split *out
                char *err, size_t errlen)
 {
     page_signals *sig = NULL;
+    cs_titles *vocabulary = NULL;
     doc_state d;
     size_t i, nblank = 0;
     int duplex = 1, after_blank = 0, rc = -1;
@@ -395,6 +469,9 @@ cs_index_split(const cs_index_page *pages, size_t n, int ref_year, cs_split *out
         goto out;
     }
     out->npages = n;
+    /* the built-in title vocabulary; without memory for it, no title words */
+    if (cs_titles_new(&vocabulary, NULL, 0) < 0)
+        vocabulary = NULL;
     for (i = 0; i < n; i++)
         if (pages[i].blank) {
             nblank++;
@@ -413,7 +490,7 @@ cs_index_split(const cs_index_page *pages, size_t n, int ref_year, cs_split *out
             after_blank = !duplex;
             continue;
         }
-        page_signals_read(&pages[i], ref_year, &sig[i]);
+        page_signals_read(&pages[i], vocabulary, ref_year, &sig[i]);
         why = out->ndocuments == 0 ? "first page" : boundary(&d, &sig[i], after_blank);
         if (why) {
             doc = &out->documents[out->ndocuments++];
@@ -421,6 +498,7 @@ cs_index_split(const cs_index_page *pages, size_t n, int ref_year, cs_split *out
             doc->reason = why;
             memset(&d, 0, sizeof d);
             d.first_text = pages[i].text;
+            d.first_title_type = sig[i].title_type;
         }
         doc = &out->documents[out->ndocuments - 1];
         doc->last = i;
@@ -431,6 +509,7 @@ cs_index_split(const cs_index_page *pages, size_t n, int ref_year, cs_split *out
     }
     rc = 0;
 out:
+    cs_titles_free(&vocabulary);
     free(sig);
     if (rc < 0)
         cs_split_free(out);

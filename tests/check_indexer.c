@@ -1096,6 +1096,31 @@ END_TEST
 
 /* ---- patient matching ---- */
 
+/* Titles never listed whole still start a document; a section heading does not. */
+START_TEST(test_split_title_words)
+{
+    static const char *const stack[] = {
+        "Valley Surgical Group\nBRIEF OP NOTE\nMerrick Dunman   40017517   24FEB1945\n"
+        "Name   MRN   DOB\nThe patient was taken to the operating room.\n",
+        "Merrick Dunman   40017517\nDISCHARGE MEDICATIONS:\nNone new.\n"
+        "The wound was closed in layers.\n",
+        "Valley Imaging\nCT CHEST W/O CONTRAST\nMerrick Dunman   40017517   24FEB1945\n"
+        "Name   MRN   DOB\nNo nodules. No effusion.\n",
+        /* the same title words repeated on a later page: a running title */
+        "CT CHEST W/O CONTRAST\nMerrick Dunman   40017517\nName   MRN\nImpression: normal.\n",
+    };
+    cs_split s;
+
+    split_texts(stack, 4, &s);
+    ck_assert_uint_eq(s.ndocuments, 2);
+    ck_assert_uint_eq(s.documents[0].npages, 2);
+    ck_assert_str_eq(s.documents[1].reason, "document title words");
+    ck_assert_uint_eq(s.documents[1].first, 2);
+    ck_assert_uint_eq(s.documents[1].npages, 2);
+    cs_split_free(&s);
+}
+END_TEST
+
 START_TEST(test_jaro_winkler)
 {
     ck_assert_double_eq_tol(cs_jaro_winkler("MARTHA", "MARHTA"), 0.961, 0.0005);
@@ -1785,6 +1810,7 @@ indexer_suite(void)
     tcase_add_test(tc, test_split_three_document_stack);
     tcase_add_test(tc, test_split_single_document);
     tcase_add_test(tc, test_split_signals);
+    tcase_add_test(tc, test_split_title_words);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("match");
