@@ -74,11 +74,19 @@
  *      probability TITLE_WORDS_HIT in a document of type T and
  *      TITLE_WORDS_FALSE in one of another type, so type c's likelihood is
  *          TITLE_WORDS_FALSE + (TITLE_WORDS_HIT - TITLE_WORDS_FALSE) q(c).
- *      Words certain of T multiply T's odds by at most 0.85 / 0.0085 =
- *      100: strong, a third of an exact title's 300, because words in an
- *      unknown arrangement mislead more often than a title the site
- *      prints ("SURGICAL PATHOLOGY", "Operative Summary"), and words split
- *      between types give less (q spread, factors close together).  An
+ *      Words split between types ("SURGICAL PATHOLOGY", "Operative
+ *      Summary": q spread) multiply T's odds by far less than the 0.85 /
+ *      0.0085 = 100 of words certain of T, since words in an unknown
+ *      arrangement mislead more often than a title the site prints.  But
+ *      words that name one type unambiguously (q(T) >= TITLE_WORDS_SURE:
+ *      a word such as EMERGENCY, ER, CT, OPERATIVE, and nothing pointing
+ *      elsewhere) are a printed title of T in other words, and weigh as
+ *      one (300): on the tuning half of make eval's families, emergency
+ *      records titled "ED PROVIDER NOTE" or "EMERGENCY PHYSICIAN RECORD"
+ *      stayed in review at 0.85-0.87 because their bodies read like
+ *      histories (the transcriptions' ED label is noisy), which the soft
+ *      weight (about 47 for one such word, after smoothing) could not
+ *      overcome, while an exact title would have.  An
  *      exact title found is not weighed a second time through its words;
  *      a pattern and title words (a letter headed "CORRESPONDENCE") both
  *      count, from different lines;
@@ -117,6 +125,7 @@
 #define TITLE_WORDS_HIT    0.85   /* P(title words point to T | type T) */
 #define TITLE_WORDS_FALSE  0.0085 /* P(title words point to T | another type) */
 #define TITLE_WORDS_NAME   0.5    /* q at which the words name a type (title_code) */
+#define TITLE_WORDS_SURE   0.9    /* q at which the words are the type's title */
 
 #define MAX_TITLES 4096
 #define MAX_CODES  CS_MAX_LABELS
@@ -655,6 +664,7 @@ cs_index_doctype(const cs_classifier *m, const cs_titles *t, const char *first_p
     double q[CS_MAX_LABELS];
     const char *code = NULL;
     int pattern = 0, n, i, words = 0;
+    long sure = -1;
     size_t L;
     double sum = 0;
 
@@ -677,6 +687,11 @@ cs_index_doctype(const cs_classifier *m, const cs_titles *t, const char *first_p
                 *title_code = cs_classifier_label(m, best);
         }
     }
+    if (words && !code) {
+        for (size_t c = 0; c < L; c++)
+            if (q[c] >= TITLE_WORDS_SURE)
+                sure = (long)c;
+    }
     for (i = 0; i < n; i++) {
         int match = code && strcmp(all[i].label, code) == 0;
         all[i].confidence = (1 - DOMAIN_SHIFT) * all[i].confidence + DOMAIN_SHIFT / (double)n;
@@ -685,7 +700,11 @@ cs_index_doctype(const cs_classifier *m, const cs_titles *t, const char *first_p
         if (match && pattern)
             all[i].confidence *= pattern >= 2 ? PATTERNS_HIT / PATTERNS_FALSE
                                               : PATTERN_HIT / PATTERN_FALSE;
-        if (words) {
+        if (words && sure >= 0) {
+            /* words that name one type unambiguously are its title */
+            if ((long)cs_model_label_index(m, all[i].label) == sure)
+                all[i].confidence *= TITLE_HIT / TITLE_FALSE;
+        } else if (words) {
             long c = cs_model_label_index(m, all[i].label);
             all[i].confidence *= TITLE_WORDS_FALSE + (TITLE_WORDS_HIT - TITLE_WORDS_FALSE) * q[c];
         }
