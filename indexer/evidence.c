@@ -7,6 +7,7 @@
  * Interface routines:
  *   cs_evidence_new, cs_evidence_free
  *   cs_evidence_mrns       MRN-like tokens for the roster lookup
+ *   cs_evidence_dates      dates of the identifier zones, for the roster lookup
  * Internal (evidence.h):
  *   cs_ev_fold_name        the folded form names are compared in
  *
@@ -315,7 +316,19 @@ line_numbers(builder *b, const ev_line *l, const char *s)
 /*                               dates                              */
 /* ---------------------------------------------------------------- */
 
-/* A numeric date group a sep b sep c at s; its length, or 0. */
+/* A date separator as printed or as OCR reads '-' and '/' ("04~23-1948"). */
+static int
+date_separator(int c)
+{
+    return c == '/' || c == '-' || c == '.' || c == '~' || c == '_';
+}
+
+/*
+ * A numeric date group a sep b sep c at s; its length, or 0.  The two
+ * separators may differ (OCR misreads one of them): only a candidate's
+ * own birth date is looked for in these groups (verify.c), so a looser
+ * reading cannot invent one.
+ */
 static size_t
 numeric_group(const char *s, ev_dategroup *g)
 {
@@ -328,17 +341,19 @@ numeric_group(const char *s, ev_dategroup *g)
     g->a_digits = n;
     i = (size_t)n;
     sep = s[i];
-    if (sep != '/' && sep != '-' && sep != '.')
+    if (!date_separator(sep))
         return 0;
     i++;
-    if ((n = cs_date_read_group(s + i, 2, &g->b, &fixes)) == 0 || s[i + (size_t)n] != sep)
+    if ((n = cs_date_read_group(s + i, 2, &g->b, &fixes)) == 0 ||
+        !date_separator((unsigned char)s[i + (size_t)n]))
         return 0;
     i += (size_t)n + 1;
     if ((n = cs_date_read_group(s + i, g->a_digits == 4 ? 2 : 4, &g->c, &fixes)) == 0 || n == 3)
         return 0;
     g->c_digits = n;
     i += (size_t)n;
-    if (fixes > DATE_FIXES_MAX || (s[i] == sep && cs_is_digit((unsigned char)s[i + 1])))
+    if (fixes > DATE_FIXES_MAX ||
+        (date_separator((unsigned char)s[i]) && cs_is_digit((unsigned char)s[i + 1])))
         return 0;
     return i;
 }
@@ -662,5 +677,82 @@ cs_evidence_mrns(const cs_evidence *e, char (*out)[CS_MRN_MAX], int max)
             if (!dup)
                 snprintf(out[n++], CS_MRN_MAX, "%s", num->s);
         }
+    return n;
+}
+
+/* The birth dates group g may be printed as, into out (at most 2). */
+static int
+group_dates(const ev_dategroup *g, int ref_year, cs_date *out)
+{
+    int n = 0, y;
+
+    if (g->named_month) {
+        out[n++] = g->parsed;
+        return n;
+    }
+    if (g->compact[0]) {
+        int a = 0, b = 0, c = 0;
+        if (strlen(g->compact) == 8 && sscanf(g->compact, "%4d%2d%2d", &a, &b, &c) == 3 &&
+            cs_date_valid(a, b, c) && a <= ref_year && a >= ref_year - 120)
+            out[n++] = (cs_date){a, b, c};
+        else if (strlen(g->compact) == 8 && sscanf(g->compact, "%2d%2d%4d", &a, &b, &c) == 3 &&
+                 cs_date_valid(c, a, b) && c <= ref_year && c >= ref_year - 120)
+            out[n++] = (cs_date){c, a, b};
+        return n;
+    }
+    if (g->a_digits == 4) {
+        if (cs_date_valid(g->a, g->b, g->c))
+            out[n++] = (cs_date){g->a, g->b, g->c};
+        return n;
+    }
+    y = g->c;
+    if (g->c_digits == 2)
+        y += 2000 + y > ref_year ? 1900 : 2000;
+    if (y > ref_year || y < ref_year - 120)
+        return 0;
+    if (cs_date_valid(y, g->a, g->b))
+        out[n++] = (cs_date){y, g->a, g->b};
+    if (g->a > 12 && cs_date_valid(y, g->b, g->a))
+        out[n++] = (cs_date){y, g->b, g->a};
+    return n;
+}
+
+/*
+ * cs_evidence_dates()
+ *
+ *      Input:  e (the evidence; NULL gives 0)
+ *              out, max (out: at most max dates)
+ *      Return: the number written
+ *
+ *  Notes:
+ *      (1) The dates printed in the identifier zones (header and footer
+ *          lines), read as birth dates could be (the last 120 years; a
+ *          day over 12 first is D/M/Y), in reading order, without
+ *          duplicates: a document without a readable MRN or name still
+ *          brings the roster patients born on one of them, and
+ *          verification then looks for each one's name.
+ */
+int
+cs_evidence_dates(const cs_evidence *e, cs_date *out, int max)
+{
+    int n = 0;
+
+    if (!e || !out)
+        return 0;
+    for (size_t i = 0; i < e->ndates && n < max; i++) {
+        const ev_dategroup *g = &e->dates[i];
+        cs_date d[2];
+        int k = 0;
+        if (e->lines[e->words[g->word_first].line].zone == 0)
+            continue;
+        k = group_dates(g, e->ref_year, d);
+        for (int j = 0; j < k && n < max; j++) {
+            int dup = 0;
+            for (int m = 0; m < n && !dup; m++)
+                dup = cs_date_cmp(&out[m], &d[j]) == 0;
+            if (!dup)
+                out[n++] = d[j];
+        }
+    }
     return n;
 }

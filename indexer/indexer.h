@@ -330,6 +330,14 @@ void cs_evidence_free(cs_evidence **pe);
 int cs_evidence_mrns(const cs_evidence *e, char (*out)[CS_MRN_MAX], int max);
 
 /*
+ * cs_evidence_dates: the dates printed in the document's identifier zones
+ * (header and footer), read as birth dates may be, without duplicates,
+ * for the roster lookup of documents whose MRN and name cannot be read.
+ * Writes at most max and returns how many it wrote.
+ */
+int cs_evidence_dates(const cs_evidence *e, cs_date *out, int max);
+
+/*
  * cs_evidence_verify: look for record r's own MRN, birth date and names
  * on the document.  Fills *out (levels MISSING and page -1 where not
  * found).  Returns 0, or -1 for a NULL argument.  See verify.c.

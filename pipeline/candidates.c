@@ -10,7 +10,10 @@
  *     born on the extracted birth date, or of that first name;
  *   - patients of the extracted last name (similar) and first name with
  *     any birth date: the look-alikes that must stop a document without
- *     an MRN from being filed on name and birth date.
+ *     an MRN from being filed on name and birth date;
+ *   - patients born on one of the dates printed in the identifier zones
+ *     (at most DATE_ROWS), for documents whose MRN and name cannot be
+ *     read: verification then looks for each one's name.
  * The indexer verifies each on the page and scores them.
  */
 #include "pipeline/pipeline_internal.h"
@@ -22,6 +25,11 @@
 
 #define MAX_VARIANTS   1536
 #define VARIANT_TOKENS 4
+#define DATE_ROWS      60      /* patients born on the printed dates */
+#define MATCH_MRNS     16      /* MRN-like tokens of a document looked up */
+#define MATCH_DATES    6       /* dates of its identifier zones looked up */
+#define CS_STR_(x) #x
+#define CS_STR(x) CS_STR_(x)
 
 void cs_candidates_free(cs_candidates *c)
 {
@@ -67,12 +75,22 @@ static void add_mrn(char (*list)[CS_MRN_MAX], long *n, const char *mrn, int vari
         *n += nvar < MAX_VARIANTS - *n ? nvar : MAX_VARIANTS - *n;
 }
 
+/* Postgres date[] literal, or NULL (b stays empty) when there are none. */
+static int date_array(cs_buf *b, const cs_date *dates, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        cs_buf_printf(b, "%s%04d-%02d-%02d", i ? "," : "{", dates[i].year, dates[i].month,
+                      dates[i].day);
+    return n ? cs_buf_puts(b, "}") : 0;
+}
+
 int cs_candidates_find(cs_store *s, const cs_fields *f, const char (*mrns)[CS_MRN_MAX],
-                       size_t nmrns, cs_candidates *out, char *err, size_t errlen)
+                       size_t nmrns, const cs_date *dates, size_t ndates, cs_candidates *out,
+                       char *err, size_t errlen)
 {
     char (*variants)[CS_MRN_MAX] = NULL, (*exact)[CS_MRN_MAX] = NULL, dob[16] = "";
     size_t nexact = 0;
-    cs_buf arr = CS_BUF_INIT, shown = CS_BUF_INIT;
+    cs_buf arr = CS_BUF_INIT, shown = CS_BUF_INIT, born = CS_BUF_INIT;
     long nvar = 0;
     PGresult *r;
     int rc = -1;
@@ -100,11 +118,15 @@ int cs_candidates_find(cs_store *s, const cs_fields *f, const char (*mrns)[CS_MR
             goto out;
         }
     }
+    if (date_array(&born, dates, ndates) < 0) {
+        cs_fail(err, errlen, "out of memory");
+        goto out;
+    }
     if (f->birth_info.found)
         snprintf(dob, sizeof dob, "%04d-%02d-%02d", f->birth.year, f->birth.month, f->birth.day);
     {
-        const char *p[5] = {arr.data, f->name_info.found ? f->last : NULL, dob[0] ? dob : NULL,
-                            f->name_info.found ? f->first : NULL, shown.data};
+        const char *p[6] = {arr.data, f->name_info.found ? f->last : NULL, dob[0] ? dob : NULL,
+                            f->name_info.found ? f->first : NULL, shown.data, born.data};
         /* each branch is an index lookup; the union is a handful of rows,
          * those whose MRN the document shows first so the limit never
          * drops one ("not in roster" is concluded from their absence) */
@@ -129,7 +151,10 @@ int cs_candidates_find(cs_store *s, const cs_fields *f, const char (*mrns)[CS_MR
             "  (SELECT * FROM patient WHERE $2::text IS NOT NULL AND $4::text IS NOT NULL"
             "      AND lower(last_name) % lower($2) AND lower(first_name) = lower($4)"
             "    ORDER BY similarity(lower(last_name), lower($2)) DESC LIMIT 20)"
-            " ) c ORDER BY id) d ORDER BY shown DESC, id LIMIT 96", 5, p, err, errlen);
+            "  UNION ALL"
+            "  (SELECT * FROM patient WHERE $6::date[] IS NOT NULL"
+            "      AND birth_date = ANY ($6::date[]) LIMIT " CS_STR(DATE_ROWS) ")"
+            " ) c ORDER BY id) d ORDER BY shown DESC, id LIMIT 160", 6, p, err, errlen);
     }
     if (!r)
         goto out;
@@ -159,7 +184,74 @@ out:
         cs_candidates_free(out);
     cs_buf_free(&arr);
     cs_buf_free(&shown);
+    cs_buf_free(&born);
     free(exact);
     free(variants);
     return rc;
+}
+
+/*
+ * cs_candidates_match: the patient of a document.  Candidates by its
+ * fields, the MRN-like tokens and the identifier-zone dates of evidence,
+ * verified and scored (cs_index_match_verified).  One more lookup when
+ * the document shows no MRN and its name was not extracted, but the best
+ * candidate's full name and birth date were found on the page: the
+ * roster is searched again by that name and birth date, as if they had
+ * been extracted, so that every look-alike of that patient (same name
+ * with any birth date, same birth date with a similar name) is among the
+ * candidates before the document may be filed on them.  On success the
+ * caller owns *out (cs_candidates_free) and *scores (free).
+ */
+int cs_candidates_match(cs_store *s, const cs_fields *f, const cs_evidence *evidence,
+                        cs_candidates *out, cs_match_score **scores,
+                        cs_match_decision *decision, char *err, size_t errlen)
+{
+    char mrns[MATCH_MRNS][CS_MRN_MAX];
+    cs_date dates[MATCH_DATES];
+    int nmrns = cs_evidence_mrns(evidence, mrns, MATCH_MRNS);
+    int ndates = cs_evidence_dates(evidence, dates, MATCH_DATES);
+    const cs_match_score *best;
+    cs_fields again;
+
+    *scores = NULL;
+    if (cs_candidates_find(s, f, (const char (*)[CS_MRN_MAX])mrns, (size_t)nmrns, dates,
+                           (size_t)ndates, out, err, errlen) < 0)
+        return -1;
+    if ((*scores = calloc(out->n ? out->n : 1, sizeof **scores)) == NULL)
+        goto oom;
+    cs_index_match_verified(f, evidence, out->records, out->n, *scores, decision);
+    best = *scores;
+    if (decision->file || decision->reason != CS_REASON_NO_MRN || out->n == 0 ||
+        f->name_info.found || best->hit[CS_ID_LAST].page < 0 ||
+        best->hit[CS_ID_FIRST].page < 0 || best->hit[CS_ID_BIRTH].page < 0)
+        return 0;
+
+    /* the name and birth date verified on the page, as the document's fields */
+    again = *f;
+    {
+        const cs_roster_record *r = &out->records[best->record];
+        snprintf(again.last, sizeof again.last, "%s", r->last);
+        snprintf(again.first, sizeof again.first, "%s", r->first);
+        again.middle[0] = '\0';
+        again.name_info.found = 1;
+        again.name_info.labelled = 0;
+        if (!again.birth_info.found) {
+            again.birth = r->birth;
+            again.birth_info.found = 1;
+            again.birth_info.labelled = 0;
+        }
+    }
+    cs_candidates_free(out);
+    free(*scores);
+    *scores = NULL;
+    if (cs_candidates_find(s, &again, (const char (*)[CS_MRN_MAX])mrns, (size_t)nmrns, dates,
+                           (size_t)ndates, out, err, errlen) < 0)
+        return -1;
+    if ((*scores = calloc(out->n ? out->n : 1, sizeof **scores)) == NULL)
+        goto oom;
+    cs_index_match_verified(&again, evidence, out->records, out->n, *scores, decision);
+    return 0;
+oom:
+    cs_candidates_free(out);
+    return cs_fail(err, errlen, "out of memory");
 }

@@ -101,9 +101,10 @@ int  cs_file_pages_load(cs_store *s, long long file_id, int unassigned_only, cs_
 void cs_file_pages_free(cs_file_pages *fp);
 
 /*
- * Roster candidates for a document (candidates.c): by its extracted fields
- * and by the MRN-like tokens it shows (mrns, nmrns; may be NULL, 0);
- * records point into result.
+ * Roster candidates for a document (candidates.c): by its extracted fields,
+ * the MRN-like tokens it shows (mrns, nmrns) and the dates of its
+ * identifier zones (dates, ndates; either may be NULL, 0); records point
+ * into result.
  */
 typedef struct cs_candidates {
     PGresult *result;
@@ -112,8 +113,13 @@ typedef struct cs_candidates {
     size_t n;
 } cs_candidates;
 int  cs_candidates_find(cs_store *s, const cs_fields *f, const char (*mrns)[CS_MRN_MAX],
-                        size_t nmrns, cs_candidates *out, char *err, size_t errlen);
+                        size_t nmrns, const cs_date *dates, size_t ndates, cs_candidates *out,
+                        char *err, size_t errlen);
 void cs_candidates_free(cs_candidates *c);
+/* The patient of a document: candidates, verification, decision (candidates.c). */
+int  cs_candidates_match(cs_store *s, const cs_fields *f, const cs_evidence *evidence,
+                         cs_candidates *out, cs_match_score **scores,
+                         cs_match_decision *decision, char *err, size_t errlen);
 
 /* Render document_id's searchable PDF from its pages and store it (pdf.c). */
 int cs_document_render_pdf(cs_store *s, long long document_id, char *err, size_t errlen);

@@ -38,7 +38,6 @@
 #define CS_DOCTYPE_FILE_CONFIDENCE 0.91
 #define MAX_REASONS 4
 #define TYPE_ALTERNATIVES 3
-#define MAX_MRN_TOKENS 16        /* MRN-like tokens of a document looked up in the roster */
 
 /* Load the active model into ctx when it is not the one already loaded. */
 static int refresh_model(cs_store *s, cs_stage_ctx *ctx, char *err, size_t errlen)
@@ -215,9 +214,7 @@ static int assemble_document(cs_store *s, cs_stage_ctx *ctx, const cs_job *job,
     cs_match_decision decision = {0, NULL, 0};
     cs_candidates cands = {0};
     cs_evidence *evidence = NULL;
-    char (*mrns)[CS_MRN_MAX] = NULL;
     size_t *page_index = NULL;
-    int nmrns = 0;
     cs_fields fields;
     cs_buf text = CS_BUF_INIT, fj = CS_BUF_INIT, cj = CS_BUF_INIT, aj = CS_BUF_INIT,
            rj = CS_BUF_INIT;
@@ -229,8 +226,7 @@ static int assemble_document(cs_store *s, cs_stage_ctx *ctx, const cs_job *job,
 
     pages = calloc(doc->npages ? doc->npages : 1, sizeof *pages);
     page_index = calloc(doc->npages ? doc->npages : 1, sizeof *page_index);
-    mrns = calloc(MAX_MRN_TOKENS, sizeof *mrns);
-    if (!pages || !page_index || !mrns) {
+    if (!pages || !page_index) {
         cs_fail(err, errlen, "out of memory");
         goto out;
     }
@@ -253,16 +249,8 @@ static int assemble_document(cs_store *s, cs_stage_ctx *ctx, const cs_job *job,
         cs_fail(err, errlen, "out of memory");
         goto out;
     }
-    nmrns = cs_evidence_mrns(evidence, mrns, MAX_MRN_TOKENS);
-    if (cs_candidates_find(s, &fields, (const char (*)[CS_MRN_MAX])mrns, (size_t)nmrns, &cands,
-                           err, errlen) < 0)
+    if (cs_candidates_match(s, &fields, evidence, &cands, &scores, &decision, err, errlen) < 0)
         goto out;
-    scores = calloc(cands.n ? cands.n : 1, sizeof *scores);
-    if (!scores) {
-        cs_fail(err, errlen, "out of memory");
-        goto out;
-    }
-    cs_index_match_verified(&fields, evidence, cands.records, cands.n, scores, &decision);
 
     if (forced_reason)
         reasons[nreasons++] = forced_reason;
@@ -353,7 +341,6 @@ out:
     cs_candidates_free(&cands);
     cs_evidence_free(&evidence);
     free(scores);
-    free(mrns);
     free(page_index);
     free(pages);
     cs_buf_free(&text);

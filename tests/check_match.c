@@ -141,6 +141,8 @@ START_TEST(test_verify_layouts)
         /* day and month both 12 or less, printed the other way: close */
         {"Lowell, Grace  30303030\nDOB 01/30/1988", 7, E, E, E, E},
         {"Emard, Israel  48213377\nDOB 14/03/1952", 0, E, E, E, E},
+        /* a separator misread by OCR */
+        {"Patient: Emard, Israel  MRN 48213377  DOB: 03~14-1952", 0, E, E, E, E},
         /* one edit from the MRN: close */
         {"Emard, Israel  48213371  DOB 03/14/1952", 0, C, E, E, E},
     };
@@ -307,6 +309,33 @@ START_TEST(test_evidence_mrns)
                 ck_assert_str_ne(out[i], out[j]);
     }
     ck_assert_int_eq(cs_evidence_mrns(e, out, 2), 2);
+    cs_evidence_free(&e);
+    free(t);
+}
+END_TEST
+
+START_TEST(test_evidence_dates)
+{
+    char *t = page_text("Re: Patient Langford, Liora (date of birth 06/16/68)\n"
+                        "Seen 2019-12-30; born 19520314; 14MAR1952 again; 25/12/1949",
+                        "Printed 31.01.2024\n");
+    cs_date d[8];
+    cs_index_page p;
+    cs_evidence *e = NULL;
+    int n;
+
+    memset(&p, 0, sizeof p);
+    p.text = t;
+    ck_assert_int_eq(cs_evidence_new(&p, 1, 2024, &e), 0);
+    n = cs_evidence_dates(e, d, 8);
+    ck_assert_int_eq(n, 5);
+    ck_assert(d[0].year == 1968 && d[0].month == 6 && d[0].day == 16);   /* two-digit year */
+    ck_assert(d[1].year == 2019 && d[1].month == 12 && d[1].day == 30);
+    ck_assert(d[2].year == 1952 && d[2].month == 3 && d[2].day == 14);   /* 14MAR1952 the same */
+    ck_assert(d[3].year == 1949 && d[3].month == 12 && d[3].day == 25);  /* D/M/Y: day over 12 */
+    ck_assert(d[4].year == 2024 && d[4].month == 1 && d[4].day == 31);   /* the footer */
+    ck_assert_int_eq(cs_evidence_dates(e, d, 2), 2);
+    ck_assert_int_eq(cs_evidence_dates(NULL, d, 2), 0);
     cs_evidence_free(&e);
     free(t);
 }
@@ -610,6 +639,7 @@ match_suite(void)
     tcase_add_test(tc, test_verify_zones);
     tcase_add_test(tc, test_verify_word_boxes);
     tcase_add_test(tc, test_evidence_mrns);
+    tcase_add_test(tc, test_evidence_dates);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("decisions");

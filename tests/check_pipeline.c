@@ -1,8 +1,9 @@
 /*
  * check_pipeline.c — unit tests for pipeline/ against a real PostgreSQL
  * (the embedded server in a private folder): the server's life cycle,
- * migrations, and the job queue's claim / lease / complete / retry / fail
- * transitions and notifications.
+ * migrations, the job queue's claim / lease / complete / retry / fail
+ * transitions and notifications, and finding a document's patient in the
+ * roster (candidate lookups and verification).
  */
 #include <check.h>
 #include <stdlib.h>
@@ -191,11 +192,99 @@ START_TEST(test_notify_wakes_a_waiting_worker)
 }
 END_TEST
 
+/* ---- finding the patient: candidates from the page, verification ---- */
+
+/* The decision for one text page against the roster in the database. */
+static cs_match_decision match_page(cs_store *s, const char *text, char *mrn, size_t mrnlen)
+{
+    char err[256] = "";
+    cs_index_page page;
+    cs_evidence *e = NULL;
+    cs_candidates c;
+    cs_match_score *scores = NULL;
+    cs_match_decision d;
+    cs_fields f;
+
+    memset(&page, 0, sizeof page);
+    page.text = text;
+    ck_assert_int_eq(cs_index_extract_fields(&page, 1, 2024, &f), 0);
+    ck_assert_int_eq(cs_evidence_new(&page, 1, 2024, &e), 0);
+    ck_assert_msg(cs_candidates_match(s, &f, e, &c, &scores, &d, err, sizeof err) == 0, "%s", err);
+    snprintf(mrn, mrnlen, "%s", d.file ? c.records[scores[0].record].mrn : "");
+    free(scores);
+    cs_candidates_free(&c);
+    cs_evidence_free(&e);
+    return d;
+}
+
+START_TEST(test_patient_found_by_verification)
+{
+    static const char body[] = "\nI saw her in clinic today for follow-up of her asthma.\n"
+        "She is doing well on her inhaler and has had no exacerbations.\n"
+        "Examination was unremarkable. We will continue the current plan.\n"
+        "Please do not hesitate to contact me with any questions.\n";
+    char text[1024], mrn[32];
+    cs_match_decision d;
+    cs_store *s = open_store();
+
+    exec_ok(s, "TRUNCATE patient CASCADE");
+    exec_ok(s, "INSERT INTO patient (mrn, last_name, first_name, middle_name, birth_date, sex) VALUES"
+               " ('61506650', 'Langford', 'Liora', 'Maren', '2000-08-05', 'F'),"
+               " ('61506651', 'Quill', 'Ada', '', '1961-02-03', 'F'),"
+               " ('70000001', 'Ashdown', 'Tobias', '', '1977-04-04', 'M'),"
+               " ('70000002', 'Ashdown', 'Tobias', '', '1980-09-09', 'M')");
+
+    /* an unlabelled MRN on a sticker-like line, the name in any order */
+    snprintf(text, sizeof text, "LANGFORD LIORA M   61506650   08/05/2000\n%s", body);
+    d = match_page(s, text, mrn, sizeof mrn);
+    ck_assert_msg(d.file, "%s", d.reason ? d.reason : "");
+    ck_assert_str_eq(mrn, "61506650");
+
+    /* a letter without MRN whose name no label parser reads: the patients
+     * born on its dates are looked up, verified, then every look-alike of
+     * the one found is fetched before it is filed */
+    snprintf(text, sizeof text, "06/29/2022\nRE: Patient Langford, Liora Maren, DOB 08/05/00\n"
+             "Dear Dr. Garman,\n%s", body);
+    {
+        cs_index_page page;
+        cs_fields f;
+        memset(&page, 0, sizeof page);
+        page.text = text;
+        cs_index_extract_fields(&page, 1, 2024, &f);
+        ck_assert_int_eq(f.name_info.found, 0);      /* what this case is about */
+        ck_assert_int_eq(f.mrn_info.found, 0);
+    }
+    d = match_page(s, text, mrn, sizeof mrn);
+    ck_assert_msg(d.file, "%s", d.reason ? d.reason : "");
+    ck_assert_str_eq(mrn, "61506650");
+
+    /* the same for a patient with a same-name look-alike: review */
+    snprintf(text, sizeof text, "06/29/2022\nRE: Patient Ashdown, Tobias, DOB 04/04/77\n"
+             "Dear Dr. Garman,\n%s", body);
+    d = match_page(s, text, mrn, sizeof mrn);
+    ck_assert_int_eq(d.file, 0);
+    ck_assert_ptr_eq(d.reason, CS_REASON_LOOKALIKE);
+
+    /* an outsider born the same day as a roster patient: not filed */
+    snprintf(text, sizeof text, "06/29/2022\nRE: Patient Morrow, Liora, DOB 08/05/00\n"
+             "Dear Dr. Garman,\n%s", body);
+    d = match_page(s, text, mrn, sizeof mrn);
+    ck_assert_int_eq(d.file, 0);
+
+    /* a roster MRN printed with another name and birth date: not filed */
+    snprintf(text, sizeof text, "Patient: Quill, Ada\nMRN: 61506650\nDOB: 02/03/1961\n%s", body);
+    d = match_page(s, text, mrn, sizeof mrn);
+    ck_assert_int_eq(d.file, 0);
+    cs_store_close(&s);
+}
+END_TEST
+
 static Suite *pipeline_suite(void)
 {
     Suite *s = suite_create("pipeline");
     TCase *server = tcase_create("server");
     TCase *queue = tcase_create("queue");
+    TCase *patient = tcase_create("patient");
 
     tcase_add_test(server, test_server_life_cycle);
     tcase_add_test(server, test_migrations_idempotent);
@@ -206,6 +295,9 @@ static Suite *pipeline_suite(void)
     tcase_set_timeout(queue, 60);
     suite_add_tcase(s, server);
     suite_add_tcase(s, queue);
+    tcase_add_test(patient, test_patient_found_by_verification);
+    tcase_set_timeout(patient, 60);
+    suite_add_tcase(s, patient);
     return s;
 }
 
