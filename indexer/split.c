@@ -282,14 +282,32 @@ find_title(const char *text, page_signals *p)
 }
 
 /*
- * A title never seen whole ("BRIEF OP NOTE", "CT ABDOMEN WITH CONTRAST"):
- * the words of a title line among the first HEADING_LINES lines name one
- * type with at least TITLE_WORDS_SURE of the title-word posterior (a
- * word of the built-in vocabulary that names a type on its own), and the
- * page carries a patient header block, labelled or only an MRN-like
- * number near the top.  A section heading of a later
- * page ("DISCHARGE MEDICATIONS:") ends in a colon and is no title line.
+ * Copy the first nlines lines of text into top (cap bytes, each line cut
+ * to LINE_KEEP - 1), counting only lines that hold a word when words_only.
+ * Returns the bytes copied.
  */
+static size_t
+top_lines(const char *text, int nlines, int words_only, char *top, size_t cap)
+{
+    const char *s = text, *line;
+    size_t len, used = 0;
+    int kept = 0;
+
+    while (*s && kept < nlines && used + LINE_KEEP + 1 <= cap) {
+        s = next_line(s, &line, &len);
+        if (words_only && !cs_has_word(line, len))
+            continue;
+        kept++;
+        if (len > LINE_KEEP - 1)
+            len = LINE_KEEP - 1;
+        memcpy(top + used, line, len);
+        used += len;
+        top[used++] = '\n';
+    }
+    top[used] = '\0';
+    return used;
+}
+
 /*
  * An identifier block without labels (a sticker, values above their
  * labels): an MRN-like number among the first HEADER_LINES lines.
@@ -297,47 +315,30 @@ find_title(const char *text, page_signals *p)
 static int
 has_number_block(const char *text)
 {
-    char top[HEADER_LINES * LINE_KEEP + 1];
+    char top[HEADER_LINES * (LINE_KEEP + 1) + 1];
     cs_mrn_candidate c[1];
-    const char *s = text, *line;
-    size_t len, used = 0;
 
-    for (int lines = 0; *s && lines < HEADER_LINES; lines++) {
-        s = next_line(s, &line, &len);
-        if (len > LINE_KEEP - 1)
-            len = LINE_KEEP - 1;
-        memcpy(top + used, line, len);
-        used += len;
-        top[used++] = '\n';
-    }
-    top[used] = '\0';
+    top_lines(text, HEADER_LINES, 0, top, sizeof top);
     return cs_index_find_mrns(top, c, 1) > 0;
 }
 
+/*
+ * A title never seen whole ("BRIEF OP NOTE", "CT ABDOMEN WITH CONTRAST"):
+ * the words of a title line among the first HEADING_LINES lines name one
+ * type with at least TITLE_WORDS_SURE of the title-word posterior (a
+ * word of the built-in vocabulary that names a type on its own), and the
+ * page carries a patient header block, labelled or only an MRN-like
+ * number near the top.  A section heading of a later page ("DISCHARGE
+ * MEDICATIONS:") ends in a colon and is no title line.
+ */
 static void
 find_title_words(const cs_titles *vocabulary, const char *text, page_signals *p)
 {
-    char top[HEADING_LINES * LINE_KEEP + 1];
-    const char *s = text, *line;
-    size_t len, used = 0;
-    int nonempty = 0;
+    char top[HEADING_LINES * (LINE_KEEP + 1) + 1];
     cs_prediction pred;
 
-    if (!vocabulary)
-        return;
-    while (*s && nonempty < HEADING_LINES) {
-        s = next_line(s, &line, &len);
-        if (!cs_has_word(line, len))
-            continue;
-        nonempty++;
-        if (len > LINE_KEEP - 1)
-            len = LINE_KEEP - 1;
-        memcpy(top + used, line, len);
-        used += len;
-        top[used++] = '\n';
-    }
-    top[used] = '\0';
-    if (used && cs_index_title_words(vocabulary, NULL, top, &pred, 1) == 1 &&
+    if (vocabulary && top_lines(text, HEADING_LINES, 1, top, sizeof top) &&
+        cs_index_title_words(vocabulary, NULL, top, &pred, 1) == 1 &&
         pred.confidence >= TITLE_WORDS_SURE && (has_patient_block(text) || has_number_block(text)))
         p->title_type = pred.label;
 }
