@@ -194,8 +194,10 @@ out:
  * cs_candidates_match: the patient of a document.  Candidates by its
  * fields, the MRN-like tokens and the identifier-zone dates of evidence,
  * verified and scored (cs_index_match_verified).  One more lookup when
- * the document shows no MRN and its name was not extracted, but the best
- * candidate's full name and birth date were found on the page: the
+ * the document shows no MRN and its name was not extracted as the best
+ * candidate's ("Re: Patient Jane Doe", or "Doe Jane Ann" read as first
+ * name Doe), but that candidate's full name and birth date were found on
+ * the page: the
  * roster is searched again by that name and birth date, as if they had
  * been extracted, so that every look-alike of that patient (same name
  * with any birth date, same birth date with a similar name) is among the
@@ -222,9 +224,16 @@ int cs_candidates_match(cs_store *s, const cs_fields *f, const cs_evidence *evid
     cs_index_match_verified(f, evidence, out->records, out->n, *scores, decision);
     best = *scores;
     if (decision->file || decision->reason != CS_REASON_NO_MRN || out->n == 0 ||
-        f->name_info.found || best->hit[CS_ID_LAST].page < 0 ||
-        best->hit[CS_ID_FIRST].page < 0 || best->hit[CS_ID_BIRTH].page < 0)
+        best->hit[CS_ID_LAST].page < 0 || best->hit[CS_ID_FIRST].page < 0 ||
+        best->hit[CS_ID_BIRTH].page < 0)
         return 0;
+    {
+        /* the lookup already ran on this patient's name when it was extracted */
+        const cs_roster_record *r = &out->records[best->record];
+        if (f->name_info.found && cs_jaro_winkler(f->last, r->last) >= 1.0 &&
+            cs_jaro_winkler(f->first, r->first) >= 1.0)
+            return 0;
+    }
 
     /* the name and birth date verified on the page, as the document's fields */
     again = *f;
@@ -235,11 +244,9 @@ int cs_candidates_match(cs_store *s, const cs_fields *f, const cs_evidence *evid
         again.middle[0] = '\0';
         again.name_info.found = 1;
         again.name_info.labelled = 0;
-        if (!again.birth_info.found) {
-            again.birth = r->birth;
-            again.birth_info.found = 1;
-            again.birth_info.labelled = 0;
-        }
+        again.birth = r->birth;
+        again.birth_info.found = 1;
+        again.birth_info.labelled = 0;
     }
     cs_candidates_free(out);
     free(*scores);

@@ -258,6 +258,14 @@ START_TEST(test_patient_found_by_verification)
     ck_assert_msg(d.file, "%s", d.reason ? d.reason : "");
     ck_assert_str_eq(mrn, "61506650");
 
+    /* the name in the order Last First Middle, which extraction reads as
+     * first name Langford: the verified name and birth date are looked up */
+    snprintf(text, sizeof text, "27 April 2020\nRE: Langford Liora Maren (DOB: Aug 5, 2000)\n"
+             "To Whom It May Concern:\n%s", body);
+    d = match_page(s, text, mrn, sizeof mrn);
+    ck_assert_msg(d.file, "%s", d.reason ? d.reason : "");
+    ck_assert_str_eq(mrn, "61506650");
+
     /* the same for a patient with a same-name look-alike: review */
     snprintf(text, sizeof text, "06/29/2022\nRE: Patient Ashdown, Tobias, DOB 04/04/77\n"
              "Dear Dr. Garman,\n%s", body);
