@@ -487,8 +487,7 @@ cs_classifier_train(const cs_labelled_text *examples, size_t n,
 
 typedef struct predict_ctx {
     const cs_classifier *m;
-    uint32_t *ids;          /* known features of the text, as they come */
-    size_t nids, cap;
+    cs_model_ids ids;       /* known features of the text, as they come */
     int oom;                /* memory ran out: the ids so far are scored */
 } predict_ctx;
 
@@ -500,23 +499,31 @@ predict_feature(void *arg, const char *s, size_t len)
 
     if (id == CS_NO_FEATURE)
         return 0;
-    if (p->nids == p->cap) {
-        size_t cap = p->cap ? p->cap * 2 : 256;
-        uint32_t *ids = realloc(p->ids, cap * sizeof *ids);
-        if (!ids) {
-            /* Degrade to the features seen so far; the answer stays usable. */
-            p->oom = 1;
-            return -1;
-        }
-        p->ids = ids;
-        p->cap = cap;
+    if (cs_model_ids_push(&p->ids, id, 256) < 0) {
+        /* Degrade to the features seen so far; the answer stays usable. */
+        p->oom = 1;
+        return -1;
     }
-    p->ids[p->nids++] = id;
     return 0;
 }
 
-static int
-cmp_u32(const void *a, const void *b)
+int
+cs_model_ids_push(cs_model_ids *l, uint32_t id, size_t first_cap)
+{
+    if (l->n == l->cap) {
+        size_t cap = l->cap ? l->cap * 2 : first_cap;
+        uint32_t *v = realloc(l->v, cap * sizeof *v);
+        if (!v)
+            return -1;
+        l->v = v;
+        l->cap = cap;
+    }
+    l->v[l->n++] = id;
+    return 0;
+}
+
+int
+cs_model_cmp_ids(const void *a, const void *b)
 {
     uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
     return (x > y) - (x < y);
@@ -549,19 +556,19 @@ cs_model_scores(const cs_classifier *m, const char *text, double *score)
     p.m = m;
     cs_text_features(text, predict_feature, &p);
     if (m->flags & CS_MODEL_PRESENCE) {
-        if (p.nids)
-            qsort(p.ids, p.nids, sizeof *p.ids, cmp_u32);
-        for (i = 0; i < p.nids; i++)
-            if (i == 0 || p.ids[i] != p.ids[i - 1])
-                p.ids[k++] = p.ids[i];
+        if (p.ids.n)
+            qsort(p.ids.v, p.ids.n, sizeof *p.ids.v, cs_model_cmp_ids);
+        for (i = 0; i < p.ids.n; i++)
+            if (i == 0 || p.ids.v[i] != p.ids.v[i - 1])
+                p.ids.v[k++] = p.ids.v[i];
     } else {
-        k = p.nids;
+        k = p.ids.n;
     }
     if (m->kind == CS_MODEL_LOGISTIC)
-        cs_logreg_scores(m, p.ids, k, score);
+        cs_logreg_scores(m, p.ids.v, k, score);
     else
-        cs_model_nb_scores(m, p.ids, k, score);
-    free(p.ids);
+        cs_model_nb_scores(m, p.ids.v, k, score);
+    free(p.ids.v);
 }
 
 /*

@@ -89,8 +89,7 @@ problem_free(lr_problem *p)
 
 typedef struct collect_ctx {
     cs_classifier *m;
-    uint32_t *ids;
-    size_t nids, cap;
+    cs_model_ids ids;
     int oom;
 } collect_ctx;
 
@@ -112,25 +111,11 @@ collect_feature(void *arg, const char *s, size_t len)
             return -1;
         }
     }
-    if (c->nids == c->cap) {
-        size_t cap = c->cap ? c->cap * 2 : 4096;
-        uint32_t *p = realloc(c->ids, cap * sizeof *p);
-        if (!p) {
-            c->oom = 1;
-            return -1;
-        }
-        c->ids = p;
-        c->cap = cap;
+    if (cs_model_ids_push(&c->ids, id, 4096) < 0) {
+        c->oom = 1;
+        return -1;
     }
-    c->ids[c->nids++] = id;
     return 0;
-}
-
-static int
-cmp_u32(const void *a, const void *b)
-{
-    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-    return (x > y) - (x < y);
 }
 
 /*
@@ -157,26 +142,26 @@ collect(const cs_labelled_text *ex, size_t n, cs_classifier *all, lr_problem *p)
         assert(label >= 0);
         p->label[i] = (uint32_t)label;
         all->docs[label]++;
-        start = c.nids;
+        start = c.ids.n;
         if (cs_text_features(ex[i].text, collect_feature, &c) < 0 && c.oom)
             goto out;
-        qsort(c.ids + start, c.nids - start, sizeof *c.ids, cmp_u32);
-        for (j = k = start; j < c.nids; j++)
-            if (j == start || c.ids[j] != c.ids[k - 1])
-                c.ids[k++] = c.ids[j];
-        c.nids = k;
+        qsort(c.ids.v + start, c.ids.n - start, sizeof *c.ids.v, cs_model_cmp_ids);
+        for (j = k = start; j < c.ids.n; j++)
+            if (j == start || c.ids.v[j] != c.ids.v[k - 1])
+                c.ids.v[k++] = c.ids.v[j];
+        c.ids.n = k;
         for (j = start; j < k; j++) {
-            uint32_t *count = &all->counts[(size_t)c.ids[j] * p->L + (size_t)label];
+            uint32_t *count = &all->counts[(size_t)c.ids.v[j] * p->L + (size_t)label];
             if (*count < UINT32_MAX)
                 (*count)++;
         }
-        p->row[i + 1] = c.nids;
+        p->row[i + 1] = c.ids.n;
     }
-    p->col = c.ids;
-    c.ids = NULL;
+    p->col = c.ids.v;
+    c.ids.v = NULL;
     rc = 0;
 out:
-    free(c.ids);
+    free(c.ids.v);
     return rc;
 }
 

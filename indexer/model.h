@@ -90,6 +90,18 @@ uint32_t cs_model_find(const cs_classifier *m, const char *s, size_t len,
  */
 uint32_t cs_model_add(cs_classifier *m, const char *s, size_t len,
                       uint32_t hash, size_t limit);
+/*
+ * A growing list of feature ids (the features of one text, as the
+ * tokenizer yields them): cs_model_ids_push appends id, doubling from
+ * first_cap; -1 when memory runs out (the ids so far stay).
+ * cs_model_cmp_ids orders ids for qsort.
+ */
+typedef struct cs_model_ids {
+    uint32_t *v;
+    size_t n, cap;
+} cs_model_ids;
+int cs_model_ids_push(cs_model_ids *l, uint32_t id, size_t first_cap);
+int cs_model_cmp_ids(const void *a, const void *b);
 /* Compute logprob and logprior from counts and docs.  0, or -1 (memory). */
 int cs_model_finish(cs_classifier *m);
 /*

@@ -39,23 +39,23 @@ void cs_candidates_free(cs_candidates *c)
     memset(c, 0, sizeof *c);
 }
 
-/* Postgres array literal of MRNs; only letters and digits are written
- * (the indexer makes nothing else, and then nothing needs quoting). */
-static int mrn_array(cs_buf *b, const char (*mrns)[CS_MRN_MAX], size_t n)
+/*
+ * Postgres array literal of first (when not NULL) and the n MRNs; only
+ * values of letters and digits are written (the indexer makes nothing
+ * else, and then nothing needs quoting).
+ */
+static int mrn_array(cs_buf *b, const char *first, const char (*mrns)[CS_MRN_MAX], size_t n)
 {
-    int first = 1;
+    static const char ALNUM[] = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+    const char *sep = "";
 
     cs_buf_puts(b, "{");
-    for (size_t i = 0; i < n; i++) {
-        size_t k = 0;
-        while (mrns[i][k] && ((mrns[i][k] >= '0' && mrns[i][k] <= '9') ||
-                              (mrns[i][k] >= 'A' && mrns[i][k] <= 'Z') ||
-                              (mrns[i][k] >= 'a' && mrns[i][k] <= 'z')))
-            k++;
-        if (k == 0 || mrns[i][k])
+    for (size_t i = 0; i <= n; i++) {
+        const char *m = i == 0 ? first : mrns[i - 1];
+        if (!m || !m[0] || m[strspn(m, ALNUM)])
             continue;
-        cs_buf_printf(b, "%s%s", first ? "" : ",", mrns[i]);
-        first = 0;
+        cs_buf_printf(b, "%s%s", sep, m);
+        sep = ",";
     }
     return cs_buf_puts(b, "}");
 }
@@ -88,8 +88,7 @@ int cs_candidates_find(cs_store *s, const cs_fields *f, const char (*mrns)[CS_MR
                        size_t nmrns, const cs_date *dates, size_t ndates, cs_candidates *out,
                        char *err, size_t errlen)
 {
-    char (*variants)[CS_MRN_MAX] = NULL, (*exact)[CS_MRN_MAX] = NULL, dob[16] = "";
-    size_t nexact = 0;
+    char (*variants)[CS_MRN_MAX] = NULL, dob[16] = "";
     cs_buf arr = CS_BUF_INIT, shown = CS_BUF_INIT, born = CS_BUF_INIT;
     long nvar = 0;
     PGresult *r;
@@ -104,16 +103,9 @@ int cs_candidates_find(cs_store *s, const cs_fields *f, const char (*mrns)[CS_MR
             add_mrn(variants, &nvar, f->mrn, 1);
         for (size_t i = 0; i < nmrns; i++)
             add_mrn(variants, &nvar, mrns[i], i < VARIANT_TOKENS);
-        /* the MRNs the document shows, listed apart for the ordering */
-        exact = calloc(nmrns + 1, sizeof *exact);
-        if (exact) {
-            if (f->mrn_info.found)
-                snprintf(exact[nexact++], CS_MRN_MAX, "%s", f->mrn);
-            for (size_t i = 0; i < nmrns; i++)
-                snprintf(exact[nexact++], CS_MRN_MAX, "%s", mrns[i]);
-        }
-        if (!exact || mrn_array(&arr, (const char (*)[CS_MRN_MAX])variants, (size_t)nvar) < 0 ||
-            mrn_array(&shown, (const char (*)[CS_MRN_MAX])exact, nexact) < 0) {
+        /* the MRNs the document shows, apart from their variants, for the ordering */
+        if (mrn_array(&arr, NULL, (const char (*)[CS_MRN_MAX])variants, (size_t)nvar) < 0 ||
+            mrn_array(&shown, f->mrn_info.found ? f->mrn : NULL, mrns, nmrns) < 0) {
             cs_fail(err, errlen, "out of memory");
             goto out;
         }
@@ -185,7 +177,6 @@ out:
     cs_buf_free(&arr);
     cs_buf_free(&shown);
     cs_buf_free(&born);
-    free(exact);
     free(variants);
     return rc;
 }
