@@ -37,8 +37,13 @@
  *      title words (titles.c's vocabulary) naming a type
  *      surely, + patient header block, and not the type
  *      the document's first page named                   "document title words"
- *   7. after a blank page, unless the file is duplex     "after a blank page"
- *   8. otherwise                                         continue
+ *   7. the page opens with an identifier block whose
+ *      dates (birth, service, admission, under any label
+ *      or none) and those of the document's first page
+ *      each hold one the other does not: the same
+ *      patient's next encounter                          "different dates in the header"
+ *   8. after a blank page, unless the file is duplex     "after a blank page"
+ *   9. otherwise                                         continue
  *
  * Blank pages belong to no document (page_document = -1).  A blank page
  * usually ends a document; but when every blank page sits at an odd
@@ -64,6 +69,9 @@
 #define NAME_DIFFERENT  0.80  /* Jaro-Winkler below this: another name */
 #define LINE_KEEP       161   /* bytes of a top line kept for its title words */
 #define TITLE_WORDS_SURE 0.9  /* title-word posterior that names a type */
+#define DATE_LINES      8     /* lines with a word searched for header dates */
+#define HEADER_DATES    8     /* header dates kept per page */
+#define PROSE_WORDS     5     /* lower-case words that make a line a sentence */
 
 static const char *const KNOWN_TITLES[] = {
     "discharge summary", "operative report", "operative note", "operation report",
@@ -88,6 +96,8 @@ typedef struct page_signals {
     int letter;                  /* a letter's opening near the top */
     char heading[HEADING_MAX];   /* all-capitals heading with a header block, or "" */
     const char *title_type;      /* type the top lines' title words name, or NULL */
+    cs_date dates[HEADER_DATES]; /* dates of the identifier block at the top */
+    int ndates;
     cs_fields fields;
 } page_signals;
 
@@ -343,6 +353,77 @@ find_title_words(const cs_titles *vocabulary, const char *text, page_signals *p)
         p->title_type = pred.label;
 }
 
+/* Is the line a sentence: PROSE_WORDS words of lower-case letters? */
+static int
+prose_line(const char *line, size_t len)
+{
+    int words = 0;
+
+    for (size_t i = 0; i < len; i++) {
+        size_t k = i;
+        if (i > 0 && cs_is_alnum((unsigned char)line[i - 1]))
+            continue;
+        while (k < len && line[k] >= 'a' && line[k] <= 'z')
+            k++;
+        if (k - i >= 2 && (k == len || !cs_is_alnum((unsigned char)line[k])))
+            words++;
+    }
+    return words >= PROSE_WORDS;
+}
+
+/*
+ * The dates of a page's identifier block: every date on the first
+ * DATE_LINES lines holding a word, sentences skipped (a continuation
+ * page's body may start near the top, and its dates are the story's, not
+ * the document's), when the page opens with an identifier block.  A
+ * chart stack's next document of the same patient prints the same birth
+ * date but another date of service, admission or visit, under whatever
+ * label, or none (a sticker); a continuation page's running header
+ * repeats its document's.
+ */
+static void
+find_header_dates(const char *text, int ref_year, page_signals *p)
+{
+    char top[DATE_LINES * (LINE_KEEP + 1) + 1];
+    const char *s = top, *line;
+    size_t len;
+
+    if (!has_patient_block(text) && !has_number_block(text))
+        return;
+    top_lines(text, DATE_LINES, 1, top, sizeof top);
+    while (*s && p->ndates < HEADER_DATES) {
+        s = next_line(s, &line, &len);
+        if (prose_line(line, len))
+            continue;
+        for (size_t i = 0; i < len && p->ndates < HEADER_DATES; i++) {
+            cs_date dt;
+            size_t used;
+            if (i > 0 && cs_is_alnum((unsigned char)line[i - 1]))
+                continue;
+            if (!cs_is_alnum((unsigned char)line[i]) ||
+                !cs_date_parse(line + i, CS_DATE_BIRTH, ref_year, &dt, &used, NULL) ||
+                i + used > len)
+                continue;
+            p->dates[p->ndates++] = dt;
+            i += used - 1;
+        }
+    }
+}
+
+/* Does a hold a date that b does not? */
+static int
+has_other_date(const page_signals *a, const page_signals *b)
+{
+    for (int i = 0; i < a->ndates; i++) {
+        int k = 0;
+        while (k < b->ndates && cs_date_cmp(&a->dates[i], &b->dates[k]) != 0)
+            k++;
+        if (k == b->ndates)
+            return 1;
+    }
+    return 0;
+}
+
 static void
 page_signals_read(const cs_index_page *page, const cs_titles *vocabulary, int ref_year,
                   page_signals *p)
@@ -357,6 +438,7 @@ page_signals_read(const cs_index_page *page, const cs_titles *vocabulary, int re
     find_letter(text, p);
     if (!p->title && !p->letter)
         find_title_words(vocabulary, text, p);
+    find_header_dates(text, ref_year, p);
     cs_index_extract_fields(page, 1, ref_year, &p->fields);
 }
 
@@ -367,7 +449,7 @@ typedef struct doc_state {
     cs_date service;
     const char *first_text;
     const char *first_title_type;   /* the title words of its first page */
-    const page_signals *prev;
+    const page_signals *first_page, *prev;
 } doc_state;
 
 static void
@@ -418,6 +500,8 @@ boundary(const doc_state *d, const page_signals *p, int after_blank)
         return "document heading";
     if (p->title_type && p->title_type != d->first_title_type)
         return "document title words";
+    if (d->first_page && has_other_date(p, d->first_page) && has_other_date(d->first_page, p))
+        return "different dates in the header";
     if (after_blank)
         return "after a blank page";
     return NULL;
@@ -500,6 +584,7 @@ cs_index_split(const cs_index_page *pages, size_t n, int ref_year, cs_split *out
             memset(&d, 0, sizeof d);
             d.first_text = pages[i].text;
             d.first_title_type = sig[i].title_type;
+            d.first_page = &sig[i];
         }
         doc = &out->documents[out->ndocuments - 1];
         doc->last = i;

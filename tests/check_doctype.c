@@ -169,6 +169,11 @@ START_TEST(test_titles_never_seen_whole)
     expect_title_words(t, m, "Hospital Discharge Instructions\n", "discharge_summary", 0.9);
     expect_title_words(t, m, "LAPAROSCOPIC APPENDECTOMY\n", "operative_report", 0.6);
     expect_title_words(t, m, "Referral Letter to Cardiology\n", "letter", 0.6);
+    /* imaging studies named by the study, not by "radiology" or a modality abbreviation */
+    expect_title_words(t, m, "TRANSTHORACIC ECHOCARDIOGRAM\n", "radiology_report", 0.9);
+    expect_title_words(t, m, "Lumbar Myelogram\n", "radiology_report", 0.9);
+    expect_title_words(t, m, "Barium Swallow Study\n", "radiology_report", 0.6);
+    expect_title_words(t, m, "KUB - Supine and Upright\n", "radiology_report", 0.9);
     /* below a letterhead and a date, in the first lines */
     expect_title_words(t, m, "Mercy General Hospital\n12 Harbor Road\nOffice Visit Summary\n"
                              "Patient: DOE, JANE\n", "progress_note", 0.9);

@@ -1648,6 +1648,38 @@ START_TEST(test_titles_combine_with_classifier)
 }
 END_TEST
 
+START_TEST(test_split_same_patient_other_encounter)
+{
+    /* the same patient's next document has no title the splitter knows,
+     * no labels it reads as a date of service and the same MRN: only the
+     * dates of its identifier block differ (a sticker; values above their
+     * labels; an "ADM" date) */
+    static const char *const stack[] = {
+        "COUNTY GENERAL MEDICAL CENTER\nEMERGENCY DEPARTMENT RECORD\nName: WEXLEY SABINE I\n"
+        "Medical Record No: 88866750\nBirth Date: 9/16/1991\nArrival: 04/17/2023\n\n"
+        "CHIEF COMPLAINT: Fall from a ladder.\n",
+        "MERCY VALLEY HEALTH SYSTEM\nWexley, Sabine I 88866750 SEP-16-1991\n"
+        "Name Med. Rec. No. Birthdate\nAPR-27-2015 Y. Yarworth, MD 3395419416\n"
+        "Date of Surgery Provider Acct #\n\nPREOPERATIVE DIAGNOSIS: Right wrist pain.\n",
+        /* a continuation page: running header with the same dates, then the
+         * story, whose dates are not the document's */
+        "WEXLEY, SABINE I   88866750   SEP-16-1991   APR-27-2015\n"
+        "The patient was seen on 03/02/2015 and again on 03/30/2015 in the clinic for the\n"
+        "same pain, and an x-ray on 4/1/2015 showed the collapse pattern.\n",
+        /* another continuation without any identifier block: its dates say nothing */
+        "On 5/5/2015 she returned for suture removal.\n",
+    };
+    cs_split s;
+
+    split_texts(stack, 4, &s);
+    ck_assert_uint_eq(s.ndocuments, 2);
+    ck_assert_str_eq(s.documents[1].reason, "different dates in the header");
+    ck_assert_uint_eq(s.documents[1].first, 1);
+    ck_assert_uint_eq(s.documents[1].last, 3);
+    cs_split_free(&s);
+}
+END_TEST
+
 START_TEST(test_split_letter_after_document)
 {
     /* chart_0065: two letters for one patient, no titles, no page numbers */
@@ -1827,6 +1859,7 @@ indexer_suite(void)
     tcase_add_test(tc, test_titles_find);
     tcase_add_test(tc, test_titles_combine_with_classifier);
     tcase_add_test(tc, test_split_letter_after_document);
+    tcase_add_test(tc, test_split_same_patient_other_encounter);
     tcase_add_test(tc, test_names_ocr_tolerant);
     tcase_set_timeout(tc, 60);
     suite_add_tcase(s, tc);
