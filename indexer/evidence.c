@@ -358,6 +358,41 @@ numeric_group(const char *s, ev_dategroup *g)
     return i;
 }
 
+/*
+ * A date with one stray character inside it: OCR reads a speck or a
+ * stamp's edge between two digits as a letter ("2Z7MAY1936",
+ * "1I5APR1993").  Only a non-digit between two digits is dropped, and
+ * only when the token does not read as a date as printed, so a well
+ * printed date can never turn into another; the token must be at least
+ * STRAY_TOKEN_MIN long.  Returns the bytes of the token, 0 when no single
+ * drop makes it a date.
+ */
+#define STRAY_TOKEN_MIN 8
+#define STRAY_TOKEN_MAX 16
+
+static size_t
+stray_char_date(const char *s, int ref_year, cs_date *out, int *two_digit)
+{
+    char copy[STRAY_TOKEN_MAX + 1];
+    size_t len = 0, used;
+
+    while (s[len] && len < STRAY_TOKEN_MAX + 1 && cs_is_alnum((unsigned char)s[len]))
+        len++;
+    if (len < STRAY_TOKEN_MIN || len > STRAY_TOKEN_MAX)
+        return 0;
+    for (size_t k = 1; k + 1 < len; k++) {
+        if (cs_is_digit((unsigned char)s[k]) || !cs_is_digit((unsigned char)s[k - 1]) ||
+            !cs_is_digit((unsigned char)s[k + 1]))
+            continue;
+        memcpy(copy, s, k);
+        memcpy(copy + k, s + k + 1, len - k - 1);
+        copy[len - 1] = '\0';
+        if (cs_date_parse(copy, CS_DATE_BIRTH, ref_year, out, &used, two_digit) && used == len - 1)
+            return len;
+    }
+    return 0;
+}
+
 static int
 line_dates(builder *b, const ev_line *l, const char *s)
 {
@@ -378,6 +413,9 @@ line_dates(builder *b, const ev_line *l, const char *s)
                 used = run;
             } else if (cs_date_parse(s + i, CS_DATE_BIRTH, e->ref_year, &g.parsed, &used,
                                      &g.parsed_two_digit)) {
+                g.named_month = 1;
+            } else if ((used = stray_char_date(s + i, e->ref_year, &g.parsed,
+                                               &g.parsed_two_digit)) != 0) {
                 g.named_month = 1;
             } else {
                 continue;

@@ -338,6 +338,23 @@ START_TEST(test_evidence_dates)
     ck_assert_int_eq(cs_evidence_dates(NULL, d, 2), 0);
     cs_evidence_free(&e);
     free(t);
+
+    /* one stray character between two digits (a speck, a stamp's edge)
+     * is dropped; a token that is a date only after two drops, or a short
+     * one, is left alone */
+    t = page_text("DOB: 2Z7MAY1936 Seen 1I5APR1993 ref 12X34Y5678 code 2019-12-30\n"
+                  "Order 3K1 lot 14MAR1952", NULL);
+    memset(&p, 0, sizeof p);
+    p.text = t;
+    ck_assert_int_eq(cs_evidence_new(&p, 1, 2024, &e), 0);
+    n = cs_evidence_dates(e, d, 8);
+    ck_assert_int_eq(n, 4);
+    ck_assert(d[0].year == 1936 && d[0].month == 5 && d[0].day == 27);
+    ck_assert(d[1].year == 1993 && d[1].month == 4 && d[1].day == 15);
+    ck_assert(d[2].year == 2019 && d[2].month == 12 && d[2].day == 30);
+    ck_assert(d[3].year == 1952 && d[3].month == 3 && d[3].day == 14);
+    cs_evidence_free(&e);
+    free(t);
 }
 END_TEST
 
