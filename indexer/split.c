@@ -27,7 +27,11 @@
  *   3. "Page 1 of m"                                     "page 1 of m"
  *      "Page k of m", k >= 2, following its page k-1     continue
  *      the previous page was "Page m of m"               "previous document complete"
- *   4. a continuation mark, or "Page k" (k >= 2)         continue
+ *   4. a continuation mark, or "Page k" (k >= 2), or     continue
+ *      the page opens mid-sentence (its first line is
+ *      prose starting with a lower-case word: the text
+ *      flows on from the page before, and nothing above
+ *      it can be a title or a header)
  *   5. labelled date of service differs                  "different date of service"
  *   6. a known title                                     "document title"
  *      a letter's opening                                "letter opening"
@@ -91,7 +95,7 @@ static const char *const PATIENT_LABELS[] = {
 
 typedef struct page_signals {
     int page_no, page_of;        /* 0 when absent */
-    int continued;
+    int continued;               /* a continuation mark, or text flowing on */
     const char *title;           /* known title, or NULL */
     int letter;                  /* a letter's opening near the top */
     char heading[HEADING_MAX];   /* all-capitals heading with a header block, or "" */
@@ -424,6 +428,33 @@ has_other_date(const page_signals *a, const page_signals *b)
     return 0;
 }
 
+/*
+ * Does the page open mid-sentence: is its first line holding a word a
+ * sentence (prose_line) beginning with a lower-case word of two letters
+ * or more?  Speckle read as a letter ("e Dunmore-Norlow") is no word of
+ * a sentence, and a page whose text starts in lower case without being
+ * prose (a label, a name) is not taken as flowing on.
+ */
+static int
+flows_on(const char *text)
+{
+    const char *s = text, *line;
+    size_t len, i = 0;
+
+    while (*s) {
+        s = next_line(s, &line, &len);
+        if (cs_has_word(line, len))
+            break;
+        len = 0;
+    }
+    if (!len)
+        return 0;
+    i = skip_blanks(line);
+    if (i + 1 >= len || !(line[i] >= 'a' && line[i] <= 'z') || !(line[i + 1] >= 'a' && line[i + 1] <= 'z'))
+        return 0;
+    return prose_line(line, len);
+}
+
 static void
 page_signals_read(const cs_index_page *page, const cs_titles *vocabulary, int ref_year,
                   page_signals *p)
@@ -433,6 +464,8 @@ page_signals_read(const cs_index_page *page, const cs_titles *vocabulary, int re
     memset(p, 0, sizeof *p);
     find_page_number(text, p);
     if (p->page_no >= 2 && p->page_of == 0)
+        p->continued = 1;
+    if (flows_on(text))
         p->continued = 1;
     find_title(text, p);
     find_letter(text, p);

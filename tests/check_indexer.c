@@ -1680,6 +1680,41 @@ START_TEST(test_split_same_patient_other_encounter)
 }
 END_TEST
 
+START_TEST(test_split_text_flows_on)
+{
+    /* a blank back side of a simplex-looking file, then a page that opens
+     * mid-sentence: the text flows on, one document */
+    static const char *const flow[] = {
+        "INPATIENT CONSULTATION\nAshwell, Edith Y. #97851865\nD.O.B. 30-Nov-1958\n\n"
+        "FINDINGS: Her umbilicus is oval shaped and of adequate caliber for a transumbilical\n",
+        NULL,
+        "breast augmentation. There was no piercing in that region. Her breasts\n"
+        "are C shaped.\nIMPRESSION AND PLAN: Hypomastia.\n",
+    };
+    /* not flowing on: a capitalised sentence, speckle read as a letter
+     * before a name, a lower-case label */
+    static const char *const starts[] = {
+        NULL,
+        "CLINIC NOTE\nPatient: DOE, JANE   MRN: 48213377\nDoing well.\n",
+        NULL,
+        "She returns today and her pain is much better than it was at the last visit.\n",
+        NULL,
+        "e Dunmore-Norlow Harriet Rosalind\nMRN: 48213377\nDOB: 05/06/1950\n",
+        NULL,
+        "name: Doe, Jane\nthe patient is seen today for her blood pressure\n",
+    };
+    cs_split s;
+
+    split_texts(flow, 3, &s);
+    ck_assert_uint_eq(s.ndocuments, 1);
+    ck_assert_int_eq(s.page_document[2], 0);
+    cs_split_free(&s);
+    split_texts(starts, 8, &s);
+    ck_assert_uint_eq(s.ndocuments, 4);
+    cs_split_free(&s);
+}
+END_TEST
+
 START_TEST(test_split_letter_after_document)
 {
     /* chart_0065: two letters for one patient, no titles, no page numbers */
@@ -1860,6 +1895,7 @@ indexer_suite(void)
     tcase_add_test(tc, test_titles_combine_with_classifier);
     tcase_add_test(tc, test_split_letter_after_document);
     tcase_add_test(tc, test_split_same_patient_other_encounter);
+    tcase_add_test(tc, test_split_text_flows_on);
     tcase_add_test(tc, test_names_ocr_tolerant);
     tcase_set_timeout(tc, 60);
     suite_add_tcase(s, tc);
