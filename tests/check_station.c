@@ -144,7 +144,7 @@ static reply http(int port, const char *method, const char *path, const char *he
 #define EXPECT(port, method, path, headers, body, code)                            \
     do {                                                                          \
         reply r_ = http(port, method, path, headers, body);                      \
-        ck_assert_msg(r_.status == (code), "%s %s gave %d, expected %d: %s",     \
+        ck_assert_msg(r_.status == (code), "%s %s gave %d, expected %d: %.300s", \
                       method, path, r_.status, code, r_.text);                    \
         free(r_.text);                                                            \
     } while (0)
@@ -421,7 +421,7 @@ START_TEST(test_public_url_https)
 
     ck_assert_int_eq(login_from("127.0.0.1", port, "bob", PASSWORD, NULL, cookie, csrf, &text),
                      200);
-    ck_assert_msg(strstr(text, "SameSite=Strict; Secure") != NULL, "%s", text);
+    ck_assert_msg(strstr(text, "SameSite=Strict; Secure") != NULL, "%.500s", text);
     ck_assert_ptr_nonnull(strstr(text, "Strict-Transport-Security: max-age="));
     free(text);
     snprintf(path, sizeof path, "/api/documents/%lld/claim", doc_review);
