@@ -18,6 +18,11 @@
  * keep-alive connection is closed after the same deadline, as Apache's
  * KeepAliveTimeout does.  Everything runs on the server's one loop thread,
  * so the table needs no lock.
+ *
+ * Who the client is also lives here (cs_review_client_address): the peer,
+ * or behind the trusted proxy the address the proxy appended to
+ * X-Forwarded-For; those before it are the client's own word, and from
+ * anyone but the proxy the header is ignored.
  */
 #include "review/review_internal.h"
 
@@ -25,6 +30,7 @@
 #include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 
 #include "common/common.h"
@@ -82,6 +88,50 @@ int cs_review_address_canonical(const char *text, char *out, size_t outlen)
     if (inet_pton(AF_INET6, copy, raw) == 1)
         return inet_ntop(AF_INET6, raw, out, (socklen_t)outlen) ? 0 : -1;
     return -1;
+}
+
+/* The last X-Forwarded-For header line's value (the proxy appends to the last one). */
+static enum MHD_Result last_forwarded(void *cls, enum MHD_ValueKind kind, const char *key,
+                                      const char *value)
+{
+    (void)kind;
+    if (key && value && !strcasecmp(key, "X-Forwarded-For"))
+        *(const char **)cls = value;
+    return MHD_YES;
+}
+
+void cs_review_client_address(struct MHD_Connection *conn, const char *trusted_proxy,
+                              char *out, size_t outlen)
+{
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    const char *xff = NULL;
+    char last[CS_REVIEW_ADDRESS_MAX];
+
+    if (!ci || cs_review_address_text(ci->client_addr, out, outlen) < 0) {
+        snprintf(out, outlen, "unknown");
+        return;
+    }
+    if (!trusted_proxy || strcmp(out, trusted_proxy) != 0)
+        return;
+    MHD_get_connection_values(conn, MHD_HEADER_KIND, last_forwarded, &xff);
+    if (xff) {
+        const char *comma = strrchr(xff, ',');
+        const char *v = comma ? comma + 1 : xff;
+        size_t n;
+        while (*v == ' ' || *v == '\t')
+            v++;
+        n = strcspn(v, " \t");
+        if (n < sizeof last) {
+            memcpy(last, v, n);
+            last[n] = '\0';
+            if (cs_review_address_canonical(last, out, outlen) == 0)
+                return;
+        }
+        /* the proxy's own address, then: everything through it shares a throttle */
+        cs_review_address_text(ci->client_addr, out, outlen);
+        cs_log(CS_LOG_WARN, "review: the trusted proxy sent a malformed X-Forwarded-For");
+    }
 }
 
 cs_review_guard *cs_review_guard_new(int max_connections, int per_client, double deadline_s,

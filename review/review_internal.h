@@ -45,6 +45,13 @@ void cs_review_guard_request_over(struct MHD_Connection *conn);
 /* Shut down the connections whose request is late; returns how many. */
 int cs_review_guard_sweep(cs_review_guard *g);
 
+/*
+ * The client of conn, as text: the peer's address, or, when the peer is
+ * trusted_proxy (canonical; NULL: none), the last address of the last
+ * X-Forwarded-For line, which the proxy appended.  "unknown" when not IP.
+ */
+void cs_review_client_address(struct MHD_Connection *conn, const char *trusted_proxy,
+                              char *out, size_t outlen);
 /* sa's address as text (inet_ntop): 0, or -1 (not IPv4 or IPv6; out is ""). */
 int cs_review_address_text(const struct sockaddr *sa, char *out, size_t outlen);
 /* A numeric IPv4 or IPv6 address rewritten canonically: 0, or -1 when text is none. */

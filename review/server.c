@@ -198,54 +198,10 @@ static const char *arg(ctx *x, const char *name)
     return v && *v ? v : NULL;
 }
 
-/* The last X-Forwarded-For header line's value (the proxy appends to the last one). */
-static enum MHD_Result last_forwarded(void *cls, enum MHD_ValueKind kind, const char *key,
-                                      const char *value)
-{
-    (void)kind;
-    if (key && value && !strcasecmp(key, "X-Forwarded-For"))
-        *(const char **)cls = value;
-    return MHD_YES;
-}
-
-/*
- * The client's address, for the throttle and the audit: the peer's, or,
- * when the peer is the trusted proxy, the last address of X-Forwarded-For
- * (the one the proxy itself appended; those before it are the client's
- * word).  A header from anyone else is ignored: a client could name any
- * address in it.
- */
+/* The client's address, for the throttle and the audit (cs_review_client_address). */
 static void client_address(ctx *x, char *out, size_t outlen)
 {
-    const union MHD_ConnectionInfo *ci =
-        MHD_get_connection_info(x->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-    const char *xff = NULL;
-    char last[CS_REVIEW_ADDRESS_MAX];
-
-    if (!ci || cs_review_address_text(ci->client_addr, out, outlen) < 0) {
-        snprintf(out, outlen, "unknown");
-        return;
-    }
-    if (!x->srv->proxy[0] || strcmp(out, x->srv->proxy) != 0)
-        return;
-    MHD_get_connection_values(x->conn, MHD_HEADER_KIND, last_forwarded, &xff);
-    if (xff) {
-        const char *comma = strrchr(xff, ',');
-        const char *v = comma ? comma + 1 : xff;
-        size_t n;
-        while (*v == ' ' || *v == '\t')
-            v++;
-        n = strcspn(v, " \t");
-        if (n < sizeof last) {
-            memcpy(last, v, n);
-            last[n] = '\0';
-            if (cs_review_address_canonical(last, out, outlen) == 0)
-                return;
-        }
-        /* the proxy's own address again: everything through it then shares a throttle */
-        cs_review_address_text(ci->client_addr, out, outlen);
-        cs_log(CS_LOG_WARN, "review: the trusted proxy sent a malformed X-Forwarded-For");
-    }
+    cs_review_client_address(x->conn, x->srv->proxy[0] ? x->srv->proxy : NULL, out, outlen);
 }
 
 static int is_admin(const ctx *x)
