@@ -142,22 +142,31 @@ static int cmd_serve(int argc, char **argv)
 {
     static const struct option opts[] = {
         {"listen", required_argument, NULL, 'l'},
+        {"public-url", required_argument, NULL, 'u'},
+        {"trusted-proxy", required_argument, NULL, 'p'},
         {NULL, 0, NULL, 0},
     };
     char err[CS_ERRLEN] = "";
-    const char *listen = NULL;
+    cs_review_options o = {NULL, NULL, NULL};
     int c;
 
     optind = 1;
     while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
         if (c == 'l')
-            listen = optarg;
+            o.listen = optarg;
+        else if (c == 'u')
+            o.public_url = optarg;
+        else if (c == 'p')
+            o.trusted_proxy = optarg;
         else
             return usage_error("serve", "%s", "bad option");
     }
     if (optind != argc)
         return usage_error("serve", "unexpected argument \"%s\"", argv[optind]);
-    return cs_review_serve(listen, stdout, err, sizeof err) < 0 ? fail(err) : 0;
+    /* a malformed URL or address is a usage error, found before the database is opened */
+    if (cs_review_options_check(&o, err, sizeof err) < 0)
+        return usage_error("serve", "%s", err);
+    return cs_review_serve(&o, stdout, err, sizeof err) < 0 ? fail(err) : 0;
 }
 
 static int cmd_users(int argc, char **argv)

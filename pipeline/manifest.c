@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "common/common.h"
+#include "pipeline/review_store.h"
 
 enum { C_KIND, C_DOC, C_BATCH, C_STATUS, C_DOCTYPE, C_DOCCONF, C_MRN, C_PCONF, C_DOS, C_FILE,
        C_PAGE, C_REASON, C_TEXT, C_K1, C_K2, C_K3, C_K4, C_REASONS, C_CANDIDATES };
@@ -100,6 +101,10 @@ int cs_export_manifest(cs_store *s, const char *batch, int with_text, FILE *out,
             return -1;
         params[0] = id;
     }
+    /* a disclosure: audited before a line goes out (issue 12) */
+    if (cs_audit_command(s, "export_manifest", "batch", params[0], with_text ?
+                         "{\"with_text\":true}" : "{\"with_text\":false}", err, errlen) < 0)
+        return -1;
     if (cs_pq_exec(s, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", 0, NULL, err,
                    errlen) < 0)
         return -1;

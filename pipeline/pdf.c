@@ -14,6 +14,7 @@
 
 #include "common/common.h"
 #include "ocr/ocr.h"
+#include "pipeline/review_store.h"
 
 /* Free the words of n pages loaded by load_words. */
 static void free_pages(cs_pdf_page *pages, cs_ocr_word **words, size_t n)
@@ -157,6 +158,10 @@ int cs_export_pdf(cs_store *s, const char *document, const char *out_path, char 
                 "were made)", id);
         goto out;
     }
+    /* a disclosure: audited before a byte goes out (issue 12) */
+    if (cs_audit_command(s, "export_pdf", "document", id, out_path ? "{\"to\":\"file\"}"
+                         : "{\"to\":\"stdout\"}", err, errlen) < 0)
+        goto out;
     data = PQgetvalue(r, 0, 1);
     len = (size_t)PQgetlength(r, 0, 1);
     if (out_path) {

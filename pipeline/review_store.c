@@ -10,9 +10,11 @@
  */
 #include "pipeline/review_store.h"
 
+#include <pwd.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "common/common.h"
 #include "pipeline/pipeline_internal.h"
@@ -88,6 +90,29 @@ int cs_review_store_user_get(cs_store *s, const char *name, cs_review_user *out,
     }
     PQclear(r);
     return found;
+}
+
+int cs_review_store_users_json(cs_store *s, char **json, char *err, size_t errlen)
+{
+    int rc = one_text(s,
+        "SELECT coalesce(jsonb_agg(jsonb_build_object('name', u.name, 'role', u.role,"
+        "         'disabled', u.disabled, 'created_at', u.created_at,"
+        "         'last_seen', (SELECT max(rs.last_seen) FROM review_session rs"
+        "                        WHERE rs.user_id = u.id)) ORDER BY u.name), '[]')::text"
+        "  FROM review_user u", 0, NULL, json, err, errlen);
+    return rc < 0 ? rc : 0;
+}
+
+int cs_review_store_set_client(cs_store *s, const char *address, char *err, size_t errlen)
+{
+    const char *p[1] = {address ? address : ""};
+    /* the audit table's client_address defaults to this setting (013) */
+    PGresult *r = cs_pq(s, "SELECT set_config('chartscan.client_address', $1, false)", 1, p,
+                        err, errlen);
+    if (!r)
+        return CS_REVIEW_ERROR;
+    PQclear(r);
+    return 0;
 }
 
 /* ---- failed-login throttle ---- */
@@ -263,15 +288,21 @@ int cs_review_store_claim(cs_store *s, long long document_id, const char *user,
     int rc;
 
     holder[0] = '\0';
-    /* the upsert takes the lease only when it is free, lapsed, or already ours */
+    /* the upsert takes the lease only when it is free, lapsed, or already ours; a
+       claim that is not the renewal of our live lease is audited (prev: the state before) */
     r = cs_pq(s,
         "WITH d AS (SELECT id FROM document WHERE id = $1::bigint),"
+        " prev AS (SELECT reviewer = $2 AND lease_until > now() AS renewal FROM review_lease"
+        "           WHERE document_id = $1::bigint),"
         " ins AS (INSERT INTO review_lease AS l (document_id, reviewer, lease_until)"
         "         SELECT id, $2, now() + make_interval(secs => $3::int) FROM d"
         "         ON CONFLICT (document_id) DO UPDATE SET reviewer = EXCLUDED.reviewer,"
         "            lease_until = EXCLUDED.lease_until"
         "          WHERE l.reviewer = EXCLUDED.reviewer OR l.lease_until <= now()"
-        "         RETURNING reviewer)"
+        "         RETURNING reviewer),"
+        " a AS (INSERT INTO audit (actor, action, object_kind, object_id)"
+        "       SELECT $2, 'claim', 'document', $1::text FROM ins"
+        "        WHERE NOT coalesce((SELECT renewal FROM prev), false))"
         " SELECT (SELECT count(*) FROM d), (SELECT count(*) FROM ins),"
         "        (SELECT reviewer FROM review_lease WHERE document_id = $1::bigint)",
         3, p, err, errlen);
@@ -301,6 +332,42 @@ int cs_review_store_release(cs_store *s, long long document_id, const char *user
 }
 
 /* ---- the document ---- */
+
+int cs_review_store_may_see(cs_store *s, long long document_id, const char *user, int is_admin,
+                            char *err, size_t errlen)
+{
+    char b1[24], actions[256];
+    const char *p[4] = {cs_i64(b1, document_id), user, actions, is_admin ? "t" : "f"};
+    size_t n = 0;
+    PGresult *r;
+    int rc;
+
+    /* what a reviewer worked on: their review actions, as the audit names them */
+    actions[n++] = '{';
+    for (int k = CS_REVIEW_CONFIRM; k <= CS_REVIEW_REJECT; k++)
+        n += (size_t)snprintf(actions + n, sizeof actions - n, "%s%s", k ? "," : "",
+                              cs_review_action_name((cs_review_action_kind)k));
+    snprintf(actions + n, sizeof actions - n, "}");
+    r = cs_pq(s,
+        "SELECT $4::boolean OR (d.status = 'review' AND d.superseded_at IS NULL)"
+        "    OR EXISTS (SELECT 1 FROM audit a WHERE a.object_kind = 'document'"
+        "                  AND a.object_id = d.id::text AND a.actor = $2"
+        "                  AND a.action = ANY ($3::text[]))"
+        "  FROM document d WHERE d.id = $1::bigint", 4, p, err, errlen);
+    if (!r)
+        return CS_REVIEW_ERROR;
+    if (PQntuples(r) != 1) {
+        rc = cs_review_store_fail(CS_REVIEW_BAD, err, errlen, "no document %lld", document_id);
+    } else if (*PQgetvalue(r, 0, 0) == 't') {
+        rc = 1;
+    } else {
+        rc = 0;
+        cs_fail(err, errlen, "document %lld is not in review: only an admin may open it",
+                document_id);
+    }
+    PQclear(r);
+    return rc;
+}
 
 int cs_review_store_document(cs_store *s, long long document_id, const char *user, char **json,
                              char *err, size_t errlen)
@@ -377,22 +444,27 @@ fail:
 }
 
 int cs_review_store_page_image(cs_store *s, long long document_id, int page_no,
-                               unsigned char **data, size_t *len, char *err, size_t errlen)
+                               const char *user, unsigned char **data, size_t *len, char *err,
+                               size_t errlen)
 {
     char b1[24], b2[24];
-    const char *p[2] = {cs_i64(b1, document_id), cs_i64(b2, page_no)};
+    const char *p[3] = {cs_i64(b1, document_id), cs_i64(b2, page_no), user};
     PGresult *r;
     int rc = CS_REVIEW_BAD;
 
     *data = NULL;
     *len = 0;
-    /* binary result: the image comes as stored */
+    /* binary result: the image comes as stored; the audit row comes with it or not at all */
     r = PQexecParams(s->conn,
-        "SELECT pg.cleaned FROM page pg JOIN document d ON d.file_id = pg.file_id"
+        "WITH img AS (SELECT pg.id, pg.cleaned FROM page pg JOIN document d ON d.file_id = pg.file_id"
         " WHERE d.id = $1::bigint AND pg.page_no = $2::int AND pg.cleaned IS NOT NULL"
         "   AND (pg.document_id = d.id OR (pg.document_id IS NULL AND pg.status = 'blank'"
-        "        AND pg.page_no BETWEEN d.first_page - 1 AND d.last_page + 1))",
-        2, NULL, p, NULL, NULL, 1);
+        "        AND pg.page_no BETWEEN d.first_page - 1 AND d.last_page + 1))),"
+        " a AS (INSERT INTO audit (actor, action, object_kind, object_id, detail)"
+        "       SELECT $3::text, 'view_page', 'document', $1::text,"
+        "              jsonb_build_object('page', $2::int, 'page_id', img.id) FROM img)"
+        " SELECT cleaned FROM img",
+        3, NULL, p, NULL, NULL, 1);
     if (PQresultStatus(r) != PGRES_TUPLES_OK) {
         cs_fail(err, errlen, "database error: %s", PQresultErrorMessage(r));
         err[strcspn(err, "\n")] = '\0';
@@ -430,32 +502,81 @@ static int is_date(const char *q)
     return !(m == 2 && d == 29 && !(y % 4 == 0 && (y % 100 != 0 || y % 400 == 0)));
 }
 
-int cs_review_store_roster_search(cs_store *s, const char *query, int limit, char **json,
-                                  char *err, size_t errlen)
+/* Seconds until user may search again (0: now), counting their searches in the audit trail. */
+static int search_wait(cs_store *s, const char *user, const cs_review_search_limit *rate,
+                       char *err, size_t errlen)
+{
+    char b1[24], b2[24];
+    const char *p[3] = {user, cs_i64(b1, rate->per_minute), cs_i64(b2, rate->per_hour)};
+    PGresult *r;
+    int wait;
+
+    /* when the oldest search in the window leaves it, one more may run */
+    r = cs_pq(s,
+        "SELECT greatest(0, CASE"
+        "  WHEN count(*) >= $3::int THEN ceil(extract(epoch FROM"
+        "       (SELECT at FROM audit WHERE actor = $1 AND action = 'patient_search'"
+        "          AND at > now() - interval '1 hour' ORDER BY at DESC OFFSET $3::int - 1 LIMIT 1)"
+        "       + interval '1 hour' - now()))"
+        "  WHEN count(*) FILTER (WHERE at > now() - interval '1 minute') >= $2::int"
+        "  THEN ceil(extract(epoch FROM"
+        "       (SELECT at FROM audit WHERE actor = $1 AND action = 'patient_search'"
+        "          AND at > now() - interval '1 minute' ORDER BY at DESC OFFSET $2::int - 1 LIMIT 1)"
+        "       + interval '1 minute' - now()))"
+        "  ELSE 0 END)::int"
+        "  FROM audit WHERE actor = $1 AND action = 'patient_search'"
+        "   AND at > now() - interval '1 hour'", 3, p, err, errlen);
+    if (!r)
+        return CS_REVIEW_ERROR;
+    wait = (int)cs_pq_int(r, 0, 0);
+    PQclear(r);
+    return wait;
+}
+
+int cs_review_store_roster_search(cs_store *s, const char *user, const char *query, int limit,
+                                  const cs_review_search_limit *rate, int *retry_after,
+                                  char **json, char *err, size_t errlen)
 {
     char name[256], b1[24];
-    const char *p[4] = {NULL, NULL, NULL, cs_i64(b1, limit > 0 && limit <= 100 ? limit : 20)};
+    const char *p[6] = {NULL, NULL, NULL, cs_i64(b1, limit > 0 && limit <= 100 ? limit : 20),
+                        user, NULL};
     size_t n = 0;
     int rc;
 
+    *json = NULL;
+    if (retry_after)
+        *retry_after = 0;
+    if (!user || !*user)
+        return cs_review_store_fail(CS_REVIEW_BAD, err, errlen, "no user");
+    if (rate) {
+        int wait = search_wait(s, user, rate, err, errlen);
+        if (wait < 0)
+            return wait;
+        if (wait > 0) {
+            if (retry_after)
+                *retry_after = wait;
+            return cs_review_store_fail(CS_REVIEW_LIMIT, err, errlen, "too many roster "
+                                        "searches: try again in %d s", wait);
+        }
+    }
     /* the kind of query decides the (indexed) lookup: date, MRN digits, or a name */
     if (is_date(query)) {
         p[2] = query;
+        p[5] = "birth_date";
     } else if (*query && strspn(query, "0123456789") == strlen(query)) {
         p[1] = query;
+        p[5] = "mrn";
     } else {
         /* "Last, First" and "Last First" alike */
         for (const char *c = query; *c && n < sizeof name - 1; c++)
             name[n++] = *c == ',' ? ' ' : *c;
         name[n] = '\0';
         p[0] = name;
+        p[5] = "name";
     }
+    /* the audit row names what was disclosed (the patients' ids), not what was asked */
     rc = one_text(s,
-        "SELECT coalesce(jsonb_agg(jsonb_build_object('id', x.id, 'mrn', x.mrn,"
-        "         'last_name', x.last_name, 'first_name', x.first_name,"
-        "         'middle_name', x.middle_name, 'birth_date', x.birth_date, 'sex', x.sex)"
-        "         ORDER BY x.score DESC, x.last_name, x.first_name, x.id), '[]')::text"
-        "  FROM (SELECT pt.*, CASE WHEN $1::text IS NULL THEN 1"
+        "WITH x AS (SELECT pt.*, CASE WHEN $1::text IS NULL THEN 1"
         "                ELSE greatest(similarity(lower(pt.last_name || ' ' || pt.first_name), lower($1)),"
         "                              similarity(lower(pt.first_name || ' ' || pt.last_name), lower($1)))"
         "                END AS score"
@@ -465,8 +586,17 @@ int cs_review_store_roster_search(cs_store *s, const char *query, int limit, cha
         "            OR ($1::text IS NOT NULL AND (lower(pt.last_name || ' ' || pt.first_name) % lower($1)"
         "                OR lower(pt.last_name) LIKE replace(replace(replace(lower(btrim($1)),"
         "                       '\\', '\\\\'), '%', '\\%'), '_', '\\_') || '%'))"
-        "         ORDER BY score DESC, pt.last_name, pt.first_name, pt.id LIMIT $4::int) x",
-        4, p, json, err, errlen);
+        "         ORDER BY score DESC, pt.last_name, pt.first_name, pt.id LIMIT $4::int),"
+        " a AS (INSERT INTO audit (actor, action, object_kind, detail)"
+        "       SELECT $5::text, 'patient_search', 'patient', jsonb_build_object('by', $6::text,"
+        "              'results', count(*), 'patient_ids',"
+        "              coalesce(jsonb_agg(x.id ORDER BY x.id), '[]'::jsonb)) FROM x)"
+        " SELECT coalesce(jsonb_agg(jsonb_build_object('id', x.id, 'mrn', x.mrn,"
+        "         'last_name', x.last_name, 'first_name', x.first_name,"
+        "         'middle_name', x.middle_name, 'birth_date', x.birth_date, 'sex', x.sex)"
+        "         ORDER BY x.score DESC, x.last_name, x.first_name, x.id), '[]')::text"
+        "  FROM x",
+        6, p, json, err, errlen);
     return rc < 0 ? rc : 0;
 }
 
@@ -479,6 +609,58 @@ int cs_review_store_audit(cs_store *s, const char *actor, const char *action,
     const char *p[5] = {actor, action, object_kind, object_id, detail_json};
     return cs_pq_exec(s, "INSERT INTO audit (actor, action, object_kind, object_id, detail)"
                          " VALUES ($1, $2, $3, $4, $5::jsonb)", 5, p, err, errlen);
+}
+
+int cs_review_store_audit_json(cs_store *s, const char *viewer, const char *user,
+                               const char *since, int limit, char **json, char *err,
+                               size_t errlen)
+{
+    char b1[24];
+    const char *p[4] = {user, since, cs_i64(b1, limit > 0 && limit <= 1000 ? limit : 200), viewer};
+    int rc;
+
+    *json = NULL;
+    if (since) {
+        PGresult *t = PQexecParams(s->conn, "SELECT $1::timestamptz", 1, NULL, p + 1, NULL,
+                                   NULL, 0);
+        int ok = PQresultStatus(t) == PGRES_TUPLES_OK;
+        PQclear(t);
+        if (!ok)
+            return cs_review_store_fail(CS_REVIEW_BAD, err, errlen, "since is not a time "
+                                        "(try 2026-01-31 or \"2026-01-31 14:00\")");
+    }
+    rc = one_text(s,
+        "WITH a AS (INSERT INTO audit (actor, action, object_kind, detail)"
+        "           VALUES ($4::text, 'audit_view', 'audit', jsonb_build_object('user', $1::text,"
+        "                   'since', $2::text)))"
+        " SELECT coalesce(jsonb_agg(jsonb_build_object('id', x.id, 'at', x.at, 'actor', x.actor,"
+        "         'action', x.action, 'object_kind', x.object_kind, 'object_id', x.object_id,"
+        "         'detail', x.detail, 'before', x.before, 'after', x.after,"
+        "         'client_address', x.client_address) ORDER BY x.at DESC, x.id DESC), '[]')::text"
+        "  FROM (SELECT * FROM audit WHERE ($1::text IS NULL OR actor = $1::text)"
+        "           AND ($2::timestamptz IS NULL OR at >= $2::timestamptz)"
+        "         ORDER BY at DESC, id DESC LIMIT $3::int) x", 4, p, json, err, errlen);
+    return rc < 0 ? rc : 0;
+}
+
+int cs_audit_command(cs_store *s, const char *action, const char *object_kind,
+                     const char *object_id, const char *detail_json, char *err, size_t errlen)
+{
+    char actor[128];
+    const char *a = getenv("CHARTSCAN_ACTOR");
+
+    /* as the EHR exports name their actor (destination.c) */
+    if (a && *a) {
+        snprintf(actor, sizeof actor, "%s", a);
+    } else {
+        struct passwd *pw = getpwuid(getuid());
+        if (pw && pw->pw_name)
+            snprintf(actor, sizeof actor, "%s", pw->pw_name);
+        else
+            snprintf(actor, sizeof actor, "uid %ld", (long)getuid());
+    }
+    return cs_review_store_audit(s, actor, action, object_kind, object_id, detail_json, err,
+                                 errlen);
 }
 
 int cs_review_store_audit_list(cs_store *s, const char *user, const char *since, FILE *out,

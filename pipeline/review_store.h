@@ -13,8 +13,16 @@
  * failure of the database or of memory; CS_REVIEW_BAD (-2) when the request
  * makes no sense (no such document, page or patient, a split at the first
  * page); CS_REVIEW_CONFLICT (-3) when the document is not ours to change
- * (leased by someone else, no longer in review).  The message is in err:
- * short, lowercase, without patient data.
+ * (leased by someone else, no longer in review); CS_REVIEW_LIMIT (-4) when
+ * the user has asked too often.  The message is in err: short, lowercase,
+ * without patient data.
+ *
+ * Audit: every read that discloses patient data (a document, a page image,
+ * a roster search, a claim) writes its audit row in the same statement or
+ * transaction as the read.  The rows carry the client's address when the
+ * server has named it (cs_review_store_set_client).  The SQL needs only
+ * reads and DML on the review and audit tables: the station can run as a
+ * reviewer role without DDL.
  */
 #ifndef CS_REVIEW_STORE_H
 #define CS_REVIEW_STORE_H
@@ -27,6 +35,7 @@
 #define CS_REVIEW_ERROR    (-1)
 #define CS_REVIEW_BAD      (-2)
 #define CS_REVIEW_CONFLICT (-3)
+#define CS_REVIEW_LIMIT    (-4)
 
 /*
  * For review_store.c and review_actions.c: cs_fail, returning code
@@ -53,10 +62,22 @@ int cs_review_store_user_add(cs_store *s, const char *name, const char *role,
 int cs_review_store_user_get(cs_store *s, const char *name, cs_review_user *out, char *err,
                              size_t errlen);
 
+/*
+ * The accounts as JSON, for an admin: [{name, role, disabled, created_at,
+ * last_seen}] (no hashes).
+ */
+int cs_review_store_users_json(cs_store *s, char **json, char *err, size_t errlen);
+
+/*
+ * Name the client of the requests that follow on this connection (its
+ * address; NULL or "" for none): the audit rows they write record it.
+ */
+int cs_review_store_set_client(cs_store *s, const char *address, char *err, size_t errlen);
+
 /* ---- failed-login throttle ---- */
 /*
- * Seconds until key ('user:NAME', 'addr:ADDRESS') may try again (0: now),
- * or -1 on error.
+ * Seconds until key ('user:NAME@ADDRESS', 'addr:ADDRESS') may try again
+ * (0: now), or -1 on error.
  */
 int cs_review_store_throttle_wait(cs_store *s, const char *key, char *err, size_t errlen);
 /* Count a failure of key (after free_failures, the wait doubles from 1 s up to max_s). */
@@ -114,7 +135,9 @@ long long cs_review_store_neighbour(cs_store *s, long long document_id, int dire
 /*
  * Claim (or renew) document_id for user for lease_seconds: 1 claimed,
  * CS_REVIEW_CONFLICT with the holder's name in holder when another
- * reviewer holds it, CS_REVIEW_BAD when there is no such document.
+ * reviewer holds it, CS_REVIEW_BAD when there is no such document.  A new
+ * claim (not the renewal of the user's live lease) writes an audit row
+ * 'claim' in the same statement.
  */
 int cs_review_store_claim(cs_store *s, long long document_id, const char *user,
                           int lease_seconds, char holder[CS_REVIEW_NAME_MAX + 1], char *err,
@@ -123,6 +146,14 @@ int cs_review_store_release(cs_store *s, long long document_id, const char *user
                             size_t errlen);
 
 /* ---- the document ---- */
+/*
+ * May user see document_id?  An admin may see any document; a reviewer the
+ * documents in review (current versions) and those they worked on (a
+ * review action of theirs is in the audit trail).  1 yes, 0 no,
+ * CS_REVIEW_BAD when there is no such document, CS_REVIEW_ERROR.
+ */
+int cs_review_store_may_see(cs_store *s, long long document_id, const char *user, int is_admin,
+                            char *err, size_t errlen);
 /*
  * Everything the document page shows, and an audit row 'view' for user in
  * the same transaction:
@@ -135,15 +166,30 @@ int cs_review_store_document(cs_store *s, long long document_id, const char *use
                              char *err, size_t errlen);
 /*
  * The cleaned image (G4 TIFF) of page page_no of document_id's file, when
- * the page is in the document or is a blank page within reach of it.
- * *data is malloc'd.
+ * the page is in the document or is a blank page within reach of it, and
+ * an audit row 'view_page' for user in the same statement.  *data is
+ * malloc'd.
  */
 int cs_review_store_page_image(cs_store *s, long long document_id, int page_no,
-                               unsigned char **data, size_t *len, char *err, size_t errlen);
+                               const char *user, unsigned char **data, size_t *len, char *err,
+                               size_t errlen);
 
-/* Roster search by name, MRN or birth date (YYYY-MM-DD): [{id, mrn, last_name, ...}]. */
-int cs_review_store_roster_search(cs_store *s, const char *query, int limit, char **json,
-                                  char *err, size_t errlen);
+/* How often a user may search the roster. */
+typedef struct cs_review_search_limit {
+    int per_minute, per_hour;
+} cs_review_search_limit;
+
+/*
+ * Roster search by name, MRN or birth date (YYYY-MM-DD) for user:
+ * [{id, mrn, last_name, ...}], at most limit of them, with an audit row
+ * 'patient_search' in the same statement (the kind of query, the count and
+ * the ids found; never the query).  When user has searched as often as
+ * rate allows (counted in the audit trail), CS_REVIEW_LIMIT and the
+ * seconds until the next search may run in *retry_after.
+ */
+int cs_review_store_roster_search(cs_store *s, const char *user, const char *query, int limit,
+                                  const cs_review_search_limit *rate, int *retry_after,
+                                  char **json, char *err, size_t errlen);
 
 /* ---- actions ---- */
 typedef enum cs_review_action_kind {
@@ -186,10 +232,26 @@ int cs_review_store_act(cs_store *s, const cs_review_action *a, long long *resul
  */
 int cs_review_store_audit_list(cs_store *s, const char *user, const char *since, FILE *out,
                                char *err, size_t errlen);
+/*
+ * The audit rows as JSON, newest first, for an admin (user: of one actor;
+ * since: a timestamp; either may be NULL; at most limit rows), and an audit
+ * row 'audit_view' for viewer in the same transaction.  CS_REVIEW_BAD when
+ * since is not a time.
+ */
+int cs_review_store_audit_json(cs_store *s, const char *viewer, const char *user,
+                               const char *since, int limit, char **json, char *err,
+                               size_t errlen);
 /* Write an audit row of its own (e.g. login, logout). */
 int cs_review_store_audit(cs_store *s, const char *actor, const char *action,
                           const char *object_kind, const char *object_id,
                           const char *detail_json, char *err, size_t errlen);
+/*
+ * The audit row of a command (export pdf, export manifest) run from the
+ * command line: the actor is $CHARTSCAN_ACTOR, else the OS user, as for
+ * the EHR exports.  detail_json: ids and counts, never patient data.
+ */
+int cs_audit_command(cs_store *s, const char *action, const char *object_kind,
+                     const char *object_id, const char *detail_json, char *err, size_t errlen);
 
 /* ---- learning from corrections (train.c) ---- */
 /*

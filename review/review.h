@@ -4,7 +4,7 @@
  * and confirm or correct them; reviewer accounts; the audit listing.
  *
  * Call sequence (the chartscan command):
- *   chartscan serve      cs_review_serve(listen, stdout, err, errlen)        blocks until SIGINT/SIGTERM
+ *   chartscan serve      cs_review_serve(options, stdout, err, errlen)       blocks until SIGINT/SIGTERM
  *   chartscan users add  cs_review_users_add(s, name, role, stdin, stdout, err, errlen)
  *   chartscan audit      cs_review_audit(s, user, since, stdout, err, errlen)
  * For tests, cs_review_server_start / _port / _stop run the server on its
@@ -16,13 +16,27 @@
  * query strings, no bodies, no patient data.
  *
  * Security: passwords hashed with Argon2id (crypto_pwhash_str); the session
- * cookie holds a random token (HttpOnly, SameSite=Strict) whose SHA-256 is
- * what the database stores; every state-changing request carries the
- * session's CSRF token in the X-CSRF-Token header (the login, which has no
- * session yet, must carry X-Requested-With: chartscan, which a cross-site
- * form cannot send); failed logins are throttled per user name and per
- * client address; unauthenticated pages redirect to /login and API calls
- * answer 401.
+ * cookie holds a random token (HttpOnly, SameSite=Strict, and Secure when
+ * the public URL is https) whose SHA-256 is what the database stores; every
+ * state-changing request carries the session's CSRF token in the
+ * X-CSRF-Token header and, when the browser sends an Origin, comes from the
+ * station's own origin (the login, which has no session yet, must carry
+ * X-Requested-With: chartscan, which a cross-site form cannot send); failed
+ * logins are throttled per (user name, client address) and per client
+ * address, so that a stranger cannot lock an account's owner out;
+ * unauthenticated pages redirect to /login and API calls answer 401.
+ *
+ * Roles: a reviewer sees the documents in review and those they worked on
+ * (an action of theirs is in the audit trail); an admin sees every
+ * document, the accounts and the audit trail.  Every id in a URL is
+ * checked against this (403).
+ *
+ * Abuse: each request must arrive whole within a few seconds of its
+ * connection (or of the previous response on it), one client address may
+ * hold only a share of the connections (guard.c), and each user may search
+ * the roster only so often (429).  Every disclosure (a document, a page
+ * image, a roster search, a claim) and every failed login writes an audit
+ * row with the client's address.
  *
  * Functions return 0 (or a count) on success, -1 with a message in err.
  */
@@ -38,13 +52,23 @@
 #define CS_REVIEW_PASSWORD_MIN 8
 #define CS_REVIEW_PASSWORD_MAX 256
 
+/* How the station is reached: chartscan serve's options. */
+typedef struct cs_review_options {
+    const char *listen;          /* "HOST:PORT" or "[V6]:PORT"; NULL: 127.0.0.1:8080 */
+    const char *public_url;      /* the URL browsers use, e.g. https://review.example.org
+                                    behind a TLS proxy: the Origin expected of a POST,
+                                    Secure cookies when https; NULL: http://HOST */
+    const char *trusted_proxy;   /* the numeric address of the proxy whose
+                                    X-Forwarded-For names the client; NULL: none */
+} cs_review_options;
+
 /* ---- the commands ---- */
 /*
- * cs_review_serve: serve the review station on listen ("HOST:PORT",
- * "[V6]:PORT"; NULL for 127.0.0.1:8080) until SIGINT or SIGTERM.  Prints the
- * address it serves on to out.  Opens its own database connection.
+ * cs_review_serve: serve the review station as o says (NULL: the defaults)
+ * until SIGINT or SIGTERM.  Prints the address it serves on to out.  Opens
+ * its own database connection.
  */
-int cs_review_serve(const char *listen, FILE *out, char *err, size_t errlen);
+int cs_review_serve(const cs_review_options *o, FILE *out, char *err, size_t errlen);
 /*
  * cs_review_users_add: add a user with role "reviewer" or "admin".  The
  * password is read from in: from the terminal with echo off (asked twice)
@@ -58,8 +82,8 @@ int cs_review_audit(cs_store *s, const char *user, const char *since, FILE *out,
 
 /* ---- the server, in process (tests) ---- */
 typedef struct cs_review_server cs_review_server;
-/* Start serving on listen (port 0: any free port); NULL on failure. */
-cs_review_server *cs_review_server_start(const char *listen, char *err, size_t errlen);
+/* Start serving as o says (listen port 0: any free port); NULL on failure. */
+cs_review_server *cs_review_server_start(const cs_review_options *o, char *err, size_t errlen);
 /* The port it listens on. */
 int cs_review_server_port(const cs_review_server *srv);
 /* Stop serving, close the connection and free; accepts NULL, nulls *psrv. */
@@ -102,6 +126,18 @@ int cs_review_user_name_ok(const char *name);
  * it into out: 1 found, 0 absent, -1 malformed or too long.
  */
 int cs_review_form_get(const char *body, const char *name, char *out, size_t outlen);
+
+/*
+ * Check a --public-url: http:// or https://, a host, an optional port and
+ * path, no user name, query or fragment.  0 with its origin
+ * ("https://host[:port]", scheme and host in lower case) in origin and
+ * *https set; -1 with a message in err.
+ */
+int cs_review_public_url_parse(const char *url, char *origin, size_t originlen, int *https,
+                               char *err, size_t errlen);
+
+/* Check o's public URL and trusted proxy: 0, or -1 with err. */
+int cs_review_options_check(const cs_review_options *o, char *err, size_t errlen);
 
 /* ---- page images (image.c) ---- */
 /*

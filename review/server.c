@@ -15,9 +15,15 @@
  *   GET  /api/documents/ID/pages/N.png?w=WIDTH
  *   POST /api/documents/ID/{claim,release,confirm,type,patient,split,merge,
  *        blank,not-blank,reject}
+ *   GET  /api/users  /api/audit?user=&since=&limit=            (admins only)
+ * A document id in a URL is checked against the user's role first
+ * (cs_review_store_may_see): 403 for a reviewer's request for a document
+ * that is not in review and that they did not work on.
  *
- * The daemon answers on one internal thread, so the one database
- * connection is never used by two requests at once.
+ * The daemon runs in "external polling" mode on one thread of ours
+ * (serve_loop): MHD_run_wait, then the connection guard's sweep of late
+ * requests (guard.c).  One thread, so the one database connection is never
+ * used by two requests at once.
  */
 #include "review/review.h"
 
@@ -26,8 +32,10 @@
 #include <netdb.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 
 #include "common/common.h"
@@ -39,15 +47,29 @@
 #define LEASE_SECONDS   900            /* renewed by the page every minute */
 #define IDLE_SECONDS    1800           /* a session unused this long is over */
 #define MAX_AGE_SECONDS (12 * 3600)    /* and any session after a working day */
-#define FREE_FAILURES   3              /* failed logins before the throttle */
+#define FREE_FAILURES   3              /* failed logins of a name from one address */
+#define ADDR_FAILURES   9              /* failed logins from one address, any names */
 #define MAX_WAIT        300
 #define COOKIE          "cs_session"
+#define MAX_CONNECTIONS 256
+#define PER_CLIENT      16             /* connections one address may hold (not the proxy) */
+#define REQUEST_SECONDS 5              /* a request arrives whole within this */
+#define IDLE_TIMEOUT    10             /* MHD: seconds without progress, e.g. a slow reader */
+#define SEARCHES_PER_MINUTE 20         /* roster searches a user may run */
+#define SEARCHES_PER_HOUR   300
 
 struct cs_review_server {
     struct MHD_Daemon *daemon;
+    cs_review_guard *guard;
+    pthread_t loop;
+    int loop_running;
+    atomic_int stop;
     cs_store *store;
     int port;
+    int https;                        /* the public URL is https: Secure cookies, HSTS */
     char host[258];                   /* as given, for the banner */
+    char origin[300];                 /* of the public URL; "": http:// and the Host header */
+    char proxy[CS_REVIEW_ADDRESS_MAX]; /* the trusted proxy's address; "": none */
     char dummy_hash[128];             /* verified for unknown users: same time either way */
 };
 
@@ -71,8 +93,10 @@ typedef struct ctx {
 
 /* ---- responses ---- */
 
-static void common_headers(struct MHD_Response *r)
+static void common_headers(const cs_review_server *srv, struct MHD_Response *r)
 {
+    if (srv->https)
+        MHD_add_response_header(r, "Strict-Transport-Security", "max-age=31536000");
     MHD_add_response_header(r, "Cache-Control", "no-store");
     MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
     MHD_add_response_header(r, "Referrer-Policy", "no-referrer");
@@ -91,7 +115,7 @@ static enum MHD_Result send_full(ctx *x, int status, const char *type, const voi
 
     if (!r)
         return MHD_NO;
-    common_headers(r);
+    common_headers(x->srv, r);
     if (type)
         MHD_add_response_header(r, "Content-Type", type);
     if (h1)
@@ -132,6 +156,8 @@ static enum MHD_Result send_store_error(ctx *x, int rc, const char *err)
         return send_error(x, 400, err);
     if (rc == CS_REVIEW_CONFLICT)
         return send_error(x, 409, err);
+    if (rc == CS_REVIEW_LIMIT)
+        return send_error(x, 429, err);
     cs_log(CS_LOG_ERROR, "review: %s: database error", x->rq->route);
     return send_error(x, 500, "internal error: the database did not answer as expected");
 }
@@ -172,20 +198,21 @@ static const char *arg(ctx *x, const char *name)
     return v && *v ? v : NULL;
 }
 
+/* The client's address, for the throttle and the audit (cs_review_client_address). */
 static void client_address(ctx *x, char *out, size_t outlen)
 {
-    const union MHD_ConnectionInfo *ci =
-        MHD_get_connection_info(x->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-    snprintf(out, outlen, "unknown");
-    if (!ci || !ci->client_addr)
-        return;
-    if (ci->client_addr->sa_family == AF_INET)
-        inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)ci->client_addr)->sin_addr,
-                  out, (socklen_t)outlen);
-    else if (ci->client_addr->sa_family == AF_INET6)
-        inet_ntop(AF_INET6,
-                  &((const struct sockaddr_in6 *)(const void *)ci->client_addr)->sin6_addr, out,
-                  (socklen_t)outlen);
+    cs_review_client_address(x->conn, x->srv->proxy[0] ? x->srv->proxy : NULL, out, outlen);
+}
+
+static int is_admin(const ctx *x)
+{
+    return !strcmp(x->who.role, "admin");
+}
+
+static const char *cookie_attributes(const ctx *x)
+{
+    return x->srv->https ? "; Path=/; HttpOnly; SameSite=Strict; Secure"
+                         : "; Path=/; HttpOnly; SameSite=Strict";
 }
 
 /* The session of the request's cookie: 1 found (x->who), 0 none, -1 database error. */
@@ -205,8 +232,8 @@ static int find_session(ctx *x)
 
 static enum MHD_Result do_login(ctx *x)
 {
-    char name[80], password[CS_REVIEW_PASSWORD_MAX + 2], addr[64], ukey[96], akey[96];
-    char token[65], csrf[65], hash[65], cookie[160], err[CS_ERRLEN];
+    char name[80], password[CS_REVIEW_PASSWORD_MAX + 2], addr[CS_REVIEW_ADDRESS_MAX];
+    char ukey[160], akey[96], token[65], csrf[65], hash[65], cookie[200], err[CS_ERRLEN];
     const char *body = x->rq->body.data ? x->rq->body.data : "";
     const char *xrw = header(x, "X-Requested-With");
     cs_review_user user;
@@ -222,7 +249,8 @@ static enum MHD_Result do_login(ctx *x)
     if (cs_review_form_get(body, "password", password, sizeof password) != 1 || !*password)
         return send_error(x, 400, "a password is required");
     client_address(x, addr, sizeof addr);
-    snprintf(ukey, sizeof ukey, "user:%s", name);
+    /* per name and address: a stranger's failures do not lock the owner out elsewhere */
+    snprintf(ukey, sizeof ukey, "user:%s@%s", name, addr);
     snprintf(akey, sizeof akey, "addr:%s", addr);
     wait_user = cs_review_store_throttle_wait(s, ukey, err, sizeof err);
     wait_addr = cs_review_store_throttle_wait(s, akey, err, sizeof err);
@@ -243,8 +271,13 @@ static enum MHD_Result do_login(ctx *x)
     ok = cs_review_password_verify(found ? user.password_hash : x->srv->dummy_hash, password);
     memset(password, 0, sizeof password);
     if (!found || !ok) {
+        /* an unknown name is not recorded: it may be a password typed in the wrong box */
         if (cs_review_store_throttle_fail(s, ukey, FREE_FAILURES, MAX_WAIT, err, sizeof err) < 0 ||
-            cs_review_store_throttle_fail(s, akey, FREE_FAILURES * 3, MAX_WAIT, err, sizeof err) < 0)
+            cs_review_store_throttle_fail(s, akey, ADDR_FAILURES, MAX_WAIT, err, sizeof err) < 0 ||
+            cs_review_store_audit(s, found ? user.name : "-", "login_failed", "user",
+                                  found ? user.name : NULL,
+                                  found ? "{\"reason\":\"wrong password\"}"
+                                        : "{\"reason\":\"unknown user\"}", err, sizeof err) < 0)
             return send_store_error(x, CS_REVIEW_ERROR, err);
         cs_log(CS_LOG_WARN, "review: failed login");
         return send_error(x, 401, "wrong user name or password");
@@ -257,7 +290,7 @@ static enum MHD_Result do_login(ctx *x)
         cs_review_store_session_create(s, user.id, hash, csrf, IDLE_SECONDS, err, sizeof err) < 0 ||
         cs_review_store_audit(s, user.name, "login", "session", NULL, NULL, err, sizeof err) < 0)
         return send_store_error(x, CS_REVIEW_ERROR, err);
-    snprintf(cookie, sizeof cookie, COOKIE "=%s; Path=/; HttpOnly; SameSite=Strict", token);
+    snprintf(cookie, sizeof cookie, COOKIE "=%s%s", token, cookie_attributes(x));
     {
         cs_buf b = CS_BUF_INIT;
         enum MHD_Result r;
@@ -273,7 +306,7 @@ static enum MHD_Result do_login(ctx *x)
 
 static enum MHD_Result do_logout(ctx *x)
 {
-    char token[80], hash[65], err[CS_ERRLEN];
+    char token[80], hash[65], err[CS_ERRLEN], cookie[120];
     if (cs_review_cookie_get(header(x, "Cookie"), COOKIE, token, sizeof token)) {
         cs_review_token_hash(token, hash);
         if (cs_review_store_session_delete(x->srv->store, hash, err, sizeof err) < 0 ||
@@ -281,8 +314,9 @@ static enum MHD_Result do_logout(ctx *x)
                                   err, sizeof err) < 0)
             return send_store_error(x, CS_REVIEW_ERROR, err);
     }
+    snprintf(cookie, sizeof cookie, COOKIE "=%s; Max-Age=0", cookie_attributes(x));
     return send_full(x, 200, "application/json; charset=utf-8", "{\"ok\":true}", 11,
-                     "Set-Cookie", COOKIE "=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0");
+                     "Set-Cookie", cookie);
 }
 
 /* ---- the API ---- */
@@ -334,13 +368,23 @@ static enum MHD_Result do_queue(ctx *x)
 
 static enum MHD_Result do_patients(ctx *x)
 {
+    static const cs_review_search_limit rate = {SEARCHES_PER_MINUTE, SEARCHES_PER_HOUR};
     const char *q = arg(x, "q");
     char *json = NULL, err[CS_ERRLEN];
-    int rc;
+    int rc, wait = 0;
 
     if (!q || !cs_review_text_ok(q, 100) || strlen(q) < 2)
         return send_error(x, 400, "the search needs 2 to 100 characters of text");
-    rc = cs_review_store_roster_search(x->srv->store, q, 20, &json, err, sizeof err);
+    rc = cs_review_store_roster_search(x->srv->store, x->who.name, q, 20, &rate, &wait, &json,
+                                       err, sizeof err);
+    if (rc == CS_REVIEW_LIMIT) {
+        char retry[16], msg[120];
+        snprintf(retry, sizeof retry, "%d", wait);
+        snprintf(msg, sizeof msg, "{\"error\":\"too many roster searches: try again in %d s\"}",
+                 wait);
+        return send_full(x, 429, "application/json; charset=utf-8", msg, strlen(msg),
+                         "Retry-After", retry);
+    }
     return send_store_json(x, rc, json, err);
 }
 
@@ -394,7 +438,8 @@ static enum MHD_Result do_page_png(ctx *x, long long id, const char *rest)
         return send_error(x, 400, "malformed page number");
     if (w && cs_review_parse_int(w, 64, 4000, &width) < 0)
         return send_error(x, 400, "the width is 64 to 4000 pixels");
-    rc = cs_review_store_page_image(x->srv->store, id, page, &tiff, &tlen, err, sizeof err);
+    rc = cs_review_store_page_image(x->srv->store, id, page, x->who.name, &tiff, &tlen, err,
+                                    sizeof err);
     if (rc == CS_REVIEW_BAD)
         return send_error(x, 404, err);
     if (rc < 0)
@@ -487,7 +532,47 @@ static enum MHD_Result do_action(ctx *x, long long id, const char *name)
     return send_json(x, 200, json);
 }
 
+/* ---- for admins ---- */
+
+static enum MHD_Result do_users(ctx *x)
+{
+    char *json = NULL, err[CS_ERRLEN];
+    int rc = cs_review_store_users_json(x->srv->store, &json, err, sizeof err);
+    return send_store_json(x, rc, json, err);
+}
+
+static enum MHD_Result do_audit(ctx *x)
+{
+    const char *user = arg(x, "user"), *since = arg(x, "since"), *limit = arg(x, "limit");
+    char *json = NULL, err[CS_ERRLEN];
+    int n = 200, rc;
+
+    if ((user && !cs_review_user_name_ok(user)) || (since && !cs_review_text_ok(since, 64)) ||
+        (limit && cs_review_parse_int(limit, 1, 1000, &n) < 0))
+        return send_error(x, 400, "malformed filter (user, since, or limit 1 to 1000)");
+    rc = cs_review_store_audit_json(x->srv->store, x->who.name, user, since, n, &json, err,
+                                    sizeof err);
+    return send_store_json(x, rc, json, err);
+}
+
 /* ---- routing ---- */
+
+/* May the user see document id?  MHD_YES/NO when answered (403, 404, 500), -1 to go on. */
+static int refuse_document(ctx *x, long long id, enum MHD_Result *answer)
+{
+    char err[CS_ERRLEN];
+    int rc = cs_review_store_may_see(x->srv->store, id, x->who.name, is_admin(x), err,
+                                     sizeof err);
+    if (rc == 1)
+        return 0;
+    if (rc == 0)
+        *answer = send_error(x, 403, err);
+    else if (rc == CS_REVIEW_BAD)
+        *answer = send_error(x, 404, err);
+    else
+        *answer = send_store_error(x, rc, err);
+    return 1;
+}
 
 static enum MHD_Result route_api_document(ctx *x, const char *path)
 {
@@ -503,26 +588,36 @@ static enum MHD_Result route_api_document(ctx *x, const char *path)
     if (cs_review_parse_id(idtext, &id) < 0)
         return send_error(x, 400, "malformed document id");
     x->rq->document_id = id;
-    if (!*rest) {
-        x->rq->route = "document";
-        return !strcmp(x->method, "GET") ? do_document(x, id) : send_error(x, 405, "use GET");
-    }
-    rest++;
-    if (!strcmp(rest, "next")) {
+    if (*rest && !strcmp(rest + 1, "next")) {
+        /* the queue's neighbour: only documents in review, whatever the anchor */
         x->rq->route = "next";
         return !strcmp(x->method, "GET") ? do_next(x, id) : send_error(x, 405, "use GET");
     }
-    if (!strncmp(rest, "pages/", 6)) {
+    if (!*rest) {
+        x->rq->route = "document";
+        if (strcmp(x->method, "GET") != 0)
+            return send_error(x, 405, "use GET");
+    } else if (!strncmp(rest + 1, "pages/", 6)) {
         x->rq->route = "page image";
-        return !strcmp(x->method, "GET") ? do_page_png(x, id, rest + 6)
-                                         : send_error(x, 405, "use GET");
+        if (strcmp(x->method, "GET") != 0)
+            return send_error(x, 405, "use GET");
+    } else {
+        x->rq->route = "action";
+        if (strcmp(x->method, "POST") != 0)
+            return send_error(x, 405, "use POST");
+        if (strlen(rest + 1) > 16 || strchr(rest + 1, '/'))
+            return send_error(x, 404, "no such action");
     }
-    x->rq->route = "action";
-    if (strcmp(x->method, "POST") != 0)
-        return send_error(x, 405, "use POST");
-    if (strlen(rest) > 16 || strchr(rest, '/'))
-        return send_error(x, 404, "no such action");
-    return do_action(x, id, rest);
+    {
+        enum MHD_Result answer = MHD_NO;
+        if (refuse_document(x, id, &answer))
+            return answer;
+    }
+    if (!*rest)
+        return do_document(x, id);
+    if (!strncmp(rest + 1, "pages/", 6))
+        return do_page_png(x, id, rest + 7);
+    return do_action(x, id, rest + 1);
 }
 
 static enum MHD_Result route(ctx *x, const char *url)
@@ -559,8 +654,12 @@ static enum MHD_Result route(ctx *x, const char *url)
             x->rq->route = "csrf";
             return send_error(x, 403, "missing or wrong CSRF token");
         }
-        snprintf(expect, sizeof expect, "http://%s", host ? host : "");
-        if (origin && strcmp(origin, expect) != 0) {
+        /* behind a TLS proxy the browser's origin is the public URL's, whatever Host says */
+        if (x->srv->origin[0])
+            snprintf(expect, sizeof expect, "%s", x->srv->origin);
+        else
+            snprintf(expect, sizeof expect, "http://%s", host ? host : "");
+        if (origin && strcasecmp(origin, expect) != 0) {
             x->rq->route = "origin";
             return send_error(x, 403, "cross-origin request refused");
         }
@@ -598,6 +697,14 @@ static enum MHD_Result route(ctx *x, const char *url)
     }
     if (!strncmp(url, "/api/documents/", 15))
         return route_api_document(x, url + 15);
+    if (!strcmp(url, "/api/users") || !strcmp(url, "/api/audit")) {
+        x->rq->route = url[5] == 'u' ? "users" : "audit";
+        if (!is_admin(x))
+            return send_error(x, 403, "for admins only");
+        if (strcmp(x->method, "GET") != 0)
+            return send_error(x, 405, "use GET");
+        return url[5] == 'u' ? do_users(x) : do_audit(x);
+    }
     x->rq->route = "not found";
     return send_error(x, 404, "not found");
 }
@@ -629,6 +736,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         *upload_size = 0;
         return MHD_YES;
     }
+    /* the request has arrived whole: the guard's clock stops */
+    cs_review_guard_request_arrived(conn);
     memset(&x, 0, sizeof x);
     x.srv = srv;
     x.conn = conn;
@@ -643,6 +752,13 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
             return send_error(&x, 503, "the database is not reachable");
         }
     }
+    {
+        /* the audit rows this request writes name its client */
+        char addr[CS_REVIEW_ADDRESS_MAX], err[CS_ERRLEN];
+        client_address(&x, addr, sizeof addr);
+        if (cs_review_store_set_client(srv->store, addr, err, sizeof err) < 0)
+            return send_store_error(&x, CS_REVIEW_ERROR, err);
+    }
     r = route(&x, url);
     return r;
 }
@@ -653,8 +769,9 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 {
     request *rq = *con_cls;
     (void)cls;
-    (void)conn;
     (void)toe;
+    /* the response is out: the next request on the connection has its own deadline */
+    cs_review_guard_request_over(conn);
     if (!rq)
         return;
     if (rq->document_id)
@@ -674,7 +791,9 @@ static void mhd_log(void *cls, const char *fmt, va_list ap)
     (void)cls;
     vsnprintf(line, sizeof line, fmt, ap);
     line[strcspn(line, "\n")] = '\0';
-    cs_log(CS_LOG_WARN, "review: http: %s", line);
+    /* a client gone, or cut off by the guard: routine, and a flood under attack (the
+       guard reports a count instead) */
+    cs_log(strstr(line, "closed") ? CS_LOG_DEBUG : CS_LOG_WARN, "review: http: %s", line);
 }
 
 /* ---- life cycle ---- */
@@ -718,24 +837,65 @@ static int parse_listen(const char *listen, struct sockaddr_storage *sa, socklen
     return 0;
 }
 
-cs_review_server *cs_review_server_start(const char *listen, char *err, size_t errlen)
+/* The server's one thread: MHD's rounds, and between them the guard's sweep. */
+static void *serve_loop(void *arg)
 {
+    cs_review_server *srv = arg;
+
+    while (!atomic_load(&srv->stop)) {
+        MHD_run_wait(srv->daemon, 200);
+        cs_review_guard_sweep(srv->guard);
+    }
+    return NULL;
+}
+
+/* Check and keep the public URL and the trusted proxy of o. */
+static int take_options(cs_review_server *srv, const cs_review_options *o, char *err,
+                        size_t errlen)
+{
+    if (o->public_url &&
+        cs_review_public_url_parse(o->public_url, srv->origin, sizeof srv->origin, &srv->https,
+                                   err, errlen) < 0)
+        return -1;
+    if (o->trusted_proxy &&
+        cs_review_address_canonical(o->trusted_proxy, srv->proxy, sizeof srv->proxy) < 0)
+        return cs_fail(err, errlen, "--trusted-proxy \"%s\" is not a numeric IPv4 or IPv6 "
+                       "address", o->trusted_proxy);
+    return 0;
+}
+
+cs_review_server *cs_review_server_start(const cs_review_options *o, char *err, size_t errlen)
+{
+    static const cs_review_options defaults = {NULL, NULL, NULL};
     struct sockaddr_storage sa;
     socklen_t salen = 0;
     cs_review_server *srv;
     const union MHD_DaemonInfo *info;
-    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG;
+    /* external polling, on our own thread (serve_loop); epoll where there is one */
+    unsigned flags = MHD_USE_ERROR_LOG | MHD_USE_AUTO;
+    const char *listen;
     char host[256];
 
-    if (parse_listen(listen ? listen : CS_REVIEW_DEFAULT_LISTEN, &sa, &salen, host, err,
-                     errlen) < 0)
+    if (!o)
+        o = &defaults;
+    listen = o->listen ? o->listen : CS_REVIEW_DEFAULT_LISTEN;
+    if (parse_listen(listen, &sa, &salen, host, err, errlen) < 0)
         return NULL;
     srv = calloc(1, sizeof *srv);
     if (!srv) {
         cs_fail(err, errlen, "out of memory");
         return NULL;
     }
+    atomic_init(&srv->stop, 0);
     snprintf(srv->host, sizeof srv->host, sa.ss_family == AF_INET6 ? "[%s]" : "%s", host);
+    if (take_options(srv, o, err, errlen) < 0)
+        goto fail;
+    srv->guard = cs_review_guard_new(MAX_CONNECTIONS, PER_CLIENT, REQUEST_SECONDS,
+                                     srv->proxy[0] ? srv->proxy : NULL);
+    if (!srv->guard) {
+        cs_fail(err, errlen, "out of memory");
+        goto fail;
+    }
     if (cs_store_open(&srv->store, err, errlen) < 0 ||
         cs_store_require_schema(srv->store, err, errlen) < 0 ||
         cs_review_password_hash("no such user: a hash to verify against", srv->dummy_hash,
@@ -743,24 +903,33 @@ cs_review_server *cs_review_server_start(const char *listen, char *err, size_t e
         goto fail;
     if (sa.ss_family == AF_INET6)
         flags |= MHD_USE_IPv6;
-    srv->daemon = MHD_start_daemon(flags, 0, NULL, NULL, on_request, srv,
+    srv->daemon = MHD_start_daemon(flags, 0, cs_review_guard_accept, srv->guard, on_request, srv,
                                    MHD_OPTION_EXTERNAL_LOGGER, mhd_log, srv,
                                    MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
                                    MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
-                                   MHD_OPTION_CONNECTION_LIMIT, 64u,
-                                   MHD_OPTION_PER_IP_CONNECTION_LIMIT, 32u,
-                                   MHD_OPTION_CONNECTION_TIMEOUT, 60u,
+                                   MHD_OPTION_NOTIFY_CONNECTION, cs_review_guard_notify,
+                                   srv->guard,
+                                   MHD_OPTION_CONNECTION_LIMIT, (unsigned)MAX_CONNECTIONS,
+                                   MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)IDLE_TIMEOUT,
                                    MHD_OPTION_END);
     if (!srv->daemon) {
         cs_fail(err, errlen, "could not listen on %s (in use, or not an address of this host)",
-                listen ? listen : CS_REVIEW_DEFAULT_LISTEN);
+                listen);
         goto fail;
     }
     info = MHD_get_daemon_info(srv->daemon, MHD_DAEMON_INFO_BIND_PORT);
     srv->port = info ? info->port : 0;
+    if (pthread_create(&srv->loop, NULL, serve_loop, srv) != 0) {
+        cs_fail(err, errlen, "could not start the server's thread");
+        goto fail;
+    }
+    srv->loop_running = 1;
     return srv;
 fail:
+    if (srv->daemon)
+        MHD_stop_daemon(srv->daemon);
     cs_store_close(&srv->store);
+    cs_review_guard_free(&srv->guard);
     free(srv);
     return NULL;
 }
@@ -772,32 +941,44 @@ int cs_review_server_port(const cs_review_server *srv)
 
 void cs_review_server_stop(cs_review_server **psrv)
 {
+    cs_review_server *srv;
+
     if (!psrv || !*psrv)
         return;
-    if ((*psrv)->daemon)
-        MHD_stop_daemon((*psrv)->daemon);
-    cs_store_close(&(*psrv)->store);
-    free(*psrv);
+    srv = *psrv;
+    atomic_store(&srv->stop, 1);
+    if (srv->loop_running)
+        pthread_join(srv->loop, NULL);
+    if (srv->daemon)
+        MHD_stop_daemon(srv->daemon);
+    cs_store_close(&srv->store);
+    cs_review_guard_free(&srv->guard);
+    free(srv);
     *psrv = NULL;
 }
 
-int cs_review_serve(const char *listen, FILE *out, char *err, size_t errlen)
+int cs_review_serve(const cs_review_options *o, FILE *out, char *err, size_t errlen)
 {
     sigset_t set, old;
     cs_review_server *srv;
     int sig = 0;
 
-    /* the daemon's thread inherits the mask: the signals come to sigwait here */
+    /* the server's thread inherits the mask: the signals come to sigwait here */
     sigemptyset(&set);
     sigaddset(&set, SIGINT);
     sigaddset(&set, SIGTERM);
     pthread_sigmask(SIG_BLOCK, &set, &old);
-    srv = cs_review_server_start(listen, err, errlen);
+    srv = cs_review_server_start(o, err, errlen);
     if (!srv) {
         pthread_sigmask(SIG_SETMASK, &old, NULL);
         return -1;
     }
-    fprintf(out, "review station on http://%s:%d/ (Ctrl-C to stop)\n", srv->host, srv->port);
+    fprintf(out, "review station on http://%s:%d/", srv->host, srv->port);
+    if (srv->origin[0])
+        fprintf(out, ", reached as %s/", srv->origin);
+    if (srv->proxy[0])
+        fprintf(out, " through the proxy at %s", srv->proxy);
+    fprintf(out, " (Ctrl-C to stop)\n");
     fflush(out);
     sigwait(&set, &sig);
     cs_review_server_stop(&srv);

@@ -5,8 +5,14 @@
  */
 #include "review/review.h"
 
+#include <ctype.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+
+#include "common/common.h"
+#include "review/review_internal.h"
 
 int cs_review_parse_id(const char *text, long long *out)
 {
@@ -169,5 +175,83 @@ int cs_review_form_get(const char *body, const char *name, char *out, size_t out
         if (*p == '&')
             p++;
     }
+    return 0;
+}
+
+int cs_review_public_url_parse(const char *url, char *origin, size_t originlen, int *https,
+                               char *err, size_t errlen)
+{
+    const char *host, *end;
+    size_t hostlen, n;
+    int port = 0;
+
+    if (originlen)
+        origin[0] = '\0';
+    *https = 0;
+    if (!url || !*url)
+        return cs_fail(err, errlen, "--public-url needs a URL such as https://review.example.org");
+    if (!strncasecmp(url, "https://", 8)) {
+        *https = 1;
+        host = url + 8;
+    } else if (!strncasecmp(url, "http://", 7)) {
+        host = url + 7;
+    } else {
+        return cs_fail(err, errlen, "--public-url \"%s\": the URL starts with https:// (or "
+                       "http://)", url);
+    }
+    if (host[0] == '[') {
+        end = strchr(host, ']');
+        if (!end || end == host + 1 || strspn(host + 1, "0123456789abcdefABCDEF:.") !=
+                                          (size_t)(end - host - 1))
+            return cs_fail(err, errlen, "--public-url \"%s\": malformed IPv6 address", url);
+        end++;
+    } else {
+        end = host + strspn(host, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                                  "0123456789.-");
+        if (end == host)
+            return cs_fail(err, errlen, "--public-url \"%s\": no host name", url);
+    }
+    hostlen = (size_t)(end - host);
+    if (*end == ':') {
+        n = strspn(end + 1, "0123456789");
+        if (n == 0 || n > 5 || (port = atoi(end + 1)) < 1 || port > 65535)
+            return cs_fail(err, errlen, "--public-url \"%s\": the port is 1 to 65535", url);
+        end += 1 + n;
+    }
+    if (*end == '/' && end[1] == '\0')
+        end++;
+    if (*end == '/')
+        return cs_fail(err, errlen, "--public-url \"%s\": the station is served at the root "
+                       "of its URL: give no path", url);
+    if (*end)
+        return cs_fail(err, errlen, "--public-url \"%s\": only scheme, host and port are "
+                       "allowed (no user name, query or fragment)", url);
+    /* the default port is left out of an origin, as browsers send it */
+    if ((*https && port == 443) || (!*https && port == 80))
+        port = 0;
+    if (hostlen + 16 >= originlen)
+        return cs_fail(err, errlen, "--public-url \"%s\": the host name is too long", url);
+    n = (size_t)snprintf(origin, originlen, "%s://", *https ? "https" : "http");
+    for (size_t i = 0; i < hostlen; i++)
+        origin[n++] = (char)tolower((unsigned char)host[i]);
+    origin[n] = '\0';
+    if (port)
+        snprintf(origin + n, originlen - n, ":%d", port);
+    return 0;
+}
+
+int cs_review_options_check(const cs_review_options *o, char *err, size_t errlen)
+{
+    char origin[300], proxy[CS_REVIEW_ADDRESS_MAX];
+    int https;
+
+    if (!o)
+        return 0;
+    if (o->public_url &&
+        cs_review_public_url_parse(o->public_url, origin, sizeof origin, &https, err, errlen) < 0)
+        return -1;
+    if (o->trusted_proxy && cs_review_address_canonical(o->trusted_proxy, proxy, sizeof proxy) < 0)
+        return cs_fail(err, errlen, "--trusted-proxy \"%s\" is not a numeric IPv4 or IPv6 "
+                       "address", o->trusted_proxy);
     return 0;
 }

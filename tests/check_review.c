@@ -474,9 +474,9 @@ START_TEST(test_http_login_refusals)
     EXPECT("POST", "/api/login", "X-Requested-With: chartscan\r\n", "name=nobody&password=nope-nope", 401);
     EXPECT("POST", "/api/login", "X-Requested-With: chartscan\r\n", "name=bad%20name&password=x", 400);
     EXPECT("POST", "/api/login", "X-Requested-With: chartscan\r\n", "password=x", 400);
-    /* a throttled name is refused without looking at the password */
+    /* a throttled name (from this address) is refused without looking at the password */
     PQclear(PQexec(c, "INSERT INTO login_throttle (key, failures, next_allowed)"
-                      " VALUES ('user:alice', 9, now() + interval '1 hour') ON CONFLICT (key)"
+                      " VALUES ('user:alice@127.0.0.1', 9, now() + interval '1 hour') ON CONFLICT (key)"
                       " DO UPDATE SET next_allowed = EXCLUDED.next_allowed"));
     r = http("POST", "/api/login", "X-Requested-With: chartscan\r\n", "name=alice&password=" PASSWORD);
     ck_assert_int_eq(r.status, 429);
@@ -832,7 +832,10 @@ static void fixture(void)
     PQfinish(c);
     snprintf(out_dir, sizeof out_dir, "%s/build/test-output/review", env.root);
     th_sh("mkdir -p '%s'", out_dir);
-    server = cs_review_server_start("127.0.0.1:0", err, sizeof err);
+    {
+        cs_review_options o = {"127.0.0.1:0", NULL, NULL};
+        server = cs_review_server_start(&o, err, sizeof err);
+    }
     if (!server) {
         fprintf(stderr, "could not start the review server: %s\n", err);
         exit(2);
