@@ -50,7 +50,13 @@ static const char overview[] =
 "  CHARTSCAN_DB     libpq connection string or URI of a shared PostgreSQL server\n"
 "                   (directly, or through a pooler in session mode: statements\n"
 "                   stay prepared on each connection); unset: an embedded\n"
-"                   server in CHARTSCAN_HOME, started on demand\n"
+"                   server in CHARTSCAN_HOME, started on demand.  Connects as the\n"
+"                   owner role (init and the operator's commands)\n"
+"  CHARTSCAN_DB_WORKER, CHARTSCAN_DB_REVIEWER\n"
+"                   the same, for the commands of the worker role (work, submit,\n"
+"                   watch, status, report, retry) and of the review station\n"
+"                   (serve, which refuses a superuser); unset: CHARTSCAN_DB.\n"
+"                   The roles are in doc/roles.sql\n"
 "  CHARTSCAN_HOME   folder for the embedded server and local state\n"
 "                   (default ./var/chartscan)\n"
 "  CHARTSCAN_LOG    error, warn (default), info or debug; logs carry ids, counts\n"
@@ -65,7 +71,12 @@ static const struct { const char *command, *text; } helps[] = {
 "Create the database schema, or upgrade it to this version of chartscan, by\n"
 "applying the migrations not yet recorded in chartscan.schema_version.  Running\n"
 "it again is harmless.  With CHARTSCAN_DB unset, the embedded server is created\n"
-"and started first.\n"},
+"and started first, with chartscan's database roles (owner, worker, reviewer,\n"
+"EHR reader), and what an older chartscan made is given to the owner role.\n"
+"Every run then grants each role its tables again (chartscan.role_grant), so\n"
+"that tables added by later migrations are covered.  On a shared server\n"
+"(CHARTSCAN_DB), a sysadmin makes the roles first with doc/roles.sql, and init\n"
+"runs as chartscan_owner.\n"},
 {"db",
 "usage: chartscan db start|stop|status\n"
 "\n"
