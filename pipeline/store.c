@@ -163,9 +163,10 @@ static const char create_roles_sql[] =
     "   END IF;"
     " END LOOP; END $$";
 
-/* Give what a chartscan before the roles made (owned by the superuser
- * "chartscan") to chartscan_owner: schemas, tables, views, sequences of
- * their own, functions, types, and the large objects of old archives. */
+/* Give what the superuser "chartscan" made (a chartscan before the roles,
+ * or someone at the console) to chartscan_owner: schemas, tables, views,
+ * sequences of their own, functions, types, and the large objects of old
+ * archives.  Idempotent; run by every `chartscan init`. */
 static const char adopt_sql[] =
     "DO $$ DECLARE o record; BEGIN"
     " FOR o IN SELECT nspname FROM pg_namespace WHERE nspname IN ('chartscan', 'ehr') LOOP"
@@ -251,8 +252,9 @@ int cs_store_prepare(char *err, size_t errlen)
         bootstrap_exec(conn, "CREATE DATABASE chartscan OWNER chartscan_owner",
                        "create the chartscan database", err, errlen) < 0)
         goto out;
-    if (adopt) {
-        /* the objects first, the database last: its owner says it is done */
+    /* what the superuser made (an older chartscan, a hand at the console):
+     * the objects first, the database last */
+    {
         cs_server_conninfo(home, "chartscan", "chartscan", conninfo, sizeof conninfo);
         db = PQconnectdb(conninfo);
         if (PQstatus(db) != CONNECTION_OK) {
@@ -263,11 +265,12 @@ int cs_store_prepare(char *err, size_t errlen)
         }
         PQsetNoticeProcessor(db, quiet_notice, NULL);
         if (bootstrap_exec(db, adopt_sql, "give the database's objects to chartscan_owner", err,
-                           errlen) < 0 ||
-            bootstrap_exec(conn, "ALTER DATABASE chartscan OWNER TO chartscan_owner",
-                           "give the database to chartscan_owner", err, errlen) < 0)
+                           errlen) < 0)
             goto out;
     }
+    if (adopt && bootstrap_exec(conn, "ALTER DATABASE chartscan OWNER TO chartscan_owner",
+                                "give the database to chartscan_owner", err, errlen) < 0)
+        goto out;
     rc = 0;
 out:
     PQfinish(db);

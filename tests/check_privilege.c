@@ -89,6 +89,23 @@ static int free_port(void)
     return -1;
 }
 
+/* Start the embedded server of another home; when it did start (as it
+ * must not, in the file tests), stop it again so that no server outlives
+ * the test. */
+static th_result start_other_home(const char *home)
+{
+    th_result r;
+
+    setenv("CHARTSCAN_HOME", home, 1);
+    r = th_chartscan(&env, "db", "start", (char *)NULL);
+    if (r.status == 0) {
+        th_result stop = th_chartscan(&env, "db", "stop", (char *)NULL);
+        th_result_free(&stop);
+    }
+    setenv("CHARTSCAN_HOME", env.home, 1);
+    return r;
+}
+
 static int am_root_with_postgres(struct passwd **pg)
 {
     *pg = getpwnam("postgres");
@@ -124,9 +141,7 @@ START_TEST(test_ctl_log_symlink_is_not_followed)
     ck_assert_int_eq(symlink(target, link), 0);
     ck_assert_int_eq(lchown(link, pg->pw_uid, pg->pw_gid), 0);
 
-    setenv("CHARTSCAN_HOME", home, 1);
-    r = th_chartscan(&env, "db", "start", (char *)NULL);
-    setenv("CHARTSCAN_HOME", env.home, 1);
+    r = start_other_home(home);
     ck_assert_int_eq(stat(target, &st), 0);
     ck_assert_msg(st.st_uid == 0 && st.st_gid == 0, "the link's target now belongs to %u:%u",
                   (unsigned)st.st_uid, (unsigned)st.st_gid);
@@ -141,14 +156,9 @@ START_TEST(test_ctl_log_symlink_is_not_followed)
 
     /* with the link gone, the server starts (and stops) as usual */
     ck_assert_int_eq(unlink(link), 0);
-    setenv("CHARTSCAN_HOME", home, 1);
-    r = th_chartscan(&env, "db", "start", (char *)NULL);
+    r = start_other_home(home);
     ck_assert_msg(r.status == 0, "%s", r.err);
     th_result_free(&r);
-    r = th_chartscan(&env, "db", "stop", (char *)NULL);
-    ck_assert_msg(r.status == 0, "%s", r.err);
-    th_result_free(&r);
-    setenv("CHARTSCAN_HOME", env.home, 1);
     ck_assert_int_eq(lstat(link, &st), 0);
     ck_assert(S_ISREG(st.st_mode) && st.st_uid == pg->pw_uid);
 }
@@ -175,9 +185,7 @@ START_TEST(test_socket_folder_symlink_is_not_chowned)
     ck_assert_int_eq(symlink(target, link), 0);
     ck_assert_int_eq(lchown(link, pg->pw_uid, pg->pw_gid), 0);
 
-    setenv("CHARTSCAN_HOME", home, 1);
-    r = th_chartscan(&env, "db", "start", (char *)NULL);
-    setenv("CHARTSCAN_HOME", env.home, 1);
+    r = start_other_home(home);
     ck_assert_int_eq(stat(target, &st), 0);
     ck_assert_msg(st.st_uid == 0 && (st.st_mode & 07777) == 0755,
                   "the link's target now belongs to %u, mode %o", (unsigned)st.st_uid,
