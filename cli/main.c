@@ -62,6 +62,9 @@ static int cmd_init(int argc, char **argv)
     (void)argv;
     if (argc != 1)
         return usage_error("init", "%s", "init takes no arguments");
+    /* the embedded server: the database, the roles, ownership (store.c, note 3) */
+    if (cs_store_prepare(err, sizeof err) < 0)
+        return fail(err);
     if (open_store(&s, 0, err, sizeof err) < 0)
         return fail(err);
     rc = cs_store_migrate(s, stdout, err, sizeof err);
@@ -465,15 +468,21 @@ static int cmd_export(int argc, char **argv)
     return rc < 0 ? fail(err) : 0;
 }
 
+/* Each command connects as the database role its job needs (pipeline/store.c,
+ * note 3): the queue's commands as the worker, the station as the reviewer,
+ * the operator's commands (and any command not listed otherwise) as the owner. */
 static const struct {
     const char *name;
     int (*run)(int, char **);
+    cs_db_role role;
 } commands[] = {
-    {"init", cmd_init},         {"db", cmd_db},         {"patients", cmd_patients},
-    {"train", cmd_train},       {"submit", cmd_submit}, {"work", cmd_work},
-    {"status", cmd_status},     {"export", cmd_export}, {"retry", cmd_retry},
-    {"report", cmd_report},     {"watch", cmd_watch},   {"serve", cmd_serve},
-    {"users", cmd_users},       {"audit", cmd_audit},
+    {"init", cmd_init, CS_DB_OWNER},         {"db", cmd_db, CS_DB_OWNER},
+    {"patients", cmd_patients, CS_DB_OWNER}, {"train", cmd_train, CS_DB_OWNER},
+    {"submit", cmd_submit, CS_DB_WORKER},    {"work", cmd_work, CS_DB_WORKER},
+    {"status", cmd_status, CS_DB_WORKER},    {"export", cmd_export, CS_DB_OWNER},
+    {"retry", cmd_retry, CS_DB_WORKER},      {"report", cmd_report, CS_DB_WORKER},
+    {"watch", cmd_watch, CS_DB_WORKER},      {"serve", cmd_serve, CS_DB_REVIEWER},
+    {"users", cmd_users, CS_DB_OWNER},       {"audit", cmd_audit, CS_DB_OWNER},
 };
 
 int main(int argc, char **argv)
@@ -514,6 +523,7 @@ int main(int argc, char **argv)
             fputs(h ? h : cs_cli_help(name), stdout);
             return 0;
         }
+        cs_store_set_role(commands[i].role);
         return commands[i].run(argc - 1, argv + 1);
     }
     return usage_error(NULL, "unknown command \"%s\"", name);

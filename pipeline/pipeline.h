@@ -34,11 +34,31 @@ int cs_server_start(const char *home, char *err, size_t errlen);
 int cs_server_stop(const char *home, char *err, size_t errlen);
 /* *running = 1/0; *exists = 1 when the cluster has been created. */
 int cs_server_status(const char *home, int *exists, int *running, char *err, size_t errlen);
-/* libpq connection string for the embedded server's database dbname. */
-void cs_server_conninfo(const char *home, const char *dbname, char *out, size_t outlen);
+/* libpq connection string for the embedded server's database dbname, as user. */
+void cs_server_conninfo(const char *home, const char *dbname, const char *user, char *out,
+                        size_t outlen);
 
 /* ---- store (store.c) ---- */
+/* The database role a connection uses (store.c, note 3). */
+typedef enum cs_db_role {
+    CS_DB_OWNER = 0,    /* chartscan_owner: migrations and the operator's commands */
+    CS_DB_WORKER,       /* chartscan_worker: the queue and the stages' tables */
+    CS_DB_REVIEWER      /* chartscan_reviewer: the review station; never a superuser */
+} cs_db_role;
+/* The role cs_store_open connects as in this process and its children
+ * (CS_DB_OWNER until set). */
+void cs_store_set_role(cs_db_role role);
+/* Open a store as the process's role (cs_store_set_role). */
 int  cs_store_open(cs_store **out, char *err, size_t errlen);
+/* Open a store as role: CHARTSCAN_DB_WORKER / CHARTSCAN_DB_REVIEWER for
+ * those roles when set, else CHARTSCAN_DB, else the embedded server as
+ * that role.  The reviewer is refused a superuser's connection. */
+int  cs_store_open_as(cs_store **out, cs_db_role role, char *err, size_t errlen);
+/* Embedded server only (no-op with CHARTSCAN_DB): start it, create the
+ * database and the roles, and give what an older chartscan made in the
+ * database to the owner role.  Run by `chartscan init`; cs_store_open
+ * runs it itself when it cannot connect. */
+int  cs_store_prepare(char *err, size_t errlen);
 void cs_store_close(cs_store **ps);
 /* Apply pending schema/NNN_*.sql migrations; prints what it applies to out (may be NULL). */
 int  cs_store_migrate(cs_store *s, FILE *out, char *err, size_t errlen);

@@ -17,8 +17,21 @@
  *   2. The server is started in its own session with stdio on /dev/null, so
  *      that it outlives the command, ignores the terminal's Ctrl-C, and does
  *      not hold the pipes of whatever ran us (make, a test harness) open.
- *   3. Authentication is "trust" on the socket only; the folder's
- *      permissions are the access control.
+ *   3. Authentication is "peer" on the socket only, with the user map
+ *      "chartscan" in pg_ident.conf: the cluster owner and root may connect
+ *      as the bootstrap superuser "chartscan" and as chartscan's roles
+ *      (owner, worker, reviewer, EHR reader; see store.c), nobody else as
+ *      anything.  The socket folder (0700) keeps everyone else out too.
+ *      A cluster made by an older chartscan ("trust") is switched over when
+ *      it is next started; pg_hba.conf is left alone once it carries
+ *      chartscan's marker line, so a site may add lines of its own.
+ *   4. Root never writes, chowns or chmods a path the postgres account
+ *      could have replaced.  Everything inside HOME/pg (logs, postgresql.conf,
+ *      pg_hba.conf) is opened by a child that has become the cluster owner
+ *      first (as_owner), without following symbolic links and only when it
+ *      is a regular file; folders are opened with O_NOFOLLOW and checked
+ *      through the descriptor, and only a folder mkdir has just made is
+ *      given to the owner (fchown on that descriptor).
  */
 #include "pipeline/pipeline_internal.h"
 
@@ -70,14 +83,22 @@ static void pg_bindir(char *out, size_t outlen)
     closedir(d);
 }
 
-/* The account the cluster runs as: ourselves, or "postgres" when root. */
-static int pg_owner(uid_t *uid, gid_t *gid, char *err, size_t errlen)
+/* The account the cluster runs as: ourselves, or "postgres" when root;
+ * name (may be NULL) receives its login name. */
+static int pg_owner(uid_t *uid, gid_t *gid, char name[64], char *err, size_t errlen)
 {
     struct passwd *pw;
 
     if (geteuid() != 0) {
         *uid = geteuid();
         *gid = getegid();
+        if (name) {
+            pw = getpwuid(*uid);
+            if (!pw)
+                return cs_fail(err, errlen, "the account %u running chartscan has no name",
+                               (unsigned)*uid);
+            snprintf(name, 64, "%s", pw->pw_name);
+        }
         return 0;
     }
     pw = getpwnam(PG_OWNER_WHEN_ROOT);
@@ -88,25 +109,211 @@ static int pg_owner(uid_t *uid, gid_t *gid, char *err, size_t errlen)
                        PG_OWNER_WHEN_ROOT);
     *uid = pw->pw_uid;
     *gid = pw->pw_gid;
+    if (name)
+        snprintf(name, 64, "%s", pw->pw_name);
     return 0;
+}
+
+/* ---- work done as the cluster owner (note 4) ---- */
+
+/* Why a child running as the owner failed before its program started. */
+enum child_step {
+    CHILD_OK = 0,
+    CHILD_DROP,          /* could not become the owner */
+    CHILD_DEVNULL,       /* could not open /dev/null */
+    CHILD_OPEN,          /* could not open the file (log, configuration) */
+    CHILD_NOT_FILE,      /* the file is not a regular file */
+    CHILD_IO,            /* could not read or write the file */
+    CHILD_CHDIR,         /* could not enter the working folder */
+    CHILD_EXEC           /* could not run the program */
+};
+
+typedef struct child_failure {
+    int step;            /* enum child_step */
+    int errnum;
+} child_failure;
+
+/* A job for a child: returns CHILD_OK, or a step with *errnum set.  It
+ * runs between fork and exec, so it uses system calls only. */
+typedef int (*owner_job)(void *arg, int *errnum);
+
+/* Open a file the owner controls, never through a symbolic link, and
+ * only when it is a regular file (a FIFO would block, a device is no log). */
+static int open_owned_file(const char *path, int flags, int *fd, int *errnum)
+{
+    struct stat st;
+
+    *fd = open(path, flags | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0600);
+    if (*fd < 0) {
+        *errnum = errno;
+        return CHILD_OPEN;
+    }
+    if (fstat(*fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+        *errnum = errno;
+        close(*fd);
+        *fd = -1;
+        return CHILD_NOT_FILE;
+    }
+    if (fcntl(*fd, F_SETFL, fcntl(*fd, F_GETFL) & ~O_NONBLOCK) < 0) {
+        *errnum = errno;
+        close(*fd);
+        *fd = -1;
+        return CHILD_OPEN;
+    }
+    return CHILD_OK;
+}
+
+static int write_all(int fd, const char *text, int *errnum)
+{
+    size_t len = strlen(text), done = 0;
+
+    while (done < len) {
+        ssize_t n = write(fd, text + done, len - done);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0) {
+            *errnum = n < 0 ? errno : EIO;
+            return CHILD_IO;
+        }
+        done += (size_t)n;
+    }
+    return CHILD_OK;
+}
+
+/*
+ * Run job(arg) in a child process that is the cluster owner (root drops to
+ * it first; anyone else already is) and wait for it.  *failure receives
+ * what the child reported (step CHILD_OK when nothing), *status its wait
+ * status.  Returns 0, or -1 when no child could be run.
+ */
+static int as_owner(owner_job job, void *arg, child_failure *failure, int *status, char *err,
+                    size_t errlen)
+{
+    child_failure f = {CHILD_OK, 0};
+    uid_t uid;
+    gid_t gid;
+    pid_t pid;
+    int fds[2];
+    ssize_t got = 0;
+
+    *failure = f;
+    *status = 0;
+    if (pg_owner(&uid, &gid, NULL, err, errlen) < 0)
+        return -1;
+    if (pipe2(fds, O_CLOEXEC) < 0)
+        return cs_fail(err, errlen, "could not make a pipe: %s", strerror(errno));
+    pid = fork();
+    if (pid < 0) {
+        close(fds[0]);
+        close(fds[1]);
+        return cs_fail(err, errlen, "could not fork: %s", strerror(errno));
+    }
+    if (pid == 0) {
+        close(fds[0]);
+        setsid();
+        if (geteuid() == 0 && (setgroups(0, NULL) < 0 || setgid(gid) < 0 || setuid(uid) < 0)) {
+            f.step = CHILD_DROP;
+            f.errnum = errno;
+        } else {
+            f.step = job(arg, &f.errnum);
+            if (f.step == CHILD_OK)
+                _exit(0);
+        }
+        if (write(fds[1], &f, sizeof f) < 0)
+            _exit(125);
+        _exit(126);
+    }
+    close(fds[1]);
+    do {
+        got = read(fds[0], &f, sizeof f);
+    } while (got < 0 && errno == EINTR);
+    close(fds[0]);
+    while (waitpid(pid, status, 0) < 0) {
+        if (errno != EINTR)
+            return cs_fail(err, errlen, "could not wait for a child process: %s", strerror(errno));
+    }
+    if (got == (ssize_t)sizeof f)
+        *failure = f;
+    return 0;
+}
+
+/* The message for a failed step on path (a log or configuration file). */
+static int child_fail(const child_failure *f, const char *what, const char *path, char *err,
+                      size_t errlen)
+{
+    switch (f->step) {
+    case CHILD_DROP:
+        return cs_fail(err, errlen, "could not become the database owner \"%s\" to %s: %s",
+                       PG_OWNER_WHEN_ROOT, what, strerror(f->errnum));
+    case CHILD_DEVNULL:
+        return cs_fail(err, errlen, "could not open /dev/null: %s", strerror(f->errnum));
+    case CHILD_OPEN:
+        if (f->errnum == ELOOP)
+            return cs_fail(err, errlen, "refusing to write \"%s\": it is a symbolic link "
+                           "(remove it, and check who else can write to that folder)", path);
+        return cs_fail(err, errlen, "could not open \"%s\" as the database owner: %s", path,
+                       strerror(f->errnum));
+    case CHILD_NOT_FILE:
+        return cs_fail(err, errlen, "refusing to write \"%s\": it is not a regular file "
+                       "(remove it)", path);
+    case CHILD_IO:
+        return cs_fail(err, errlen, "could not write \"%s\": %s", path, strerror(f->errnum));
+    default:
+        return cs_fail(err, errlen, "could not %s: %s", what, strerror(f->errnum));
+    }
+}
+
+typedef struct exec_job {
+    const char *path;    /* the program, with a '/' or looked up in PATH */
+    char **argv;
+    const char *logpath; /* stdout and stderr, appended */
+    const char *workdir;
+} exec_job;
+
+static int run_exec_job(void *arg, int *errnum)
+{
+    const exec_job *j = arg;
+    int devnull, logfd, step;
+
+    devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
+    if (devnull < 0) {
+        *errnum = errno;
+        return CHILD_DEVNULL;
+    }
+    step = open_owned_file(j->logpath, O_WRONLY | O_CREAT | O_APPEND, &logfd, errnum);
+    if (step != CHILD_OK)
+        return step;
+    /* dup2 clears close-on-exec on the copies */
+    if (dup2(devnull, 0) < 0 || dup2(logfd, 1) < 0 || dup2(logfd, 2) < 0) {
+        *errnum = errno;
+        return CHILD_IO;
+    }
+    if (chdir(j->workdir) < 0) {
+        *errnum = errno;
+        return CHILD_CHDIR;
+    }
+    if (strchr(j->path, '/'))
+        execv(j->path, j->argv);
+    else
+        execvp(j->path, j->argv);
+    *errnum = errno;
+    return CHILD_EXEC;
 }
 
 /*
  * Run a PostgreSQL program as the cluster owner and wait for it.  stdout
- * and stderr go to logpath (appended).  Returns the exit status, or -1.
+ * and stderr go to logpath (appended), which the owner opens itself and
+ * which must not be a symbolic link.  Returns the exit status, or -1.
  */
 static int run_pg_program(const char *home, const char *prog, char *const args[],
                           const char *logpath, char *err, size_t errlen)
 {
-    char bindir[PATH_MAX], path[PATH_MAX + 32];
+    char bindir[PATH_MAX], path[PATH_MAX + 32], what[64];
     char *argv[32];
-    uid_t uid;
-    gid_t gid;
-    pid_t pid;
+    exec_job job;
+    child_failure f;
     int status, n = 0;
 
-    if (pg_owner(&uid, &gid, err, errlen) < 0)
-        return -1;
     pg_bindir(bindir, sizeof bindir);
     if (bindir[0])
         snprintf(path, sizeof path, "%s/%s", bindir, prog);
@@ -116,63 +323,210 @@ static int run_pg_program(const char *home, const char *prog, char *const args[]
     for (int i = 0; args[i] && n < 31; i++)
         argv[n++] = args[i];
     argv[n] = NULL;
+    job.path = path;
+    job.argv = argv;
+    job.logpath = logpath;
+    job.workdir = home;
 
-    pid = fork();
-    if (pid < 0)
-        return cs_fail(err, errlen, "could not fork: %s", strerror(errno));
-    if (pid == 0) {
-        int fd = open("/dev/null", O_RDWR);
-        int logfd = open(logpath, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
-        setsid();
-        if (fd >= 0) {
-            dup2(fd, 0);
-            dup2(logfd >= 0 ? logfd : fd, 1);
-            dup2(logfd >= 0 ? logfd : fd, 2);
-        }
-        if (logfd >= 0 && geteuid() == 0 && fchown(logfd, uid, gid) < 0)
-            _exit(126);
-        if (geteuid() == 0) {
-            if (setgroups(0, NULL) < 0 || setgid(gid) < 0 || setuid(uid) < 0)
-                _exit(126);
-        }
-        if (chdir(home) < 0)
-            _exit(126);
-        if (strchr(path, '/'))
-            execv(path, argv);
-        else
-            execvp(path, argv);
-        _exit(127);
-    }
-    while (waitpid(pid, &status, 0) < 0) {
-        if (errno != EINTR)
-            return cs_fail(err, errlen, "could not wait for %s: %s", prog, strerror(errno));
-    }
-    if (WIFEXITED(status)) {
-        if (WEXITSTATUS(status) == 127)
-            return cs_fail(err, errlen, "could not run %s: not found (install postgresql, or set "
-                           "CHARTSCAN_PG_BINDIR)", prog);
-        if (WEXITSTATUS(status) == 126)
-            return cs_fail(err, errlen, "could not run %s as the database owner", prog);
+    if (as_owner(run_exec_job, &job, &f, &status, err, errlen) < 0)
+        return -1;
+    snprintf(what, sizeof what, "run %s", prog);
+    if (f.step == CHILD_EXEC && f.errnum == ENOENT)
+        return cs_fail(err, errlen, "could not run %s: not found (install postgresql, or set "
+                       "CHARTSCAN_PG_BINDIR)", prog);
+    if (f.step == CHILD_CHDIR)
+        return cs_fail(err, errlen, "could not enter \"%s\" as the database owner: %s", home,
+                       strerror(f.errnum));
+    if (f.step != CHILD_OK)
+        return child_fail(&f, what, logpath, err, errlen);
+    if (WIFEXITED(status))
         return WEXITSTATUS(status);
-    }
     return cs_fail(err, errlen, "%s was killed by signal %d", prog, WTERMSIG(status));
 }
 
-static int make_dir(const char *path, mode_t mode, int chown_to_owner, char *err, size_t errlen)
+/* ---- files of the cluster, written as its owner ---- */
+
+#define AUTH_MARKER "# chartscan: peer authentication"
+
+typedef struct write_job {
+    const char *path;
+    const char *text;
+    int append;              /* 1: append; 0: replace */
+    /* replace only when path does not hold AUTH_MARKER (pg_hba.conf) */
+    int unless_marked;
+    const char *also_path;   /* written first, replaced, when path is (pg_ident.conf) */
+    const char *also_text;
+} write_job;
+
+/* A copy of a file the child reads (pg_hba.conf): static, since the child
+ * runs between fork and exit and allocates nothing. */
+static char read_buf[65536];
+
+static int run_write_job(void *arg, int *errnum)
 {
+    const write_job *j = arg;
+    int fd, step;
+
+    if (j->unless_marked) {
+        ssize_t n, len = 0;
+        step = open_owned_file(j->path, O_RDONLY, &fd, errnum);
+        if (step != CHILD_OK)
+            return step;
+        while ((n = read(fd, read_buf + len, sizeof read_buf - 1 - (size_t)len)) > 0)
+            len += n;
+        close(fd);
+        if (n < 0) {
+            *errnum = errno;
+            return CHILD_IO;
+        }
+        read_buf[len] = '\0';
+        if (memmem(read_buf, (size_t)len, AUTH_MARKER, strlen(AUTH_MARKER)))
+            return CHILD_OK;
+    }
+    if (j->also_path) {
+        step = open_owned_file(j->also_path, O_WRONLY | O_CREAT | O_TRUNC, &fd, errnum);
+        if (step != CHILD_OK)
+            return step;
+        step = write_all(fd, j->also_text, errnum);
+        if (step == CHILD_OK && fsync(fd) < 0) {
+            *errnum = errno;
+            step = CHILD_IO;
+        }
+        close(fd);
+        if (step != CHILD_OK)
+            return step;
+    }
+    step = open_owned_file(j->path, O_WRONLY | O_CREAT | (j->append ? O_APPEND : O_TRUNC), &fd,
+                           errnum);
+    if (step != CHILD_OK)
+        return step;
+    step = write_all(fd, j->text, errnum);
+    if (step == CHILD_OK && fsync(fd) < 0) {
+        *errnum = errno;
+        step = CHILD_IO;
+    }
+    close(fd);
+    return step;
+}
+
+static int write_as_owner(const write_job *job, char *err, size_t errlen)
+{
+    child_failure f;
+    int status;
+
+    if (as_owner(run_write_job, (void *)job, &f, &status, err, errlen) < 0)
+        return -1;
+    if (f.step != CHILD_OK)
+        return child_fail(&f, "write the database configuration",
+                          f.step == CHILD_OPEN && job->also_path && !job->unless_marked
+                              ? job->also_path : job->path, err, errlen);
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+        return cs_fail(err, errlen, "could not write \"%s\" as the database owner", job->path);
+    return 0;
+}
+
+/*
+ * Authentication of the embedded cluster (note 3): peer, on the socket only,
+ * for the OS accounts that run chartscan (the cluster owner and root), each
+ * of which may be any of chartscan's roles.  Written over initdb's file when
+ * the cluster is made, and over an older chartscan's "trust" at start.
+ */
+static int write_auth_config(const char *home, char *err, size_t errlen)
+{
+    static const char *const roles[] = {"chartscan", "chartscan_owner", "chartscan_worker",
+                                        "chartscan_reviewer", "chartscan_ehr_reader"};
+    char hba_path[PATH_MAX], ident_path[PATH_MAX], owner[64], hba[1024], ident[2048];
+    const char *accounts[2];
+    size_t used;
     uid_t uid;
     gid_t gid;
+    write_job job;
 
-    if (mkdir(path, mode) < 0 && errno != EEXIST)
+    if (pg_owner(&uid, &gid, owner, err, errlen) < 0)
+        return -1;
+    accounts[0] = owner;
+    accounts[1] = strcmp(owner, "root") ? "root" : NULL;
+    snprintf(hba_path, sizeof hba_path, "%s/pg/data/pg_hba.conf", home);
+    snprintf(ident_path, sizeof ident_path, "%s/pg/data/pg_ident.conf", home);
+    snprintf(hba, sizeof hba,
+             AUTH_MARKER " (written by chartscan; keep this line)\n"
+             "# The server listens on a Unix socket only, in a folder only its owner can\n"
+             "# enter.  A connection is let in as a role only when the connecting OS\n"
+             "# account is mapped to that role in pg_ident.conf (map \"chartscan\").\n"
+             "# TYPE  DATABASE  USER  METHOD\n"
+             "local   all       all   peer map=chartscan\n");
+    used = (size_t)snprintf(ident, sizeof ident,
+                            "# chartscan: the OS accounts that may use chartscan's roles\n"
+                            "# MAPNAME  SYSTEM-USERNAME  PG-USERNAME\n");
+    for (int a = 0; a < 2 && accounts[a]; a++)
+        for (size_t r = 0; r < sizeof roles / sizeof roles[0] && used < sizeof ident; r++)
+            used += (size_t)snprintf(ident + used, sizeof ident - used, "chartscan  %s  %s\n",
+                                     accounts[a], roles[r]);
+    if (used >= sizeof ident)
+        return cs_fail(err, errlen, "the database owner's name is too long");
+    memset(&job, 0, sizeof job);
+    job.path = hba_path;
+    job.text = hba;
+    job.unless_marked = 1;
+    job.also_path = ident_path;
+    job.also_text = ident;
+    return write_as_owner(&job, err, errlen);
+}
+
+/*
+ * Make sure path is a folder of the right owner with no access for others.
+ * A folder we create ourselves is given to the cluster owner when
+ * chown_to_owner (we are root); one that exists already must belong to that
+ * owner (or to us) and is never given away: whoever controls its parent
+ * may have put a link or another file there.
+ */
+static int make_dir(const char *path, mode_t mode, int chown_to_owner, char *err, size_t errlen)
+{
+    uid_t uid = geteuid(), want_uid;
+    gid_t gid = getegid();
+    struct stat st;
+    int created, fd, rc = -1;
+
+    if (chown_to_owner && pg_owner(&uid, &gid, NULL, err, errlen) < 0)
+        return -1;
+    want_uid = uid;
+    created = mkdir(path, mode) == 0;
+    if (!created && errno != EEXIST)
         return cs_fail(err, errlen, "could not create directory \"%s\": %s", path, strerror(errno));
-    if (chown_to_owner && geteuid() == 0) {
-        if (pg_owner(&uid, &gid, err, errlen) < 0)
-            return -1;
-        if (chown(path, uid, gid) < 0)
-            return cs_fail(err, errlen, "could not give \"%s\" to the database owner: %s", path,
-                           strerror(errno));
+    fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0) {
+        if (errno == ELOOP || errno == ENOTDIR)
+            return cs_fail(err, errlen, "refusing to use \"%s\": it is not a directory (a "
+                           "symbolic link or a file; remove it)", path);
+        return cs_fail(err, errlen, "could not open directory \"%s\": %s", path, strerror(errno));
     }
-    return 0;
+    if (fstat(fd, &st) < 0) {
+        cs_fail(err, errlen, "could not stat \"%s\": %s", path, strerror(errno));
+        goto out;
+    }
+    if (created && st.st_uid == geteuid() && st.st_nlink == 2 && st.st_uid != want_uid) {
+        /* ours, just made: the descriptor is the folder mkdir made, whatever
+         * happened to the name since */
+        if (fchown(fd, want_uid, gid) < 0) {
+            cs_fail(err, errlen, "could not give \"%s\" to the database owner: %s", path,
+                    strerror(errno));
+            goto out;
+        }
+        st.st_uid = want_uid;
+    }
+    if (st.st_uid != want_uid) {
+        cs_fail(err, errlen, "refusing to use \"%s\": it belongs to user %u, not to the database "
+                "owner (%u)", path, (unsigned)st.st_uid, (unsigned)want_uid);
+        goto out;
+    }
+    if ((st.st_mode & 07777 & ~mode) && fchmod(fd, mode) < 0) {
+        cs_fail(err, errlen, "could not make \"%s\" private: %s", path, strerror(errno));
+        goto out;
+    }
+    rc = 0;
+out:
+    close(fd);
+    return rc;
 }
 
 /* mkdir -p for the home folder itself (owned by us). */
@@ -204,7 +558,7 @@ static int lock_home(const char *home, char *err, size_t errlen)
     int fd;
 
     snprintf(path, sizeof path, "%s/pg.lock", home);
-    fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0644);
     if (fd < 0)
         return cs_fail(err, errlen, "could not open \"%s\": %s", path, strerror(errno));
     while (flock(fd, LOCK_EX) < 0) {
@@ -216,10 +570,12 @@ static int lock_home(const char *home, char *err, size_t errlen)
     return fd;
 }
 
-void cs_server_conninfo(const char *home, const char *dbname, char *out, size_t outlen)
+void cs_server_conninfo(const char *home, const char *dbname, const char *user, char *out,
+                        size_t outlen)
 {
-    snprintf(out, outlen, "host=%s/pg/run dbname=%s user=chartscan connect_timeout=10", home,
-             dbname);
+    snprintf(out, outlen,
+             "host=%s/pg/run dbname=%s user=%s connect_timeout=10 "
+             "fallback_application_name=chartscan", home, dbname, user);
 }
 
 static int cluster_exists(const char *home)
@@ -229,19 +585,33 @@ static int cluster_exists(const char *home)
     return access(path, F_OK) == 0;
 }
 
+/* The cluster's folders: there, the owner's, and private (note 4). */
+static int make_cluster_dirs(const char *home, char *err, size_t errlen)
+{
+    char pgdir[PATH_MAX], run[PATH_MAX];
+
+    snprintf(pgdir, sizeof pgdir, "%s/pg", home);
+    snprintf(run, sizeof run, "%s/pg/run", home);
+    if (make_dir(pgdir, 0700, 1, err, errlen) < 0 || make_dir(run, 0700, 1, err, errlen) < 0)
+        return -1;
+    return 0;
+}
+
 static int create_cluster(const char *home, char *err, size_t errlen)
 {
     char pgdir[PATH_MAX], data[PATH_MAX], run[PATH_MAX], logpath[PATH_MAX], conf[PATH_MAX];
-    char *initdb_args[] = {"-D", data, "-U", "chartscan", "--auth=trust", "-E", "UTF8",
-                           "--no-locale", "--no-sync", NULL};
-    FILE *fp;
+    char settings[1024];
+    char *initdb_args[] = {"-D", data, "-U", "chartscan", "--auth-local=peer",
+                           "--auth-host=reject", "-E", "UTF8", "--no-locale", "--no-sync",
+                           NULL};
+    write_job job;
     int rc;
 
     snprintf(pgdir, sizeof pgdir, "%s/pg", home);
     snprintf(data, sizeof data, "%s/pg/data", home);
     snprintf(run, sizeof run, "%s/pg/run", home);
     snprintf(logpath, sizeof logpath, "%s/pg/server.log", home);
-    if (make_dir(pgdir, 0700, 1, err, errlen) < 0 || make_dir(run, 0700, 1, err, errlen) < 0)
+    if (make_cluster_dirs(home, err, errlen) < 0)
         return -1;
     cs_log(CS_LOG_INFO, "creating the embedded database cluster");
     rc = run_pg_program(pgdir, "initdb", initdb_args, logpath, err, errlen);
@@ -250,25 +620,27 @@ static int create_cluster(const char *home, char *err, size_t errlen)
     if (rc != 0)
         return cs_fail(err, errlen, "initdb failed with status %d (see \"%s\")", rc, logpath);
 
-    /* Our settings go to a file of their own, included from postgresql.conf. */
+    /* our settings, appended to postgresql.conf by its owner */
     snprintf(conf, sizeof conf, "%s/postgresql.conf", data);
-    fp = fopen(conf, "a");
-    if (!fp)
-        return cs_fail(err, errlen, "could not open \"%s\": %s", conf, strerror(errno));
-    fprintf(fp, "\n# chartscan: socket only, inside the home folder\n"
-                "listen_addresses = ''\n"
-                "unix_socket_directories = '%s'\n"
-                "unix_socket_permissions = 0700\n"
-                "max_connections = 200\n"
-                "shared_buffers = 128MB\n"
-                "max_wal_size = 2GB\n"
-                "log_min_messages = warning\n",
-            run);
-    if (getenv("CHARTSCAN_PG_NOSYNC"))
-        fprintf(fp, "fsync = off\nsynchronous_commit = off\nfull_page_writes = off\n");
-    if (fclose(fp) != 0)
-        return cs_fail(err, errlen, "could not write \"%s\": %s", conf, strerror(errno));
-    return 0;
+    snprintf(settings, sizeof settings,
+             "\n# chartscan: socket only, inside the home folder\n"
+             "listen_addresses = ''\n"
+             "unix_socket_directories = '%s'\n"
+             "unix_socket_permissions = 0700\n"
+             "max_connections = 200\n"
+             "shared_buffers = 128MB\n"
+             "max_wal_size = 2GB\n"
+             "log_min_messages = warning\n"
+             "%s",
+             run, getenv("CHARTSCAN_PG_NOSYNC")
+                      ? "fsync = off\nsynchronous_commit = off\nfull_page_writes = off\n" : "");
+    memset(&job, 0, sizeof job);
+    job.path = conf;
+    job.text = settings;
+    job.append = 1;
+    if (write_as_owner(&job, err, errlen) < 0)
+        return -1;
+    return write_auth_config(home, err, errlen);
 }
 
 static int server_running(const char *home, char *err, size_t errlen)
@@ -313,10 +685,15 @@ int cs_server_start(const char *home, char *err, size_t errlen)
         return -1;
     if (!cluster_exists(home) && create_cluster(home, err, errlen) < 0)
         goto out;
+    if (make_cluster_dirs(home, err, errlen) < 0)
+        goto out;
     r = server_running(home, err, errlen);
     if (r < 0)
         goto out;
     if (r == 0) {
+        /* a cluster made by an older chartscan trusted every local user */
+        if (write_auth_config(home, err, errlen) < 0)
+            goto out;
         snprintf(data, sizeof data, "%s/pg/data", home);
         snprintf(logpath, sizeof logpath, "%s/pg/server.log", home);
         snprintf(ctllog, sizeof ctllog, "%s/pg/ctl.log", home);

@@ -3,8 +3,9 @@
  * server started on demand), schema migrations, and the small libpq
  * helpers every other file of pipeline/ uses.
  *
- * Interface routines: cs_home, cs_store_open, cs_store_close,
- * cs_store_migrate, cs_store_require_schema; internal: cs_pq*, cs_i64.
+ * Interface routines: cs_home, cs_store_set_role, cs_store_open,
+ * cs_store_open_as, cs_store_prepare, cs_store_close, cs_store_migrate,
+ * cs_store_require_schema; internal: cs_pq*, cs_i64.
  *
  * Notes:
  *   1. An embedded server that is up is reached with one connection; only
@@ -19,6 +20,24 @@
  *      to 515 pages a second.  A statement that cannot be prepared (an
  *      error in it, an aborted transaction) fails with the server's answer to the
  *      preparation, which is the error running it would have given.
+ *   3. Roles.  chartscan connects as the role a command's job needs:
+ *      chartscan_owner (owns the schemas and every object in them; runs
+ *      the migrations and the operator's commands), chartscan_worker (the
+ *      queue and the stages' tables), chartscan_reviewer (the review
+ *      station: the review tables, what the station reads and the document
+ *      edits it makes; no roster writes, no DDL; a superuser's connection
+ *      is refused).  The EHR reads as chartscan_ehr_reader (schema ehr).
+ *      Which table each role may use is data, chartscan.role_grant
+ *      (schema/011_roles.sql); chartscan.apply_grants() turns it into
+ *      GRANTs at the end of every `chartscan init`, after the migrations,
+ *      so that a table a later migration adds gets its grants from the
+ *      row that migration inserts.  On the embedded server the roles log
+ *      in by peer authentication (server.c, note 3); cs_store_prepare
+ *      makes them with the bootstrap superuser "chartscan", which nothing
+ *      else uses.  With CHARTSCAN_DB, the site's sysadmin makes them
+ *      (doc/roles.sql) and names each role's connection
+ *      (CHARTSCAN_DB_WORKER, CHARTSCAN_DB_REVIEWER; CHARTSCAN_DB for the
+ *      owner and for any role without a variable of its own).
  */
 #include "pipeline/pipeline_internal.h"
 
@@ -69,78 +88,262 @@ static void quiet_notice(void *arg, const char *message)
     (void)message;
 }
 
+/* ---- roles and connections (note 3) ---- */
+
+static cs_db_role process_role = CS_DB_OWNER;
+
+void cs_store_set_role(cs_db_role role)
+{
+    process_role = role;
+}
+
+static const char *role_name(cs_db_role role)
+{
+    switch (role) {
+    case CS_DB_WORKER:
+        return "chartscan_worker";
+    case CS_DB_REVIEWER:
+        return "chartscan_reviewer";
+    default:
+        return "chartscan_owner";
+    }
+}
+
+/* The variable naming role's server, or NULL for the embedded one. */
+static const char *role_variable(cs_db_role role)
+{
+    const char *v = role == CS_DB_WORKER     ? "CHARTSCAN_DB_WORKER"
+                    : role == CS_DB_REVIEWER ? "CHARTSCAN_DB_REVIEWER" : NULL;
+    const char *db;
+
+    if (v && (db = getenv(v)) != NULL && *db)
+        return v;
+    return cs_store_external() ? "CHARTSCAN_DB" : NULL;
+}
+
+/* Connect with a libpq connection string or URI, naming ourselves. */
+static PGconn *connect_to(const char *conninfo)
+{
+    const char *const keys[] = {"dbname", "fallback_application_name", NULL};
+    const char *const values[] = {conninfo, "chartscan", NULL};
+    return PQconnectdbParams(keys, values, 1);
+}
+
+/* Run sql on a connection of the bootstrap step; 0 or -1 with err. */
+static int bootstrap_exec(PGconn *conn, const char *sql, const char *what, char *err,
+                          size_t errlen)
+{
+    PGresult *r = PQexec(conn, sql);
+    ExecStatusType st = PQresultStatus(r);
+
+    if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
+        const char *state = PQresultErrorField(r, PG_DIAG_SQLSTATE);
+        /* a concurrent creator of the database wins the race: that is fine */
+        if (state && !strcmp(state, "42P04")) {
+            PQclear(r);
+            return 0;
+        }
+        cs_fail(err, errlen, "could not %s: %s", what, PQresultErrorMessage(r));
+        err[strcspn(err, "\n")] = '\0';
+        PQclear(r);
+        return -1;
+    }
+    PQclear(r);
+    return 0;
+}
+
+/* The roles every chartscan database has; LOGIN, and without a password
+ * (the embedded server lets them in by peer authentication only). */
+static const char create_roles_sql[] =
+    "DO $$ DECLARE r text; BEGIN"
+    " FOREACH r IN ARRAY ARRAY['chartscan_owner', 'chartscan_worker', 'chartscan_reviewer',"
+    "                          'chartscan_ehr_reader'] LOOP"
+    "   IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = r) THEN"
+    "     EXECUTE format('CREATE ROLE %I LOGIN', r);"
+    "   END IF;"
+    " END LOOP; END $$";
+
+/* Give what the superuser "chartscan" made (a chartscan before the roles,
+ * or someone at the console) to chartscan_owner: schemas, tables, views,
+ * sequences of their own, functions, types, and the large objects of old
+ * archives.  Idempotent; run by every `chartscan init`. */
+static const char adopt_sql[] =
+    "DO $$ DECLARE o record; BEGIN"
+    " FOR o IN SELECT nspname FROM pg_namespace WHERE nspname IN ('chartscan', 'ehr') LOOP"
+    "   EXECUTE format('ALTER SCHEMA %I OWNER TO chartscan_owner', o.nspname);"
+    " END LOOP;"
+    " FOR o IN SELECT c.oid::regclass AS name, c.relkind FROM pg_class c"
+    "            JOIN pg_namespace n ON n.oid = c.relnamespace"
+    "           WHERE n.nspname IN ('chartscan', 'ehr') AND c.relkind IN ('r', 'p', 'v', 'm', 'S')"
+    "             AND c.relowner <> 'chartscan_owner'::regrole"
+    "             AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass"
+    "                              AND d.objid = c.oid AND d.deptype IN ('a', 'i')"
+    "                              AND c.relkind = 'S') LOOP"
+    "   EXECUTE format('ALTER %s %s OWNER TO chartscan_owner',"
+    "                  CASE o.relkind WHEN 'v' THEN 'VIEW' WHEN 'm' THEN 'MATERIALIZED VIEW'"
+    "                                 WHEN 'S' THEN 'SEQUENCE' ELSE 'TABLE' END, o.name);"
+    " END LOOP;"
+    " FOR o IN SELECT p.oid::regprocedure AS name, p.prokind FROM pg_proc p"
+    "            JOIN pg_namespace n ON n.oid = p.pronamespace"
+    "           WHERE n.nspname IN ('chartscan', 'ehr')"
+    "             AND p.proowner <> 'chartscan_owner'::regrole LOOP"
+    "   EXECUTE format('ALTER %s %s OWNER TO chartscan_owner',"
+    "                  CASE o.prokind WHEN 'p' THEN 'PROCEDURE' WHEN 'a' THEN 'AGGREGATE'"
+    "                                 ELSE 'FUNCTION' END, o.name);"
+    " END LOOP;"
+    " FOR o IN SELECT t.oid::regtype AS name, t.typtype FROM pg_type t"
+    "            JOIN pg_namespace n ON n.oid = t.typnamespace"
+    "           WHERE n.nspname IN ('chartscan', 'ehr') AND t.typtype IN ('e', 'd')"
+    "             AND t.typowner <> 'chartscan_owner'::regrole LOOP"
+    "   EXECUTE format('ALTER %s %s OWNER TO chartscan_owner',"
+    "                  CASE o.typtype WHEN 'd' THEN 'DOMAIN' ELSE 'TYPE' END, o.name);"
+    " END LOOP;"
+    " FOR o IN SELECT oid FROM pg_largeobject_metadata"
+    "           WHERE lomowner <> 'chartscan_owner'::regrole LOOP"
+    "   EXECUTE format('ALTER LARGE OBJECT %s OWNER TO chartscan_owner', o.oid);"
+    " END LOOP;"
+    " END $$";
+
+int cs_store_prepare(char *err, size_t errlen)
+{
+    char conninfo[PATH_MAX + 160];
+    const char *home = cs_home();
+    PGconn *conn = NULL, *db = NULL;
+    PGresult *r;
+    int rc = -1, have_db, adopt;
+
+    if (cs_store_external())
+        return 0;
+    if (strlen(home) > HOME_MAX)
+        return cs_fail(err, errlen,
+                       "home folder path is longer than %d characters, too long for the "
+                       "database socket (set CHARTSCAN_HOME to a shorter path)", HOME_MAX);
+    if (cs_server_start(home, err, errlen) < 0)
+        return -1;
+    /* the bootstrap superuser, made by initdb, does what no role of ours may */
+    cs_server_conninfo(home, "postgres", "chartscan", conninfo, sizeof conninfo);
+    conn = PQconnectdb(conninfo);
+    if (PQstatus(conn) != CONNECTION_OK) {
+        cs_fail(err, errlen, "could not connect to the embedded database server: %s",
+                PQerrorMessage(conn));
+        err[strcspn(err, "\n")] = '\0';
+        goto out;
+    }
+    PQsetNoticeProcessor(conn, quiet_notice, NULL);
+    /* one process at a time (a pool of workers starts together) */
+    if (bootstrap_exec(conn, "SELECT pg_advisory_lock(7345011)", "lock the database setup", err,
+                       errlen) < 0 ||
+        bootstrap_exec(conn, create_roles_sql, "create chartscan's database roles", err,
+                       errlen) < 0)
+        goto out;
+    r = PQexec(conn, "SELECT pg_get_userbyid(datdba) = 'chartscan_owner' FROM pg_database"
+                     " WHERE datname = 'chartscan'");
+    if (PQresultStatus(r) != PGRES_TUPLES_OK) {
+        cs_fail(err, errlen, "could not look for the chartscan database: %s",
+                PQresultErrorMessage(r));
+        err[strcspn(err, "\n")] = '\0';
+        PQclear(r);
+        goto out;
+    }
+    have_db = PQntuples(r) == 1;
+    adopt = have_db && strcmp(PQgetvalue(r, 0, 0), "t") != 0;
+    PQclear(r);
+    if (!have_db &&
+        bootstrap_exec(conn, "CREATE DATABASE chartscan OWNER chartscan_owner",
+                       "create the chartscan database", err, errlen) < 0)
+        goto out;
+    /* what the superuser made (an older chartscan, a hand at the console):
+     * the objects first, the database last */
+    {
+        cs_server_conninfo(home, "chartscan", "chartscan", conninfo, sizeof conninfo);
+        db = PQconnectdb(conninfo);
+        if (PQstatus(db) != CONNECTION_OK) {
+            cs_fail(err, errlen, "could not connect to the embedded database: %s",
+                    PQerrorMessage(db));
+            err[strcspn(err, "\n")] = '\0';
+            goto out;
+        }
+        PQsetNoticeProcessor(db, quiet_notice, NULL);
+        if (bootstrap_exec(db, adopt_sql, "give the database's objects to chartscan_owner", err,
+                           errlen) < 0)
+            goto out;
+    }
+    if (adopt && bootstrap_exec(conn, "ALTER DATABASE chartscan OWNER TO chartscan_owner",
+                                "give the database to chartscan_owner", err, errlen) < 0)
+        goto out;
+    rc = 0;
+out:
+    PQfinish(db);
+    PQfinish(conn);   /* and with it the advisory lock */
+    return rc;
+}
+
+/* The reviewer's connection must not be a superuser's (note 3). */
+static int refuse_superuser(PGconn *conn, const char *variable, char *err, size_t errlen)
+{
+    PGresult *r = PQexec(conn, "SELECT rolsuper FROM pg_roles WHERE rolname = current_user");
+    int super = PQresultStatus(r) != PGRES_TUPLES_OK || PQntuples(r) != 1 ||
+                strcmp(PQgetvalue(r, 0, 0), "f") != 0;
+
+    PQclear(r);
+    if (!super)
+        return 0;
+    return cs_fail(err, errlen,
+                   "the review station does not connect to the database as a superuser, and "
+                   "%s names one: set CHARTSCAN_DB_REVIEWER to a connection as "
+                   "chartscan_reviewer (see doc/roles.sql)",
+                   variable ? variable : "the embedded server's chartscan_reviewer");
+}
+
 int cs_store_open(cs_store **out, char *err, size_t errlen)
 {
-    char conninfo[PATH_MAX + 128];
-    cs_store *s;
-    PGconn *conn;
+    return cs_store_open_as(out, process_role, err, errlen);
+}
+
+int cs_store_open_as(cs_store **out, cs_db_role role, char *err, size_t errlen)
+{
+    char conninfo[PATH_MAX + 160];
+    const char *variable = role_variable(role);
     const char *home = cs_home();
+    cs_store *s;
+    PGconn *conn = NULL;
 
     *out = NULL;
-    conn = NULL;
-    if (cs_store_external()) {
-        snprintf(conninfo, sizeof conninfo, "%s", getenv("CHARTSCAN_DB"));
+    if (variable) {
+        conn = connect_to(getenv(variable));
     } else {
         if (strlen(home) > HOME_MAX)
             return cs_fail(err, errlen,
                            "home folder path is longer than %d characters, too long for the "
                            "database socket (set CHARTSCAN_HOME to a shorter path)", HOME_MAX);
-        /* the server is usually up and the database there: one connection,
-         * no pg_ctl (which costs a fork and exec, 20-30 ms, in every
-         * process and worker); otherwise start it and create the database */
-        cs_server_conninfo(home, "chartscan", conninfo, sizeof conninfo);
-        conn = PQconnectdb(conninfo);
-        if (PQstatus(conn) == CONNECTION_OK)
-            goto connected;
-        PQfinish(conn);
-        conn = NULL;
-        if (cs_server_start(home, err, errlen) < 0)
-            return -1;
-        cs_server_conninfo(home, "postgres", conninfo, sizeof conninfo);
-        /* the cluster's own database is created once, on first connection */
+        /* the server is usually up and the database and roles there: one
+         * connection, no pg_ctl (which costs a fork and exec, 20-30 ms, in
+         * every process and worker); otherwise start and prepare it */
+        cs_server_conninfo(home, "chartscan", role_name(role), conninfo, sizeof conninfo);
         conn = PQconnectdb(conninfo);
         if (PQstatus(conn) != CONNECTION_OK) {
-            cs_fail(err, errlen, "could not connect to the embedded database server: %s",
-                    PQerrorMessage(conn));
             PQfinish(conn);
-            return -1;
+            if (cs_store_prepare(err, errlen) < 0)
+                return -1;
+            conn = PQconnectdb(conninfo);
         }
-        PQsetNoticeProcessor(conn, quiet_notice, NULL);
-        {
-            PGresult *r = PQexec(conn, "SELECT 1 FROM pg_database WHERE datname = 'chartscan'");
-            int have = PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1;
-            PQclear(r);
-            if (!have) {
-                r = PQexec(conn, "CREATE DATABASE chartscan");
-                /* a concurrent creator wins the race: duplicate_database is fine */
-                if (PQresultStatus(r) != PGRES_COMMAND_OK) {
-                    const char *state = PQresultErrorField(r, PG_DIAG_SQLSTATE);
-                    if (!state || strcmp(state, "42P04") != 0) {
-                        cs_fail(err, errlen, "could not create the chartscan database: %s",
-                                PQresultErrorMessage(r));
-                        PQclear(r);
-                        PQfinish(conn);
-                        return -1;
-                    }
-                }
-                PQclear(r);
-            }
-        }
-        PQfinish(conn);
-        cs_server_conninfo(home, "chartscan", conninfo, sizeof conninfo);
     }
-
-    conn = PQconnectdb(conninfo);
     if (PQstatus(conn) != CONNECTION_OK) {
         /* the message may echo the connection string: keep only libpq's first line */
         char msg[256];
         snprintf(msg, sizeof msg, "%s", PQerrorMessage(conn));
         msg[strcspn(msg, "\n")] = '\0';
         PQfinish(conn);
-        return cs_fail(err, errlen, "could not connect to the database%s: %s",
-                       cs_store_external() ? " named by CHARTSCAN_DB" : "", msg);
+        if (variable)
+            return cs_fail(err, errlen, "could not connect to the database named by %s: %s",
+                           variable, msg);
+        return cs_fail(err, errlen, "could not connect to the embedded database as %s: %s",
+                       role_name(role), msg);
     }
-connected:
+    if (role == CS_DB_REVIEWER && refuse_superuser(conn, variable, err, errlen) < 0) {
+        PQfinish(conn);
+        return -1;
+    }
     PQsetNoticeProcessor(conn, quiet_notice, NULL);
     {
         PGresult *r = PQexec(conn, "SET search_path = chartscan, public");
@@ -424,7 +627,9 @@ int cs_store_migrate(cs_store *s, FILE *out, char *err, size_t errlen)
             fprintf(out, "applied %s\n", m->name);
         applied++;
     }
-    if (cs_pq_commit(s, err, errlen) < 0)
+    /* the grants, every time and after every migration (note 3) */
+    if (cs_pq_exec(s, "SELECT chartscan.apply_grants()", 0, NULL, err, errlen) < 0 ||
+        cs_pq_commit(s, err, errlen) < 0)
         goto fail;
     cs_pq_exec(s, "SET search_path = chartscan, public", 0, NULL, err, errlen);
     if (out && applied == 0)

@@ -746,7 +746,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     if (!cs_store_ok(srv->store)) {
         char err[CS_ERRLEN];
         cs_store_close(&srv->store);
-        if (cs_store_open(&srv->store, err, sizeof err) < 0) {
+        if (cs_store_open_as(&srv->store, CS_DB_REVIEWER, err, sizeof err) < 0) {
             cs_log(CS_LOG_ERROR, "review: the database connection is lost and could not be "
                    "opened again");
             return send_error(&x, 503, "the database is not reachable");
@@ -896,7 +896,7 @@ cs_review_server *cs_review_server_start(const cs_review_options *o, char *err, 
         cs_fail(err, errlen, "out of memory");
         goto fail;
     }
-    if (cs_store_open(&srv->store, err, errlen) < 0 ||
+    if (cs_store_open_as(&srv->store, CS_DB_REVIEWER, err, errlen) < 0 ||
         cs_store_require_schema(srv->store, err, errlen) < 0 ||
         cs_review_password_hash("no such user: a hash to verify against", srv->dummy_hash,
                                 err, errlen) < 0)

@@ -190,6 +190,12 @@ static int submit_as_large_object(const char *path, const char *name)
     }
     PQclear(PQexec(c, ok ? "COMMIT" : "ROLLBACK"));
     PQfinish(c);
+    /* as after an upgrade: init grants the worker the old archives' large objects */
+    if (ok) {
+        th_result again = th_chartscan(&env, "init", (char *)NULL);
+        ok = again.status == 0;
+        th_result_free(&again);
+    }
     return ok;
 }
 

@@ -559,6 +559,8 @@ START_TEST(test_two_hosts_share_the_queue)
     snprintf(q, sizeof q, "ALTER SYSTEM SET port = %d", port);
     PQclear(PQexec(c, q));
     PQfinish(c);
+    ck_assert_int_eq(th_sh("echo 'host chartscan chartscan 127.0.0.1/32 trust' >> '%s/pg/data/pg_hba.conf'",
+                           env.home), 0);
     if (netns)
         ck_assert_int_eq(th_sh("echo 'host chartscan chartscan %s/32 trust' >> '%s/pg/data/pg_hba.conf'",
                                host_b_addr, env.home), 0);
