@@ -235,16 +235,33 @@ static int cmd_audit(int argc, char **argv)
 
 static int cmd_submit(int argc, char **argv)
 {
-    char err[CS_ERRLEN] = "";
+    static const struct option opts[] = {
+        {"max-pages", required_argument, NULL, 'm'},
+        {NULL, 0, NULL, 0},
+    };
+    cs_submit_options o = {0};
+    char err[CS_ERRLEN] = "", *end;
     cs_store *s = NULL;
-    int failures = 0;
-    if (argc < 2)
+    int c, failures = 0;
+    long n;
+
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        if (c != 'm')
+            return usage_error("submit", "%s", "bad option");
+        n = strtol(optarg, &end, 10);
+        if (*end || end == optarg || n < 1 || n > 100000000)
+            return usage_error("submit", "--max-pages needs 1 to 100000000 pages, not \"%s\"",
+                               optarg);
+        o.max_pages = (int)n;
+    }
+    if (optind >= argc)
         return usage_error("submit", "%s", "submit needs at least one archive");
     if (open_store(&s, 1, err, sizeof err) < 0)
         return fail(err);
-    for (int i = 1; i < argc; i++) {
+    for (int i = optind; i < argc; i++) {
         err[0] = '\0';
-        if (cs_submit(s, argv[i], stdout, err, sizeof err) < 0) {
+        if (cs_submit_with(s, argv[i], &o, stdout, err, sizeof err) < 0) {
             fail(err);
             failures++;
         }

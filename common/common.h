@@ -24,6 +24,7 @@
 #define CS_MAX_UNPACKED_BYTES  (64LL << 30)    /* all entries of one archive */
 #define CS_MAX_PAGES_PER_FILE  5000
 #define CS_MAX_PAGE_PIXELS     (120LL * 1000 * 1000)
+#define CS_MAX_PAGE_DECODE_BYTES (768LL << 20) /* decoding one page (ocr/tiff.c note 1) */
 #define CS_MAX_ENTRY_NAME      1024
 
 #define CS_ERRLEN 512
@@ -85,6 +86,8 @@ cs_csv *cs_csv_open(FILE *fp, size_t max_field);
  */
 int cs_csv_next(cs_csv *c, char ***fields, size_t *nfields);
 long cs_csv_line(const cs_csv *c);
+/* The length in bytes of field i of the last record, NUL bytes included. */
+size_t cs_csv_field_length(const cs_csv *c, size_t i);
 const char *cs_csv_error(const cs_csv *c);
 void cs_csv_free(cs_csv **pc);
 

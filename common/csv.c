@@ -5,6 +5,7 @@
  *   cs_csv_open     wrap a FILE * (read with getc, never slurped)
  *   cs_csv_next     next record as an array of NUL-terminated fields
  *   cs_csv_line     1-based line on which the current record started
+ *   cs_csv_field_length   a field's length in bytes, NUL bytes included
  *   cs_csv_error    message for the last -1 from cs_csv_next
  *   cs_csv_free     release the reader (the FILE * stays open)
  *
@@ -41,6 +42,7 @@ struct cs_csv {
     cs_buf  bytes;                       /* fields of the record, NUL after each */
     size_t  starts[CSV_MAX_FIELDS];      /* offset of each field in bytes */
     char   *fields[CSV_MAX_FIELDS];
+    size_t  lengths[CSV_MAX_FIELDS];     /* of each field, NUL bytes included */
     size_t  nfields;
     long    line;                        /* line the reader is on now */
     long    record_line;                 /* line the last record started on */
@@ -169,7 +171,9 @@ enum csv_state { FIELD_START, UNQUOTED, QUOTED, QUOTE_IN_QUOTED };
  *
  *  Notes:
  *      (1) Fields are bounded by max_field bytes and records by 256 fields.
- *      (2) A field may contain NUL bytes; they end the string the caller sees.
+ *      (2) A field may contain NUL bytes; they end the string the caller sees,
+ *          so a caller that must not lose what follows one compares
+ *          cs_csv_field_length with strlen.
  */
 int
 cs_csv_next(cs_csv *c, char ***fields, size_t *nfields)
@@ -300,8 +304,11 @@ record_done:
         break;
     }
 
-    for (i = 0; i < c->nfields; i++)
+    for (i = 0; i < c->nfields; i++) {
+        size_t end = i + 1 < c->nfields ? c->starts[i + 1] : c->bytes.len;
         c->fields[i] = c->bytes.data + c->starts[i];
+        c->lengths[i] = end - c->starts[i] - 1;     /* each field is followed by a NUL */
+    }
     if (fields)
         *fields = c->fields;
     if (nfields)
@@ -314,6 +321,15 @@ long
 cs_csv_line(const cs_csv *c)
 {
     return c ? c->record_line : 0;
+}
+
+/* cs_csv_field_length: the length in bytes of field i of the record last
+ * returned, NUL bytes included (strlen stops at the first); 0 when there
+ * is no such field. */
+size_t
+cs_csv_field_length(const cs_csv *c, size_t i)
+{
+    return c && i < c->nfields ? c->lengths[i] : 0;
 }
 
 /* cs_csv_error: message for the last failure, "" when there was none. */

@@ -31,11 +31,13 @@ typedef struct cs_tiff_info {
 } cs_tiff_info;
 
 /*
- * cs_ocr_tiff_inspect: check that data holds a TIFF whose pages are within
- * the limits (pages per file, pixels per page) and count its pages.
- * Returns 0, or -1 with the reason in err ("not a TIFF image",
- * "page 3 has 40000 x 40000 pixels, more than the limit of ...").
- * Nothing is decoded: this reads the directories only.
+ * cs_ocr_tiff_inspect: check that data holds a readable TIFF within the
+ * pages-per-file limit, whose pages all have a size and lie inside the
+ * file, and count its pages.  Returns 0, or -1 with the reason in err
+ * ("not a TIFF image", "page 3 is cut short: ...").  A page over the
+ * per-page limits (pixels, decoding memory) is counted: cs_ocr_page
+ * refuses that page alone, with the reason.  Nothing is decoded: this
+ * reads the directories only.
  */
 int cs_ocr_tiff_inspect(const void *data, size_t len, cs_tiff_info *info,
                         char *err, size_t errlen);

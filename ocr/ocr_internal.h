@@ -62,7 +62,9 @@ void cs_ocr_tiff_clear_error(void);
 int cs_ocr_tiff_has_error(void);
 /* The last libtiff error message, for building a reason. */
 const char *cs_ocr_tiff_last_error(void);
-/* Size of page (1-based) from its directory, without decoding. */
+/* Size of page (1-based) from its directory, without decoding; -1 with the
+ * reason when the page is over the pixel or decoding-memory limit
+ * (tiff.c, note 1). */
 int cs_ocr_tiff_page_size(const void *data, size_t len, int page,
                           long long *width, long long *height, char *err, size_t errlen);
 

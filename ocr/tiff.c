@@ -5,6 +5,29 @@
  * libtiff reports problems through process-wide handlers; we route them
  * into a buffer so that the reason reaches the caller (and the manifest)
  * instead of stderr.
+ *
+ * Notes:
+ *   1. A page is bounded by the memory its decoding takes, not by its
+ *      pixels alone: a 10,900 x 11,000 page is within the pixel limit, but
+ *      as 16-bit RGBA it took a worker to 1.86 GB.  decode_bytes() counts,
+ *      from the directory, what decoding the page holds at its peak (the
+ *      file, its largest compressed strip, the decoded samples
+ *      w x h x bytes per sample x samples per pixel, Leptonica's images and
+ *      the grey copy, note 2), and cs_ocr_tiff_page_size() refuses a page
+ *      over CS_MAX_PAGE_DECODE_BYTES before a pixel is decoded.  With
+ *      Tesseract's own 100-150 MB that keeps a worker under 1 GB.
+ *   2. What Leptonica 1.82 (pixReadFromTiffStream) allocates: a one-sample
+ *      page is read a scanline at a time into an image of its own depth;
+ *      anything with two or more samples a pixel goes through
+ *      TIFFReadRGBAImageOriented, which decodes a whole strip (the whole
+ *      page when it is one strip) and fills a 32-bit raster, copied into a
+ *      32-bit image: 8 bytes a pixel besides the samples.  decode.c then
+ *      makes an 8-bit copy of anything that is not bilevel.
+ *   3. The limits are the page's, not the file's: inspection counts the
+ *      pages of a file with a page over them, and that page alone fails
+ *      (in the ocr stage, with the reason); the other pages are read.  A
+ *      hostile header rarely comes with its data, so such a page is not
+ *      held to lie inside the file either.
  */
 #include "ocr/ocr_internal.h"
 
@@ -107,6 +130,78 @@ int cs_ocr_is_tiff(const void *data, size_t len)
     return 0;
 }
 
+/* The largest compressed strip or tile of the current directory. */
+static uint64_t largest_strile(TIFF *tif)
+{
+    uint32_t n = TIFFIsTiled(tif) ? TIFFNumberOfTiles(tif) : TIFFNumberOfStrips(tif);
+    uint64_t most = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        int e = 0;
+        uint64_t cnt = TIFFGetStrileByteCountWithErr(tif, i, &e);
+        if (!e && cnt > most)
+            most = cnt;
+    }
+    return most;
+}
+
+/*
+ * decode_bytes: the bytes that decoding the current directory's page of a
+ * file of len bytes holds at its peak (notes 1 and 2); *samples gets the
+ * decoded samples alone (w x h x bytes per sample x samples per pixel).
+ * Header fields only; nothing is decoded.
+ */
+static long long decode_bytes(TIFF *tif, size_t len, uint32_t w, uint32_t h, long long *samples)
+{
+    uint16_t bps = 1, spp = 1, orientation = ORIENTATION_TOPLEFT;
+    uint16_t *r = NULL, *g = NULL, *b = NULL;
+    long long px = (long long)w * h, image, total;
+    uint64_t strile = largest_strile(tif);
+
+    TIFFGetFieldDefaulted(tif, TIFFTAG_BITSPERSAMPLE, &bps);
+    TIFFGetFieldDefaulted(tif, TIFFTAG_SAMPLESPERPIXEL, &spp);
+    TIFFGetField(tif, TIFFTAG_ORIENTATION, &orientation);
+    if (bps == 0)
+        bps = 1;
+    if (spp == 0)
+        spp = 1;
+    *samples = ((long long)w * bps * spp + 7) / 8 * h;
+    total = (long long)len + (long long)(strile < len ? strile : len);
+    if (spp == 1) {
+        image = ((long long)w * bps + 31) / 32 * 4 * h;   /* Leptonica's image, its depth */
+        total += image + (bps > 1 ? px : 0);               /* and the grey copy */
+        if (bps == 1 && TIFFGetField(tif, TIFFTAG_COLORMAP, &r, &g, &b))
+            total += 5 * px;                               /* colormap removed: up to 32 bits */
+    } else {
+        image = 4 * px;                                    /* 32-bit raster and image */
+        total += *samples + 2 * image + px;
+    }
+    if (orientation > ORIENTATION_BOTLEFT)
+        total += image;                                    /* turned by 90 degrees: a copy */
+    return total;
+}
+
+/* 0 when the current directory's w x h page is within the per-page limits
+ * (pixels, decoding memory: note 1); -1 with the reason naming page. */
+static int page_limits(TIFF *tif, size_t len, int page, uint32_t w, uint32_t h, char *err,
+                       size_t errlen)
+{
+    long long need, samples;
+    uint16_t bps = 1, spp = 1;
+
+    if ((long long)w * h > CS_MAX_PAGE_PIXELS)
+        return cs_fail(err, errlen, "page %d has %u x %u pixels, more than the limit of %lld",
+                       page, (unsigned)w, (unsigned)h, (long long)CS_MAX_PAGE_PIXELS);
+    need = decode_bytes(tif, len, w, h, &samples);
+    if (need <= CS_MAX_PAGE_DECODE_BYTES)
+        return 0;
+    TIFFGetFieldDefaulted(tif, TIFFTAG_BITSPERSAMPLE, &bps);
+    TIFFGetFieldDefaulted(tif, TIFFTAG_SAMPLESPERPIXEL, &spp);
+    return cs_fail(err, errlen, "page %d would take %lld MB of memory to decode (%u x %u pixels, "
+                   "%u samples of %u bits a pixel: %lld MB of samples), more than the limit of "
+                   "%lld MB", page, need >> 20, (unsigned)w, (unsigned)h, (unsigned)spp,
+                   (unsigned)bps, samples >> 20, (long long)CS_MAX_PAGE_DECODE_BYTES >> 20);
+}
+
 int cs_ocr_tiff_page_size(const void *data, size_t len, int page,
                           long long *width, long long *height, char *err, size_t errlen)
 {
@@ -131,6 +226,8 @@ int cs_ocr_tiff_page_size(const void *data, size_t len, int page,
     }
     *width = w;
     *height = h;
+    if (page_limits(tif, len, page, w, h, err, errlen) < 0)
+        goto out;
     rc = 0;
 out:
     TIFFClose(tif);
@@ -186,12 +283,9 @@ int cs_ocr_tiff_inspect(const void *data, size_t len, cs_tiff_info *info,
             cs_fail(err, errlen, "page %d has no image size", pages);
             goto out;
         }
-        if ((long long)w * (long long)h > CS_MAX_PAGE_PIXELS) {
-            cs_fail(err, errlen, "page %d has %u x %u pixels, more than the limit of %lld",
-                    pages, (unsigned)w, (unsigned)h, (long long)CS_MAX_PAGE_PIXELS);
-            goto out;
-        }
-        if (strips_outside(tif, len)) {
+        /* a page over the per-page limits fails alone, later (note 3);
+         * where its data lies does not matter then: it is never read */
+        if (page_limits(tif, len, pages, w, h, NULL, 0) == 0 && strips_outside(tif, len)) {
             cs_fail(err, errlen, "page %d is cut short: its image data lies past the end of "
                     "the file", pages);
             goto out;

@@ -11,6 +11,7 @@
  *   cs_archive_source_attach   give it to a libarchive reader
  *   cs_archive_source_txn_ended   the transaction it read in has ended
  *   cs_archive_source_free
+ *   cs_archive_support_formats   the formats a read accepts (note 4)
  *
  * Notes:
  *   1. Each database read first calls the caller's before_query hook, so a
@@ -22,6 +23,12 @@
  *   3. A large object's descriptor belongs to the transaction that opened
  *      it; after a commit the next read reopens it at the position reached.
  *      Chunks have no such tie.
+ *   4. Only real archive formats are enabled, by name: libarchive's "all"
+ *      includes the raw and mtree readers, which take any text file for an
+ *      archive (a roster CSV became 41 entries named after patient rows),
+ *      and readers (ar, cpio, iso9660, rar, cab, ...) that no scanner
+ *      writes.  submit refuses what these do not recognise, and unpack
+ *      reads with the same set.
  */
 #include "pipeline/pipeline_internal.h"
 
@@ -282,4 +289,15 @@ void cs_archive_source_close(cs_archive_source *src)
         lo_close(src->store->conn, src->lo_fd);
         src->lo_fd = -1;
     }
+}
+
+void cs_archive_support_formats(struct archive *a)
+{
+    archive_read_support_filter_gzip(a);
+    archive_read_support_filter_bzip2(a);
+    archive_read_support_filter_xz(a);
+    archive_read_support_filter_zstd(a);   /* ARCHIVE_WARN: through the zstd program */
+    archive_read_support_format_zip(a);
+    archive_read_support_format_tar(a);     /* ustar, pax, GNU tar */
+    archive_read_support_format_7zip(a);
 }

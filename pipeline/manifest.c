@@ -9,6 +9,11 @@
  * repeatable-read transaction: a consistent snapshot, streamed, with
  * memory flat however large the batch.  A document's pages arrive as
  * consecutive rows and are folded into one line.
+ *
+ * "file" is the entry's name in its display form (entry_name.c: decoded,
+ * undecodable bytes as \xHH); where that is not simply the name's bytes
+ * (a CP437 zip name, a name that is not UTF-8), "file_bytes" gives the
+ * bytes in hex as the archive holds them.
  */
 #include "pipeline/pipeline_internal.h"
 
@@ -19,7 +24,12 @@
 #include "pipeline/review_store.h"
 
 enum { C_KIND, C_DOC, C_BATCH, C_STATUS, C_DOCTYPE, C_DOCCONF, C_MRN, C_PCONF, C_DOS, C_FILE,
-       C_PAGE, C_REASON, C_TEXT, C_K1, C_K2, C_K3, C_K4, C_REASONS, C_CANDIDATES };
+       C_PAGE, C_REASON, C_TEXT, C_K1, C_K2, C_K3, C_K4, C_REASONS, C_CANDIDATES, C_FILE_BYTES };
+
+/* The name's bytes in hex, when its display form is not those bytes. */
+#define FILE_BYTES_SQL \
+    " CASE WHEN f.path_raw <> convert_to(f.path, 'UTF8') THEN encode(f.path_raw, 'hex') END"
+
 
 static const char manifest_sql[] =
     "DECLARE manifest NO SCROLL CURSOR FOR"
@@ -30,19 +40,19 @@ static const char manifest_sql[] =
     "         p.page_no, NULL::text AS reason, CASE WHEN $2 THEN p.text END AS text,"
     "         b.id AS k1, f.entry_index AS k2, d.first_page AS k3, p.page_no AS k4,"
     "         coalesce(array_to_json(d.review_reasons), '[]')::text,"
-    "         coalesce(d.candidates, '[]')::text"
+    "         coalesce(d.candidates, '[]')::text," FILE_BYTES_SQL
     "    FROM document d JOIN batch b ON b.id = d.batch_id"
     "    JOIN page p ON p.document_id = d.id JOIN source_file f ON f.id = p.file_id"
     "    LEFT JOIN patient pt ON pt.id = d.patient_id"
     "   WHERE $1::bigint IS NULL OR b.id = $1"
     "  UNION ALL"
     "  SELECT 'page', NULL, b.name, p.status, NULL, NULL, NULL, NULL, NULL, f.path, p.page_no,"
-    "         p.reason, NULL, b.id, f.entry_index, p.page_no, 0, NULL, NULL"
+    "         p.reason, NULL, b.id, f.entry_index, p.page_no, 0, NULL, NULL," FILE_BYTES_SQL
     "    FROM page p JOIN source_file f ON f.id = p.file_id JOIN batch b ON b.id = f.batch_id"
     "   WHERE p.document_id IS NULL AND ($1::bigint IS NULL OR b.id = $1)"
     "  UNION ALL"
     "  SELECT 'file', NULL, b.name, f.status, NULL, NULL, NULL, NULL, NULL, f.path, NULL,"
-    "         f.reason, NULL, b.id, f.entry_index, 0, 0, NULL, NULL"
+    "         f.reason, NULL, b.id, f.entry_index, 0, 0, NULL, NULL," FILE_BYTES_SQL
     "    FROM source_file f JOIN batch b ON b.id = f.batch_id"
     "   WHERE f.status <> 'pages' AND ($1::bigint IS NULL OR b.id = $1)"
     " ) x ORDER BY 14, 15, 16, 1, 2, 17";
@@ -78,6 +88,8 @@ static void put_line(cs_buf *b, const PGresult *r, int i)
     cs_buf_printf(b, "{\"kind\":\"%s\",\"batch\":", PQgetvalue(r, i, C_KIND));
     cs_buf_json_string(b, PQgetvalue(r, i, C_BATCH));
     put_field(b, "file", r, i, C_FILE, 0);
+    if (!PQgetisnull(r, i, C_FILE_BYTES))
+        put_field(b, "file_bytes", r, i, C_FILE_BYTES, 0);
     if (!PQgetisnull(r, i, C_PAGE))
         put_field(b, "page", r, i, C_PAGE, 1);
     put_field(b, "status", r, i, C_STATUS, 0);
@@ -134,6 +146,8 @@ int cs_export_manifest(cs_store *s, const char *batch, int with_text, FILE *out,
                 }
                 cs_buf_puts(&line, "{\"file\":");
                 cs_buf_json_string(&line, PQgetvalue(r, i, C_FILE));
+                if (!PQgetisnull(r, i, C_FILE_BYTES))
+                    put_field(&line, "file_bytes", r, i, C_FILE_BYTES, 0);
                 cs_buf_printf(&line, ",\"page\":%s", PQgetvalue(r, i, C_PAGE));
                 if (with_text)
                     put_field(&line, "text", r, i, C_TEXT, 0);

@@ -9,6 +9,12 @@
  * middle_name, birth_date (YYYY-MM-DD), sex (M, F, O, U); other columns
  * are ignored.  Error messages give line and column, never the values: a
  * terminal's scrollback is no place for patient data.
+ *
+ * A value must be UTF-8 text without control characters (C0, DEL, C1): a
+ * NUL would cut the value short without a word ("Nul\0Hidden" stored as
+ * "Nul"), and an escape sequence in a name would drive the terminal or the
+ * page that shows it.  Such a row is an error naming the line, the column
+ * and the character's position, like any other malformed row.
  */
 #include "pipeline/pipeline_internal.h"
 
@@ -48,6 +54,57 @@ static int valid_date(const char *s)
     if (y > tm.tm_year + 1900)
         return 0;
     return 1;
+}
+
+/* Why a value is not plain text, or NULL: a NUL byte among its len bytes,
+ * a control character (but the spaces, tabs and line ends around the value,
+ * which are trimmed), or bytes that are not UTF-8; *at is the 1-based
+ * character of the value where the trouble starts. */
+static const char *check_text(const char *v, size_t len, size_t *at, char *why, size_t whylen)
+{
+    const unsigned char *p = (const unsigned char *)v;
+    size_t i = 0, start = 0, end = len;
+
+    while (start < end && p[start] && isspace(p[start]))
+        start++;
+    while (end > start && p[end - 1] && isspace(p[end - 1]))
+        end--;
+    *at = 0;
+    while (i < len) {
+        unsigned c = p[i], cp = c;
+        size_t n = 1;
+        (*at)++;
+        if (c >= 0x80) {
+            n = c >= 0xC2 && c <= 0xDF ? 2 : c >= 0xE0 && c <= 0xEF ? 3
+                : c >= 0xF0 && c <= 0xF4 ? 4 : 0;
+            if (n == 0 || i + n > len)
+                goto not_utf8;
+            cp = c & (0xFF >> (n + 1));
+            for (size_t k = 1; k < n; k++) {
+                if ((p[i + k] & 0xC0) != 0x80)
+                    goto not_utf8;
+                cp = (cp << 6) | (p[i + k] & 0x3F);
+            }
+            if ((n == 3 && cp < 0x800) || (n == 4 && (cp < 0x10000 || cp > 0x10FFFF))
+                || (cp >= 0xD800 && cp <= 0xDFFF))
+                goto not_utf8;
+        }
+        if (cp == 0) {
+            snprintf(why, whylen, "a NUL byte at character %zu: control characters are not "
+                     "allowed", *at);
+            return why;
+        }
+        if ((cp < 0x20 || (cp >= 0x7F && cp <= 0x9F)) && i >= start && i < end) {
+            snprintf(why, whylen, "a control character (U+%04X) at character %zu: control "
+                     "characters are not allowed", cp, *at);
+            return why;
+        }
+        i += n;
+    }
+    return NULL;
+not_utf8:
+    snprintf(why, whylen, "bytes that are not UTF-8 at character %zu", *at);
+    return why;
 }
 
 /* Why a row is malformed, or NULL when it is fine. */
@@ -149,11 +206,20 @@ int cs_patients_import(cs_store *s, const char *path, FILE *out, char *err, size
             continue;   /* blank line */
         rows++;
         for (int c = 0; c < NCOLS; c++) {
+            char text_why[128];
+            size_t at;
             v[c] = (size_t)map[c] < nf ? f[map[c]] : NULL;
             if (!v[c]) {
                 if (errors++ < MAX_ERRORS_SHOWN)
                     fprintf(stderr, "chartscan: roster \"%s\" line %ld: only %zu columns, "
                             "expected at least %d\n", path, cs_csv_line(csv), nf, map[c] + 1);
+                goto next;
+            }
+            if (check_text(v[c], cs_csv_field_length(csv, (size_t)map[c]), &at, text_why,
+                           sizeof text_why)) {
+                if (errors++ < MAX_ERRORS_SHOWN)
+                    fprintf(stderr, "chartscan: roster \"%s\" line %ld, column %s: %s\n", path,
+                            cs_csv_line(csv), col_names[c], text_why);
                 goto next;
             }
             /* trim spaces around every value */

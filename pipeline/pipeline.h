@@ -76,6 +76,15 @@ int cs_train(cs_store *s, const char *csv_path, FILE *out, char *err, size_t err
 int cs_train_default(cs_store *s, FILE *out, char *err, size_t errlen);
 /* Submit one archive; prints "ID NAME" to out.  Refuses a byte-identical archive. */
 int cs_submit(cs_store *s, const char *archive_path, FILE *out, char *err, size_t errlen);
+/* The most pages one archive may bring in when its submitter sets no other
+ * limit; pages beyond a batch's limit are kept, marked failed with the reason. */
+#define CS_DEFAULT_MAX_PAGES_PER_ARCHIVE 10000
+typedef struct cs_submit_options {
+    int max_pages;              /* pages this archive may bring in; 0: the default */
+} cs_submit_options;
+/* cs_submit with options (opt may be NULL: the defaults). */
+int cs_submit_with(cs_store *s, const char *archive_path, const cs_submit_options *opt, FILE *out,
+                   char *err, size_t errlen);
 /* Batches and the queue; bars: draw a progress bar under each batch. */
 /* Submit archives that appear in dir once their size is stable; until SIGINT/SIGTERM. */
 int cs_watch(cs_store *s, const char *dir, int interval_s, FILE *out, char *err, size_t errlen);

@@ -78,6 +78,15 @@ void cs_archive_source_txn_ended(cs_archive_source *src);
 /* Close a large object's descriptor inside the current transaction. */
 void cs_archive_source_close(cs_archive_source *src);
 void cs_archive_source_free(cs_archive_source **src);
+/* Let a read only the real archive formats: zip, tar (plain, gzip, bzip2,
+ * xz, zstd) and 7z; never raw or mtree, which take any text for an archive. */
+void cs_archive_support_formats(struct archive *a);
+
+/* ---- archive entry names (entry_name.c) ---- */
+/* The lossless display form of an entry name's bytes (zip: names that are
+ * not UTF-8 are CP437) into out (4 * len + 1 bytes suffice): its length,
+ * or -1 when out is too small. */
+long cs_entry_name_display(const char *raw, size_t len, int zip, char *out, size_t outlen);
 
 /* Queue (or queue again) the file's assembly when none of its pages is pending. */
 int cs_jobs_queue_assembly(cs_store *s, long long batch_id, long long file_id, char *err,

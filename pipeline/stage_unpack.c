@@ -28,12 +28,27 @@
  *      statement on the connection (finish_pending).  On a 21 MB zip of
  *      100 entries this took unpack from 336 ms to about 230 ms: the
  *      server's 181 ms of inserts overlap the 133 ms of reading.
+ *   6. Entry names are bytes in whatever encoding the archive's maker used.
+ *      libarchive converts them to the current locale, and in the "C" locale
+ *      a zip's UTF-8 names do not convert at all, so the read runs with a
+ *      UTF-8 LC_CTYPE (this thread only).  The bytes libarchive gives are
+ *      stored as they are (path_raw) and their display form
+ *      (entry_name.c) as the path: a name that is not UTF-8 (caf\xE9.tif in
+ *      a tar, a CP437 zip from Windows) is no reason to lose an entry, let
+ *      alone the batch.  (A name that a zip flags as UTF-8 comes normalised
+ *      to NFC by libarchive; every other name comes byte for byte.)
+ *   7. A batch brings in at most its page limit (batch.max_pages, default
+ *      CS_DEFAULT_MAX_PAGES_PER_ARCHIVE): a few kilobytes of zip can hold
+ *      thousands of tiny pages.  The pages past the limit are stored with
+ *      their file and marked failed with the reason, so nothing is dropped
+ *      unseen; they get no ocr job.
  */
 #include "pipeline/stage_internal.h"
 
 #include <archive.h>
 #include <archive_entry.h>
 #include <errno.h>
+#include <locale.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -96,29 +111,50 @@ static int unsafe_name(const char *name)
     return 0;
 }
 
+/* An entry's name: as shown (decoded, lossless) and as the archive holds
+ * it (note 6). */
+typedef struct entry_name {
+    char shown[4 * CS_MAX_ENTRY_NAME + 64];
+    const char *raw;             /* NULL when libarchive gave no name */
+    size_t raw_len;
+} entry_name;
+
 /* Record an entry that will have no pages: skipped or failed, with why. */
-static int record_entry(unpack_conn *u, long long batch_id, int index, const char *name,
+static int record_entry(unpack_conn *u, long long batch_id, int index, const entry_name *name,
                         long long size, const char *status, const char *reason,
                         char *err, size_t errlen)
 {
     char b1[24], b2[24], b3[24];
-    const char *p[6] = {cs_i64(b1, batch_id), cs_i64(b2, index), name,
-                        size >= 0 ? cs_i64(b3, size) : NULL, status, reason};
+    const char *p[7] = {cs_i64(b1, batch_id), cs_i64(b2, index), name->shown,
+                        size >= 0 ? cs_i64(b3, size) : NULL, status, reason, name->raw};
+    int lengths[7] = {0, 0, 0, 0, 0, 0, (int)name->raw_len}, formats[7] = {0, 0, 0, 0, 0, 0, 1};
+    PGresult *r;
+    int rc = 0;
+
     if (settle(u, err, errlen) < 0)
         return -1;
-    return cs_pq_exec(u->store,
-        "INSERT INTO source_file (batch_id, entry_index, path, size_bytes, status, reason)"
-        " VALUES ($1, $2, $3, $4, $5, $6)", 6, p, err, errlen);
+    r = PQexecParams(u->store->conn,
+        "INSERT INTO source_file (batch_id, entry_index, path, size_bytes, status, reason, path_raw)"
+        " VALUES ($1, $2, $3, $4, $5, $6, $7)", 7, NULL, p, lengths, formats, 0);
+    if (PQresultStatus(r) != PGRES_COMMAND_OK) {
+        cs_fail(err, errlen, "database error: %s", PQresultErrorMessage(r));
+        err[strcspn(err, "\n")] = '\0';
+        rc = -1;
+    }
+    PQclear(r);
+    return rc;
 }
 
-/* Store a TIFF entry, its pages and their ocr jobs: sent, its result
- * collected later (note 5). */
-static int record_tiff(unpack_conn *u, long long batch_id, int index, const char *name,
-                       const unsigned char *data, size_t len, int pages, char *err, size_t errlen)
+/* Store a TIFF entry, its pages and the ocr jobs of the first `allowed`
+ * of them (the rest are over the batch's page limit, note 7: failed with
+ * over_reason): sent, its result collected later (note 5). */
+static int record_tiff(unpack_conn *u, long long batch_id, int index, const entry_name *name,
+                       const unsigned char *data, size_t len, int pages, int allowed,
+                       const char *over_reason, char *err, size_t errlen)
 {
-    char b1[24], b2[24], b3[24], b4[24], hex[65];
-    const char *values[7];
-    int lengths[7] = {0}, formats[7] = {0};
+    char b1[24], b2[24], b3[24], b4[24], b5[24], hex[65];
+    const char *values[10];
+    int lengths[10] = {0}, formats[10] = {0};
 
     if (settle(u, err, errlen) < 0)
         return -1;
@@ -126,22 +162,30 @@ static int record_tiff(unpack_conn *u, long long batch_id, int index, const char
     cs_sha256_hex(data, len, hex);
     values[0] = cs_i64(b1, batch_id);
     values[1] = cs_i64(b2, index);
-    values[2] = name;
+    values[2] = name->shown;
     values[3] = cs_i64(b3, (long long)len);
     values[4] = hex;
     values[5] = (const char *)data;
     lengths[5] = (int)len;
     formats[5] = 1;               /* the bytes go in binary, untouched */
     values[6] = cs_i64(b4, pages);
+    values[7] = name->raw;
+    lengths[7] = (int)name->raw_len;
+    formats[7] = 1;
+    values[8] = cs_i64(b5, allowed);
+    values[9] = over_reason;
     if (!PQsendQueryParams(u->store->conn,
-        "WITH f AS (INSERT INTO source_file"
-        "             (batch_id, entry_index, path, size_bytes, sha256, data, page_count, status)"
-        "           VALUES ($1, $2, $3, $4, $5, $6, $7, 'pages') RETURNING id, batch_id),"
-        " p AS (INSERT INTO page (file_id, page_no)"
-        "       SELECT f.id, g FROM f, generate_series(1, $7::int) g RETURNING id, file_id)"
+        "WITH f AS (INSERT INTO source_file (batch_id, entry_index, path, size_bytes, sha256, data,"
+        "                                    page_count, status, path_raw)"
+        "           VALUES ($1, $2, $3, $4, $5, $6, $7, 'pages', $8) RETURNING id, batch_id),"
+        " p AS (INSERT INTO page (file_id, page_no, status, reason, finished_at)"
+        "       SELECT f.id, g, CASE WHEN g > $9 THEN 'failed' ELSE 'pending' END,"
+        "              CASE WHEN g > $9 THEN $10::text END,"
+        "              CASE WHEN g > $9 THEN now() END"
+        "         FROM f, generate_series(1, $7::int) g RETURNING id, file_id, page_no)"
         " INSERT INTO job (kind, batch_id, file_id, page_id, priority)"
-        " SELECT 'ocr', f.batch_id, p.file_id, p.id, 1 FROM p, f",
-        7, NULL, values, lengths, formats, 0)) {
+        " SELECT 'ocr', f.batch_id, p.file_id, p.id, 1 FROM p, f WHERE p.page_no <= $9",
+        10, NULL, values, lengths, formats, 0)) {
         cs_fail(err, errlen, "database error: %s", PQerrorMessage(u->store->conn));
         err[strcspn(err, "\n")] = '\0';
         return -1;
@@ -150,11 +194,61 @@ static int record_tiff(unpack_conn *u, long long batch_id, int index, const char
     return 0;
 }
 
+/* A UTF-8 LC_CTYPE for this thread (note 6); (locale_t)0 when the system
+ * has none, and names then come as the "C" locale lets libarchive give them. */
+static locale_t utf8_locale(void)
+{
+    static const char *const names[] = {"C.UTF-8", "C.utf8", "en_US.UTF-8"};
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+        locale_t l = newlocale(LC_CTYPE_MASK, names[i], (locale_t)0);
+        if (l)
+            return l;
+    }
+    return (locale_t)0;
+}
+
+/* The entry's name as libarchive reports it (note 6): 0; or -1 when it is
+ * empty or longer than CS_MAX_ENTRY_NAME bytes (name->shown then says which
+ * entry it is).  A name libarchive could not convert at all (a zip flagged
+ * UTF-8 whose bytes are not) is shown as the entry's number, raw NULL. */
+static int read_name(struct archive *a, struct archive_entry *entry, int index, entry_name *name)
+{
+    const char *utf8 = archive_entry_pathname_utf8(entry);
+    const char *raw = archive_entry_pathname(entry);
+    int zip = (archive_format(a) & ARCHIVE_FORMAT_BASE_MASK) == ARCHIVE_FORMAT_ZIP;
+
+    name->raw = raw ? raw : utf8;
+    name->raw_len = name->raw ? strlen(name->raw) : 0;
+    if (!name->raw) {
+        snprintf(name->shown, sizeof name->shown, "(entry %d, name not readable)", index);
+        return 0;
+    }
+    if (!*name->raw || name->raw_len > CS_MAX_ENTRY_NAME) {
+        snprintf(name->shown, sizeof name->shown, "(entry %d)", index);
+        name->raw = NULL;
+        name->raw_len = 0;
+        return -1;
+    }
+    /* libarchive's UTF-8 form when it has one (a pax path, a flagged zip
+     * name); else the bytes, decoded here */
+    if (utf8 && cs_entry_name_display(utf8, strlen(utf8), 0, name->shown,
+                                      sizeof name->shown) >= 0)
+        return 0;
+    if (cs_entry_name_display(name->raw, name->raw_len, zip, name->shown,
+                              sizeof name->shown) < 0) {
+        snprintf(name->shown, sizeof name->shown, "(entry %d)", index);
+        return -1;
+    }
+    return 0;
+}
+
 int cs_stage_unpack(cs_store *s, cs_stage_ctx *ctx, const cs_job *job, char *err, size_t errlen)
 {
-    char b1[24], reason[CS_ERRLEN], batch_error[CS_ERRLEN + 128];
-    char name[CS_MAX_ENTRY_NAME + 1], archive_name[256];
+    char b1[24], reason[CS_ERRLEN], batch_error[CS_ERRLEN + 128], over_reason[256];
+    char archive_name[256];
+    entry_name name;
     unpack_conn u = {s, 0, ""};
+    locale_t utf8 = utf8_locale(), caller_locale = (locale_t)0;
     cs_archive_source *src = NULL;
     struct archive *a = NULL;
     struct archive_entry *entry;
@@ -163,14 +257,19 @@ int cs_stage_unpack(cs_store *s, cs_stage_ctx *ctx, const cs_job *job, char *err
     int index = 0, files = 0, pages = 0, rc = -1, r, resume_after = 0, since_commit = 0;
     long long bytes_since_commit = 0;
     PGresult *res = NULL;
-    long long size_bytes;
+    long long size_bytes, pages_before = 0, max_pages = CS_DEFAULT_MAX_PAGES_PER_ARCHIVE, over = 0;
     int chunk_bytes;
     unsigned int oid;
 
     (void)ctx;
     batch_error[0] = '\0';
-    if (cs_pq_begin(s, err, errlen) < 0)
+    if (cs_pq_begin(s, err, errlen) < 0) {
+        if (utf8)
+            freelocale(utf8);
         return -1;
+    }
+    if (utf8)
+        caller_locale = uselocale(utf8);
     {
         const char *p[1] = {cs_i64(b1, job->batch_id)};
         /* a re-run after a crash resumes after the last entry committed */
@@ -179,7 +278,10 @@ int cs_stage_unpack(cs_store *s, cs_stage_ctx *ctx, const cs_job *job, char *err
                        "                  WHERE f.batch_id = b.id), 0),"
                        "       coalesce((SELECT sum(size_bytes) FROM source_file f"
                        "                  WHERE f.batch_id = b.id AND f.status = 'pages'), 0),"
-                       "       b.size_bytes, coalesce(b.chunk_bytes, 0)"
+                       "       b.size_bytes, coalesce(b.chunk_bytes, 0),"
+                       "       coalesce((SELECT sum(page_count) FROM source_file f"
+                       "                  WHERE f.batch_id = b.id AND f.status = 'pages'), 0),"
+                       "       b.max_pages"
                        "  FROM batch b WHERE b.id = $1", 1, p, err, errlen);
         if (!res)
             goto out;
@@ -193,6 +295,12 @@ int cs_stage_unpack(cs_store *s, cs_stage_ctx *ctx, const cs_job *job, char *err
         total = cs_pq_int(res, 0, 3);
         size_bytes = cs_pq_int(res, 0, 4);
         chunk_bytes = (int)cs_pq_int(res, 0, 5);
+        pages_before = cs_pq_int(res, 0, 6);
+        max_pages = PQgetisnull(res, 0, 7) ? CS_DEFAULT_MAX_PAGES_PER_ARCHIVE
+                                           : cs_pq_int(res, 0, 7);
+        snprintf(over_reason, sizeof over_reason,
+                 "over the archive's page limit of %lld pages: not recognised (raise the limit "
+                 "with \"chartscan submit --max-pages\")", max_pages);
         PQclear(res);
         res = NULL;
     }
@@ -205,8 +313,7 @@ int cs_stage_unpack(cs_store *s, cs_stage_ctx *ctx, const cs_job *job, char *err
                 (long long)job->batch_id);
         goto out;
     }
-    archive_read_support_filter_all(a);
-    archive_read_support_format_all(a);
+    cs_archive_support_formats(a);
     if (archive_read_open1(a) != ARCHIVE_OK) {
         snprintf(batch_error, sizeof batch_error, "could not read archive \"%s\": %s",
                  archive_name, archive_error_string(a));
@@ -214,7 +321,6 @@ int cs_stage_unpack(cs_store *s, cs_stage_ctx *ctx, const cs_job *job, char *err
     }
 
     for (;;) {
-        const char *ename;
         long long size;
         size_t len = 0;
 
@@ -245,10 +351,6 @@ int cs_stage_unpack(cs_store *s, cs_stage_ctx *ctx, const cs_job *job, char *err
                      CS_MAX_ENTRIES);
             break;
         }
-        ename = archive_entry_pathname_utf8(entry);
-        if (!ename)
-            ename = archive_entry_pathname(entry);
-        snprintf(name, sizeof name, "%s", ename ? ename : "");
         if (archive_entry_filetype(entry) == AE_IFDIR)
             continue;
         index++;
@@ -257,22 +359,21 @@ int cs_stage_unpack(cs_store *s, cs_stage_ctx *ctx, const cs_job *job, char *err
         since_commit++;
         size = archive_entry_size_is_set(entry) ? (long long)archive_entry_size(entry) : -1;
 
-        if (!ename || !*ename || strlen(ename) > CS_MAX_ENTRY_NAME) {
-            snprintf(name, sizeof name, "(entry %d)", index);
-            if (record_entry(&u, job->batch_id, index, name, size, "failed",
+        if (read_name(a, entry, index, &name) < 0) {
+            if (record_entry(&u, job->batch_id, index, &name, size, "failed",
                              "entry name is missing or longer than the limit", err, errlen) < 0)
                 goto out;
             continue;
         }
-        if (unsafe_name(name)) {
-            if (record_entry(&u, job->batch_id, index, name, size, "failed",
+        if (name.raw && unsafe_name(name.raw)) {
+            if (record_entry(&u, job->batch_id, index, &name, size, "failed",
                              "unsafe entry name (absolute, or climbs with \"..\"): refused",
                              err, errlen) < 0)
                 goto out;
             continue;
         }
         if (archive_entry_filetype(entry) != AE_IFREG) {
-            if (record_entry(&u, job->batch_id, index, name, size, "skipped",
+            if (record_entry(&u, job->batch_id, index, &name, size, "skipped",
                              "not a regular file", err, errlen) < 0)
                 goto out;
             continue;
@@ -281,7 +382,7 @@ int cs_stage_unpack(cs_store *s, cs_stage_ctx *ctx, const cs_job *job, char *err
             snprintf(reason, sizeof reason, "entry is %lld bytes, more than the limit of %lld",
                      size, size > CS_MAX_ENTRY_BYTES ? (long long)CS_MAX_ENTRY_BYTES
                                                      : (long long)CS_MAX_UNPACKED_BYTES - total);
-            if (record_entry(&u, job->batch_id, index, name, size, "failed", reason, err,
+            if (record_entry(&u, job->batch_id, index, &name, size, "failed", reason, err,
                              errlen) < 0)
                 goto out;
             continue;
@@ -321,15 +422,15 @@ int cs_stage_unpack(cs_store *s, cs_stage_ctx *ctx, const cs_job *job, char *err
         if (len == (size_t)-1) {
             snprintf(reason, sizeof reason, "could not read the entry from the archive: %s",
                      archive_error_string(a));
-            if (record_entry(&u, job->batch_id, index, name, size, "failed", reason, err,
+            if (record_entry(&u, job->batch_id, index, &name, size, "failed", reason, err,
                              errlen) < 0)
                 goto out;
             snprintf(batch_error, sizeof batch_error, "archive \"%s\" is cut or corrupt at \"%s\"",
-                     archive_name, name);
+                     archive_name, name.shown);
             break;
         }
         if ((long long)len >= CS_MAX_ENTRY_BYTES) {
-            if (record_entry(&u, job->batch_id, index, name, (long long)len, "failed",
+            if (record_entry(&u, job->batch_id, index, &name, (long long)len, "failed",
                              "entry is larger than the limit", err, errlen) < 0)
                 goto out;
             continue;
@@ -337,7 +438,7 @@ int cs_stage_unpack(cs_store *s, cs_stage_ctx *ctx, const cs_job *job, char *err
         total += (long long)len;
         bytes_since_commit += (long long)len;
         if (!cs_ocr_is_tiff(data, len)) {
-            if (record_entry(&u, job->batch_id, index, name, (long long)len, "skipped",
+            if (record_entry(&u, job->batch_id, index, &name, (long long)len, "skipped",
                              "not a TIFF image", err, errlen) < 0)
                 goto out;
             continue;
@@ -345,14 +446,18 @@ int cs_stage_unpack(cs_store *s, cs_stage_ctx *ctx, const cs_job *job, char *err
         {
             cs_tiff_info info;
             if (cs_ocr_tiff_inspect(data, len, &info, reason, sizeof reason) < 0) {
-                if (record_entry(&u, job->batch_id, index, name, (long long)len, "failed",
+                if (record_entry(&u, job->batch_id, index, &name, (long long)len, "failed",
                                  reason, err, errlen) < 0)
                     goto out;
                 continue;
             }
-            if (record_tiff(&u, job->batch_id, index, name, data, len, info.pages, err,
-                            errlen) < 0)
+            long long left = max_pages - pages_before - pages;
+            int allowed = left <= 0 ? 0 : left < info.pages ? (int)left : info.pages;
+            if (record_tiff(&u, job->batch_id, index, &name, data, len, info.pages, allowed,
+                            over_reason, err, errlen) < 0)
                 goto out;
+            if (allowed < info.pages)
+                over += info.pages - allowed;
             files++;
             pages += info.pages;
         }
@@ -378,6 +483,9 @@ finish:
     if (batch_error[0])
         cs_log(CS_LOG_WARN, "batch %lld: unpack stopped early: %d entries kept",
                (long long)job->batch_id, index);
+    if (over)
+        cs_log(CS_LOG_WARN, "batch %lld: %lld pages over the limit of %lld marked failed",
+               (long long)job->batch_id, over, max_pages);
     cs_log(CS_LOG_INFO, "batch %lld: unpacked %d entries, %d TIFF files, %d pages",
            (long long)job->batch_id, index, files, pages);
     rc = 0;
@@ -389,5 +497,9 @@ out:
     archive_read_free(a);
     cs_archive_source_free(&src);
     free(data);
+    if (utf8) {
+        uselocale(caller_locale);
+        freelocale(utf8);
+    }
     return rc;
 }

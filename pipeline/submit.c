@@ -8,9 +8,12 @@
  *      refused before anything is written), once to store it.  A file that
  *      changes between the two reads is caught by hashing the second read
  *      as well and comparing.
- *   2. Before anything is stored, libarchive must recognise the file and
- *      read its first entry header: a clerk who submits the wrong file gets
- *      the answer at once, not from a worker later.
+ *   2. Before anything is stored, libarchive must recognise the file as one
+ *      of the archive formats unpack reads (archive_store.c, note 4) and
+ *      read its first entry header: a clerk who submits the wrong file (a
+ *      roster CSV, a PDF) gets the answer at once, not from a worker later.
+ *   3. The batch's page limit (--max-pages) is stored with it; unpack
+ *      applies it (stage_unpack.c).
  */
 #include "pipeline/pipeline_internal.h"
 
@@ -89,10 +92,14 @@ static int check_archive(const char *path, char *err, size_t errlen)
 
     if (!a)
         return cs_fail(err, errlen, "out of memory");
-    archive_read_support_filter_all(a);
-    archive_read_support_format_all(a);
+    cs_archive_support_formats(a);
     if (archive_read_open_filename(a, path, 65536) != ARCHIVE_OK) {
-        cs_fail(err, errlen, "could not read archive \"%s\": %s", path, archive_error_string(a));
+        if (archive_errno(a) == EILSEQ)   /* libarchive's ARCHIVE_ERRNO_FILE_FORMAT */
+            cs_fail(err, errlen, "could not read archive \"%s\": it is not a zip, tar (plain, "
+                    ".gz, .bz2, .xz or .zst) or 7z archive", path);
+        else
+            cs_fail(err, errlen, "could not read archive \"%s\": %s", path,
+                    archive_error_string(a));
         goto out;
     }
     r = archive_read_next_header(a, &entry);
@@ -111,6 +118,12 @@ out:
 }
 
 int cs_submit(cs_store *s, const char *path, FILE *out, char *err, size_t errlen)
+{
+    return cs_submit_with(s, path, NULL, out, err, errlen);
+}
+
+int cs_submit_with(cs_store *s, const char *path, const cs_submit_options *opt, FILE *out,
+                   char *err, size_t errlen)
 {
     char hex[65], hex2[65], sizebuf[24], idbuf[24];
     char *buf = NULL;
@@ -159,11 +172,12 @@ int cs_submit(cs_store *s, const char *path, FILE *out, char *err, size_t errlen
     /* the batch row first: a concurrent submitter of the same bytes waits
      * on its unique sha256 here, before storing anything */
     {
-        char chunkbuf[24];
-        const char *p[4] = {name, hex, cs_i64(sizebuf, size), cs_i64(chunkbuf, CHUNK)};
+        char chunkbuf[24], maxbuf[24];
+        const char *p[5] = {name, hex, cs_i64(sizebuf, size), cs_i64(chunkbuf, CHUNK),
+                            opt && opt->max_pages > 0 ? cs_i64(maxbuf, opt->max_pages) : NULL};
         r = cs_pq(s,
-            "INSERT INTO batch (name, sha256, size_bytes, chunk_bytes) VALUES ($1, $2, $3, $4)"
-            " RETURNING id", 4, p, err, errlen);
+            "INSERT INTO batch (name, sha256, size_bytes, chunk_bytes, max_pages)"
+            " VALUES ($1, $2, $3, $4, $5) RETURNING id", 5, p, err, errlen);
         if (!r) {
             /* another process submitted the same bytes a moment ago: same answer as above */
             if (strstr(err, "batch_sha256_key"))
