@@ -4,7 +4,8 @@
  * MDM^T10 for a corrected version that replaces an earlier one, written to
  * an HL7 batch file or sent over MLLP.
  *
- * Interface routines: cs_export_hl7.
+ * Interface routines: cs_export_hl7; internal: cs_hl7_escape (fuzzed by
+ * tests/fuzz/fuzz_hl7.c).
  *
  * One message per document, segments ending in CR:
  *   MSH  |^~\&|CHARTSCAN|<organisation>|||<now>||MDM^T02^MDM_T02|<control id>|P|2.5
@@ -40,7 +41,7 @@
 #include <time.h>
 #include <unistd.h>
 
-static void hl7_escape(cs_buf *b, const char *s)
+void cs_hl7_escape(cs_buf *b, const char *s)
 {
     for (; *s; s++) {
         unsigned char c = (unsigned char)*s;
@@ -81,10 +82,10 @@ static void assigning_authority(cs_buf *b, const char *system)
 {
     cs_buf_puts(b, "&");
     if (!strncmp(system, "urn:oid:", 8)) {
-        hl7_escape(b, system + 8);
+        cs_hl7_escape(b, system + 8);
         cs_buf_puts(b, "&ISO");
     } else {
-        hl7_escape(b, system);
+        cs_hl7_escape(b, system);
         cs_buf_puts(b, "&URI");
     }
 }
@@ -103,24 +104,24 @@ static void build_message(cs_buf *m, const cs_export_run *run, const PGresult *r
     snprintf(ctrl, ctrllen, "%s-%s", PQgetvalue(r, i, X_ID), run_tag);
 
     cs_buf_puts(m, "MSH|^~\\&|CHARTSCAN|");
-    hl7_escape(m, run->organization);
+    cs_hl7_escape(m, run->organization);
     cs_buf_printf(m, "|||%s||MDM^%s^MDM_T02|%s|P|2.5||||||UNICODE UTF-8\r", now, event, ctrl);
     cs_buf_printf(m, "EVN|%s|%s\r", event, filed);
 
     cs_buf_puts(m, "PID|1||");
     if (*col(r, i, X_MRN)) {
-        hl7_escape(m, col(r, i, X_MRN));
+        cs_hl7_escape(m, col(r, i, X_MRN));
         cs_buf_puts(m, "^^^");
         assigning_authority(m, run->mrn_system);
         cs_buf_puts(m, "^MR");
     }
     cs_buf_puts(m, "||");
-    hl7_escape(m, col(r, i, X_LAST));
+    cs_hl7_escape(m, col(r, i, X_LAST));
     cs_buf_puts(m, "^");
-    hl7_escape(m, col(r, i, X_FIRST));
+    cs_hl7_escape(m, col(r, i, X_FIRST));
     if (*col(r, i, X_MIDDLE)) {
         cs_buf_puts(m, "^");
-        hl7_escape(m, col(r, i, X_MIDDLE));
+        cs_hl7_escape(m, col(r, i, X_MIDDLE));
     }
     cs_buf_printf(m, "||%s|", col(r, i, X_BIRTH));
     {
@@ -132,7 +133,7 @@ static void build_message(cs_buf *m, const cs_export_run *run, const PGresult *r
 
     /* TXA-1 .. TXA-19 */
     cs_buf_puts(m, "TXA|1|");
-    hl7_escape(m, col(r, i, X_TYPE));
+    cs_hl7_escape(m, col(r, i, X_TYPE));
     cs_buf_printf(m, "|%s|%s|||%s|||||%s^CHARTSCAN|", text_mode ? "TX" : "AP", dos, filed,
                   PQgetvalue(r, i, X_UUID));
     if (t10)
@@ -145,14 +146,14 @@ static void observation_id(cs_buf *m, const PGresult *r, int i)
 {
     const char *display = *col(r, i, X_DISPLAY) ? col(r, i, X_DISPLAY) : col(r, i, X_TYPE);
     if (*col(r, i, X_LOINC)) {
-        hl7_escape(m, col(r, i, X_LOINC));
+        cs_hl7_escape(m, col(r, i, X_LOINC));
         cs_buf_puts(m, "^");
-        hl7_escape(m, display);
+        cs_hl7_escape(m, display);
         cs_buf_puts(m, "^LN");
     } else {
-        hl7_escape(m, col(r, i, X_TYPE));
+        cs_hl7_escape(m, col(r, i, X_TYPE));
         cs_buf_puts(m, "^");
-        hl7_escape(m, display);
+        cs_hl7_escape(m, display);
         cs_buf_puts(m, "^L");
     }
 }
@@ -189,7 +190,7 @@ static int add_obx_text(cs_buf *m, const PGresult *r, int i)
             size_t l = strlen(line);
             while (l && line[l - 1] == '\r')   /* CRLF text: the line end is not data */
                 line[--l] = '\0';
-            hl7_escape(m, line);
+            cs_hl7_escape(m, line);
         }
         cs_buf_printf(m, "||||||F|||%s\r", dos);
         free(line);
@@ -264,9 +265,9 @@ int cs_export_hl7(cs_store *s, const cs_export_options *o, FILE *log, char *err,
             goto out;
         }
         cs_buf_puts(&msg, "FHS|^~\\&|CHARTSCAN|");
-        hl7_escape(&msg, run.organization);
+        cs_hl7_escape(&msg, run.organization);
         cs_buf_printf(&msg, "|||%s||MDM.hl7||F%s\rBHS|^~\\&|CHARTSCAN|", now, run_tag);
-        hl7_escape(&msg, run.organization);
+        cs_hl7_escape(&msg, run.organization);
         cs_buf_printf(&msg, "|||%s||||B%s\r", now, run_tag);
         if (cs_buf_failed(&msg)) {
             cs_fail(err, errlen, "out of memory");
