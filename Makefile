@@ -7,6 +7,7 @@
 #   make eval         print indexing accuracy figures, tuning and held-out halves
 #   make install      install to $(DESTDIR)$(PREFIX)
 #   SANITIZE=address,undefined make check    build with sanitizers
+#   make fuzz         run each libFuzzer target for FUZZ_SECONDS (default 60; clang)
 .DELETE_ON_ERROR:
 .SUFFIXES:
 
@@ -128,5 +129,58 @@ uninstall:
 
 clean:
 	rm -rf $(B) chartscan
+
+# Fuzzing: tests/fuzz/fuzz_NAME.c is one libFuzzer target, its seeds in
+# tests/fuzz/corpus/NAME/.  `make check` replays every corpus: build/fuzz/replay_NAME
+# is the target linked by $(CC) with tests/fuzz/driver.c (a crash or a failed
+# property fails the run; SANITIZE=address,undefined adds the sanitizers).
+# `make fuzz` builds the targets with clang (-fsanitize=fuzzer,address,undefined,
+# the library objects too, under build/fuzz/clang) and runs each for FUZZ_SECONDS;
+# new inputs go to build/fuzz/work/NAME, crashes to build/fuzz/NAME-crash-*.
+# The archive target includes pipeline/stage_unpack.c itself (its static name check).
+FUZZ_NAMES   := $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_REPLAY  := $(patsubst %,$(B)/fuzz/replay_%,$(FUZZ_NAMES))
+FUZZ_TARGETS := $(patsubst %,$(B)/fuzz/libfuzzer/%,$(FUZZ_NAMES))
+FUZZ_SECONDS ?= 60
+CLANG        ?= clang
+FUZZ_CFLAGS  := -std=c11 -pthread -O1 -g -fno-omit-frame-pointer $(PKG_CFLAGS) \
+                -fsanitize=fuzzer-no-link,address,undefined
+FUZZ_LIB_OBJ := $(patsubst $(B)/%,$(B)/fuzz/clang/%,$(LIB_OBJ))
+fuzz_objs = $(if $(filter archive,$(1)),$(filter-out %/stage_unpack.o,$(2)),$(2))
+TEST_BIN += $(FUZZ_REPLAY)
+.PHONY: fuzz
+
+$(B)/fuzz/obj/%.o: tests/fuzz/%.c
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -c -o $@ $<
+
+$(B)/fuzz/obj/driver_%.o: tests/fuzz/driver.c
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -DFUZZ_NAME='"$*"' -c -o $@ $<
+
+$(B)/fuzz/replay_%: $(B)/fuzz/obj/fuzz_%.o $(B)/fuzz/obj/driver_%.o $(LIB_OBJ)
+	$(CC) $(ALL_LDFLAGS) -o $@ $(call fuzz_objs,$*,$^) $(PKG_LIBS) -lm
+
+$(B)/fuzz/clang/gen/%.o: $(B)/gen/%.c
+	@mkdir -p $(@D)
+	$(CLANG) $(CPPFLAGS) $(FUZZ_CFLAGS) -c -o $@ $<
+
+$(B)/fuzz/clang/%.o: %.c
+	@mkdir -p $(@D)
+	$(CLANG) $(CPPFLAGS) $(FUZZ_CFLAGS) -c -o $@ $<
+
+$(B)/fuzz/libfuzzer/%: $(B)/fuzz/clang/tests/fuzz/fuzz_%.o $(FUZZ_LIB_OBJ)
+	@mkdir -p $(@D)
+	$(CLANG) -fsanitize=fuzzer,address,undefined -pthread -o $@ $(call fuzz_objs,$*,$^) \
+	    $(PKG_LIBS) -lm
+
+fuzz: $(FUZZ_TARGETS)
+	@for n in $(FUZZ_NAMES); do \
+	    mkdir -p $(B)/fuzz/work/$$n; \
+	    echo "== fuzz $$n: $(FUZZ_SECONDS)s"; \
+	    $(B)/fuzz/libfuzzer/$$n -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=2048 \
+	        -print_final_stats=1 -artifact_prefix=$(B)/fuzz/$$n- \
+	        $(B)/fuzz/work/$$n tests/fuzz/corpus/$$n || exit 1; \
+	done
 
 -include $(shell find $(B) -name '*.d' 2>/dev/null)

@@ -28,7 +28,7 @@ static const char overview[] =
 "  status [--watch]              batches, pages done and left, rate, ETA\n"
 "  report BATCH [--csv]          a batch's counts, confidence spread and exceptions\n"
 "  retry [--batch ID]            put failed jobs back in the queue\n"
-"  export manifest [--batch ID] [--with-text]\n"
+"  export manifest [--batch ID] [--with-text] [--out FILE]\n"
 "                                the reconciliation manifest, JSON Lines\n"
 "  export pdf DOCUMENT_ID [--out FILE]\n"
 "                                a document's searchable PDF\n"
@@ -274,6 +274,7 @@ static const struct { const char *command, *text; } helps[] = {
 "  --destination NAME  a named receiver: send only documents it has not received\n"
 "                      in their current version, and remember what it got\n"
 "  --out DIR           output folder (default ./export-fhir-YYYYMMDDTHHMMSSZ)\n"
+"                      (made 0700 if new, files 0600; a link is refused)\n"
 "  --inline-pdf        put each PDF in attachment.data instead of Binary.ndjson\n"
 "  --no-pdf            metadata only: no Binary, no hash\n"
 "Environment: CHARTSCAN_MRN_SYSTEM (the MRNs' identifier system, default the\n"
@@ -291,6 +292,7 @@ static const struct { const char *command, *text; } helps[] = {
 "                      in their current version, and remember what it got\n"
 "                      (with --mllp, default mllp://HOST:PORT)\n"
 "  --out DIR           output folder (default ./export-hl7-YYYYMMDDTHHMMSSZ)\n"
+"                      (made 0700 if new, files 0600; a link is refused)\n"
 "  --mllp HOST:PORT    send to an interface engine over MLLP; messages it rejects\n"
 "                      (AE, AR) are sent again on the next export, exit status 1\n"
 "  --timeout SECONDS   wait this long for each acknowledgement (default 30)\n"
@@ -308,7 +310,7 @@ static const struct { const char *command, *text; } helps[] = {
 "\n"
 "  --batch ID     only this batch (its id, or its archive's name)\n"},
 {"export",
-"usage: chartscan export manifest [--batch ID] [--with-text]\n"
+"usage: chartscan export manifest [--batch ID] [--with-text] [--out FILE]\n"
 "       chartscan export pdf DOCUMENT_ID [--out FILE]\n"
 "\n"
 "export manifest\n"
@@ -320,6 +322,7 @@ static const struct { const char *command, *text; } helps[] = {
 "\n"
 "  --batch ID     only this batch (its id, or its archive's name)\n"
 "  --with-text    include each page's OCR text\n"
+"  --out FILE     write the manifest to FILE instead of standard output\n"
 "\n"
 "export pdf\n"
 "Write a document's searchable PDF (the cleaned page images with the recognised\n"
@@ -327,7 +330,16 @@ static const struct { const char *command, *text; } helps[] = {
 "to standard output when that is not a terminal.  DOCUMENT_ID is the manifest's\n"
 "id, like d-42, or just 42.\n"
 "\n"
-"  -o, --out FILE write the PDF to FILE\n"},
+"  -o, --out FILE write the PDF to FILE\n"
+"\n"
+"Files\n"
+"Every file an export writes (the manifest and PDF with --out, and the files of\n"
+"export fhir and export hl7) holds patient data: it is created readable by its\n"
+"owner only (mode 0600, whatever the umask), a folder an export creates is 0700,\n"
+"and each file is written under a temporary name (FILE.part-XXXXXX) in the same\n"
+"folder and renamed into place when complete, so that a failed export leaves no\n"
+"partial file.  An existing FILE is replaced; a FILE or output folder that is a\n"
+"symbolic link is refused, and the file it points to is left untouched.\n"},
 };
 
 const char *cs_cli_help(const char *command)

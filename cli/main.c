@@ -452,10 +452,11 @@ static int cmd_export(int argc, char **argv)
     static const struct option opts[] = {
         {"batch", required_argument, NULL, 'b'},
         {"with-text", no_argument, NULL, 't'},
+        {"out", required_argument, NULL, 'o'},
         {NULL, 0, NULL, 0},
     };
     char err[CS_ERRLEN] = "";
-    const char *batch = NULL;
+    const char *batch = NULL, *out = NULL;
     cs_store *s = NULL;
     int with_text = 0, c, rc;
 
@@ -473,6 +474,8 @@ static int cmd_export(int argc, char **argv)
             batch = optarg;
         else if (c == 't')
             with_text = 1;
+        else if (c == 'o')
+            out = optarg;
         else
             return usage_error("export", "%s", "bad option");
     }
@@ -480,7 +483,8 @@ static int cmd_export(int argc, char **argv)
         return usage_error("export", "unexpected argument \"%s\"", argv[optind]);
     if (open_store(&s, 1, err, sizeof err) < 0)
         return fail(err);
-    rc = cs_export_manifest(s, batch, with_text, stdout, err, sizeof err);
+    rc = out ? cs_export_manifest_file(s, batch, with_text, out, err, sizeof err)
+             : cs_export_manifest(s, batch, with_text, stdout, err, sizeof err);
     cs_store_close(&s);
     return rc < 0 ? fail(err) : 0;
 }

@@ -7,6 +7,7 @@
  *   cs_buf_*            growable byte buffer (append, printf, JSON string)
  *   cs_sha256_*         streaming SHA-256, hex digest
  *   cs_csv_*            RFC 4180 reader (quoted fields, embedded newlines)
+ *   cs_file_*, cs_dir_make_private   private files (0600/0700), never through a link
  *
  * Logs carry ids, counts and timings only: never OCR text, names, MRNs,
  * birth dates, image bytes or connection strings.
@@ -46,19 +47,35 @@ typedef struct cs_buf {
     char  *data;    /* always NUL-terminated when non-NULL */
     size_t len;
     size_t cap;
+    int    failed;  /* an append failed since the last reset: see cs_buf_failed */
 } cs_buf;
 
-#define CS_BUF_INIT {NULL, 0, 0}
+#define CS_BUF_INIT {NULL, 0, 0, 0}
 
-/* All cs_buf_* return 0, or -1 when memory runs out (the buffer is unchanged). */
+/*
+ * All cs_buf_* return 0, or -1 when memory runs out: the buffer's content is
+ * then unchanged, but it is marked failed until cs_buf_reset or cs_buf_free.
+ * Whoever finishes a buffer (writes, sends or stores it) checks cs_buf_failed
+ * first: a NULL data pointer is no sign of failure once memory was kept
+ * across a reset.
+ */
 int  cs_buf_reserve(cs_buf *b, size_t extra);
 int  cs_buf_append(cs_buf *b, const void *data, size_t len);
 int  cs_buf_puts(cs_buf *b, const char *s);
 int  cs_buf_printf(cs_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Append s as a JSON string literal, quotes included; invalid UTF-8 becomes U+FFFD. */
 int  cs_buf_json_string(cs_buf *b, const char *s);
-void cs_buf_reset(cs_buf *b);   /* length 0, memory kept */
+/* 1 when an append failed since the buffer was last reset or freed (content incomplete). */
+int  cs_buf_failed(const cs_buf *b);
+void cs_buf_reset(cs_buf *b);   /* length 0, failure cleared, memory kept */
 void cs_buf_free(cs_buf *b);    /* accepts a zeroed buffer */
+/*
+ * Test-only: make the nth cs_buf allocation from now (process-wide, counting
+ * from 1) fail as if memory ran out; n <= 0 disarms.  cs_buf_test_failures
+ * says how many failures were injected since the last arming (0 or 1).
+ */
+void cs_buf_test_fail_allocation(long n);
+long cs_buf_test_failures(void);
 
 /* ---- SHA-256 ---- */
 typedef struct cs_sha256 cs_sha256;
@@ -96,5 +113,29 @@ void cs_csv_free(cs_csv **pc);
 double cs_now_ms(void);
 /* snprintf into err (may be NULL) and return -1: the usual error return. */
 int cs_fail(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+/* ---- files holding patient data (util.c): private, never through a link ---- */
+/*
+ * cs_dir_make_private: create folder path with mode 0700 whatever the umask.
+ * An existing folder is used as it is; a symbolic link or anything else
+ * that is not a folder is refused.  Returns 0, or -1 with err.
+ */
+int cs_dir_make_private(const char *path, char *err, size_t errlen);
+/*
+ * cs_file_create_private: start writing path.  Creates a new temporary file
+ * next to it ("path.part-XXXXXX", name into tmp[tmplen]) with mode 0600
+ * whatever the umask, O_EXCL (so never through a link).  Refuses at once
+ * when path is a symbolic link or exists and is not a regular file.
+ * Returns the file descriptor, or -1 with err (tmp then "").
+ * Finish with close() and cs_file_commit_private, or close() and unlink(tmp).
+ */
+int cs_file_create_private(const char *path, char *tmp, size_t tmplen, char *err,
+                           size_t errlen);
+/*
+ * cs_file_commit_private: rename the closed temporary file tmp to path,
+ * replacing a regular file there; refuses (and removes tmp) when path has
+ * become a symbolic link or something else.  Returns 0, or -1 with err.
+ */
+int cs_file_commit_private(const char *tmp, const char *path, char *err, size_t errlen);
 
 #endif

@@ -57,7 +57,8 @@ static int mrn_array(cs_buf *b, const char *first, const char (*mrns)[CS_MRN_MAX
         cs_buf_printf(b, "%s%s", sep, m);
         sep = ",";
     }
-    return cs_buf_puts(b, "}");
+    cs_buf_puts(b, "}");
+    return cs_buf_failed(b) ? -1 : 0;
 }
 
 /* Append mrn and, when variants, every MRN one edit away, to list. */
@@ -81,7 +82,9 @@ static int date_array(cs_buf *b, const cs_date *dates, size_t n)
     for (size_t i = 0; i < n; i++)
         cs_buf_printf(b, "%s%04d-%02d-%02d", i ? "," : "{", dates[i].year, dates[i].month,
                       dates[i].day);
-    return n ? cs_buf_puts(b, "}") : 0;
+    if (n)
+        cs_buf_puts(b, "}");
+    return cs_buf_failed(b) ? -1 : 0;
 }
 
 int cs_candidates_find(cs_store *s, const cs_fields *f, const char (*mrns)[CS_MRN_MAX],

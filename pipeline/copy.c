@@ -42,6 +42,8 @@ int cs_copy_begin(cs_store *s, const char *copy_sql, char *err, size_t errlen)
 
 int cs_copy_send(cs_store *s, const cs_buf *rows, char *err, size_t errlen)
 {
+    if (cs_buf_failed(rows))   /* rows are missing: send none of them */
+        return cs_fail(err, errlen, "out of memory");
     if (rows->len && PQputCopyData(s->conn, rows->data, (int)rows->len) != 1)
         return cs_fail(err, errlen, "could not send rows: %s", PQerrorMessage(s->conn));
     return 0;

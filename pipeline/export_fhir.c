@@ -24,9 +24,11 @@
  *   relatesTo              replaces -> the earlier version, for a correction
  *
  * Notes
- *  1. Files are written as NAME.part and renamed once complete, before the
- *     transaction that records the export commits: a failed export leaves
- *     no file that looks complete and records nothing.
+ *  1. Files are written as NAME.part-XXXXXX and renamed once complete,
+ *     before the transaction that records the export commits: a failed
+ *     export leaves no file that looks complete and records nothing.  The
+ *     folder (when made here) is 0700 and the files 0600 whatever the
+ *     umask, never written through a symbolic link (cs_file_create_private).
  *  2. Memory is flat: the cursor brings a few rows at a time, each PDF is
  *     base64-encoded straight into the file in small chunks, and only one
  *     line's metadata is held.
@@ -37,8 +39,8 @@
 #include <openssl/evp.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
@@ -94,7 +96,6 @@ int cs_base64_append(cs_buf *b, const unsigned char *data, size_t len)
 int cs_export_make_dir(const char *dir, const char *format, char *out, size_t outlen,
                        char *err, size_t errlen)
 {
-    struct stat st;
     if (dir && *dir) {
         snprintf(out, outlen, "%s", dir);
     } else {
@@ -105,26 +106,30 @@ int cs_export_make_dir(const char *dir, const char *format, char *out, size_t ou
         strftime(stamp, sizeof stamp, "%Y%m%dT%H%M%SZ", &tm);
         snprintf(out, outlen, "export-%s-%s", format, stamp);
     }
-    if (mkdir(out, 0755) != 0 && errno != EEXIST)
-        return cs_fail(err, errlen, "could not create folder \"%s\": %s", out, strerror(errno));
-    if (stat(out, &st) != 0 || !S_ISDIR(st.st_mode))
-        return cs_fail(err, errlen, "\"%s\" is not a folder", out);
-    return 0;
+    /* 0700 when made here; a link is refused (see common/util.c) */
+    return cs_dir_make_private(out, err, errlen);
 }
 
-/* One output file, written as path.part and renamed when complete. */
+/* One output file, written as a private path.part-XXXXXX and renamed when complete. */
 typedef struct out_file {
-    char path[1100], part[1110];
+    char path[1100], part[1120];
     FILE *fp;
 } out_file;
 
 static int out_open(out_file *f, const char *dir, const char *name, char *err, size_t errlen)
 {
+    int fd;
     snprintf(f->path, sizeof f->path, "%s/%s", dir, name);
-    snprintf(f->part, sizeof f->part, "%s.part", f->path);
-    f->fp = fopen(f->part, "wb");
-    if (!f->fp)
-        return cs_fail(err, errlen, "could not create \"%s\": %s", f->part, strerror(errno));
+    fd = cs_file_create_private(f->path, f->part, sizeof f->part, err, errlen);
+    if (fd < 0)
+        return -1;
+    f->fp = fdopen(fd, "wb");
+    if (!f->fp) {
+        cs_fail(err, errlen, "could not open \"%s\": %s", f->part, strerror(errno));
+        close(fd);
+        remove(f->part);
+        return -1;
+    }
     return 0;
 }
 
@@ -140,8 +145,7 @@ static int out_close(out_file *f, int keep, char *err, size_t errlen)
         rc = cs_fail(err, errlen, "could not write \"%s\": %s", f->part, strerror(errno));
     f->fp = NULL;
     if (rc == 0 && keep) {
-        if (rename(f->part, f->path) != 0)
-            rc = cs_fail(err, errlen, "could not rename \"%s\": %s", f->part, strerror(errno));
+        rc = cs_file_commit_private(f->part, f->path, err, errlen);
     } else {
         remove(f->part);
         if (rc == 0)
@@ -180,13 +184,17 @@ static int sha1_base64(const unsigned char *data, size_t len, cs_buf *b)
     return cs_base64_append(b, md, mdlen);
 }
 
-/* Everything of the resource before the attachment's data (or its end). */
-static void resource_head(cs_buf *b, const cs_export_run *run, const PGresult *r, int i,
+/*
+ * Everything of the resource before the attachment's data (or its end).
+ * Returns -1 when memory ran out on the way (b may be marked failed too).
+ */
+static int resource_head(cs_buf *b, const cs_export_run *run, const PGresult *r, int i,
                           int pdf_mode)
 {
     const char *uuid = PQgetvalue(r, i, X_UUID);
     const char *display = is_null(r, i, X_DISPLAY) ? PQgetvalue(r, i, X_TYPE)
                                                    : PQgetvalue(r, i, X_DISPLAY);
+    int rc = 0;
 
     cs_buf_printf(b, "{\"resourceType\":\"DocumentReference\",\"id\":\"%s\","
                      "\"masterIdentifier\":{\"system\":\"urn:ietf:rfc:3986\","
@@ -224,7 +232,9 @@ static void resource_head(cs_buf *b, const cs_export_run *run, const PGresult *r
                 cs_buf_printf(&tmp, ", %s", PQgetvalue(r, i, X_FIRST));
             if (!is_null(r, i, X_MIDDLE))
                 cs_buf_printf(&tmp, " %s", PQgetvalue(r, i, X_MIDDLE));
-            if (tmp.data)
+            if (cs_buf_failed(&tmp) || !tmp.data)
+                rc = -1;
+            else
                 json_member(b, "display", tmp.data);
             cs_buf_free(&tmp);
         }
@@ -253,7 +263,10 @@ static void resource_head(cs_buf *b, const cs_export_run *run, const PGresult *r
         cs_buf_puts(&title, display);
         if (!is_null(r, i, X_DOS))
             cs_buf_printf(&title, " %s", PQgetvalue(r, i, X_DOS));
-        json_member(b, "title", title.data);
+        if (cs_buf_failed(&title) || !title.data)
+            rc = -1;
+        else
+            json_member(b, "title", title.data);
         cs_buf_free(&title);
     }
     if (!is_null(r, i, X_DOS))
@@ -262,6 +275,7 @@ static void resource_head(cs_buf *b, const cs_export_run *run, const PGresult *r
         cs_buf_printf(b, ",\"size\":%s", PQgetvalue(r, i, X_PDF_SIZE));
     if (pdf_mode != CS_EXPORT_PDF_INLINE)
         cs_buf_printf(b, ",\"url\":\"Binary/%s\"", uuid);
+    return rc < 0 || cs_buf_failed(b) ? -1 : 0;
 }
 
 int cs_export_fhir(cs_store *s, const cs_export_options *o, FILE *log, char *err,
@@ -303,7 +317,12 @@ int cs_export_fhir(cs_store *s, const cs_export_options *o, FILE *log, char *err
             int have_pdf = want_pdf && !PQgetisnull(r, i, X_PDF);
 
             cs_buf_reset(&line);
-            resource_head(&line, &run, r, i, mode);
+            /* every piece is checked once, before the line is written: a
+             * resource that lost a piece must never go out as sent */
+            if (resource_head(&line, &run, r, i, mode) < 0) {
+                cs_fail(err, errlen, "out of memory");
+                goto out;
+            }
             if (have_pdf) {
                 cs_buf_puts(&line, ",\"hash\":\"");
                 if (sha1_base64(pdf, pdf_len, &line) < 0) {
@@ -314,13 +333,17 @@ int cs_export_fhir(cs_store *s, const cs_export_options *o, FILE *log, char *err
             }
             if (mode == CS_EXPORT_PDF_INLINE && have_pdf) {
                 cs_buf_puts(&line, ",\"data\":\"");
+                if (cs_buf_failed(&line)) {
+                    cs_fail(err, errlen, "out of memory");
+                    goto out;
+                }
                 fwrite(line.data, 1, line.len, dr.fp);
                 cs_base64_write(dr.fp, pdf, pdf_len);
                 cs_buf_reset(&line);
                 cs_buf_puts(&line, "\"");
             }
             cs_buf_puts(&line, "}}]}\n");
-            if (!line.data) {
+            if (cs_buf_failed(&line) || !line.data) {
                 cs_fail(err, errlen, "out of memory");
                 goto out;
             }

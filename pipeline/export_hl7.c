@@ -4,7 +4,8 @@
  * MDM^T10 for a corrected version that replaces an earlier one, written to
  * an HL7 batch file or sent over MLLP.
  *
- * Interface routines: cs_export_hl7.
+ * Interface routines: cs_export_hl7; internal: cs_hl7_escape (fuzzed by
+ * tests/fuzz/fuzz_hl7.c).
  *
  * One message per document, segments ending in CR:
  *   MSH  |^~\&|CHARTSCAN|<organisation>|||<now>||MDM^T02^MDM_T02|<control id>|P|2.5
@@ -24,7 +25,8 @@
  * Data is escaped for the delimiters (\F\ \S\ \T\ \R\ \E\, and \X0D\ \X0A\
  * for line ends); base64 needs no escaping.
  *
- * Files: o->out_dir/MDM.hl7, an HL7 batch file (FHS, BHS, the messages, BTS
+ * Files: o->out_dir/MDM.hl7 (0600, the folder 0700 when made here, never
+ * through a symbolic link), an HL7 batch file (FHS, BHS, the messages, BTS
  * with the count, FTS), the form interface engines' file readers take.  Over
  * MLLP (o->mllp), each message waits for its ACK: AA is recorded as
  * accepted, AE/AR as rejected (sent again on every later export until
@@ -37,8 +39,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
-static void hl7_escape(cs_buf *b, const char *s)
+void cs_hl7_escape(cs_buf *b, const char *s)
 {
     for (; *s; s++) {
         unsigned char c = (unsigned char)*s;
@@ -79,10 +82,10 @@ static void assigning_authority(cs_buf *b, const char *system)
 {
     cs_buf_puts(b, "&");
     if (!strncmp(system, "urn:oid:", 8)) {
-        hl7_escape(b, system + 8);
+        cs_hl7_escape(b, system + 8);
         cs_buf_puts(b, "&ISO");
     } else {
-        hl7_escape(b, system);
+        cs_hl7_escape(b, system);
         cs_buf_puts(b, "&URI");
     }
 }
@@ -101,24 +104,24 @@ static void build_message(cs_buf *m, const cs_export_run *run, const PGresult *r
     snprintf(ctrl, ctrllen, "%s-%s", PQgetvalue(r, i, X_ID), run_tag);
 
     cs_buf_puts(m, "MSH|^~\\&|CHARTSCAN|");
-    hl7_escape(m, run->organization);
+    cs_hl7_escape(m, run->organization);
     cs_buf_printf(m, "|||%s||MDM^%s^MDM_T02|%s|P|2.5||||||UNICODE UTF-8\r", now, event, ctrl);
     cs_buf_printf(m, "EVN|%s|%s\r", event, filed);
 
     cs_buf_puts(m, "PID|1||");
     if (*col(r, i, X_MRN)) {
-        hl7_escape(m, col(r, i, X_MRN));
+        cs_hl7_escape(m, col(r, i, X_MRN));
         cs_buf_puts(m, "^^^");
         assigning_authority(m, run->mrn_system);
         cs_buf_puts(m, "^MR");
     }
     cs_buf_puts(m, "||");
-    hl7_escape(m, col(r, i, X_LAST));
+    cs_hl7_escape(m, col(r, i, X_LAST));
     cs_buf_puts(m, "^");
-    hl7_escape(m, col(r, i, X_FIRST));
+    cs_hl7_escape(m, col(r, i, X_FIRST));
     if (*col(r, i, X_MIDDLE)) {
         cs_buf_puts(m, "^");
-        hl7_escape(m, col(r, i, X_MIDDLE));
+        cs_hl7_escape(m, col(r, i, X_MIDDLE));
     }
     cs_buf_printf(m, "||%s|", col(r, i, X_BIRTH));
     {
@@ -130,7 +133,7 @@ static void build_message(cs_buf *m, const cs_export_run *run, const PGresult *r
 
     /* TXA-1 .. TXA-19 */
     cs_buf_puts(m, "TXA|1|");
-    hl7_escape(m, col(r, i, X_TYPE));
+    cs_hl7_escape(m, col(r, i, X_TYPE));
     cs_buf_printf(m, "|%s|%s|||%s|||||%s^CHARTSCAN|", text_mode ? "TX" : "AP", dos, filed,
                   PQgetvalue(r, i, X_UUID));
     if (t10)
@@ -143,14 +146,14 @@ static void observation_id(cs_buf *m, const PGresult *r, int i)
 {
     const char *display = *col(r, i, X_DISPLAY) ? col(r, i, X_DISPLAY) : col(r, i, X_TYPE);
     if (*col(r, i, X_LOINC)) {
-        hl7_escape(m, col(r, i, X_LOINC));
+        cs_hl7_escape(m, col(r, i, X_LOINC));
         cs_buf_puts(m, "^");
-        hl7_escape(m, display);
+        cs_hl7_escape(m, display);
         cs_buf_puts(m, "^LN");
     } else {
-        hl7_escape(m, col(r, i, X_TYPE));
+        cs_hl7_escape(m, col(r, i, X_TYPE));
         cs_buf_puts(m, "^");
-        hl7_escape(m, display);
+        cs_hl7_escape(m, display);
         cs_buf_puts(m, "^L");
     }
 }
@@ -168,7 +171,8 @@ static void add_obx_pdf(cs_buf *m, const PGresult *r, int i)
     cs_buf_printf(m, "||||||F|||%s\r", dos);
 }
 
-static void add_obx_text(cs_buf *m, const PGresult *r, int i)
+/* The text, one OBX a line; -1 when memory ran out (a line would be missing). */
+static int add_obx_text(cs_buf *m, const PGresult *r, int i)
 {
     const char *text = col(r, i, X_TEXT);
     int n = 0;
@@ -177,14 +181,16 @@ static void add_obx_text(cs_buf *m, const PGresult *r, int i)
     do {
         size_t len = strcspn(text, "\n\f");
         char *line = strndup(text, len);
+        if (!line)
+            return -1;
         cs_buf_printf(m, "OBX|%d|TX|", ++n);
         observation_id(m, r, i);
         cs_buf_puts(m, "||");
-        if (line) {
+        {
             size_t l = strlen(line);
             while (l && line[l - 1] == '\r')   /* CRLF text: the line end is not data */
                 line[--l] = '\0';
-            hl7_escape(m, line);
+            cs_hl7_escape(m, line);
         }
         cs_buf_printf(m, "||||||F|||%s\r", dos);
         free(line);
@@ -192,6 +198,7 @@ static void add_obx_text(cs_buf *m, const PGresult *r, int i)
         if (*text)
             text++;
     } while (*text);
+    return 0;
 }
 
 int cs_export_hl7(cs_store *s, const cs_export_options *o, FILE *log, char *err,
@@ -201,7 +208,7 @@ int cs_export_hl7(cs_store *s, const cs_export_options *o, FILE *log, char *err,
     cs_export_run run;
     cs_mllp *mllp = NULL;
     FILE *fp = NULL;
-    char dir[1024], path[1100], part[1110], now[32], run_tag[16], dest[300];
+    char dir[1024], path[1100], part[1120] = "", now[32], run_tag[16], dest[300];
     char stop[CS_ERRLEN] = "";
     cs_buf msg = CS_BUF_INIT;
     PGresult *r = NULL;
@@ -236,7 +243,6 @@ int cs_export_hl7(cs_store *s, const cs_export_options *o, FILE *log, char *err,
         if (cs_export_make_dir(opt.out_dir, "hl7", dir, sizeof dir, err, errlen) < 0)
             return -1;
         snprintf(path, sizeof path, "%s/MDM.hl7", dir);
-        snprintf(part, sizeof part, "%s.part", path);
     }
     if (cs_export_run_begin(&run, s, "hl7", &opt, !text_mode, text_mode, 1, err, errlen) < 0)
         goto out;
@@ -245,17 +251,28 @@ int cs_export_hl7(cs_store *s, const cs_export_options *o, FILE *log, char *err,
         if (cs_mllp_open(&mllp, opt.mllp, opt.mllp_timeout_ms, err, errlen) < 0)
             goto out;
     } else {
+        int fd;
         snprintf(run.target, sizeof run.target, "%s", dir);
-        fp = fopen(part, "wb");
+        /* 0600 whatever the umask, never through a link (common/util.c) */
+        fd = cs_file_create_private(path, part, sizeof part, err, errlen);
+        if (fd < 0)
+            goto out;
+        fp = fdopen(fd, "wb");
         if (!fp) {
-            cs_fail(err, errlen, "could not create \"%s\": %s", part, strerror(errno));
+            cs_fail(err, errlen, "could not open \"%s\": %s", part, strerror(errno));
+            close(fd);
+            remove(part);
             goto out;
         }
         cs_buf_puts(&msg, "FHS|^~\\&|CHARTSCAN|");
-        hl7_escape(&msg, run.organization);
+        cs_hl7_escape(&msg, run.organization);
         cs_buf_printf(&msg, "|||%s||MDM.hl7||F%s\rBHS|^~\\&|CHARTSCAN|", now, run_tag);
-        hl7_escape(&msg, run.organization);
+        cs_hl7_escape(&msg, run.organization);
         cs_buf_printf(&msg, "|||%s||||B%s\r", now, run_tag);
+        if (cs_buf_failed(&msg)) {
+            cs_fail(err, errlen, "out of memory");
+            goto out;
+        }
         fwrite(msg.data, 1, msg.len, fp);
     }
 
@@ -269,13 +286,16 @@ int cs_export_hl7(cs_store *s, const cs_export_options *o, FILE *log, char *err,
             break;
         for (int i = 0; i < n && !stop[0]; i++) {
             char ctrl[64];
+            int text_ok = 1;
             cs_buf_reset(&msg);
             build_message(&msg, &run, r, i, now, run_tag, text_mode, ctrl, sizeof ctrl);
             if (text_mode)
-                add_obx_text(&msg, r, i);
+                text_ok = add_obx_text(&msg, r, i) == 0;
             else
                 add_obx_pdf(&msg, r, i);
-            if (!msg.data) {
+            /* the pieces are not checked one by one: the buffer remembers a
+             * failed append, and a message that lost one is never sent */
+            if (!text_ok || cs_buf_failed(&msg) || !msg.data) {
                 cs_fail(err, errlen, "out of memory");
                 goto out;
             }
@@ -324,9 +344,7 @@ int cs_export_hl7(cs_store *s, const cs_export_options *o, FILE *log, char *err,
         if (written == 0) {
             remove(part);
             remove(path);
-        } else if (rename(part, path) != 0) {
-            cs_fail(err, errlen, "could not rename \"%s\": %s", part, strerror(errno));
-            remove(part);
+        } else if (cs_file_commit_private(part, path, err, errlen) < 0) {
             goto out;
         }
     }

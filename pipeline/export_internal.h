@@ -69,6 +69,13 @@ int cs_base64_append(cs_buf *b, const unsigned char *data, size_t len);
 int cs_export_make_dir(const char *dir, const char *format, char *out, size_t outlen,
                        char *err, size_t errlen);
 
+/* ---- HL7 (export_hl7.c) ---- */
+/*
+ * Append s to b escaped for HL7 v2 data: | ^ & ~ \ as \F\ \S\ \T\ \R\ \E\,
+ * control characters and DEL as \Xhh\ (a failed append marks b failed).
+ */
+void cs_hl7_escape(cs_buf *b, const char *s);
+
 /* ---- MLLP client (mllp.c) ---- */
 typedef struct cs_mllp cs_mllp;
 /* Connect to "HOST:PORT"; timeout_ms bounds the connection and each ACK. */

@@ -14,11 +14,17 @@
  * undecodable bytes as \xHH); where that is not simply the name's bytes
  * (a CP437 zip name, a name that is not UTF-8), "file_bytes" gives the
  * bytes in hex as the archive holds them.
+ *
+ * With --out (cs_export_manifest_file) the file is private (0600 whatever
+ * the umask), written under a temporary name and renamed when complete, and
+ * never through a symbolic link (common/util.c).
  */
 #include "pipeline/pipeline_internal.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "common/common.h"
 #include "pipeline/review_store.h"
@@ -155,6 +161,10 @@ int cs_export_manifest(cs_store *s, const char *batch, int with_text, FILE *out,
             } else {
                 put_line(&line, r, i);
             }
+            if (cs_buf_failed(&line)) {
+                cs_fail(err, errlen, "out of memory");
+                goto out;
+            }
             /* write out what is complete, keep an open document's start */
             if (!open_doc && line.len) {
                 fwrite(line.data, 1, line.len, out);
@@ -166,6 +176,10 @@ int cs_export_manifest(cs_store *s, const char *batch, int with_text, FILE *out,
     }
     if (open_doc)
         cs_buf_puts(&line, "]}\n");
+    if (cs_buf_failed(&line)) {
+        cs_fail(err, errlen, "out of memory");
+        goto out;
+    }
     if (line.len)
         fwrite(line.data, 1, line.len, out);
     if (fflush(out) != 0 || ferror(out)) {
@@ -178,4 +192,32 @@ out:
     cs_pq_rollback(s);   /* read-only: ending it either way is the same */
     cs_buf_free(&line);
     return rc;
+}
+
+int cs_export_manifest_file(cs_store *s, const char *batch, int with_text, const char *path,
+                            char *err, size_t errlen)
+{
+    char tmp[4200];
+    FILE *fp;
+    int fd, rc;
+
+    /* 0600 whatever the umask, never through a link; in place only when complete */
+    fd = cs_file_create_private(path, tmp, sizeof tmp, err, errlen);
+    if (fd < 0)
+        return -1;
+    fp = fdopen(fd, "w");
+    if (!fp) {
+        int e = errno;
+        close(fd);
+        unlink(tmp);
+        return cs_fail(err, errlen, "could not open \"%s\": %s", tmp, strerror(e));
+    }
+    rc = cs_export_manifest(s, batch, with_text, fp, err, errlen);
+    if (fclose(fp) != 0 && rc == 0)
+        rc = cs_fail(err, errlen, "could not write \"%s\"", path);
+    if (rc < 0) {
+        unlink(tmp);
+        return -1;
+    }
+    return cs_file_commit_private(tmp, path, err, errlen);
 }

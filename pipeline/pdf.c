@@ -137,6 +137,7 @@ int cs_export_pdf(cs_store *s, const char *document, const char *out_path, char 
     int fd = -1, rc = -1;
     size_t len;
     const char *data;
+    char tmp[4200] = "";
 
     if (!strncmp(id, "d-", 2))
         id += 2;
@@ -165,11 +166,10 @@ int cs_export_pdf(cs_store *s, const char *document, const char *out_path, char 
     data = PQgetvalue(r, 0, 1);
     len = (size_t)PQgetlength(r, 0, 1);
     if (out_path) {
-        fd = open(out_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-        if (fd < 0) {
-            cs_fail(err, errlen, "could not open \"%s\": %s", out_path, strerror(errno));
+        /* 0600 whatever the umask, never through a link; renamed into place when complete */
+        fd = cs_file_create_private(out_path, tmp, sizeof tmp, err, errlen);
+        if (fd < 0)
             goto out;
-        }
     } else {
         if (isatty(STDOUT_FILENO)) {
             cs_fail(err, errlen, "refusing to write a PDF to a terminal: use --out FILE or a pipe");
@@ -189,14 +189,29 @@ int cs_export_pdf(cs_store *s, const char *document, const char *out_path, char 
         data += w;
         len -= (size_t)w;
     }
-    if (out_path && fsync(fd) < 0 && errno != EINVAL) {
-        cs_fail(err, errlen, "could not write \"%s\": %s", out_path, strerror(errno));
-        goto out;
+    if (out_path) {
+        int e = 0;
+        if (fsync(fd) < 0 && errno != EINVAL)
+            e = errno;
+        if (close(fd) != 0 && !e)
+            e = errno;
+        fd = -1;
+        if (e) {
+            cs_fail(err, errlen, "could not write \"%s\": %s", out_path, strerror(e));
+            goto out;
+        }
+        if (cs_file_commit_private(tmp, out_path, err, errlen) < 0) {
+            tmp[0] = '\0';   /* removed by the commit */
+            goto out;
+        }
+        tmp[0] = '\0';
     }
     rc = 0;
 out:
     if (fd >= 0 && fd != STDOUT_FILENO)
         close(fd);
+    if (tmp[0])
+        unlink(tmp);
     PQclear(r);
     return rc;
 }

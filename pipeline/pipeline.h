@@ -92,6 +92,9 @@ int cs_status(cs_store *s, int bars, FILE *out, char *err, size_t errlen);
 /* batch: an id or an archive name; NULL for all batches. */
 int cs_export_manifest(cs_store *s, const char *batch, int with_text, FILE *out,
                        char *err, size_t errlen);
+/* The same into the file path: 0600, never through a symbolic link, complete or absent. */
+int cs_export_manifest_file(cs_store *s, const char *batch, int with_text, const char *path,
+                            char *err, size_t errlen);
 
 /* A batch's counts, confidence spread and exceptions, as text or CSV. */
 int cs_report(cs_store *s, const char *batch, int csv, FILE *out, char *err, size_t errlen);

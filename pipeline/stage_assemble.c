@@ -280,6 +280,10 @@ static int assemble_document(cs_store *s, cs_stage_ctx *ctx, const cs_job *job,
                  fields.service.day);
     else
         dos[0] = '\0';
+    if (cs_buf_failed(&fj) || cs_buf_failed(&cj) || cs_buf_failed(&aj) || cs_buf_failed(&rj)) {
+        cs_fail(err, errlen, "out of memory");
+        goto out;
+    }
     {
         int filed = nreasons == 0;
         const char *p[17] = {
@@ -321,7 +325,9 @@ static int assemble_document(cs_store *s, cs_stage_ctx *ctx, const cs_job *job,
             first = 0;
         }
         cs_buf_puts(&ids, "}");
-        {
+        if (cs_buf_failed(&ids)) {
+            rc = cs_fail(err, errlen, "out of memory");
+        } else {
             const char *q[2] = {PQgetvalue(r, 0, 0), ids.data};
             rc = cs_pq_exec(s, "UPDATE page SET document_id = $1 WHERE id = ANY($2::bigint[])", 2,
                             q, err, errlen);

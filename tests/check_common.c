@@ -5,8 +5,11 @@
 #include "common/common.h"
 
 #include <check.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 /* ---- CSV helpers ---- */
 
@@ -289,6 +292,182 @@ START_TEST(test_buf_basics)
 }
 END_TEST
 
+/* A failed append marks the buffer until reset: a finished buffer that lost a piece is seen. */
+START_TEST(test_buf_sticky_failure)
+{
+    cs_buf b = CS_BUF_INIT;
+    char big[200];
+
+    memset(big, 'x', sizeof big - 1);
+    big[sizeof big - 1] = '\0';
+    ck_assert_int_eq(cs_buf_puts(&b, "first message"), 0);
+    ck_assert_int_eq(cs_buf_failed(&b), 0);
+    cs_buf_reset(&b);                         /* memory kept: data stays non-NULL */
+    cs_buf_test_fail_allocation(1);
+    ck_assert_int_eq(cs_buf_puts(&b, "MSH|"), 0);          /* fits: no allocation */
+    ck_assert_int_eq(cs_buf_puts(&b, big), -1);            /* grows: the injected failure */
+    ck_assert_int_eq(cs_buf_test_failures(), 1);
+    ck_assert_str_eq(b.data, "MSH|");                      /* content unchanged */
+    ck_assert_int_eq(cs_buf_puts(&b, "|end"), 0);          /* later pieces still fit ... */
+    ck_assert_ptr_nonnull(b.data);
+    ck_assert_int_eq(cs_buf_failed(&b), 1);                /* ... but the loss is remembered */
+    ck_assert_int_eq(cs_buf_puts(&b, big), 0);             /* the knob fires once */
+    ck_assert_int_eq(cs_buf_failed(&b), 1);
+    cs_buf_reset(&b);
+    ck_assert_int_eq(cs_buf_failed(&b), 0);
+
+    /* printf and the JSON writer mark it too; free clears it */
+    cs_buf_test_fail_allocation(1);
+    ck_assert_int_eq(cs_buf_printf(&b, "%s%s", big, big), -1);
+    ck_assert_int_eq(cs_buf_failed(&b), 1);
+    cs_buf_free(&b);
+    ck_assert_int_eq(cs_buf_failed(&b), 0);
+    cs_buf_test_fail_allocation(2);
+    ck_assert_int_eq(cs_buf_json_string(&b, "a"), 0);       /* allocation 1 */
+    ck_assert_int_eq(cs_buf_json_string(&b, big), -1);      /* allocation 2 fails */
+    ck_assert_int_eq(cs_buf_failed(&b), 1);
+    cs_buf_test_fail_allocation(0);
+    ck_assert_int_eq(cs_buf_test_failures(), 0);
+    cs_buf_free(&b);
+}
+END_TEST
+
+/* ---- private files ---- */
+
+static char tmpdir[64];
+
+static void make_tmpdir(void)
+{
+    snprintf(tmpdir, sizeof tmpdir, "/tmp/check_common.XXXXXX");
+    ck_assert_ptr_nonnull(mkdtemp(tmpdir));
+}
+
+static void remove_tmpdir(void)
+{
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
+    ck_assert_int_eq(system(cmd), 0);
+}
+
+static unsigned mode_of(const char *path)
+{
+    struct stat st;
+    ck_assert_int_eq(lstat(path, &st), 0);
+    return (unsigned)(st.st_mode & 07777);
+}
+
+static void write_file(const char *path, const char *text)
+{
+    FILE *fp = fopen(path, "w");
+    ck_assert_ptr_nonnull(fp);
+    fputs(text, fp);
+    ck_assert_int_eq(fclose(fp), 0);
+}
+
+static char *read_file(const char *path, char *buf, size_t len)
+{
+    FILE *fp = fopen(path, "r");
+    size_t n;
+    ck_assert_ptr_nonnull(fp);
+    n = fread(buf, 1, len - 1, fp);
+    buf[n] = '\0';
+    fclose(fp);
+    return buf;
+}
+
+/* Write text to path through the private-file helpers; 0 or -1 with err. */
+static int write_private(const char *path, const char *text, char *err, size_t errlen)
+{
+    char tmp[256];
+    int fd = cs_file_create_private(path, tmp, sizeof tmp, err, errlen);
+    if (fd < 0)
+        return -1;
+    ck_assert_int_eq(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+    ck_assert_int_eq(close(fd), 0);
+    return cs_file_commit_private(tmp, path, err, errlen);
+}
+
+/* Folder 0700 and files 0600 under the usual umask 022, and under 0277 too. */
+START_TEST(test_private_modes)
+{
+    char dir[128], path[160], err[CS_ERRLEN], buf[64];
+    mode_t old;
+
+    make_tmpdir();
+    old = umask(022);
+    snprintf(dir, sizeof dir, "%s/out", tmpdir);
+    ck_assert_msg(cs_dir_make_private(dir, err, sizeof err) == 0, "%s", err);
+    ck_assert_uint_eq(mode_of(dir), 0700);
+    ck_assert_msg(cs_dir_make_private(dir, err, sizeof err) == 0, "again: %s", err);
+    snprintf(path, sizeof path, "%s/a.ndjson", dir);
+    ck_assert_msg(write_private(path, "one\n", err, sizeof err) == 0, "%s", err);
+    ck_assert_uint_eq(mode_of(path), 0600);
+    ck_assert_str_eq(read_file(path, buf, sizeof buf), "one\n");
+    /* an existing world-readable file is replaced by a private one */
+    ck_assert_int_eq(chmod(path, 0644), 0);
+    ck_assert_msg(write_private(path, "two\n", err, sizeof err) == 0, "%s", err);
+    ck_assert_uint_eq(mode_of(path), 0600);
+    ck_assert_str_eq(read_file(path, buf, sizeof buf), "two\n");
+    /* a umask that takes the owner's write bit does not change the modes either */
+    umask(0277);
+    snprintf(dir, sizeof dir, "%s/out2", tmpdir);
+    ck_assert_msg(cs_dir_make_private(dir, err, sizeof err) == 0, "%s", err);
+    ck_assert_uint_eq(mode_of(dir), 0700);
+    snprintf(path, sizeof path, "%s/b", dir);
+    ck_assert_msg(write_private(path, "three\n", err, sizeof err) == 0, "%s", err);
+    ck_assert_uint_eq(mode_of(path), 0600);
+    umask(old);
+    /* nothing left behind under a temporary name */
+    snprintf(path, sizeof path, "test -z \"$(find '%s' -name '*.part-*')\"", tmpdir);
+    ck_assert_int_eq(system(path), 0);
+    remove_tmpdir();
+}
+END_TEST
+
+/* A destination (file or folder) that is a symbolic link is refused; its target is untouched. */
+START_TEST(test_private_refuses_links)
+{
+    char victim[128], link[128], dlink[128], path[160], tmp[256], err[CS_ERRLEN], buf[64];
+    int fd;
+
+    make_tmpdir();
+    umask(022);
+    snprintf(victim, sizeof victim, "%s/victim", tmpdir);
+    snprintf(link, sizeof link, "%s/export.ndjson", tmpdir);
+    write_file(victim, "keep me\n");
+    ck_assert_int_eq(chmod(victim, 0644), 0);
+    ck_assert_int_eq(symlink(victim, link), 0);
+
+    ck_assert_int_eq(write_private(link, "patient data\n", err, sizeof err), -1);
+    ck_assert_msg(strstr(err, "symbolic link") != NULL, "%s", err);
+    ck_assert_str_eq(read_file(victim, buf, sizeof buf), "keep me\n");
+    ck_assert_uint_eq(mode_of(victim), 0644);
+
+    /* a link made while the file was being written: refused at the rename */
+    snprintf(path, sizeof path, "%s/late.ndjson", tmpdir);
+    fd = cs_file_create_private(path, tmp, sizeof tmp, err, sizeof err);
+    ck_assert_msg(fd >= 0, "%s", err);
+    ck_assert_int_eq(write(fd, "x", 1), 1);
+    close(fd);
+    ck_assert_int_eq(symlink(victim, path), 0);
+    ck_assert_int_eq(cs_file_commit_private(tmp, path, err, sizeof err), -1);
+    ck_assert_msg(strstr(err, "symbolic link") != NULL, "%s", err);
+    ck_assert_int_ne(access(tmp, F_OK), 0);                /* the temporary file is gone */
+    ck_assert_str_eq(read_file(victim, buf, sizeof buf), "keep me\n");
+
+    /* a folder that is a link, and a destination that is a folder */
+    snprintf(dlink, sizeof dlink, "%s/outdir", tmpdir);
+    ck_assert_int_eq(symlink(tmpdir, dlink), 0);
+    ck_assert_int_eq(cs_dir_make_private(dlink, err, sizeof err), -1);
+    ck_assert_msg(strstr(err, "symbolic link") != NULL, "%s", err);
+    ck_assert_int_eq(cs_dir_make_private(victim, err, sizeof err), -1);
+    ck_assert_msg(strstr(err, "not a folder") != NULL, "%s", err);
+    ck_assert_int_eq(write_private(tmpdir, "x", err, sizeof err), -1);
+    ck_assert_msg(strstr(err, "not a regular file") != NULL, "%s", err);
+    remove_tmpdir();
+}
+END_TEST
+
 /* ---- SHA-256 ---- */
 
 START_TEST(test_sha256_known_digests)
@@ -349,6 +528,12 @@ common_suite(void)
     tcase_add_test(tc, test_json_escapes);
     tcase_add_test(tc, test_json_utf8);
     tcase_add_test(tc, test_buf_basics);
+    tcase_add_test(tc, test_buf_sticky_failure);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("private files");
+    tcase_add_test(tc, test_private_modes);
+    tcase_add_test(tc, test_private_refuses_links);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("sha256");

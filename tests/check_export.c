@@ -4,7 +4,10 @@
  * the official R4 JSON schema (python3-jsonschema, draft 6) and by
  * @medplum/core's validator, HL7 v2.5 MDM^T02 read back by @medplum/core's
  * HL7 parser, MLLP against a listener in the test that answers AA then AE,
- * incremental destinations, corrections, and the audit rows.
+ * incremental destinations, corrections, and the audit rows; and (issue 12)
+ * that an export refuses when memory runs out at any point and records
+ * nothing, and that exported files are private and never written through a
+ * symbolic link.
  *
  * The fixture generates a small batch, runs init, roster import, train,
  * submit and work --until-idle through the real binary (as check_integration
@@ -701,6 +704,252 @@ START_TEST(test_correction_versions)
 }
 END_TEST
 
+/* ---- out of memory: a message that lost a piece is never written nor recorded (issue 12) ---- */
+
+/*
+ * Export to destination dest in env.dir/dirname with the nth cs_buf
+ * allocation failing.  Returns the export's result; *fired says whether the
+ * failure was injected (n was within the export's allocations).
+ */
+static int export_failing_at(int hl7, long n, const char *dest, const char *dirname, int *fired,
+                             char *err, size_t errlen)
+{
+    cs_export_options o;
+    char dir[256];
+    cs_store *s = open_store();
+    int rc;
+
+    memset(&o, 0, sizeof o);
+    snprintf(dir, sizeof dir, "%s/%s", env.dir, dirname);
+    o.out_dir = dir;
+    o.destination = dest;
+    if (hl7)
+        o.pdf = CS_EXPORT_PDF_NONE;   /* text: messages of different sizes, line by line */
+    err[0] = '\0';
+    cs_buf_test_fail_allocation(n);
+    rc = hl7 ? cs_export_hl7(s, &o, NULL, err, errlen) : cs_export_fhir(s, &o, NULL, err, errlen);
+    *fired = cs_buf_test_failures() > 0;
+    cs_buf_test_fail_allocation(0);
+    cs_store_close(&s);
+    return rc;
+}
+
+/*
+ * Every allocation of an export fails in turn (the first, the second, ...
+ * until one beyond the last): each run with a failure refuses with "out of
+ * memory", writes no file and records nothing as sent, whether the failure
+ * hits the first message or a later one (whose buffer kept the memory of
+ * the one before).  The run past the last allocation exports everything.
+ * The last document's patient gets a long name for the time of the test, so
+ * that its message outgrows the earlier ones: the buffer then has to grow
+ * after the first messages went out, which is where a failure used to go
+ * unseen (the `!msg.data` checks saw only a buffer never allocated).
+ */
+static void check_every_allocation_fails_cleanly(int hl7)
+{
+    const char *base = hl7 ? "oom-hl7" : "oom-fhir";
+    const char *file = hl7 ? "MDM.hl7" : "DocumentReference.ndjson";
+    char err[CS_ERRLEN], q[256], dirname[32], dest[32];
+    PGconn *c = th_connect(&env);
+    long n, failures = 0;
+    int rc, fired = 1;
+
+    ck_assert_ptr_nonnull(c);
+    /* the last filed document's patient has no earlier filed document */
+    TH_ASSERT_VALUE(c, "SELECT count(*) FROM document WHERE status = 'filed' AND patient_id ="
+                       " (SELECT patient_id FROM document WHERE id = (SELECT max(id) FROM document"
+                       "  WHERE status = 'filed'))", "1");
+    PQclear(PQexec(c, "CREATE TABLE keep_oom AS SELECT id, last_name FROM patient WHERE id ="
+                      " (SELECT patient_id FROM document WHERE id = (SELECT max(id) FROM document"
+                      "  WHERE status = 'filed'))"));
+    PQclear(PQexec(c, "UPDATE patient p SET last_name = p.last_name || repeat('-Longname', 2000)"
+                      " FROM keep_oom k WHERE k.id = p.id"));
+    for (n = 1; fired && n < 2000; n++) {
+        /* a destination of its own each time: one run's outcome cannot hide another's */
+        snprintf(dirname, sizeof dirname, "%s-%ld", base, n);
+        snprintf(dest, sizeof dest, "%s-%ld", base, n);
+        rc = export_failing_at(hl7, n, dest, dirname, &fired, err, sizeof err);
+        if (!fired)
+            break;
+        failures++;
+        ck_assert_msg(rc == -1, "%s: allocation %ld failed, yet the export gave %d", dest, n, rc);
+        ck_assert_msg(strstr(err, "out of memory") != NULL, "%s, allocation %ld: %s", dest, n,
+                      err);
+        snprintf(q, sizeof q, "SELECT count(*) FROM destination_item i JOIN destination t"
+                              " ON t.id = i.destination_id WHERE t.name = '%s'", dest);
+        TH_ASSERT_VALUE(c, q, "0");
+        snprintf(q, sizeof q, "SELECT count(*) FROM audit WHERE object_id = '%s'", dest);
+        TH_ASSERT_VALUE(c, q, "0");
+        ck_assert_msg(th_sh("test -z \"$(ls -A '%s/%s')\"", env.dir, dirname) == 0,
+                      "%s, allocation %ld: files left in %s", dest, n, dirname);
+    }
+    ck_assert_msg(!fired, "%s: still failing after %ld allocations", dest, n);
+    ck_assert_msg(rc == filed_at_setup, "%s: without a failure: %d: %s", dest, rc, err);
+    /* a failure was injected in each run before, more than one message's worth */
+    ck_assert_msg(failures > 3, "%s: only %ld allocations", dest, failures);
+    snprintf(q, sizeof q, "SELECT count(*) FROM destination_item i JOIN destination t"
+                          " ON t.id = i.destination_id WHERE t.name = '%s' AND i.status = 'sent'",
+             dest);
+    ck_assert_int_eq(th_long(c, q), filed_at_setup);
+    ck_assert_int_eq(th_sh("test -s '%s/%s/%s'", env.dir, dirname, file), 0);
+    PQclear(PQexec(c, "UPDATE patient p SET last_name = k.last_name FROM keep_oom k"
+                      " WHERE k.id = p.id"));
+    PQclear(PQexec(c, "DROP TABLE keep_oom"));
+    PQfinish(c);
+}
+
+START_TEST(test_hl7_out_of_memory)
+{
+    check_every_allocation_fails_cleanly(1);
+}
+END_TEST
+
+START_TEST(test_fhir_out_of_memory)
+{
+    check_every_allocation_fails_cleanly(0);
+}
+END_TEST
+
+/* ---- files private, never through a link (issue 12) ---- */
+
+static unsigned mode_of(const char *path)
+{
+    struct stat st;
+    ck_assert_msg(lstat(path, &st) == 0, "%s is missing", path);
+    return (unsigned)(st.st_mode & 07777);
+}
+
+/* The id of a document with a PDF, as text. */
+static void document_with_pdf(char *id, size_t idlen)
+{
+    PGconn *c = th_connect(&env);
+    long v = th_long(c, "SELECT min(id) FROM document WHERE pdf IS NOT NULL");
+    ck_assert_int_gt(v, 0);
+    snprintf(id, idlen, "d-%ld", v);
+    PQfinish(c);
+}
+
+/* With umask 022, every export's files are 0600 and the folders it makes 0700. */
+START_TEST(test_export_files_private)
+{
+    cs_export_options o;
+    char err[CS_ERRLEN], path[300], id[32];
+    cs_store *s;
+    th_result r;
+    int n;
+
+    umask(022);
+    memset(&o, 0, sizeof o);
+    n = run_export(0, &o, "priv-fhir", err, sizeof err);
+    ck_assert_msg(n == filed_at_setup, "fhir: %d: %s", n, err);
+    snprintf(path, sizeof path, "%s/priv-fhir", env.dir);
+    ck_assert_uint_eq(mode_of(path), 0700);
+    snprintf(path, sizeof path, "%s/priv-fhir/DocumentReference.ndjson", env.dir);
+    ck_assert_uint_eq(mode_of(path), 0600);
+    snprintf(path, sizeof path, "%s/priv-fhir/Binary.ndjson", env.dir);
+    ck_assert_uint_eq(mode_of(path), 0600);
+
+    memset(&o, 0, sizeof o);
+    n = run_export(1, &o, "priv-hl7", err, sizeof err);
+    ck_assert_msg(n == filed_at_setup, "hl7: %d: %s", n, err);
+    snprintf(path, sizeof path, "%s/priv-hl7", env.dir);
+    ck_assert_uint_eq(mode_of(path), 0700);
+    snprintf(path, sizeof path, "%s/priv-hl7/MDM.hl7", env.dir);
+    ck_assert_uint_eq(mode_of(path), 0600);
+
+    /* the PDF, also over an existing world-readable file */
+    document_with_pdf(id, sizeof id);
+    snprintf(path, sizeof path, "%s/priv.pdf", env.dir);
+    ck_assert_int_eq(th_sh("echo old > '%s' && chmod 644 '%s'", path, path), 0);
+    s = open_store();
+    ck_assert_msg(cs_export_pdf(s, id, path, err, sizeof err) == 0, "pdf: %s", err);
+    cs_store_close(&s);
+    ck_assert_uint_eq(mode_of(path), 0600);
+    ck_assert_int_eq(th_sh("head -c 5 '%s' | grep -q '%%PDF-'", path), 0);
+
+    /* the manifest, through the command line */
+    snprintf(path, sizeof path, "%s/priv-manifest.jsonl", env.dir);
+    r = th_chartscan(&env, "export", "manifest", "--out", path, (char *)NULL);
+    ck_assert_msg(r.status == 0, "manifest: %s", r.err);
+    ck_assert_str_eq(r.out, "");
+    th_result_free(&r);
+    ck_assert_uint_eq(mode_of(path), 0600);
+    ck_assert_int_eq(th_sh("grep -q '\"kind\":\"document\"' '%s'", path), 0);
+    ck_assert_int_eq(th_sh("test -z \"$(find '%s' -name '*.part-*')\"", env.dir), 0);
+}
+END_TEST
+
+/* A destination pre-created as a symbolic link is refused; its target is untouched. */
+START_TEST(test_export_symlink_refused)
+{
+    cs_export_options o;
+    char err[CS_ERRLEN], victim[256], path[300], id[32];
+    PGconn *c = th_connect(&env);
+    cs_store *s;
+    th_result r;
+
+    umask(022);
+    snprintf(victim, sizeof victim, "%s/victim.txt", env.dir);
+    ck_assert_int_eq(th_sh("printf 'do not touch\\n' > '%s' && chmod 644 '%s'", victim, victim), 0);
+#define VICTIM_INTACT()                                                                      \
+    ck_assert_int_eq(th_sh("test \"$(cat '%s')\" = 'do not touch' && test \"$(stat -c %%a '%s')\""\
+                           " = 644", victim, victim), 0)
+
+    /* HL7: the batch file */
+    ck_assert_int_eq(th_sh("mkdir -p '%s/link-hl7' && ln -s '%s' '%s/link-hl7/MDM.hl7'", env.dir,
+                           victim, env.dir), 0);
+    memset(&o, 0, sizeof o);
+    o.destination = "linked-hl7";
+    ck_assert_int_eq(run_export(1, &o, "link-hl7", err, sizeof err), -1);
+    ck_assert_msg(strstr(err, "symbolic link") != NULL, "%s", err);
+    VICTIM_INTACT();
+    TH_ASSERT_VALUE(c, "SELECT count(*) FROM destination_item i JOIN destination t"
+                       " ON t.id = i.destination_id WHERE t.name = 'linked-hl7'", "0");
+
+    /* FHIR: the Binary file (DocumentReference.ndjson is fine) */
+    ck_assert_int_eq(th_sh("mkdir -p '%s/link-fhir' && ln -s '%s' '%s/link-fhir/Binary.ndjson'",
+                           env.dir, victim, env.dir), 0);
+    memset(&o, 0, sizeof o);
+    o.destination = "linked-fhir";
+    ck_assert_int_eq(run_export(0, &o, "link-fhir", err, sizeof err), -1);
+    ck_assert_msg(strstr(err, "symbolic link") != NULL, "%s", err);
+    VICTIM_INTACT();
+    TH_ASSERT_VALUE(c, "SELECT count(*) FROM destination_item i JOIN destination t"
+                       " ON t.id = i.destination_id WHERE t.name = 'linked-fhir'", "0");
+    ck_assert_int_eq(th_sh("test ! -e '%s/link-fhir/DocumentReference.ndjson'", env.dir), 0);
+
+    /* the output folder itself a link */
+    ck_assert_int_eq(th_sh("mkdir -p '%s/real-dir' && ln -s '%s/real-dir' '%s/link-dir'", env.dir,
+                           env.dir, env.dir), 0);
+    memset(&o, 0, sizeof o);
+    ck_assert_int_eq(run_export(0, &o, "link-dir", err, sizeof err), -1);
+    ck_assert_msg(strstr(err, "symbolic link") != NULL, "%s", err);
+    ck_assert_int_eq(th_sh("test -z \"$(ls -A '%s/real-dir')\"", env.dir), 0);
+
+    /* the PDF */
+    document_with_pdf(id, sizeof id);
+    snprintf(path, sizeof path, "%s/link.pdf", env.dir);
+    ck_assert_int_eq(symlink(victim, path), 0);
+    s = open_store();
+    ck_assert_int_eq(cs_export_pdf(s, id, path, err, sizeof err), -1);
+    cs_store_close(&s);
+    ck_assert_msg(strstr(err, "symbolic link") != NULL, "%s", err);
+    VICTIM_INTACT();
+
+    /* the manifest, through the command line */
+    snprintf(path, sizeof path, "%s/link-manifest.jsonl", env.dir);
+    ck_assert_int_eq(symlink(victim, path), 0);
+    r = th_chartscan(&env, "export", "manifest", "--out", path, (char *)NULL);
+    ck_assert_int_eq(r.status, 1);
+    ck_assert_msg(strstr(r.err, "symbolic link") != NULL, "%s", r.err);
+    th_result_free(&r);
+    VICTIM_INTACT();
+#undef VICTIM_INTACT
+    ck_assert_int_eq(th_sh("test -z \"$(find '%s' -name '*.part-*')\"", env.dir), 0);
+    PQfinish(c);
+}
+END_TEST
+
 static Suite *export_suite(void)
 {
     Suite *s = suite_create("export");
@@ -714,8 +963,12 @@ static Suite *export_suite(void)
     tcase_add_test(tc, test_mllp_accept_reject_retry);
     tcase_add_test(tc, test_mllp_no_answer);
     tcase_add_test(tc, test_errors);
+    tcase_add_test(tc, test_export_files_private);
+    tcase_add_test(tc, test_export_symlink_refused);
     /* these change data: last */
     tcase_add_test(tc, test_hl7_escaping);
+    tcase_add_test(tc, test_hl7_out_of_memory);
+    tcase_add_test(tc, test_fhir_out_of_memory);
     tcase_add_test(tc, test_incremental_and_audit);
     tcase_add_test(tc, test_correction_versions);
     suite_add_tcase(s, tc);
