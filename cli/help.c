@@ -200,14 +200,15 @@ static const struct { const char *command, *text; } helps[] = {
 "\\xHH; the manifest adds the name's bytes in hex (\"file_bytes\") wherever the\n"
 "shown name is not exactly those bytes.\n"
 "\n"
-"  --max-pages N   the most pages one archive may bring in (default 10000,\n"
+"  --max-pages N   the most pages one archive may bring in (default 500,\n"
 "                  at most 100000000).  A small zip can expand to thousands of\n"
 "                  tiny pages; the limit keeps one archive from filling the\n"
 "                  queue.  Pages past it are stored with their file but not\n"
 "                  recognised: they are marked failed, with the limit as the\n"
 "                  reason, in \"chartscan report\" and the manifest.  Raise it\n"
-"                  for an archive known to be that large.  (\"chartscan watch\"\n"
-"                  submits with the default.)\n"
+"                  for an archive known to be that large (a box of charts\n"
+"                  scanned as one archive).  \"chartscan watch --max-pages N\"\n"
+"                  does the same for what it submits.\n"
 "\n"
 "Each page is also bounded in memory before it is decoded, so that a worker\n"
 "stays under 1 GB whatever it is given: a page whose decoding would take more\n"
@@ -215,7 +216,7 @@ static const struct { const char *command, *text; } helps[] = {
 "and the decoder's copies), or that has more than 120 million pixels, is marked\n"
 "failed with its size as the reason; the other pages of its file are read.\n"},
 {"watch",
-"usage: chartscan watch DIR [--interval SECONDS]\n"
+"usage: chartscan watch DIR [--interval SECONDS] [--max-pages N]\n"
 "\n"
 "Watch a drop folder: an archive (.zip, .tar, .tar.gz, .tgz, .tar.bz2, .tar.xz)\n"
 "that appears in DIR is submitted once its size and modification time have\n"
@@ -223,7 +224,11 @@ static const struct { const char *command, *text; } helps[] = {
 "copied or scanned are not taken half-written.  Hidden files are ignored.  One\n"
 "line per submitted archive, as with submit; a byte-identical archive already\n"
 "submitted is reported and left alone.  Runs until Ctrl-C or SIGTERM.  Workers\n"
-"(chartscan work) process what it submits.\n"},
+"(chartscan work) process what it submits.\n"
+"\n"
+"  --interval SECONDS  how long a file must stay unchanged (1 to 3600, default 2)\n"
+"  --max-pages N       the most pages one archive may bring in (default 500; see\n"
+"                      \"chartscan submit --help\")\n"},
 {"work",
 "usage: chartscan work [-j N] [--until-idle]\n"
 "\n"

@@ -344,14 +344,25 @@ static int cmd_watch(int argc, char **argv)
 {
     static const struct option opts[] = {
         {"interval", required_argument, NULL, 'i'},
+        {"max-pages", required_argument, NULL, 'm'},
         {NULL, 0, NULL, 0},
     };
+    cs_submit_options o = {0};
     char err[CS_ERRLEN] = "", *end;
     cs_store *s = NULL;
     int c, rc, interval = 2;
+    long n;
 
     optind = 1;
     while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        if (c == 'm') {
+            n = strtol(optarg, &end, 10);
+            if (*end || end == optarg || n < 1 || n > 100000000)
+                return usage_error("watch", "--max-pages needs 1 to 100000000 pages, not \"%s\"",
+                                   optarg);
+            o.max_pages = (int)n;
+            continue;
+        }
         if (c != 'i')
             return usage_error("watch", "%s", "bad option");
         interval = (int)strtol(optarg, &end, 10);
@@ -362,7 +373,7 @@ static int cmd_watch(int argc, char **argv)
         return usage_error("watch", "%s", "watch needs one folder");
     if (open_store(&s, 1, err, sizeof err) < 0)
         return fail(err);
-    rc = cs_watch(s, argv[optind], interval, stdout, err, sizeof err);
+    rc = cs_watch(s, argv[optind], interval, &o, stdout, err, sizeof err);
     cs_store_close(&s);
     return rc < 0 ? fail(err) : 0;
 }

@@ -78,7 +78,7 @@ int cs_train_default(cs_store *s, FILE *out, char *err, size_t errlen);
 int cs_submit(cs_store *s, const char *archive_path, FILE *out, char *err, size_t errlen);
 /* The most pages one archive may bring in when its submitter sets no other
  * limit; pages beyond a batch's limit are kept, marked failed with the reason. */
-#define CS_DEFAULT_MAX_PAGES_PER_ARCHIVE 10000
+#define CS_DEFAULT_MAX_PAGES_PER_ARCHIVE 500
 typedef struct cs_submit_options {
     int max_pages;              /* pages this archive may bring in; 0: the default */
 } cs_submit_options;
@@ -86,8 +86,10 @@ typedef struct cs_submit_options {
 int cs_submit_with(cs_store *s, const char *archive_path, const cs_submit_options *opt, FILE *out,
                    char *err, size_t errlen);
 /* Batches and the queue; bars: draw a progress bar under each batch. */
-/* Submit archives that appear in dir once their size is stable; until SIGINT/SIGTERM. */
-int cs_watch(cs_store *s, const char *dir, int interval_s, FILE *out, char *err, size_t errlen);
+/* Submit archives that appear in dir once their size is stable, with opt (NULL:
+ * the defaults); until SIGINT/SIGTERM. */
+int cs_watch(cs_store *s, const char *dir, int interval_s, const cs_submit_options *opt,
+             FILE *out, char *err, size_t errlen);
 int cs_status(cs_store *s, int bars, FILE *out, char *err, size_t errlen);
 /* batch: an id or an archive name; NULL for all batches. */
 int cs_export_manifest(cs_store *s, const char *batch, int with_text, FILE *out,

@@ -51,7 +51,8 @@ static int is_archive_name(const char *n)
     return 0;
 }
 
-int cs_watch(cs_store *s, const char *dir, int interval_s, FILE *out, char *err, size_t errlen)
+int cs_watch(cs_store *s, const char *dir, int interval_s, const cs_submit_options *opt,
+             FILE *out, char *err, size_t errlen)
 {
     seen *tracked = NULL;
     size_t n = 0, cap = 0;
@@ -130,7 +131,7 @@ int cs_watch(cs_store *s, const char *dir, int interval_s, FILE *out, char *err,
             t->state = 1;
             {
                 char e2[CS_ERRLEN] = "";
-                if (cs_submit(s, path, out, e2, sizeof e2) < 0)
+                if (cs_submit_with(s, path, opt, out, e2, sizeof e2) < 0)
                     fprintf(stderr, "chartscan: %s\n", e2);
                 fflush(out);
                 if (!cs_store_ok(s)) {

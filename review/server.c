@@ -139,7 +139,7 @@ static enum MHD_Result send_error(ctx *x, int status, const char *message)
     cs_buf_puts(&b, "{\"error\":");
     cs_buf_json_string(&b, message);
     cs_buf_puts(&b, "}");
-    ok = b.data ? send_json(x, status, b.data) : MHD_NO;
+    ok = b.data && !cs_buf_failed(&b) ? send_json(x, status, b.data) : MHD_NO;
     cs_buf_free(&b);
     return ok;
 }
@@ -297,8 +297,11 @@ static enum MHD_Result do_login(ctx *x)
         cs_buf_puts(&b, "{\"ok\":true,\"name\":");
         cs_buf_json_string(&b, user.name);
         cs_buf_puts(&b, "}");
-        r = send_full(x, 200, "application/json; charset=utf-8", b.data ? b.data : "{}",
-                      b.len, "Set-Cookie", cookie);
+        if (!b.data || cs_buf_failed(&b))
+            r = MHD_NO;     /* out of memory: drop the connection, never half a body */
+        else
+            r = send_full(x, 200, "application/json; charset=utf-8", b.data, b.len,
+                          "Set-Cookie", cookie);
         cs_buf_free(&b);
         return r;
     }
@@ -349,7 +352,7 @@ static enum MHD_Result do_me(ctx *x)
     cs_buf_puts(&b, ",\"csrf\":");
     cs_buf_json_string(&b, x->who.csrf);
     cs_buf_printf(&b, ",\"lease_seconds\":%d}", LEASE_SECONDS);
-    r = b.data ? send_json(x, 200, b.data) : MHD_NO;
+    r = b.data && !cs_buf_failed(&b) ? send_json(x, 200, b.data) : MHD_NO;
     cs_buf_free(&b);
     return r;
 }

@@ -22,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <tiffio.h>
@@ -585,7 +586,7 @@ START_TEST(test_archive_page_limit)
     ck_assert_msg(strstr(r.err, "--max-pages needs 1 to"), "%s", r.err);
     th_result_free(&r);
     r = th_chartscan(&env, "submit", "--help", (char *)NULL);
-    ck_assert_msg(strstr(r.out, "--max-pages N") && strstr(r.out, "default 10000"), "%s", r.out);
+    ck_assert_msg(strstr(r.out, "--max-pages N") && strstr(r.out, "default 500"), "%s", r.out);
     th_result_free(&r);
 
     batch = submit(zip, "3");
@@ -622,6 +623,36 @@ START_TEST(test_archive_page_limit)
     snprintf(q, sizeof q, "SELECT count(*) FROM page p JOIN source_file f ON f.id = p.file_id"
                           " WHERE f.batch_id = %lld AND p.status = 'blank'", plain);
     ck_assert_int_eq(th_long(c, q), 6);
+
+    /* the issue's bomb: a small zip that expands to 804 pages is bounded by
+     * the default limit, and the pages past it are kept and say why */
+    {
+        tiff_page *many = calloc(804, sizeof *many);
+        char *big;
+        size_t blen;
+        struct stat st;
+        long long bomb;
+        ck_assert_ptr_nonnull(many);
+        for (int i = 0; i < 804; i++)
+            many[i] = (tiff_page){200, 200, 1, 1, 0};
+        big = make_tiff(many, 804, &blen);
+        free(many);
+        snprintf(zip, sizeof zip, "%s/bomb.zip", env.dir);
+        {
+            entry e[1] = {{"stack.tif", big, blen}};
+            write_archive(zip, "zip", 0, e, 1);
+        }
+        free(big);
+        ck_assert_int_eq(stat(zip, &st), 0);
+        ck_assert_msg(st.st_size < 200 * 1024, "the bomb is %lld bytes", (long long)st.st_size);
+        bomb = submit(zip, NULL);
+        work();
+        snprintf(q, sizeof q, "SELECT count(*) FILTER (WHERE p.status = 'failed'"
+                              " AND p.reason LIKE 'over the archive''s page limit of 500 pages%%')"
+                              " || '|' || count(*) FROM page p JOIN source_file f ON f.id = p.file_id"
+                              " WHERE f.batch_id = %lld", bomb);
+        TH_ASSERT_VALUE(c, q, "304|804");
+    }
     PQfinish(c);
 }
 END_TEST

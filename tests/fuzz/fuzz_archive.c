@@ -52,8 +52,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     if (!a || !buf)
         goto out;
-    archive_read_support_filter_all(a);
-    archive_read_support_format_all(a);
+    cs_archive_support_formats(a);      /* exactly the formats unpack accepts */
     if (archive_read_open_memory(a, data, size) != ARCHIVE_OK)
         goto out;
     for (int n = 0; n < MAX_FUZZ_ENTRIES; n++) {
@@ -64,6 +63,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
         if (r == ARCHIVE_EOF || r < ARCHIVE_WARN)
             break;
+        {
+            /* the name's display form: whole, and no control character left */
+            const char *raw = archive_entry_pathname(entry);
+            size_t rlen = raw ? strlen(raw) : 0;
+            if (raw && rlen <= CS_MAX_ENTRY_NAME) {
+                char shown[4 * CS_MAX_ENTRY_NAME + 1];
+                for (int zip = 0; zip < 2; zip++) {
+                    long sl = cs_entry_name_display(raw, rlen, zip, shown, 4 * rlen + 1);
+                    FUZZ_ASSERT(sl >= 0 && (size_t)sl == strlen(shown));
+                    for (long k = 0; k < sl; k++)
+                        FUZZ_ASSERT((unsigned char)shown[k] >= 0x20 && shown[k] != 0x7f);
+                }
+            }
+        }
         ename = archive_entry_pathname_utf8(entry);
         if (!ename)
             ename = archive_entry_pathname(entry);
