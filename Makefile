@@ -1,7 +1,8 @@
 # chartscan — one non-recursive Makefile for the whole tree.
 #
 #   make              build ./chartscan
-#   make check        build and run every test (unit + integration)
+#   make check        build and run every test (unit + integration), and
+#                     check the review station's JavaScript (scripts/check-js)
 #   make demo         install what is missing, run a generated batch end to end
 #   make bench        print throughput and accuracy figures (OCR, pipeline, scaling)
 #   make eval         print indexing accuracy figures, tuning and held-out halves
@@ -43,8 +44,10 @@ MODULES := common ocr indexer pipeline workers review cli
 $(foreach m,$(MODULES),$(eval SRC_$(m) := $(wildcard $(m)/*.c)))
 $(foreach m,$(MODULES),$(eval OBJ_$(m) := $(patsubst %.c,$(B)/%.o,$(SRC_$(m)))))
 SCHEMA_SQL := $(sort $(wildcard schema/*.sql))
+# The review station's pages, style sheet and scripts, served as they are.
+REVIEW_ASSETS := $(sort $(wildcard review/assets/*.html review/assets/*.css review/assets/*.js))
 LIB_OBJ := $(OBJ_common) $(OBJ_ocr) $(OBJ_indexer) $(OBJ_pipeline) $(B)/gen/schema_sql.o \
-           $(OBJ_workers) $(OBJ_review)
+           $(OBJ_workers) $(OBJ_review) $(B)/gen/review_assets.o
 
 # scripts/tools/NAME.c is one program, build/tools/NAME; what the tools share
 # is in scripts/tools/lib/ (toolkit.h), linked into every one of them.
@@ -74,6 +77,11 @@ $(B)/gen/schema_sql.c: $(SCHEMA_SQL) scripts/embed-schema
 	@mkdir -p $(@D)
 	scripts/embed-schema $(SCHEMA_SQL) > $@
 
+# the folder too, so that removing a file rebuilds the table
+$(B)/gen/review_assets.c: $(REVIEW_ASSETS) review/assets scripts/embed-assets
+	@mkdir -p $(@D)
+	scripts/embed-assets $(REVIEW_ASSETS) > $@
+
 $(B)/gen/%.o: $(B)/gen/%.c
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -c -o $@ $<
 
@@ -99,7 +107,7 @@ deps:
 
 check: deps
 	@$(MAKE) --no-print-directory all $(TEST_BIN)
-	@scripts/run-tests $(TEST_BIN)
+	@scripts/run-tests scripts/check-js $(TEST_BIN)
 
 demo: deps
 	@$(MAKE) --no-print-directory all

@@ -1,7 +1,9 @@
 /*
  * auth.c — passwords (Argon2id through libsodium), session and CSRF tokens,
  * the session cookie, reading a password from the terminal, and the
- * `chartscan users add` and `chartscan audit` commands.
+ * `chartscan users add` and `chartscan audit` commands.  The Cookie header
+ * itself is parsed by libmicrohttpd (MHD_COOKIE_KIND); here its value is
+ * checked.
  *
  * A session token is 32 random bytes as hex; the database keeps only its
  * SHA-256, so that reading the sessions table does not let anyone in.  A
@@ -87,34 +89,20 @@ int cs_review_csrf_valid(const char *expected, const char *given)
     return sodium_memcmp(expected, given, n) == 0;
 }
 
-int cs_review_cookie_get(const char *header, const char *name, char *out, size_t outlen)
+int cs_review_cookie_token(const char *value, char *out, size_t outlen)
 {
-    size_t nlen = strlen(name);
-    const char *p = header;
+    size_t vlen = value ? strlen(value) : 0;
 
     if (outlen)
         out[0] = '\0';
-    if (!header)
+    while (vlen && value[vlen - 1] == ' ')
+        vlen--;
+    /* our tokens are hex digits: anything else is not ours */
+    if (vlen == 0 || vlen >= outlen || strspn(value, "0123456789abcdef") < vlen)
         return 0;
-    while (*p) {
-        size_t vlen;
-        while (*p == ' ' || *p == ';')
-            p++;
-        if (!strncmp(p, name, nlen) && p[nlen] == '=') {
-            const char *v = p + nlen + 1;
-            vlen = strcspn(v, ";");
-            while (vlen && v[vlen - 1] == ' ')
-                vlen--;
-            /* our tokens are hex digits: anything else is not ours */
-            if (vlen == 0 || vlen >= outlen || strspn(v, "0123456789abcdef") < vlen)
-                return 0;
-            memcpy(out, v, vlen);
-            out[vlen] = '\0';
-            return 1;
-        }
-        p += strcspn(p, ";");
-    }
-    return 0;
+    memcpy(out, value, vlen);
+    out[vlen] = '\0';
+    return 1;
 }
 
 /* One line from in, without its newline: length, or -1 (none, or too long). */

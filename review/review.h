@@ -101,10 +101,11 @@ void cs_review_token_hash(const char *token, char out[65]);
 /* 1 when given equals expected (constant time); 0 when not or either is NULL/empty. */
 int cs_review_csrf_valid(const char *expected, const char *given);
 /*
- * Copy cookie name's value from a Cookie header into out: 1 found, 0 not
- * (or too long for out, or not a token of hex digits).
+ * Copy a session cookie's value (as libmicrohttpd parsed it from the Cookie
+ * header, MHD_COOKIE_KIND; trailing spaces dropped) into out: 1, or 0 when
+ * value is NULL or empty, too long for out, or not a token of hex digits.
  */
-int cs_review_cookie_get(const char *header, const char *name, char *out, size_t outlen);
+int cs_review_cookie_token(const char *value, char *out, size_t outlen);
 /*
  * Read a password from in: from a tty with echo off (prompt on out, asked
  * twice when confirm), else one line.  Returns its length, or -1 with err.

@@ -10,14 +10,24 @@
 #include <stddef.h>
 #include <sys/socket.h>
 
+/*
+ * The station's pages, style sheet and scripts: the files of review/assets/,
+ * compiled into the binary by scripts/embed-assets (build/gen/review_assets.c)
+ * so that installing chartscan is one file.  Plain HTML, CSS and JavaScript,
+ * no framework.  The pages hold no patient data: the scripts fetch it from
+ * the API and build the page with textContent (never innerHTML), so data is
+ * never parsed as HTML.  Scripts are files, not inline, so that the
+ * Content-Security-Policy can forbid inline script.
+ */
 typedef struct cs_review_asset {
-    const char *path;            /* as requested, e.g. "/static/app.css", or a page name */
+    const char *path;            /* as requested, e.g. "/static/app.css", or a page "/queue" */
     const char *content_type;
-    const char *body;
+    const unsigned char *body;   /* the file's bytes (a '\0' follows them) */
+    size_t length;
 } cs_review_asset;
 
-/* The asset at path, or NULL. */
-const cs_review_asset *cs_review_asset_find(const char *path);
+extern const cs_review_asset cs_review_assets[];
+extern const int cs_review_asset_count;
 
 /* ---- the connection guard (guard.c) ---- */
 #define CS_REVIEW_ADDRESS_MAX 64     /* an IPv6 address as text, with room */

@@ -1,9 +1,9 @@
 /*
  * server.c — the review station's HTTP server on libmicrohttpd: routing,
  * sessions, CSRF, the login and its throttle, and the JSON API the pages
- * call.  Pages and scripts are static (assets.c) and hold no patient
- * data; everything about documents and patients comes from the API, and
- * only to a logged-in user.
+ * call.  Pages and scripts are static (review/assets/, compiled in) and
+ * hold no patient data; everything about documents and patients comes
+ * from the API, and only to a logged-in user.
  *
  * Routes (every /api/ call but the login needs a session, else 401; pages
  * without a session redirect to /login; every POST but the login needs the
@@ -176,12 +176,15 @@ static enum MHD_Result send_store_json(ctx *x, int rc, char *json, const char *e
     return r;
 }
 
+/* The file of review/assets/ served at path (cs_review_assets), or 404. */
 static enum MHD_Result send_asset(ctx *x, const char *path)
 {
-    const cs_review_asset *a = cs_review_asset_find(path);
-    if (!a)
-        return send_error(x, 404, "not found");
-    return send_full(x, 200, a->content_type, a->body, strlen(a->body), NULL, NULL);
+    for (int i = 0; i < cs_review_asset_count; i++) {
+        const cs_review_asset *a = &cs_review_assets[i];
+        if (!strcmp(a->path, path))
+            return send_full(x, 200, a->content_type, a->body, a->length, NULL, NULL);
+    }
+    return send_error(x, 404, "not found");
 }
 
 /* ---- request pieces ---- */
@@ -189,6 +192,12 @@ static enum MHD_Result send_asset(ctx *x, const char *path)
 static const char *header(ctx *x, const char *name)
 {
     return MHD_lookup_connection_value(x->conn, MHD_HEADER_KIND, name);
+}
+
+/* The session cookie's value, as libmicrohttpd parsed the Cookie header: NULL when none. */
+static const char *session_cookie(ctx *x)
+{
+    return MHD_lookup_connection_value(x->conn, MHD_COOKIE_KIND, COOKIE);
 }
 
 /* A query argument: NULL when absent or empty. */
@@ -220,7 +229,7 @@ static int find_session(ctx *x)
 {
     char token[80], hash[65], err[CS_ERRLEN];
 
-    if (!cs_review_cookie_get(header(x, "Cookie"), COOKIE, token, sizeof token) ||
+    if (!cs_review_cookie_token(session_cookie(x), token, sizeof token) ||
         strlen(token) != 64)
         return 0;
     cs_review_token_hash(token, hash);
@@ -310,7 +319,7 @@ static enum MHD_Result do_login(ctx *x)
 static enum MHD_Result do_logout(ctx *x)
 {
     char token[80], hash[65], err[CS_ERRLEN], cookie[120];
-    if (cs_review_cookie_get(header(x, "Cookie"), COOKIE, token, sizeof token)) {
+    if (cs_review_cookie_token(session_cookie(x), token, sizeof token)) {
         cs_review_token_hash(token, hash);
         if (cs_review_store_session_delete(x->srv->store, hash, err, sizeof err) < 0 ||
             cs_review_store_audit(x->srv->store, x->who.name, "logout", "session", NULL, NULL,

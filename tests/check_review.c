@@ -6,7 +6,9 @@
  *                                           against a real PostgreSQL
  *   http                                    the server in this process, spoken to over
  *                                           a socket: 401 without a session, 403 without
- *                                           the CSRF token, 400 on malformed input
+ *                                           the CSRF token, 400 on malformed input; the
+ *                                           Cookie header as libmicrohttpd reads it; every
+ *                                           file of review/assets/ served byte for byte
  *   browser                                 Debian's chromium driven by playwright-core
  *                                           (tests/e2e/review.e2e.js): log in, queue,
  *                                           change a patient, confirm, split; then the
@@ -18,6 +20,7 @@
  */
 #include <arpa/inet.h>
 #include <check.h>
+#include <dirent.h>
 #include <leptonica/allheaders.h>
 #include <netinet/in.h>
 #include <stdio.h>
@@ -135,18 +138,24 @@ START_TEST(test_csrf)
 }
 END_TEST
 
-START_TEST(test_cookie_parsing)
+START_TEST(test_cookie_token)
 {
     char v[80];
-    ck_assert_int_eq(cs_review_cookie_get("cs_session=abc123", "cs_session", v, sizeof v), 1);
+    /* the value libmicrohttpd parsed from the Cookie header (MHD_COOKIE_KIND) */
+    ck_assert_int_eq(cs_review_cookie_token("abc123", v, sizeof v), 1);
     ck_assert_str_eq(v, "abc123");
-    ck_assert_int_eq(cs_review_cookie_get("a=1; cs_session=beef; b=2", "cs_session", v, sizeof v), 1);
+    ck_assert_int_eq(cs_review_cookie_token("beef  ", v, sizeof v), 1);
     ck_assert_str_eq(v, "beef");
-    ck_assert_int_eq(cs_review_cookie_get("xcs_session=beef", "cs_session", v, sizeof v), 0);
-    ck_assert_int_eq(cs_review_cookie_get("cs_session=", "cs_session", v, sizeof v), 0);
-    ck_assert_int_eq(cs_review_cookie_get("cs_session=' OR 1=1", "cs_session", v, sizeof v), 0);
-    ck_assert_int_eq(cs_review_cookie_get(NULL, "cs_session", v, sizeof v), 0);
-    ck_assert_int_eq(cs_review_cookie_get("cs_session=abcdef", "cs_session", v, 4), 0);
+    ck_assert_int_eq(cs_review_cookie_token("", v, sizeof v), 0);
+    ck_assert_str_eq(v, "");
+    ck_assert_int_eq(cs_review_cookie_token("   ", v, sizeof v), 0);
+    ck_assert_int_eq(cs_review_cookie_token("' OR 1=1", v, sizeof v), 0);
+    ck_assert_int_eq(cs_review_cookie_token("beef; b=2", v, sizeof v), 0);
+    ck_assert_int_eq(cs_review_cookie_token("BEEF", v, sizeof v), 0);
+    ck_assert_int_eq(cs_review_cookie_token(NULL, v, sizeof v), 0);
+    ck_assert_int_eq(cs_review_cookie_token("abcdef", v, 4), 0);
+    ck_assert_int_eq(cs_review_cookie_token("abc", v, 4), 1);
+    ck_assert_str_eq(v, "abc");
 }
 END_TEST
 
@@ -558,6 +567,107 @@ START_TEST(test_http_csrf_and_validation)
 }
 END_TEST
 
+/*
+ * The Cookie header is read by libmicrohttpd: the session cookie among
+ * others, in the quoted form RFC 6265 allows, and never a cookie whose name
+ * only ends in cs_session.
+ */
+START_TEST(test_http_cookie_header)
+{
+    char cookie[128], csrf[80], h[300], token[80];
+
+    login("bob", PASSWORD, cookie, csrf);
+    ck_assert_int_eq(sscanf(cookie, "Cookie: cs_session=%64[0-9a-f]", token), 1);
+    ck_assert_uint_eq(strlen(token), 64);
+    snprintf(h, sizeof h, "Cookie: theme=dark; cs_session=%s; lang=en\r\n", token);
+    EXPECT("GET", "/api/me", h, NULL, 200);
+    snprintf(h, sizeof h, "Cookie: cs_session=\"%s\"\r\n", token);
+    EXPECT("GET", "/api/me", h, NULL, 200);
+    snprintf(h, sizeof h, "Cookie: cs_session=%s \r\n", token);
+    EXPECT("GET", "/api/me", h, NULL, 200);
+    snprintf(h, sizeof h, "Cookie: xcs_session=%s\r\n", token);
+    EXPECT("GET", "/api/me", h, NULL, 401);
+    snprintf(h, sizeof h, "Cookie: cs_session=%.63sg\r\n", token);
+    EXPECT("GET", "/api/me", h, NULL, 401);
+    snprintf(h, sizeof h, "Cookie: cs_session=; other=%s\r\n", token);
+    EXPECT("GET", "/api/me", h, NULL, 401);
+    EXPECT("GET", "/api/me", "Cookie: cs_session\r\n", NULL, 401);
+    /* logging out with the cookie among others ends that session */
+    snprintf(h, sizeof h, "Cookie: a=1; cs_session=%s\r\nX-CSRF-Token: %s\r\n", token, csrf);
+    EXPECT("POST", "/api/logout", h, "", 200);
+    EXPECT("GET", "/api/me", cookie, NULL, 401);
+}
+END_TEST
+
+/*
+ * Every file of review/assets/ is served as it is: NAME.html at /NAME (the
+ * document page at /document/ID), NAME.css and NAME.js under /static/, with
+ * their content types, byte for byte.
+ */
+START_TEST(test_http_assets_are_the_files)
+{
+    char cookie[128], csrf[80], dir[700], file[1000], path[300], want[100];
+    struct dirent *d;
+    DIR *dh;
+    int served = 0, pages = 0;
+
+    login("bob", PASSWORD, cookie, csrf);
+    snprintf(dir, sizeof dir, "%s/review/assets", env.root);
+    dh = opendir(dir);
+    ck_assert_msg(dh != NULL, "no folder %s", dir);
+    while ((d = readdir(dh)) != NULL) {
+        const char *dot = strrchr(d->d_name, '.');
+        size_t len, blen;
+        char *bytes;
+        const char *body, *ct;
+        reply r;
+
+        if (d->d_name[0] == '.' || !dot)
+            continue;
+        if (!strcmp(dot, ".html")) {
+            int nlen = (int)(dot - d->d_name);
+            if (!strncmp(d->d_name, "document", (size_t)nlen) && nlen == 8)
+                snprintf(path, sizeof path, "/document/%lld", doc_other);
+            else
+                snprintf(path, sizeof path, "/%.*s", nlen, d->d_name);
+            snprintf(want, sizeof want, "text/html; charset=utf-8");
+            pages++;
+        } else if (!strcmp(dot, ".css") || !strcmp(dot, ".js")) {
+            snprintf(path, sizeof path, "/static/%s", d->d_name);
+            snprintf(want, sizeof want, "%s; charset=utf-8",
+                     dot[1] == 'c' ? "text/css" : "text/javascript");
+        } else {
+            continue;   /* not served (a README, say) */
+        }
+        snprintf(file, sizeof file, "%s/%s", dir, d->d_name);
+        bytes = th_slurp(file, &len);
+        ck_assert_ptr_nonnull(bytes);
+        r = http("GET", path, cookie, NULL);
+        ck_assert_msg(r.status == 200, "GET %s gave %d", path, r.status);
+        ct = strstr(r.text, "Content-Type: ");
+        ck_assert_ptr_nonnull(ct);
+        ck_assert_msg(!strncmp(ct + 14, want, strlen(want)) && ct[14 + strlen(want)] == '\r',
+                      "GET %s: %.60s, expected %s", path, ct, want);
+        body = strstr(r.text, "\r\n\r\n");
+        ck_assert_ptr_nonnull(body);
+        body += 4;
+        blen = strlen(body);
+        ck_assert_msg(blen == len && !memcmp(body, bytes, len),
+                      "GET %s: %zu bytes served, %s has %zu (or they differ)", path, blen,
+                      d->d_name, len);
+        free(r.text);
+        free(bytes);
+        served++;
+    }
+    closedir(dh);
+    /* the three pages, the style sheet and four scripts at least */
+    ck_assert_int_ge(pages, 3);
+    ck_assert_int_ge(served, 8);
+    EXPECT("GET", "/static/nothing.js", cookie, NULL, 404);
+    EXPECT("GET", "/static/", cookie, NULL, 404);
+}
+END_TEST
+
 /* ---- in the browser ---- */
 
 START_TEST(test_browser_end_to_end)
@@ -857,7 +967,7 @@ static Suite *review_suite(int unit_only)
     tcase_set_timeout(pw, 120);
     tcase_add_test(tok, test_tokens);
     tcase_add_test(tok, test_csrf);
-    tcase_add_test(tok, test_cookie_parsing);
+    tcase_add_test(tok, test_cookie_token);
     tcase_add_test(val, test_ids_and_numbers);
     tcase_add_test(val, test_text_and_names);
     tcase_add_test(val, test_form_fields);
@@ -878,6 +988,8 @@ static Suite *review_suite(int unit_only)
         tcase_add_test(web, test_http_unauthenticated);
         tcase_add_test(web, test_http_login_refusals);
         tcase_add_test(web, test_http_csrf_and_validation);
+        tcase_add_test(web, test_http_cookie_header);
+        tcase_add_test(web, test_http_assets_are_the_files);
         tcase_set_timeout(web, 300);
         tcase_add_test(browser, test_browser_end_to_end);
         tcase_add_test(browser, test_audit_listing_and_retraining);

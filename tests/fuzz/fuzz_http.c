@@ -3,8 +3,9 @@
  * anything else (review/validate.c, review/auth.c, common/buf.c): form
  * fields (application/x-www-form-urlencoded), the session cookie, ids and
  * numbers from URLs, free text and user names, and the JSON string writer
- * that echoes values back.  The input is used whole as the body, the Cookie
- * header and each value.
+ * that echoes values back.  The input is used whole as the body, the
+ * session cookie's value (libmicrohttpd parses the Cookie header) and each
+ * value.
  *
  * Properties: a field found fits its buffer and holds no NUL; a cookie
  * found is hex digits; a parsed id is positive and a number within its
@@ -61,13 +62,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         }
     }
     {
-        int rc = cs_review_cookie_get(in, "chartscan_session", out, sizeof out);
+        int rc = cs_review_cookie_token(in, out, sizeof out);
         if (rc == 1)
             FUZZ_ASSERT(out[0] && strlen(out) < sizeof out &&
                         strspn(out, "0123456789abcdef") == strlen(out));
         else
             FUZZ_ASSERT(rc == 0);
-        (void)cs_review_cookie_get(in, "", out, 4);
+        (void)cs_review_cookie_token(in, out, 4);
     }
     if (cs_review_parse_id(in, &id) == 0)
         FUZZ_ASSERT(id > 0);
