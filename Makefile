@@ -6,7 +6,7 @@
 #   make demo         install what is missing, run a generated batch end to end
 #   make bench        print throughput and accuracy figures (OCR, pipeline, scaling)
 #   make eval         print indexing accuracy figures, tuning and held-out halves
-#   make install      install to $(DESTDIR)$(PREFIX)
+#   make install      install the program and its man page to $(DESTDIR)$(PREFIX)
 #   SANITIZE=address,undefined make check    build with sanitizers
 #   make fuzz         run each libFuzzer target for FUZZ_SECONDS (default 60; clang)
 .DELETE_ON_ERROR:
@@ -14,6 +14,7 @@
 
 PREFIX  ?= /usr/local
 BINDIR  ?= $(PREFIX)/bin
+MANDIR  ?= $(PREFIX)/share/man
 DESTDIR ?=
 
 CC      ?= cc
@@ -127,13 +128,15 @@ eval: deps
 	@$(MAKE) --no-print-directory chartscan $(B)/tools/evalgen $(B)/tools/evalscore
 	@EVAL_NO_BUILD=1 EVAL_BUILD=$(B) EVAL_SEEDS="$${EVAL_SEEDS:-$${EVAL_SEED:-1 2}}" scripts/eval-index
 
-# The schema is compiled into the binary: installing it is one file.
+# The schema is compiled into the binary: installing it is one file, and
+# its manual page (doc/chartscan.1; tests/check_docs.c keeps it and --help agreed).
 install: chartscan
-	install -d $(DESTDIR)$(BINDIR)
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
 	install -m 0755 chartscan $(DESTDIR)$(BINDIR)/chartscan
+	install -m 0644 doc/chartscan.1 $(DESTDIR)$(MANDIR)/man1/chartscan.1
 
 uninstall:
-	rm -f $(DESTDIR)$(BINDIR)/chartscan
+	rm -f $(DESTDIR)$(BINDIR)/chartscan $(DESTDIR)$(MANDIR)/man1/chartscan.1
 
 clean:
 	rm -rf $(B) chartscan
