@@ -40,9 +40,10 @@ ALL_LDFLAGS = $(SANFLAGS) -pthread $(LDFLAGS)
 
 B := build
 
-# Modules, bottom floor first.  Every .c in a module folder belongs to it.
+# Modules, bottom floor first.  Every .c in a module folder belongs to it,
+# and every .c in its rooms (one level of sub-folders: pipeline/store, ...).
 MODULES := common ocr indexer pipeline workers review cli
-$(foreach m,$(MODULES),$(eval SRC_$(m) := $(wildcard $(m)/*.c)))
+$(foreach m,$(MODULES),$(eval SRC_$(m) := $(wildcard $(m)/*.c $(m)/*/*.c)))
 $(foreach m,$(MODULES),$(eval OBJ_$(m) := $(patsubst %.c,$(B)/%.o,$(SRC_$(m)))))
 SCHEMA_SQL := $(sort $(wildcard schema/*.sql))
 # The review station's pages, style sheet and scripts, served as they are.
@@ -148,7 +149,7 @@ clean:
 # `make fuzz` builds the targets with clang (-fsanitize=fuzzer,address,undefined,
 # the library objects too, under build/fuzz/clang) and runs each for FUZZ_SECONDS;
 # new inputs go to build/fuzz/work/NAME, crashes to build/fuzz/NAME-crash-*.
-# The archive target includes pipeline/stage_unpack.c itself (its static name check).
+# The archive target includes pipeline/stages/unpack.c itself (its static name check).
 FUZZ_NAMES   := $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_REPLAY  := $(patsubst %,$(B)/fuzz/replay_%,$(FUZZ_NAMES))
 FUZZ_TARGETS := $(patsubst %,$(B)/fuzz/libfuzzer/%,$(FUZZ_NAMES))
@@ -157,7 +158,7 @@ CLANG        ?= clang
 FUZZ_CFLAGS  := -std=c11 -pthread -O1 -g -fno-omit-frame-pointer $(PKG_CFLAGS) \
                 -fsanitize=fuzzer-no-link,address,undefined
 FUZZ_LIB_OBJ := $(patsubst $(B)/%,$(B)/fuzz/clang/%,$(LIB_OBJ))
-fuzz_objs = $(if $(filter archive,$(1)),$(filter-out %/stage_unpack.o,$(2)),$(2))
+fuzz_objs = $(if $(filter archive,$(1)),$(filter-out %/pipeline/stages/unpack.o,$(2)),$(2))
 TEST_BIN += $(FUZZ_REPLAY)
 .PHONY: fuzz
 

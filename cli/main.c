@@ -13,7 +13,7 @@
 #include "cli/cli.h"
 #include "common/common.h"
 #include "pipeline/pipeline.h"
-#include "pipeline/review_store.h"
+#include "pipeline/review/review_store.h"
 #include "review/review.h"
 #include "workers/workers.h"
 
@@ -500,7 +500,7 @@ static int cmd_export(int argc, char **argv)
     return rc < 0 ? fail(err) : 0;
 }
 
-/* Each command connects as the database role its job needs (pipeline/store.c,
+/* Each command connects as the database role its job needs (pipeline/store/store.c,
  * note 3): the queue's commands as the worker, the station as the reviewer,
  * the operator's commands (and any command not listed otherwise) as the owner. */
 static const struct {

@@ -288,7 +288,7 @@ typedef enum cs_agreement {
  * last and first name appear on it, and where.  See evidence.c and
  * verify.c.
  *
- * Call sequence (pipeline/stage_assemble.c):
+ * Call sequence (pipeline/stages/assemble.c):
  *   cs_evidence_new(pages)               -> evidence
  *   cs_evidence_mrns(evidence)           -> MRN tokens for the roster lookup
  *   cs_index_match_verified(fields, evidence, candidates)

@@ -28,7 +28,7 @@ const char *cs_home(void);
 /* 1 when CHARTSCAN_DB names an external server. */
 int cs_store_external(void);
 
-/* ---- embedded server (server.c) ---- */
+/* ---- embedded server (store/cluster.c) ---- */
 /* Create the private cluster on first use and start it; no-op when running. */
 int cs_server_start(const char *home, char *err, size_t errlen);
 int cs_server_stop(const char *home, char *err, size_t errlen);
@@ -72,6 +72,10 @@ int  cs_store_ok(cs_store *s);
 /* ---- commands ---- */
 int cs_patients_import(cs_store *s, const char *csv_path, FILE *out, char *err, size_t errlen);
 int cs_train(cs_store *s, const char *csv_path, FILE *out, char *err, size_t errlen);
+/* `chartscan train --from-reviews [FILE.csv]`: train and activate a model on
+ * the reviewer-confirmed examples, plus csv_path's examples when not NULL. */
+int cs_train_from_reviews(cs_store *s, const char *csv_path, FILE *out, char *err,
+                          size_t errlen);
 /* Train and activate the default model from chartscan's own examples, when no model exists. */
 int cs_train_default(cs_store *s, FILE *out, char *err, size_t errlen);
 /* Submit one archive; prints "ID NAME" to out.  Refuses a byte-identical archive. */
@@ -107,7 +111,7 @@ int cs_retry(cs_store *s, const char *batch, FILE *out, char *err, size_t errlen
 int cs_export_pdf(cs_store *s, const char *document, const char *out_path, char *err,
                   size_t errlen);
 
-/* ---- the EHR handoff: FHIR and HL7 exports (export_fhir.c, export_hl7.c, destination.c) ---- */
+/* ---- the EHR handoff: FHIR and HL7 exports (export/fhir.c, export/hl7.c, export/destination.c) ---- */
 /* What to do with each document's PDF. */
 typedef enum cs_export_content {
     CS_EXPORT_PDF_DEFAULT = 0,  /* FHIR: Binary.ndjson, attachment.url; HL7: OBX ED base64 */

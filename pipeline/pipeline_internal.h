@@ -7,7 +7,6 @@
 
 #include <libpq-fe.h>
 
-#include "indexer/indexer.h"
 #include "pipeline/pipeline.h"
 
 /* A statement prepared on the store's connection (store.c, cs_pq). */
@@ -82,12 +81,6 @@ void cs_archive_source_free(cs_archive_source **src);
  * xz, zstd) and 7z; never raw or mtree, which take any text for an archive. */
 void cs_archive_support_formats(struct archive *a);
 
-/* ---- archive entry names (entry_name.c) ---- */
-/* The lossless display form of an entry name's bytes (zip: names that are
- * not UTF-8 are CP437) into out (4 * len + 1 bytes suffice): its length,
- * or -1 when out is too small. */
-long cs_entry_name_display(const char *raw, size_t len, int zip, char *out, size_t outlen);
-
 /* Queue (or queue again) the file's assembly when none of its pages is pending. */
 int cs_jobs_queue_assembly(cs_store *s, long long batch_id, long long file_id, char *err,
                            size_t errlen);
@@ -95,47 +88,8 @@ int cs_jobs_queue_assembly(cs_store *s, long long batch_id, long long file_id, c
 /* Complete the job inside the current transaction: 0, or -1 when the lease was lost. */
 int cs_jobs_complete(cs_store *s, const cs_job *job, char *err, size_t errlen);
 
-/* A file's pages for the indexer (file_pages.c); strings point into the results. */
-typedef struct cs_file_pages {
-    PGresult *page_rows, *word_rows;
-    cs_index_page *pages;       /* n pages in page order, blank ones included */
-    cs_index_word *words;
-    long long *page_id;
-    int *page_no;
-    size_t n;
-} cs_file_pages;
-/* unassigned_only: only the pages that are in no document yet. */
-int  cs_file_pages_load(cs_store *s, long long file_id, int unassigned_only, cs_file_pages *fp,
-                        char *err, size_t errlen);
-void cs_file_pages_free(cs_file_pages *fp);
-
-/*
- * Roster candidates for a document (candidates.c): by its extracted fields,
- * the MRN-like tokens it shows (mrns, nmrns) and the dates of its
- * identifier zones (dates, ndates; either may be NULL, 0); records point
- * into result.
- */
-typedef struct cs_candidates {
-    PGresult *result;
-    cs_roster_record *records;
-    long long *ids;             /* patient ids, parallel to records */
-    size_t n;
-} cs_candidates;
-int  cs_candidates_find(cs_store *s, const cs_fields *f, const char (*mrns)[CS_MRN_MAX],
-                        size_t nmrns, const cs_date *dates, size_t ndates, cs_candidates *out,
-                        char *err, size_t errlen);
-void cs_candidates_free(cs_candidates *c);
-/* The patient of a document: candidates, verification, decision (candidates.c). */
-int  cs_candidates_match(cs_store *s, const cs_fields *f, const cs_evidence *evidence,
-                         cs_candidates *out, cs_match_score **scores,
-                         cs_match_decision *decision, char *err, size_t errlen);
-
-/* Render document_id's searchable PDF from its pages and store it (pdf.c). */
+/* Render document_id's searchable PDF from its pages and store it
+ * (stages/pdf.c; the review actions render it again after a change). */
 int cs_document_render_pdf(cs_store *s, long long document_id, char *err, size_t errlen);
-
-/* Stages (stage_unpack.c, stage_ocr.c, stage_assemble.c). */
-int cs_stage_unpack(cs_store *s, cs_stage_ctx *ctx, const cs_job *job, char *err, size_t errlen);
-int cs_stage_ocr(cs_store *s, cs_stage_ctx *ctx, const cs_job *job, char *err, size_t errlen);
-int cs_stage_assemble(cs_store *s, cs_stage_ctx *ctx, const cs_job *job, char *err, size_t errlen);
 
 #endif

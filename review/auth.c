@@ -10,6 +10,7 @@
  * CSRF token is 32 more random bytes, per session, checked in constant time.
  */
 #include "review/review.h"
+#include "review/review_internal.h"
 
 #include <errno.h>
 #include <sodium.h>
@@ -19,7 +20,7 @@
 #include <unistd.h>
 
 #include "common/common.h"
-#include "pipeline/review_store.h"
+#include "pipeline/review/review_store.h"
 
 static int sodium_ready(void)
 {

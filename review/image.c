@@ -5,6 +5,7 @@
  * would drop them.
  */
 #include "review/review.h"
+#include "review/review_internal.h"
 
 #include <leptonica/allheaders.h>
 #include <stdlib.h>

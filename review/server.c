@@ -39,7 +39,7 @@
 #include <sys/socket.h>
 
 #include "common/common.h"
-#include "pipeline/review_store.h"
+#include "pipeline/review/review_store.h"
 #include "review/review_internal.h"
 
 #define MAX_BODY        16384

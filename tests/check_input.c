@@ -31,7 +31,7 @@
 #include "common/common.h"
 #include "ocr/ocr.h"
 #include "pipeline/pipeline.h"
-#include "pipeline/pipeline_internal.h"
+#include "pipeline/stages/stage_internal.h"
 #include "tests/harness.h"
 
 static th_env env;

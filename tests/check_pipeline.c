@@ -11,7 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "pipeline/pipeline_internal.h"
+#include "pipeline/stages/stage_internal.h"
 #include "common/common.h"
 #include "tests/harness.h"
 

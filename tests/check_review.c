@@ -31,8 +31,9 @@
 
 #include "common/common.h"
 #include "pipeline/pipeline.h"
-#include "pipeline/review_store.h"
+#include "pipeline/review/review_store.h"
 #include "review/review.h"
+#include "review/review_internal.h"
 #include "tests/harness.h"
 
 #define PASSWORD "correct horse battery"

@@ -1,6 +1,6 @@
 /*
  * fuzz_archive.c — archive entry handling: what the unpack stage
- * (pipeline/stage_unpack.c) does with each entry of an uploaded archive,
+ * (pipeline/stages/unpack.c) does with each entry of an uploaded archive,
  * without the database: libarchive reads the input as any archive it
  * supports, every entry's name goes through the stage's own name check
  * (its static unsafe_name, reached by including the stage's source file:
@@ -12,12 +12,12 @@
  * it above its start, with "/" or "\" as separators.
  *
  * The build links every library object except stage_unpack.o (this file
- * holds that code).  If stage_unpack.c renames unsafe_name, this target
+ * holds that code).  If stages/unpack.c renames unsafe_name, this target
  * fails to compile: follow the rename.
  */
 #include "tests/fuzz/fuzz.h"
 
-#include "pipeline/stage_unpack.c"
+#include "pipeline/stages/unpack.c"
 
 enum { MAX_FUZZ_ENTRIES = 1000, MAX_FUZZ_READ = 1 << 20 };
 

@@ -1,5 +1,5 @@
 /*
- * fuzz_hl7.c — HL7 v2 escaping (pipeline/export_hl7.c, cs_hl7_escape): every
+ * fuzz_hl7.c — HL7 v2 escaping (pipeline/export/hl7.c, cs_hl7_escape): every
  * name, MRN and line of text in an MDM message passes through it, and an
  * unescaped delimiter would move data into another field (a name into the
  * MRN's place).  Properties: the output holds no delimiter, no control
@@ -11,7 +11,7 @@
 #include <string.h>
 
 #include "common/common.h"
-#include "pipeline/export_internal.h"
+#include "pipeline/export/export_internal.h"
 
 static int hexval(char c)
 {

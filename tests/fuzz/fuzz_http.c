@@ -18,6 +18,7 @@
 
 #include "common/common.h"
 #include "review/review.h"
+#include "review/review_internal.h"
 
 static void check_json(const char *s)
 {

@@ -1,5 +1,5 @@
 /*
- * stage_unpack.c — the unpack stage: read a batch's archive from its large
+ * unpack.c — the unpack stage: read a batch's archive from its large
  * object with libarchive, store each TIFF entry byte-exact with its sha256,
  * count its pages, and queue one ocr job a page.  Entries commit in chunks
  * (UNPACK_CHUNK_ENTRIES entries or UNPACK_CHUNK_BYTES bytes) so that workers
@@ -43,7 +43,7 @@
  *      their file and marked failed with the reason, so nothing is dropped
  *      unseen; they get no ocr job.
  */
-#include "pipeline/stage_internal.h"
+#include "pipeline/stages/stage_internal.h"
 
 #include <archive.h>
 #include <archive_entry.h>

@@ -1,5 +1,5 @@
 /*
- * server.c — the embedded PostgreSQL server: a private cluster under
+ * cluster.c — the embedded PostgreSQL server: a private cluster under
  * $CHARTSCAN_HOME/pg, created with initdb and run with pg_ctl, listening
  * only on a Unix socket inside that folder.
  *

@@ -3,7 +3,7 @@
  * pages' cleaned images and recognised words (no OCR is re-run) and stored
  * with the document; `chartscan export pdf` writes it out.
  */
-#include "pipeline/pipeline_internal.h"
+#include "pipeline/stages/stage_internal.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -14,7 +14,7 @@
 
 #include "common/common.h"
 #include "ocr/ocr.h"
-#include "pipeline/review_store.h"
+#include "pipeline/review/review_store.h"
 
 /* Free the words of n pages loaded by load_words. */
 static void free_pages(cs_pdf_page *pages, cs_ocr_word **words, size_t n)

@@ -1,5 +1,5 @@
 /*
- * export_fhir.c — `chartscan export fhir`: filed documents as FHIR R4
+ * fhir.c — `chartscan export fhir`: filed documents as FHIR R4
  * DocumentReference resources in NDJSON, the FHIR Bulk Data layout: one
  * resource a line in DocumentReference.ndjson, and the PDFs as Binary
  * resources in Binary.ndjson (or inline in attachment.data, or left out).
@@ -33,7 +33,7 @@
  *     base64-encoded straight into the file in small chunks, and only one
  *     line's metadata is held.
  */
-#include "pipeline/export_internal.h"
+#include "pipeline/export/export_internal.h"
 
 #include <errno.h>
 #include <openssl/evp.h>

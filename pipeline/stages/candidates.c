@@ -16,7 +16,7 @@
  *     read: verification then looks for each one's name.
  * The indexer verifies each on the page and scores them.
  */
-#include "pipeline/pipeline_internal.h"
+#include "pipeline/stages/stage_internal.h"
 
 #include <stdlib.h>
 #include <string.h>

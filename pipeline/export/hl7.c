@@ -1,5 +1,5 @@
 /*
- * export_hl7.c — `chartscan export hl7`: the current filed documents as HL7
+ * hl7.c — `chartscan export hl7`: the current filed documents as HL7
  * v2.5 MDM^T02 messages ("original document notification and content"),
  * MDM^T10 for a corrected version that replaces an earlier one, written to
  * an HL7 batch file or sent over MLLP.
@@ -33,7 +33,7 @@
  * accepted), and a lost connection or a timeout stops the export with what
  * was acknowledged recorded.
  */
-#include "pipeline/export_internal.h"
+#include "pipeline/export/export_internal.h"
 
 #include <errno.h>
 #include <stdlib.h>

@@ -1,6 +1,6 @@
 /*
- * export_internal.h — shared by the EHR exports (export_fhir.c,
- * export_hl7.c), their bookkeeping (destination.c) and the MLLP client
+ * export_internal.h — shared by the EHR exports (fhir.c,
+ * hl7.c), their bookkeeping (destination.c) and the MLLP client
  * (mllp.c).  Not part of pipeline.h: callers see cs_export_fhir/hl7 only.
  *
  * Call sequence of one export run:
@@ -60,7 +60,7 @@ int cs_export_run_finish(cs_export_run *run, char *err, size_t errlen);
 /* Roll back what is not committed, release the lock, free; accepts a zeroed run. */
 void cs_export_run_end(cs_export_run *run);
 
-/* ---- encoding helpers (export_fhir.c) ---- */
+/* ---- encoding helpers (fhir.c) ---- */
 /* Write data base64-encoded to fp, in chunks; 0 or -1 (write error). */
 int cs_base64_write(FILE *fp, const unsigned char *data, size_t len);
 /* Append data base64-encoded to b. */
@@ -69,7 +69,7 @@ int cs_base64_append(cs_buf *b, const unsigned char *data, size_t len);
 int cs_export_make_dir(const char *dir, const char *format, char *out, size_t outlen,
                        char *err, size_t errlen);
 
-/* ---- HL7 (export_hl7.c) ---- */
+/* ---- HL7 (hl7.c) ---- */
 /*
  * Append s to b escaped for HL7 v2 data: | ^ & ~ \ as \F\ \S\ \T\ \R\ \E\,
  * control characters and DEL as \Xhh\ (a failed append marks b failed).

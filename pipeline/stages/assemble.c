@@ -1,5 +1,5 @@
 /*
- * stage_assemble.c — the assemble stage, run when a source file's last
+ * assemble.c — the assemble stage, run when a source file's last
  * page is done: split its pages into documents, and for each document
  * decide its type (active model), extract its fields, look up roster
  * candidates and match them, then file it or send it to review with every
@@ -18,7 +18,7 @@
  *      title of the document's first page (cs_index_doctype), the titles
  *      coming from the taxonomy (doctype.titles, schema 007).
  */
-#include "pipeline/stage_internal.h"
+#include "pipeline/stages/stage_internal.h"
 
 #include <stdlib.h>
 #include <string.h>

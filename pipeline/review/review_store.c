@@ -3,12 +3,12 @@
  * the failed-login throttle, sessions, the queue and its leases, the
  * document view (with its 'view' audit row), page images, the roster
  * search and the audit listing.  The actions that change documents are in
- * review_actions.c.  See review_store.h.
+ * actions.c.  See review_store.h.
  *
  * JSON for the browser is built by PostgreSQL (jsonb_build_object and
  * friends): one round trip, correct escaping, nothing assembled by hand.
  */
-#include "pipeline/review_store.h"
+#include "pipeline/review/review_store.h"
 
 #include <pwd.h>
 #include <stdarg.h>

@@ -5,7 +5,7 @@
  * active), and the bytes of the last source file read (consecutive OCR jobs
  * are mostly pages of the same file).
  */
-#include "pipeline/stage_internal.h"
+#include "pipeline/stages/stage_internal.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -1,5 +1,5 @@
 /*
- * stage_ocr.c — the ocr stage: one page of one stored TIFF through
+ * ocr.c — the ocr stage: one page of one stored TIFF through
  * ocr/ (decode, normalise, recognise), its text and confidence stored, and
  * the file's assembly queued when this was its last pending page.
  *
@@ -13,7 +13,7 @@
  *   3. A page that cannot be decoded is the input's fault, not the stage's:
  *      it is marked failed with the reason and the job completes.
  */
-#include "pipeline/stage_internal.h"
+#include "pipeline/stages/stage_internal.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -38,7 +38,7 @@
 #define CS_REVIEW_LIMIT    (-4)
 
 /*
- * For review_store.c and review_actions.c: cs_fail, returning code
+ * For review_store.c and actions.c: cs_fail, returning code
  * (CS_REVIEW_BAD, CS_REVIEW_CONFLICT) instead of -1.  err may be NULL.
  */
 int cs_review_store_fail(int code, char *err, size_t errlen, const char *fmt, ...)
@@ -252,13 +252,5 @@ int cs_review_store_audit(cs_store *s, const char *actor, const char *action,
  */
 int cs_audit_command(cs_store *s, const char *action, const char *object_kind,
                      const char *object_id, const char *detail_json, char *err, size_t errlen);
-
-/* ---- learning from corrections (train.c) ---- */
-/*
- * `chartscan train --from-reviews [FILE.csv]`: train and activate a model on
- * the reviewer-confirmed examples, plus csv_path's examples when not NULL.
- */
-int cs_train_from_reviews(cs_store *s, const char *csv_path, FILE *out, char *err,
-                          size_t errlen);
 
 #endif

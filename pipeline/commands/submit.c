@@ -13,7 +13,7 @@
  *      read its first entry header: a clerk who submits the wrong file (a
  *      roster CSV, a PDF) gets the answer at once, not from a worker later.
  *   3. The batch's page limit (--max-pages) is stored with it; unpack
- *      applies it (stage_unpack.c).
+ *      applies it (stages/unpack.c).
  */
 #include "pipeline/pipeline_internal.h"
 

@@ -22,7 +22,7 @@
  * unusual in them (the overwhelming majority, and Windows paths with
  * backslashes) are shown unchanged.
  */
-#include "pipeline/pipeline_internal.h"
+#include "pipeline/stages/stage_internal.h"
 
 #include <string.h>
 

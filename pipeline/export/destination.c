@@ -25,7 +25,7 @@
  *     same export_version and the status sent or accepted; a rejected one
  *     (AE/AR) is sent again on every later export until accepted.
  */
-#include "pipeline/export_internal.h"
+#include "pipeline/export/export_internal.h"
 
 #include <pwd.h>
 #include <stdlib.h>

@@ -15,7 +15,7 @@
  * stops and sends it again on a later run.  The receiver is untrusted: an
  * ACK is bounded in size and parsed defensively.
  */
-#include "pipeline/export_internal.h"
+#include "pipeline/export/export_internal.h"
 
 #include <errno.h>
 #include <fcntl.h>

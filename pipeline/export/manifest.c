@@ -27,7 +27,7 @@
 #include <unistd.h>
 
 #include "common/common.h"
-#include "pipeline/review_store.h"
+#include "pipeline/review/review_store.h"
 
 enum { C_KIND, C_DOC, C_BATCH, C_STATUS, C_DOCTYPE, C_DOCCONF, C_MRN, C_PCONF, C_DOS, C_FILE,
        C_PAGE, C_REASON, C_TEXT, C_K1, C_K2, C_K3, C_K4, C_REASONS, C_CANDIDATES, C_FILE_BYTES };

@@ -21,7 +21,7 @@
 
 #include "common/common.h"
 #include "indexer/indexer.h"
-#include "pipeline/review_store.h"
+#include "pipeline/review/review_store.h"
 
 #define MAX_EXAMPLES 1000000
 #define MAX_TEXT (1 << 20)

@@ -1,5 +1,5 @@
 /*
- * review_actions.c — what a reviewer does to a document: confirm, change
+ * actions.c — what a reviewer does to a document: confirm, change
  * its type or patient, split it at a page, merge it into the previous
  * document of its file, mark a page blank or not blank, reject it.  Each
  * action is one transaction: the document is locked, the reviewer's lease
@@ -20,7 +20,7 @@
  *      last_page and page_count are recomputed from its pages after any
  *      change to them.
  */
-#include "pipeline/review_store.h"
+#include "pipeline/review/review_store.h"
 
 #include <stdlib.h>
 #include <string.h>

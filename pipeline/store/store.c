@@ -32,7 +32,7 @@
  *      GRANTs at the end of every `chartscan init`, after the migrations,
  *      so that a table a later migration adds gets its grants from the
  *      row that migration inserts.  On the embedded server the roles log
- *      in by peer authentication (server.c, note 3); cs_store_prepare
+ *      in by peer authentication (cluster.c, note 3); cs_store_prepare
  *      makes them with the bootstrap superuser "chartscan", which nothing
  *      else uses.  With CHARTSCAN_DB, the site's sysadmin makes them
  *      (doc/roles.sql) and names each role's connection
@@ -48,7 +48,7 @@
 #include <unistd.h>
 
 #include "common/common.h"
-#include "pipeline/migrations.h"
+#include "pipeline/store/migrations.h"
 
 /* A socket path must fit sockaddr_un (108 bytes) with "/pg/run/.s.PGSQL.5432". */
 #define HOME_MAX 80

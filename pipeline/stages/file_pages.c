@@ -3,7 +3,7 @@
  * text, word boxes, size and the blank flag, in page order.  Failed pages
  * are left out: they belong to no document.
  */
-#include "pipeline/pipeline_internal.h"
+#include "pipeline/stages/stage_internal.h"
 
 #include <stdlib.h>
 #include <string.h>
