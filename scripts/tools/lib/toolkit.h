@@ -15,6 +15,8 @@
  *             lookup, and the \u escape helpers
  *   render.c  PostScript -> gs -> Leptonica: tk_ps_string, tk_gs_render,
  *             tk_page_read_skewed, tk_speckle
+ *   batch.c   the generators' batch: tk_chart_entry, tk_make_temp_dir,
+ *             tk_zip_create / tk_zip_close, tk_scanfile (one file's staging)
  *
  * Every tool defines tk_prog (its name, the prefix of every message):
  *
@@ -64,6 +66,10 @@ void tk_buf_csv(cs_buf *b, const char *s);
 #define TK_BUF_PRINTF_MAX 1024
 void tk_buf_vprintf(cs_buf *b, size_t max, const char *fmt, va_list ap)
     __attribute__((format(printf, 3, 0)));
+/* tk_buf_vprintf with the bound TK_BUF_PRINTF_MAX. */
+void tk_buf_printf(cs_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* s as one CSV field, always quoted (with "" for "): how train.csv holds its text. */
+void tk_buf_csv_quoted(cs_buf *b, const char *s);
 
 /* ---- files.c ---- */
 
@@ -169,5 +175,45 @@ struct Pix *tk_page_read_skewed(const char *png, double skew, char *err, size_t 
  * a grey level in [darkest, darkest + 80), one in 2 * per set white.
  */
 void tk_speckle(struct Pix *pix, tk_rng *r, long per, int darkest);
+
+/* ---- batch.c ---- */
+
+/* The generators' file names: boxNN/chart_NNNN.tif, TK_FILES_PER_BOX to a box. */
+#define TK_FILES_PER_BOX 25
+/* The zip entry name of file i (0-based). */
+void tk_chart_entry(char *out, size_t n, long i);
+/*
+ * Create a private temporary folder "$TMPDIR/PREFIX.XXXXXX" (TMPDIR unset or
+ * empty: /tmp) and put its path in out; out is "" after a failure.
+ */
+int tk_make_temp_dir(const char *prefix, char *out, size_t n, char *err, size_t errlen);
+/* A new zip writer on path; NULL with err.  Free it with archive_write_free. */
+struct archive *tk_zip_create(const char *path, char *err, size_t errlen);
+/* Finish the zip on path (the name is for the message). */
+int tk_zip_close(struct archive *a, const char *path, char *err, size_t errlen);
+
+/*
+ * One generated file on its way into the zip, staged in the temporary
+ * folder as fNNNN.ps, fNNNN-PPP.png (one per rendered page) and fNNNN.tif.
+ */
+typedef struct tk_scanfile {
+    char ps[4400], pattern[4400], tif[4400], dir[4400];
+    long number;              /* NNNN: the file's index + 1 */
+    int pages;                /* pages written to the TIFF so far */
+} tk_scanfile;
+
+/* Name the staging files of file i (0-based) in dir. */
+void tk_scanfile_init(tk_scanfile *sf, const char *dir, long i);
+/* Write the PostScript and render every page with gs at dpi (gs failures worded). */
+int tk_scanfile_render(tk_scanfile *sf, const cs_buf *ps, int dpi, char *err, size_t errlen);
+/* The path of rendered page p (1-based). */
+void tk_scanfile_png(const tk_scanfile *sf, int p, char *out, size_t n);
+/* Append pix to the TIFF as its next page, G4 (g4) or JPEG compressed. */
+int tk_scanfile_add_page(tk_scanfile *sf, struct Pix *pix, int g4, char *err, size_t errlen);
+/* Store the TIFF as zip entry `entry`. */
+int tk_scanfile_store(const tk_scanfile *sf, struct archive *zip, const char *entry,
+                      char *err, size_t errlen);
+/* Remove the PostScript and the TIFF (the PNGs are removed as they are read). */
+void tk_scanfile_cleanup(tk_scanfile *sf);
 
 #endif
