@@ -11,8 +11,8 @@
  *   rng.c     tk_rng: the seeded SplitMix64 streams of the generators,
  *             random dates
  *   opts.c    tk_parse_long, tk_parse_seed: command-line numbers
- *   json.c    tk_json: the value tree of the tools' JSON line readers,
- *             lookup, and the \u escape helpers
+ *   json.c    tk_json, tk_jsonl: the tools' one JSON (Lines) reader and
+ *             its value tree
  *   render.c  PostScript -> gs -> Leptonica: tk_ps_string, tk_gs_render,
  *             tk_page_read_skewed, tk_speckle
  *   batch.c   the generators' batch: tk_chart_entry, tk_make_temp_dir,
@@ -34,6 +34,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdarg.h>
+#include <stdio.h>
 
 struct archive;   /* libarchive */
 struct Pix;       /* Leptonica's PIX */
@@ -126,14 +127,11 @@ int tk_parse_seed(const char *s, uint64_t *out);
 typedef enum { TK_JSON_NULL, TK_JSON_BOOL, TK_JSON_NUM, TK_JSON_STR, TK_JSON_ARR,
                TK_JSON_OBJ } tk_json_type;
 
-/*
- * One parsed JSON value.  The parsers stay in the tools (their error texts,
- * depth limits and input forms differ); this is the tree they build.
- */
+/* One parsed JSON value (see json.c for what the reader accepts). */
 typedef struct tk_json {
     tk_json_type t;
-    int b;                    /* TK_JSON_BOOL, for the parsers that set it */
-    double num;               /* TK_JSON_NUM (and TK_JSON_BOOL for those that use it) */
+    int b;                    /* TK_JSON_BOOL: 1 true, 0 false */
+    double num;               /* TK_JSON_NUM; TK_JSON_BOOL: 1 or 0 too */
     char *str;                /* TK_JSON_STR: NUL-terminated UTF-8 */
     struct tk_json *items;    /* TK_JSON_ARR elements, TK_JSON_OBJ values */
     char **keys;              /* TK_JSON_OBJ: one key per item */
@@ -146,10 +144,39 @@ void tk_json_free(tk_json *v);
 const tk_json *tk_json_get(const tk_json *o, const char *key);
 /* The member key of o when it is a string, else NULL. */
 const char *tk_json_string(const tk_json *o, const char *key);
-/* Four hex digits at p into *out; -1 when one is not a hex digit (stops at it). */
-int tk_json_hex4(const char *p, unsigned *out);
-/* Append code point cp as UTF-8 (cp 0 appends a NUL byte). */
-void tk_json_put_utf8(cs_buf *b, unsigned cp);
+/*
+ * Parse the one JSON value that fills s[0..len) (whitespace around it
+ * allowed) into *v, nested at most max_depth deep.  0, or -1 with *err a
+ * static description ("unterminated string", "trailing characters after
+ * the JSON value", ...) and *v empty.
+ */
+int tk_json_parse(const char *s, size_t len, int max_depth, tk_json *v, const char **err);
+
+/*
+ * A JSON Lines reader: one value per line, blank lines skipped.
+ *
+ *     tk_jsonl rd;
+ *     tk_jsonl_init(&rd, fp, max_line, max_depth);
+ *     while ((rc = tk_jsonl_next(&rd, &v)) > 0) { use v; tk_json_free(&v); }
+ *     rc < 0: rd.err at line rd.lineno; rc == 0: the end (or a read error: ferror(fp))
+ *     tk_jsonl_free(&rd);
+ */
+typedef struct tk_jsonl {
+    FILE *fp;
+    size_t max_line;          /* longest line in bytes, its newline included; 0: no bound */
+    int max_depth;
+    long lineno;              /* the line last read, 1-based */
+    const char *err;          /* after -1: what is wrong with line lineno */
+    char errbuf[64];
+    char *line;
+    size_t cap;
+} tk_jsonl;
+
+void tk_jsonl_init(tk_jsonl *r, FILE *fp, size_t max_line, int max_depth);
+/* The next line's value into *v: 1; 0 at the end of the input; -1 with r->err. */
+int tk_jsonl_next(tk_jsonl *r, tk_json *v);
+/* Free the line buffer (not the stream). */
+void tk_jsonl_free(tk_jsonl *r);
 
 /* ---- render.c ---- */
 
