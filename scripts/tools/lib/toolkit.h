@@ -1,8 +1,10 @@
 /*
  * toolkit.h — helpers shared by the programs in scripts/tools/
  *
- * The tools (samplegen, evalgen, cer, evalscore, ocrbench) are one .c file
- * each; what they have in common lives here, one file per job:
+ * Each tool (samplegen, evalgen, cer, evalscore, ocrbench) is
+ * scripts/tools/NAME.c, its main, plus the files of scripts/tools/NAME/
+ * when it has more (samplegen and evalgen); what the tools have in common
+ * lives here, one file per job:
  *
  *   core.c    tk_die, tk_die_oom, tk_x* allocation that dies on failure,
  *             tk_buf_* cs_buf appends (text, JSON, CSV) that die on failure
