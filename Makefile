@@ -51,12 +51,15 @@ REVIEW_ASSETS := $(sort $(wildcard review/assets/*.html review/assets/*.css revi
 LIB_OBJ := $(OBJ_common) $(OBJ_ocr) $(OBJ_indexer) $(OBJ_pipeline) $(B)/gen/schema_sql.o \
            $(OBJ_workers) $(OBJ_review) $(B)/gen/review_assets.o
 
-# scripts/tools/NAME.c is one program, build/tools/NAME; what the tools share
-# is in scripts/tools/lib/ (toolkit.h), linked into every one of them.
+# scripts/tools/NAME.c is one program, build/tools/NAME, with its main; the
+# other files of a program, if any, are scripts/tools/NAME/*.c.  What the
+# tools share is in scripts/tools/lib/ (toolkit.h), linked into every one.
 TOOLS_SRC := $(wildcard scripts/tools/*.c)
 TOOLS := $(patsubst scripts/tools/%.c,$(B)/tools/%,$(TOOLS_SRC))
 TOOLS_LIB_SRC := $(wildcard scripts/tools/lib/*.c)
 TOOLS_LIB_OBJ := $(patsubst %.c,$(B)/%.o,$(TOOLS_LIB_SRC))
+tool_obj = $(patsubst %.c,$(B)/%.o,$(wildcard scripts/tools/$(1)/*.c))
+$(foreach t,$(TOOLS),$(eval $(t): $(call tool_obj,$(notdir $(t)))))
 
 TEST_SRC := $(wildcard tests/check_*.c)
 TEST_BIN := $(patsubst tests/%.c,$(B)/tests/%,$(TEST_SRC))
@@ -73,7 +76,7 @@ tools: $(TOOLS)
 
 $(B)/tools/%: scripts/tools/%.c $(TOOLS_LIB_OBJ) $(OBJ_common)
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -o $@ $< $(TOOLS_LIB_OBJ) $(OBJ_common) $(ALL_LDFLAGS) $(PKG_LIBS) -lm
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -o $@ $< $(call tool_obj,$(@F)) $(TOOLS_LIB_OBJ) $(OBJ_common) $(ALL_LDFLAGS) $(PKG_LIBS) -lm
 
 $(B)/gen/schema_sql.c: $(SCHEMA_SQL) scripts/embed-schema
 	@mkdir -p $(@D)
@@ -90,7 +93,7 @@ $(B)/gen/%.o: $(B)/gen/%.c
 # ocrbench runs the ocr module's cleanup and OCR, so it links the ocr objects too.
 $(B)/tools/ocrbench: scripts/tools/ocrbench.c $(TOOLS_LIB_OBJ) $(OBJ_common) $(OBJ_ocr)
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -o $@ $< $(TOOLS_LIB_OBJ) $(OBJ_common) $(OBJ_ocr) $(ALL_LDFLAGS) $(PKG_LIBS) -lm
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -o $@ $< $(call tool_obj,$(@F)) $(TOOLS_LIB_OBJ) $(OBJ_common) $(OBJ_ocr) $(ALL_LDFLAGS) $(PKG_LIBS) -lm
 
 $(B)/%.o: %.c
 	@mkdir -p $(@D)

@@ -58,196 +58,7 @@
 
 const char tk_prog[] = PROG;
 
-/* ------------------------------------------------------------------ */
-/* Minimal JSON: parse one value into a small tree.                    */
-
-typedef struct {
-    const char *p, *end;
-    const char *err;
-} jparser;
-
-static void jws(jparser *jp)
-{
-    while (jp->p < jp->end && (*jp->p == ' ' || *jp->p == '\t' || *jp->p == '\n' || *jp->p == '\r'))
-        jp->p++;
-}
-
-static int jstring(jparser *jp, char **out)
-{
-    cs_buf b = CS_BUF_INIT;
-    jp->p++;   /* opening quote */
-    for (;;) {
-        const char *s = jp->p;
-        while (jp->p < jp->end && *jp->p != '"' && *jp->p != '\\' && (unsigned char)*jp->p >= 0x20)
-            jp->p++;
-        if (jp->p > s && cs_buf_append(&b, s, (size_t)(jp->p - s)) < 0)
-            tk_die("out of memory");
-        if (jp->p >= jp->end || (unsigned char)*jp->p < 0x20) {
-            jp->err = "unterminated string or control character in string";
-            goto fail;
-        }
-        if (*jp->p == '"') {
-            jp->p++;
-            break;
-        }
-        /* backslash */
-        if (jp->end - jp->p < 2) {
-            jp->err = "bad escape";
-            goto fail;
-        }
-        char c = jp->p[1];
-        jp->p += 2;
-        unsigned cp;
-        switch (c) {
-        case '"': cp = '"'; break;
-        case '\\': cp = '\\'; break;
-        case '/': cp = '/'; break;
-        case 'b': cp = '\b'; break;
-        case 'f': cp = '\f'; break;
-        case 'n': cp = '\n'; break;
-        case 'r': cp = '\r'; break;
-        case 't': cp = '\t'; break;
-        case 'u':
-            if (jp->end - jp->p < 4 || tk_json_hex4(jp->p, &cp) < 0) {
-                jp->err = "bad \\u escape";
-                goto fail;
-            }
-            jp->p += 4;
-            if (cp >= 0xD800 && cp <= 0xDBFF) {
-                unsigned lo;
-                if (jp->end - jp->p >= 6 && jp->p[0] == '\\' && jp->p[1] == 'u'
-                    && tk_json_hex4(jp->p + 2, &lo) == 0 && lo >= 0xDC00 && lo <= 0xDFFF) {
-                    cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
-                    jp->p += 6;
-                } else {
-                    cp = 0xFFFD;
-                }
-            } else if (cp >= 0xDC00 && cp <= 0xDFFF) {
-                cp = 0xFFFD;
-            }
-            break;
-        default:
-            jp->err = "bad escape";
-            goto fail;
-        }
-        tk_json_put_utf8(&b, cp ? cp : 0xFFFD);   /* keep strings NUL-terminated */
-    }
-    if (!b.data)
-        b.data = tk_xstrdup("");
-    *out = b.data;
-    return 0;
-fail:
-    cs_buf_free(&b);
-    return -1;
-}
-
-static int jparse(jparser *jp, tk_json *v, int depth)
-{
-    memset(v, 0, sizeof *v);
-    if (depth > MAX_DEPTH) {
-        jp->err = "nested too deeply";
-        return -1;
-    }
-    jws(jp);
-    if (jp->p >= jp->end) {
-        jp->err = "unexpected end of line";
-        return -1;
-    }
-    char c = *jp->p;
-    if (c == '"') {
-        v->t = TK_JSON_STR;
-        return jstring(jp, &v->str);
-    }
-    if (c == '{' || c == '[') {
-        int obj = c == '{';
-        size_t cap = 0;
-        v->t = obj ? TK_JSON_OBJ : TK_JSON_ARR;
-        jp->p++;
-        jws(jp);
-        if (jp->p < jp->end && *jp->p == (obj ? '}' : ']')) {
-            jp->p++;
-            return 0;
-        }
-        for (;;) {
-            char *key = NULL;
-            if (v->n == cap) {
-                cap = cap ? cap * 2 : 8;
-                v->items = tk_xrealloc(v->items, cap * sizeof *v->items);
-                if (obj)
-                    v->keys = tk_xrealloc(v->keys, cap * sizeof *v->keys);
-            }
-            if (obj) {
-                jws(jp);
-                if (jp->p >= jp->end || *jp->p != '"') {
-                    jp->err = "expected a key";
-                    return -1;
-                }
-                if (jstring(jp, &key) < 0)
-                    return -1;
-                jws(jp);
-                if (jp->p >= jp->end || *jp->p != ':') {
-                    free(key);
-                    jp->err = "expected ':'";
-                    return -1;
-                }
-                jp->p++;
-                v->keys[v->n] = key;
-            }
-            if (jparse(jp, &v->items[v->n], depth + 1) < 0) {
-                v->n++;   /* so tk_json_free releases the partial item and key */
-                return -1;
-            }
-            v->n++;
-            jws(jp);
-            if (jp->p < jp->end && *jp->p == ',') {
-                jp->p++;
-                continue;
-            }
-            if (jp->p < jp->end && *jp->p == (obj ? '}' : ']')) {
-                jp->p++;
-                return 0;
-            }
-            jp->err = obj ? "expected ',' or '}'" : "expected ',' or ']'";
-            return -1;
-        }
-    }
-    if (jp->end - jp->p >= 4 && !memcmp(jp->p, "null", 4)) {
-        v->t = TK_JSON_NULL;
-        jp->p += 4;
-        return 0;
-    }
-    if (jp->end - jp->p >= 4 && !memcmp(jp->p, "true", 4)) {
-        v->t = TK_JSON_BOOL;
-        v->num = 1;
-        jp->p += 4;
-        return 0;
-    }
-    if (jp->end - jp->p >= 5 && !memcmp(jp->p, "false", 5)) {
-        v->t = TK_JSON_BOOL;
-        jp->p += 5;
-        return 0;
-    }
-    if (c == '-' || (c >= '0' && c <= '9')) {
-        char tmp[64];
-        size_t n = 0;
-        while (jp->p + n < jp->end && n < sizeof tmp - 1 && strchr("+-0123456789.eE", jp->p[n]))
-            n++;
-        memcpy(tmp, jp->p, n);
-        tmp[n] = '\0';
-        char *e;
-        v->t = TK_JSON_NUM;
-        v->num = strtod(tmp, &e);
-        if (e != tmp + n || n == 0) {
-            jp->err = "bad number";
-            return -1;
-        }
-        jp->p += n;
-        return 0;
-    }
-    jp->err = "unexpected character";
-    return -1;
-}
-
+/* A line's "page": a whole number from 1 to 1e9. */
 static int jgetpage(const tk_json *o, long *page)
 {
     const tk_json *v = tk_json_get(o, "page");
@@ -314,33 +125,18 @@ static void close_in(FILE *fp, const char *path)
 static void each_line(const char *path, void (*fn)(const tk_json *, const char *, long))
 {
     FILE *fp = open_in(path);
-    char *line = NULL;
-    size_t cap = 0;
-    ssize_t n;
-    long lineno = 0;
-    while ((n = getline(&line, &cap, fp)) >= 0) {
-        jparser jp = {line, line + n, NULL};
-        tk_json v;
-        lineno++;
-        while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
-            n--;
-        jp.end = line + n;
-        jws(&jp);
-        if (jp.p == jp.end)
-            continue;
-        if (jparse(&jp, &v, 0) < 0) {
-            tk_json_free(&v);
-            tk_die("%s:%ld: bad JSON: %s", path, lineno, jp.err);
-        }
-        jws(&jp);
-        if (jp.p != jp.end) {
-            tk_json_free(&v);
-            tk_die("%s:%ld: bad JSON: trailing characters", path, lineno);
-        }
-        fn(&v, path, lineno);
+    tk_jsonl rd;
+    tk_json v;
+    int rc;
+
+    tk_jsonl_init(&rd, fp, 0, MAX_DEPTH);
+    while ((rc = tk_jsonl_next(&rd, &v)) > 0) {
+        fn(&v, path, rd.lineno);
         tk_json_free(&v);
     }
-    free(line);
+    if (rc < 0)
+        tk_die("%s:%ld: bad JSON: %s", path, rd.lineno, rd.err);
+    tk_jsonl_free(&rd);
     close_in(fp, path);
 }
 
@@ -380,7 +176,7 @@ static void truth_line(const tk_json *v, const char *path, long lineno)
         if (rot && rot->t == TK_JSON_NUM)
             pages[npages].truth_rotation = (int)rot->num;
         if (blank && blank->t == TK_JSON_BOOL)
-            pages[npages].truth_blank = blank->num != 0;
+            pages[npages].truth_blank = blank->b;
         if (tags && tags->t == TK_JSON_ARR) {
             pages[npages].tags = tk_xrealloc(NULL, (tags->n ? tags->n : 1) * sizeof(char *));
             for (size_t k = 0; k < tags->n; k++)
@@ -464,7 +260,7 @@ static void ocrbench_line(const tk_json *v, const char *path, long lineno)
     if (rot && rot->t == TK_JSON_NUM)
         p->hyp_rotation = (int)rot->num;
     if (blank && blank->t == TK_JSON_BOOL)
-        p->hyp_blank = blank->num != 0;
+        p->hyp_blank = blank->b;
 }
 
 static void read_tess_dir(const char *dir)

@@ -727,7 +727,7 @@ static void breakdown(const eval *e, const char *title, key_fn *key, int reasons
                rate_cell(v[r].right, v[r].roster, a, sizeof a),
                rate_cell(v[r].pright, v[r].roster, b, sizeof b),
                rate_cell(v[r].type_ok, v[r].mdocs, c, sizeof c), v[r].wrong, d, f);
-        if (reasons) {
+        if (reasons && v[r].reasons.n) {     /* qsort wants an array, even of none */
             qsort(v[r].reasons.v, v[r].reasons.n, sizeof *v[r].reasons.v, counter_cmp);
             for (size_t q = 0; q < v[r].reasons.n && q < 2; q++)
                 printf("%s %.38s (%ld)", q ? ";" : "", v[r].reasons.v[q].key, v[r].reasons.v[q].n);

@@ -104,3 +104,23 @@ void tk_buf_vprintf(cs_buf *b, size_t max, const char *fmt, va_list ap)
         tk_die("internal error: formatted text too long");
     tk_buf_append(b, tmp, (size_t)n);
 }
+
+void tk_buf_printf(cs_buf *b, const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    tk_buf_vprintf(b, TK_BUF_PRINTF_MAX, fmt, ap);
+    va_end(ap);
+}
+
+void tk_buf_csv_quoted(cs_buf *b, const char *s)
+{
+    tk_buf_puts(b, "\"");
+    for (; *s; s++) {
+        if (*s == '"')
+            tk_buf_puts(b, "\"");
+        tk_buf_append(b, s, 1);
+    }
+    tk_buf_puts(b, "\"");
+}

@@ -1,8 +1,10 @@
 /*
  * toolkit.h — helpers shared by the programs in scripts/tools/
  *
- * The tools (samplegen, evalgen, cer, evalscore, ocrbench) are one .c file
- * each; what they have in common lives here, one file per job:
+ * Each tool (samplegen, evalgen, cer, evalscore, ocrbench) is
+ * scripts/tools/NAME.c, its main, plus the files of scripts/tools/NAME/
+ * when it has more (samplegen and evalgen); what the tools have in common
+ * lives here, one file per job:
  *
  *   core.c    tk_die, tk_die_oom, tk_x* allocation that dies on failure,
  *             tk_buf_* cs_buf appends (text, JSON, CSV) that die on failure
@@ -11,10 +13,12 @@
  *   rng.c     tk_rng: the seeded SplitMix64 streams of the generators,
  *             random dates
  *   opts.c    tk_parse_long, tk_parse_seed: command-line numbers
- *   json.c    tk_json: the value tree of the tools' JSON line readers,
- *             lookup, and the \u escape helpers
+ *   json.c    tk_json, tk_jsonl: the tools' one JSON (Lines) reader and
+ *             its value tree
  *   render.c  PostScript -> gs -> Leptonica: tk_ps_string, tk_gs_render,
  *             tk_page_read_skewed, tk_speckle
+ *   batch.c   the generators' batch: tk_chart_entry, tk_make_temp_dir,
+ *             tk_zip_create / tk_zip_close, tk_scanfile (one file's staging)
  *
  * Every tool defines tk_prog (its name, the prefix of every message):
  *
@@ -32,6 +36,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdarg.h>
+#include <stdio.h>
 
 struct archive;   /* libarchive */
 struct Pix;       /* Leptonica's PIX */
@@ -64,6 +69,10 @@ void tk_buf_csv(cs_buf *b, const char *s);
 #define TK_BUF_PRINTF_MAX 1024
 void tk_buf_vprintf(cs_buf *b, size_t max, const char *fmt, va_list ap)
     __attribute__((format(printf, 3, 0)));
+/* tk_buf_vprintf with the bound TK_BUF_PRINTF_MAX. */
+void tk_buf_printf(cs_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* s as one CSV field, always quoted (with "" for "): how train.csv holds its text. */
+void tk_buf_csv_quoted(cs_buf *b, const char *s);
 
 /* ---- files.c ---- */
 
@@ -120,14 +129,11 @@ int tk_parse_seed(const char *s, uint64_t *out);
 typedef enum { TK_JSON_NULL, TK_JSON_BOOL, TK_JSON_NUM, TK_JSON_STR, TK_JSON_ARR,
                TK_JSON_OBJ } tk_json_type;
 
-/*
- * One parsed JSON value.  The parsers stay in the tools (their error texts,
- * depth limits and input forms differ); this is the tree they build.
- */
+/* One parsed JSON value (see json.c for what the reader accepts). */
 typedef struct tk_json {
     tk_json_type t;
-    int b;                    /* TK_JSON_BOOL, for the parsers that set it */
-    double num;               /* TK_JSON_NUM (and TK_JSON_BOOL for those that use it) */
+    int b;                    /* TK_JSON_BOOL: 1 true, 0 false */
+    double num;               /* TK_JSON_NUM; TK_JSON_BOOL: 1 or 0 too */
     char *str;                /* TK_JSON_STR: NUL-terminated UTF-8 */
     struct tk_json *items;    /* TK_JSON_ARR elements, TK_JSON_OBJ values */
     char **keys;              /* TK_JSON_OBJ: one key per item */
@@ -140,10 +146,39 @@ void tk_json_free(tk_json *v);
 const tk_json *tk_json_get(const tk_json *o, const char *key);
 /* The member key of o when it is a string, else NULL. */
 const char *tk_json_string(const tk_json *o, const char *key);
-/* Four hex digits at p into *out; -1 when one is not a hex digit (stops at it). */
-int tk_json_hex4(const char *p, unsigned *out);
-/* Append code point cp as UTF-8 (cp 0 appends a NUL byte). */
-void tk_json_put_utf8(cs_buf *b, unsigned cp);
+/*
+ * Parse the one JSON value that fills s[0..len) (whitespace around it
+ * allowed) into *v, nested at most max_depth deep.  0, or -1 with *err a
+ * static description ("unterminated string", "trailing characters after
+ * the JSON value", ...) and *v empty.
+ */
+int tk_json_parse(const char *s, size_t len, int max_depth, tk_json *v, const char **err);
+
+/*
+ * A JSON Lines reader: one value per line, blank lines skipped.
+ *
+ *     tk_jsonl rd;
+ *     tk_jsonl_init(&rd, fp, max_line, max_depth);
+ *     while ((rc = tk_jsonl_next(&rd, &v)) > 0) { use v; tk_json_free(&v); }
+ *     rc < 0: rd.err at line rd.lineno; rc == 0: the end (or a read error: ferror(fp))
+ *     tk_jsonl_free(&rd);
+ */
+typedef struct tk_jsonl {
+    FILE *fp;
+    size_t max_line;          /* longest line in bytes, its newline included; 0: no bound */
+    int max_depth;
+    long lineno;              /* the line last read, 1-based */
+    const char *err;          /* after -1: what is wrong with line lineno */
+    char errbuf[64];
+    char *line;
+    size_t cap;
+} tk_jsonl;
+
+void tk_jsonl_init(tk_jsonl *r, FILE *fp, size_t max_line, int max_depth);
+/* The next line's value into *v: 1; 0 at the end of the input; -1 with r->err. */
+int tk_jsonl_next(tk_jsonl *r, tk_json *v);
+/* Free the line buffer (not the stream). */
+void tk_jsonl_free(tk_jsonl *r);
 
 /* ---- render.c ---- */
 
@@ -169,5 +204,45 @@ struct Pix *tk_page_read_skewed(const char *png, double skew, char *err, size_t 
  * a grey level in [darkest, darkest + 80), one in 2 * per set white.
  */
 void tk_speckle(struct Pix *pix, tk_rng *r, long per, int darkest);
+
+/* ---- batch.c ---- */
+
+/* The generators' file names: boxNN/chart_NNNN.tif, TK_FILES_PER_BOX to a box. */
+#define TK_FILES_PER_BOX 25
+/* The zip entry name of file i (0-based). */
+void tk_chart_entry(char *out, size_t n, long i);
+/*
+ * Create a private temporary folder "$TMPDIR/PREFIX.XXXXXX" (TMPDIR unset or
+ * empty: /tmp) and put its path in out; out is "" after a failure.
+ */
+int tk_make_temp_dir(const char *prefix, char *out, size_t n, char *err, size_t errlen);
+/* A new zip writer on path; NULL with err.  Free it with archive_write_free. */
+struct archive *tk_zip_create(const char *path, char *err, size_t errlen);
+/* Finish the zip on path (the name is for the message). */
+int tk_zip_close(struct archive *a, const char *path, char *err, size_t errlen);
+
+/*
+ * One generated file on its way into the zip, staged in the temporary
+ * folder as fNNNN.ps, fNNNN-PPP.png (one per rendered page) and fNNNN.tif.
+ */
+typedef struct tk_scanfile {
+    char ps[4400], pattern[4400], tif[4400], dir[4400];
+    long number;              /* NNNN: the file's index + 1 */
+    int pages;                /* pages written to the TIFF so far */
+} tk_scanfile;
+
+/* Name the staging files of file i (0-based) in dir. */
+void tk_scanfile_init(tk_scanfile *sf, const char *dir, long i);
+/* Write the PostScript and render every page with gs at dpi (gs failures worded). */
+int tk_scanfile_render(tk_scanfile *sf, const cs_buf *ps, int dpi, char *err, size_t errlen);
+/* The path of rendered page p (1-based). */
+void tk_scanfile_png(const tk_scanfile *sf, int p, char *out, size_t n);
+/* Append pix to the TIFF as its next page, G4 (g4) or JPEG compressed. */
+int tk_scanfile_add_page(tk_scanfile *sf, struct Pix *pix, int g4, char *err, size_t errlen);
+/* Store the TIFF as zip entry `entry`. */
+int tk_scanfile_store(const tk_scanfile *sf, struct archive *zip, const char *entry,
+                      char *err, size_t errlen);
+/* Remove the PostScript and the TIFF (the PNGs are removed as they are read). */
+void tk_scanfile_cleanup(tk_scanfile *sf);
 
 #endif

@@ -1,7 +1,7 @@
 /*
- * evalgen_people.inc — part of evalgen.c (included once, everything static):
- * invented people, the roster with its look-alikes, and how a name or a
- * date is printed (the name and date formats the truth records).
+ * people.c — evalgen's people: invented names, the roster with its
+ * look-alikes, and how a name or a date is printed (the name and date
+ * formats the truth records).
  *
  * Names are invented from syllables so that no real person is named.  A
  * share of the patients carry what real rosters hold and parsers trip on:
@@ -11,6 +11,13 @@
  * roster's last_name holds the last name without the suffix; the suffix
  * is its own column (chartscan's import ignores columns it does not know).
  */
+#include "scripts/tools/evalgen/evalgen.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
 
 /* ======================= invented names ======================= */
 
@@ -38,12 +45,12 @@ static const char *const first_male[] = {
     "Rowan", "Soren", "Tobin", "Ulric", "Wystan", "Alder", "Caspian",
     "Ambrose", "Barnaby", "Cyril", "Edmund", "Gilbert", "Horace", "Leopold", "Milo",
 };
-static const char *const months[] = {
+const char *const months[12] = {
     "January", "February", "March", "April", "May", "June", "July", "August",
     "September", "October", "November", "December",
 };
 
-static void make_surname(tk_rng *r, char *out, size_t n)
+void make_surname(tk_rng *r, char *out, size_t n)
 {
     snprintf(out, n, "%s%s", TK_PICK(r, last_prefix), TK_PICK(r, last_suffix));
 }
@@ -71,22 +78,20 @@ static void make_last_name(tk_rng *r, char *out, size_t n)
     }
 }
 
-static const char *first_name(tk_rng *r, char sex)
+const char *first_name(tk_rng *r, char sex)
 {
     return sex == 'F' ? TK_PICK(r, first_female) : TK_PICK(r, first_male);
 }
 
 /* ======================= dates ======================= */
 
-typedef tk_date date;
-
-static int date_eq(date a, date b)
+int date_eq(date a, date b)
 {
     return a.y == b.y && a.m == b.m && a.d == b.d;
 }
 
 /* d plus days (days >= 0). */
-static date date_add(date d, int days)
+date date_add(date d, int days)
 {
     while (days-- > 0) {
         if (++d.d > tk_days_in_month(d.y, d.m)) {
@@ -99,7 +104,7 @@ static date date_add(date d, int days)
 }
 
 /* Whole years from birth to on. */
-static int age_on(date birth, date on)
+int age_on(date birth, date on)
 {
     int a = on.y - birth.y;
     if (on.m < birth.m || (on.m == birth.m && on.d < birth.d))
@@ -112,7 +117,7 @@ static int age_on(date birth, date on)
  * issue 11; 1: added with it.  The US sites print month before day; the
  * day-first forms spell the month out, so they stay unambiguous.
  */
-static const struct date_format { const char *id; int stratum; } date_formats[] = {
+const struct date_format date_formats[DF_COUNT] = {
     { "MM/DD/YYYY", 0 },      /* 03/14/1952 */
     { "M/D/YYYY", 0 },        /* 3/14/1952 */
     { "YYYY-MM-DD", 0 },      /* 1952-03-14 */
@@ -127,10 +132,9 @@ static const struct date_format { const char *id; int stratum; } date_formats[] 
     { "YYYYMMDD", 1 },        /* 19520314 */
     { "DDMONYYYY", 1 },       /* 14MAR1952 */
 };
-#define DF_COUNT ((int)NELEM(date_formats))
-enum { DF_MDY0 = 0 };
+_Static_assert(NELEM(date_formats) == DF_COUNT, "DF_COUNT is the table's size");
 
-static void format_date(date d, int fmt, char *out, size_t n)
+void format_date(date d, int fmt, char *out, size_t n)
 {
     const char *mon = months[d.m - 1];
     char up[4];
@@ -157,26 +161,11 @@ static void format_date(date d, int fmt, char *out, size_t n)
 
 /* ======================= roster ======================= */
 
-/* What makes a patient hard to match; the truth's "group". */
-enum group {
-    G_PLAIN, G_TWIN, G_SAME_NAME, G_SAME_LAST, G_MRN_NEIGHBOUR,
-    G_OUT_SAME_NAME, G_OUT_TWIN, G_OUT_MRN_NEAR, G_OUT_OTHER, G_COUNT
-};
-static const char *const group_names[G_COUNT] = {
+/* The truth's "group" of each enum group. */
+const char *const group_names[G_COUNT] = {
     "plain", "twin", "same-name-other-dob", "same-last-name", "mrn-neighbour",
     "absent-same-name", "absent-same-last-and-dob", "absent-mrn-near", "absent-other",
 };
-
-typedef struct patient {
-    char mrn[9];
-    char last[48], first[24], middle[24];
-    char suffix[8];          /* "Jr", "Sr", "II", "III", "IV" or "" */
-    char sex;
-    date dob;
-    int group;
-    int in_roster;
-    int neighbour;           /* roster index of the MRN neighbour, or -1 */
-} patient;
 
 static int mrn_distance1(const char *a, const char *b)   /* same length, one substitution */
 {
@@ -269,7 +258,7 @@ static int date_before(date a, date b)
  * that partners are not adjacent in roster.csv.  Some same-name pairs of
  * men are father and son, told apart by Sr. and Jr. (and birth date).
  */
-static patient *make_roster(uint64_t seed, long n)
+patient *make_roster(uint64_t seed, long n)
 {
     tk_rng r = tk_rng_stream(seed, 1);
     patient *pts = tk_xcalloc((size_t)n, sizeof *pts);
@@ -353,7 +342,7 @@ static patient *make_roster(uint64_t seed, long n)
 }
 
 /* A patient absent from the roster, of group g, modelled on roster patient base. */
-static void make_outsider(tk_rng *r, const patient *roster, long n, int g, patient *p)
+void make_outsider(tk_rng *r, const patient *roster, long n, int g, patient *p)
 {
     const patient *base = &roster[tk_rng_below(r, (unsigned)n)];
 
@@ -377,12 +366,12 @@ static void make_outsider(tk_rng *r, const patient *roster, long n, int g, patie
         random_mrn(r, roster, n, p->mrn);
 }
 
-static void roster_csv(const patient *pts, long n, cs_buf *b)
+void roster_csv(const patient *pts, long n, cs_buf *b)
 {
     tk_buf_puts(b, "mrn,last_name,first_name,middle_name,birth_date,sex,suffix\n");
     for (long i = 0; i < n; i++) {
         const patient *p = &pts[i];
-        bprintf(b, "%s,%s,%s,%s,%04d-%02d-%02d,%c,%s\n", p->mrn, p->last, p->first, p->middle,
+        tk_buf_printf(b, "%s,%s,%s,%s,%04d-%02d-%02d,%c,%s\n", p->mrn, p->last, p->first, p->middle,
                 p->dob.y, p->dob.m, p->dob.d, p->sex, p->suffix);
     }
 }
@@ -396,12 +385,7 @@ static void roster_csv(const patient *pts, long n, cs_buf *b)
  * A suffix follows the last name in 'L' order ("SMITH JR, JOHN A") and
  * ends the name otherwise ("John A. Smith Jr.").
  */
-static const struct name_format {
-    const char *id;
-    int stratum;
-    char order;
-    int upper, middle, tight, courtesy;
-} name_formats[] = {
+const struct name_format name_formats[NF_COUNT] = {
     { "LAST, FIRST M", 0, 'L', 1, 1, 0, 0 },
     { "Last, First M", 0, 'L', 0, 1, 0, 0 },
     { "First M. Last", 0, 'F', 0, 2, 0, 0 },
@@ -417,16 +401,13 @@ static const struct name_format {
     { "First Last", 1, 'F', 0, 0, 0, 0 },
     { "LAST FIRST M", 1, 'N', 1, 1, 0, 0 },
 };
-#define NF_COUNT ((int)NELEM(name_formats))
-/* Masks of name formats a family asks for. */
-#define NFM_ALL ((1u << NF_COUNT) - 1)
-#define NFM_UPPER_LAST_FIRST ((1u << 0) | (1u << 5) | (1u << 6) | (1u << 13))
+_Static_assert(NELEM(name_formats) == NF_COUNT, "NF_COUNT is the table's size");
 
 /*
  * pt's name in format fmt.  courtesy picks Mrs. or Ms. for women (the
  * caller's draw, so that every page of a document agrees).
  */
-static void format_name(const patient *pt, int fmt, int courtesy, char *out, size_t n)
+void format_name(const patient *pt, int fmt, int courtesy, char *out, size_t n)
 {
     const struct name_format *f = &name_formats[fmt];
     char mid[32] = "", last[64], tmp[160];

@@ -1,20 +1,23 @@
 /*
- * evalgen_forms.inc — part of evalgen.c (included once, everything static):
- * the tuning / held-out split, the title wordings and letter openings, and
- * what every first page shares whatever its family: the facility heading,
- * the title, the fields a header prints, a hand stamp, the closing.
+ * forms.c — what evalgen's forms share whatever their family: the tuning /
+ * held-out split, the title wordings and letter openings, the fields a
+ * header prints, the facility heading and title, a hand stamp, the
+ * closings, and the letters' openings.
  *
  * The split (see "THE SPLIT" in evalgen.c's header comment) is fixed: it
  * depends on SPLIT_SALT and the ids below, never on --seed.
  */
+#include "scripts/tools/evalgen/evalgen.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
 
 /* ======================= the split ======================= */
 
-/* Changing the salt or an id moves items between the halves: don't, lightly. */
-#define SPLIT_SALT "chartscan-eval-split/1"
-
-enum { SPLIT_TUNING, SPLIT_HELDOUT };
-static const char *const split_names[] = { "tuning", "heldout" };
+const char *const split_names[2] = { "tuning", "heldout" };
 
 typedef struct split_item {
     const char *id;
@@ -59,6 +62,40 @@ static void split_items(const char *list, split_item *v, int n)
     }
 }
 
+int family_split[NFAMILIES];
+int name_format_split[NF_COUNT];
+int date_format_split[DF_COUNT];
+
+/*
+ * Split every list once: families (letters apart from the others, so that
+ * each half has a letter family), name formats, date formats, and each
+ * type's wordings.
+ */
+void split_init(void)
+{
+    split_item v[64];
+    int n = 0;
+
+    for (int k = 0; k < NFAMILIES; k++)
+        v[n++] = (split_item){ families[k].name, families[k].letter ? 2 : families[k].stratum,
+                               &family_split[k], 0 };
+    split_items("family", v, n);
+    n = 0;
+    for (int k = 0; k < NF_COUNT; k++)
+        v[n++] = (split_item){ name_formats[k].id, name_formats[k].stratum, &name_format_split[k], 0 };
+    split_items("name", v, n);
+    n = 0;
+    for (int k = 0; k < DF_COUNT; k++)
+        v[n++] = (split_item){ date_formats[k].id, date_formats[k].stratum, &date_format_split[k], 0 };
+    split_items("date", v, n);
+    for (int t = 0; t < NTYPES; t++) {
+        n = 0;
+        for (int k = 0; k < wording_count(t); k++)
+            v[n++] = (split_item){ wordings[t][k].id, wordings[t][k].stratum, &wording_split[t][k], 0 };
+        split_items("wording", v, n);
+    }
+}
+
 /* ======================= title wordings and letter openings ======================= */
 
 /*
@@ -68,10 +105,7 @@ static void split_items(const char *list, split_item *v, int n)
  * on its EXAM: line, "@modality" the modality it mentions.  Letters have
  * no title: their wordings are openings (salutation and "Re:" block).
  */
-#define MAX_WORDINGS 10
-typedef struct wording { const char *id, *text; int stratum; } wording;
-
-static const wording wordings[][MAX_WORDINGS] = {
+const wording wordings[NTYPES][MAX_WORDINGS] = {
     {   /* discharge_summary */
         { "dis1", "DISCHARGE SUMMARY", 0 }, { "dis2", "HOSPITAL DISCHARGE SUMMARY", 0 },
         { "dis3", "DISCHARGE NOTE", 1 }, { "dis4", "TRANSFER/DISCHARGE SUMMARY", 1 },
@@ -116,9 +150,9 @@ static const wording wordings[][MAX_WORDINGS] = {
     },
 };
 
-static int wording_split[NTYPES][MAX_WORDINGS];
+int wording_split[NTYPES][MAX_WORDINGS];
 
-static int wording_count(int type)
+int wording_count(int type)
 {
     int n = 0;
     while (n < MAX_WORDINGS && wordings[type][n].id)
@@ -146,7 +180,7 @@ static void upper_title(const char *s, size_t len, char *out, size_t n)
 }
 
 /* The title a radiology body asks for (@exam, @modality); "" when it names none. */
-static void body_title(const char *text, int exam, char *out, size_t n)
+void body_title(const char *text, int exam, char *out, size_t n)
 {
     static const struct { const char *key, *title; } mods[] = {
         { "MRI", "MRI REPORT" }, { "magnetic resonance", "MRI REPORT" },
@@ -200,24 +234,7 @@ static const char *const towns[] = {
     "Riverbend", "Northfield", "Lakeshore", "Pine Hollow", "Ashby", "Marlow",
 };
 
-/* Everything a header may print, formatted once per document. */
-typedef struct fields {
-    char name[160], dob[40], dos[40];
-    const char *mrn;             /* NULL: the document prints no MRN */
-    char acct[24], enc[24], visit[24], phone[24];
-    char doctor[48];             /* "A. Hartley, MD" */
-    char doctor_upper[48];       /* "HARTLEY, A" */
-    char location[24];
-    char address[96];
-    char fax_when[40];           /* when the fax went out: a date after the service */
-    char printed[40];            /* when the page was printed */
-    const char *facility, *sender;
-    int age;
-    char sex;
-    unsigned var;                /* one draw for choices every page of the document shares */
-} fields;
-
-static void make_fields(const document *d, fields *f, tk_rng *r)
+void make_fields(const document *d, fields *f, tk_rng *r)
 {
     static const char *const wings[] = { "North", "South", "East", "West" };
     char surname[32];
@@ -259,7 +276,7 @@ static void make_fields(const document *d, fields *f, tk_rng *r)
 }
 
 /* What the date of service is called on a form of this type. */
-static const char *dos_label(const document *d, int upper)
+const char *dos_label(const document *d, int upper)
 {
     static const char *const lab[][2] = {
         { "Admission Date:", "DATE OF ADMISSION:" }, { "Date of Service:", "DATE OF SERVICE:" },
@@ -277,7 +294,7 @@ static const char *dos_label(const document *d, int upper)
  * style before issue 11), 1 centred bold in the body font, 2 left, 3
  * centred and underlined, 4 in a box.  Untitled documents print nothing.
  */
-static void title_line(page *pg, const document *d, int style)
+void title_line(page *pg, const document *d, int style)
 {
     const char *bold = page_font(pg, 1);
     double w;
@@ -312,7 +329,7 @@ static void title_line(page *pg, const document *d, int style)
  * Facility and title.  classic: mostly the look of evalgen before issue
  * 11 (centred Courier-Bold facility and title).
  */
-static void heading(page *pg, const document *d, const fields *f, tk_rng *r, int classic)
+void heading(page *pg, const document *d, const fields *f, tk_rng *r, int classic)
 {
     int style = classic && tk_rng_percent(r, 75) ? 0 : (int)tk_rng_below(r, 4);
 
@@ -351,7 +368,7 @@ static void heading(page *pg, const document *d, const fields *f, tk_rng *r, int
  * a date (after the service: when the record arrived), painted beneath the
  * print as ink on paper is.
  */
-static void draw_stamp(page *pg, const document *d, tk_rng *r, int y_low, int y_high)
+void draw_stamp(page *pg, const document *d, tk_rng *r, int y_low, int y_high)
 {
     static const char *const words[] = { "RECEIVED", "RECEIVED", "RECEIVED", "SCANNED",
                                          "COPY", "REVIEWED", "FILED" };
@@ -399,7 +416,7 @@ static void draw_stamp(page *pg, const document *d, tk_rng *r, int y_low, int y_
 /* ======================= closings ======================= */
 
 /* The signature block of a report, in one of a few styles; dates after the service. */
-static void report_closing(page *pg, const document *d, const fields *f, tk_rng *r)
+void report_closing(page *pg, const document *d, const fields *f, tk_rng *r)
 {
     char sdate[40], tdate[40], signer[32];
     date sd = date_add(d->dos, tk_rng_range(r, 1, 3));
@@ -507,7 +524,7 @@ static void letter_addressee(page *pg, const document *d, tk_rng *r, char *dr, s
 }
 
 /* letter-classic: centred letterhead, date, addressee, opening (evalgen before issue 11). */
-static void fam_letter_classic(page *pg, const document *d, const fields *f, tk_rng *r)
+void fam_letter_classic(page *pg, const document *d, const fields *f, tk_rng *r)
 {
     char dr[32], date_line[40];
 
@@ -525,7 +542,7 @@ static void fam_letter_classic(page *pg, const document *d, const fields *f, tk_
  * letter-block: a printed letterhead (Times, left, the practice's doctors
  * in a narrow column on the right, a rule), the date on the right.
  */
-static void fam_letter_block(page *pg, const document *d, const fields *f, tk_rng *r)
+void fam_letter_block(page *pg, const document *d, const fields *f, tk_rng *r)
 {
     char dr[32], date_line[40], doc2[40], doc3[40];
     int right_date = tk_rng_percent(r, 50);
@@ -554,7 +571,7 @@ static void fam_letter_block(page *pg, const document *d, const fields *f, tk_rn
 }
 
 /* The closing of a letter: the writer signs; a copy to someone, sometimes. */
-static void letter_closing(page *pg, const document *d, const fields *f, tk_rng *r)
+void letter_closing(page *pg, const document *d, const fields *f, tk_rng *r)
 {
     (void)d;
     page_add(pg, ST_BODY, tk_rng_percent(r, 80) ? "Sincerely," : "With kind regards,");

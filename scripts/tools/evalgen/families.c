@@ -1,6 +1,6 @@
 /*
- * evalgen_families.inc — part of evalgen.c (included once, everything
- * static): the header-layout families, one function each, and their table.
+ * families.c — evalgen's header-layout families, one function each, and
+ * their table.
  *
  * A family is the way one kind of hospital form prints the patient's
  * identifiers: where (top, top right, footer, a label sticker, a table),
@@ -8,8 +8,15 @@
  * itself (label words, spacing, order) as forms of one kind do between
  * sites.  first() lays out the first page's top and leaves pg->y below
  * it; decorate(), when a family has one, adds what it prints on every page
- * (running header, fax lines, footer), once the page count is known.
+ * (running header, fax lines, footer), once the page count is known.  The
+ * two letter families are in forms.c, with the rest of the letters.
  */
+#include "scripts/tools/evalgen/evalgen.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <string.h>
+
 
 /* "Label value" at x, y: the label in bold when lbold, the value after it. */
 static double label_value(page *pg, double x, double y, double size, const char *label,
@@ -612,9 +619,6 @@ static void fam_alt_labels(page *pg, const document *d, const fields *f, tk_rng 
 
 /* ======================= the table ======================= */
 
-typedef void family_first_fn(page *pg, const document *d, const fields *f, tk_rng *r);
-typedef void family_deco_fn(page *pg, const document *d, const fields *f, int k, int n);
-
 /*
  * stratum 0: the six layouts (header0-5) and the letter of evalgen before
  * issue 11; 1: added with it.  name_mask: the name formats the family
@@ -623,14 +627,7 @@ typedef void family_deco_fn(page *pg, const document *d, const fields *f, int k,
  * run on every page have none).  fax: pages go through a fax machine.
  * own_pages: decorate() prints "Page n of m" itself.
  */
-static const struct family {
-    const char *name;
-    int letter, stratum;
-    unsigned name_mask;
-    family_first_fn *first;
-    family_deco_fn *decorate;
-    int cont, fax, own_pages;
-} families[] = {
+const struct family families[NFAMILIES] = {
     { "stacked", 0, 0, NFM_ALL, fam_stacked, NULL, 1, 0, 0 },
     { "paired", 0, 0, NFM_ALL, fam_paired, NULL, 1, 0, 0 },
     { "hash-line", 0, 0, NFM_ALL, fam_hash_line, NULL, 1, 0, 0 },
@@ -650,38 +647,4 @@ static const struct family {
     { "letter-classic", 1, 0, NFM_ALL, fam_letter_classic, NULL, 1, 0, 0 },
     { "letter-block", 1, 1, NFM_ALL, fam_letter_block, NULL, 1, 0, 0 },
 };
-#define NFAMILIES ((int)NELEM(families))
-
-static int family_split[NFAMILIES];
-static int name_format_split[NF_COUNT];
-static int date_format_split[DF_COUNT];
-
-/*
- * Split every list once: families (letters apart from the others, so that
- * each half has a letter family), name formats, date formats, and each
- * type's wordings.
- */
-static void split_init(void)
-{
-    split_item v[64];
-    int n = 0;
-
-    for (int k = 0; k < NFAMILIES; k++)
-        v[n++] = (split_item){ families[k].name, families[k].letter ? 2 : families[k].stratum,
-                               &family_split[k], 0 };
-    split_items("family", v, n);
-    n = 0;
-    for (int k = 0; k < NF_COUNT; k++)
-        v[n++] = (split_item){ name_formats[k].id, name_formats[k].stratum, &name_format_split[k], 0 };
-    split_items("name", v, n);
-    n = 0;
-    for (int k = 0; k < DF_COUNT; k++)
-        v[n++] = (split_item){ date_formats[k].id, date_formats[k].stratum, &date_format_split[k], 0 };
-    split_items("date", v, n);
-    for (int t = 0; t < NTYPES; t++) {
-        n = 0;
-        for (int k = 0; k < wording_count(t); k++)
-            v[n++] = (split_item){ wordings[t][k].id, wordings[t][k].stratum, &wording_split[t][k], 0 };
-        split_items("wording", v, n);
-    }
-}
+_Static_assert(NELEM(families) == NFAMILIES, "NFAMILIES is the table's size");

@@ -1,15 +1,26 @@
 /*
- * evalgen_corpus.inc — part of evalgen.c (included once, everything
- * static): the document types and the real transcriptions the bodies come
- * from, split into five folds by a hash of their id; the held-out fold
- * gives the bodies, the others go to train.csv.
+ * corpus.c — evalgen's bodies: the document types and the real
+ * transcriptions the bodies come from, split into five folds by a hash of
+ * their id; the held-out fold gives the bodies, the others go to
+ * train.csv.
  */
+#include "scripts/tools/evalgen/evalgen.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 
-static const struct doctype {
-    const char *code;
-    int weight;               /* share of the generated documents, percent */
-} doctypes[] = {
+uint64_t fnv1a(const char *s)
+{
+    uint64_t h = 0xCBF29CE484222325ULL;
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 0x100000001B3ULL;
+    return h;
+}
+
+const struct doctype doctypes[NTYPES] = {
     { "discharge_summary", 12 },
     { "history_physical", 18 },
     { "progress_note", 15 },
@@ -18,22 +29,7 @@ static const struct doctype {
     { "ed_note", 10 },
     { "letter", 10 },
 };
-#define NTYPES ((int)NELEM(doctypes))
-#define T_LETTER (NTYPES - 1)
-
-typedef struct body {
-    char *id;
-    int type;
-    char *text;              /* ASCII, as laid out */
-    int used;
-} body;
-
-typedef struct corpus {
-    body *v[NTYPES];         /* eval fold, by type */
-    size_t n[NTYPES];
-    size_t next[NTYPES];     /* rotation when a type runs out */
-    long train_rows, eval_rows;
-} corpus;
+_Static_assert(NELEM(doctypes) == NTYPES, "NTYPES is the table's size");
 
 /*
  * Courier in StandardEncoding has no accents: map the few non-ASCII
@@ -121,7 +117,7 @@ static int type_index(const char *code)
  * doctype, text, as read) and keep the held-out fold in *c.  A row is
  * held out when the FNV-1a hash of its id is fold modulo 5.
  */
-static int load_corpus(const char *data, const char *train_path, int fold, corpus *c,
+int load_corpus(const char *data, const char *train_path, int fold, corpus *c,
                        char *err, size_t errlen)
 {
     FILE *fp = NULL;
@@ -161,13 +157,9 @@ static int load_corpus(const char *data, const char *train_path, int fold, corpu
             tk_buf_csv(&out, f[idc]);
             tk_buf_puts(&out, ",");
             tk_buf_csv(&out, f[tc]);
-            tk_buf_puts(&out, ",\"");
-            for (const char *s = f[xc]; *s; s++) {
-                if (*s == '"')
-                    tk_buf_puts(&out, "\"");
-                tk_buf_append(&out, s, 1);
-            }
-            tk_buf_puts(&out, "\"\n");
+            tk_buf_puts(&out, ",");
+            tk_buf_csv_quoted(&out, f[xc]);
+            tk_buf_puts(&out, "\n");
             c->train_rows++;
             continue;
         }
@@ -207,7 +199,7 @@ out:
     return rc;
 }
 
-static void corpus_free(corpus *c)
+void corpus_free(corpus *c)
 {
     for (int t = 0; t < NTYPES; t++) {
         for (size_t i = 0; i < c->n[t]; i++) {
@@ -220,7 +212,7 @@ static void corpus_free(corpus *c)
 }
 
 /* A body of type t: unused ones first (in a seeded order), then reuse in turn. */
-static const body *take_body(corpus *c, int t, tk_rng *r)
+const body *take_body(corpus *c, int t, tk_rng *r)
 {
     size_t n = c->n[t], start = tk_rng_below(r, (unsigned)n);
     for (size_t k = 0; k < n; k++) {
