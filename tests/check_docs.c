@@ -406,36 +406,54 @@ START_TEST(test_man_options_agree_with_help)
 }
 END_TEST
 
-/* Every "CHARTSCAN_..." string literal in the product's sources. */
+/* The "CHARTSCAN_..." string literals of the .c files in folder rel. */
+static void variables_in_folder(const char *rel, int depth, strset *out)
+{
+    char dir[700];
+    DIR *d;
+    struct dirent *de;
+
+    snprintf(dir, sizeof dir, "%s/%s", env.root, rel);
+    d = opendir(dir);
+    ck_assert_msg(d != NULL, "could not open %s", dir);
+    while ((de = readdir(d)) != NULL) {
+        char path[400], *src;
+        size_t n = strlen(de->d_name);
+        struct stat st;
+        if (de->d_name[0] == '.')
+            continue;
+        snprintf(path, sizeof path, "%s/%s", rel, de->d_name);
+        if (depth > 0) {
+            char full[1200];
+            snprintf(full, sizeof full, "%s/%s", env.root, path);
+            if (stat(full, &st) == 0 && S_ISDIR(st.st_mode)) {
+                variables_in_folder(path, depth - 1, out);
+                continue;
+            }
+        }
+        if (n < 3 || strcmp(de->d_name + n - 2, ".c") != 0)
+            continue;
+        src = root_file(path);
+        for (const char *p = strstr(src, "\"CHARTSCAN_"); p; p = strstr(p + 1, "\"CHARTSCAN_")) {
+            size_t k = 1;
+            while (isupper((unsigned char)p[k]) || isdigit((unsigned char)p[k]) || p[k] == '_')
+                k++;
+            if (p[k] == '"')
+                set_add(out, p + 1, k - 1);
+        }
+        free(src);
+    }
+    closedir(d);
+}
+
+/* Every "CHARTSCAN_..." string literal in the product's sources: the
+ * modules and their rooms (one level of sub-folders, as the Makefile). */
 static void variables_in_sources(strset *out)
 {
     static const char *const folders[] = {"common", "ocr", "indexer", "pipeline", "workers",
                                           "review", "cli"};
-    for (size_t f = 0; f < sizeof folders / sizeof folders[0]; f++) {
-        char dir[700];
-        DIR *d;
-        struct dirent *de;
-        snprintf(dir, sizeof dir, "%s/%s", env.root, folders[f]);
-        d = opendir(dir);
-        ck_assert_msg(d != NULL, "could not open %s", dir);
-        while ((de = readdir(d)) != NULL) {
-            char rel[400], *src;
-            size_t n = strlen(de->d_name);
-            if (n < 3 || strcmp(de->d_name + n - 2, ".c") != 0)
-                continue;
-            snprintf(rel, sizeof rel, "%s/%s", folders[f], de->d_name);
-            src = root_file(rel);
-            for (const char *p = strstr(src, "\"CHARTSCAN_"); p; p = strstr(p + 1, "\"CHARTSCAN_")) {
-                size_t k = 1;
-                while (isupper((unsigned char)p[k]) || isdigit((unsigned char)p[k]) || p[k] == '_')
-                    k++;
-                if (p[k] == '"')
-                    set_add(out, p + 1, k - 1);
-            }
-            free(src);
-        }
-        closedir(d);
-    }
+    for (size_t f = 0; f < sizeof folders / sizeof folders[0]; f++)
+        variables_in_folder(folders[f], 1, out);
 }
 
 START_TEST(test_man_environment_is_complete)
