@@ -32,6 +32,14 @@
  *      is a regular file; folders are opened with O_NOFOLLOW and checked
  *      through the descriptor, and only a folder mkdir has just made is
  *      given to the owner (fchown on that descriptor).
+ *   5. No path is written into the cluster, so that a home copied, moved or
+ *      restored to another path starts there: the socket folder is given on
+ *      the server's command line at each start (pg_ctl -o "-c
+ *      unix_socket_directories=..."), which wins over any configuration
+ *      file.  A cluster made by an older chartscan has the folder of its
+ *      first home in postgresql.conf: that line is replaced by a comment at
+ *      the next start (forget_socket_setting), so that nobody reading the
+ *      file is misled, nor a pg_ctl run by hand sent to a folder that moved.
  */
 #include "pipeline/pipeline_internal.h"
 
@@ -125,7 +133,8 @@ enum child_step {
     CHILD_NOT_FILE,      /* the file is not a regular file */
     CHILD_IO,            /* could not read or write the file */
     CHILD_CHDIR,         /* could not enter the working folder */
-    CHILD_EXEC           /* could not run the program */
+    CHILD_EXEC,          /* could not run the program */
+    CHILD_CREATE         /* could not create the new copy of a file */
 };
 
 typedef struct child_failure {
@@ -358,9 +367,9 @@ typedef struct write_job {
     const char *also_text;
 } write_job;
 
-/* A copy of a file the child reads (pg_hba.conf): static, since the child
- * runs between fork and exit and allocates nothing. */
-static char read_buf[65536];
+/* A copy of a file the child reads (pg_hba.conf, postgresql.conf): static,
+ * since the child runs between fork and exit and allocates nothing. */
+static char read_buf[256 * 1024];
 
 static int run_write_job(void *arg, int *errnum)
 {
@@ -473,6 +482,188 @@ static int write_auth_config(const char *home, char *err, size_t errlen)
     return write_as_owner(&job, err, errlen);
 }
 
+/* ---- the socket folder, given at start (note 5) ---- */
+
+#define SOCKET_SETTING "unix_socket_directories"
+#define SOCKET_COMMENT "# unix_socket_directories: given by chartscan when it starts the server\n"
+
+typedef struct forget_job {
+    const char *path;        /* postgresql.conf */
+    const char *tmp;         /* the new one, renamed over it */
+} forget_job;
+
+/* Length of the line at p (its newline included). */
+static size_t line_length(const char *p, const char *end)
+{
+    const char *nl = memchr(p, '\n', (size_t)(end - p));
+    return nl ? (size_t)(nl - p) + 1 : (size_t)(end - p);
+}
+
+/* 1 when the line sets unix_socket_directories (not a comment; names are case-blind). */
+static int sets_socket_folder(const char *p, size_t len)
+{
+    size_t n = strlen(SOCKET_SETTING), i = 0;
+
+    while (i < len && (p[i] == ' ' || p[i] == '\t'))
+        i++;
+    if (len - i <= n)
+        return 0;
+    for (size_t k = 0; k < n; k++) {
+        char c = p[i + k];
+        if (c >= 'A' && c <= 'Z')
+            c = (char)(c - 'A' + 'a');
+        if (c != SOCKET_SETTING[k])
+            return 0;
+    }
+    return p[i + n] == ' ' || p[i + n] == '\t' || p[i + n] == '=';
+}
+
+/*
+ * As the owner: when postgresql.conf sets unix_socket_directories, write it
+ * again with each such line replaced by SOCKET_COMMENT, to a new file that
+ * is renamed over it (a crash leaves the old file or the new one, never
+ * half of one).  A file too large for read_buf is left alone: the command
+ * line wins over it anyway.
+ */
+static int run_forget_job(void *arg, int *errnum)
+{
+    const forget_job *j = arg;
+    struct stat st;
+    ssize_t n, len = 0;
+    const char *p, *end;
+    int fd, out, step, found = 0;
+
+    step = open_owned_file(j->path, O_RDONLY, &fd, errnum);
+    if (step != CHILD_OK)
+        return step;
+    while ((n = read(fd, read_buf + len, sizeof read_buf - (size_t)len)) > 0)
+        len += n;
+    if (n < 0 || fstat(fd, &st) < 0) {
+        *errnum = errno;
+        close(fd);
+        return CHILD_IO;
+    }
+    close(fd);
+    if ((size_t)len == sizeof read_buf)
+        return CHILD_OK;
+    end = read_buf + len;
+    for (p = read_buf; p < end && !found; p += line_length(p, end))
+        found = sets_socket_folder(p, line_length(p, end));
+    if (!found)
+        return CHILD_OK;
+
+    /* the owner's own folder: a leftover of a crash is ours to remove */
+    if (unlink(j->tmp) < 0 && errno != ENOENT) {
+        *errnum = errno;
+        return CHILD_IO;
+    }
+    out = open(j->tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+    if (out < 0) {
+        *errnum = errno;
+        return CHILD_CREATE;
+    }
+    step = fchmod(out, st.st_mode & 07777) < 0 ? CHILD_IO : CHILD_OK;
+    if (step != CHILD_OK)
+        *errnum = errno;
+    for (p = read_buf; p < end && step == CHILD_OK; p += line_length(p, end)) {
+        size_t l = line_length(p, end);
+        if (sets_socket_folder(p, l)) {
+            step = write_all(out, SOCKET_COMMENT, errnum);
+        } else {
+            /* write_all takes a string: write the line as it is, NULs and all */
+            for (size_t done = 0; done < l && step == CHILD_OK;) {
+                ssize_t w = write(out, p + done, l - done);
+                if (w < 0 && errno == EINTR)
+                    continue;
+                if (w <= 0) {
+                    *errnum = w < 0 ? errno : EIO;
+                    step = CHILD_IO;
+                } else {
+                    done += (size_t)w;
+                }
+            }
+        }
+    }
+    if (step == CHILD_OK && fsync(out) < 0) {
+        *errnum = errno;
+        step = CHILD_IO;
+    }
+    if (close(out) < 0 && step == CHILD_OK) {
+        *errnum = errno;
+        step = CHILD_IO;
+    }
+    if (step == CHILD_OK && rename(j->tmp, j->path) < 0) {
+        *errnum = errno;
+        step = CHILD_IO;
+    }
+    if (step != CHILD_OK)
+        unlink(j->tmp);
+    return step;
+}
+
+/* Take the socket folder of an older chartscan out of postgresql.conf (note 5). */
+static int forget_socket_setting(const char *home, char *err, size_t errlen)
+{
+    char conf[PATH_MAX], tmp[PATH_MAX + 32];
+    forget_job job;
+    child_failure f;
+    int status;
+
+    snprintf(conf, sizeof conf, "%s/pg/data/postgresql.conf", home);
+    snprintf(tmp, sizeof tmp, "%s.chartscan-new", conf);
+    job.path = conf;
+    job.tmp = tmp;
+    if (as_owner(run_forget_job, &job, &f, &status, err, errlen) < 0)
+        return -1;
+    if (f.step == CHILD_CREATE)
+        return cs_fail(err, errlen, "could not create \"%s\" as the database owner: %s", tmp,
+                       strerror(f.errnum));
+    if (f.step != CHILD_OK)
+        return child_fail(&f, "update the database configuration", conf, err, errlen);
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+        return cs_fail(err, errlen, "could not update \"%s\" as the database owner", conf);
+    return 0;
+}
+
+/* Append n bytes of s to out[outlen] at *o; -1 when they do not fit (NUL kept). */
+static int append(char *out, size_t outlen, size_t *o, const char *s, size_t n)
+{
+    if (*o + n >= outlen)
+        return -1;
+    memcpy(out + *o, s, n);
+    *o += n;
+    out[*o] = '\0';
+    return 0;
+}
+
+/*
+ * The server's options for pg_ctl -o: the socket folder.  pg_ctl hands
+ * them to /bin/sh, so the value is single-quoted for it (a ' in it as
+ * '\''); PostgreSQL reads the setting as a comma-separated list, so the
+ * folder is double-quoted for that (a " in it doubled).  Returns 0, or -1
+ * when it does not fit.
+ */
+static int server_options(const char *run, char *out, size_t outlen, char *err, size_t errlen)
+{
+    static const char head[] = "-c '" SOCKET_SETTING "=\"";
+    size_t o = 0;
+    int rc = append(out, outlen, &o, head, strlen(head));
+
+    for (const char *p = run; *p && rc == 0; p++) {
+        if (*p == '\'')
+            rc = append(out, outlen, &o, "'\\''", 4);
+        else if (*p == '"')
+            rc = append(out, outlen, &o, "\"\"", 2);
+        else
+            rc = append(out, outlen, &o, p, 1);
+    }
+    if (rc == 0)
+        rc = append(out, outlen, &o, "\"'", 2);
+    if (rc < 0)
+        return cs_fail(err, errlen, "the socket folder's name is too long");
+    return 0;
+}
+
 /*
  * Make sure path is a folder of the right owner with no access for others.
  * A folder we create ourselves is given to the cluster owner when
@@ -573,9 +764,19 @@ static int lock_home(const char *home, char *err, size_t errlen)
 void cs_server_conninfo(const char *home, const char *dbname, const char *user, char *out,
                         size_t outlen)
 {
+    /* quoted for libpq, so that a home may have a space or a quote in its name */
+    char host[2 * PATH_MAX];
+    size_t o = 0;
+
+    for (const char *p = home; *p && o + 2 < sizeof host; p++) {
+        if (*p == '\'' || *p == '\\')
+            host[o++] = '\\';
+        host[o++] = *p;
+    }
+    host[o] = '\0';
     snprintf(out, outlen,
-             "host=%s/pg/run dbname=%s user=%s connect_timeout=10 "
-             "fallback_application_name=chartscan", home, dbname, user);
+             "host='%s/pg/run' dbname=%s user=%s connect_timeout=10 "
+             "fallback_application_name=chartscan", host, dbname, user);
 }
 
 static int cluster_exists(const char *home)
@@ -599,7 +800,7 @@ static int make_cluster_dirs(const char *home, char *err, size_t errlen)
 
 static int create_cluster(const char *home, char *err, size_t errlen)
 {
-    char pgdir[PATH_MAX], data[PATH_MAX], run[PATH_MAX], logpath[PATH_MAX], conf[PATH_MAX];
+    char pgdir[PATH_MAX], data[PATH_MAX], logpath[PATH_MAX], conf[PATH_MAX];
     char settings[1024];
     char *initdb_args[] = {"-D", data, "-U", "chartscan", "--auth-local=peer",
                            "--auth-host=reject", "-E", "UTF8", "--no-locale", "--no-sync",
@@ -609,7 +810,6 @@ static int create_cluster(const char *home, char *err, size_t errlen)
 
     snprintf(pgdir, sizeof pgdir, "%s/pg", home);
     snprintf(data, sizeof data, "%s/pg/data", home);
-    snprintf(run, sizeof run, "%s/pg/run", home);
     snprintf(logpath, sizeof logpath, "%s/pg/server.log", home);
     if (make_cluster_dirs(home, err, errlen) < 0)
         return -1;
@@ -623,17 +823,17 @@ static int create_cluster(const char *home, char *err, size_t errlen)
     /* our settings, appended to postgresql.conf by its owner */
     snprintf(conf, sizeof conf, "%s/postgresql.conf", data);
     snprintf(settings, sizeof settings,
-             "\n# chartscan: socket only, inside the home folder\n"
+             "\n# chartscan: socket only, inside the home folder (HOME/pg/run); chartscan\n"
+             "# names that folder when it starts the server, so that the home may move\n"
              "listen_addresses = ''\n"
-             "unix_socket_directories = '%s'\n"
              "unix_socket_permissions = 0700\n"
              "max_connections = 200\n"
              "shared_buffers = 128MB\n"
              "max_wal_size = 2GB\n"
              "log_min_messages = warning\n"
              "%s",
-             run, getenv("CHARTSCAN_PG_NOSYNC")
-                      ? "fsync = off\nsynchronous_commit = off\nfull_page_writes = off\n" : "");
+             getenv("CHARTSCAN_PG_NOSYNC")
+                 ? "fsync = off\nsynchronous_commit = off\nfull_page_writes = off\n" : "");
     memset(&job, 0, sizeof job);
     job.path = conf;
     job.text = settings;
@@ -674,8 +874,9 @@ int cs_server_status(const char *home, int *exists, int *running, char *err, siz
 
 int cs_server_start(const char *home, char *err, size_t errlen)
 {
-    char data[PATH_MAX], logpath[PATH_MAX], ctllog[PATH_MAX];
-    char *args[] = {"start", "-w", "-t", "120", "-D", data, "-l", logpath, NULL};
+    char data[PATH_MAX], logpath[PATH_MAX], ctllog[PATH_MAX], run[PATH_MAX];
+    char options[2 * PATH_MAX + 64];
+    char *args[] = {"start", "-w", "-t", "120", "-D", data, "-l", logpath, "-o", options, NULL};
     int lockfd = -1, rc = -1, r;
 
     if (make_home(home, err, errlen) < 0)
@@ -691,8 +892,13 @@ int cs_server_start(const char *home, char *err, size_t errlen)
     if (r < 0)
         goto out;
     if (r == 0) {
-        /* a cluster made by an older chartscan trusted every local user */
-        if (write_auth_config(home, err, errlen) < 0)
+        /* a cluster made by an older chartscan trusted every local user, and
+         * named the socket folder of the home it was made in (note 5) */
+        if (write_auth_config(home, err, errlen) < 0 ||
+            forget_socket_setting(home, err, errlen) < 0)
+            goto out;
+        snprintf(run, sizeof run, "%s/pg/run", home);
+        if (server_options(run, options, sizeof options, err, errlen) < 0)
             goto out;
         snprintf(data, sizeof data, "%s/pg/data", home);
         snprintf(logpath, sizeof logpath, "%s/pg/server.log", home);
