@@ -28,10 +28,10 @@
  *   4. Root never writes, chowns or chmods a path the postgres account
  *      could have replaced.  Everything inside HOME/pg (logs, postgresql.conf,
  *      pg_hba.conf) is opened by a child that has become the cluster owner
- *      first (as_owner), without following symbolic links and only when it
- *      is a regular file; folders are opened with O_NOFOLLOW and checked
- *      through the descriptor, and only a folder mkdir has just made is
- *      given to the owner (fchown on that descriptor).
+ *      first (cs_owner_run, in cluster_owner.c), without following symbolic
+ *      links and only when it is a regular file; folders are opened with
+ *      O_NOFOLLOW and checked through the descriptor, and only a folder
+ *      mkdir has just made is given to the owner (fchown on that descriptor).
  *   5. No path is written into the cluster, so that a home copied, moved or
  *      restored to another path starts there: the socket folder is given on
  *      the server's command line at each start (pg_ctl -o "-c
@@ -43,12 +43,9 @@
  */
 #include "pipeline/pipeline_internal.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <grp.h>
 #include <limits.h>
-#include <pwd.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
@@ -57,301 +54,7 @@
 #include <unistd.h>
 
 #include "common/common.h"
-
-#define PG_OWNER_WHEN_ROOT "postgres"
-
-/* Find the folder holding initdb and pg_ctl: CHARTSCAN_PG_BINDIR, else the
- * newest /usr/lib/postgresql/N/bin, else rely on PATH (empty string). */
-static void pg_bindir(char *out, size_t outlen)
-{
-    const char *env = getenv("CHARTSCAN_PG_BINDIR");
-    DIR *d;
-    struct dirent *de;
-    int best = -1;
-
-    out[0] = '\0';
-    if (env && *env) {
-        snprintf(out, outlen, "%s", env);
-        return;
-    }
-    d = opendir("/usr/lib/postgresql");
-    if (!d)
-        return;
-    while ((de = readdir(d)) != NULL) {
-        char probe[PATH_MAX];
-        int v = atoi(de->d_name);
-        if (v <= best)
-            continue;
-        snprintf(probe, sizeof probe, "/usr/lib/postgresql/%s/bin/initdb", de->d_name);
-        if (access(probe, X_OK) == 0) {
-            best = v;
-            snprintf(out, outlen, "/usr/lib/postgresql/%s/bin", de->d_name);
-        }
-    }
-    closedir(d);
-}
-
-/* The account the cluster runs as: ourselves, or "postgres" when root;
- * name (may be NULL) receives its login name. */
-static int pg_owner(uid_t *uid, gid_t *gid, char name[64], char *err, size_t errlen)
-{
-    struct passwd *pw;
-
-    if (geteuid() != 0) {
-        *uid = geteuid();
-        *gid = getegid();
-        if (name) {
-            pw = getpwuid(*uid);
-            if (!pw)
-                return cs_fail(err, errlen, "the account %u running chartscan has no name",
-                               (unsigned)*uid);
-            snprintf(name, 64, "%s", pw->pw_name);
-        }
-        return 0;
-    }
-    pw = getpwnam(PG_OWNER_WHEN_ROOT);
-    if (!pw)
-        return cs_fail(err, errlen,
-                       "running as root, and there is no \"%s\" account to own the embedded "
-                       "database (install the postgresql package, or run as another user)",
-                       PG_OWNER_WHEN_ROOT);
-    *uid = pw->pw_uid;
-    *gid = pw->pw_gid;
-    if (name)
-        snprintf(name, 64, "%s", pw->pw_name);
-    return 0;
-}
-
-/* ---- work done as the cluster owner (note 4) ---- */
-
-/* Why a child running as the owner failed before its program started. */
-enum child_step {
-    CHILD_OK = 0,
-    CHILD_DROP,          /* could not become the owner */
-    CHILD_DEVNULL,       /* could not open /dev/null */
-    CHILD_OPEN,          /* could not open the file (log, configuration) */
-    CHILD_NOT_FILE,      /* the file is not a regular file */
-    CHILD_IO,            /* could not read or write the file */
-    CHILD_CHDIR,         /* could not enter the working folder */
-    CHILD_EXEC,          /* could not run the program */
-    CHILD_CREATE         /* could not create the new copy of a file */
-};
-
-typedef struct child_failure {
-    int step;            /* enum child_step */
-    int errnum;
-} child_failure;
-
-/* A job for a child: returns CHILD_OK, or a step with *errnum set.  It
- * runs between fork and exec, so it uses system calls only. */
-typedef int (*owner_job)(void *arg, int *errnum);
-
-/* Open a file the owner controls, never through a symbolic link, and
- * only when it is a regular file (a FIFO would block, a device is no log). */
-static int open_owned_file(const char *path, int flags, int *fd, int *errnum)
-{
-    struct stat st;
-
-    *fd = open(path, flags | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0600);
-    if (*fd < 0) {
-        *errnum = errno;
-        return CHILD_OPEN;
-    }
-    if (fstat(*fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-        *errnum = errno;
-        close(*fd);
-        *fd = -1;
-        return CHILD_NOT_FILE;
-    }
-    if (fcntl(*fd, F_SETFL, fcntl(*fd, F_GETFL) & ~O_NONBLOCK) < 0) {
-        *errnum = errno;
-        close(*fd);
-        *fd = -1;
-        return CHILD_OPEN;
-    }
-    return CHILD_OK;
-}
-
-static int write_all(int fd, const char *text, int *errnum)
-{
-    size_t len = strlen(text), done = 0;
-
-    while (done < len) {
-        ssize_t n = write(fd, text + done, len - done);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0) {
-            *errnum = n < 0 ? errno : EIO;
-            return CHILD_IO;
-        }
-        done += (size_t)n;
-    }
-    return CHILD_OK;
-}
-
-/*
- * Run job(arg) in a child process that is the cluster owner (root drops to
- * it first; anyone else already is) and wait for it.  *failure receives
- * what the child reported (step CHILD_OK when nothing), *status its wait
- * status.  Returns 0, or -1 when no child could be run.
- */
-static int as_owner(owner_job job, void *arg, child_failure *failure, int *status, char *err,
-                    size_t errlen)
-{
-    child_failure f = {CHILD_OK, 0};
-    uid_t uid;
-    gid_t gid;
-    pid_t pid;
-    int fds[2];
-    ssize_t got = 0;
-
-    *failure = f;
-    *status = 0;
-    if (pg_owner(&uid, &gid, NULL, err, errlen) < 0)
-        return -1;
-    if (pipe2(fds, O_CLOEXEC) < 0)
-        return cs_fail(err, errlen, "could not make a pipe: %s", strerror(errno));
-    pid = fork();
-    if (pid < 0) {
-        close(fds[0]);
-        close(fds[1]);
-        return cs_fail(err, errlen, "could not fork: %s", strerror(errno));
-    }
-    if (pid == 0) {
-        close(fds[0]);
-        setsid();
-        if (geteuid() == 0 && (setgroups(0, NULL) < 0 || setgid(gid) < 0 || setuid(uid) < 0)) {
-            f.step = CHILD_DROP;
-            f.errnum = errno;
-        } else {
-            f.step = job(arg, &f.errnum);
-            if (f.step == CHILD_OK)
-                _exit(0);
-        }
-        if (write(fds[1], &f, sizeof f) < 0)
-            _exit(125);
-        _exit(126);
-    }
-    close(fds[1]);
-    do {
-        got = read(fds[0], &f, sizeof f);
-    } while (got < 0 && errno == EINTR);
-    close(fds[0]);
-    while (waitpid(pid, status, 0) < 0) {
-        if (errno != EINTR)
-            return cs_fail(err, errlen, "could not wait for a child process: %s", strerror(errno));
-    }
-    if (got == (ssize_t)sizeof f)
-        *failure = f;
-    return 0;
-}
-
-/* The message for a failed step on path (a log or configuration file). */
-static int child_fail(const child_failure *f, const char *what, const char *path, char *err,
-                      size_t errlen)
-{
-    switch (f->step) {
-    case CHILD_DROP:
-        return cs_fail(err, errlen, "could not become the database owner \"%s\" to %s: %s",
-                       PG_OWNER_WHEN_ROOT, what, strerror(f->errnum));
-    case CHILD_DEVNULL:
-        return cs_fail(err, errlen, "could not open /dev/null: %s", strerror(f->errnum));
-    case CHILD_OPEN:
-        if (f->errnum == ELOOP)
-            return cs_fail(err, errlen, "refusing to write \"%s\": it is a symbolic link "
-                           "(remove it, and check who else can write to that folder)", path);
-        return cs_fail(err, errlen, "could not open \"%s\" as the database owner: %s", path,
-                       strerror(f->errnum));
-    case CHILD_NOT_FILE:
-        return cs_fail(err, errlen, "refusing to write \"%s\": it is not a regular file "
-                       "(remove it)", path);
-    case CHILD_IO:
-        return cs_fail(err, errlen, "could not write \"%s\": %s", path, strerror(f->errnum));
-    default:
-        return cs_fail(err, errlen, "could not %s: %s", what, strerror(f->errnum));
-    }
-}
-
-typedef struct exec_job {
-    const char *path;    /* the program, with a '/' or looked up in PATH */
-    char **argv;
-    const char *logpath; /* stdout and stderr, appended */
-    const char *workdir;
-} exec_job;
-
-static int run_exec_job(void *arg, int *errnum)
-{
-    const exec_job *j = arg;
-    int devnull, logfd, step;
-
-    devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
-    if (devnull < 0) {
-        *errnum = errno;
-        return CHILD_DEVNULL;
-    }
-    step = open_owned_file(j->logpath, O_WRONLY | O_CREAT | O_APPEND, &logfd, errnum);
-    if (step != CHILD_OK)
-        return step;
-    /* dup2 clears close-on-exec on the copies */
-    if (dup2(devnull, 0) < 0 || dup2(logfd, 1) < 0 || dup2(logfd, 2) < 0) {
-        *errnum = errno;
-        return CHILD_IO;
-    }
-    if (chdir(j->workdir) < 0) {
-        *errnum = errno;
-        return CHILD_CHDIR;
-    }
-    if (strchr(j->path, '/'))
-        execv(j->path, j->argv);
-    else
-        execvp(j->path, j->argv);
-    *errnum = errno;
-    return CHILD_EXEC;
-}
-
-/*
- * Run a PostgreSQL program as the cluster owner and wait for it.  stdout
- * and stderr go to logpath (appended), which the owner opens itself and
- * which must not be a symbolic link.  Returns the exit status, or -1.
- */
-static int run_pg_program(const char *home, const char *prog, char *const args[],
-                          const char *logpath, char *err, size_t errlen)
-{
-    char bindir[PATH_MAX], path[PATH_MAX + 32], what[64];
-    char *argv[32];
-    exec_job job;
-    child_failure f;
-    int status, n = 0;
-
-    pg_bindir(bindir, sizeof bindir);
-    if (bindir[0])
-        snprintf(path, sizeof path, "%s/%s", bindir, prog);
-    else
-        snprintf(path, sizeof path, "%s", prog);
-    argv[n++] = (char *)prog;
-    for (int i = 0; args[i] && n < 31; i++)
-        argv[n++] = args[i];
-    argv[n] = NULL;
-    job.path = path;
-    job.argv = argv;
-    job.logpath = logpath;
-    job.workdir = home;
-
-    if (as_owner(run_exec_job, &job, &f, &status, err, errlen) < 0)
-        return -1;
-    snprintf(what, sizeof what, "run %s", prog);
-    if (f.step == CHILD_EXEC && f.errnum == ENOENT)
-        return cs_fail(err, errlen, "could not run %s: not found (install postgresql, or set "
-                       "CHARTSCAN_PG_BINDIR)", prog);
-    if (f.step == CHILD_CHDIR)
-        return cs_fail(err, errlen, "could not enter \"%s\" as the database owner: %s", home,
-                       strerror(f.errnum));
-    if (f.step != CHILD_OK)
-        return child_fail(&f, what, logpath, err, errlen);
-    if (WIFEXITED(status))
-        return WEXITSTATUS(status);
-    return cs_fail(err, errlen, "%s was killed by signal %d", prog, WTERMSIG(status));
-}
+#include "pipeline/store/cluster_owner.h"
 
 /* ---- files of the cluster, written as its owner ---- */
 
@@ -378,7 +81,7 @@ static int run_write_job(void *arg, int *errnum)
 
     if (j->unless_marked) {
         ssize_t n, len = 0;
-        step = open_owned_file(j->path, O_RDONLY, &fd, errnum);
+        step = cs_owner_open_file(j->path, O_RDONLY, &fd, errnum);
         if (step != CHILD_OK)
             return step;
         while ((n = read(fd, read_buf + len, sizeof read_buf - 1 - (size_t)len)) > 0)
@@ -393,10 +96,10 @@ static int run_write_job(void *arg, int *errnum)
             return CHILD_OK;
     }
     if (j->also_path) {
-        step = open_owned_file(j->also_path, O_WRONLY | O_CREAT | O_TRUNC, &fd, errnum);
+        step = cs_owner_open_file(j->also_path, O_WRONLY | O_CREAT | O_TRUNC, &fd, errnum);
         if (step != CHILD_OK)
             return step;
-        step = write_all(fd, j->also_text, errnum);
+        step = cs_owner_write(fd, j->also_text, strlen(j->also_text), errnum);
         if (step == CHILD_OK && fsync(fd) < 0) {
             *errnum = errno;
             step = CHILD_IO;
@@ -405,11 +108,11 @@ static int run_write_job(void *arg, int *errnum)
         if (step != CHILD_OK)
             return step;
     }
-    step = open_owned_file(j->path, O_WRONLY | O_CREAT | (j->append ? O_APPEND : O_TRUNC), &fd,
+    step = cs_owner_open_file(j->path, O_WRONLY | O_CREAT | (j->append ? O_APPEND : O_TRUNC), &fd,
                            errnum);
     if (step != CHILD_OK)
         return step;
-    step = write_all(fd, j->text, errnum);
+    step = cs_owner_write(fd, j->text, strlen(j->text), errnum);
     if (step == CHILD_OK && fsync(fd) < 0) {
         *errnum = errno;
         step = CHILD_IO;
@@ -420,13 +123,13 @@ static int run_write_job(void *arg, int *errnum)
 
 static int write_as_owner(const write_job *job, char *err, size_t errlen)
 {
-    child_failure f;
+    cs_owner_failure f;
     int status;
 
-    if (as_owner(run_write_job, (void *)job, &f, &status, err, errlen) < 0)
+    if (cs_owner_run(run_write_job, (void *)job, &f, &status, err, errlen) < 0)
         return -1;
     if (f.step != CHILD_OK)
-        return child_fail(&f, "write the database configuration",
+        return cs_owner_fail(&f, "write the database configuration",
                           f.step == CHILD_OPEN && job->also_path && !job->unless_marked
                               ? job->also_path : job->path, err, errlen);
     if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
@@ -451,7 +154,7 @@ static int write_auth_config(const char *home, char *err, size_t errlen)
     gid_t gid;
     write_job job;
 
-    if (pg_owner(&uid, &gid, owner, err, errlen) < 0)
+    if (cs_owner_account(&uid, &gid, owner, err, errlen) < 0)
         return -1;
     accounts[0] = owner;
     accounts[1] = strcmp(owner, "root") ? "root" : NULL;
@@ -533,7 +236,7 @@ static int run_forget_job(void *arg, int *errnum)
     const char *p, *end;
     int fd, out, step, found = 0;
 
-    step = open_owned_file(j->path, O_RDONLY, &fd, errnum);
+    step = cs_owner_open_file(j->path, O_RDONLY, &fd, errnum);
     if (step != CHILD_OK)
         return step;
     while ((n = read(fd, read_buf + len, sizeof read_buf - (size_t)len)) > 0)
@@ -567,22 +270,10 @@ static int run_forget_job(void *arg, int *errnum)
         *errnum = errno;
     for (p = read_buf; p < end && step == CHILD_OK; p += line_length(p, end)) {
         size_t l = line_length(p, end);
-        if (sets_socket_folder(p, l)) {
-            step = write_all(out, SOCKET_COMMENT, errnum);
-        } else {
-            /* write_all takes a string: write the line as it is, NULs and all */
-            for (size_t done = 0; done < l && step == CHILD_OK;) {
-                ssize_t w = write(out, p + done, l - done);
-                if (w < 0 && errno == EINTR)
-                    continue;
-                if (w <= 0) {
-                    *errnum = w < 0 ? errno : EIO;
-                    step = CHILD_IO;
-                } else {
-                    done += (size_t)w;
-                }
-            }
-        }
+        if (sets_socket_folder(p, l))
+            step = cs_owner_write(out, SOCKET_COMMENT, strlen(SOCKET_COMMENT), errnum);
+        else
+            step = cs_owner_write(out, p, l, errnum);
     }
     if (step == CHILD_OK && fsync(out) < 0) {
         *errnum = errno;
@@ -606,20 +297,20 @@ static int forget_socket_setting(const char *home, char *err, size_t errlen)
 {
     char conf[PATH_MAX], tmp[PATH_MAX + 32];
     forget_job job;
-    child_failure f;
+    cs_owner_failure f;
     int status;
 
     snprintf(conf, sizeof conf, "%s/pg/data/postgresql.conf", home);
     snprintf(tmp, sizeof tmp, "%s.chartscan-new", conf);
     job.path = conf;
     job.tmp = tmp;
-    if (as_owner(run_forget_job, &job, &f, &status, err, errlen) < 0)
+    if (cs_owner_run(run_forget_job, &job, &f, &status, err, errlen) < 0)
         return -1;
     if (f.step == CHILD_CREATE)
         return cs_fail(err, errlen, "could not create \"%s\" as the database owner: %s", tmp,
                        strerror(f.errnum));
     if (f.step != CHILD_OK)
-        return child_fail(&f, "update the database configuration", conf, err, errlen);
+        return cs_owner_fail(&f, "update the database configuration", conf, err, errlen);
     if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
         return cs_fail(err, errlen, "could not update \"%s\" as the database owner", conf);
     return 0;
@@ -678,7 +369,7 @@ static int make_dir(const char *path, mode_t mode, int chown_to_owner, char *err
     struct stat st;
     int created, fd, rc = -1;
 
-    if (chown_to_owner && pg_owner(&uid, &gid, NULL, err, errlen) < 0)
+    if (chown_to_owner && cs_owner_account(&uid, &gid, NULL, err, errlen) < 0)
         return -1;
     want_uid = uid;
     created = mkdir(path, mode) == 0;
@@ -814,7 +505,7 @@ static int create_cluster(const char *home, char *err, size_t errlen)
     if (make_cluster_dirs(home, err, errlen) < 0)
         return -1;
     cs_log(CS_LOG_INFO, "creating the embedded database cluster");
-    rc = run_pg_program(pgdir, "initdb", initdb_args, logpath, err, errlen);
+    rc = cs_owner_run_program(pgdir, "initdb", initdb_args, logpath, err, errlen);
     if (rc < 0)
         return -1;
     if (rc != 0)
@@ -851,7 +542,7 @@ static int server_running(const char *home, char *err, size_t errlen)
 
     snprintf(data, sizeof data, "%s/pg/data", home);
     snprintf(logpath, sizeof logpath, "%s/pg/ctl.log", home);
-    rc = run_pg_program(home, "pg_ctl", args, logpath, err, errlen);
+    rc = cs_owner_run_program(home, "pg_ctl", args, logpath, err, errlen);
     if (rc < 0)
         return -1;
     return rc == 0;
@@ -904,7 +595,7 @@ int cs_server_start(const char *home, char *err, size_t errlen)
         snprintf(logpath, sizeof logpath, "%s/pg/server.log", home);
         snprintf(ctllog, sizeof ctllog, "%s/pg/ctl.log", home);
         cs_log(CS_LOG_INFO, "starting the embedded database server");
-        r = run_pg_program(home, "pg_ctl", args, ctllog, err, errlen);
+        r = cs_owner_run_program(home, "pg_ctl", args, ctllog, err, errlen);
         if (r < 0)
             goto out;
         if (r != 0) {
@@ -937,7 +628,7 @@ int cs_server_stop(const char *home, char *err, size_t errlen)
     if (r == 1) {
         snprintf(data, sizeof data, "%s/pg/data", home);
         snprintf(ctllog, sizeof ctllog, "%s/pg/ctl.log", home);
-        r = run_pg_program(home, "pg_ctl", args, ctllog, err, errlen);
+        r = cs_owner_run_program(home, "pg_ctl", args, ctllog, err, errlen);
         if (r < 0)
             goto out;
         if (r != 0) {
