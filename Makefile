@@ -19,7 +19,7 @@ DESTDIR ?=
 
 CC      ?= cc
 PKG_CONFIG ?= pkg-config
-PKGS    := tesseract lept libtiff-4 libarchive libpq libcrypto libmicrohttpd libsodium
+PKGS    := tesseract lept libtiff-4 libarchive libpq libcrypto libmicrohttpd libsodium jansson
 TEST_PKGS := check
 
 WARNINGS := -Wall -Wextra -Werror -Wmissing-prototypes -Wstrict-prototypes \

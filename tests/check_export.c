@@ -4,10 +4,12 @@
  * the official R4 JSON schema (python3-jsonschema, draft 6) and by
  * @medplum/core's validator, HL7 v2.5 MDM^T02 read back by @medplum/core's
  * HL7 parser, MLLP against a listener in the test that answers AA then AE,
- * incremental destinations, corrections, and the audit rows; and (issue 12)
+ * incremental destinations, corrections, and the audit rows; (issue 12)
  * that an export refuses when memory runs out at any point and records
  * nothing, and that exported files are private and never written through a
- * symbolic link.
+ * symbolic link; and (issue 13) the same when jansson, which builds the FHIR
+ * resources, runs out of memory, a setting that is not UTF-8, and base64
+ * (libsodium) against RFC 4648's vectors.
  *
  * The fixture generates a small batch, runs init, roster import, train,
  * submit and work --until-idle through the real binary (as check_integration
@@ -32,7 +34,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <jansson.h>
+#include <sodium.h>
+
 #include "common/common.h"
+#include "pipeline/export/export_internal.h"
 #include "pipeline/pipeline.h"
 #include "tests/harness.h"
 
@@ -597,6 +603,75 @@ START_TEST(test_errors)
 }
 END_TEST
 
+/* base64 (libsodium, issue 13): RFC 4648's vectors, appended, and a round trip. */
+START_TEST(test_base64)
+{
+    static const char *const vectors[][2] = {
+        {"", ""}, {"f", "Zg=="}, {"fo", "Zm8="}, {"foo", "Zm9v"}, {"foob", "Zm9vYg=="},
+        {"fooba", "Zm9vYmE="}, {"foobar", "Zm9vYmFy"}};
+    unsigned char bytes[3000], back[3000];
+    size_t back_len = 0;
+    cs_buf b = CS_BUF_INIT;
+
+    for (size_t i = 0; i < sizeof vectors / sizeof vectors[0]; i++) {
+        cs_buf_reset(&b);
+        ck_assert_int_eq(cs_base64_append(&b, (const unsigned char *)vectors[i][0],
+                                          strlen(vectors[i][0])), 0);
+        ck_assert_str_eq(b.data ? b.data : "", vectors[i][1]);
+        ck_assert_uint_eq(b.len, strlen(vectors[i][1]));
+    }
+    /* appended after what the buffer holds (HL7's OBX-5), every byte value */
+    cs_buf_reset(&b);
+    cs_buf_puts(&b, "^AP^PDF^Base64^");
+    for (size_t i = 0; i < sizeof bytes; i++)
+        bytes[i] = (unsigned char)(i * 7 + i / 256);
+    ck_assert_int_eq(cs_base64_append(&b, bytes, sizeof bytes), 0);
+    ck_assert_uint_eq(b.len, 15 + sizeof bytes / 3 * 4);
+    ck_assert_int_eq(strncmp(b.data, "^AP^PDF^Base64^", 15), 0);
+    ck_assert_int_eq(sodium_base642bin(back, sizeof back, b.data + 15, b.len - 15, NULL,
+                                       &back_len, NULL, sodium_base64_VARIANT_ORIGINAL), 0);
+    ck_assert_uint_eq(back_len, sizeof bytes);
+    ck_assert_int_eq(memcmp(back, bytes, sizeof bytes), 0);
+    /* a failed append leaves the buffer as it was, marked failed */
+    cs_buf_test_fail_allocation(1);
+    ck_assert_int_eq(cs_base64_append(&b, bytes, sizeof bytes), -1);
+    cs_buf_test_fail_allocation(0);
+    ck_assert(cs_buf_failed(&b));
+    ck_assert_uint_eq(b.len, 15 + sizeof bytes / 3 * 4);
+    cs_buf_free(&b);
+}
+END_TEST
+
+/*
+ * A setting that goes into every FHIR resource and is not UTF-8 stops the
+ * export with a message naming it (it used to go out as U+FFFD), before any
+ * file is written or anything recorded.
+ */
+START_TEST(test_fhir_setting_not_utf8)
+{
+    cs_export_options o;
+    char err[CS_ERRLEN];
+    PGconn *c = th_connect(&env);
+
+    memset(&o, 0, sizeof o);
+    o.destination = "bad-organisation";
+    o.organization = "Example \xff General";
+    ck_assert_int_eq(run_export(0, &o, "bad-utf8", err, sizeof err), -1);
+    ck_assert_msg(strstr(err, "organisation") && strstr(err, "not valid UTF-8"), "%s", err);
+    ck_assert_int_eq(th_sh("test -z \"$(ls -A '%s/bad-utf8')\"", env.dir), 0);
+    TH_ASSERT_VALUE(c, "SELECT count(*) FROM destination_item i JOIN destination t"
+                       " ON t.id = i.destination_id WHERE t.name = 'bad-organisation'", "0");
+    TH_ASSERT_VALUE(c, "SELECT count(*) FROM audit WHERE object_id = 'bad-organisation'", "0");
+
+    memset(&o, 0, sizeof o);
+    o.pdf = CS_EXPORT_PDF_NONE;
+    o.mrn_system = "urn:\xc3";
+    ck_assert_int_eq(run_export(0, &o, "bad-utf8", err, sizeof err), -1);
+    ck_assert_msg(strstr(err, "MRN system") && strstr(err, "not valid UTF-8"), "%s", err);
+    PQfinish(c);
+}
+END_TEST
+
 START_TEST(test_incremental_and_audit)
 {
     cs_export_options o;
@@ -706,13 +781,33 @@ END_TEST
 
 /* ---- out of memory: a message that lost a piece is never written nor recorded (issue 12) ---- */
 
+/* jansson's allocations (the FHIR resources), the nth from arming failing. */
+static long json_countdown, json_failures;
+
+static void *json_malloc_failing(size_t size)
+{
+    if (json_countdown > 0 && --json_countdown == 0) {
+        json_failures++;
+        return NULL;
+    }
+    return malloc(size);
+}
+
+static void json_fail_allocation(long n)
+{
+    json_set_alloc_funcs(json_malloc_failing, free);
+    json_failures = 0;
+    json_countdown = n > 0 ? n : 0;
+}
+
 /*
  * Export to destination dest in env.dir/dirname with the nth cs_buf
- * allocation failing.  Returns the export's result; *fired says whether the
- * failure was injected (n was within the export's allocations).
+ * allocation failing (json: the nth of jansson's instead).  Returns the
+ * export's result; *fired says whether the failure was injected (n was
+ * within the export's allocations).
  */
-static int export_failing_at(int hl7, long n, const char *dest, const char *dirname, int *fired,
-                             char *err, size_t errlen)
+static int export_failing_at(int hl7, int json, long n, const char *dest, const char *dirname,
+                             int *fired, char *err, size_t errlen)
 {
     cs_export_options o;
     char dir[256];
@@ -726,9 +821,13 @@ static int export_failing_at(int hl7, long n, const char *dest, const char *dirn
     if (hl7)
         o.pdf = CS_EXPORT_PDF_NONE;   /* text: messages of different sizes, line by line */
     err[0] = '\0';
-    cs_buf_test_fail_allocation(n);
+    if (json)
+        json_fail_allocation(n);
+    else
+        cs_buf_test_fail_allocation(n);
     rc = hl7 ? cs_export_hl7(s, &o, NULL, err, errlen) : cs_export_fhir(s, &o, NULL, err, errlen);
-    *fired = cs_buf_test_failures() > 0;
+    *fired = json ? json_failures > 0 : cs_buf_test_failures() > 0;
+    json_fail_allocation(0);
     cs_buf_test_fail_allocation(0);
     cs_store_close(&s);
     return rc;
@@ -745,9 +844,9 @@ static int export_failing_at(int hl7, long n, const char *dest, const char *dirn
  * after the first messages went out, which is where a failure used to go
  * unseen (the `!msg.data` checks saw only a buffer never allocated).
  */
-static void check_every_allocation_fails_cleanly(int hl7)
+static void check_every_allocation_fails_cleanly(int hl7, int json)
 {
-    const char *base = hl7 ? "oom-hl7" : "oom-fhir";
+    const char *base = hl7 ? "oom-hl7" : json ? "oom-json" : "oom-fhir";
     const char *file = hl7 ? "MDM.hl7" : "DocumentReference.ndjson";
     char err[CS_ERRLEN], q[256], dirname[32], dest[32];
     PGconn *c = th_connect(&env);
@@ -768,7 +867,7 @@ static void check_every_allocation_fails_cleanly(int hl7)
         /* a destination of its own each time: one run's outcome cannot hide another's */
         snprintf(dirname, sizeof dirname, "%s-%ld", base, n);
         snprintf(dest, sizeof dest, "%s-%ld", base, n);
-        rc = export_failing_at(hl7, n, dest, dirname, &fired, err, sizeof err);
+        rc = export_failing_at(hl7, json, n, dest, dirname, &fired, err, sizeof err);
         if (!fired)
             break;
         failures++;
@@ -800,13 +899,20 @@ static void check_every_allocation_fails_cleanly(int hl7)
 
 START_TEST(test_hl7_out_of_memory)
 {
-    check_every_allocation_fails_cleanly(1);
+    check_every_allocation_fails_cleanly(1, 0);
 }
 END_TEST
 
 START_TEST(test_fhir_out_of_memory)
 {
-    check_every_allocation_fails_cleanly(0);
+    check_every_allocation_fails_cleanly(0, 0);
+}
+END_TEST
+
+/* The same for the allocations of jansson, which builds the FHIR resources (issue 13). */
+START_TEST(test_fhir_json_out_of_memory)
+{
+    check_every_allocation_fails_cleanly(0, 1);
 }
 END_TEST
 
@@ -963,12 +1069,15 @@ static Suite *export_suite(void)
     tcase_add_test(tc, test_mllp_accept_reject_retry);
     tcase_add_test(tc, test_mllp_no_answer);
     tcase_add_test(tc, test_errors);
+    tcase_add_test(tc, test_base64);
+    tcase_add_test(tc, test_fhir_setting_not_utf8);
     tcase_add_test(tc, test_export_files_private);
     tcase_add_test(tc, test_export_symlink_refused);
     /* these change data: last */
     tcase_add_test(tc, test_hl7_escaping);
     tcase_add_test(tc, test_hl7_out_of_memory);
     tcase_add_test(tc, test_fhir_out_of_memory);
+    tcase_add_test(tc, test_fhir_json_out_of_memory);
     tcase_add_test(tc, test_incremental_and_audit);
     tcase_add_test(tc, test_correction_versions);
     suite_add_tcase(s, tc);

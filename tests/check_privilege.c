@@ -13,7 +13,12 @@
  *          server that init and serve work with;
  *   ehr    the leaky-function attack on the ehr views, as the EHR reader:
  *          it cannot make the function, and when a site lets it, the
- *          function still sees only the filed documents' data.
+ *          function still sees only the filed documents' data;
+ *   home   (issue 13) a home stopped, moved to another path (with a space
+ *          and a quote in it; libpq takes a comma in a host for a list) and
+ *          copied again starts there and keeps its data, and the socket
+ *          folder an older chartscan wrote into postgresql.conf is taken out
+ *          of it.
  * The database is reached as the bootstrap superuser "chartscan" for
  * set-up and checks, and as each role through the same socket (peer
  * authentication maps the test's OS account to every chartscan role).
@@ -26,6 +31,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -574,12 +580,134 @@ START_TEST(test_ehr_reader_leaky_function)
 }
 END_TEST
 
+/* ---- home: item 1 of issue 13 ---- */
+
+/* Connect to the embedded server of home as the bootstrap superuser. */
+static PGconn *connect_home(const char *home)
+{
+    char conninfo[512], host[300];
+    size_t o = 0;
+
+    for (const char *p = home; *p && o + 2 < sizeof host; p++) {
+        if (*p == '\'' || *p == '\\')
+            host[o++] = '\\';
+        host[o++] = *p;
+    }
+    host[o] = '\0';
+    snprintf(conninfo, sizeof conninfo, "host='%s/pg/run' dbname=chartscan user=chartscan", host);
+    return th_connect_to(conninfo);
+}
+
+/* SELECT v FROM the marker table of home, malloc'd; NULL when it cannot. */
+static char *marker_of(const char *home)
+{
+    PGconn *c = connect_home(home);
+    char *v = c ? th_value(c, "SELECT v FROM public.moved_marker") : NULL;
+    PQfinish(c);
+    return v;
+}
+
+/* Run chartscan with CHARTSCAN_HOME set to home. */
+static th_result in_home(const char *home, const char *command, const char *argument)
+{
+    th_result r;
+    setenv("CHARTSCAN_HOME", home, 1);
+    r = th_chartscan(&env, command, argument, (char *)NULL);
+    setenv("CHARTSCAN_HOME", env.home, 1);
+    return r;
+}
+
+/* 1 when some line of text sets unix_socket_directories (not a comment). */
+static int sets_socket_folder(const char *text)
+{
+    for (const char *line = text; line; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL) {
+        const char *p = line + strspn(line, " \t");
+        if (!strncasecmp(p, "unix_socket_directories", 23) && p[23] && strchr(" \t=", p[23]))
+            return 1;
+    }
+    return 0;
+}
+
+/*
+ * A home made, stopped, moved to another path and started there; then
+ * copied (cp -a) to a third path and started there too.  Its cluster's
+ * postgresql.conf is given the line an older chartscan wrote (the socket
+ * folder of the first path), which the start must take out.  Servers are
+ * stopped before anything is asserted, so that none outlives a failure.
+ */
+START_TEST(test_moved_home_starts)
+{
+    char home[128], moved[128], copy[128], conf[256], line[300];
+    char *made = NULL, *after_move = NULL, *after_copy = NULL, *conf_text = NULL;
+    th_result init, start_moved, init_moved, start_copy, stop;
+    PGconn *c;
+    FILE *fp;
+
+    snprintf(home, sizeof home, "%s/first", env.dir);
+    snprintf(moved, sizeof moved, "%s/moved home of o'brien", env.dir);
+    snprintf(copy, sizeof copy, "%s/copy", env.dir);
+
+    init = in_home(home, "init", NULL);
+    c = connect_home(home);
+    if (c)
+        PQclear(PQexec(c, "CREATE TABLE public.moved_marker AS SELECT 42 AS v"));
+    PQfinish(c);
+    made = marker_of(home);
+    stop = in_home(home, "db", "stop");
+    th_result_free(&stop);
+    /* what an older chartscan appended to the cluster's configuration */
+    snprintf(conf, sizeof conf, "%s/pg/data/postgresql.conf", home);
+    snprintf(line, sizeof line, "unix_socket_directories = '%s/pg/run'\n", home);
+    fp = fopen(conf, "a");
+    ck_assert_ptr_nonnull(fp);
+    fputs(line, fp);
+    ck_assert_int_eq(fclose(fp), 0);
+
+    ck_assert_int_eq(rename(home, moved), 0);
+    start_moved = in_home(moved, "db", "start");
+    after_move = marker_of(moved);
+    init_moved = in_home(moved, "init", NULL);   /* chartscan's own connections */
+    snprintf(conf, sizeof conf, "%s/pg/data/postgresql.conf", moved);
+    conf_text = th_slurp(conf, NULL);
+    stop = in_home(moved, "db", "stop");
+    th_result_free(&stop);
+
+    ck_assert_int_eq(th_sh("cp -a \"%s\" '%s'", moved, copy), 0);
+    start_copy = in_home(copy, "db", "start");
+    after_copy = marker_of(copy);
+    stop = in_home(copy, "db", "stop");
+    th_result_free(&stop);
+
+    ck_assert_msg(init.status == 0, "init: %s", init.err);
+    ck_assert_str_eq(made ? made : "(none)", "42");
+    ck_assert_msg(start_moved.status == 0, "start after the move: %s", start_moved.err);
+    ck_assert_str_eq(after_move ? after_move : "(none)", "42");
+    ck_assert_msg(init_moved.status == 0, "init after the move: %s", init_moved.err);
+    ck_assert_ptr_nonnull(conf_text);
+    ck_assert_msg(!sets_socket_folder(conf_text), "postgresql.conf still names a socket folder");
+    ck_assert_ptr_nonnull(strstr(conf_text, "# unix_socket_directories: given by chartscan"));
+    ck_assert_ptr_nonnull(strstr(conf_text, "listen_addresses = ''"));
+    ck_assert_ptr_nonnull(strstr(conf_text, "unix_socket_permissions = 0700"));
+    ck_assert_msg(start_copy.status == 0, "start of the copy: %s", start_copy.err);
+    ck_assert_str_eq(after_copy ? after_copy : "(none)", "42");
+    th_result_free(&init);
+    th_result_free(&start_moved);
+    th_result_free(&init_moved);
+    th_result_free(&start_copy);
+    free(made);
+    free(after_move);
+    free(after_copy);
+    free(conf_text);
+}
+END_TEST
+
 static Suite *privilege_suite(void)
 {
     Suite *s = suite_create("privilege");
     TCase *files = tcase_create("files");
     TCase *roles = tcase_create("roles");
     TCase *ehr = tcase_create("ehr");
+    TCase *home = tcase_create("home");
 
     tcase_set_timeout(files, 120);
     tcase_set_timeout(roles, 180);
@@ -593,9 +721,12 @@ static Suite *privilege_suite(void)
     tcase_add_test(roles, test_init_gives_old_objects_to_the_owner);
     tcase_add_test(roles, test_shared_server_with_doc_roles);
     tcase_add_test(ehr, test_ehr_reader_leaky_function);
+    tcase_set_timeout(home, 180);
+    tcase_add_test(home, test_moved_home_starts);
     suite_add_tcase(s, files);
     suite_add_tcase(s, roles);
     suite_add_tcase(s, ehr);
+    suite_add_tcase(s, home);
     return s;
 }
 

@@ -61,9 +61,11 @@ int cs_export_run_finish(cs_export_run *run, char *err, size_t errlen);
 void cs_export_run_end(cs_export_run *run);
 
 /* ---- encoding helpers (fhir.c) ---- */
-/* Write data base64-encoded to fp, in chunks; 0 or -1 (write error). */
-int cs_base64_write(FILE *fp, const unsigned char *data, size_t len);
-/* Append data base64-encoded to b. */
+/*
+ * Append data base64-encoded (RFC 4648, "+/" with padding: libsodium's
+ * sodium_bin2base64) to b.  Returns 0, or -1 when memory ran out (b is
+ * then marked failed).
+ */
 int cs_base64_append(cs_buf *b, const unsigned char *data, size_t len);
 /* Make folder dir unless it exists; default_prefix names one when dir is NULL. */
 int cs_export_make_dir(const char *dir, const char *format, char *out, size_t outlen,

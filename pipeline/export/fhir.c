@@ -4,8 +4,8 @@
  * resource a line in DocumentReference.ndjson, and the PDFs as Binary
  * resources in Binary.ndjson (or inline in attachment.data, or left out).
  *
- * Interface routines: cs_export_fhir; internal: cs_base64_write,
- * cs_base64_append, cs_export_make_dir.
+ * Interface routines: cs_export_fhir; internal: cs_base64_append,
+ * cs_export_make_dir.
  *
  * A DocumentReference (one per document version):
  *   id, masterIdentifier   the document's uuid (urn:uuid:...), fixed for the version
@@ -17,11 +17,12 @@
  *   subject                the patient by identifier: system = the site's MRN system
  *   date                   when the document was filed (an instant, UTC)
  *   custodian              the configured organisation, by display (when set)
- *   content[0].attachment  application/pdf; data or url Binary/<uuid>; size;
- *                          hash (base64 SHA-1 of the PDF, as FHIR defines it);
- *                          title; creation (the date of service)
- *   context.period         the date of service
  *   relatesTo              replaces -> the earlier version, for a correction
+ *   context.period         the date of service
+ *   content[0].attachment  application/pdf; title; creation (the date of
+ *                          service); size; url Binary/<uuid>; hash (base64
+ *                          SHA-1 of the PDF, as FHIR defines it); inline,
+ *                          data after the hash instead of the url
  *
  * Notes
  *  1. Files are written as NAME.part-XXXXXX and renamed once complete,
@@ -29,67 +30,44 @@
  *     export leaves no file that looks complete and records nothing.  The
  *     folder (when made here) is 0700 and the files 0600 whatever the
  *     umask, never written through a symbolic link (cs_file_create_private).
- *  2. Memory is flat: the cursor brings a few rows at a time, each PDF is
- *     base64-encoded straight into the file in small chunks, and only one
- *     line's metadata is held.
+ *  2. Memory is flat: the cursor brings a few rows at a time (16 with the
+ *     PDFs), and one resource is held at a time.  With the PDF in it (in
+ *     Binary.ndjson or inline), that is the PDF's base64 twice (the buffer
+ *     it is encoded into, and the resource's copy): bounded by the largest
+ *     document, whatever the number of documents.
+ *  3. The resources are built with jansson, which escapes every string and
+ *     writes the members in the order they are added (the order above).  A
+ *     value that is not valid UTF-8 stops the export, naming the document
+ *     or the setting, rather than going out altered.
  */
 #include "pipeline/export/export_internal.h"
 
 #include <errno.h>
+#include <jansson.h>
 #include <openssl/evp.h>
+#include <sodium.h>
+#include <stdarg.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 
-static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
-static size_t b64_block(char *out, const unsigned char *in, size_t len)
-{
-    size_t o = 0, i = 0;
-    for (; i + 3 <= len; i += 3) {
-        unsigned v = (unsigned)in[i] << 16 | (unsigned)in[i + 1] << 8 | in[i + 2];
-        out[o++] = b64[v >> 18];
-        out[o++] = b64[(v >> 12) & 63];
-        out[o++] = b64[(v >> 6) & 63];
-        out[o++] = b64[v & 63];
-    }
-    if (len - i == 1) {
-        unsigned v = (unsigned)in[i] << 16;
-        out[o++] = b64[v >> 18];
-        out[o++] = b64[(v >> 12) & 63];
-        out[o++] = '=';
-        out[o++] = '=';
-    } else if (len - i == 2) {
-        unsigned v = (unsigned)in[i] << 16 | (unsigned)in[i + 1] << 8;
-        out[o++] = b64[v >> 18];
-        out[o++] = b64[(v >> 12) & 63];
-        out[o++] = b64[(v >> 6) & 63];
-        out[o++] = '=';
-    }
-    return o;
-}
-
-int cs_base64_write(FILE *fp, const unsigned char *data, size_t len)
-{
-    enum { IN = 3 * 4096 };
-    char out[IN / 3 * 4];
-    for (size_t off = 0; off < len; off += IN) {
-        size_t n = len - off < IN ? len - off : IN;
-        size_t o = b64_block(out, data + off, n);
-        if (fwrite(out, 1, o, fp) != o)
-            return -1;
-    }
-    return 0;
-}
-
+/* sodium_bin2base64 is a pure codec: it needs no sodium_init. */
 int cs_base64_append(cs_buf *b, const unsigned char *data, size_t len)
 {
-    size_t need = (len + 2) / 3 * 4;
-    if (cs_buf_reserve(b, need + 1) < 0)
+    size_t size;
+
+    if (len > (SIZE_MAX - 8) / 4 * 3) {
+        b->failed = 1;
         return -1;
-    b->len += b64_block(b->data + b->len, data, len);
-    b->data[b->len] = '\0';
+    }
+    /* the encoded length with its NUL, which cs_buf_reserve counts itself */
+    size = sodium_base64_ENCODED_LEN(len, sodium_base64_VARIANT_ORIGINAL);
+    if (cs_buf_reserve(b, size - 1) < 0)
+        return -1;
+    sodium_bin2base64(b->data + b->len, size, data, len, sodium_base64_VARIANT_ORIGINAL);
+    b->len += size - 1;
     return 0;
 }
 
@@ -164,118 +142,216 @@ static void out_abort(out_file *f)
     remove(f->part);
 }
 
-static int is_null(const PGresult *r, int row, int col)
+/* A text column, or NULL when it is SQL NULL or empty. */
+static const char *value_or_null(const PGresult *r, int row, int col)
 {
-    return PQgetisnull(r, row, col) || !*PQgetvalue(r, row, col);
-}
-
-static void json_member(cs_buf *b, const char *key, const char *value)
-{
-    cs_buf_printf(b, ",\"%s\":", key);
-    cs_buf_json_string(b, value);
-}
-
-static int sha1_base64(const unsigned char *data, size_t len, cs_buf *b)
-{
-    unsigned char md[EVP_MAX_MD_SIZE];
-    unsigned int mdlen = 0;
-    if (EVP_Digest(data, len, md, &mdlen, EVP_sha1(), NULL) != 1)
-        return -1;
-    return cs_base64_append(b, md, mdlen);
+    return PQgetisnull(r, row, col) || !*PQgetvalue(r, row, col) ? NULL : PQgetvalue(r, row, col);
 }
 
 /*
- * Everything of the resource before the attachment's data (or its end).
- * Returns -1 when memory ran out on the way (b may be marked failed too).
+ * Building one resource with jansson: every constructor's result goes
+ * through here, and the first failure is kept (later ones follow from it:
+ * a NULL part makes its parent fail too).  jansson's setters take a NULL
+ * object or value and consume the value whatever happens, so a resource is
+ * built without a check per call and checked once, like a cs_buf.
  */
-static int resource_head(cs_buf *b, const cs_export_run *run, const PGresult *r, int i,
-                          int pdf_mode)
+typedef struct json_build {
+    int failed;
+    json_error_t error;       /* the first failure (code out_of_memory when not jansson's own) */
+} json_build;
+
+static void build_failed(json_build *jb, const json_error_t *error)
 {
-    const char *uuid = PQgetvalue(r, i, X_UUID);
-    const char *display = is_null(r, i, X_DISPLAY) ? PQgetvalue(r, i, X_TYPE)
-                                                   : PQgetvalue(r, i, X_DISPLAY);
-    int rc = 0;
+    if (jb->failed)
+        return;
+    jb->failed = 1;
+    if (error) {
+        jb->error = *error;
+    } else {
+        memset(&jb->error, 0, sizeof jb->error);
+        snprintf(jb->error.text, sizeof jb->error.text - 1, "out of memory");
+        jb->error.text[sizeof jb->error.text - 1] = (char)json_error_out_of_memory;
+    }
+}
 
-    cs_buf_printf(b, "{\"resourceType\":\"DocumentReference\",\"id\":\"%s\","
-                     "\"masterIdentifier\":{\"system\":\"urn:ietf:rfc:3986\","
-                     "\"value\":\"urn:uuid:%s\"},"
-                     "\"identifier\":[{\"system\":\"urn:chartscan:document\","
-                     "\"value\":\"d-%s\"}],"
-                     "\"status\":\"%s\",\"docStatus\":\"final\",\"type\":{\"coding\":[",
-                  uuid, uuid, PQgetvalue(r, i, X_ID),
-                  strcmp(PQgetvalue(r, i, X_VSTATUS), "superseded") ? "current" : "superseded");
-    if (!is_null(r, i, X_LOINC)) {
-        cs_buf_puts(b, "{\"system\":\"http://loinc.org\",\"code\":");
-        cs_buf_json_string(b, PQgetvalue(r, i, X_LOINC));
-        json_member(b, "display", display);
-        cs_buf_puts(b, "},");
-    }
-    cs_buf_puts(b, "{\"system\":\"urn:chartscan:doctype\",\"code\":");
-    cs_buf_json_string(b, PQgetvalue(r, i, X_TYPE));
-    json_member(b, "display", display);
-    cs_buf_puts(b, "}]");
-    json_member(b, "text", display);
-    cs_buf_puts(b, "},\"category\":[{\"coding\":[{\"system\":"
-                   "\"http://hl7.org/fhir/us/core/CodeSystem/us-core-documentreference-category\","
-                   "\"code\":\"clinical-note\",\"display\":\"Clinical Note\"}]}]");
-    if (!is_null(r, i, X_MRN)) {
-        cs_buf_puts(b, ",\"subject\":{\"type\":\"Patient\",\"identifier\":{\"use\":\"usual\","
-                       "\"type\":{\"coding\":[{\"system\":"
-                       "\"http://terminology.hl7.org/CodeSystem/v2-0203\",\"code\":\"MR\"}]}");
-        json_member(b, "system", run->mrn_system);
-        json_member(b, "value", PQgetvalue(r, i, X_MRN));
-        cs_buf_puts(b, "}");
-        if (!is_null(r, i, X_LAST)) {
-            cs_buf tmp = CS_BUF_INIT;
-            cs_buf_puts(&tmp, PQgetvalue(r, i, X_LAST));
-            if (!is_null(r, i, X_FIRST))
-                cs_buf_printf(&tmp, ", %s", PQgetvalue(r, i, X_FIRST));
-            if (!is_null(r, i, X_MIDDLE))
-                cs_buf_printf(&tmp, " %s", PQgetvalue(r, i, X_MIDDLE));
-            if (cs_buf_failed(&tmp) || !tmp.data)
-                rc = -1;
-            else
-                json_member(b, "display", tmp.data);
-            cs_buf_free(&tmp);
-        }
-        cs_buf_puts(b, "}");
-    }
-    json_member(b, "date", PQgetvalue(r, i, X_FILED_AT));
-    if (run->organization[0]) {
-        cs_buf_puts(b, ",\"custodian\":{\"type\":\"Organization\"");
-        json_member(b, "display", run->organization);
-        cs_buf_puts(b, "}");
-    }
-    if (!is_null(r, i, X_REPLACES_UUID))
-        cs_buf_printf(b, ",\"relatesTo\":[{\"code\":\"replaces\",\"target\":{"
-                         "\"reference\":\"DocumentReference/%s\",\"type\":\"DocumentReference\","
-                         "\"identifier\":{\"system\":\"urn:ietf:rfc:3986\","
-                         "\"value\":\"urn:uuid:%s\"}}}]",
-                      PQgetvalue(r, i, X_REPLACES_UUID), PQgetvalue(r, i, X_REPLACES_UUID));
-    if (!is_null(r, i, X_DOS))
-        cs_buf_printf(b, ",\"context\":{\"period\":{\"start\":\"%s\",\"end\":\"%s\"}}",
-                      PQgetvalue(r, i, X_DOS), PQgetvalue(r, i, X_DOS));
+/* json_pack, noting a failure in jb. */
+static json_t *pack(json_build *jb, const char *fmt, ...)
+{
+    json_error_t error;
+    json_t *v;
+    va_list ap;
 
-    /* the attachment comes last so that inline data can stream after it */
-    cs_buf_puts(b, ",\"content\":[{\"attachment\":{\"contentType\":\"application/pdf\"");
-    {
-        cs_buf title = CS_BUF_INIT;
-        cs_buf_puts(&title, display);
-        if (!is_null(r, i, X_DOS))
-            cs_buf_printf(&title, " %s", PQgetvalue(r, i, X_DOS));
-        if (cs_buf_failed(&title) || !title.data)
-            rc = -1;
-        else
-            json_member(b, "title", title.data);
-        cs_buf_free(&title);
+    va_start(ap, fmt);
+    v = json_vpack_ex(&error, 0, fmt, ap);
+    va_end(ap);
+    if (!v)
+        build_failed(jb, &error);
+    return v;
+}
+
+/* object[key] = value (consumed), noting a failure in jb. */
+static void put(json_build *jb, json_t *object, const char *key, json_t *value)
+{
+    if (json_object_set_new(object, key, value) < 0)
+        build_failed(jb, NULL);
+}
+
+/* The error message for a resource that could not be built. */
+static int build_error(const json_build *jb, const char *what, char *err, size_t errlen)
+{
+    switch (json_error_code(&jb->error)) {
+    case json_error_invalid_utf8:
+        return cs_fail(err, errlen, "%s is not valid UTF-8", what);
+    case json_error_invalid_format:
+    case json_error_invalid_argument:   /* a mistake of ours in a format */
+        return cs_fail(err, errlen, "could not build %s: %s", what, jb->error.text);
+    default:
+        /* out_of_memory, null_value (a part that ran out of memory), and
+         * unknown: jansson says nothing when a value's allocation fails */
+        return cs_fail(err, errlen, "out of memory");
     }
-    if (!is_null(r, i, X_DOS))
-        json_member(b, "creation", PQgetvalue(r, i, X_DOS));
-    if (!is_null(r, i, X_PDF_SIZE))
-        cs_buf_printf(b, ",\"size\":%s", PQgetvalue(r, i, X_PDF_SIZE));
+}
+
+/*
+ * The DocumentReference of row i (see the top of the file for its fields):
+ * hash is the PDF's base64 SHA-1 and data its base64 (NULL: left out).  The
+ * members go in the order they are added, which is the order of the output.
+ * Returns the resource, or NULL with jb->failed set.
+ */
+static json_t *document_reference(json_build *jb, const cs_export_run *run, const PGresult *r,
+                                  int i, int pdf_mode, const char *hash, const cs_buf *data)
+{
+    const char *uuid = PQgetvalue(r, i, X_UUID), *code = PQgetvalue(r, i, X_TYPE);
+    const char *display = value_or_null(r, i, X_DISPLAY) ? PQgetvalue(r, i, X_DISPLAY) : code;
+    const char *loinc = value_or_null(r, i, X_LOINC), *mrn = value_or_null(r, i, X_MRN);
+    const char *last = value_or_null(r, i, X_LAST), *first = value_or_null(r, i, X_FIRST);
+    const char *middle = value_or_null(r, i, X_MIDDLE), *dos = value_or_null(r, i, X_DOS);
+    const char *replaces = value_or_null(r, i, X_REPLACES_UUID);
+    const char *size = value_or_null(r, i, X_PDF_SIZE);
+    json_t *doc, *coding, *subject, *attachment;
+
+    coding = json_array();
+    if (!coding)
+        build_failed(jb, NULL);
+    if (loinc && json_array_append_new(coding, pack(jb, "{s:s, s:s, s:s}", "system",
+                                                    "http://loinc.org", "code", loinc,
+                                                    "display", display)) < 0)
+        build_failed(jb, NULL);
+    if (json_array_append_new(coding, pack(jb, "{s:s, s:s, s:s}", "system",
+                                           "urn:chartscan:doctype", "code", code,
+                                           "display", display)) < 0)
+        build_failed(jb, NULL);
+    doc = pack(jb, "{s:s, s:s, s:{s:s, s:s+}, s:[{s:s, s:s+}], s:s, s:s, s:{s:O, s:s},"
+                   " s:[{s:[{s:s, s:s, s:s}]}]}",
+               "resourceType", "DocumentReference",
+               "id", uuid,
+               "masterIdentifier", "system", "urn:ietf:rfc:3986", "value", "urn:uuid:", uuid,
+               "identifier", "system", "urn:chartscan:document", "value", "d-",
+               PQgetvalue(r, i, X_ID),
+               "status", strcmp(PQgetvalue(r, i, X_VSTATUS), "superseded") ? "current"
+                                                                           : "superseded",
+               "docStatus", "final",
+               "type", "coding", coding, "text", display,
+               "category", "coding", "system",
+               "http://hl7.org/fhir/us/core/CodeSystem/us-core-documentreference-category",
+               "code", "clinical-note", "display", "Clinical Note");
+    json_decref(coding);
+
+    if (mrn) {
+        subject = pack(jb, "{s:s, s:{s:s, s:{s:[{s:s, s:s}]}, s:s, s:s}}",
+                       "type", "Patient",
+                       "identifier", "use", "usual",
+                       "type", "coding", "system",
+                       "http://terminology.hl7.org/CodeSystem/v2-0203", "code", "MR",
+                       "system", run->mrn_system, "value", mrn);
+        if (last)   /* "Last, First Middle" */
+            put(jb, subject, "display",
+                pack(jb, "s++++", last, first ? ", " : "", first ? first : "",
+                     middle ? " " : "", middle ? middle : ""));
+        put(jb, doc, "subject", subject);
+    }
+    put(jb, doc, "date", pack(jb, "s", PQgetvalue(r, i, X_FILED_AT)));
+    if (run->organization[0])
+        put(jb, doc, "custodian",
+            pack(jb, "{s:s, s:s}", "type", "Organization", "display", run->organization));
+    if (replaces)
+        put(jb, doc, "relatesTo",
+            pack(jb, "[{s:s, s:{s:s+, s:s, s:{s:s, s:s+}}}]", "code", "replaces",
+                 "target", "reference", "DocumentReference/", replaces,
+                 "type", "DocumentReference",
+                 "identifier", "system", "urn:ietf:rfc:3986", "value", "urn:uuid:", replaces));
+    if (dos)
+        put(jb, doc, "context", pack(jb, "{s:{s:s, s:s}}", "period", "start", dos, "end", dos));
+
+    attachment = pack(jb, "{s:s, s:s++}", "contentType", "application/pdf",
+                      "title", display, dos ? " " : "", dos ? dos : "");
+    /* not "s*": jansson leaves out such a member when its value could not be made */
+    if (dos)
+        put(jb, attachment, "creation", pack(jb, "s", dos));
+    if (size)
+        put(jb, attachment, "size", json_integer(strtoll(size, NULL, 10)));
     if (pdf_mode != CS_EXPORT_PDF_INLINE)
-        cs_buf_printf(b, ",\"url\":\"Binary/%s\"", uuid);
-    return rc < 0 || cs_buf_failed(b) ? -1 : 0;
+        put(jb, attachment, "url", pack(jb, "s+", "Binary/", uuid));
+    if (hash)
+        put(jb, attachment, "hash", pack(jb, "s", hash));
+    if (data)   /* base64: ASCII, no need to check it as UTF-8 */
+        put(jb, attachment, "data", json_stringn_nocheck(data->data ? data->data : "", data->len));
+    put(jb, doc, "content", pack(jb, "[{s:O}]", "attachment", attachment));
+    json_decref(attachment);
+
+    if (jb->failed) {
+        json_decref(doc);
+        return NULL;
+    }
+    return doc;
+}
+
+/* The Binary resource of a PDF whose base64 is data. */
+static json_t *binary_resource(json_build *jb, const char *uuid, const cs_buf *data)
+{
+    json_t *bin = pack(jb, "{s:s, s:s, s:s}", "resourceType", "Binary", "id", uuid,
+                       "contentType", "application/pdf");
+    put(jb, bin, "data", json_stringn_nocheck(data->data ? data->data : "", data->len));
+    if (jb->failed) {
+        json_decref(bin);
+        return NULL;
+    }
+    return bin;
+}
+
+/* Write resource as one NDJSON line; -1 with err (a write error or out of memory). */
+static int write_line(out_file *f, const json_t *resource, char *err, size_t errlen)
+{
+    if (json_dumpf(resource, f->fp, JSON_COMPACT) < 0 || putc('\n', f->fp) == EOF ||
+        ferror(f->fp)) {
+        if (ferror(f->fp))
+            return cs_fail(err, errlen, "could not write \"%s\": %s", f->part, strerror(errno));
+        return cs_fail(err, errlen, "out of memory");
+    }
+    return 0;
+}
+
+/* The base64 SHA-1 of data, as FHIR's attachment.hash wants it, into out. */
+static int sha1_base64(const unsigned char *data, size_t len, char *out, size_t outlen)
+{
+    unsigned char md[EVP_MAX_MD_SIZE];
+    unsigned int mdlen = 0;
+
+    if (EVP_Digest(data, len, md, &mdlen, EVP_sha1(), NULL) != 1 ||
+        outlen < sodium_base64_ENCODED_LEN(mdlen, sodium_base64_VARIANT_ORIGINAL))
+        return -1;
+    sodium_bin2base64(out, outlen, md, mdlen, sodium_base64_VARIANT_ORIGINAL);
+    return 0;
+}
+
+/* The settings that go into every resource must be valid UTF-8. */
+static int check_setting(const char *value, const char *what, char *err, size_t errlen)
+{
+    json_build jb = {0};
+    json_t *v = pack(&jb, "s", value);
+
+    json_decref(v);
+    return v ? 0 : build_error(&jb, what, err, errlen);
 }
 
 int cs_export_fhir(cs_store *s, const cs_export_options *o, FILE *log, char *err,
@@ -283,8 +359,10 @@ int cs_export_fhir(cs_store *s, const cs_export_options *o, FILE *log, char *err
 {
     cs_export_run run;
     out_file dr = {{0}, {0}, NULL}, bin = {{0}, {0}, NULL};
-    char dir[1024];
-    cs_buf line = CS_BUF_INIT;
+    char dir[1024], what[64];
+    char hash[sodium_base64_ENCODED_LEN(EVP_MAX_MD_SIZE, sodium_base64_VARIANT_ORIGINAL)];
+    cs_buf pdf64 = CS_BUF_INIT;
+    json_t *resource = NULL;
     PGresult *r = NULL;
     int mode = o->pdf, want_pdf = o->pdf != CS_EXPORT_PDF_NONE, rc = -1;
     long binaries = 0;
@@ -296,6 +374,10 @@ int cs_export_fhir(cs_store *s, const cs_export_options *o, FILE *log, char *err
     if (cs_export_make_dir(o->out_dir, "fhir", dir, sizeof dir, err, errlen) < 0)
         return -1;
     if (cs_export_run_begin(&run, s, "fhir", o, want_pdf, 0, 0, err, errlen) < 0)
+        goto out;
+    if (check_setting(run.mrn_system, "the MRN system (CHARTSCAN_MRN_SYSTEM)", err, errlen) < 0 ||
+        check_setting(run.organization, "the organisation (CHARTSCAN_ORGANIZATION)", err,
+                      errlen) < 0)
         goto out;
     snprintf(run.target, sizeof run.target, "%s", dir);
     if (out_open(&dr, dir, "DocumentReference.ndjson", err, errlen) < 0)
@@ -315,54 +397,43 @@ int cs_export_fhir(cs_store *s, const cs_export_options *o, FILE *log, char *err
             const unsigned char *pdf = (const unsigned char *)PQgetvalue(r, i, X_PDF);
             size_t pdf_len = PQgetisnull(r, i, X_PDF) ? 0 : (size_t)PQgetlength(r, i, X_PDF);
             int have_pdf = want_pdf && !PQgetisnull(r, i, X_PDF);
+            json_build jb = {0};
 
-            cs_buf_reset(&line);
-            /* every piece is checked once, before the line is written: a
-             * resource that lost a piece must never go out as sent */
-            if (resource_head(&line, &run, r, i, mode) < 0) {
-                cs_fail(err, errlen, "out of memory");
-                goto out;
-            }
+            snprintf(what, sizeof what, "the resource of document d-%s", PQgetvalue(r, i, X_ID));
+            cs_buf_reset(&pdf64);
             if (have_pdf) {
-                cs_buf_puts(&line, ",\"hash\":\"");
-                if (sha1_base64(pdf, pdf_len, &line) < 0) {
+                if (sha1_base64(pdf, pdf_len, hash, sizeof hash) < 0) {
                     cs_fail(err, errlen, "could not compute SHA-1");
                     goto out;
                 }
-                cs_buf_puts(&line, "\"");
-            }
-            if (mode == CS_EXPORT_PDF_INLINE && have_pdf) {
-                cs_buf_puts(&line, ",\"data\":\"");
-                if (cs_buf_failed(&line)) {
+                if (cs_base64_append(&pdf64, pdf, pdf_len) < 0) {
                     cs_fail(err, errlen, "out of memory");
                     goto out;
                 }
-                fwrite(line.data, 1, line.len, dr.fp);
-                cs_base64_write(dr.fp, pdf, pdf_len);
-                cs_buf_reset(&line);
-                cs_buf_puts(&line, "\"");
             }
-            cs_buf_puts(&line, "}}]}\n");
-            if (cs_buf_failed(&line) || !line.data) {
-                cs_fail(err, errlen, "out of memory");
+            /* built whole and checked once before it is written: a resource
+             * that lost a piece must never go out as sent */
+            resource = document_reference(&jb, &run, r, i, mode, have_pdf ? hash : NULL,
+                                          mode == CS_EXPORT_PDF_INLINE && have_pdf ? &pdf64
+                                                                                   : NULL);
+            if (!resource) {
+                build_error(&jb, what, err, errlen);
                 goto out;
             }
-            fwrite(line.data, 1, line.len, dr.fp);
-            if (ferror(dr.fp)) {
-                cs_fail(err, errlen, "could not write \"%s\": %s", dr.part, strerror(errno));
+            if (write_line(&dr, resource, err, errlen) < 0)
                 goto out;
-            }
+            json_decref(resource);
+            resource = NULL;
             if (mode == CS_EXPORT_PDF_DEFAULT && have_pdf) {
-                fprintf(bin.fp, "{\"resourceType\":\"Binary\",\"id\":\"%s\","
-                                "\"contentType\":\"application/pdf\",\"data\":\"",
-                        PQgetvalue(r, i, X_UUID));
-                cs_base64_write(bin.fp, pdf, pdf_len);
-                fputs("\"}\n", bin.fp);
-                if (ferror(bin.fp)) {
-                    cs_fail(err, errlen, "could not write \"%s\": %s", bin.part,
-                            strerror(errno));
+                resource = binary_resource(&jb, PQgetvalue(r, i, X_UUID), &pdf64);
+                if (!resource) {
+                    build_error(&jb, what, err, errlen);
                     goto out;
                 }
+                if (write_line(&bin, resource, err, errlen) < 0)
+                    goto out;
+                json_decref(resource);
+                resource = NULL;
                 binaries++;
             }
             if (cs_export_run_record(&run, r, i, "sent", NULL, NULL, err, errlen) < 0)
@@ -387,10 +458,11 @@ int cs_export_fhir(cs_store *s, const cs_export_options *o, FILE *log, char *err
     }
     rc = (int)(run.exported > 0x7fffffff ? 0x7fffffff : run.exported);
 out:
+    json_decref(resource);
     PQclear(r);
     out_abort(&dr);
     out_abort(&bin);
     cs_export_run_end(&run);
-    cs_buf_free(&line);
+    cs_buf_free(&pdf64);
     return rc;
 }

@@ -28,19 +28,24 @@
  *   4. Root never writes, chowns or chmods a path the postgres account
  *      could have replaced.  Everything inside HOME/pg (logs, postgresql.conf,
  *      pg_hba.conf) is opened by a child that has become the cluster owner
- *      first (as_owner), without following symbolic links and only when it
- *      is a regular file; folders are opened with O_NOFOLLOW and checked
- *      through the descriptor, and only a folder mkdir has just made is
- *      given to the owner (fchown on that descriptor).
+ *      first (cs_owner_run, in cluster_owner.c), without following symbolic
+ *      links and only when it is a regular file; folders are opened with
+ *      O_NOFOLLOW and checked through the descriptor, and only a folder
+ *      mkdir has just made is given to the owner (fchown on that descriptor).
+ *   5. No path is written into the cluster, so that a home copied, moved or
+ *      restored to another path starts there: the socket folder is given on
+ *      the server's command line at each start (pg_ctl -o "-c
+ *      unix_socket_directories=..."), which wins over any configuration
+ *      file.  A cluster made by an older chartscan has the folder of its
+ *      first home in postgresql.conf: that line is replaced by a comment at
+ *      the next start (forget_socket_setting), so that nobody reading the
+ *      file is misled, nor a pg_ctl run by hand sent to a folder that moved.
  */
 #include "pipeline/pipeline_internal.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <grp.h>
 #include <limits.h>
-#include <pwd.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
@@ -49,300 +54,7 @@
 #include <unistd.h>
 
 #include "common/common.h"
-
-#define PG_OWNER_WHEN_ROOT "postgres"
-
-/* Find the folder holding initdb and pg_ctl: CHARTSCAN_PG_BINDIR, else the
- * newest /usr/lib/postgresql/N/bin, else rely on PATH (empty string). */
-static void pg_bindir(char *out, size_t outlen)
-{
-    const char *env = getenv("CHARTSCAN_PG_BINDIR");
-    DIR *d;
-    struct dirent *de;
-    int best = -1;
-
-    out[0] = '\0';
-    if (env && *env) {
-        snprintf(out, outlen, "%s", env);
-        return;
-    }
-    d = opendir("/usr/lib/postgresql");
-    if (!d)
-        return;
-    while ((de = readdir(d)) != NULL) {
-        char probe[PATH_MAX];
-        int v = atoi(de->d_name);
-        if (v <= best)
-            continue;
-        snprintf(probe, sizeof probe, "/usr/lib/postgresql/%s/bin/initdb", de->d_name);
-        if (access(probe, X_OK) == 0) {
-            best = v;
-            snprintf(out, outlen, "/usr/lib/postgresql/%s/bin", de->d_name);
-        }
-    }
-    closedir(d);
-}
-
-/* The account the cluster runs as: ourselves, or "postgres" when root;
- * name (may be NULL) receives its login name. */
-static int pg_owner(uid_t *uid, gid_t *gid, char name[64], char *err, size_t errlen)
-{
-    struct passwd *pw;
-
-    if (geteuid() != 0) {
-        *uid = geteuid();
-        *gid = getegid();
-        if (name) {
-            pw = getpwuid(*uid);
-            if (!pw)
-                return cs_fail(err, errlen, "the account %u running chartscan has no name",
-                               (unsigned)*uid);
-            snprintf(name, 64, "%s", pw->pw_name);
-        }
-        return 0;
-    }
-    pw = getpwnam(PG_OWNER_WHEN_ROOT);
-    if (!pw)
-        return cs_fail(err, errlen,
-                       "running as root, and there is no \"%s\" account to own the embedded "
-                       "database (install the postgresql package, or run as another user)",
-                       PG_OWNER_WHEN_ROOT);
-    *uid = pw->pw_uid;
-    *gid = pw->pw_gid;
-    if (name)
-        snprintf(name, 64, "%s", pw->pw_name);
-    return 0;
-}
-
-/* ---- work done as the cluster owner (note 4) ---- */
-
-/* Why a child running as the owner failed before its program started. */
-enum child_step {
-    CHILD_OK = 0,
-    CHILD_DROP,          /* could not become the owner */
-    CHILD_DEVNULL,       /* could not open /dev/null */
-    CHILD_OPEN,          /* could not open the file (log, configuration) */
-    CHILD_NOT_FILE,      /* the file is not a regular file */
-    CHILD_IO,            /* could not read or write the file */
-    CHILD_CHDIR,         /* could not enter the working folder */
-    CHILD_EXEC           /* could not run the program */
-};
-
-typedef struct child_failure {
-    int step;            /* enum child_step */
-    int errnum;
-} child_failure;
-
-/* A job for a child: returns CHILD_OK, or a step with *errnum set.  It
- * runs between fork and exec, so it uses system calls only. */
-typedef int (*owner_job)(void *arg, int *errnum);
-
-/* Open a file the owner controls, never through a symbolic link, and
- * only when it is a regular file (a FIFO would block, a device is no log). */
-static int open_owned_file(const char *path, int flags, int *fd, int *errnum)
-{
-    struct stat st;
-
-    *fd = open(path, flags | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0600);
-    if (*fd < 0) {
-        *errnum = errno;
-        return CHILD_OPEN;
-    }
-    if (fstat(*fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-        *errnum = errno;
-        close(*fd);
-        *fd = -1;
-        return CHILD_NOT_FILE;
-    }
-    if (fcntl(*fd, F_SETFL, fcntl(*fd, F_GETFL) & ~O_NONBLOCK) < 0) {
-        *errnum = errno;
-        close(*fd);
-        *fd = -1;
-        return CHILD_OPEN;
-    }
-    return CHILD_OK;
-}
-
-static int write_all(int fd, const char *text, int *errnum)
-{
-    size_t len = strlen(text), done = 0;
-
-    while (done < len) {
-        ssize_t n = write(fd, text + done, len - done);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0) {
-            *errnum = n < 0 ? errno : EIO;
-            return CHILD_IO;
-        }
-        done += (size_t)n;
-    }
-    return CHILD_OK;
-}
-
-/*
- * Run job(arg) in a child process that is the cluster owner (root drops to
- * it first; anyone else already is) and wait for it.  *failure receives
- * what the child reported (step CHILD_OK when nothing), *status its wait
- * status.  Returns 0, or -1 when no child could be run.
- */
-static int as_owner(owner_job job, void *arg, child_failure *failure, int *status, char *err,
-                    size_t errlen)
-{
-    child_failure f = {CHILD_OK, 0};
-    uid_t uid;
-    gid_t gid;
-    pid_t pid;
-    int fds[2];
-    ssize_t got = 0;
-
-    *failure = f;
-    *status = 0;
-    if (pg_owner(&uid, &gid, NULL, err, errlen) < 0)
-        return -1;
-    if (pipe2(fds, O_CLOEXEC) < 0)
-        return cs_fail(err, errlen, "could not make a pipe: %s", strerror(errno));
-    pid = fork();
-    if (pid < 0) {
-        close(fds[0]);
-        close(fds[1]);
-        return cs_fail(err, errlen, "could not fork: %s", strerror(errno));
-    }
-    if (pid == 0) {
-        close(fds[0]);
-        setsid();
-        if (geteuid() == 0 && (setgroups(0, NULL) < 0 || setgid(gid) < 0 || setuid(uid) < 0)) {
-            f.step = CHILD_DROP;
-            f.errnum = errno;
-        } else {
-            f.step = job(arg, &f.errnum);
-            if (f.step == CHILD_OK)
-                _exit(0);
-        }
-        if (write(fds[1], &f, sizeof f) < 0)
-            _exit(125);
-        _exit(126);
-    }
-    close(fds[1]);
-    do {
-        got = read(fds[0], &f, sizeof f);
-    } while (got < 0 && errno == EINTR);
-    close(fds[0]);
-    while (waitpid(pid, status, 0) < 0) {
-        if (errno != EINTR)
-            return cs_fail(err, errlen, "could not wait for a child process: %s", strerror(errno));
-    }
-    if (got == (ssize_t)sizeof f)
-        *failure = f;
-    return 0;
-}
-
-/* The message for a failed step on path (a log or configuration file). */
-static int child_fail(const child_failure *f, const char *what, const char *path, char *err,
-                      size_t errlen)
-{
-    switch (f->step) {
-    case CHILD_DROP:
-        return cs_fail(err, errlen, "could not become the database owner \"%s\" to %s: %s",
-                       PG_OWNER_WHEN_ROOT, what, strerror(f->errnum));
-    case CHILD_DEVNULL:
-        return cs_fail(err, errlen, "could not open /dev/null: %s", strerror(f->errnum));
-    case CHILD_OPEN:
-        if (f->errnum == ELOOP)
-            return cs_fail(err, errlen, "refusing to write \"%s\": it is a symbolic link "
-                           "(remove it, and check who else can write to that folder)", path);
-        return cs_fail(err, errlen, "could not open \"%s\" as the database owner: %s", path,
-                       strerror(f->errnum));
-    case CHILD_NOT_FILE:
-        return cs_fail(err, errlen, "refusing to write \"%s\": it is not a regular file "
-                       "(remove it)", path);
-    case CHILD_IO:
-        return cs_fail(err, errlen, "could not write \"%s\": %s", path, strerror(f->errnum));
-    default:
-        return cs_fail(err, errlen, "could not %s: %s", what, strerror(f->errnum));
-    }
-}
-
-typedef struct exec_job {
-    const char *path;    /* the program, with a '/' or looked up in PATH */
-    char **argv;
-    const char *logpath; /* stdout and stderr, appended */
-    const char *workdir;
-} exec_job;
-
-static int run_exec_job(void *arg, int *errnum)
-{
-    const exec_job *j = arg;
-    int devnull, logfd, step;
-
-    devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
-    if (devnull < 0) {
-        *errnum = errno;
-        return CHILD_DEVNULL;
-    }
-    step = open_owned_file(j->logpath, O_WRONLY | O_CREAT | O_APPEND, &logfd, errnum);
-    if (step != CHILD_OK)
-        return step;
-    /* dup2 clears close-on-exec on the copies */
-    if (dup2(devnull, 0) < 0 || dup2(logfd, 1) < 0 || dup2(logfd, 2) < 0) {
-        *errnum = errno;
-        return CHILD_IO;
-    }
-    if (chdir(j->workdir) < 0) {
-        *errnum = errno;
-        return CHILD_CHDIR;
-    }
-    if (strchr(j->path, '/'))
-        execv(j->path, j->argv);
-    else
-        execvp(j->path, j->argv);
-    *errnum = errno;
-    return CHILD_EXEC;
-}
-
-/*
- * Run a PostgreSQL program as the cluster owner and wait for it.  stdout
- * and stderr go to logpath (appended), which the owner opens itself and
- * which must not be a symbolic link.  Returns the exit status, or -1.
- */
-static int run_pg_program(const char *home, const char *prog, char *const args[],
-                          const char *logpath, char *err, size_t errlen)
-{
-    char bindir[PATH_MAX], path[PATH_MAX + 32], what[64];
-    char *argv[32];
-    exec_job job;
-    child_failure f;
-    int status, n = 0;
-
-    pg_bindir(bindir, sizeof bindir);
-    if (bindir[0])
-        snprintf(path, sizeof path, "%s/%s", bindir, prog);
-    else
-        snprintf(path, sizeof path, "%s", prog);
-    argv[n++] = (char *)prog;
-    for (int i = 0; args[i] && n < 31; i++)
-        argv[n++] = args[i];
-    argv[n] = NULL;
-    job.path = path;
-    job.argv = argv;
-    job.logpath = logpath;
-    job.workdir = home;
-
-    if (as_owner(run_exec_job, &job, &f, &status, err, errlen) < 0)
-        return -1;
-    snprintf(what, sizeof what, "run %s", prog);
-    if (f.step == CHILD_EXEC && f.errnum == ENOENT)
-        return cs_fail(err, errlen, "could not run %s: not found (install postgresql, or set "
-                       "CHARTSCAN_PG_BINDIR)", prog);
-    if (f.step == CHILD_CHDIR)
-        return cs_fail(err, errlen, "could not enter \"%s\" as the database owner: %s", home,
-                       strerror(f.errnum));
-    if (f.step != CHILD_OK)
-        return child_fail(&f, what, logpath, err, errlen);
-    if (WIFEXITED(status))
-        return WEXITSTATUS(status);
-    return cs_fail(err, errlen, "%s was killed by signal %d", prog, WTERMSIG(status));
-}
+#include "pipeline/store/cluster_owner.h"
 
 /* ---- files of the cluster, written as its owner ---- */
 
@@ -358,9 +70,9 @@ typedef struct write_job {
     const char *also_text;
 } write_job;
 
-/* A copy of a file the child reads (pg_hba.conf): static, since the child
- * runs between fork and exit and allocates nothing. */
-static char read_buf[65536];
+/* A copy of a file the child reads (pg_hba.conf, postgresql.conf): static,
+ * since the child runs between fork and exit and allocates nothing. */
+static char read_buf[256 * 1024];
 
 static int run_write_job(void *arg, int *errnum)
 {
@@ -369,7 +81,7 @@ static int run_write_job(void *arg, int *errnum)
 
     if (j->unless_marked) {
         ssize_t n, len = 0;
-        step = open_owned_file(j->path, O_RDONLY, &fd, errnum);
+        step = cs_owner_open_file(j->path, O_RDONLY, &fd, errnum);
         if (step != CHILD_OK)
             return step;
         while ((n = read(fd, read_buf + len, sizeof read_buf - 1 - (size_t)len)) > 0)
@@ -384,10 +96,10 @@ static int run_write_job(void *arg, int *errnum)
             return CHILD_OK;
     }
     if (j->also_path) {
-        step = open_owned_file(j->also_path, O_WRONLY | O_CREAT | O_TRUNC, &fd, errnum);
+        step = cs_owner_open_file(j->also_path, O_WRONLY | O_CREAT | O_TRUNC, &fd, errnum);
         if (step != CHILD_OK)
             return step;
-        step = write_all(fd, j->also_text, errnum);
+        step = cs_owner_write(fd, j->also_text, strlen(j->also_text), errnum);
         if (step == CHILD_OK && fsync(fd) < 0) {
             *errnum = errno;
             step = CHILD_IO;
@@ -396,11 +108,11 @@ static int run_write_job(void *arg, int *errnum)
         if (step != CHILD_OK)
             return step;
     }
-    step = open_owned_file(j->path, O_WRONLY | O_CREAT | (j->append ? O_APPEND : O_TRUNC), &fd,
+    step = cs_owner_open_file(j->path, O_WRONLY | O_CREAT | (j->append ? O_APPEND : O_TRUNC), &fd,
                            errnum);
     if (step != CHILD_OK)
         return step;
-    step = write_all(fd, j->text, errnum);
+    step = cs_owner_write(fd, j->text, strlen(j->text), errnum);
     if (step == CHILD_OK && fsync(fd) < 0) {
         *errnum = errno;
         step = CHILD_IO;
@@ -411,13 +123,13 @@ static int run_write_job(void *arg, int *errnum)
 
 static int write_as_owner(const write_job *job, char *err, size_t errlen)
 {
-    child_failure f;
+    cs_owner_failure f;
     int status;
 
-    if (as_owner(run_write_job, (void *)job, &f, &status, err, errlen) < 0)
+    if (cs_owner_run(run_write_job, (void *)job, &f, &status, err, errlen) < 0)
         return -1;
     if (f.step != CHILD_OK)
-        return child_fail(&f, "write the database configuration",
+        return cs_owner_fail(&f, "write the database configuration",
                           f.step == CHILD_OPEN && job->also_path && !job->unless_marked
                               ? job->also_path : job->path, err, errlen);
     if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
@@ -442,7 +154,7 @@ static int write_auth_config(const char *home, char *err, size_t errlen)
     gid_t gid;
     write_job job;
 
-    if (pg_owner(&uid, &gid, owner, err, errlen) < 0)
+    if (cs_owner_account(&uid, &gid, owner, err, errlen) < 0)
         return -1;
     accounts[0] = owner;
     accounts[1] = strcmp(owner, "root") ? "root" : NULL;
@@ -473,6 +185,176 @@ static int write_auth_config(const char *home, char *err, size_t errlen)
     return write_as_owner(&job, err, errlen);
 }
 
+/* ---- the socket folder, given at start (note 5) ---- */
+
+#define SOCKET_SETTING "unix_socket_directories"
+#define SOCKET_COMMENT "# unix_socket_directories: given by chartscan when it starts the server\n"
+
+typedef struct forget_job {
+    const char *path;        /* postgresql.conf */
+    const char *tmp;         /* the new one, renamed over it */
+} forget_job;
+
+/* Length of the line at p (its newline included). */
+static size_t line_length(const char *p, const char *end)
+{
+    const char *nl = memchr(p, '\n', (size_t)(end - p));
+    return nl ? (size_t)(nl - p) + 1 : (size_t)(end - p);
+}
+
+/* 1 when the line sets unix_socket_directories (not a comment; names are case-blind). */
+static int sets_socket_folder(const char *p, size_t len)
+{
+    size_t n = strlen(SOCKET_SETTING), i = 0;
+
+    while (i < len && (p[i] == ' ' || p[i] == '\t'))
+        i++;
+    if (len - i <= n)
+        return 0;
+    for (size_t k = 0; k < n; k++) {
+        char c = p[i + k];
+        if (c >= 'A' && c <= 'Z')
+            c = (char)(c - 'A' + 'a');
+        if (c != SOCKET_SETTING[k])
+            return 0;
+    }
+    return p[i + n] == ' ' || p[i + n] == '\t' || p[i + n] == '=';
+}
+
+/*
+ * As the owner: when postgresql.conf sets unix_socket_directories, write it
+ * again with each such line replaced by SOCKET_COMMENT, to a new file that
+ * is renamed over it (a crash leaves the old file or the new one, never
+ * half of one).  A file too large for read_buf is left alone: the command
+ * line wins over it anyway.
+ */
+static int run_forget_job(void *arg, int *errnum)
+{
+    const forget_job *j = arg;
+    struct stat st;
+    ssize_t n, len = 0;
+    const char *p, *end;
+    int fd, out, step, found = 0;
+
+    step = cs_owner_open_file(j->path, O_RDONLY, &fd, errnum);
+    if (step != CHILD_OK)
+        return step;
+    while ((n = read(fd, read_buf + len, sizeof read_buf - (size_t)len)) > 0)
+        len += n;
+    if (n < 0 || fstat(fd, &st) < 0) {
+        *errnum = errno;
+        close(fd);
+        return CHILD_IO;
+    }
+    close(fd);
+    if ((size_t)len == sizeof read_buf)
+        return CHILD_OK;
+    end = read_buf + len;
+    for (p = read_buf; p < end && !found; p += line_length(p, end))
+        found = sets_socket_folder(p, line_length(p, end));
+    if (!found)
+        return CHILD_OK;
+
+    /* the owner's own folder: a leftover of a crash is ours to remove */
+    if (unlink(j->tmp) < 0 && errno != ENOENT) {
+        *errnum = errno;
+        return CHILD_IO;
+    }
+    out = open(j->tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+    if (out < 0) {
+        *errnum = errno;
+        return CHILD_CREATE;
+    }
+    step = fchmod(out, st.st_mode & 07777) < 0 ? CHILD_IO : CHILD_OK;
+    if (step != CHILD_OK)
+        *errnum = errno;
+    for (p = read_buf; p < end && step == CHILD_OK; p += line_length(p, end)) {
+        size_t l = line_length(p, end);
+        if (sets_socket_folder(p, l))
+            step = cs_owner_write(out, SOCKET_COMMENT, strlen(SOCKET_COMMENT), errnum);
+        else
+            step = cs_owner_write(out, p, l, errnum);
+    }
+    if (step == CHILD_OK && fsync(out) < 0) {
+        *errnum = errno;
+        step = CHILD_IO;
+    }
+    if (close(out) < 0 && step == CHILD_OK) {
+        *errnum = errno;
+        step = CHILD_IO;
+    }
+    if (step == CHILD_OK && rename(j->tmp, j->path) < 0) {
+        *errnum = errno;
+        step = CHILD_IO;
+    }
+    if (step != CHILD_OK)
+        unlink(j->tmp);
+    return step;
+}
+
+/* Take the socket folder of an older chartscan out of postgresql.conf (note 5). */
+static int forget_socket_setting(const char *home, char *err, size_t errlen)
+{
+    char conf[PATH_MAX], tmp[PATH_MAX + 32];
+    forget_job job;
+    cs_owner_failure f;
+    int status;
+
+    snprintf(conf, sizeof conf, "%s/pg/data/postgresql.conf", home);
+    snprintf(tmp, sizeof tmp, "%s.chartscan-new", conf);
+    job.path = conf;
+    job.tmp = tmp;
+    if (cs_owner_run(run_forget_job, &job, &f, &status, err, errlen) < 0)
+        return -1;
+    if (f.step == CHILD_CREATE)
+        return cs_fail(err, errlen, "could not create \"%s\" as the database owner: %s", tmp,
+                       strerror(f.errnum));
+    if (f.step != CHILD_OK)
+        return cs_owner_fail(&f, "update the database configuration", conf, err, errlen);
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+        return cs_fail(err, errlen, "could not update \"%s\" as the database owner", conf);
+    return 0;
+}
+
+/* Append n bytes of s to out[outlen] at *o; -1 when they do not fit (NUL kept). */
+static int append(char *out, size_t outlen, size_t *o, const char *s, size_t n)
+{
+    if (*o + n >= outlen)
+        return -1;
+    memcpy(out + *o, s, n);
+    *o += n;
+    out[*o] = '\0';
+    return 0;
+}
+
+/*
+ * The server's options for pg_ctl -o: the socket folder.  pg_ctl hands
+ * them to /bin/sh, so the value is single-quoted for it (a ' in it as
+ * '\''); PostgreSQL reads the setting as a comma-separated list, so the
+ * folder is double-quoted for that (a " in it doubled).  Returns 0, or -1
+ * when it does not fit.
+ */
+static int server_options(const char *run, char *out, size_t outlen, char *err, size_t errlen)
+{
+    static const char head[] = "-c '" SOCKET_SETTING "=\"";
+    size_t o = 0;
+    int rc = append(out, outlen, &o, head, strlen(head));
+
+    for (const char *p = run; *p && rc == 0; p++) {
+        if (*p == '\'')
+            rc = append(out, outlen, &o, "'\\''", 4);
+        else if (*p == '"')
+            rc = append(out, outlen, &o, "\"\"", 2);
+        else
+            rc = append(out, outlen, &o, p, 1);
+    }
+    if (rc == 0)
+        rc = append(out, outlen, &o, "\"'", 2);
+    if (rc < 0)
+        return cs_fail(err, errlen, "the socket folder's name is too long");
+    return 0;
+}
+
 /*
  * Make sure path is a folder of the right owner with no access for others.
  * A folder we create ourselves is given to the cluster owner when
@@ -487,7 +369,7 @@ static int make_dir(const char *path, mode_t mode, int chown_to_owner, char *err
     struct stat st;
     int created, fd, rc = -1;
 
-    if (chown_to_owner && pg_owner(&uid, &gid, NULL, err, errlen) < 0)
+    if (chown_to_owner && cs_owner_account(&uid, &gid, NULL, err, errlen) < 0)
         return -1;
     want_uid = uid;
     created = mkdir(path, mode) == 0;
@@ -573,9 +455,19 @@ static int lock_home(const char *home, char *err, size_t errlen)
 void cs_server_conninfo(const char *home, const char *dbname, const char *user, char *out,
                         size_t outlen)
 {
+    /* quoted for libpq, so that a home may have a space or a quote in its name */
+    char host[2 * PATH_MAX];
+    size_t o = 0;
+
+    for (const char *p = home; *p && o + 2 < sizeof host; p++) {
+        if (*p == '\'' || *p == '\\')
+            host[o++] = '\\';
+        host[o++] = *p;
+    }
+    host[o] = '\0';
     snprintf(out, outlen,
-             "host=%s/pg/run dbname=%s user=%s connect_timeout=10 "
-             "fallback_application_name=chartscan", home, dbname, user);
+             "host='%s/pg/run' dbname=%s user=%s connect_timeout=10 "
+             "fallback_application_name=chartscan", host, dbname, user);
 }
 
 static int cluster_exists(const char *home)
@@ -599,7 +491,7 @@ static int make_cluster_dirs(const char *home, char *err, size_t errlen)
 
 static int create_cluster(const char *home, char *err, size_t errlen)
 {
-    char pgdir[PATH_MAX], data[PATH_MAX], run[PATH_MAX], logpath[PATH_MAX], conf[PATH_MAX];
+    char pgdir[PATH_MAX], data[PATH_MAX], logpath[PATH_MAX], conf[PATH_MAX];
     char settings[1024];
     char *initdb_args[] = {"-D", data, "-U", "chartscan", "--auth-local=peer",
                            "--auth-host=reject", "-E", "UTF8", "--no-locale", "--no-sync",
@@ -609,12 +501,11 @@ static int create_cluster(const char *home, char *err, size_t errlen)
 
     snprintf(pgdir, sizeof pgdir, "%s/pg", home);
     snprintf(data, sizeof data, "%s/pg/data", home);
-    snprintf(run, sizeof run, "%s/pg/run", home);
     snprintf(logpath, sizeof logpath, "%s/pg/server.log", home);
     if (make_cluster_dirs(home, err, errlen) < 0)
         return -1;
     cs_log(CS_LOG_INFO, "creating the embedded database cluster");
-    rc = run_pg_program(pgdir, "initdb", initdb_args, logpath, err, errlen);
+    rc = cs_owner_run_program(pgdir, "initdb", initdb_args, logpath, err, errlen);
     if (rc < 0)
         return -1;
     if (rc != 0)
@@ -623,17 +514,17 @@ static int create_cluster(const char *home, char *err, size_t errlen)
     /* our settings, appended to postgresql.conf by its owner */
     snprintf(conf, sizeof conf, "%s/postgresql.conf", data);
     snprintf(settings, sizeof settings,
-             "\n# chartscan: socket only, inside the home folder\n"
+             "\n# chartscan: socket only, inside the home folder (HOME/pg/run); chartscan\n"
+             "# names that folder when it starts the server, so that the home may move\n"
              "listen_addresses = ''\n"
-             "unix_socket_directories = '%s'\n"
              "unix_socket_permissions = 0700\n"
              "max_connections = 200\n"
              "shared_buffers = 128MB\n"
              "max_wal_size = 2GB\n"
              "log_min_messages = warning\n"
              "%s",
-             run, getenv("CHARTSCAN_PG_NOSYNC")
-                      ? "fsync = off\nsynchronous_commit = off\nfull_page_writes = off\n" : "");
+             getenv("CHARTSCAN_PG_NOSYNC")
+                 ? "fsync = off\nsynchronous_commit = off\nfull_page_writes = off\n" : "");
     memset(&job, 0, sizeof job);
     job.path = conf;
     job.text = settings;
@@ -651,7 +542,7 @@ static int server_running(const char *home, char *err, size_t errlen)
 
     snprintf(data, sizeof data, "%s/pg/data", home);
     snprintf(logpath, sizeof logpath, "%s/pg/ctl.log", home);
-    rc = run_pg_program(home, "pg_ctl", args, logpath, err, errlen);
+    rc = cs_owner_run_program(home, "pg_ctl", args, logpath, err, errlen);
     if (rc < 0)
         return -1;
     return rc == 0;
@@ -674,8 +565,9 @@ int cs_server_status(const char *home, int *exists, int *running, char *err, siz
 
 int cs_server_start(const char *home, char *err, size_t errlen)
 {
-    char data[PATH_MAX], logpath[PATH_MAX], ctllog[PATH_MAX];
-    char *args[] = {"start", "-w", "-t", "120", "-D", data, "-l", logpath, NULL};
+    char data[PATH_MAX], logpath[PATH_MAX], ctllog[PATH_MAX], run[PATH_MAX];
+    char options[2 * PATH_MAX + 64];
+    char *args[] = {"start", "-w", "-t", "120", "-D", data, "-l", logpath, "-o", options, NULL};
     int lockfd = -1, rc = -1, r;
 
     if (make_home(home, err, errlen) < 0)
@@ -691,14 +583,19 @@ int cs_server_start(const char *home, char *err, size_t errlen)
     if (r < 0)
         goto out;
     if (r == 0) {
-        /* a cluster made by an older chartscan trusted every local user */
-        if (write_auth_config(home, err, errlen) < 0)
+        /* a cluster made by an older chartscan trusted every local user, and
+         * named the socket folder of the home it was made in (note 5) */
+        if (write_auth_config(home, err, errlen) < 0 ||
+            forget_socket_setting(home, err, errlen) < 0)
+            goto out;
+        snprintf(run, sizeof run, "%s/pg/run", home);
+        if (server_options(run, options, sizeof options, err, errlen) < 0)
             goto out;
         snprintf(data, sizeof data, "%s/pg/data", home);
         snprintf(logpath, sizeof logpath, "%s/pg/server.log", home);
         snprintf(ctllog, sizeof ctllog, "%s/pg/ctl.log", home);
         cs_log(CS_LOG_INFO, "starting the embedded database server");
-        r = run_pg_program(home, "pg_ctl", args, ctllog, err, errlen);
+        r = cs_owner_run_program(home, "pg_ctl", args, ctllog, err, errlen);
         if (r < 0)
             goto out;
         if (r != 0) {
@@ -731,7 +628,7 @@ int cs_server_stop(const char *home, char *err, size_t errlen)
     if (r == 1) {
         snprintf(data, sizeof data, "%s/pg/data", home);
         snprintf(ctllog, sizeof ctllog, "%s/pg/ctl.log", home);
-        r = run_pg_program(home, "pg_ctl", args, ctllog, err, errlen);
+        r = cs_owner_run_program(home, "pg_ctl", args, ctllog, err, errlen);
         if (r < 0)
             goto out;
         if (r != 0) {
