@@ -3,6 +3,7 @@
 #   make              build ./chartscan
 #   make check        build and run every test (unit + integration), and
 #                     check the review station's JavaScript (scripts/check-js)
+#                     and the size limits of files and functions (scripts/check-size)
 #   make demo         install what is missing, run a generated batch end to end
 #   make bench        print throughput and accuracy figures (OCR, pipeline, scaling)
 #   make eval         print indexing accuracy figures, tuning and held-out halves
@@ -110,9 +111,11 @@ $(B)/tests/check_%: $(B)/tests/check_%.o $(TEST_SUPPORT_OBJ) $(LIB_OBJ)
 deps:
 	@scripts/check-deps || scripts/install-deps
 
+# Files over 800 lines or functions over 120 are reported; "fail" makes them fail the run.
+CHECK_SIZE_MODE ?= warn
 check: deps
 	@$(MAKE) --no-print-directory all $(TEST_BIN)
-	@scripts/run-tests scripts/check-js $(TEST_BIN)
+	@CHECK_SIZE_MODE=$(CHECK_SIZE_MODE) scripts/run-tests scripts/check-js scripts/check-size $(TEST_BIN)
 
 demo: deps
 	@$(MAKE) --no-print-directory all

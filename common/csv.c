@@ -157,7 +157,172 @@ start_field(cs_csv *c)
     return 0;
 }
 
+/*
+ * The states, and the function that takes a byte in each (a byte it
+ * returns CSV_RECORD_END for ends the record; -1 fails it):
+ *   FIELD_START, UNQUOTED   step_unquoted    (a field's first byte, or data)
+ *   QUOTED                  step_quoted      (inside "...")
+ *   QUOTE_IN_QUOTED         step_after_quote (after a '"' inside "...")
+ */
 enum csv_state { FIELD_START, UNQUOTED, QUOTED, QUOTE_IN_QUOTED };
+enum { CSV_MORE = 0, CSV_RECORD_END = 1 };
+
+/*
+ * After a CR: 1 if a LF follows (consumed, and counted as a line), 0 if
+ * not (the byte that follows is read again next).
+ */
+static int
+crlf_follows(cs_csv *c)
+{
+    int next = next_byte(c);
+
+    if (next == '\n') {
+        c->line++;
+        return 1;
+    }
+    if (next != EOF)
+        push_back(c, next);
+    return 0;
+}
+
+/* A field separator: close this field and open the next, empty one. */
+static int
+next_field(cs_csv *c, enum csv_state *st, size_t *field_len)
+{
+    if (end_field(c, field_len) < 0 || start_field(c) < 0)
+        return -1;
+    *st = FIELD_START;
+    return CSV_MORE;
+}
+
+static int
+step_unquoted(cs_csv *c, enum csv_state *st, int ch, size_t *field_len)
+{
+    if (ch == '"' && *st == FIELD_START) {
+        *st = QUOTED;
+        return CSV_MORE;
+    }
+    if (ch == ',')
+        return next_field(c, st, field_len);
+    if (ch == '\n' || (ch == '\r' && crlf_follows(c)))
+        return CSV_RECORD_END;
+    /* a lone CR, and a '"' inside an unquoted field, are data */
+    if (put_byte(c, ch, field_len) < 0)
+        return -1;
+    *st = UNQUOTED;
+    return CSV_MORE;
+}
+
+static int
+step_quoted(cs_csv *c, enum csv_state *st, int ch, size_t *field_len)
+{
+    if (ch == '"') {
+        *st = QUOTE_IN_QUOTED;
+        return CSV_MORE;
+    }
+    return put_byte(c, ch, field_len) < 0 ? -1 : CSV_MORE;
+}
+
+static int
+step_after_quote(cs_csv *c, enum csv_state *st, int ch, size_t *field_len)
+{
+    if (ch == '"') {                      /* doubled quote */
+        if (put_byte(c, ch, field_len) < 0)
+            return -1;
+        *st = QUOTED;
+        return CSV_MORE;
+    }
+    if (ch == ',')
+        return next_field(c, st, field_len);
+    if (ch == '\n')
+        return CSV_RECORD_END;
+    if (ch == '\r') {
+        if (next_byte(c) == '\n') {
+            c->line++;
+            return CSV_RECORD_END;
+        }
+        return csv_fail(c, "carriage return after closing quote");
+    }
+    return csv_fail(c, "unexpected character after closing quote");
+}
+
+/*
+ * Skip empty lines (LF or CRLF alone) before the next record.  Returns 1
+ * when a record starts (its first byte is read again next), 0 at the end
+ * of input, -1 on a read error.
+ */
+static int
+skip_empty_lines(cs_csv *c)
+{
+    int ch;
+
+    for (;;) {
+        ch = next_byte(c);
+        if (ch == '\n') {
+            c->line++;
+            continue;
+        }
+        if (ch == '\r' && crlf_follows(c))
+            continue;
+        if (ch == EOF) {
+            c->record_line = c->line;
+            return ferror(c->fp) ? csv_fail(c, "read error") : 0;
+        }
+        push_back(c, ch);
+        return 1;
+    }
+}
+
+/*
+ * Read one record's bytes into c->bytes, a NUL after each field.  Returns
+ * 1 for a record, 0 when the input ended before any byte of one, -1 on a
+ * malformed record.
+ */
+static int
+read_record(cs_csv *c)
+{
+    enum csv_state st = FIELD_START;
+    size_t field_len = 0;
+    int ch, any = 0, step;
+
+    c->nfields = 0;
+    c->bytes.len = 0;
+    if (start_field(c) < 0)
+        return -1;
+    for (;;) {
+        ch = next_byte(c);
+        if (ch == EOF) {
+            if (ferror(c->fp))
+                return csv_fail(c, "read error");
+            if (st == QUOTED)
+                return csv_fail(c, "unterminated quoted field at end of input");
+            if (!any && c->nfields == 0)
+                return 0;
+            break;
+        }
+        any = 1;
+        if (ch == '\n')
+            c->line++;
+        switch (st) {
+        case FIELD_START:
+        case UNQUOTED:
+            step = step_unquoted(c, &st, ch, &field_len);
+            break;
+        case QUOTED:
+            step = step_quoted(c, &st, ch, &field_len);
+            break;
+        case QUOTE_IN_QUOTED:
+        default:
+            step = step_after_quote(c, &st, ch, &field_len);
+            break;
+        }
+        if (step < 0)
+            return -1;
+        if (step == CSV_RECORD_END)
+            break;
+    }
+    return end_field(c, &field_len) < 0 ? -1 : 1;
+}
 
 /*
  * cs_csv_next()
@@ -178,9 +343,8 @@ enum csv_state { FIELD_START, UNQUOTED, QUOTED, QUOTE_IN_QUOTED };
 int
 cs_csv_next(cs_csv *c, char ***fields, size_t *nfields)
 {
-    enum csv_state st = FIELD_START;
-    size_t field_len = 0, i;
-    int ch, any = 0;
+    size_t i;
+    int rc;
 
     if (fields)
         *fields = NULL;
@@ -193,117 +357,13 @@ cs_csv_next(cs_csv *c, char ***fields, size_t *nfields)
     if (!c->bom_checked)
         skip_bom(c);
 
-    /* Skip empty lines between records. */
-    for (;;) {
-        ch = next_byte(c);
-        if (ch == '\n') {
-            c->line++;
-            continue;
-        }
-        if (ch == '\r') {
-            int next = next_byte(c);
-            if (next == '\n') {
-                c->line++;
-                continue;
-            }
-            if (next != EOF)
-                push_back(c, next);
-        }
-        if (ch == EOF) {
-            c->record_line = c->line;
-            return ferror(c->fp) ? csv_fail(c, "read error") : 0;
-        }
-        push_back(c, ch);
-        break;
-    }
-
+    if ((rc = skip_empty_lines(c)) <= 0)
+        return rc;
     c->record_line = c->line;
-    c->nfields = 0;
-    c->bytes.len = 0;
-    if (start_field(c) < 0)
-        return -1;
-    for (;;) {
-        ch = next_byte(c);
-        if (ch == EOF) {
-            if (ferror(c->fp))
-                return csv_fail(c, "read error");
-            if (st == QUOTED)
-                return csv_fail(c, "unterminated quoted field at end of input");
-            if (!any && c->nfields == 0)
-                return 0;
-            if (end_field(c, &field_len) < 0)
-                return -1;
-            break;
-        }
-        any = 1;
-        if (ch == '\n')
-            c->line++;
-        switch (st) {
-        case FIELD_START:
-        case UNQUOTED:
-            if (ch == '"' && st == FIELD_START) {
-                st = QUOTED;
-                continue;
-            }
-            if (ch == ',') {
-                if (end_field(c, &field_len) < 0 || start_field(c) < 0)
-                    return -1;
-                st = FIELD_START;
-                continue;
-            }
-            if (ch == '\r') {
-                int next = next_byte(c);
-                if (next == '\n') {
-                    c->line++;
-                    goto record_done;
-                }
-                if (next != EOF)
-                    push_back(c, next);
-            } else if (ch == '\n') {
-                goto record_done;
-            }
-            if (put_byte(c, ch, &field_len) < 0)
-                return -1;
-            st = UNQUOTED;
-            break;
-        case QUOTED:
-            if (ch == '"') {
-                st = QUOTE_IN_QUOTED;
-                continue;
-            }
-            if (put_byte(c, ch, &field_len) < 0)
-                return -1;
-            break;
-        case QUOTE_IN_QUOTED:
-            if (ch == '"') {                      /* doubled quote */
-                if (put_byte(c, ch, &field_len) < 0)
-                    return -1;
-                st = QUOTED;
-            } else if (ch == ',') {
-                if (end_field(c, &field_len) < 0 || start_field(c) < 0)
-                    return -1;
-                st = FIELD_START;
-            } else if (ch == '\n') {
-                goto record_done;
-            } else if (ch == '\r') {
-                int next = next_byte(c);
-                if (next == '\n') {
-                    c->line++;
-                    goto record_done;
-                }
-                return csv_fail(c, "carriage return after closing quote");
-            } else {
-                return csv_fail(c, "unexpected character after closing quote");
-            }
-            break;
-        }
-        continue;
-record_done:
-        if (end_field(c, &field_len) < 0)
-            return -1;
-        break;
-    }
+    if ((rc = read_record(c)) <= 0)
+        return rc;
 
+    /* the buffer is complete: now its addresses hold */
     for (i = 0; i < c->nfields; i++) {
         size_t end = i + 1 < c->nfields ? c->starts[i + 1] : c->bytes.len;
         c->fields[i] = c->bytes.data + c->starts[i];

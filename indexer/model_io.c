@@ -407,6 +407,89 @@ get_title_words(reader *r, cs_classifier *m, char *err, size_t errlen)
     return 0;
 }
 
+/* The header's fields, as read and checked by get_header. */
+typedef struct header {
+    uint32_t version, kind, flags, nlabels, nfeatures;
+    double   alpha, temperature;
+} header;
+
+/*
+ * The header: magic and version, then the checksum over the whole blob
+ * (checked before anything else is parsed, so that a damaged blob gets
+ * one clear message; r then stops short of it), then the fields up to
+ * nfeatures, each checked against its range.
+ */
+static int
+get_header(reader *r, const char *buf, size_t len, header *h, char *err, size_t errlen)
+{
+    unsigned char magic[8];
+    uint64_t stored_sum;
+    double t_min;
+
+    h->kind = CS_MODEL_NAIVE_BAYES;
+    h->temperature = 1.0;
+    if (get_bytes(r, magic, sizeof magic) < 0 || memcmp(magic, MAGIC, sizeof magic) != 0)
+        return cs_fail(err, errlen, "not a chartscan classifier model (bad magic)");
+    if (get_u32(r, &h->version) < 0)
+        return cs_fail(err, errlen, "model truncated in header");
+    if (h->version != FORMAT_VERSION && h->version != FORMAT_VERSION_NAIVE_BAYES &&
+        h->version != FORMAT_VERSION_NO_TEMPERATURE)
+        return cs_fail(err, errlen, "unsupported model version %u", h->version);
+    if (r->left < 8)
+        return cs_fail(err, errlen, "model truncated");
+    r->left -= 8;
+    {
+        reader tail = {(const unsigned char *)buf + len - 8, 8};
+        get_u64(&tail, &stored_sum);
+    }
+    if (fnv64((const unsigned char *)buf, len - 8) != stored_sum)
+        return cs_fail(err, errlen, "model checksum mismatch (truncated or damaged)");
+
+    if ((h->version >= 3 && get_u32(r, &h->kind) < 0) || get_u32(r, &h->flags) < 0 ||
+        get_f64(r, &h->alpha) < 0 || (h->version >= 2 && get_f64(r, &h->temperature) < 0) ||
+        get_u32(r, &h->nlabels) < 0 || get_u32(r, &h->nfeatures) < 0)
+        return cs_fail(err, errlen, "model truncated in header");
+    if (h->kind != CS_MODEL_NAIVE_BAYES && h->kind != CS_MODEL_LOGISTIC)
+        return cs_fail(err, errlen, "model has unknown kind %u", h->kind);
+    t_min = h->kind == CS_MODEL_LOGISTIC ? CS_TEMPERATURE_MIN_LOGISTIC : CS_TEMPERATURE_MIN;
+    if (!(h->temperature >= t_min && h->temperature <= CS_TEMPERATURE_MAX))
+        return cs_fail(err, errlen, "model has an invalid temperature");
+    if (h->flags & ~KNOWN_FLAGS)
+        return cs_fail(err, errlen, "model has unknown flags 0x%x", h->flags);
+    if (!isfinite(h->alpha) || h->alpha < 0 || h->alpha > 100 ||
+        (h->kind == CS_MODEL_NAIVE_BAYES && h->alpha == 0))
+        return cs_fail(err, errlen, "model has an invalid smoothing constant");
+    if (h->nlabels < 2 || h->nlabels > CS_MAX_LABELS || h->nfeatures > CS_MODEL_VOCAB_MAX)
+        return cs_fail(err, errlen, "model has %u labels and %u features (out of range)",
+                       h->nlabels, h->nfeatures);
+    return 0;
+}
+
+/*
+ * The labels: nlabels names, each malloc'd into labels[i] (the caller
+ * frees them, also on error), strictly increasing, each with its count
+ * of documents (>= 1) in docs[i].
+ */
+static int
+get_labels(reader *r, uint32_t nlabels, char **labels, uint32_t *docs,
+           char *err, size_t errlen)
+{
+    for (uint32_t i = 0; i < nlabels; i++) {
+        unsigned n;
+        if (get_u8(r, &n) < 0 || n == 0 || r->left < n)
+            return cs_fail(err, errlen, "model label %u is truncated or empty", i);
+        if ((labels[i] = malloc(n + 1)) == NULL)
+            return cs_fail(err, errlen, "out of memory");
+        get_bytes(r, labels[i], n);
+        labels[i][n] = '\0';
+        if (strlen(labels[i]) != n || (i > 0 && strcmp(labels[i - 1], labels[i]) >= 0))
+            return cs_fail(err, errlen, "model label %u is malformed or out of order", i);
+        if (get_u32(r, &docs[i]) < 0 || docs[i] == 0)
+            return cs_fail(err, errlen, "model label %u has no documents", i);
+    }
+    return 0;
+}
+
 /*
  * cs_classifier_load()
  *
@@ -422,6 +505,9 @@ get_title_words(reader *r, cs_classifier *m, char *err, size_t errlen)
  *  Notes:
  *      (1) Never reads outside buf[0..len) whatever the bytes say.
  *      (2) Versions 1 and 2 give a naive Bayes model (see the file comment).
+ *      (3) The sections in order: get_header (checksum included),
+ *          get_labels, get_features, get_title_words (version 3), then no
+ *          byte may be left before the checksum.
  */
 int
 cs_classifier_load(const char *buf, size_t len, cs_classifier **out,
@@ -431,10 +517,7 @@ cs_classifier_load(const char *buf, size_t len, cs_classifier **out,
     uint32_t docs[CS_MAX_LABELS];
     cs_classifier *m = NULL;
     reader r = {(const unsigned char *)buf, len};
-    unsigned char magic[8];
-    uint32_t version, kind = CS_MODEL_NAIVE_BAYES, flags, nlabels, nfeatures, i;
-    uint64_t stored_sum;
-    double alpha, temperature = 1.0, t_min;
+    header h;
     int rc = -1;
 
     if (out)
@@ -443,102 +526,27 @@ cs_classifier_load(const char *buf, size_t len, cs_classifier **out,
         cs_fail(err, errlen, "no model to load");
         goto out;
     }
-    if (get_bytes(&r, magic, sizeof magic) < 0 || memcmp(magic, MAGIC, sizeof magic) != 0) {
-        cs_fail(err, errlen, "not a chartscan classifier model (bad magic)");
+    if (get_header(&r, buf, len, &h, err, errlen) < 0 ||
+        get_labels(&r, h.nlabels, labels, docs, err, errlen) < 0)
         goto out;
-    }
-    if (get_u32(&r, &version) < 0) {
-        cs_fail(err, errlen, "model truncated in header");
-        goto out;
-    }
-    if (version != FORMAT_VERSION && version != FORMAT_VERSION_NAIVE_BAYES &&
-        version != FORMAT_VERSION_NO_TEMPERATURE) {
-        cs_fail(err, errlen, "unsupported model version %u", version);
-        goto out;
-    }
-    if (r.left < 8) {
-        cs_fail(err, errlen, "model truncated");
-        goto out;
-    }
-    /* The checksum covers everything: check it before parsing so that a
-     * damaged blob gets one clear message. */
-    r.left -= 8;
-    {
-        reader tail = {(const unsigned char *)buf + len - 8, 8};
-        get_u64(&tail, &stored_sum);
-    }
-    if (fnv64((const unsigned char *)buf, len - 8) != stored_sum) {
-        cs_fail(err, errlen, "model checksum mismatch (truncated or damaged)");
-        goto out;
-    }
-    if ((version >= 3 && get_u32(&r, &kind) < 0) || get_u32(&r, &flags) < 0 ||
-        get_f64(&r, &alpha) < 0 || (version >= 2 && get_f64(&r, &temperature) < 0) ||
-        get_u32(&r, &nlabels) < 0 || get_u32(&r, &nfeatures) < 0) {
-        cs_fail(err, errlen, "model truncated in header");
-        goto out;
-    }
-    if (kind != CS_MODEL_NAIVE_BAYES && kind != CS_MODEL_LOGISTIC) {
-        cs_fail(err, errlen, "model has unknown kind %u", kind);
-        goto out;
-    }
-    t_min = kind == CS_MODEL_LOGISTIC ? CS_TEMPERATURE_MIN_LOGISTIC : CS_TEMPERATURE_MIN;
-    if (!(temperature >= t_min && temperature <= CS_TEMPERATURE_MAX)) {
-        cs_fail(err, errlen, "model has an invalid temperature");
-        goto out;
-    }
-    if (flags & ~KNOWN_FLAGS) {
-        cs_fail(err, errlen, "model has unknown flags 0x%x", flags);
-        goto out;
-    }
-    if (!isfinite(alpha) || alpha < 0 || alpha > 100 ||
-        (kind == CS_MODEL_NAIVE_BAYES && alpha == 0)) {
-        cs_fail(err, errlen, "model has an invalid smoothing constant");
-        goto out;
-    }
-    if (nlabels < 2 || nlabels > CS_MAX_LABELS || nfeatures > CS_MODEL_VOCAB_MAX) {
-        cs_fail(err, errlen, "model has %u labels and %u features (out of range)",
-                nlabels, nfeatures);
-        goto out;
-    }
-    for (i = 0; i < nlabels; i++) {
-        unsigned n;
-        if (get_u8(&r, &n) < 0 || n == 0 || r.left < n) {
-            cs_fail(err, errlen, "model label %u is truncated or empty", i);
-            goto out;
-        }
-        if ((labels[i] = malloc(n + 1)) == NULL) {
-            cs_fail(err, errlen, "out of memory");
-            goto out;
-        }
-        get_bytes(&r, labels[i], n);
-        labels[i][n] = '\0';
-        if (strlen(labels[i]) != n || (i > 0 && strcmp(labels[i - 1], labels[i]) >= 0)) {
-            cs_fail(err, errlen, "model label %u is malformed or out of order", i);
-            goto out;
-        }
-        if (get_u32(&r, &docs[i]) < 0 || docs[i] == 0) {
-            cs_fail(err, errlen, "model label %u has no documents", i);
-            goto out;
-        }
-    }
-    if ((m = cs_model_new(labels, nlabels, kind == CS_MODEL_LOGISTIC ? 1.0 : alpha,
-                          flags)) == NULL) {
+    if ((m = cs_model_new(labels, h.nlabels, h.kind == CS_MODEL_LOGISTIC ? 1.0 : h.alpha,
+                          h.flags)) == NULL) {
         cs_fail(err, errlen, "out of memory");
         goto out;
     }
-    m->kind = kind;
-    if (kind == CS_MODEL_LOGISTIC)
-        m->lambda = alpha;
-    memcpy(m->docs, docs, nlabels * sizeof *docs);
-    m->temperature = temperature;
-    if (get_features(&r, m, version, nfeatures, err, errlen) < 0 ||
-        (version >= 3 && get_title_words(&r, m, err, errlen) < 0))
+    m->kind = h.kind;
+    if (h.kind == CS_MODEL_LOGISTIC)
+        m->lambda = h.alpha;
+    memcpy(m->docs, docs, h.nlabels * sizeof *docs);
+    m->temperature = h.temperature;
+    if (get_features(&r, m, h.version, h.nfeatures, err, errlen) < 0 ||
+        (h.version >= 3 && get_title_words(&r, m, err, errlen) < 0))
         goto out;
     if (r.left != 0) {
         cs_fail(err, errlen, "model has %zu unexpected trailing bytes", r.left);
         goto out;
     }
-    if ((kind == CS_MODEL_LOGISTIC ? cs_logreg_finish(m) : cs_model_finish(m)) < 0) {
+    if ((h.kind == CS_MODEL_LOGISTIC ? cs_logreg_finish(m) : cs_model_finish(m)) < 0) {
         cs_fail(err, errlen, "out of memory");
         goto out;
     }
@@ -546,7 +554,7 @@ cs_classifier_load(const char *buf, size_t len, cs_classifier **out,
     m = NULL;
     rc = 0;
 out:
-    for (i = 0; i < CS_MAX_LABELS; i++)
+    for (int i = 0; i < CS_MAX_LABELS; i++)
         free(labels[i]);
     cs_classifier_free(&m);
     return rc;

@@ -100,54 +100,142 @@ static int replace(PIX **ppix, PIX *next)
     return 0;
 }
 
-int cs_ocr_page(cs_ocr_engine *e, const void *data, size_t len, int page,
-                cs_ocr_result *res, char *err, size_t errlen)
+/*
+ * The top row of the path: decode, normalise, binarise, then borders,
+ * holes and speckle.  *ppix is the cleaned bilevel page, *pgrey the grey
+ * one when the tuning reads grey (else NULL); on failure either may be set,
+ * and the caller destroys them.
+ */
+static int clean_page(const void *data, size_t len, int page, cs_cleanup *c,
+                      PIX **ppix, PIX **pgrey, char *err, size_t errlen)
 {
-    cs_cleanup *c;
-    PIX *pix = NULL, *grey = NULL;
     double t0;
-    int dpi, rc = -1;
-
-    memset(res, 0, sizeof *res);
-    c = &res->cleanup;
-    if (err && errlen)
-        err[0] = '\0';
 
     t0 = cs_now_ms();
-    if (cs_ocr_decode(data, len, page, &pix, &c->source_dpi, &c->dpi_inferred, err, errlen) < 0)
-        goto out;
+    if (cs_ocr_decode(data, len, page, ppix, &c->source_dpi, &c->dpi_inferred, err, errlen) < 0)
+        return -1;
     c->ms_decode = cs_now_ms() - t0;
 
     t0 = cs_now_ms();
-    if (replace(&pix, cs_ocr_normalise(pix, c->source_dpi, &c->dpi)) < 0) {
+    if (replace(ppix, cs_ocr_normalise(*ppix, c->source_dpi, &c->dpi)) < 0) {
         cs_fail(err, errlen, "could not rescale page %d to %d dpi", page, CS_OCR_TARGET_DPI);
-        goto out;
+        return -1;
     }
-    dpi = c->dpi;
     c->ms_normalise = cs_now_ms() - t0;
 
     t0 = cs_now_ms();
-    if (cs_ocr_tuning_current.ocr_grey && pixGetDepth(pix) == 8)
-        grey = pixClone(pix);
-    if (replace(&pix, cs_ocr_binarise(pix, dpi)) < 0) {
+    if (cs_ocr_tuning_current.ocr_grey && pixGetDepth(*ppix) == 8)
+        *pgrey = pixClone(*ppix);
+    if (replace(ppix, cs_ocr_binarise(*ppix, c->dpi)) < 0) {
         cs_fail(err, errlen, "could not binarise page %d", page);
-        goto out;
+        return -1;
     }
     c->ms_binarise = cs_now_ms() - t0;
 
     /* the bilevel page may share its pixels with the decoded one, which
      * nobody else holds: cleaning in place is safe */
     t0 = cs_now_ms();
-    if ((cs_ocr_tuning_current.borders && cs_ocr_clean_borders(pix, dpi, NULL) < 0)
-        || (cs_ocr_tuning_current.holes && cs_ocr_clean_holes(pix, dpi, NULL) < 0)
-        || replace(&pix, cs_ocr_clean_speckle(pix, dpi)) < 0) {
+    if ((cs_ocr_tuning_current.borders && cs_ocr_clean_borders(*ppix, c->dpi, NULL) < 0)
+        || (cs_ocr_tuning_current.holes && cs_ocr_clean_holes(*ppix, c->dpi, NULL) < 0)
+        || replace(ppix, cs_ocr_clean_speckle(*ppix, c->dpi)) < 0) {
         cs_fail(err, errlen, "could not clean page %d", page);
-        goto out;
+        return -1;
     }
     c->ms_clean = cs_now_ms() - t0;
+    return 0;
+}
+
+/*
+ * Orientation and deskew of a page that is not blank: *ppix (and *pgrey,
+ * when set) are replaced by the page turned upright and straightened.
+ */
+static int turn_upright(cs_ocr_engine *e, int page, cs_cleanup *c,
+                        PIX **ppix, PIX **pgrey, char *err, size_t errlen)
+{
+    double t0;
 
     t0 = cs_now_ms();
-    if (cs_ocr_blank_test(pix, dpi, &c->blank_score, &c->blank) < 0) {
+    if (cs_ocr_tuning_current.orient == 2) {
+        if (cs_ocr_engine_osd(e, *ppix, c->dpi, &c->rotation, &c->orientation_confidence,
+                              err, errlen) < 0)
+            return -1;
+    } else if (cs_ocr_tuning_current.orient) {
+        if (cs_ocr_orient_detect(*ppix, c->dpi, &c->rotation, &c->orientation_confidence) < 0) {
+            cs_fail(err, errlen, "could not detect the orientation of page %d", page);
+            return -1;
+        }
+    }
+    if (c->rotation) {
+        if (replace(ppix, pixRotateOrth(*ppix, c->rotation / 90)) < 0
+            || (*pgrey && replace(pgrey, pixRotateOrth(*pgrey, c->rotation / 90)) < 0)) {
+            cs_fail(err, errlen, "could not rotate page %d", page);
+            return -1;
+        }
+    }
+    c->ms_orient = cs_now_ms() - t0;
+
+    t0 = cs_now_ms();
+    if (cs_ocr_tuning_current.deskew) {
+        if (replace(ppix, cs_ocr_deskew(*ppix, c->dpi, &c->skew)) < 0
+            || (*pgrey && c->skew != 0
+                && replace(pgrey, cs_ocr_rotate_small(*pgrey, -c->skew)) < 0)) {
+            cs_fail(err, errlen, "could not deskew page %d", page);
+            return -1;
+        }
+    }
+    c->ms_deskew = cs_now_ms() - t0;
+    return 0;
+}
+
+/*
+ * Recognition of the upright page (the grey one when set), and the reread
+ * turned when the orientation detector was unsure (orient.c, note 3): then
+ * *ppix is replaced by the page as it reads best.
+ */
+static int read_page(cs_ocr_engine *e, cs_cleanup *c, PIX **ppix, PIX *grey,
+                     cs_ocr_result *res, char *err, size_t errlen)
+{
+    double t0;
+
+    t0 = cs_now_ms();
+    if (cs_ocr_engine_recognise(e, grey ? grey : *ppix, c->dpi, &res->text, &res->confidence,
+                                &res->words, &res->nwords, err, errlen) < 0)
+        return -1;
+    c->ms_ocr = cs_now_ms() - t0;
+
+    /* the detector was unsure and the page reads badly: ask recognition
+     * which way up it reads best (the rereading counts as orientation) */
+    if (cs_ocr_tuning_current.recheck && cs_ocr_tuning_current.orient
+        && c->orientation_confidence == 0 && !grey) {
+        int turn = 0;
+
+        t0 = cs_now_ms();
+        if (cs_ocr_orient_recheck(e, ppix, c->dpi, res, &turn, err, errlen) < 0)
+            return -1;
+        c->rotation = (c->rotation + turn) % 360;
+        c->ms_orient += cs_now_ms() - t0;
+    }
+    return 0;
+}
+
+int cs_ocr_page(cs_ocr_engine *e, const void *data, size_t len, int page,
+                cs_ocr_result *res, char *err, size_t errlen)
+{
+    cs_cleanup *c;
+    PIX *pix = NULL, *grey = NULL;
+    double t0;
+    int rc = -1;
+
+    memset(res, 0, sizeof *res);
+    c = &res->cleanup;
+    if (err && errlen)
+        err[0] = '\0';
+
+    if (clean_page(data, len, page, c, &pix, &grey, err, errlen) < 0)
+        goto out;
+
+    t0 = cs_now_ms();
+    if (cs_ocr_blank_test(pix, c->dpi, &c->blank_score, &c->blank) < 0) {
         cs_fail(err, errlen, "could not test page %d for blankness", page);
         goto out;
     }
@@ -156,68 +244,22 @@ int cs_ocr_page(cs_ocr_engine *e, const void *data, size_t len, int page,
     c->ms_blank = cs_now_ms() - t0;
 
     if (!c->blank) {
-        t0 = cs_now_ms();
-        if (cs_ocr_tuning_current.orient == 2) {
-            if (cs_ocr_engine_osd(e, pix, dpi, &c->rotation, &c->orientation_confidence,
-                                  err, errlen) < 0)
-                goto out;
-        } else if (cs_ocr_tuning_current.orient) {
-            if (cs_ocr_orient_detect(pix, dpi, &c->rotation, &c->orientation_confidence) < 0) {
-                cs_fail(err, errlen, "could not detect the orientation of page %d", page);
-                goto out;
-            }
-        }
-        if (c->rotation) {
-            if (replace(&pix, pixRotateOrth(pix, c->rotation / 90)) < 0
-                || (grey && replace(&grey, pixRotateOrth(grey, c->rotation / 90)) < 0)) {
-                cs_fail(err, errlen, "could not rotate page %d", page);
-                goto out;
-            }
-        }
-        c->ms_orient = cs_now_ms() - t0;
-
-        t0 = cs_now_ms();
-        if (cs_ocr_tuning_current.deskew) {
-            if (replace(&pix, cs_ocr_deskew(pix, dpi, &c->skew)) < 0
-                || (grey && c->skew != 0
-                    && replace(&grey, cs_ocr_rotate_small(grey, -c->skew)) < 0)) {
-                cs_fail(err, errlen, "could not deskew page %d", page);
-                goto out;
-            }
-        }
-        c->ms_deskew = cs_now_ms() - t0;
-
-        t0 = cs_now_ms();
-        if (cs_ocr_engine_recognise(e, grey ? grey : pix, dpi, &res->text, &res->confidence,
-                                    &res->words, &res->nwords, err, errlen) < 0)
+        if (turn_upright(e, page, c, &pix, &grey, err, errlen) < 0
+            || read_page(e, c, &pix, grey, res, err, errlen) < 0)
             goto out;
-        c->ms_ocr = cs_now_ms() - t0;
-
-        /* the detector was unsure and the page reads badly: ask recognition
-         * which way up it reads best (the rereading counts as orientation) */
-        if (cs_ocr_tuning_current.recheck && cs_ocr_tuning_current.orient
-            && c->orientation_confidence == 0 && !grey) {
-            int turn = 0;
-
-            t0 = cs_now_ms();
-            if (cs_ocr_orient_recheck(e, &pix, dpi, res, &turn, err, errlen) < 0)
-                goto out;
-            c->rotation = (c->rotation + turn) % 360;
-            c->ms_orient += cs_now_ms() - t0;
-        }
     } else if ((res->text = strdup("")) == NULL) {
         cs_fail(err, errlen, "out of memory");
         goto out;
     }
 
     t0 = cs_now_ms();
-    if (cs_ocr_encode_g4(pix, dpi, &res->cleaned, &res->cleaned_len, err, errlen) < 0)
+    if (cs_ocr_encode_g4(pix, c->dpi, &res->cleaned, &res->cleaned_len, err, errlen) < 0)
         goto out;
     c->ms_encode = cs_now_ms() - t0;
 
     res->width = pixGetWidth(pix);
     res->height = pixGetHeight(pix);
-    res->dpi = dpi;
+    res->dpi = c->dpi;
     res->dpi_inferred = c->dpi_inferred;
     res->decode_ms = c->ms_decode;
     res->ocr_ms = c->ms_ocr;

@@ -1,16 +1,25 @@
 /*
  * review_internal.h — shared between the files of review/ only (and their
- * unit tests): the static assets compiled into the binary, the connection
- * guard (guard.c) that the server's loop runs, passwords, tokens and CSRF
- * (auth.c), request validation (validate.c) and page images (image.c).
+ * unit tests): the static assets compiled into the binary, the server's
+ * state and one request's (server.c) with the router (route.c), the
+ * handlers (session.c, api_documents.c, api_users.c) and the responses
+ * they send (respond.c), the connection guard (guard.c) that the server's
+ * loop runs, passwords, tokens and CSRF (auth.c), request validation
+ * (validate.c) and page images (image.c).
  */
 #ifndef CS_REVIEW_INTERNAL_H
 #define CS_REVIEW_INTERNAL_H
 
 #include <microhttpd.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <sys/socket.h>
+
+#include "common/common.h"
+#include "pipeline/review/review_store.h"
+#include "review/review.h"
 
 /*
  * The station's pages, style sheet and scripts: the files of review/assets/,
@@ -31,10 +40,101 @@ typedef struct cs_review_asset {
 extern const cs_review_asset cs_review_assets[];
 extern const int cs_review_asset_count;
 
-/* ---- the connection guard (guard.c) ---- */
+/* ---- the server, one request, and their handlers ---- */
 #define CS_REVIEW_ADDRESS_MAX 64     /* an IPv6 address as text, with room */
+#define CS_REVIEW_LEASE_SECONDS 900  /* a claim's lease, renewed by the page every minute */
 
 typedef struct cs_review_guard cs_review_guard;
+
+/* The server (server.c): what every handler may read of it. */
+struct cs_review_server {
+    struct MHD_Daemon *daemon;
+    cs_review_guard *guard;
+    pthread_t loop;
+    int loop_running;
+    atomic_int stop;
+    cs_store *store;
+    int port;
+    int https;                        /* the public URL is https: Secure cookies, HSTS */
+    char host[258];                   /* as given, for the banner */
+    char origin[300];                 /* of the public URL; "": http:// and the Host header */
+    char proxy[CS_REVIEW_ADDRESS_MAX]; /* the trusted proxy's address; "": none */
+    char dummy_hash[128];             /* verified for unknown users: same time either way */
+};
+
+/* One request: its body as it arrives, and what it was answered (for the log). */
+typedef struct cs_review_request {
+    cs_buf body;
+    int too_large;
+    int status;
+    const char *route;                /* a fixed name of the route, never the path's text */
+    long long document_id;
+    double t0;
+} cs_review_request;
+
+/* One request being answered: the server, the connection, who asks. */
+typedef struct cs_review_context {
+    cs_review_server *srv;
+    struct MHD_Connection *conn;
+    cs_review_request *rq;
+    const char *method;
+    cs_review_who who;                /* set by the router once the session is found */
+} cs_review_context;
+
+/*
+ * The router (route.c): check the session, CSRF token and origin that url
+ * needs, set x->rq->route, and answer with the route's handler.
+ */
+enum MHD_Result cs_review_route(cs_review_context *x, const char *url);
+
+/*
+ * The handlers, each answering one route (MHD_NO: the connection is
+ * dropped, e.g. out of memory).  session.c: the login, the logout, and
+ * cs_review_session_find, the session of the request's cookie (1 found,
+ * in x->who; 0 none; -1 database error).
+ */
+enum MHD_Result cs_review_login(cs_review_context *x);
+enum MHD_Result cs_review_logout(cs_review_context *x);
+int cs_review_session_find(cs_review_context *x);
+/* api_documents.c; rest is what follows "ID/" ("pages/N.png"), name an action's */
+enum MHD_Result cs_review_api_queue(cs_review_context *x);
+enum MHD_Result cs_review_api_patients(cs_review_context *x);
+enum MHD_Result cs_review_api_document(cs_review_context *x, long long id);
+enum MHD_Result cs_review_api_next(cs_review_context *x, long long id);
+enum MHD_Result cs_review_api_page_png(cs_review_context *x, long long id, const char *rest);
+enum MHD_Result cs_review_api_action(cs_review_context *x, long long id, const char *name);
+/* api_users.c (users and audit: the router has checked the admin role) */
+enum MHD_Result cs_review_api_me(cs_review_context *x);
+enum MHD_Result cs_review_api_users(cs_review_context *x);
+enum MHD_Result cs_review_api_audit(cs_review_context *x);
+
+/*
+ * Responses (respond.c), with the security headers of every answer.
+ * cs_review_send: status, Content-Type type (NULL: none), data's len bytes
+ * (copied), and one more header h1: v1 when h1 is not NULL.
+ */
+enum MHD_Result cs_review_send(cs_review_context *x, int status, const char *type,
+                               const void *data, size_t len, const char *h1, const char *v1);
+enum MHD_Result cs_review_send_json(cs_review_context *x, int status, const char *json);
+/* {"error": message} */
+enum MHD_Result cs_review_send_error(cs_review_context *x, int status, const char *message);
+/* 303 to location */
+enum MHD_Result cs_review_redirect(cs_review_context *x, const char *location);
+/* A store failure rc (CS_REVIEW_BAD 400, _CONFLICT 409, _LIMIT 429, else 500 with no detail). */
+enum MHD_Result cs_review_send_store_error(cs_review_context *x, int rc, const char *err);
+/* The store's JSON answer, or its failure (rc < 0) as above; frees json. */
+enum MHD_Result cs_review_send_store_json(cs_review_context *x, int rc, char *json,
+                                          const char *err);
+/* The file of review/assets/ served at path (cs_review_assets), or 404. */
+enum MHD_Result cs_review_send_asset(cs_review_context *x, const char *path);
+/* A request header's value: NULL when absent. */
+const char *cs_review_header(cs_review_context *x, const char *name);
+/* A query argument: NULL when absent or empty. */
+const char *cs_review_arg(cs_review_context *x, const char *name);
+/* The client's address, for the throttle and the audit (cs_review_client_address). */
+void cs_review_request_address(cs_review_context *x, char *out, size_t outlen);
+
+/* ---- the connection guard (guard.c) ---- */
 
 /*
  * A guard for at most max_connections connections, per_client of them from
