@@ -34,6 +34,16 @@ static int fail(const char *err)
     return 1;
 }
 
+/* A problem a command meets on its way (a malformed roster row, an archive
+ * the watch could not submit): printed as its errors are. */
+static void print_problem(void *arg, const char *message)
+{
+    (void)arg;
+    fprintf(stderr, "chartscan: %s\n", message);
+}
+
+static const cs_problems problems_to_stderr = {print_problem, NULL};
+
 /* True when argv holds -h or --help anywhere after the command. */
 static int wants_help(int argc, char **argv)
 {
@@ -119,7 +129,7 @@ static int cmd_patients(int argc, char **argv)
         return usage_error("patients", "%s", "usage: chartscan patients import FILE.csv");
     if (open_store(&s, 1, err, sizeof err) < 0)
         return fail(err);
-    rc = cs_patients_import(s, argv[2], stdout, err, sizeof err);
+    rc = cs_patients_import(s, argv[2], stdout, &problems_to_stderr, err, sizeof err);
     cs_store_close(&s);
     return rc < 0 ? fail(err) : 0;
 }
@@ -373,7 +383,7 @@ static int cmd_watch(int argc, char **argv)
         return usage_error("watch", "%s", "watch needs one folder");
     if (open_store(&s, 1, err, sizeof err) < 0)
         return fail(err);
-    rc = cs_watch(s, argv[optind], interval, &o, stdout, err, sizeof err);
+    rc = cs_watch(s, argv[optind], interval, &o, stdout, &problems_to_stderr, err, sizeof err);
     cs_store_close(&s);
     return rc < 0 ? fail(err) : 0;
 }

@@ -70,7 +70,22 @@ int  cs_store_worker_session(cs_store *s, char *err, size_t errlen);
 int  cs_store_ok(cs_store *s);
 
 /* ---- commands ---- */
-int cs_patients_import(cs_store *s, const char *csv_path, FILE *out, char *err, size_t errlen);
+/*
+ * cs_problems: where a command reports a problem that does not end it (a
+ * malformed roster row, an archive the watch could not submit), one at a
+ * time as it meets them: message is worded like an error (no program name,
+ * no newline).  The command's own outcome still comes back in err.  A NULL
+ * cs_problems, or a NULL report, drops them.
+ */
+typedef struct cs_problems {
+    void (*report)(void *arg, const char *message);
+    void *arg;
+} cs_problems;
+
+/* `chartscan patients import`: each malformed row is reported to problems
+ * (the first few; then how many more), and the file imports nothing. */
+int cs_patients_import(cs_store *s, const char *csv_path, FILE *out,
+                       const cs_problems *problems, char *err, size_t errlen);
 int cs_train(cs_store *s, const char *csv_path, FILE *out, char *err, size_t errlen);
 /* `chartscan train --from-reviews [FILE.csv]`: train and activate a model on
  * the reviewer-confirmed examples, plus csv_path's examples when not NULL. */
@@ -91,9 +106,10 @@ int cs_submit_with(cs_store *s, const char *archive_path, const cs_submit_option
                    char *err, size_t errlen);
 /* Batches and the queue; bars: draw a progress bar under each batch. */
 /* Submit archives that appear in dir once their size is stable, with opt (NULL:
- * the defaults); until SIGINT/SIGTERM. */
+ * the defaults); until SIGINT/SIGTERM.  An archive that cannot be submitted
+ * is reported to problems and the watch goes on. */
 int cs_watch(cs_store *s, const char *dir, int interval_s, const cs_submit_options *opt,
-             FILE *out, char *err, size_t errlen);
+             FILE *out, const cs_problems *problems, char *err, size_t errlen);
 int cs_status(cs_store *s, int bars, FILE *out, char *err, size_t errlen);
 /* batch: an id or an archive name; NULL for all batches. */
 int cs_export_manifest(cs_store *s, const char *batch, int with_text, FILE *out,

@@ -20,6 +20,8 @@ struct cs_store {
     int listening;
     cs_prepared *prepared;       /* prepared statements, named "cs<index>" */
     size_t nprepared, prepared_cap;
+    int copying;                 /* a COPY FROM STDIN is open (copy.c): no other statement */
+    char copy_table[64];         /* the table it loads, for messages */
 };
 
 /*
@@ -31,7 +33,18 @@ struct cs_store {
  */
 PGresult *cs_pq(cs_store *s, const char *sql, int nparams, const char *const *params,
                 char *err, size_t errlen);
-/* Same, discarding the result: 0 or -1. */
+/*
+ * cs_pq_bin: cs_pq for parameters or results in binary.  formats[i] 1:
+ * params[i] is lengths[i] bytes sent as they are (bytea); 0: text
+ * (lengths[i] ignored); lengths and formats NULL: every parameter text.
+ * binary_result 1: the cells come in binary (bytea as stored, integers in
+ * network byte order).  what says what was attempted, for the message
+ * ("could not <what>: <the server's message>"); NULL gives cs_pq's.
+ */
+PGresult *cs_pq_bin(cs_store *s, const char *what, const char *sql, int nparams,
+                    const char *const *params, const int *lengths, const int *formats,
+                    int binary_result, char *err, size_t errlen);
+/* Same as cs_pq, discarding the result: 0 or -1. */
 int cs_pq_exec(cs_store *s, const char *sql, int nparams, const char *const *params,
                char *err, size_t errlen);
 int cs_pq_begin(cs_store *s, char *err, size_t errlen);
@@ -48,7 +61,10 @@ long long cs_pq_int(const PGresult *r, int row, int col);
 /* Format an int64 into a caller buffer, for parameters. */
 const char *cs_i64(char buf[24], long long v);
 
-/* ---- COPY FROM STDIN, text format (copy.c) ---- */
+/* ---- COPY FROM STDIN, text format (copy.c) ----
+ * cs_copy_begin, then cs_copy_send any number of times, then always
+ * cs_copy_end (also after a failed send); no other statement runs on the
+ * store in between. */
 struct cs_buf;
 /* Append v escaped for COPY text format; NULL (or "" when null_if_empty) becomes \N. */
 int cs_copy_value(struct cs_buf *b, const char *v, int null_if_empty);

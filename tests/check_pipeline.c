@@ -2,10 +2,16 @@
  * check_pipeline.c — unit tests for pipeline/ against a real PostgreSQL
  * (the embedded server in a private folder): the server's life cycle,
  * migrations, the job queue's claim / lease / complete / retry / fail
- * transitions and notifications, and finding a document's patient in the
- * roster (candidate lookups and verification).
+ * transitions and notifications, finding a document's patient in the
+ * roster (candidate lookups and verification), and the store's helpers:
+ * cs_pq_bin's binary parameters and results, messages that say what was
+ * attempted, the invariants the store asserts (one statement at a time on
+ * a connection, COPY begun before rows are sent), and commands handing
+ * their problems to the caller instead of printing them.
  */
 #include <check.h>
+#include <fcntl.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -287,12 +293,174 @@ START_TEST(test_patient_found_by_verification)
 }
 END_TEST
 
+/* ---- the store's helpers ---- */
+
+static int starts(const char *s, const char *prefix)
+{
+    return strncmp(s, prefix, strlen(prefix)) == 0;
+}
+
+START_TEST(test_pq_bin_bytes_round_trip)
+{
+    static const char bytes[] = {'a', '\0', '\\', (char)0xff, 'z'};
+    const char *p[1] = {bytes};
+    int lengths[1] = {sizeof bytes}, formats[1] = {1};
+    char err[256] = "";
+    cs_store *s = open_store();
+
+    /* twice: prepared on the first run, executed prepared on the second */
+    for (int run = 0; run < 2; run++) {
+        PGresult *r = cs_pq_bin(s, "echo the bytes", "SELECT $1::bytea, octet_length($1::bytea)",
+                                1, p, lengths, formats, 1, err, sizeof err);
+        ck_assert_msg(r != NULL, "%s", err);
+        /* binary both ways: the NUL and the backslash arrive and come back as they are */
+        ck_assert_int_eq(PQgetlength(r, 0, 0), (int)sizeof bytes);
+        ck_assert(memcmp(PQgetvalue(r, 0, 0), bytes, sizeof bytes) == 0);
+        ck_assert_int_eq(PQgetlength(r, 0, 1), 4);   /* an int4 in network order */
+        ck_assert_int_eq((unsigned char)PQgetvalue(r, 0, 1)[3], sizeof bytes);
+        PQclear(r);
+    }
+    cs_store_close(&s);
+}
+END_TEST
+
+START_TEST(test_messages_say_what_was_attempted)
+{
+    const char *p[1] = {"1"};
+    char err[256] = "";
+    cs_buf rows = CS_BUF_INIT;
+    cs_store *s = open_store();
+    PGresult *r;
+
+    r = cs_pq_bin(s, "read the gadget", "SELECT data FROM no_such_table WHERE id = $1", 1, p,
+                  NULL, NULL, 1, err, sizeof err);
+    ck_assert_ptr_null(r);
+    ck_assert_msg(starts(err, "could not read the gadget: ") && strstr(err, "no_such_table")
+                  && !strchr(err, '\n'), "%s", err);
+    /* COPY names the table it loads */
+    ck_assert_int_eq(cs_copy_begin(s, "COPY no_such_table FROM STDIN", err, sizeof err), -1);
+    ck_assert_msg(starts(err, "could not start loading rows into no_such_table: "), "%s",
+                  err);
+    exec_ok(s, "CREATE TEMP TABLE gadget (n integer)");
+    ck_assert_int_eq(cs_copy_begin(s, "COPY gadget (n) FROM STDIN", err, sizeof err), 0);
+    ck_assert_int_eq(cs_buf_puts(&rows, "not a number\n"), 0);
+    ck_assert_int_eq(cs_copy_send(s, &rows, err, sizeof err), 0);
+    ck_assert_int_eq(cs_copy_end(s, NULL, err, sizeof err), -1);
+    ck_assert_msg(starts(err, "could not load rows into gadget: ") && !strchr(err, '\n'),
+                  "%s", err);
+    /* and the store is usable after either */
+    r = cs_pq(s, "SELECT 1", 0, NULL, err, sizeof err);
+    ck_assert_msg(r != NULL, "%s", err);
+    PQclear(r);
+    cs_buf_free(&rows);
+    cs_store_close(&s);
+}
+END_TEST
+
+/* A statement while a COPY is open is a bug of ours: the store asserts. */
+START_TEST(test_statement_during_copy_aborts)
+{
+    char err[256] = "";
+    cs_store *s = open_store();
+
+    exec_ok(s, "CREATE TEMP TABLE gadget (n integer)");
+    ck_assert_int_eq(cs_copy_begin(s, "COPY gadget FROM STDIN", err, sizeof err), 0);
+    cs_pq(s, "SELECT 1", 0, NULL, err, sizeof err);
+}
+END_TEST
+
+START_TEST(test_rows_without_copy_abort)
+{
+    char err[256] = "";
+    cs_buf rows = CS_BUF_INIT;
+    cs_store *s = open_store();
+
+    ck_assert_int_eq(cs_buf_puts(&rows, "1\n"), 0);
+    cs_copy_send(s, &rows, err, sizeof err);
+}
+END_TEST
+
+/* A result in flight (as unpack keeps one) must be collected first. */
+START_TEST(test_statement_with_result_in_flight_aborts)
+{
+    char err[256] = "";
+    cs_store *s = open_store();
+
+    ck_assert_int_eq(PQsendQuery(s->conn, "SELECT 1"), 1);
+    cs_pq(s, "SELECT 2", 0, NULL, err, sizeof err);
+}
+END_TEST
+
+typedef struct collected {
+    int n;
+    char message[4][256];
+} collected;
+
+static void collect(void *arg, const char *message)
+{
+    collected *c = arg;
+    if (c->n < 4)
+        snprintf(c->message[c->n], sizeof c->message[0], "%s", message);
+    c->n++;
+}
+
+/* The roster's malformed rows come back to the caller, one by one; the
+ * library writes nothing on stderr itself. */
+START_TEST(test_patients_problems_go_to_the_caller)
+{
+    char path[200], errpath[200], err[512] = "", *printed;
+    collected c = {0};
+    cs_problems problems = {collect, &c};
+    cs_store *s = open_store();
+    FILE *fp;
+    int saved, fd, rc;
+
+    snprintf(path, sizeof path, "%s/roster-bad.csv", env.dir);
+    snprintf(errpath, sizeof errpath, "%s/roster-bad.stderr", env.dir);
+    fp = fopen(path, "w");
+    ck_assert_ptr_nonnull(fp);
+    fputs("mrn,last_name,first_name,middle_name,birth_date,sex\n"
+          "A1,Quill,Ada,,1961-02-03,F\n"
+          "A2,Quill,Bea,,1962-03-04,X\n"
+          ",Quill,Cy,,1963-04-05,M\n", fp);
+    fclose(fp);
+
+    fflush(stderr);
+    saved = dup(STDERR_FILENO);
+    fd = open(errpath, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    ck_assert_int_ge(fd, 0);
+    dup2(fd, STDERR_FILENO);
+    close(fd);
+    rc = cs_patients_import(s, path, stdout, &problems, err, sizeof err);
+    fflush(stderr);
+    dup2(saved, STDERR_FILENO);
+    close(saved);
+
+    ck_assert_int_eq(rc, -1);
+    ck_assert_msg(strstr(err, "has 2 malformed rows: nothing imported"), "%s", err);
+    ck_assert_int_eq(c.n, 2);
+    ck_assert_msg(strstr(c.message[0], "roster-bad.csv\" line 3, column sex: ") &&
+                  strncmp(c.message[0], "chartscan", 9) != 0 && !strchr(c.message[0], '\n'),
+                  "%s", c.message[0]);
+    ck_assert_msg(strstr(c.message[1], "line 4, column mrn: MRN is empty"), "%s", c.message[1]);
+    printed = th_slurp(errpath, NULL);
+    ck_assert_ptr_nonnull(printed);
+    ck_assert_msg(printed[0] == '\0', "the library printed: %s", printed);
+    free(printed);
+    /* without a cs_problems the rows are still refused, and still nothing printed */
+    rc = cs_patients_import(s, path, stdout, NULL, err, sizeof err);
+    ck_assert_int_eq(rc, -1);
+    cs_store_close(&s);
+}
+END_TEST
+
 static Suite *pipeline_suite(void)
 {
     Suite *s = suite_create("pipeline");
     TCase *server = tcase_create("server");
     TCase *queue = tcase_create("queue");
     TCase *patient = tcase_create("patient");
+    TCase *store = tcase_create("store");
 
     tcase_add_test(server, test_server_life_cycle);
     tcase_add_test(server, test_migrations_idempotent);
@@ -306,6 +474,14 @@ static Suite *pipeline_suite(void)
     tcase_add_test(patient, test_patient_found_by_verification);
     tcase_set_timeout(patient, 60);
     suite_add_tcase(s, patient);
+    tcase_add_test(store, test_pq_bin_bytes_round_trip);
+    tcase_add_test(store, test_messages_say_what_was_attempted);
+    tcase_add_test_raise_signal(store, test_statement_during_copy_aborts, SIGABRT);
+    tcase_add_test_raise_signal(store, test_rows_without_copy_abort, SIGABRT);
+    tcase_add_test_raise_signal(store, test_statement_with_result_in_flight_aborts, SIGABRT);
+    tcase_add_test(store, test_patients_problems_go_to_the_caller);
+    tcase_set_timeout(store, 60);
+    suite_add_tcase(s, store);
     return s;
 }
 

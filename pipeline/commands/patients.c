@@ -8,7 +8,9 @@
  * Format: a header row naming the columns mrn, last_name, first_name,
  * middle_name, birth_date (YYYY-MM-DD), sex (M, F, O, U); other columns
  * are ignored.  Error messages give line and column, never the values: a
- * terminal's scrollback is no place for patient data.
+ * terminal's scrollback is no place for patient data.  Each malformed row
+ * is reported to the caller's cs_problems (the CLI prints it), the first
+ * MAX_ERRORS_SHOWN of them and then how many more there were.
  *
  * A value must be UTF-8 text without control characters (C0, DEL, C1): a
  * NUL would cut the value short without a word ("Nul\0Hidden" stored as
@@ -20,6 +22,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -139,140 +142,162 @@ static const char *check_row(char *const v[NCOLS], int *bad_col)
     return NULL;
 }
 
-int cs_patients_import(cs_store *s, const char *path, FILE *out, char *err, size_t errlen)
+/* One roster import under way. */
+typedef struct roster_import {
+    cs_store *s;
+    const char *path;
+    const cs_problems *problems;
+    cs_csv *csv;
+    int map[NCOLS];              /* the field of each column */
+    int errors;                  /* malformed rows so far */
+    long rows;
+    cs_buf line;                 /* a row for COPY */
+} roster_import;
+
+/* Report a problem with the roster to the caller (pipeline.h, cs_problems). */
+static void report(const roster_import *im, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+static void report(const roster_import *im, const char *fmt, ...)
 {
-    int map[NCOLS], errors = 0, in_tx = 0, in_copy = 0, rc = -1;
-    long rows = 0;
-    FILE *fp = NULL;
-    cs_csv *csv = NULL;
-    cs_buf line = CS_BUF_INIT;
+    char message[CS_ERRLEN];
+    va_list ap;
+
+    if (!im->problems || !im->problems->report)
+        return;
+    va_start(ap, fmt);
+    vsnprintf(message, sizeof message, fmt, ap);
+    va_end(ap);
+    im->problems->report(im->problems->arg, message);
+}
+
+/* Find each column in the header row. */
+static int read_header(roster_import *im, char *err, size_t errlen)
+{
     char **f;
     size_t nf;
-    PGresult *r = NULL;
 
-    fp = fopen(path, "r");
-    if (!fp)
-        return cs_fail(err, errlen, "could not open roster \"%s\": %s", path, strerror(errno));
-    csv = cs_csv_open(fp, 4096);
-    if (!csv) {
-        cs_fail(err, errlen, "out of memory");
-        goto out;
-    }
-    if (cs_csv_next(csv, &f, &nf) != 1) {
-        cs_fail(err, errlen, "roster \"%s\" has no header row%s%s", path,
-                cs_csv_error(csv) ? ": " : "", cs_csv_error(csv) ? cs_csv_error(csv) : "");
-        goto out;
-    }
+    if (cs_csv_next(im->csv, &f, &nf) != 1)
+        return cs_fail(err, errlen, "roster \"%s\" has no header row%s%s", im->path,
+                       cs_csv_error(im->csv) ? ": " : "",
+                       cs_csv_error(im->csv) ? cs_csv_error(im->csv) : "");
     for (int c = 0; c < NCOLS; c++) {
-        map[c] = -1;
+        im->map[c] = -1;
         for (size_t i = 0; i < nf; i++) {
             char *name = f[i];
             while (isspace((unsigned char)*name))
                 name++;
             if (!strcasecmp(name, col_names[c]))
-                map[c] = (int)i;
+                im->map[c] = (int)i;
         }
-        if (map[c] < 0) {
-            cs_fail(err, errlen, "roster \"%s\" line 1: the header has no column \"%s\"", path,
-                    col_names[c]);
-            goto out;
-        }
+        if (im->map[c] < 0)
+            return cs_fail(err, errlen, "roster \"%s\" line 1: the header has no column \"%s\"",
+                           im->path, col_names[c]);
     }
+    return 0;
+}
 
-    if (cs_pq_begin(s, err, errlen) < 0)
-        goto out;
-    in_tx = 1;
-    if (cs_pq_exec(s, "CREATE TEMP TABLE roster_in (line integer, mrn text, last_name text,"
-                      " first_name text, middle_name text, birth_date date, sex text)"
-                      " ON COMMIT DROP", 0, NULL, err, errlen) < 0)
-        goto out;
-    if (cs_copy_begin(s, "COPY roster_in FROM STDIN", err, errlen) < 0)
-        goto out;
-    in_copy = 1;
+/* The row's values into v, trimmed and checked: 0; or -1 when the row is
+ * malformed (counted, and reported while few). */
+static int row_values(roster_import *im, char **f, size_t nf, char *v[NCOLS])
+{
+    long line = cs_csv_line(im->csv);
+    const char *why;
+    int bad_col;
 
+    for (int c = 0; c < NCOLS; c++) {
+        char text_why[128];
+        size_t at;
+        v[c] = (size_t)im->map[c] < nf ? f[im->map[c]] : NULL;
+        if (!v[c]) {
+            if (im->errors++ < MAX_ERRORS_SHOWN)
+                report(im, "roster \"%s\" line %ld: only %zu columns, expected at least %d",
+                       im->path, line, nf, im->map[c] + 1);
+            return -1;
+        }
+        if (check_text(v[c], cs_csv_field_length(im->csv, (size_t)im->map[c]), &at, text_why,
+                       sizeof text_why)) {
+            if (im->errors++ < MAX_ERRORS_SHOWN)
+                report(im, "roster \"%s\" line %ld, column %s: %s", im->path, line, col_names[c],
+                       text_why);
+            return -1;
+        }
+        /* trim spaces around every value */
+        while (isspace((unsigned char)*v[c]))
+            v[c]++;
+        for (size_t n = strlen(v[c]); n && isspace((unsigned char)v[c][n - 1]); n--)
+            v[c][n - 1] = '\0';
+    }
+    why = check_row(v, &bad_col);
+    if (why) {
+        if (im->errors++ < MAX_ERRORS_SHOWN)
+            report(im, "roster \"%s\" line %ld, column %s: %s", im->path, line,
+                   col_names[bad_col], why);
+        return -1;
+    }
+    return 0;
+}
+
+/* Send one good row to the copy, with its line number. */
+static int load_row(roster_import *im, char *const v[NCOLS], char *err, size_t errlen)
+{
+    cs_buf_reset(&im->line);
+    if (cs_buf_printf(&im->line, "%ld\t", cs_csv_line(im->csv)) < 0)
+        return cs_fail(err, errlen, "out of memory");
+    for (int c = 0; c < NCOLS; c++) {
+        if (cs_copy_value(&im->line, v[c], c >= COL_MIDDLE) < 0 ||
+            cs_buf_puts(&im->line, c == NCOLS - 1 ? "\n" : "\t") < 0)
+            return cs_fail(err, errlen, "out of memory");
+    }
+    return cs_copy_send(im->s, &im->line, err, errlen);
+}
+
+/* Check every row, and copy them while none is malformed: 0 (im->errors
+ * counts the malformed ones), or -1 with err. */
+static int load_rows(roster_import *im, char *err, size_t errlen)
+{
     for (;;) {
-        char *v[NCOLS];
-        const char *why;
-        int bad_col, got = cs_csv_next(csv, &f, &nf);
+        char **f, *v[NCOLS];
+        size_t nf;
+        int got = cs_csv_next(im->csv, &f, &nf);
         if (got == 0)
-            break;
+            return 0;
         if (got < 0) {
-            fprintf(stderr, "chartscan: roster \"%s\" line %ld: %s\n", path, cs_csv_line(csv),
-                    cs_csv_error(csv));
-            errors++;
-            break;   /* the reader cannot resynchronise after a broken quote */
+            report(im, "roster \"%s\" line %ld: %s", im->path, cs_csv_line(im->csv),
+                   cs_csv_error(im->csv));
+            im->errors++;
+            return 0;   /* the reader cannot resynchronise after a broken quote */
         }
         if (nf == 1 && !*f[0])
             continue;   /* blank line */
-        rows++;
-        for (int c = 0; c < NCOLS; c++) {
-            char text_why[128];
-            size_t at;
-            v[c] = (size_t)map[c] < nf ? f[map[c]] : NULL;
-            if (!v[c]) {
-                if (errors++ < MAX_ERRORS_SHOWN)
-                    fprintf(stderr, "chartscan: roster \"%s\" line %ld: only %zu columns, "
-                            "expected at least %d\n", path, cs_csv_line(csv), nf, map[c] + 1);
-                goto next;
-            }
-            if (check_text(v[c], cs_csv_field_length(csv, (size_t)map[c]), &at, text_why,
-                           sizeof text_why)) {
-                if (errors++ < MAX_ERRORS_SHOWN)
-                    fprintf(stderr, "chartscan: roster \"%s\" line %ld, column %s: %s\n", path,
-                            cs_csv_line(csv), col_names[c], text_why);
-                goto next;
-            }
-            /* trim spaces around every value */
-            while (isspace((unsigned char)*v[c]))
-                v[c]++;
-            for (size_t n = strlen(v[c]); n && isspace((unsigned char)v[c][n - 1]); n--)
-                v[c][n - 1] = '\0';
-        }
-        why = check_row(v, &bad_col);
-        if (why) {
-            if (errors++ < MAX_ERRORS_SHOWN)
-                fprintf(stderr, "chartscan: roster \"%s\" line %ld, column %s: %s\n", path,
-                        cs_csv_line(csv), col_names[bad_col], why);
-            continue;
-        }
-        if (errors)
+        im->rows++;
+        if (row_values(im, f, nf, v) < 0 || im->errors)
             continue;   /* nothing will be imported: only look for more errors */
-        cs_buf_reset(&line);
-        if (cs_buf_printf(&line, "%ld\t", cs_csv_line(csv)) < 0)
-            goto oom;
-        for (int c = 0; c < NCOLS; c++) {
-            if (cs_copy_value(&line, v[c], c >= COL_MIDDLE) < 0 ||
-                cs_buf_puts(&line, c == NCOLS - 1 ? "\n" : "\t") < 0)
-                goto oom;
-        }
-        if (cs_copy_send(s, &line, err, errlen) < 0)
-            goto out;
-next:;
+        if (load_row(im, v, err, errlen) < 0)
+            return -1;
     }
-    if (errors > MAX_ERRORS_SHOWN)
-        fprintf(stderr, "chartscan: roster \"%s\": %d more errors not shown\n", path,
-                errors - MAX_ERRORS_SHOWN);
-    in_copy = 0;
-    if (errors) {
-        cs_copy_end(s, "malformed roster", err, errlen);
-        cs_fail(err, errlen, "roster \"%s\" has %d malformed rows: nothing imported", path, errors);
-        goto out;
-    }
-    if (cs_copy_end(s, NULL, err, errlen) < 0)
-        goto out;
+}
 
-    r = cs_pq(s, "SELECT a.line, b.line FROM roster_in a JOIN roster_in b"
-                 " ON a.mrn = b.mrn AND a.line < b.line ORDER BY b.line LIMIT 1", 0, NULL, err,
-              errlen);
+/* An MRN on two lines is an error naming both. */
+static int check_repeats(roster_import *im, char *err, size_t errlen)
+{
+    PGresult *r = cs_pq(im->s, "SELECT a.line, b.line FROM roster_in a JOIN roster_in b"
+                               " ON a.mrn = b.mrn AND a.line < b.line ORDER BY b.line LIMIT 1",
+                        0, NULL, err, errlen);
+    int rc = 0;
+
     if (!r)
-        goto out;
-    if (PQntuples(r)) {
-        cs_fail(err, errlen, "roster \"%s\" line %s: MRN repeats the one on line %s: nothing "
-                "imported", path, PQgetvalue(r, 0, 1), PQgetvalue(r, 0, 0));
-        goto out;
-    }
+        return -1;
+    if (PQntuples(r))
+        rc = cs_fail(err, errlen, "roster \"%s\" line %s: MRN repeats the one on line %s: "
+                     "nothing imported", im->path, PQgetvalue(r, 0, 1), PQgetvalue(r, 0, 0));
     PQclear(r);
-    r = cs_pq(s,
+    return rc;
+}
+
+/* Insert new patients, update known ones by MRN, commit, and say how many. */
+static int upsert(roster_import *im, FILE *out, char *err, size_t errlen)
+{
+    PGresult *r = cs_pq(im->s,
         "WITH up AS (INSERT INTO patient (mrn, last_name, first_name, middle_name, birth_date, sex)"
         "            SELECT mrn, last_name, first_name, middle_name, birth_date, sex FROM roster_in"
         "            ON CONFLICT (mrn) DO UPDATE SET last_name = excluded.last_name,"
@@ -281,24 +306,71 @@ next:;
         "            RETURNING (xmax = 0) AS inserted)"
         " SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) FROM up",
         0, NULL, err, errlen);
-    if (!r || cs_pq_commit(s, err, errlen) < 0)
+
+    if (!r)
+        return -1;
+    if (cs_pq_commit(im->s, err, errlen) < 0) {
+        PQclear(r);
+        return -1;
+    }
+    fprintf(out, "imported %ld patients (%s new, %s updated)\n", im->rows, PQgetvalue(r, 0, 0),
+            PQgetvalue(r, 0, 1));
+    PQclear(r);
+    return 0;
+}
+
+int cs_patients_import(cs_store *s, const char *path, FILE *out, const cs_problems *problems,
+                       char *err, size_t errlen)
+{
+    roster_import im;
+    FILE *fp;
+    int in_tx = 0, in_copy = 0, rc = -1;
+
+    memset(&im, 0, sizeof im);
+    im.s = s;
+    im.path = path;
+    im.problems = problems;
+    fp = fopen(path, "r");
+    if (!fp)
+        return cs_fail(err, errlen, "could not open roster \"%s\": %s", path, strerror(errno));
+    im.csv = cs_csv_open(fp, 4096);
+    if (!im.csv) {
+        cs_fail(err, errlen, "out of memory");
+        goto out;
+    }
+    if (read_header(&im, err, errlen) < 0 || cs_pq_begin(s, err, errlen) < 0)
+        goto out;
+    in_tx = 1;
+    if (cs_pq_exec(s, "CREATE TEMP TABLE roster_in (line integer, mrn text, last_name text,"
+                      " first_name text, middle_name text, birth_date date, sex text)"
+                      " ON COMMIT DROP", 0, NULL, err, errlen) < 0 ||
+        cs_copy_begin(s, "COPY roster_in FROM STDIN", err, errlen) < 0)
+        goto out;
+    in_copy = 1;
+    if (load_rows(&im, err, errlen) < 0)
+        goto out;
+    if (im.errors > MAX_ERRORS_SHOWN)
+        report(&im, "roster \"%s\": %d more errors not shown", path,
+               im.errors - MAX_ERRORS_SHOWN);
+    in_copy = 0;
+    if (im.errors) {
+        cs_copy_end(s, "malformed roster", err, errlen);
+        cs_fail(err, errlen, "roster \"%s\" has %d malformed rows: nothing imported", path,
+                im.errors);
+        goto out;
+    }
+    if (cs_copy_end(s, NULL, err, errlen) < 0 || check_repeats(&im, err, errlen) < 0 ||
+        upsert(&im, out, err, errlen) < 0)
         goto out;
     in_tx = 0;
-    fprintf(out, "imported %ld patients (%s new, %s updated)\n", rows, PQgetvalue(r, 0, 0),
-            PQgetvalue(r, 0, 1));
     rc = 0;
-    goto out;
-oom:
-    cs_fail(err, errlen, "out of memory");
 out:
     if (in_copy)
         cs_copy_end(s, "aborted", NULL, 0);
-    PQclear(r);
     if (in_tx)
         cs_pq_rollback(s);
-    cs_buf_free(&line);
-    cs_csv_free(&csv);
-    if (fp)
-        fclose(fp);
+    cs_buf_free(&im.line);
+    cs_csv_free(&im.csv);
+    fclose(fp);
     return rc;
 }

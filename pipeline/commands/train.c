@@ -217,14 +217,12 @@ static int train_and_store(cs_store *s, const cs_labelled_text *ex, size_t n, FI
         const char *values[3] = {cs_i64(nbuf, (long long)n), accuracy >= 0 ? accbuf : NULL, blob};
         int lengths[3] = {0, 0, (int)bloblen}, formats[3] = {0, 0, 1};
         snprintf(accbuf, sizeof accbuf, "%.4f", accuracy);
-        r = PQexecParams(s->conn,
+        r = cs_pq_bin(s, "store the model",
             "INSERT INTO model (kind, examples, cv_accuracy, data, active)"
-            " VALUES ('doctype', $1, $2, $3, true) RETURNING id", 3, NULL, values, lengths,
-            formats, 0);
-        if (PQresultStatus(r) != PGRES_TUPLES_OK) {
-            cs_fail(err, errlen, "database error: %s", PQresultErrorMessage(r));
+            " VALUES ('doctype', $1, $2, $3, true) RETURNING id", 3, values, lengths, formats, 0,
+            err, errlen);
+        if (!r)
             goto out;
-        }
     }
     if (cs_pq_commit(s, err, errlen) < 0)
         goto out;

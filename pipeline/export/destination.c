@@ -185,21 +185,15 @@ PGresult *cs_export_run_fetch(cs_export_run *run, char *err, size_t errlen)
 {
     char sql[64];
     PGresult *r;
-    ExecStatusType st;
 
     if (flush_pending(run, err, errlen) < 0)
         return NULL;
     snprintf(sql, sizeof sql, "FETCH %d FROM export", run->fetch_size);
     /* binary results: the PDF arrives as bytes, not as hex text twice its size */
-    r = PQexecParams(run->s->conn, sql, 0, NULL, NULL, NULL, NULL, 1);
-    st = PQresultStatus(r);
-    if (st != PGRES_TUPLES_OK) {
-        cs_fail(err, errlen, "database error: %s",
-                r ? PQresultErrorMessage(r) : PQerrorMessage(run->s->conn));
-        err[strcspn(err, "\n")] = '\0';
-        PQclear(r);
+    r = cs_pq_bin(run->s, "fetch the documents to export", sql, 0, NULL, NULL, NULL, 1, err,
+                  errlen);
+    if (!r)
         return NULL;
-    }
     if (PQnfields(r) != X_NCOLS) {
         PQclear(r);
         cs_fail(err, errlen, "unexpected export listing");

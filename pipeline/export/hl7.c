@@ -201,187 +201,348 @@ static int add_obx_text(cs_buf *m, const PGresult *r, int i)
     return 0;
 }
 
+/* ---- sinks: where the messages go ---- */
+
+/*
+ * A sink takes the run's messages: an HL7 batch file (file_sink) or an
+ * MLLP receiver (mllp_sink).  Call sequence, from cs_export_hl7:
+ *   open     after the run began: name run->target, create the file or connect
+ *   send     per message: deliver it and record it with cs_export_run_record
+ *   finish   after the last message, before the run commits
+ *   done     after the commit: report to log (may be NULL), give the outcome
+ *   close    always, last: release what is left (an unfinished file is removed)
+ */
+typedef struct hl7_sink hl7_sink;
+typedef struct hl7_sink_ops {
+    int (*open)(hl7_sink *k, cs_export_run *run, const char *now, const char *run_tag,
+                char *err, size_t errlen);
+    /* 0 delivered and recorded; 1 the sink stopped (the message is in doubt, not
+     * recorded, sent again next time); -1 with err */
+    int (*send)(hl7_sink *k, cs_export_run *run, const PGresult *r, int row, const cs_buf *msg,
+                const char *ctrl, char *err, size_t errlen);
+    int (*finish)(hl7_sink *k, char *err, size_t errlen);
+    int (*done)(hl7_sink *k, const cs_export_run *run, FILE *log, double secs, char *err,
+                size_t errlen);
+    void (*close)(hl7_sink *k);
+} hl7_sink_ops;
+
+struct hl7_sink {
+    const hl7_sink_ops *ops;
+};
+
+/* An HL7 batch file, o->out_dir/MDM.hl7, written through a private temporary file. */
+typedef struct file_sink {
+    hl7_sink base;
+    char dir[1024], path[1100], part[1120];
+    FILE *fp;
+    long written;
+} file_sink;
+
+static int file_open(hl7_sink *k, cs_export_run *run, const char *now, const char *run_tag,
+                     char *err, size_t errlen)
+{
+    file_sink *f = (file_sink *)k;
+    cs_buf head = CS_BUF_INIT;
+    int fd, rc = 0;
+
+    snprintf(run->target, sizeof run->target, "%s", f->dir);
+    /* 0600 whatever the umask, never through a link (common/util.c) */
+    fd = cs_file_create_private(f->path, f->part, sizeof f->part, err, errlen);
+    if (fd < 0)
+        return -1;
+    f->fp = fdopen(fd, "wb");
+    if (!f->fp) {
+        cs_fail(err, errlen, "could not open \"%s\": %s", f->part, strerror(errno));
+        close(fd);
+        remove(f->part);
+        return -1;
+    }
+    cs_buf_puts(&head, "FHS|^~\\&|CHARTSCAN|");
+    cs_hl7_escape(&head, run->organization);
+    cs_buf_printf(&head, "|||%s||MDM.hl7||F%s\rBHS|^~\\&|CHARTSCAN|", now, run_tag);
+    cs_hl7_escape(&head, run->organization);
+    cs_buf_printf(&head, "|||%s||||B%s\r", now, run_tag);
+    if (cs_buf_failed(&head))
+        rc = cs_fail(err, errlen, "out of memory");
+    else
+        fwrite(head.data, 1, head.len, f->fp);
+    cs_buf_free(&head);
+    return rc;
+}
+
+static int file_send(hl7_sink *k, cs_export_run *run, const PGresult *r, int row,
+                     const cs_buf *msg, const char *ctrl, char *err, size_t errlen)
+{
+    file_sink *f = (file_sink *)k;
+
+    (void)ctrl;
+    if (fwrite(msg->data, 1, msg->len, f->fp) != msg->len)
+        return cs_fail(err, errlen, "could not write \"%s\": %s", f->part, strerror(errno));
+    f->written++;
+    return cs_export_run_record(run, r, row, "sent", NULL, NULL, err, errlen);
+}
+
+/* The batch trailer; then the file takes its name, or goes when it holds no message. */
+static int file_finish(hl7_sink *k, char *err, size_t errlen)
+{
+    file_sink *f = (file_sink *)k;
+    int ok;
+
+    fprintf(f->fp, "BTS|%ld\rFTS|1\r", f->written);
+    ok = fflush(f->fp) == 0 && !ferror(f->fp);
+    ok = fclose(f->fp) == 0 && ok;
+    f->fp = NULL;
+    if (!ok) {
+        cs_fail(err, errlen, "could not write \"%s\": %s", f->part, strerror(errno));
+        remove(f->part);
+        return -1;
+    }
+    if (f->written == 0) {
+        remove(f->part);
+        remove(f->path);
+        return 0;
+    }
+    return cs_file_commit_private(f->part, f->path, err, errlen);
+}
+
+static int file_done(hl7_sink *k, const cs_export_run *run, FILE *log, double secs, char *err,
+                     size_t errlen)
+{
+    file_sink *f = (file_sink *)k;
+
+    (void)err;
+    (void)errlen;
+    if (!log)
+        return 0;
+    if (f->written == 0)
+        fprintf(log, "nothing to export%s%s%s\n", run->destination[0] ? " to \"" : "",
+                run->destination, run->destination[0] ? "\"" : "");
+    else
+        fprintf(log, "exported %ld message%s to %s in %.1fs\n", f->written,
+                f->written == 1 ? "" : "s", f->path, secs);
+    return 0;
+}
+
+static void file_close(hl7_sink *k)
+{
+    file_sink *f = (file_sink *)k;
+
+    if (f->fp) {
+        fclose(f->fp);
+        remove(f->part);
+        f->fp = NULL;
+    }
+}
+
+static const hl7_sink_ops file_ops = {file_open, file_send, file_finish, file_done, file_close};
+
+/* The folder and the file's name; nothing is written yet. */
+static int file_sink_init(file_sink *f, const char *out_dir, char *err, size_t errlen)
+{
+    memset(f, 0, sizeof *f);
+    f->base.ops = &file_ops;
+    if (cs_export_make_dir(out_dir, "hl7", f->dir, sizeof f->dir, err, errlen) < 0)
+        return -1;
+    snprintf(f->path, sizeof f->path, "%s/MDM.hl7", f->dir);
+    return 0;
+}
+
+/* An MLLP receiver: each message waits for its ACK. */
+typedef struct mllp_sink {
+    hl7_sink base;
+    const char *hostport;
+    int timeout_ms;
+    FILE *log;
+    cs_mllp *mllp;
+    long accepted;
+    char stop[CS_ERRLEN];        /* why the connection stopped, or "" */
+} mllp_sink;
+
+static int mllp_open(hl7_sink *k, cs_export_run *run, const char *now, const char *run_tag,
+                     char *err, size_t errlen)
+{
+    mllp_sink *m = (mllp_sink *)k;
+
+    (void)now;
+    (void)run_tag;
+    snprintf(run->target, sizeof run->target, "mllp://%s", m->hostport);
+    return cs_mllp_open(&m->mllp, m->hostport, m->timeout_ms, err, errlen);
+}
+
+/* AA is recorded as accepted; AE/AR as rejected (sent again next time). */
+static int mllp_send(hl7_sink *k, cs_export_run *run, const PGresult *r, int row,
+                     const cs_buf *msg, const char *ctrl, char *err, size_t errlen)
+{
+    mllp_sink *m = (mllp_sink *)k;
+    char code[3], text[512];
+
+    if (cs_mllp_send(m->mllp, msg->data, msg->len, ctrl, code, text, sizeof text, m->stop,
+                     sizeof m->stop) < 0)
+        return 1;   /* in doubt: not recorded, sent again next time */
+    if (code[1] == 'A') {
+        m->accepted++;
+        return cs_export_run_record(run, r, row, "accepted", code, text, err, errlen);
+    }
+    if (m->log)
+        fprintf(m->log, "document d-%s rejected by %s (%s); it is sent again on the next "
+                        "export\n", PQgetvalue(r, row, X_ID), m->hostport, code);
+    return cs_export_run_record(run, r, row, "rejected", code, text, err, errlen);
+}
+
+static int mllp_finish(hl7_sink *k, char *err, size_t errlen)
+{
+    (void)k;
+    (void)err;
+    (void)errlen;
+    return 0;
+}
+
+/* What was acknowledged is committed by now: a stop or a rejection fails the export. */
+static int mllp_done(hl7_sink *k, const cs_export_run *run, FILE *log, double secs, char *err,
+                     size_t errlen)
+{
+    mllp_sink *m = (mllp_sink *)k;
+    long sent = m->accepted + run->rejected;
+
+    if (log)
+        fprintf(log, "sent %ld message%s to %s in %.1fs: %ld accepted, %ld rejected\n", sent,
+                sent == 1 ? "" : "s", m->hostport, secs, m->accepted, run->rejected);
+    if (m->stop[0])
+        return cs_fail(err, errlen, "%s; %ld message%s accepted, the rest is sent on the next "
+                       "export", m->stop, m->accepted, m->accepted == 1 ? "" : "s");
+    if (run->rejected)
+        return cs_fail(err, errlen, "%s rejected %ld message%s (see above); they are sent again "
+                       "on the next export", m->hostport, run->rejected,
+                       run->rejected == 1 ? "" : "s");
+    return 0;
+}
+
+static void mllp_close(hl7_sink *k)
+{
+    cs_mllp_close(&((mllp_sink *)k)->mllp);
+}
+
+static const hl7_sink_ops mllp_ops = {mllp_open, mllp_send, mllp_finish, mllp_done, mllp_close};
+
+static void mllp_sink_init(mllp_sink *m, const char *hostport, int timeout_ms, FILE *log)
+{
+    memset(m, 0, sizeof *m);
+    m->base.ops = &mllp_ops;
+    m->hostport = hostport;
+    m->timeout_ms = timeout_ms;
+    m->log = log;
+}
+
+/* ---- the export ---- */
+
+/* The run's time stamp (HL7 DTM) and its tag: base-36 seconds, so that
+ * control ids differ between runs and stay short. */
+static void run_stamp(char now[32], char run_tag[16])
+{
+    time_t t = time(NULL);
+    struct tm tm;
+    unsigned long long v = (unsigned long long)t;
+    char tmp[16];
+    int k = 0;
+
+    gmtime_r(&t, &tm);
+    strftime(now, 32, "%Y%m%d%H%M%S+0000", &tm);
+    do {
+        tmp[k++] = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"[v % 36];
+        v /= 36;
+    } while (v && k < 15);
+    for (int j = 0; j < k; j++)
+        run_tag[j] = tmp[k - 1 - j];
+    run_tag[k] = '\0';
+}
+
+/* Compose row i's message into m (reset first); the control id into ctrl.
+ * -1 when memory ran out. */
+static int compose(cs_buf *m, const cs_export_run *run, const PGresult *r, int i,
+                   const char *now, const char *run_tag, int text_mode, char *ctrl,
+                   size_t ctrllen)
+{
+    int text_ok = 1;
+
+    cs_buf_reset(m);
+    build_message(m, run, r, i, now, run_tag, text_mode, ctrl, ctrllen);
+    if (text_mode)
+        text_ok = add_obx_text(m, r, i) == 0;
+    else
+        add_obx_pdf(m, r, i);
+    /* the pieces are not checked one by one: the buffer remembers a
+     * failed append, and a message that lost one is never sent */
+    return !text_ok || cs_buf_failed(m) || !m->data ? -1 : 0;
+}
+
+/* Compose and send every document the run fetches: 0; 1 when the sink
+ * stopped; -1 with err. */
+static int send_all(cs_export_run *run, hl7_sink *sink, const char *now, const char *run_tag,
+                    int text_mode, char *err, size_t errlen)
+{
+    cs_buf msg = CS_BUF_INIT;
+    int rc = 0;
+
+    while (rc == 0) {
+        PGresult *r = cs_export_run_fetch(run, err, errlen);
+        int n;
+        if (!r) {
+            rc = -1;
+            break;
+        }
+        n = PQntuples(r);
+        for (int i = 0; i < n && rc == 0; i++) {
+            char ctrl[64];
+            if (compose(&msg, run, r, i, now, run_tag, text_mode, ctrl, sizeof ctrl) < 0)
+                rc = cs_fail(err, errlen, "out of memory");
+            else
+                rc = sink->ops->send(sink, run, r, i, &msg, ctrl, err, errlen);
+        }
+        PQclear(r);
+        if (n == 0)
+            break;
+    }
+    cs_buf_free(&msg);
+    return rc;
+}
+
 int cs_export_hl7(cs_store *s, const cs_export_options *o, FILE *log, char *err,
                   size_t errlen)
 {
     cs_export_options opt = *o;
     cs_export_run run;
-    cs_mllp *mllp = NULL;
-    FILE *fp = NULL;
-    char dir[1024], path[1100], part[1120] = "", now[32], run_tag[16], dest[300];
-    char stop[CS_ERRLEN] = "";
-    cs_buf msg = CS_BUF_INIT;
-    PGresult *r = NULL;
+    file_sink file;
+    mllp_sink mllp;
+    hl7_sink *sink;
+    char now[32], run_tag[16], dest[300];
     int text_mode = o->pdf == CS_EXPORT_PDF_NONE, rc = -1;
-    long written = 0, accepted = 0;
     double t0 = cs_now_ms();
 
     memset(&run, 0, sizeof run);
-    {
-        time_t t = time(NULL);
-        struct tm tm;
-        unsigned long long v = (unsigned long long)t;
-        char tmp[16];
-        int k = 0;
-        gmtime_r(&t, &tm);
-        strftime(now, sizeof now, "%Y%m%d%H%M%S+0000", &tm);
-        /* base-36 seconds: control ids differ between runs, and stay short */
-        do {
-            tmp[k++] = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"[v % 36];
-            v /= 36;
-        } while (v && k < 15);
-        for (int j = 0; j < k; j++)
-            run_tag[j] = tmp[k - 1 - j];
-        run_tag[k] = '\0';
-    }
-    if (opt.mllp && (!opt.destination || !*opt.destination)) {
-        /* retrying rejected messages needs a memory of them: name one */
-        snprintf(dest, sizeof dest, "mllp://%s", opt.mllp);
-        opt.destination = dest;
-    }
-    if (!opt.mllp) {
-        if (cs_export_make_dir(opt.out_dir, "hl7", dir, sizeof dir, err, errlen) < 0)
-            return -1;
-        snprintf(path, sizeof path, "%s/MDM.hl7", dir);
-    }
-    if (cs_export_run_begin(&run, s, "hl7", &opt, !text_mode, text_mode, 1, err, errlen) < 0)
-        goto out;
+    run_stamp(now, run_tag);
     if (opt.mllp) {
-        snprintf(run.target, sizeof run.target, "mllp://%s", opt.mllp);
-        if (cs_mllp_open(&mllp, opt.mllp, opt.mllp_timeout_ms, err, errlen) < 0)
-            goto out;
+        if (!opt.destination || !*opt.destination) {
+            /* retrying rejected messages needs a memory of them: name one */
+            snprintf(dest, sizeof dest, "mllp://%s", opt.mllp);
+            opt.destination = dest;
+        }
+        mllp_sink_init(&mllp, opt.mllp, opt.mllp_timeout_ms, log);
+        sink = &mllp.base;
     } else {
-        int fd;
-        snprintf(run.target, sizeof run.target, "%s", dir);
-        /* 0600 whatever the umask, never through a link (common/util.c) */
-        fd = cs_file_create_private(path, part, sizeof part, err, errlen);
-        if (fd < 0)
-            goto out;
-        fp = fdopen(fd, "wb");
-        if (!fp) {
-            cs_fail(err, errlen, "could not open \"%s\": %s", part, strerror(errno));
-            close(fd);
-            remove(part);
-            goto out;
-        }
-        cs_buf_puts(&msg, "FHS|^~\\&|CHARTSCAN|");
-        cs_hl7_escape(&msg, run.organization);
-        cs_buf_printf(&msg, "|||%s||MDM.hl7||F%s\rBHS|^~\\&|CHARTSCAN|", now, run_tag);
-        cs_hl7_escape(&msg, run.organization);
-        cs_buf_printf(&msg, "|||%s||||B%s\r", now, run_tag);
-        if (cs_buf_failed(&msg)) {
-            cs_fail(err, errlen, "out of memory");
-            goto out;
-        }
-        fwrite(msg.data, 1, msg.len, fp);
+        if (file_sink_init(&file, opt.out_dir, err, errlen) < 0)
+            return -1;
+        sink = &file.base;
     }
-
-    while (!stop[0]) {
-        int n;
-        r = cs_export_run_fetch(&run, err, errlen);
-        if (!r)
-            goto out;
-        n = PQntuples(r);
-        if (n == 0)
-            break;
-        for (int i = 0; i < n && !stop[0]; i++) {
-            char ctrl[64];
-            int text_ok = 1;
-            cs_buf_reset(&msg);
-            build_message(&msg, &run, r, i, now, run_tag, text_mode, ctrl, sizeof ctrl);
-            if (text_mode)
-                text_ok = add_obx_text(&msg, r, i) == 0;
-            else
-                add_obx_pdf(&msg, r, i);
-            /* the pieces are not checked one by one: the buffer remembers a
-             * failed append, and a message that lost one is never sent */
-            if (!text_ok || cs_buf_failed(&msg) || !msg.data) {
-                cs_fail(err, errlen, "out of memory");
-                goto out;
-            }
-            if (fp) {
-                if (fwrite(msg.data, 1, msg.len, fp) != msg.len) {
-                    cs_fail(err, errlen, "could not write \"%s\": %s", part, strerror(errno));
-                    goto out;
-                }
-                written++;
-                if (cs_export_run_record(&run, r, i, "sent", NULL, NULL, err, errlen) < 0)
-                    goto out;
-            } else {
-                char code[3], text[512];
-                if (cs_mllp_send(mllp, msg.data, msg.len, ctrl, code, text, sizeof text, stop,
-                                 sizeof stop) < 0)
-                    break;   /* in doubt: not recorded, sent again next time */
-                if (code[1] == 'A') {
-                    accepted++;
-                    if (cs_export_run_record(&run, r, i, "accepted", code, text, err,
-                                             errlen) < 0)
-                        goto out;
-                } else {
-                    if (log)
-                        fprintf(log, "document d-%s rejected by %s (%s); it is sent again on "
-                                     "the next export\n", PQgetvalue(r, i, X_ID), opt.mllp, code);
-                    if (cs_export_run_record(&run, r, i, "rejected", code, text, err,
-                                             errlen) < 0)
-                        goto out;
-                }
-            }
-        }
-        PQclear(r);
-        r = NULL;
-    }
-    if (fp) {
-        int ok;
-        fprintf(fp, "BTS|%ld\rFTS|1\r", written);
-        ok = fflush(fp) == 0 && !ferror(fp);
-        ok = fclose(fp) == 0 && ok;
-        fp = NULL;
-        if (!ok) {
-            cs_fail(err, errlen, "could not write \"%s\": %s", part, strerror(errno));
-            remove(part);
-            goto out;
-        }
-        if (written == 0) {
-            remove(part);
-            remove(path);
-        } else if (cs_file_commit_private(part, path, err, errlen) < 0) {
-            goto out;
-        }
-    }
-    if (cs_export_run_finish(&run, err, errlen) < 0)
+    if (cs_export_run_begin(&run, s, "hl7", &opt, !text_mode, text_mode, 1, err, errlen) < 0 ||
+        sink->ops->open(sink, &run, now, run_tag, err, errlen) < 0 ||
+        send_all(&run, sink, now, run_tag, text_mode, err, errlen) < 0 ||
+        sink->ops->finish(sink, err, errlen) < 0 ||
+        cs_export_run_finish(&run, err, errlen) < 0 ||
+        sink->ops->done(sink, &run, log, (cs_now_ms() - t0) / 1000.0, err, errlen) < 0)
         goto out;
-    if (log) {
-        double secs = (cs_now_ms() - t0) / 1000.0;
-        if (mllp)
-            fprintf(log, "sent %ld message%s to %s in %.1fs: %ld accepted, %ld rejected\n",
-                    accepted + run.rejected, accepted + run.rejected == 1 ? "" : "s", opt.mllp,
-                    secs, accepted, run.rejected);
-        else if (written == 0)
-            fprintf(log, "nothing to export%s%s%s\n", run.destination[0] ? " to \"" : "",
-                    run.destination, run.destination[0] ? "\"" : "");
-        else
-            fprintf(log, "exported %ld message%s to %s in %.1fs\n", written,
-                    written == 1 ? "" : "s", path, secs);
-    }
-    if (stop[0]) {
-        cs_fail(err, errlen, "%s; %ld message%s accepted, the rest is sent on the next export",
-                stop, accepted, accepted == 1 ? "" : "s");
-        goto out;
-    }
-    if (run.rejected) {
-        cs_fail(err, errlen, "%s rejected %ld message%s (see above); they are sent again on "
-                "the next export", opt.mllp, run.rejected, run.rejected == 1 ? "" : "s");
-        goto out;
-    }
     rc = (int)(run.exported > 0x7fffffff ? 0x7fffffff : run.exported);
 out:
-    PQclear(r);
-    if (fp) {
-        fclose(fp);
-        remove(part);
-    }
-    cs_mllp_close(&mllp);
+    sink->ops->close(sink);
     cs_export_run_end(&run);
-    cs_buf_free(&msg);
     return rc;
 }

@@ -455,7 +455,7 @@ int cs_review_store_page_image(cs_store *s, long long document_id, int page_no,
     *data = NULL;
     *len = 0;
     /* binary result: the image comes as stored; the audit row comes with it or not at all */
-    r = PQexecParams(s->conn,
+    r = cs_pq_bin(s, "read the page image",
         "WITH img AS (SELECT pg.id, pg.cleaned FROM page pg JOIN document d ON d.file_id = pg.file_id"
         " WHERE d.id = $1::bigint AND pg.page_no = $2::int AND pg.cleaned IS NOT NULL"
         "   AND (pg.document_id = d.id OR (pg.document_id IS NULL AND pg.status = 'blank'"
@@ -464,10 +464,8 @@ int cs_review_store_page_image(cs_store *s, long long document_id, int page_no,
         "       SELECT $3::text, 'view_page', 'document', $1::text,"
         "              jsonb_build_object('page', $2::int, 'page_id', img.id) FROM img)"
         " SELECT cleaned FROM img",
-        3, NULL, p, NULL, NULL, 1);
-    if (PQresultStatus(r) != PGRES_TUPLES_OK) {
-        cs_fail(err, errlen, "database error: %s", PQresultErrorMessage(r));
-        err[strcspn(err, "\n")] = '\0';
+        3, p, NULL, NULL, 1, err, errlen);
+    if (!r) {
         rc = CS_REVIEW_ERROR;
     } else if (PQntuples(r) != 1) {
         cs_fail(err, errlen, "document %lld has no page %d image", document_id, page_no);
@@ -621,9 +619,9 @@ int cs_review_store_audit_json(cs_store *s, const char *viewer, const char *user
 
     *json = NULL;
     if (since) {
-        PGresult *t = PQexecParams(s->conn, "SELECT $1::timestamptz", 1, NULL, p + 1, NULL,
-                                   NULL, 0);
-        int ok = PQresultStatus(t) == PGRES_TUPLES_OK;
+        char scratch[CS_ERRLEN];
+        PGresult *t = cs_pq(s, "SELECT $1::timestamptz", 1, p + 1, scratch, sizeof scratch);
+        int ok = t != NULL;
         PQclear(t);
         if (!ok)
             return cs_review_store_fail(CS_REVIEW_BAD, err, errlen, "since is not a time "
@@ -672,9 +670,9 @@ int cs_review_store_audit_list(cs_store *s, const char *user, const char *since,
 
     if (since) {
         /* a time PostgreSQL does not understand is a usage error, not a database one */
-        PGresult *t = PQexecParams(s->conn, "SELECT $1::timestamptz", 1, NULL, p + 1, NULL,
-                                   NULL, 0);
-        int ok = PQresultStatus(t) == PGRES_TUPLES_OK;
+        char scratch[CS_ERRLEN];
+        PGresult *t = cs_pq(s, "SELECT $1::timestamptz", 1, p + 1, scratch, sizeof scratch);
+        int ok = t != NULL;
         PQclear(t);
         if (!ok)
             return cs_review_store_fail(CS_REVIEW_BAD, err, errlen, "--since \"%s\" is not a "

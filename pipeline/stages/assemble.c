@@ -59,10 +59,15 @@ static int refresh_model(cs_store *s, cs_stage_ctx *ctx, char *err, size_t errle
         return 0;
     {
         const char *p[1] = {cs_i64(b1, id)};
-        r = PQexecParams(s->conn, "SELECT data FROM model WHERE id = $1", 1, NULL, p, NULL, NULL, 1);
-        if (PQresultStatus(r) != PGRES_TUPLES_OK || PQntuples(r) != 1) {
+        char what[48];
+        snprintf(what, sizeof what, "read model %d", id);
+        r = cs_pq_bin(s, what, "SELECT data FROM model WHERE id = $1", 1, p, NULL, NULL, 1, err,
+                      errlen);
+        if (!r)
+            return -1;
+        if (PQntuples(r) != 1) {
             PQclear(r);
-            return cs_fail(err, errlen, "could not read model %d", id);
+            return cs_fail(err, errlen, "could not read model %d: it is gone", id);
         }
         if (cs_classifier_load(PQgetvalue(r, 0, 0), (size_t)PQgetlength(r, 0, 0), &ctx->model,
                                err, errlen) < 0) {
@@ -202,100 +207,139 @@ static void reasons_array(cs_buf *b, const char *const *reasons, int n)
     cs_buf_puts(b, "}");
 }
 
-/* Decide and store one document of pages [first, last] of the file. */
-static int assemble_document(cs_store *s, cs_stage_ctx *ctx, const cs_job *job,
-                             const cs_file_pages *fp, const cs_split *split, size_t d,
-                             const char *forced_reason, char *err, size_t errlen)
-{
-    const cs_index_document *doc = &split->documents[d];
-    cs_index_page *pages = NULL;
+/* One document being assembled: its pages, what was decided about it,
+ * and its description for the document row. */
+typedef struct doc_work {
+    const cs_index_document *doc;
+    long d;                      /* its number in the split */
+    cs_index_page *pages;        /* its pages, in order */
+    size_t *page_index;          /* each one's index among the file's pages */
+    size_t n;
+    cs_buf text;                 /* the pages' text, separated by form feeds */
     cs_prediction pred[TYPE_ALTERNATIVES];
-    cs_match_score *scores = NULL;
-    cs_match_decision decision = {0, NULL, 0};
-    cs_candidates cands = {0};
-    cs_evidence *evidence = NULL;
-    size_t *page_index = NULL;
+    int npred;
     cs_fields fields;
-    cs_buf text = CS_BUF_INIT, fj = CS_BUF_INIT, cj = CS_BUF_INIT, aj = CS_BUF_INIT,
-           rj = CS_BUF_INIT;
-    const char *reasons[MAX_REASONS];
-    char b[8][24], conf[32], pconf[32], dos[16];
-    int npred = 0, nreasons = 0, rc = -1;
-    size_t n = 0;
-    PGresult *r = NULL;
+    cs_evidence *evidence;
+    cs_candidates cands;
+    cs_match_score *scores;
+    cs_match_decision decision;
+    const char *reasons[MAX_REASONS];   /* why review; none: filed */
+    int nreasons;
+    cs_buf fields_json, candidates_json, alternatives_json, reasons_array;
+} doc_work;
 
-    pages = calloc(doc->npages ? doc->npages : 1, sizeof *pages);
-    page_index = calloc(doc->npages ? doc->npages : 1, sizeof *page_index);
-    if (!pages || !page_index) {
-        cs_fail(err, errlen, "out of memory");
-        goto out;
-    }
+static void doc_work_free(doc_work *w)
+{
+    cs_candidates_free(&w->cands);
+    cs_evidence_free(&w->evidence);
+    free(w->scores);
+    free(w->page_index);
+    free(w->pages);
+    cs_buf_free(&w->text);
+    cs_buf_free(&w->fields_json);
+    cs_buf_free(&w->candidates_json);
+    cs_buf_free(&w->alternatives_json);
+    cs_buf_free(&w->reasons_array);
+}
+
+/* The document's pages (those of its span the split gave it) and their text. */
+static int collect_pages(doc_work *w, const cs_file_pages *fp, const cs_split *split,
+                         char *err, size_t errlen)
+{
+    const cs_index_document *doc = w->doc;
+
+    w->pages = calloc(doc->npages ? doc->npages : 1, sizeof *w->pages);
+    w->page_index = calloc(doc->npages ? doc->npages : 1, sizeof *w->page_index);
+    if (!w->pages || !w->page_index)
+        return cs_fail(err, errlen, "out of memory");
     for (size_t i = doc->first; i <= doc->last; i++) {
-        if (split->page_document[i] != (long)d)
+        if (split->page_document[i] != w->d)
             continue;
-        page_index[n] = i;
-        pages[n++] = fp->pages[i];
-        if ((n > 1 && cs_buf_puts(&text, "\n\f\n") < 0) || cs_buf_puts(&text, fp->pages[i].text) < 0) {
-            cs_fail(err, errlen, "out of memory");
-            goto out;
-        }
+        w->page_index[w->n] = i;
+        w->pages[w->n++] = fp->pages[i];
+        if ((w->n > 1 && cs_buf_puts(&w->text, "\n\f\n") < 0) ||
+            cs_buf_puts(&w->text, fp->pages[i].text) < 0)
+            return cs_fail(err, errlen, "out of memory");
     }
+    return 0;
+}
 
+/* Type, fields and patient; and every reason the document needs review (note 1). */
+static int decide(cs_store *s, const cs_stage_ctx *ctx, doc_work *w, const char *forced_reason,
+                  char *err, size_t errlen)
+{
     if (ctx->model)
-        npred = cs_index_doctype(ctx->model, ctx->titles, n ? pages[0].text : NULL,
-                                 text.data ? text.data : "", pred, TYPE_ALTERNATIVES, NULL);
-    cs_index_extract_fields(pages, n, 0, &fields);
-    if (cs_evidence_new(pages, n, 0, &evidence) < 0) {
-        cs_fail(err, errlen, "out of memory");
-        goto out;
-    }
-    if (cs_candidates_match(s, &fields, evidence, &cands, &scores, &decision, err, errlen) < 0)
-        goto out;
+        w->npred = cs_index_doctype(ctx->model, ctx->titles, w->n ? w->pages[0].text : NULL,
+                                    w->text.data ? w->text.data : "", w->pred, TYPE_ALTERNATIVES,
+                                    NULL);
+    cs_index_extract_fields(w->pages, w->n, 0, &w->fields);
+    if (cs_evidence_new(w->pages, w->n, 0, &w->evidence) < 0)
+        return cs_fail(err, errlen, "out of memory");
+    if (cs_candidates_match(s, &w->fields, w->evidence, &w->cands, &w->scores, &w->decision, err,
+                            errlen) < 0)
+        return -1;
 
     if (forced_reason)
-        reasons[nreasons++] = forced_reason;
+        w->reasons[w->nreasons++] = forced_reason;
     if (!ctx->model)
-        reasons[nreasons++] = "no document-type model (run chartscan train)";
-    else if (npred == 0)
-        reasons[nreasons++] = "document type not recognised";
-    else if (pred[0].confidence < CS_DOCTYPE_FILE_CONFIDENCE)
-        reasons[nreasons++] = "document type uncertain";
-    if (!decision.file)
-        reasons[nreasons++] = decision.reason ? decision.reason : "patient not matched";
+        w->reasons[w->nreasons++] = "no document-type model (run chartscan train)";
+    else if (w->npred == 0)
+        w->reasons[w->nreasons++] = "document type not recognised";
+    else if (w->pred[0].confidence < CS_DOCTYPE_FILE_CONFIDENCE)
+        w->reasons[w->nreasons++] = "document type uncertain";
+    if (!w->decision.file)
+        w->reasons[w->nreasons++] = w->decision.reason ? w->decision.reason
+                                                       : "patient not matched";
+    return 0;
+}
 
-    fields_json(&fj, &fields);
-    candidates_json(&cj, &cands, scores, fp, page_index);
-    cs_buf_puts(&aj, "[");
-    for (int i = 0; i < npred; i++) {
-        cs_buf_printf(&aj, "%s{\"doctype\":", i ? "," : "");
-        cs_buf_json_string(&aj, pred[i].label);
-        cs_buf_printf(&aj, ",\"confidence\":%.4f}", pred[i].confidence);
+/* The JSON of the fields, the candidates and the type alternatives, and the reasons' array. */
+static int describe(doc_work *w, const cs_file_pages *fp, char *err, size_t errlen)
+{
+    cs_buf *aj = &w->alternatives_json;
+
+    fields_json(&w->fields_json, &w->fields);
+    candidates_json(&w->candidates_json, &w->cands, w->scores, fp, w->page_index);
+    cs_buf_puts(aj, "[");
+    for (int i = 0; i < w->npred; i++) {
+        cs_buf_printf(aj, "%s{\"doctype\":", i ? "," : "");
+        cs_buf_json_string(aj, w->pred[i].label);
+        cs_buf_printf(aj, ",\"confidence\":%.4f}", w->pred[i].confidence);
     }
-    cs_buf_puts(&aj, "]");
-    reasons_array(&rj, reasons, nreasons);
-    snprintf(conf, sizeof conf, "%.4f", npred ? pred[0].confidence : 0.0);
-    snprintf(pconf, sizeof pconf, "%.4f", cands.n ? scores[0].probability : 0.0);
-    if (fields.service_info.found && fields.service.year)
-        snprintf(dos, sizeof dos, "%04d-%02d-%02d", fields.service.year, fields.service.month,
-                 fields.service.day);
-    else
-        dos[0] = '\0';
-    if (cs_buf_failed(&fj) || cs_buf_failed(&cj) || cs_buf_failed(&aj) || cs_buf_failed(&rj)) {
-        cs_fail(err, errlen, "out of memory");
-        goto out;
-    }
+    cs_buf_puts(aj, "]");
+    reasons_array(&w->reasons_array, w->reasons, w->nreasons);
+    if (cs_buf_failed(&w->fields_json) || cs_buf_failed(&w->candidates_json) ||
+        cs_buf_failed(aj) || cs_buf_failed(&w->reasons_array))
+        return cs_fail(err, errlen, "out of memory");
+    return 0;
+}
+
+/* Insert the document's row, filed or for review: its id into *id. */
+static int insert_document(cs_store *s, const cs_stage_ctx *ctx, const cs_job *job,
+                           const cs_file_pages *fp, const doc_work *w, long long *id, char *err,
+                           size_t errlen)
+{
+    const cs_index_document *doc = w->doc;
+    const cs_fields *f = &w->fields;
+    int filed = w->nreasons == 0;
+    char b[8][24], conf[32], pconf[32], dos[16] = "";
+    PGresult *r;
+
+    snprintf(conf, sizeof conf, "%.4f", w->npred ? w->pred[0].confidence : 0.0);
+    snprintf(pconf, sizeof pconf, "%.4f", w->cands.n ? w->scores[0].probability : 0.0);
+    if (f->service_info.found && f->service.year)
+        snprintf(dos, sizeof dos, "%04d-%02d-%02d", f->service.year, f->service.month,
+                 f->service.day);
     {
-        int filed = nreasons == 0;
         const char *p[17] = {
             cs_i64(b[0], job->batch_id), cs_i64(b[1], job->file_id),
             cs_i64(b[2], fp->page_no[doc->first]), filed ? "filed" : "review",
-            npred ? pred[0].label : NULL, npred ? conf : NULL,
+            w->npred ? w->pred[0].label : NULL, w->npred ? conf : NULL,
             ctx->model_id ? cs_i64(b[3], ctx->model_id) : NULL,
-            filed ? cs_i64(b[4], cands.ids[scores[0].record]) : NULL, filed ? pconf : NULL,
-            dos[0] ? dos : NULL, nreasons ? reasons[0] : NULL,
-            cs_i64(b[5], fp->page_no[doc->last]), cs_i64(b[6], (long long)n), doc->reason,
-            fj.data, cj.data, aj.data};
-        const char *p2[2] = {rj.data, filed ? "auto" : NULL};
+            filed ? cs_i64(b[4], w->cands.ids[w->scores[0].record]) : NULL, filed ? pconf : NULL,
+            dos[0] ? dos : NULL, w->nreasons ? w->reasons[0] : NULL,
+            cs_i64(b[5], fp->page_no[doc->last]), cs_i64(b[6], (long long)w->n), doc->reason,
+            w->fields_json.data, w->candidates_json.data, w->alternatives_json.data};
         r = cs_pq(s,
             "INSERT INTO document (batch_id, file_id, first_page, status, doctype,"
             "       doctype_confidence, model_id, patient_id, patient_confidence, date_of_service,"
@@ -304,56 +348,69 @@ static int assemble_document(cs_store *s, cs_stage_ctx *ctx, const cs_job *job,
             " VALUES ($1, $2, $3, $4, (SELECT code FROM doctype WHERE code = $5), $6, $7, $8, $9,"
             "         $10, $11, $12, $13, $14, $15, $16, $17) RETURNING id", 17, p, err, errlen);
         if (!r)
-            goto out;
-        {
-            const char *q[3] = {PQgetvalue(r, 0, 0), p2[0], p2[1]};
-            if (cs_pq_exec(s, "UPDATE document SET review_reasons = $2::text[], filed_by = $3::text,"
-                              "       filed_at = CASE WHEN $3::text IS NULL THEN NULL ELSE now() END"
-                              " WHERE id = $1", 3, q, err, errlen) < 0)
-                goto out;
-        }
+            return -1;
+        *id = cs_pq_int(r, 0, 0);
+        PQclear(r);
     }
-    /* the document's pages */
     {
-        cs_buf ids = CS_BUF_INIT;
-        int first = 1;
-        cs_buf_puts(&ids, "{");
-        for (size_t i = doc->first; i <= doc->last; i++) {
-            if (split->page_document[i] != (long)d)
-                continue;
-            cs_buf_printf(&ids, "%s%lld", first ? "" : ",", fp->page_id[i]);
-            first = 0;
-        }
-        cs_buf_puts(&ids, "}");
-        if (cs_buf_failed(&ids)) {
-            rc = cs_fail(err, errlen, "out of memory");
-        } else {
-            const char *q[2] = {PQgetvalue(r, 0, 0), ids.data};
-            rc = cs_pq_exec(s, "UPDATE page SET document_id = $1 WHERE id = ANY($2::bigint[])", 2,
-                            q, err, errlen);
-        }
-        cs_buf_free(&ids);
-        if (rc < 0)
-            goto out;
-        rc = -1;
+        const char *q[3] = {cs_i64(b[7], *id), w->reasons_array.data, filed ? "auto" : NULL};
+        return cs_pq_exec(s, "UPDATE document SET review_reasons = $2::text[], filed_by = $3::text,"
+                             "       filed_at = CASE WHEN $3::text IS NULL THEN NULL ELSE now() END"
+                             " WHERE id = $1", 3, q, err, errlen);
     }
-    if (cs_document_render_pdf(s, cs_pq_int(r, 0, 0), err, errlen) < 0)
+}
+
+/* Give the document its pages. */
+static int attach_pages(cs_store *s, const doc_work *w, const cs_file_pages *fp,
+                        const cs_split *split, long long id, char *err, size_t errlen)
+{
+    cs_buf ids = CS_BUF_INIT;
+    char b1[24];
+    int first = 1, rc;
+
+    cs_buf_puts(&ids, "{");
+    for (size_t i = w->doc->first; i <= w->doc->last; i++) {
+        if (split->page_document[i] != w->d)
+            continue;
+        cs_buf_printf(&ids, "%s%lld", first ? "" : ",", fp->page_id[i]);
+        first = 0;
+    }
+    cs_buf_puts(&ids, "}");
+    if (cs_buf_failed(&ids)) {
+        rc = cs_fail(err, errlen, "out of memory");
+    } else {
+        const char *q[2] = {cs_i64(b1, id), ids.data};
+        rc = cs_pq_exec(s, "UPDATE page SET document_id = $1 WHERE id = ANY($2::bigint[])", 2, q,
+                        err, errlen);
+    }
+    cs_buf_free(&ids);
+    return rc;
+}
+
+/* Decide and store document d of the split, and render its PDF. */
+static int assemble_document(cs_store *s, cs_stage_ctx *ctx, const cs_job *job,
+                             const cs_file_pages *fp, const cs_split *split, size_t d,
+                             const char *forced_reason, char *err, size_t errlen)
+{
+    doc_work w;
+    long long id = 0;
+    int rc = -1;
+
+    memset(&w, 0, sizeof w);
+    w.doc = &split->documents[d];
+    w.d = (long)d;
+    if (collect_pages(&w, fp, split, err, errlen) < 0 ||
+        decide(s, ctx, &w, forced_reason, err, errlen) < 0 ||
+        describe(&w, fp, err, errlen) < 0 ||
+        insert_document(s, ctx, job, fp, &w, &id, err, errlen) < 0 ||
+        attach_pages(s, &w, fp, split, id, err, errlen) < 0 ||
+        cs_document_render_pdf(s, id, err, errlen) < 0)
         goto out;
-    cs_log(CS_LOG_INFO, "file %lld: document %s, %zu pages, %s", (long long)job->file_id,
-           PQgetvalue(r, 0, 0), n, nreasons ? "review" : "filed");
+    cs_log(CS_LOG_INFO, "file %lld: document %lld, %zu pages, %s", (long long)job->file_id, id,
+           w.n, w.nreasons ? "review" : "filed");
     rc = 0;
 out:
-    PQclear(r);
-    cs_candidates_free(&cands);
-    cs_evidence_free(&evidence);
-    free(scores);
-    free(page_index);
-    free(pages);
-    cs_buf_free(&text);
-    cs_buf_free(&fj);
-    cs_buf_free(&cj);
-    cs_buf_free(&aj);
-    cs_buf_free(&rj);
+    doc_work_free(&w);
     return rc;
 }
 

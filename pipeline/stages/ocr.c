@@ -23,7 +23,7 @@
 /* Make ctx->file_data hold the bytes of file_id (one file cached). */
 static int load_file(cs_store *s, cs_stage_ctx *ctx, long long file_id, char *err, size_t errlen)
 {
-    char b1[24];
+    char b1[24], what[48];
     const char *p[1] = {cs_i64(b1, file_id)};
     PGresult *r;
     size_t len;
@@ -33,14 +33,14 @@ static int load_file(cs_store *s, cs_stage_ctx *ctx, long long file_id, char *er
     free(ctx->file_data);
     ctx->file_data = NULL;
     ctx->file_id = 0;
-    r = PQexecParams(s->conn, "SELECT data FROM source_file WHERE id = $1", 1, NULL, p, NULL,
-                     NULL, 1 /* binary: the bytes as stored */);
-    if (PQresultStatus(r) != PGRES_TUPLES_OK || PQntuples(r) != 1 || PQgetisnull(r, 0, 0)) {
-        cs_fail(err, errlen, "could not load file %lld: %s", file_id,
-                PQresultStatus(r) == PGRES_TUPLES_OK ? "no stored bytes" : PQresultErrorMessage(r));
-        err[strcspn(err, "\n")] = '\0';
-        PQclear(r);
+    snprintf(what, sizeof what, "load file %lld", file_id);
+    r = cs_pq_bin(s, what, "SELECT data FROM source_file WHERE id = $1", 1, p, NULL, NULL,
+                  1 /* binary: the bytes as stored */, err, errlen);
+    if (!r)
         return -1;
+    if (PQntuples(r) != 1 || PQgetisnull(r, 0, 0)) {
+        PQclear(r);
+        return cs_fail(err, errlen, "could not load file %lld: no stored bytes", file_id);
     }
     len = (size_t)PQgetlength(r, 0, 0);
     ctx->file_data = malloc(len ? len : 1);
@@ -103,7 +103,6 @@ static int store_result(cs_store *s, long long page_id, const cs_ocr_result *res
     const char *values[15];
     int lengths[15] = {0}, formats[15] = {0};
     PGresult *r;
-    int rc;
 
     snprintf(conf, sizeof conf, "%.2f", res->confidence);
     snprintf(oconf, sizeof oconf, "%.3f", c->orientation_confidence);
@@ -131,21 +130,16 @@ static int store_result(cs_store *s, long long page_id, const cs_ocr_result *res
     values[14] = res->cleaned ? (const char *)res->cleaned : NULL;
     lengths[14] = (int)res->cleaned_len;
     formats[14] = 1;   /* the image goes in binary */
-    r = PQexecParams(s->conn,
+    r = cs_pq_bin(s, "record the page's text and image",
         "UPDATE page SET status = $2, reason = NULL, text = $3, confidence = $4, width = $5,"
         "       height = $6, dpi = $7, source_dpi = $8, dpi_inferred = $9, rotation = $10,"
         "       orientation_confidence = $11, skew = $12, blank_score = $13, cleanup_ms = $14,"
         "       decode_ms = ($14::jsonb->>'decode')::real, ocr_ms = ($14::jsonb->>'ocr')::real,"
         "       cleaned = $15, finished_at = now()"
-        " WHERE id = $1", 15, NULL, values, lengths, formats, 0);
-    rc = PQresultStatus(r) == PGRES_COMMAND_OK ? 0 : -1;
-    if (rc < 0) {
-        cs_fail(err, errlen, "database error: %s", PQresultErrorMessage(r));
-        err[strcspn(err, "\n")] = '\0';
-    }
-    PQclear(r);
-    if (rc < 0)
+        " WHERE id = $1", 15, values, lengths, formats, 0, err, errlen);
+    if (!r)
         return -1;
+    PQclear(r);
     return store_words(s, page_id, res, err, errlen);
 }
 

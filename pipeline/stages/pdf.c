@@ -40,13 +40,11 @@ int cs_document_render_pdf(cs_store *s, long long document_id, char *err, size_t
     int rc = -1;
 
     /* binary results: the images come as stored */
-    imgs = PQexecParams(s->conn,
+    imgs = cs_pq_bin(s, "read the document's page images",
         "SELECT id, cleaned, dpi FROM page WHERE document_id = $1 ORDER BY file_id, page_no",
-        1, NULL, p, NULL, NULL, 1);
-    if (PQresultStatus(imgs) != PGRES_TUPLES_OK) {
-        cs_fail(err, errlen, "database error: %s", PQresultErrorMessage(imgs));
+        1, p, NULL, NULL, 1, err, errlen);
+    if (!imgs)
         goto out;
-    }
     n = (size_t)PQntuples(imgs);
     for (size_t i = 0; i < n; i++) {
         if (PQgetisnull(imgs, (int)i, 1)) {
@@ -108,12 +106,11 @@ int cs_document_render_pdf(cs_store *s, long long document_id, char *err, size_t
     {
         const char *values[3] = {p[0], (const char *)pdf, hex};
         int lengths[3] = {0, (int)pdf_len, 0}, formats[3] = {0, 1, 0};
-        up = PQexecParams(s->conn, "UPDATE document SET pdf = $2, pdf_sha256 = $3 WHERE id = $1",
-                          3, NULL, values, lengths, formats, 0);
-        if (PQresultStatus(up) != PGRES_COMMAND_OK) {
-            cs_fail(err, errlen, "database error: %s", PQresultErrorMessage(up));
+        up = cs_pq_bin(s, "store the document's PDF",
+                       "UPDATE document SET pdf = $2, pdf_sha256 = $3 WHERE id = $1", 3, values,
+                       lengths, formats, 0, err, errlen);
+        if (!up)
             goto out;
-        }
     }
     rc = 0;
 out:
@@ -144,12 +141,11 @@ int cs_export_pdf(cs_store *s, const char *document, const char *out_path, char 
     if (!*id || strspn(id, "0123456789") != strlen(id) || strlen(id) > 18)
         return cs_fail(err, errlen, "\"%s\" is not a document id (like d-42 or 42)", document);
     p[0] = id;
-    r = PQexecParams(s->conn, "SELECT pdf IS NOT NULL, pdf FROM document WHERE id = $1", 1, NULL,
-                     p, NULL, NULL, 1);
-    if (PQresultStatus(r) != PGRES_TUPLES_OK) {
-        cs_fail(err, errlen, "database error: %s", PQresultErrorMessage(r));
+    r = cs_pq_bin(s, "read the document's PDF",
+                  "SELECT pdf IS NOT NULL, pdf FROM document WHERE id = $1", 1, p, NULL, NULL, 1,
+                  err, errlen);
+    if (!r)
         goto out;
-    }
     if (PQntuples(r) == 0) {
         cs_fail(err, errlen, "no document d-%s", id);
         goto out;

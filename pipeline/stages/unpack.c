@@ -47,6 +47,7 @@
 
 #include <archive.h>
 #include <archive_entry.h>
+#include <assert.h>
 #include <errno.h>
 #include <locale.h>
 #include <stdlib.h>
@@ -57,10 +58,15 @@
 #define UNPACK_CHUNK_ENTRIES 16
 #define UNPACK_CHUNK_BYTES (64LL << 20)
 
-/* The statement in flight (note 5). */
+/*
+ * The statement in flight (note 5).  pending is 1 from the moment a TIFF
+ * entry's insert is sent until its result is collected (finish_pending);
+ * while it is, the connection is busy and nothing else may be sent on it.
+ */
 typedef struct unpack_conn {
     cs_store *store;
     int pending;                 /* a TIFF entry's insert awaits its result */
+    int pending_index;           /* that entry's number, for the message */
     char err[CS_ERRLEN];         /* why it failed, when it did */
 } unpack_conn;
 
@@ -76,12 +82,14 @@ static int finish_pending(void *arg)
     u->pending = 0;
     while ((r = PQgetResult(u->store->conn)) != NULL) {
         if (rc == 0 && PQresultStatus(r) != PGRES_COMMAND_OK) {
-            cs_fail(u->err, sizeof u->err, "database error: %s", PQresultErrorMessage(r));
+            cs_fail(u->err, sizeof u->err, "could not store entry %d: %s", u->pending_index,
+                    PQresultErrorMessage(r));
             u->err[strcspn(u->err, "\n")] = '\0';
             rc = -1;
         }
         PQclear(r);
     }
+    assert(PQtransactionStatus(u->store->conn) != PQTRANS_ACTIVE);
     return rc;
 }
 
@@ -91,6 +99,7 @@ static int settle(unpack_conn *u, char *err, size_t errlen)
 {
     if (finish_pending(u) < 0 || u->err[0])
         return cs_fail(err, errlen, "%s", u->err);
+    assert(!u->pending);
     return 0;
 }
 
@@ -119,39 +128,64 @@ typedef struct entry_name {
     size_t raw_len;
 } entry_name;
 
+/* One run of the stage over a batch's archive: what the batch row says,
+ * what the run has done, and the archive being read. */
+typedef struct unpack_run {
+    cs_store *store;
+    const cs_job *job;
+    unpack_conn u;
+    cs_archive_source *src;
+    struct archive *a;
+    unsigned char *data;         /* the entry being read */
+    /* the batch */
+    char archive_name[256];
+    unsigned int oid;            /* its large object (before schema 009), or 0 */
+    long long size_bytes;
+    int chunk_bytes;
+    int resume_after;            /* entries recorded by an interrupted run (note 4) */
+    long long max_pages;         /* note 7 */
+    char over_reason[256];
+    /* progress */
+    int index;                   /* the entry's number, 1-based */
+    int files, pages;            /* TIFF files and their pages, this run */
+    long long pages_before;      /* pages recorded by earlier runs */
+    long long over;              /* pages over the limit, this run */
+    long long total;             /* bytes of the entries read, with earlier runs' */
+    int since_commit;
+    long long bytes_since_commit;
+    char batch_error[CS_ERRLEN + 128];   /* why the archive stopped early, or "" */
+} unpack_run;
+
 /* Record an entry that will have no pages: skipped or failed, with why. */
-static int record_entry(unpack_conn *u, long long batch_id, int index, const entry_name *name,
-                        long long size, const char *status, const char *reason,
-                        char *err, size_t errlen)
+static int record_entry(unpack_run *run, const entry_name *name, long long size,
+                        const char *status, const char *reason, char *err, size_t errlen)
 {
-    char b1[24], b2[24], b3[24];
-    const char *p[7] = {cs_i64(b1, batch_id), cs_i64(b2, index), name->shown,
+    char b1[24], b2[24], b3[24], what[48];
+    const char *p[7] = {cs_i64(b1, run->job->batch_id), cs_i64(b2, run->index), name->shown,
                         size >= 0 ? cs_i64(b3, size) : NULL, status, reason, name->raw};
     int lengths[7] = {0, 0, 0, 0, 0, 0, (int)name->raw_len}, formats[7] = {0, 0, 0, 0, 0, 0, 1};
     PGresult *r;
-    int rc = 0;
 
-    if (settle(u, err, errlen) < 0)
+    if (settle(&run->u, err, errlen) < 0)
         return -1;
-    r = PQexecParams(u->store->conn,
+    snprintf(what, sizeof what, "record entry %d", run->index);
+    r = cs_pq_bin(run->store, what,
         "INSERT INTO source_file (batch_id, entry_index, path, size_bytes, status, reason, path_raw)"
-        " VALUES ($1, $2, $3, $4, $5, $6, $7)", 7, NULL, p, lengths, formats, 0);
-    if (PQresultStatus(r) != PGRES_COMMAND_OK) {
-        cs_fail(err, errlen, "database error: %s", PQresultErrorMessage(r));
-        err[strcspn(err, "\n")] = '\0';
-        rc = -1;
-    }
+        " VALUES ($1, $2, $3, $4, $5, $6, $7)", 7, p, lengths, formats, 0, err, errlen);
+    if (!r)
+        return -1;
     PQclear(r);
-    return rc;
+    return 0;
 }
 
-/* Store a TIFF entry, its pages and the ocr jobs of the first `allowed`
- * of them (the rest are over the batch's page limit, note 7: failed with
- * over_reason): sent, its result collected later (note 5). */
-static int record_tiff(unpack_conn *u, long long batch_id, int index, const entry_name *name,
-                       const unsigned char *data, size_t len, int pages, int allowed,
-                       const char *over_reason, char *err, size_t errlen)
+/* Store a TIFF entry (len bytes of run->data), its pages and the ocr jobs
+ * of the first `allowed` of them (the rest are over the batch's page
+ * limit, note 7: failed with run->over_reason): sent, its result collected
+ * later (note 5). */
+static int record_tiff(unpack_run *run, const entry_name *name, size_t len, int pages,
+                       int allowed, char *err, size_t errlen)
 {
+    unpack_conn *u = &run->u;
     char b1[24], b2[24], b3[24], b4[24], b5[24], hex[65];
     const char *values[10];
     int lengths[10] = {0}, formats[10] = {0};
@@ -159,13 +193,13 @@ static int record_tiff(unpack_conn *u, long long batch_id, int index, const entr
     if (settle(u, err, errlen) < 0)
         return -1;
 
-    cs_sha256_hex(data, len, hex);
-    values[0] = cs_i64(b1, batch_id);
-    values[1] = cs_i64(b2, index);
+    cs_sha256_hex(run->data, len, hex);
+    values[0] = cs_i64(b1, run->job->batch_id);
+    values[1] = cs_i64(b2, run->index);
     values[2] = name->shown;
     values[3] = cs_i64(b3, (long long)len);
     values[4] = hex;
-    values[5] = (const char *)data;
+    values[5] = (const char *)run->data;
     lengths[5] = (int)len;
     formats[5] = 1;               /* the bytes go in binary, untouched */
     values[6] = cs_i64(b4, pages);
@@ -173,7 +207,7 @@ static int record_tiff(unpack_conn *u, long long batch_id, int index, const entr
     lengths[7] = (int)name->raw_len;
     formats[7] = 1;
     values[8] = cs_i64(b5, allowed);
-    values[9] = over_reason;
+    values[9] = run->over_reason;
     if (!PQsendQueryParams(u->store->conn,
         "WITH f AS (INSERT INTO source_file (batch_id, entry_index, path, size_bytes, sha256, data,"
         "                                    page_count, status, path_raw)"
@@ -186,11 +220,14 @@ static int record_tiff(unpack_conn *u, long long batch_id, int index, const entr
         " INSERT INTO job (kind, batch_id, file_id, page_id, priority)"
         " SELECT 'ocr', f.batch_id, p.file_id, p.id, 1 FROM p, f WHERE p.page_no <= $9",
         10, NULL, values, lengths, formats, 0)) {
-        cs_fail(err, errlen, "database error: %s", PQerrorMessage(u->store->conn));
+        cs_fail(err, errlen, "could not send entry %d to the database: %s", run->index,
+                PQerrorMessage(u->store->conn));
         err[strcspn(err, "\n")] = '\0';
         return -1;
     }
     u->pending = 1;
+    u->pending_index = run->index;
+    assert(PQtransactionStatus(u->store->conn) == PQTRANS_ACTIVE);
     return 0;
 }
 
@@ -242,261 +279,308 @@ static int read_name(struct archive *a, struct archive_entry *entry, int index, 
     return 0;
 }
 
-int cs_stage_unpack(cs_store *s, cs_stage_ctx *ctx, const cs_job *job, char *err, size_t errlen)
+/* What the batch row says, and what an interrupted run left (note 4). */
+static int load_batch(unpack_run *run, char *err, size_t errlen)
 {
-    char b1[24], reason[CS_ERRLEN], batch_error[CS_ERRLEN + 128], over_reason[256];
-    char archive_name[256];
-    entry_name name;
-    unpack_conn u = {s, 0, ""};
-    locale_t utf8 = utf8_locale(), caller_locale = (locale_t)0;
-    cs_archive_source *src = NULL;
-    struct archive *a = NULL;
-    struct archive_entry *entry;
-    unsigned char *data = NULL;
-    long long total = 0;
-    int index = 0, files = 0, pages = 0, rc = -1, r, resume_after = 0, since_commit = 0;
-    long long bytes_since_commit = 0;
-    PGresult *res = NULL;
-    long long size_bytes, pages_before = 0, max_pages = CS_DEFAULT_MAX_PAGES_PER_ARCHIVE, over = 0;
-    int chunk_bytes;
-    unsigned int oid;
+    char b1[24];
+    const char *p[1] = {cs_i64(b1, run->job->batch_id)};
+    PGresult *res;
 
-    (void)ctx;
-    batch_error[0] = '\0';
-    if (cs_pq_begin(s, err, errlen) < 0) {
-        if (utf8)
-            freelocale(utf8);
+    /* a re-run after a crash resumes after the last entry committed */
+    res = cs_pq(run->store, "SELECT coalesce(b.archive_oid, 0), b.name,"
+                            "       coalesce((SELECT max(entry_index) FROM source_file f"
+                            "                  WHERE f.batch_id = b.id), 0),"
+                            "       coalesce((SELECT sum(size_bytes) FROM source_file f"
+                            "                  WHERE f.batch_id = b.id AND f.status = 'pages'), 0),"
+                            "       b.size_bytes, coalesce(b.chunk_bytes, 0),"
+                            "       coalesce((SELECT sum(page_count) FROM source_file f"
+                            "                  WHERE f.batch_id = b.id AND f.status = 'pages'), 0),"
+                            "       b.max_pages"
+                            "  FROM batch b WHERE b.id = $1", 1, p, err, errlen);
+    if (!res)
         return -1;
-    }
-    if (utf8)
-        caller_locale = uselocale(utf8);
-    {
-        const char *p[1] = {cs_i64(b1, job->batch_id)};
-        /* a re-run after a crash resumes after the last entry committed */
-        res = cs_pq(s, "SELECT coalesce(b.archive_oid, 0), b.name,"
-                       "       coalesce((SELECT max(entry_index) FROM source_file f"
-                       "                  WHERE f.batch_id = b.id), 0),"
-                       "       coalesce((SELECT sum(size_bytes) FROM source_file f"
-                       "                  WHERE f.batch_id = b.id AND f.status = 'pages'), 0),"
-                       "       b.size_bytes, coalesce(b.chunk_bytes, 0),"
-                       "       coalesce((SELECT sum(page_count) FROM source_file f"
-                       "                  WHERE f.batch_id = b.id AND f.status = 'pages'), 0),"
-                       "       b.max_pages"
-                       "  FROM batch b WHERE b.id = $1", 1, p, err, errlen);
-        if (!res)
-            goto out;
-        if (PQntuples(res) != 1) {
-            cs_fail(err, errlen, "batch %lld does not exist", (long long)job->batch_id);
-            goto out;
-        }
-        oid = (unsigned int)strtoul(PQgetvalue(res, 0, 0), NULL, 10);
-        snprintf(archive_name, sizeof archive_name, "%s", PQgetvalue(res, 0, 1));
-        resume_after = (int)cs_pq_int(res, 0, 2);
-        total = cs_pq_int(res, 0, 3);
-        size_bytes = cs_pq_int(res, 0, 4);
-        chunk_bytes = (int)cs_pq_int(res, 0, 5);
-        pages_before = cs_pq_int(res, 0, 6);
-        max_pages = PQgetisnull(res, 0, 7) ? CS_DEFAULT_MAX_PAGES_PER_ARCHIVE
-                                           : cs_pq_int(res, 0, 7);
-        snprintf(over_reason, sizeof over_reason,
-                 "over the archive's page limit of %lld pages: not recognised (raise the limit "
-                 "with \"chartscan submit --max-pages\")", max_pages);
+    if (PQntuples(res) != 1) {
         PQclear(res);
-        res = NULL;
+        return cs_fail(err, errlen, "batch %lld does not exist", (long long)run->job->batch_id);
     }
-    if (cs_archive_source_new(s, job->batch_id, size_bytes, chunk_bytes, oid, finish_pending, &u,
-                              &src, err, errlen) < 0)
-        goto out;
-    a = archive_read_new();
-    if (!a || cs_archive_source_attach(src, a) < 0) {
-        cs_fail(err, errlen, "could not open the stored archive of batch %lld",
-                (long long)job->batch_id);
-        goto out;
-    }
-    cs_archive_support_formats(a);
-    if (archive_read_open1(a) != ARCHIVE_OK) {
-        snprintf(batch_error, sizeof batch_error, "could not read archive \"%s\": %s",
-                 archive_name, archive_error_string(a));
-        goto finish;
-    }
+    run->oid = (unsigned int)strtoul(PQgetvalue(res, 0, 0), NULL, 10);
+    snprintf(run->archive_name, sizeof run->archive_name, "%s", PQgetvalue(res, 0, 1));
+    run->resume_after = (int)cs_pq_int(res, 0, 2);
+    run->total = cs_pq_int(res, 0, 3);
+    run->size_bytes = cs_pq_int(res, 0, 4);
+    run->chunk_bytes = (int)cs_pq_int(res, 0, 5);
+    run->pages_before = cs_pq_int(res, 0, 6);
+    run->max_pages = PQgetisnull(res, 0, 7) ? CS_DEFAULT_MAX_PAGES_PER_ARCHIVE
+                                            : cs_pq_int(res, 0, 7);
+    snprintf(run->over_reason, sizeof run->over_reason,
+             "over the archive's page limit of %lld pages: not recognised (raise the limit "
+             "with \"chartscan submit --max-pages\")", run->max_pages);
+    PQclear(res);
+    return 0;
+}
 
+/* Open the stored archive with libarchive: 0 (with run->batch_error set
+ * when libarchive cannot read it), or -1 with err. */
+static int open_archive(unpack_run *run, char *err, size_t errlen)
+{
+    if (cs_archive_source_new(run->store, run->job->batch_id, run->size_bytes, run->chunk_bytes,
+                              run->oid, finish_pending, &run->u, &run->src, err, errlen) < 0)
+        return -1;
+    run->a = archive_read_new();
+    if (!run->a || cs_archive_source_attach(run->src, run->a) < 0)
+        return cs_fail(err, errlen, "could not open the stored archive of batch %lld",
+                       (long long)run->job->batch_id);
+    cs_archive_support_formats(run->a);
+    if (archive_read_open1(run->a) != ARCHIVE_OK)
+        snprintf(run->batch_error, sizeof run->batch_error, "could not read archive \"%s\": %s",
+                 run->archive_name, archive_error_string(run->a));
+    return 0;
+}
+
+/* Commit a chunk of entries when one is full: workers start on their
+ * pages while the rest of a large archive is still being unpacked. */
+static int commit_chunk(unpack_run *run, char *err, size_t errlen)
+{
+    if (run->since_commit < UNPACK_CHUNK_ENTRIES && run->bytes_since_commit < UNPACK_CHUNK_BYTES)
+        return 0;
+    if (settle(&run->u, err, errlen) < 0)
+        return -1;
+    if (cs_pq_exec(run->store, "NOTIFY chartscan_jobs", 0, NULL, err, errlen) < 0 ||
+        cs_pq_commit(run->store, err, errlen) < 0 || cs_pq_begin(run->store, err, errlen) < 0)
+        return -1;
+    cs_archive_source_txn_ended(run->src);
+    run->since_commit = 0;
+    run->bytes_since_commit = 0;
+    return 0;
+}
+
+/* The next entry not yet recorded, numbered in run->index: 1; or 0 at
+ * the end, or when the archive breaks or has too many entries
+ * (run->batch_error says which). */
+static int next_entry(unpack_run *run, struct archive_entry **entry)
+{
     for (;;) {
-        long long size;
-        size_t len = 0;
-
-        /* commit a chunk of entries: workers start on their pages while
-         * the rest of a large archive is still being unpacked */
-        if (since_commit >= UNPACK_CHUNK_ENTRIES || bytes_since_commit >= UNPACK_CHUNK_BYTES) {
-            if (settle(&u, err, errlen) < 0)
-                goto out;
-            if (cs_pq_exec(s, "NOTIFY chartscan_jobs", 0, NULL, err, errlen) < 0 ||
-                cs_pq_commit(s, err, errlen) < 0 || cs_pq_begin(s, err, errlen) < 0)
-                goto out;
-            cs_archive_source_txn_ended(src);
-            since_commit = 0;
-            bytes_since_commit = 0;
-        }
-        r = archive_read_next_header(a, &entry);
+        int r = archive_read_next_header(run->a, entry);
         if (r == ARCHIVE_EOF)
-            break;
+            return 0;
         if (r < ARCHIVE_WARN) {
-            snprintf(batch_error, sizeof batch_error,
-                     "archive \"%s\" is cut or corrupt after %d entries: %s", archive_name, index,
-                     archive_error_string(a));
-            break;
+            snprintf(run->batch_error, sizeof run->batch_error,
+                     "archive \"%s\" is cut or corrupt after %d entries: %s", run->archive_name,
+                     run->index, archive_error_string(run->a));
+            return 0;
         }
-        if (index >= CS_MAX_ENTRIES) {
-            snprintf(batch_error, sizeof batch_error,
-                     "archive \"%s\" has more than %d entries, the limit", archive_name,
+        if (run->index >= CS_MAX_ENTRIES) {
+            snprintf(run->batch_error, sizeof run->batch_error,
+                     "archive \"%s\" has more than %d entries, the limit", run->archive_name,
                      CS_MAX_ENTRIES);
-            break;
+            return 0;
         }
-        if (archive_entry_filetype(entry) == AE_IFDIR)
+        if (archive_entry_filetype(*entry) == AE_IFDIR)
             continue;
-        index++;
-        if (index <= resume_after)
-            continue;   /* recorded by an earlier, interrupted run */
-        since_commit++;
-        size = archive_entry_size_is_set(entry) ? (long long)archive_entry_size(entry) : -1;
-
-        if (read_name(a, entry, index, &name) < 0) {
-            if (record_entry(&u, job->batch_id, index, &name, size, "failed",
-                             "entry name is missing or longer than the limit", err, errlen) < 0)
-                goto out;
-            continue;
-        }
-        if (name.raw && unsafe_name(name.raw)) {
-            if (record_entry(&u, job->batch_id, index, &name, size, "failed",
-                             "unsafe entry name (absolute, or climbs with \"..\"): refused",
-                             err, errlen) < 0)
-                goto out;
-            continue;
-        }
-        if (archive_entry_filetype(entry) != AE_IFREG) {
-            if (record_entry(&u, job->batch_id, index, &name, size, "skipped",
-                             "not a regular file", err, errlen) < 0)
-                goto out;
-            continue;
-        }
-        if (size > CS_MAX_ENTRY_BYTES || total + (size > 0 ? size : 0) > CS_MAX_UNPACKED_BYTES) {
-            snprintf(reason, sizeof reason, "entry is %lld bytes, more than the limit of %lld",
-                     size, size > CS_MAX_ENTRY_BYTES ? (long long)CS_MAX_ENTRY_BYTES
-                                                     : (long long)CS_MAX_UNPACKED_BYTES - total);
-            if (record_entry(&u, job->batch_id, index, &name, size, "failed", reason, err,
-                             errlen) < 0)
-                goto out;
-            continue;
-        }
-
-        /* read the entry, bounded whatever its header claimed */
-        {
-            size_t cap = size > 0 ? (size_t)size : 65536;
-            unsigned char *p = realloc(data, cap + 1);
-            la_ssize_t n;
-            if (!p) {
-                cs_fail(err, errlen, "out of memory reading entry %d", index);
-                goto out;
-            }
-            data = p;
-            for (;;) {
-                if (len == cap) {
-                    if ((long long)cap >= CS_MAX_ENTRY_BYTES)
-                        break;
-                    cap *= 2;
-                    p = realloc(data, cap + 1);
-                    if (!p) {
-                        cs_fail(err, errlen, "out of memory reading entry %d", index);
-                        goto out;
-                    }
-                    data = p;
-                }
-                n = archive_read_data(a, data + len, cap - len);
-                if (n <= 0) {
-                    if (n < 0)
-                        len = (size_t)-1;
-                    break;
-                }
-                len += (size_t)n;
-            }
-        }
-        if (len == (size_t)-1) {
-            snprintf(reason, sizeof reason, "could not read the entry from the archive: %s",
-                     archive_error_string(a));
-            if (record_entry(&u, job->batch_id, index, &name, size, "failed", reason, err,
-                             errlen) < 0)
-                goto out;
-            snprintf(batch_error, sizeof batch_error, "archive \"%s\" is cut or corrupt at \"%s\"",
-                     archive_name, name.shown);
-            break;
-        }
-        if ((long long)len >= CS_MAX_ENTRY_BYTES) {
-            if (record_entry(&u, job->batch_id, index, &name, (long long)len, "failed",
-                             "entry is larger than the limit", err, errlen) < 0)
-                goto out;
-            continue;
-        }
-        total += (long long)len;
-        bytes_since_commit += (long long)len;
-        if (!cs_ocr_is_tiff(data, len)) {
-            if (record_entry(&u, job->batch_id, index, &name, (long long)len, "skipped",
-                             "not a TIFF image", err, errlen) < 0)
-                goto out;
-            continue;
-        }
-        {
-            cs_tiff_info info;
-            if (cs_ocr_tiff_inspect(data, len, &info, reason, sizeof reason) < 0) {
-                if (record_entry(&u, job->batch_id, index, &name, (long long)len, "failed",
-                                 reason, err, errlen) < 0)
-                    goto out;
-                continue;
-            }
-            long long left = max_pages - pages_before - pages;
-            int allowed = left <= 0 ? 0 : left < info.pages ? (int)left : info.pages;
-            if (record_tiff(&u, job->batch_id, index, &name, data, len, info.pages, allowed,
-                            over_reason, err, errlen) < 0)
-                goto out;
-            if (allowed < info.pages)
-                over += info.pages - allowed;
-            files++;
-            pages += info.pages;
-        }
+        run->index++;
+        if (run->index > run->resume_after)
+            return 1;
+        /* else recorded by an earlier, interrupted run */
     }
+}
 
-finish:
+/* Why the entry is refused before its data is read, or NULL; *status is
+ * then "failed" or "skipped".  Fills *name. */
+static const char *refusal(const unpack_run *run, struct archive_entry *entry, long long size,
+                           entry_name *name, const char **status, char *reason,
+                           size_t reasonlen)
+{
+    *status = "failed";
+    if (read_name(run->a, entry, run->index, name) < 0)
+        return "entry name is missing or longer than the limit";
+    if (name->raw && unsafe_name(name->raw))
+        return "unsafe entry name (absolute, or climbs with \"..\"): refused";
+    if (archive_entry_filetype(entry) != AE_IFREG) {
+        *status = "skipped";
+        return "not a regular file";
+    }
+    if (size > CS_MAX_ENTRY_BYTES || run->total + (size > 0 ? size : 0) > CS_MAX_UNPACKED_BYTES) {
+        snprintf(reason, reasonlen, "entry is %lld bytes, more than the limit of %lld", size,
+                 size > CS_MAX_ENTRY_BYTES ? (long long)CS_MAX_ENTRY_BYTES
+                                           : (long long)CS_MAX_UNPACKED_BYTES - run->total);
+        return reason;
+    }
+    return NULL;
+}
+
+/* Read the entry's data into run->data, bounded whatever its header
+ * claimed (size, -1 when unknown): 0 with *len bytes (CS_MAX_ENTRY_BYTES
+ * when it is at least that large); 1 when the archive failed to give it;
+ * -1 when memory ran out (err). */
+static int read_data(unpack_run *run, long long size, size_t *len, char *err, size_t errlen)
+{
+    size_t cap = size > 0 ? (size_t)size : 65536;
+    unsigned char *p = realloc(run->data, cap + 1);
+
+    *len = 0;
+    if (!p)
+        return cs_fail(err, errlen, "out of memory reading entry %d", run->index);
+    run->data = p;
+    for (;;) {
+        la_ssize_t n;
+        if (*len == cap) {
+            if ((long long)cap >= CS_MAX_ENTRY_BYTES)
+                return 0;
+            cap *= 2;
+            p = realloc(run->data, cap + 1);
+            if (!p)
+                return cs_fail(err, errlen, "out of memory reading entry %d", run->index);
+            run->data = p;
+        }
+        n = archive_read_data(run->a, run->data + *len, cap - *len);
+        if (n < 0)
+            return 1;
+        if (n == 0)
+            return 0;
+        *len += (size_t)n;
+    }
+}
+
+/* Store a TIFF entry of len bytes with its pages, those over the batch's
+ * page limit failed (note 7); or record why it cannot be read. */
+static int store_tiff(unpack_run *run, const entry_name *name, size_t len, char *err,
+                      size_t errlen)
+{
+    char reason[CS_ERRLEN];
+    cs_tiff_info info;
+    long long left;
+    int allowed;
+
+    if (cs_ocr_tiff_inspect(run->data, len, &info, reason, sizeof reason) < 0)
+        return record_entry(run, name, (long long)len, "failed", reason, err, errlen);
+    left = run->max_pages - run->pages_before - run->pages;
+    allowed = left <= 0 ? 0 : left < info.pages ? (int)left : info.pages;
+    if (record_tiff(run, name, len, info.pages, allowed, err, errlen) < 0)
+        return -1;
+    if (allowed < info.pages)
+        run->over += info.pages - allowed;
+    run->files++;
+    run->pages += info.pages;
+    return 0;
+}
+
+/* Check, read and record one entry: 1 to go on with the next; 0 when the
+ * archive broke while it was read (run->batch_error); -1 with err. */
+static int unpack_entry(unpack_run *run, struct archive_entry *entry, char *err, size_t errlen)
+{
+    long long size = archive_entry_size_is_set(entry) ? (long long)archive_entry_size(entry) : -1;
+    char reason[CS_ERRLEN];
+    const char *status, *why;
+    entry_name name;
+    size_t len;
+    int r;
+
+    why = refusal(run, entry, size, &name, &status, reason, sizeof reason);
+    if (why)
+        return record_entry(run, &name, size, status, why, err, errlen) < 0 ? -1 : 1;
+    r = read_data(run, size, &len, err, errlen);
+    if (r < 0)
+        return -1;
+    if (r == 1) {
+        snprintf(reason, sizeof reason, "could not read the entry from the archive: %s",
+                 archive_error_string(run->a));
+        if (record_entry(run, &name, size, "failed", reason, err, errlen) < 0)
+            return -1;
+        snprintf(run->batch_error, sizeof run->batch_error,
+                 "archive \"%s\" is cut or corrupt at \"%s\"", run->archive_name, name.shown);
+        return 0;
+    }
+    if ((long long)len >= CS_MAX_ENTRY_BYTES)
+        return record_entry(run, &name, (long long)len, "failed",
+                            "entry is larger than the limit", err, errlen) < 0 ? -1 : 1;
+    run->total += (long long)len;
+    run->bytes_since_commit += (long long)len;
+    if (!cs_ocr_is_tiff(run->data, len))
+        return record_entry(run, &name, (long long)len, "skipped", "not a TIFF image", err,
+                            errlen) < 0 ? -1 : 1;
+    return store_tiff(run, &name, len, err, errlen) < 0 ? -1 : 1;
+}
+
+/* Unpack the entries an earlier run did not record, committing in chunks:
+ * 0 (run->batch_error says why the archive stopped early, if it did), or
+ * -1 with err. */
+static int unpack_entries(unpack_run *run, char *err, size_t errlen)
+{
+    struct archive_entry *entry;
+    int r = 1;
+
+    while (r == 1) {
+        if (commit_chunk(run, err, errlen) < 0)
+            return -1;
+        if (!next_entry(run, &entry))
+            return 0;
+        run->since_commit++;
+        r = unpack_entry(run, entry, err, errlen);
+    }
+    return r;
+}
+
+/* Record the batch's outcome and complete the job, with the last chunk. */
+static int finish_batch(unpack_run *run, char *err, size_t errlen)
+{
+    char b1[24];
+    const char *p[2] = {cs_i64(b1, run->job->batch_id),
+                        run->batch_error[0] ? run->batch_error : NULL};
+    long long batch_id = (long long)run->job->batch_id;
+
     /* a failed insert seen by the archive reader is the database's fault,
      * not the archive's: the job fails and is retried */
-    if (settle(&u, err, errlen) < 0)
-        goto out;
-    {
-        const char *p[2] = {cs_i64(b1, job->batch_id), batch_error[0] ? batch_error : NULL};
-        if (cs_pq_exec(s,
-                "UPDATE batch SET status = CASE WHEN $2::text IS NULL THEN 'unpacked' ELSE 'failed' END,"
-                "       error = $2, unpacked_at = now() WHERE id = $1", 2, p, err, errlen) < 0)
-            goto out;
-    }
-    if (cs_jobs_complete(s, job, err, errlen) < 0)
-        goto out;
-    cs_archive_source_close(src);
-    if (cs_pq_commit(s, err, errlen) < 0)
-        goto out;
-    if (batch_error[0])
-        cs_log(CS_LOG_WARN, "batch %lld: unpack stopped early: %d entries kept",
-               (long long)job->batch_id, index);
-    if (over)
+    if (settle(&run->u, err, errlen) < 0)
+        return -1;
+    if (cs_pq_exec(run->store,
+            "UPDATE batch SET status = CASE WHEN $2::text IS NULL THEN 'unpacked' ELSE 'failed' END,"
+            "       error = $2, unpacked_at = now() WHERE id = $1", 2, p, err, errlen) < 0 ||
+        cs_jobs_complete(run->store, run->job, err, errlen) < 0)
+        return -1;
+    cs_archive_source_close(run->src);
+    if (cs_pq_commit(run->store, err, errlen) < 0)
+        return -1;
+    if (run->batch_error[0])
+        cs_log(CS_LOG_WARN, "batch %lld: unpack stopped early: %d entries kept", batch_id,
+               run->index);
+    if (run->over)
         cs_log(CS_LOG_WARN, "batch %lld: %lld pages over the limit of %lld marked failed",
-               (long long)job->batch_id, over, max_pages);
-    cs_log(CS_LOG_INFO, "batch %lld: unpacked %d entries, %d TIFF files, %d pages",
-           (long long)job->batch_id, index, files, pages);
+               batch_id, run->over, run->max_pages);
+    cs_log(CS_LOG_INFO, "batch %lld: unpacked %d entries, %d TIFF files, %d pages", batch_id,
+           run->index, run->files, run->pages);
+    return 0;
+}
+
+int cs_stage_unpack(cs_store *s, cs_stage_ctx *ctx, const cs_job *job, char *err, size_t errlen)
+{
+    unpack_run run;
+    locale_t utf8, caller_locale = (locale_t)0;
+    int rc = -1;
+
+    (void)ctx;
+    memset(&run, 0, sizeof run);
+    run.store = s;
+    run.job = job;
+    run.u.store = s;
+    if (cs_pq_begin(s, err, errlen) < 0)
+        return -1;
+    utf8 = utf8_locale();
+    if (utf8)
+        caller_locale = uselocale(utf8);
+    if (load_batch(&run, err, errlen) < 0 || open_archive(&run, err, errlen) < 0)
+        goto out;
+    if (!run.batch_error[0] && unpack_entries(&run, err, errlen) < 0)
+        goto out;
+    if (finish_batch(&run, err, errlen) < 0)
+        goto out;
     rc = 0;
 out:
-    finish_pending(&u);   /* the connection must be free for the rollback */
+    finish_pending(&run.u);   /* the connection must be free for the rollback */
     if (rc < 0)
         cs_pq_rollback(s);
-    PQclear(res);
-    archive_read_free(a);
-    cs_archive_source_free(&src);
-    free(data);
+    archive_read_free(run.a);
+    cs_archive_source_free(&run.src);
+    free(run.data);
     if (utf8) {
         uselocale(caller_locale);
         freelocale(utf8);

@@ -64,17 +64,14 @@ int cs_archive_put_chunk(cs_store *s, long long batch_id, int seq, const void *d
     char b1[24], b2[24];
     const char *values[3] = {cs_i64(b1, batch_id), cs_i64(b2, seq), data};
     int lengths[3] = {0, 0, (int)len}, formats[3] = {0, 0, 1};
-    PGresult *r = PQexecParams(s->conn,
-                               "INSERT INTO archive_chunk (batch_id, seq, data) VALUES ($1, $2, $3)",
-                               3, NULL, values, lengths, formats, 0);
-    int rc = PQresultStatus(r) == PGRES_COMMAND_OK ? 0 : -1;
+    PGresult *r = cs_pq_bin(s, "store the archive",
+                            "INSERT INTO archive_chunk (batch_id, seq, data) VALUES ($1, $2, $3)",
+                            3, values, lengths, formats, 0, err, errlen);
 
-    if (rc < 0) {
-        cs_fail(err, errlen, "could not store the archive: %s", PQresultErrorMessage(r));
-        err[strcspn(err, "\n")] = '\0';
-    }
+    if (!r)
+        return -1;
     PQclear(r);
-    return rc;
+    return 0;
 }
 
 int cs_archive_source_new(cs_store *s, long long batch_id, long long size, int chunk_bytes,
@@ -124,7 +121,7 @@ static la_ssize_t chunk_read(struct archive *a, void *data, const void **block)
     seq = src->pos / src->chunk_bytes;
     off = src->pos % src->chunk_bytes;
     if (!src->chunk || src->chunk_seq != seq) {
-        char b1[24], b2[24];
+        char b1[24], b2[24], scratch[CS_ERRLEN];
         const char *p[2] = {cs_i64(b1, src->batch_id), cs_i64(b2, seq)};
 
         PQclear(src->chunk);
@@ -134,10 +131,11 @@ static la_ssize_t chunk_read(struct archive *a, void *data, const void **block)
             archive_set_error(a, EIO, "could not read the stored archive");
             return -1;
         }
-        src->chunk = PQexecParams(src->store->conn,
-                                  "SELECT data FROM archive_chunk WHERE batch_id = $1 AND seq = $2",
-                                  2, NULL, p, NULL, NULL, 1);
-        if (PQresultStatus(src->chunk) != PGRES_TUPLES_OK || PQntuples(src->chunk) != 1) {
+        /* binary: the chunk's bytes as stored */
+        src->chunk = cs_pq_bin(src->store, NULL,
+                               "SELECT data FROM archive_chunk WHERE batch_id = $1 AND seq = $2",
+                               2, p, NULL, NULL, 1, scratch, sizeof scratch);
+        if (!src->chunk || PQntuples(src->chunk) != 1) {
             archive_set_error(a, EIO, "could not read chunk %lld of the stored archive", seq);
             PQclear(src->chunk);
             src->chunk = NULL;

@@ -41,6 +41,7 @@
  */
 #include "pipeline/pipeline_internal.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdlib.h>
@@ -402,6 +403,9 @@ static unsigned int sql_hash(const char *sql)
  * (name[16] filled): 0; -1 when the server refused to prepare it (its
  * answer in *refused); -2 when the cache is full or out of memory (then it
  * runs unprepared).
+ *
+ * The cache's invariant: entry i is the statement prepared on s->conn as
+ * "cs<i>", and the entries are distinct; there are at most MAX_PREPARED.
  */
 static int prepared_name(cs_store *s, const char *sql, int nparams, char name[16],
                          PGresult **refused)
@@ -410,6 +414,8 @@ static int prepared_name(cs_store *s, const char *sql, int nparams, char name[16
     PGresult *r;
     size_t i;
 
+    assert(s->nprepared <= s->prepared_cap && s->nprepared <= MAX_PREPARED);
+    assert(s->prepared != NULL || s->prepared_cap == 0);
     for (i = 0; i < s->nprepared; i++) {
         if (s->prepared[i].hash == h && strcmp(s->prepared[i].sql, sql) == 0) {
             snprintf(name, 16, "cs%zu", i);
@@ -446,18 +452,30 @@ static int prepared_name(cs_store *s, const char *sql, int nparams, char name[16
     return 0;
 }
 
-PGresult *cs_pq(cs_store *s, const char *sql, int nparams, const char *const *params,
-                char *err, size_t errlen)
+/*
+ * Run sql (note 2) with its parameters as libpq takes them: the result
+ * when its status is COMMAND_OK or TUPLES_OK, else NULL with "could not
+ * <what>: <the server's message>" in err ("database error: ..." when what
+ * is NULL).
+ */
+static PGresult *run(cs_store *s, const char *what, const char *sql, int nparams,
+                     const char *const *params, const int *lengths, const int *formats,
+                     int binary_result, char *err, size_t errlen)
 {
     char name[16];
     PGresult *r = NULL;
     ExecStatusType st;
-    int how = nparams > 0 ? prepared_name(s, sql, nparams, name, &r) : -2;
+    int how;
 
+    /* one statement at a time on a connection: a result still in flight
+     * (unpack's pending insert) or an open COPY is finished first */
+    assert(!s->copying);
+    assert(PQtransactionStatus(s->conn) != PQTRANS_ACTIVE);
+    how = nparams > 0 ? prepared_name(s, sql, nparams, name, &r) : -2;
     if (how == 0)
-        r = PQexecPrepared(s->conn, name, nparams, params, NULL, NULL, 0);
+        r = PQexecPrepared(s->conn, name, nparams, params, lengths, formats, binary_result);
     else if (how == -2)
-        r = PQexecParams(s->conn, sql, nparams, NULL, params, NULL, NULL, 0);
+        r = PQexecParams(s->conn, sql, nparams, NULL, params, lengths, formats, binary_result);
     st = PQresultStatus(r);
     if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK)
         return r;
@@ -466,10 +484,26 @@ PGresult *cs_pq(cs_store *s, const char *sql, int nparams, const char *const *pa
         char clean[400];
         snprintf(clean, sizeof clean, "%s", msg && *msg ? msg : "no answer from the server");
         clean[strcspn(clean, "\n")] = '\0';
-        cs_fail(err, errlen, "database error: %s", clean);
+        if (what)
+            cs_fail(err, errlen, "could not %s: %s", what, clean);
+        else
+            cs_fail(err, errlen, "database error: %s", clean);
     }
     PQclear(r);
     return NULL;
+}
+
+PGresult *cs_pq(cs_store *s, const char *sql, int nparams, const char *const *params,
+                char *err, size_t errlen)
+{
+    return run(s, NULL, sql, nparams, params, NULL, NULL, 0, err, errlen);
+}
+
+PGresult *cs_pq_bin(cs_store *s, const char *what, const char *sql, int nparams,
+                    const char *const *params, const int *lengths, const int *formats,
+                    int binary_result, char *err, size_t errlen)
+{
+    return run(s, what, sql, nparams, params, lengths, formats, binary_result, err, errlen);
 }
 
 int cs_pq_exec(cs_store *s, const char *sql, int nparams, const char *const *params,
@@ -494,7 +528,10 @@ int cs_pq_commit(cs_store *s, char *err, size_t errlen)
 
 void cs_pq_rollback(cs_store *s)
 {
-    PGresult *r = PQexec(s->conn, "ROLLBACK");
+    PGresult *r;
+
+    assert(!s->copying);   /* cs_copy_end comes first, on every way out */
+    r = PQexec(s->conn, "ROLLBACK");
     PQclear(r);
 }
 
