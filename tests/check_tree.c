@@ -1,9 +1,9 @@
 /*
  * check_tree.c — the sources keep the house rules of issue 13 (item 5).
  *
- *   functions  no function of the product's C in the folders of
- *              SHORT_FUNCTIONS is longer than MAX_FUNCTION_LINES lines,
- *              from the first line of its signature to its closing brace
+ * (How long functions and files may be is scripts/check-size's, run by
+ * make check over the whole product.)
+ *
  *   messages   library code never prints "chartscan: ..." itself: only
  *              cli/ does, with the message the library gave back; and no
  *              message says only "database error: %s" but cs_pq's
@@ -13,9 +13,7 @@
  *              pipeline/store/store.c calls PQexecParams or PQexecPrepared
  *
  * The sources are read from the project's root (CHARTSCAN_ROOT, or the
- * current folder).  A function is recognised the way this tree writes one:
- * its signature starts at column 0 and holds a '(', its body opens with a
- * "{" alone on a line and closes with a "}" at column 0.
+ * current folder).
  */
 #include <check.h>
 #include <dirent.h>
@@ -25,12 +23,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define MAX_FUNCTION_LINES 120
-
-/* The folders whose functions are held to MAX_FUNCTION_LINES.  common/,
- * ocr/ and indexer/ join once cs_csv_next, cs_ocr_page and
- * cs_classifier_load are split (issue 13, other branches). */
-static const char *const SHORT_FUNCTIONS[] = {"pipeline", "workers", "review", "cli", NULL};
 /* The library's folders: everything but cli/. */
 static const char *const LIBRARY[] = {"common", "ocr", "indexer", "pipeline", "workers",
                                       "review", NULL};
@@ -123,90 +115,6 @@ static void note(char *report, size_t reportlen, const char *fmt, const char *fi
         snprintf(report + used, reportlen - used, fmt, file, line, what);
 }
 
-/* ---- functions ---- */
-
-/* The functions of text longer than MAX_FUNCTION_LINES, noted in report; their count. */
-static int long_functions(const char *file, const char *text, char *report, size_t reportlen)
-{
-    long line = 0, signature = 0;
-    int in_body = 0, found = 0;
-    char name[128] = "";
-
-    for (const char *p = text; *p;) {
-        size_t len = strcspn(p, "\n");
-        line++;
-        if (!in_body && (p[0] == '_' || (p[0] >= 'a' && p[0] <= 'z') ||
-                         (p[0] >= 'A' && p[0] <= 'Z'))) {
-            const char *paren = memchr(p, '(', len), *eq = memchr(p, '=', len);
-            signature = paren && !eq ? line : 0;
-            if (signature) {
-                const char *end = paren, *start;
-                while (end > p && end[-1] == ' ')
-                    end--;
-                start = end;
-                while (start > p && (start[-1] == '_' || (start[-1] >= 'a' && start[-1] <= 'z') ||
-                                     (start[-1] >= 'A' && start[-1] <= 'Z') ||
-                                     (start[-1] >= '0' && start[-1] <= '9')))
-                    start--;
-                snprintf(name, sizeof name, "%.*s", (int)(end - start), start);
-            }
-        } else if (!in_body && len == 1 && p[0] == '{' && signature) {
-            in_body = 1;
-        } else if (in_body && p[0] == '}') {
-            long lines = line - signature + 1;
-            in_body = 0;
-            if (lines > MAX_FUNCTION_LINES) {
-                char what[160];
-                snprintf(what, sizeof what, "%s is %ld lines", name, lines);
-                note(report, reportlen, "%s:%ld: %s\n", file, signature, what);
-                found++;
-            }
-            signature = 0;
-        }
-        p += len;
-        if (*p)
-            p++;
-    }
-    return found;
-}
-
-START_TEST(test_functions_fit_the_limit)
-{
-    char report[4096] = "";
-    int found = 0;
-
-    for (int f = 0; SHORT_FUNCTIONS[f]; f++) {
-        file_list l = {0};
-        find_files(SHORT_FUNCTIONS[f], ".c", &l);
-        ck_assert_msg(l.n > 0, "no C file in %s", SHORT_FUNCTIONS[f]);
-        for (size_t i = 0; i < l.n; i++) {
-            char *text = read_source(l.path[i]);
-            found += long_functions(l.path[i], text, report, sizeof report);
-            free(text);
-        }
-        list_free(&l);
-    }
-    ck_assert_msg(found == 0, "%d functions over %d lines:\n%s", found, MAX_FUNCTION_LINES,
-                  report);
-}
-END_TEST
-
-/* The recogniser itself: a long function is found, with its name; a
- * table that opens with "{" at column 0 is no function. */
-START_TEST(test_functions_are_recognised)
-{
-    char report[512] = "", text[8192] = "static const char *t[] = {\n\"a\",\n};\n"
-                                        "static int\nshort_one(void)\n{\n    return 0;\n}\n"
-                                        "int long_one(int a,\n             int b)\n{\n";
-    for (int i = 0; i < MAX_FUNCTION_LINES - 3; i++)
-        strcat(text, "    a++;\n");
-    strcat(text, "}\n");
-
-    ck_assert_int_eq(long_functions("x.c", text, report, sizeof report), 1);
-    ck_assert_msg(strstr(report, "x.c:9: long_one is 121 lines"), "%s", report);
-}
-END_TEST
-
 /* ---- messages and libpq ---- */
 
 /* Where needle occurs in the library's C, but in the file allowed (may be NULL). */
@@ -280,15 +188,11 @@ END_TEST
 static Suite *tree_suite(void)
 {
     Suite *s = suite_create("tree");
-    TCase *functions = tcase_create("functions");
     TCase *messages = tcase_create("messages");
 
-    tcase_add_test(functions, test_functions_are_recognised);
-    tcase_add_test(functions, test_functions_fit_the_limit);
     tcase_add_test(messages, test_library_prints_no_program_name);
     tcase_add_test(messages, test_messages_say_what_was_attempted);
     tcase_add_test(messages, test_statements_go_through_cs_pq);
-    suite_add_tcase(s, functions);
     suite_add_tcase(s, messages);
     return s;
 }
