@@ -131,6 +131,11 @@ int cs_dir_make_private(const char *path, char *err, size_t errlen);
  */
 int cs_file_create_private(const char *path, char *tmp, size_t tmplen, char *err,
                            size_t errlen);
+/* cs_file_create_private as a stream opened for writing ("wb"): the stream,
+ * or NULL with err (tmp then "", nothing left behind).  Finish with fclose()
+ * and cs_file_commit_private, or fclose() and unlink(tmp). */
+FILE *cs_file_open_private(const char *path, char *tmp, size_t tmplen, char *err,
+                           size_t errlen);
 /*
  * cs_file_commit_private: rename the closed temporary file tmp to path,
  * replacing a regular file there; refuses (and removes tmp) when path has

@@ -124,6 +124,25 @@ int cs_file_create_private(const char *path, char *tmp, size_t tmplen, char *err
     return fd;
 }
 
+FILE *cs_file_open_private(const char *path, char *tmp, size_t tmplen, char *err,
+                           size_t errlen)
+{
+    int fd = cs_file_create_private(path, tmp, tmplen, err, errlen);
+    FILE *fp;
+
+    if (fd < 0)
+        return NULL;
+    fp = fdopen(fd, "wb");
+    if (!fp) {
+        int e = errno;
+        close(fd);
+        unlink(tmp);
+        cs_fail(err, errlen, "could not open \"%s\": %s", tmp, strerror(e));
+        tmp[0] = '\0';
+    }
+    return fp;
+}
+
 int cs_file_commit_private(const char *tmp, const char *path, char *err, size_t errlen)
 {
     if (check_destination(path, err, errlen) < 0) {

@@ -840,43 +840,11 @@ END_TEST
 
 static void fixture(void)
 {
-    char path[256], err[CS_ERRLEN];
-    th_result r;
+    char err[CS_ERRLEN];
     PGconn *c;
     cs_store *s = NULL;
-    const char *steps[][3] = {{"init", NULL, NULL}, {"patients", "import", "roster.csv"},
-                              {"train", "train.csv", NULL}, {"submit", "batch.zip", NULL}};
 
-    th_setup(&env, "rv");
-    snprintf(path, sizeof path, "%s/sample", env.dir);
-    if (th_sh("'%s/scripts/make-sample-batch' --out '%s' --seed 11 --files 5 >/dev/null",
-              env.root, path) != 0) {
-        fprintf(stderr, "could not generate the sample batch\n");
-        exit(2);
-    }
-    for (size_t i = 0; i < sizeof steps / sizeof steps[0]; i++) {
-        char file[256];
-        const char *last = steps[i][2] ? steps[i][2] : steps[i][1];
-        if (last)
-            snprintf(file, sizeof file, "%s/sample/%s", env.dir, last);
-        if (!steps[i][1])
-            r = th_chartscan(&env, steps[i][0], (char *)NULL);
-        else if (!steps[i][2])
-            r = th_chartscan(&env, steps[i][0], file, (char *)NULL);
-        else
-            r = th_chartscan(&env, steps[i][0], steps[i][1], file, (char *)NULL);
-        if (r.status != 0) {
-            fprintf(stderr, "chartscan %s: %s\n", steps[i][0], r.err);
-            exit(2);
-        }
-        th_result_free(&r);
-    }
-    r = th_chartscan(&env, "work", "-j", "2", "--until-idle", (char *)NULL);
-    if (r.status != 0) {
-        fprintf(stderr, "chartscan work: %s\n", r.err);
-        exit(2);
-    }
-    th_result_free(&r);
+    th_setup_processed_sample(&env, "rv", 11, 5);
 
     /* two reviewers; the sample leaves two documents in review, two more are sent there */
     if (cs_store_open(&s, err, sizeof err) < 0) {

@@ -46,6 +46,47 @@ void th_setup(th_env *e, const char *tag)
     unsetenv("CHARTSCAN_DB");
 }
 
+void th_setup_processed_sample(th_env *e, const char *tag, int seed, int files)
+{
+    static const char *const steps[][3] = {{"init", NULL, NULL},
+                                           {"patients", "import", "roster.csv"},
+                                           {"train", "train.csv", NULL},
+                                           {"submit", "batch.zip", NULL}};
+    char path[PATH_MAX];
+    th_result r;
+
+    th_setup(e, tag);
+    snprintf(path, sizeof path, "%s/sample", e->dir);
+    if (th_sh("'%s/scripts/make-sample-batch' --out '%s' --seed %d --files %d >/dev/null",
+              e->root, path, seed, files) != 0) {
+        fprintf(stderr, "could not generate the sample batch\n");
+        exit(2);
+    }
+    for (size_t i = 0; i < sizeof steps / sizeof steps[0]; i++) {
+        char file[PATH_MAX];
+        const char *last = steps[i][2] ? steps[i][2] : steps[i][1];
+        if (last)
+            snprintf(file, sizeof file, "%s/sample/%s", e->dir, last);
+        if (!steps[i][1])
+            r = th_chartscan(e, steps[i][0], (char *)NULL);
+        else if (!steps[i][2])
+            r = th_chartscan(e, steps[i][0], file, (char *)NULL);
+        else
+            r = th_chartscan(e, steps[i][0], steps[i][1], file, (char *)NULL);
+        if (r.status != 0) {
+            fprintf(stderr, "chartscan %s: %s\n", steps[i][0], r.err);
+            exit(2);
+        }
+        th_result_free(&r);
+    }
+    r = th_chartscan(e, "work", "-j", "2", "--until-idle", (char *)NULL);
+    if (r.status != 0) {
+        fprintf(stderr, "chartscan work: %s\n", r.err);
+        exit(2);
+    }
+    th_result_free(&r);
+}
+
 void th_teardown(th_env *e)
 {
     th_result r = th_chartscan(e, "db", "stop", (char *)NULL);

@@ -41,6 +41,13 @@ int th_wait(pid_t pid, int timeout_s);
 int th_sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void th_result_free(th_result *r);
 
+/*
+ * th_setup, then a processed sample batch: make-sample-batch (seed, files)
+ * into dir/sample, init, patients import, train, submit, work -j 2
+ * --until-idle.  Exits the test program (status 2) when a step fails.
+ */
+void th_setup_processed_sample(th_env *e, const char *tag, int seed, int files);
+
 /* Connect to the embedded database of e (search_path chartscan). */
 PGconn *th_connect(const th_env *e);
 /* Connect with a given libpq connection string (search_path chartscan). */

@@ -96,19 +96,9 @@ typedef struct out_file {
 
 static int out_open(out_file *f, const char *dir, const char *name, char *err, size_t errlen)
 {
-    int fd;
     snprintf(f->path, sizeof f->path, "%s/%s", dir, name);
-    fd = cs_file_create_private(f->path, f->part, sizeof f->part, err, errlen);
-    if (fd < 0)
-        return -1;
-    f->fp = fdopen(fd, "wb");
-    if (!f->fp) {
-        cs_fail(err, errlen, "could not open \"%s\": %s", f->part, strerror(errno));
-        close(fd);
-        remove(f->part);
-        return -1;
-    }
-    return 0;
+    f->fp = cs_file_open_private(f->path, f->part, sizeof f->part, err, errlen);
+    return f->fp ? 0 : -1;
 }
 
 /* Close and rename into place; keep 0 (nothing in it) removes it and any older file of that name. */

@@ -243,20 +243,13 @@ static int file_open(hl7_sink *k, cs_export_run *run, const char *now, const cha
 {
     file_sink *f = (file_sink *)k;
     cs_buf head = CS_BUF_INIT;
-    int fd, rc = 0;
+    int rc = 0;
 
     snprintf(run->target, sizeof run->target, "%s", f->dir);
     /* 0600 whatever the umask, never through a link (common/util.c) */
-    fd = cs_file_create_private(f->path, f->part, sizeof f->part, err, errlen);
-    if (fd < 0)
+    f->fp = cs_file_open_private(f->path, f->part, sizeof f->part, err, errlen);
+    if (!f->fp)
         return -1;
-    f->fp = fdopen(fd, "wb");
-    if (!f->fp) {
-        cs_fail(err, errlen, "could not open \"%s\": %s", f->part, strerror(errno));
-        close(fd);
-        remove(f->part);
-        return -1;
-    }
     cs_buf_puts(&head, "FHS|^~\\&|CHARTSCAN|");
     cs_hl7_escape(&head, run->organization);
     cs_buf_printf(&head, "|||%s||MDM.hl7||F%s\rBHS|^~\\&|CHARTSCAN|", now, run_tag);

@@ -199,19 +199,12 @@ int cs_export_manifest_file(cs_store *s, const char *batch, int with_text, const
 {
     char tmp[4200];
     FILE *fp;
-    int fd, rc;
+    int rc;
 
     /* 0600 whatever the umask, never through a link; in place only when complete */
-    fd = cs_file_create_private(path, tmp, sizeof tmp, err, errlen);
-    if (fd < 0)
+    fp = cs_file_open_private(path, tmp, sizeof tmp, err, errlen);
+    if (!fp)
         return -1;
-    fp = fdopen(fd, "w");
-    if (!fp) {
-        int e = errno;
-        close(fd);
-        unlink(tmp);
-        return cs_fail(err, errlen, "could not open \"%s\": %s", tmp, strerror(e));
-    }
     rc = cs_export_manifest(s, batch, with_text, fp, err, errlen);
     if (fclose(fp) != 0 && rc == 0)
         rc = cs_fail(err, errlen, "could not write \"%s\"", path);
