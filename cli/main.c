@@ -13,6 +13,7 @@
 #include "cli/cli.h"
 #include "common/common.h"
 #include "pipeline/pipeline.h"
+#include "pipeline/review/qa_store.h"
 #include "pipeline/review/review_store.h"
 #include "review/review.h"
 #include "workers/workers.h"
@@ -510,6 +511,66 @@ static int cmd_export(int argc, char **argv)
     return rc < 0 ? fail(err) : 0;
 }
 
+/* A batch id: a positive integer, or 0 when it is not one. */
+static long long batch_id_of(const char *arg)
+{
+    char *end;
+    long long v = strtoll(arg, &end, 10);
+    return *arg && !*end && v > 0 ? v : 0;
+}
+
+/* chartscan qa sample --batch ID [--rate R] [--min N] | report [--batch ID] | review-all --batch ID */
+static int cmd_qa(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"batch", required_argument, NULL, 'b'},
+        {"rate", required_argument, NULL, 'r'},
+        {"min", required_argument, NULL, 'm'},
+        {NULL, 0, NULL, 0},
+    };
+    char err[CS_ERRLEN] = "", *end;
+    long long batch = 0;
+    double rate = 0.05;
+    long min_sample = 20;
+    int c, rc, sample, report, review_all;
+    cs_store *s = NULL;
+
+    if (argc < 2)
+        return usage_error("qa", "%s", "qa needs one of sample, report, review-all");
+    sample = !strcmp(argv[1], "sample");
+    report = !strcmp(argv[1], "report");
+    review_all = !strcmp(argv[1], "review-all");
+    if (!sample && !report && !review_all)
+        return usage_error("qa", "unknown qa action \"%s\"", argv[1]);
+    optind = 2;
+    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        if (c == 'b' && !(batch = batch_id_of(optarg)))
+            return usage_error("qa", "--batch needs a batch id, not \"%s\"", optarg);
+        else if (c == 'r' && sample) {
+            rate = strtod(optarg, &end);
+            if (!*optarg || *end || !(rate > 0 && rate <= 1))
+                return usage_error("qa", "--rate needs a fraction above 0 and at most 1, not \"%s\"",
+                                   optarg);
+        } else if (c == 'm' && sample) {
+            min_sample = strtol(optarg, &end, 10);
+            if (!*optarg || *end || min_sample < 0 || min_sample > 1000000)
+                return usage_error("qa", "--min needs a count from 0, not \"%s\"", optarg);
+        } else if (c != 'b')
+            return usage_error("qa", "%s", "bad option");
+    }
+    if (optind != argc)
+        return usage_error("qa", "unexpected argument \"%s\"", argv[optind]);
+    if (!batch && !report)
+        return usage_error("qa", "qa %s needs --batch ID", argv[1]);
+    if (open_store(&s, 1, err, sizeof err) < 0)
+        return fail(err);
+    rc = sample ? cs_qa_command_sample(s, batch, rate, min_sample, stdout, err, sizeof err)
+       : report ? cs_qa_command_report(s, batch, stdout, err, sizeof err)
+                : cs_qa_command_review_all(s, batch, stdout, err, sizeof err);
+    cs_store_close(&s);
+    return rc < 0 ? fail(err) : 0;
+}
+
 /* Each command connects as the database role its job needs (pipeline/store/store.c,
  * note 3): the queue's commands as the worker, the station as the reviewer,
  * the operator's commands (and any command not listed otherwise) as the owner. */
@@ -525,6 +586,7 @@ static const struct {
     {"retry", cmd_retry, CS_DB_WORKER},      {"report", cmd_report, CS_DB_WORKER},
     {"watch", cmd_watch, CS_DB_WORKER},      {"serve", cmd_serve, CS_DB_REVIEWER},
     {"users", cmd_users, CS_DB_OWNER},       {"audit", cmd_audit, CS_DB_OWNER},
+    {"qa", cmd_qa, CS_DB_OWNER},
 };
 
 int main(int argc, char **argv)

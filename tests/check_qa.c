@@ -1,0 +1,336 @@
+/*
+ * check_qa.c — the sample audit of automatic filing (issue 14, item 2):
+ * the Wilson interval and the sample size against known values; then, on
+ * a database holding made-up batches (inserted directly: the audit needs
+ * only documents the pipeline filed, not their pages), `chartscan qa
+ * sample` (only current auto-filed documents, once per batch, finished
+ * batches only, bad input refused), the default sample of finished
+ * batches, the blind check (the list shows no answer; the reviewer role
+ * may do it), `qa report` with its intervals and its flag, and `qa
+ * review-all` with its audit rows.
+ *
+ * The data tests run in order on one database (CK_NOFORK keeps them in
+ * this process).
+ */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/common.h"
+#include "pipeline/pipeline.h"
+#include "pipeline/review/qa_store.h"
+#include "tests/harness.h"
+
+static th_env env;
+static PGconn *db;
+
+#define Z95 1.959963984540054
+
+START_TEST(test_wilson_known_values)
+{
+    /* k, n, low, high: the Wilson score interval at 95% (Newcombe 1998, method 3) */
+    static const struct { long k, n; double lo, hi; } v[] = {
+        {8, 10, 0.4902, 0.9433},  {0, 10, 0.0, 0.2775},    {10, 10, 0.7225, 1.0},
+        {50, 100, 0.4038, 0.5962}, {19, 20, 0.7639, 0.9911}, {95, 100, 0.8882, 0.9785},
+        {1, 1, 0.2065, 1.0},
+    };
+    double lo, hi;
+
+    for (size_t i = 0; i < sizeof v / sizeof v[0]; i++) {
+        ck_assert_int_eq(cs_qa_wilson(v[i].k, v[i].n, Z95, &lo, &hi), 0);
+        ck_assert_msg(lo > v[i].lo - 5e-5 && lo < v[i].lo + 5e-5 && hi > v[i].hi - 5e-5 &&
+                      hi < v[i].hi + 5e-5, "%ld/%ld: [%.5f, %.5f], expected [%.4f, %.4f]",
+                      v[i].k, v[i].n, lo, hi, v[i].lo, v[i].hi);
+    }
+    ck_assert_int_eq(cs_qa_wilson(0, 0, Z95, &lo, &hi), -1);
+    ck_assert_int_eq(cs_qa_wilson(3, 2, Z95, &lo, &hi), -1);
+    ck_assert_int_eq(cs_qa_wilson(-1, 2, Z95, &lo, &hi), -1);
+    ck_assert(lo == 0 && hi == 0);
+}
+END_TEST
+
+START_TEST(test_sample_size)
+{
+    ck_assert_int_eq(cs_qa_sample_size(100, 0.05, 20), 20);    /* the minimum */
+    ck_assert_int_eq(cs_qa_sample_size(400, 0.05, 20), 20);    /* 0.05 * 400 exactly */
+    ck_assert_int_eq(cs_qa_sample_size(401, 0.05, 20), 21);    /* rounded up */
+    ck_assert_int_eq(cs_qa_sample_size(1000, 0.05, 20), 50);
+    ck_assert_int_eq(cs_qa_sample_size(10, 0.05, 20), 10);     /* never more than there are */
+    ck_assert_int_eq(cs_qa_sample_size(30, 0.5, 0), 15);
+    ck_assert_int_eq(cs_qa_sample_size(0, 0.05, 20), 0);
+}
+END_TEST
+
+/* Outside a test: a failure ends the program (status 2). */
+static void sql(const char *q)
+{
+    PGresult *r = PQexec(db, q);
+    if (PQresultStatus(r) != PGRES_COMMAND_OK && PQresultStatus(r) != PGRES_TUPLES_OK) {
+        fprintf(stderr, "check_qa: %s: %s", q, PQerrorMessage(db));
+        th_teardown(&env);
+        exit(2);
+    }
+    PQclear(r);
+}
+
+/* n auto-filed documents of batch b's file f from first page p0 (filed_by 'auto' or NULL). */
+static void auto_docs(int b, int f, int p0, int n)
+{
+    char q[800];
+    snprintf(q, sizeof q,
+             "INSERT INTO document (batch_id, file_id, first_page, status, doctype, patient_id,"
+             "       filed_by, filed_at)"
+             " SELECT %d, %d, g, 'filed', 'progress_note', 1,"
+             "        CASE WHEN g %% 2 = 0 THEN 'auto' END, now()"
+             "   FROM generate_series(%d, %d) g", b, f, p0, p0 + n - 1);
+    sql(q);
+}
+
+/*
+ * Batch 1: 100 auto-filed documents (patient 1, progress notes), 5 filed by
+ * a reviewer, 3 in review, 2 auto-filed versions superseded.  Batch 2: 10
+ * auto-filed, a job still queued.  Batch 3: 30 auto-filed, finished.
+ */
+static void data(void)
+{
+    sql("INSERT INTO patient (id, mrn, last_name, first_name) VALUES"
+        " (1, 'M1', 'Alpha', 'Ann'), (2, 'M2', 'Beta', 'Bob'), (3, 'M3', 'Gamma', 'Gus')");
+    sql("INSERT INTO batch (id, name, sha256, size_bytes, archive_oid, status) VALUES"
+        " (1, 'one.zip', 'a', 1, 0, 'unpacked'), (2, 'two.zip', 'b', 1, 0, 'unpacked'),"
+        " (3, 'three.zip', 'c', 1, 0, 'unpacked')");
+    sql("INSERT INTO source_file (id, batch_id, entry_index, path, status) VALUES"
+        " (1, 1, 0, 'a.tif', 'pages'), (2, 2, 0, 'b.tif', 'pages'), (3, 3, 0, 'c.tif', 'pages')");
+    auto_docs(1, 1, 1, 100);
+    sql("INSERT INTO document (batch_id, file_id, first_page, status, doctype, patient_id,"
+        "       filed_by, filed_at) SELECT 1, 1, g, 'filed', 'letter', 2, 'alice', now()"
+        "  FROM generate_series(101, 105) g");
+    sql("INSERT INTO document (batch_id, file_id, first_page, status, doctype, patient_id)"
+        " SELECT 1, 1, g, 'review', 'letter', 2 FROM generate_series(106, 108) g");
+    sql("INSERT INTO document (batch_id, file_id, first_page, status, doctype, patient_id,"
+        "       filed_by, filed_at, superseded_at)"
+        " SELECT 1, 1, g, 'filed', 'letter', 3, 'auto', now(), now()"
+        "   FROM generate_series(1, 2) g");
+    auto_docs(2, 2, 1, 10);
+    sql("INSERT INTO job (kind, batch_id, file_id, status) VALUES ('assemble', 2, 2, 'queued')");
+    auto_docs(3, 3, 1, 30);
+}
+
+static void expect(th_result *r, int status, const char *in_out, const char *in_err)
+{
+    ck_assert_msg(r->status == status, "exit %d, expected %d; stderr: %s", r->status, status,
+                  r->err);
+    if (in_out)
+        ck_assert_msg(strstr(r->out, in_out), "\"%s\" not in the output:\n%s", in_out, r->out);
+    if (in_err)
+        ck_assert_msg(strstr(r->err, in_err), "\"%s\" not in stderr:\n%s", in_err, r->err);
+    th_result_free(r);
+}
+
+START_TEST(test_sample_command)
+{
+    th_result r;
+
+    /* bad input: usage errors, nothing drawn */
+    r = th_chartscan(&env, "qa", "sample", "--batch", "1", "--rate", "0", NULL);
+    expect(&r, 2, NULL, "--rate");
+    r = th_chartscan(&env, "qa", "sample", "--batch", "1", "--rate", "1.5", NULL);
+    expect(&r, 2, NULL, "--rate");
+    r = th_chartscan(&env, "qa", "sample", "--batch", "x", NULL);
+    expect(&r, 2, NULL, "--batch");
+    r = th_chartscan(&env, "qa", "sample", "--min", "-1", "--batch", "1", NULL);
+    expect(&r, 2, NULL, "--min");
+    r = th_chartscan(&env, "qa", "sample", NULL);
+    expect(&r, 2, NULL, "--batch");
+    r = th_chartscan(&env, "qa", "frobnicate", NULL);
+    expect(&r, 2, NULL, "unknown qa action");
+    TH_ASSERT_VALUE(db, "SELECT count(*) FROM qa_sample", "0");
+
+    r = th_chartscan(&env, "qa", "sample", "--batch", "99", NULL);
+    expect(&r, 1, NULL, "no batch 99");
+    r = th_chartscan(&env, "qa", "sample", "--batch", "2", NULL);
+    expect(&r, 1, NULL, "not finished");
+    TH_ASSERT_VALUE(db, "SELECT count(*) FROM qa_sample", "0");
+
+    setenv("CHARTSCAN_ACTOR", "qa-lead", 1);
+    r = th_chartscan(&env, "qa", "sample", "--batch", "1", "--rate", "0.05", "--min", "20", NULL);
+    expect(&r, 0, "batch 1: 20 auto-filed documents sampled", NULL);
+    TH_ASSERT_VALUE(db, "SELECT count(*) FROM qa_sample WHERE batch_id = 1", "20");
+    /* only the current versions the pipeline filed on its own, with its answer frozen */
+    TH_ASSERT_VALUE(db, "SELECT count(*) FROM qa_sample s JOIN document d ON d.id = s.document_id"
+                        " WHERE s.batch_id = 1 AND (d.status <> 'filed' OR d.superseded_at IS NOT NULL"
+                        "    OR coalesce(d.filed_by, 'auto') <> 'auto' OR d.batch_id <> 1"
+                        "    OR s.pipeline_patient_id <> 1 OR s.pipeline_doctype <> 'progress_note')",
+                    "0");
+    TH_ASSERT_VALUE(db, "SELECT auto_filed || ' ' || drawn_by FROM qa_batch WHERE batch_id = 1",
+                    "100 qa-lead");
+    TH_ASSERT_VALUE(db, "SELECT detail->>'drawn' FROM audit WHERE action = 'qa_sample'"
+                        " AND object_id = '1' AND actor = 'qa-lead'", "20");
+    /* the default of the other finished batch came with it; batch 2 still works */
+    TH_ASSERT_VALUE(db, "SELECT count(*) || ' ' || min(q.drawn_by) FROM qa_sample s"
+                        " JOIN qa_batch q USING (batch_id) WHERE batch_id = 3", "20 default");
+    TH_ASSERT_VALUE(db, "SELECT count(*) FROM qa_batch WHERE batch_id = 2", "0");
+
+    /* once per batch */
+    r = th_chartscan(&env, "qa", "sample", "--batch", "1", "--rate", "0.5", NULL);
+    expect(&r, 1, NULL, "sampled already");
+    TH_ASSERT_VALUE(db, "SELECT count(*) FROM qa_sample WHERE batch_id = 1", "20");
+}
+END_TEST
+
+START_TEST(test_blind_check)
+{
+    cs_store *s = NULL;
+    char err[CS_ERRLEN] = "", *json = NULL, q[256];
+    long long ids[20];
+    PGresult *r;
+
+    /* the station's role: the list of samples carries no answer */
+    ck_assert_msg(cs_store_open_as(&s, CS_DB_REVIEWER, err, sizeof err) == 0, "%s", err);
+    ck_assert_msg(cs_qa_samples_json(s, 1, &json, err, sizeof err) == 0, "%s", err);
+    ck_assert_msg(strstr(json, "\"checked\": false") && !strstr(json, "progress_note") &&
+                  !strstr(json, "patient_id") && !strstr(json, "M1"), "%s", json);
+    free(json);
+
+    r = PQexec(db, "SELECT id FROM qa_sample WHERE batch_id = 1 ORDER BY id");
+    ck_assert_int_eq(PQntuples(r), 20);
+    for (int i = 0; i < 20; i++)
+        ids[i] = strtoll(PQgetvalue(r, i, 0), NULL, 10);
+    PQclear(r);
+
+    /* bad answers change nothing */
+    ck_assert_msg(cs_qa_check(s, ids[0], "rita", 999, "progress_note", NULL, err, sizeof err) ==
+                  CS_REVIEW_BAD, "%s", err);
+    ck_assert_int_eq(cs_qa_check(s, ids[0], "rita", 1, "no_such_type", NULL, err, sizeof err),
+                     CS_REVIEW_BAD);
+    ck_assert_int_eq(cs_qa_check(s, 999999, "rita", 1, "progress_note", NULL, err, sizeof err),
+                     CS_REVIEW_BAD);
+    TH_ASSERT_VALUE(db, "SELECT count(*) FROM qa_sample WHERE checked_at IS NOT NULL", "0");
+
+    /* 18 agree, one names another patient, one another type */
+    for (int i = 0; i < 20; i++) {
+        long long patient = i == 18 ? 2 : 1;
+        const char *type = i == 19 ? "letter" : "progress_note";
+        ck_assert_msg(cs_qa_check(s, ids[i], "rita", patient, type, &json, err, sizeof err) == 0,
+                      "%s", err);
+        if (i == 18)
+            ck_assert_msg(strstr(json, "\"patient_right\": false") &&
+                          strstr(json, "\"doctype_right\": true") && strstr(json, "\"M1\"") &&
+                          strstr(json, "\"M2\""), "%s", json);
+        free(json);
+    }
+    ck_assert_int_eq(cs_qa_check(s, ids[0], "rita", 1, "progress_note", NULL, err, sizeof err),
+                     CS_REVIEW_CONFLICT);
+    cs_store_close(&s);
+
+    TH_ASSERT_VALUE(db, "SELECT count(*) FILTER (WHERE patient_right) || ' '"
+                        "    || count(*) FILTER (WHERE doctype_right) || ' ' || count(checked_at)"
+                        "  FROM qa_sample WHERE batch_id = 1", "19 19 20");
+    snprintf(q, sizeof q, "SELECT detail->>'patient_right' FROM audit WHERE action = 'qa_check'"
+                          " AND actor = 'rita' AND (detail->>'sample')::bigint = %lld", ids[18]);
+    TH_ASSERT_VALUE(db, q, "false");
+}
+END_TEST
+
+START_TEST(test_report)
+{
+    th_result r;
+    cs_store *s = NULL;
+    char err[CS_ERRLEN] = "", *json = NULL;
+
+    r = th_chartscan(&env, "qa", "report", NULL);
+    ck_assert_msg(r.status == 0, "%s", r.err);
+    ck_assert_msg(strstr(r.out, "19/20 95.0% [76.4-99.1]"), "%s", r.out);  /* patient, type */
+    ck_assert_msg(strstr(r.out, "18/20 90.0% [69.9-97.2]"), "%s", r.out);  /* both */
+    ck_assert_msg(strstr(r.out, "WRONG PATIENT"), "%s", r.out);
+    ck_assert_msg(strstr(r.out, "\nall "), "%s", r.out);
+    th_result_free(&r);
+    r = th_chartscan(&env, "qa", "report", "--batch", "3", NULL);
+    ck_assert_msg(r.status == 0 && !strstr(r.out, "WRONG PATIENT") && strstr(r.out, "three.zip")
+                  && !strstr(r.out, "one.zip"), "%s%s", r.out, r.err);
+    th_result_free(&r);
+    r = th_chartscan(&env, "qa", "report", "--batch", "2", NULL);
+    expect(&r, 1, NULL, "no sample");
+
+    ck_assert_msg(cs_store_open_as(&s, CS_DB_REVIEWER, err, sizeof err) == 0, "%s", err);
+    ck_assert_msg(cs_qa_report_json(s, 0, &json, err, sizeof err) == 0, "%s", err);
+    ck_assert_msg(strstr(json, "\"patient\":{\"right\":19,\"rate\":0.9500,\"low\":0.7639,"
+                               "\"high\":0.9911}") && strstr(json, "\"wrong_patient\":true"),
+                  "%s", json);
+    free(json);
+    cs_store_close(&s);
+}
+END_TEST
+
+START_TEST(test_review_all)
+{
+    th_result r;
+
+    r = th_chartscan(&env, "qa", "review-all", "--batch", "99", NULL);
+    expect(&r, 1, NULL, "no batch 99");
+    r = th_chartscan(&env, "qa", "review-all", "--batch", "1", NULL);
+    expect(&r, 0, "batch 1: 105 filed documents back in review", NULL);
+    TH_ASSERT_VALUE(db, "SELECT count(*) FROM document WHERE batch_id = 1 AND status = 'filed'"
+                        "   AND superseded_at IS NULL", "0");
+    TH_ASSERT_VALUE(db, "SELECT count(*) FROM document WHERE batch_id = 1 AND status = 'review'"
+                        "   AND review_reason = 'qa full review' AND filed_by IS NULL", "105");
+    /* superseded versions and other batches are untouched */
+    TH_ASSERT_VALUE(db, "SELECT count(*) FROM document WHERE status = 'filed'"
+                        "   AND (batch_id <> 1 OR superseded_at IS NOT NULL)", "42");
+    TH_ASSERT_VALUE(db, "SELECT count(*) FROM audit WHERE action = 'qa_review_all'"
+                        "   AND object_kind = 'document' AND actor = 'qa-lead'"
+                        "   AND before->>'status' = 'filed' AND after->>'status' = 'review'", "105");
+    TH_ASSERT_VALUE(db, "SELECT detail->>'documents' FROM audit WHERE action = 'qa_review_all'"
+                        "   AND object_kind = 'batch'", "105");
+    r = th_chartscan(&env, "qa", "report", "--batch", "1", NULL);
+    expect(&r, 0, "(in full review)", NULL);
+}
+END_TEST
+
+static Suite *qa_suite(void)
+{
+    Suite *s = suite_create("qa");
+    TCase *unit = tcase_create("wilson"), *data_case = tcase_create("audit");
+
+    tcase_add_test(unit, test_wilson_known_values);
+    tcase_add_test(unit, test_sample_size);
+    suite_add_tcase(s, unit);
+    tcase_set_timeout(data_case, 120);
+    tcase_add_test(data_case, test_sample_command);
+    tcase_add_test(data_case, test_blind_check);
+    tcase_add_test(data_case, test_report);
+    tcase_add_test(data_case, test_review_all);
+    suite_add_tcase(s, data_case);
+    return s;
+}
+
+int main(void)
+{
+    SRunner *sr;
+    th_result r;
+    int failed;
+
+    th_setup(&env, "qa");
+    r = th_chartscan(&env, "init", NULL);
+    if (r.status != 0) {
+        fprintf(stderr, "init failed: %s\n", r.err);
+        th_result_free(&r);
+        th_teardown(&env);
+        return 2;
+    }
+    th_result_free(&r);
+    db = th_connect(&env);
+    if (!db) {
+        th_teardown(&env);
+        return 2;
+    }
+    sr = srunner_create(qa_suite());
+    srunner_set_fork_status(sr, CK_NOFORK);
+    data();
+    srunner_run_all(sr, CK_NORMAL);
+    failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    PQfinish(db);
+    th_teardown(&env);
+    return failed ? 1 : 0;
+}
