@@ -107,6 +107,8 @@ enum MHD_Result cs_review_api_action(cs_review_context *x, long long id, const c
 enum MHD_Result cs_review_api_me(cs_review_context *x);
 enum MHD_Result cs_review_api_users(cs_review_context *x);
 enum MHD_Result cs_review_api_audit(cs_review_context *x);
+/* api_qa.c: the sample audit's page /qa and its API /api/qa/... (session and CSRF checked) */
+enum MHD_Result cs_review_route_qa(cs_review_context *x, const char *url);
 
 /*
  * Responses (respond.c), with the security headers of every answer.

@@ -13,6 +13,7 @@
  *   POST /api/documents/ID/{claim,release,confirm,type,patient,split,merge,
  *        blank,not-blank,reject}
  *   GET  /api/users  /api/audit?user=&since=&limit=            (admins only)
+ *   GET  /qa  /api/qa/...: the sample audit (api_qa.c)
  * A document id in a URL is checked against the user's role first
  * (cs_review_store_may_see): 403 for a reviewer's request for a document
  * that is not in review and that they did not work on.
@@ -184,6 +185,8 @@ enum MHD_Result cs_review_route(cs_review_context *x, const char *url)
             return cs_review_send_error(x, 405, "use GET");
         return url[5] == 'u' ? cs_review_api_users(x) : cs_review_api_audit(x);
     }
+    if (!strcmp(url, "/qa") || !strncmp(url, "/api/qa/", 8))
+        return cs_review_route_qa(x, url);
     x->rq->route = "not found";
     return cs_review_send_error(x, 404, "not found");
 }

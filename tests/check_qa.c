@@ -12,14 +12,19 @@
  * The data tests run in order on one database (CK_NOFORK keeps them in
  * this process).
  */
+#include <arpa/inet.h>
 #include <check.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include "common/common.h"
 #include "pipeline/pipeline.h"
 #include "pipeline/review/qa_store.h"
+#include "review/review.h"
 #include "tests/harness.h"
 
 static th_env env;
@@ -188,8 +193,9 @@ START_TEST(test_blind_check)
     /* the station's role: the list of samples carries no answer */
     ck_assert_msg(cs_store_open_as(&s, CS_DB_REVIEWER, err, sizeof err) == 0, "%s", err);
     ck_assert_msg(cs_qa_samples_json(s, 1, &json, err, sizeof err) == 0, "%s", err);
-    ck_assert_msg(strstr(json, "\"checked\": false") && !strstr(json, "progress_note") &&
-                  !strstr(json, "patient_id") && !strstr(json, "M1"), "%s", json);
+    ck_assert_msg(strstr(json, "\"checked\": false") && !strstr(json, "\"doctype\":") &&
+                  !strstr(json, "patient_id") && !strstr(json, "M1") && !strstr(json, "pipeline"),
+                  "%s", json);
     free(json);
 
     r = PQexec(db, "SELECT id FROM qa_sample WHERE batch_id = 1 ORDER BY id");
@@ -262,6 +268,155 @@ START_TEST(test_report)
 }
 END_TEST
 
+/* ---- the station's API (review/api_qa.c) ---- */
+
+static int port;
+
+typedef struct reply {
+    int status;
+    char *text;      /* headers and body */
+} reply;
+
+static reply http(const char *method, const char *path, const char *headers, const char *body)
+{
+    struct sockaddr_in sa;
+    reply r = {0, NULL};
+    cs_buf req = CS_BUF_INIT, resp = CS_BUF_INIT;
+    char buf[8192];
+    ssize_t n;
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+
+    memset(&sa, 0, sizeof sa);
+    sa.sin_family = AF_INET;
+    sa.sin_port = htons((unsigned short)port);
+    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ck_assert_int_eq(connect(fd, (struct sockaddr *)&sa, sizeof sa), 0);
+    cs_buf_printf(&req, "%s %s HTTP/1.1\r\nHost: 127.0.0.1:%d\r\nConnection: close\r\n%s",
+                  method, path, port, headers ? headers : "");
+    if (body)
+        cs_buf_printf(&req, "Content-Type: application/x-www-form-urlencoded\r\n"
+                            "Content-Length: %zu\r\n\r\n%s", strlen(body), body);
+    else
+        cs_buf_puts(&req, "\r\n");
+    ck_assert_int_eq(write(fd, req.data, req.len), (ssize_t)req.len);
+    while ((n = read(fd, buf, sizeof buf)) > 0)
+        cs_buf_append(&resp, buf, (size_t)n);
+    close(fd);
+    cs_buf_free(&req);
+    r.text = resp.data ? resp.data : strdup("");
+    sscanf(r.text, "HTTP/1.1 %d", &r.status);
+    return r;
+}
+
+/* Log in: the headers of the session (Cookie and X-CSRF-Token lines). */
+static void login(const char *user, char headers[256])
+{
+    char body[120], cookie[128];
+    reply r;
+    const char *c;
+
+    snprintf(body, sizeof body, "name=%s&password=another+password", user);
+    r = http("POST", "/api/login", "X-Requested-With: chartscan\r\n", body);
+    ck_assert_msg(r.status == 200, "login: %s", r.text);
+    c = strstr(r.text, "Set-Cookie: cs_session=");
+    ck_assert_ptr_nonnull(c);
+    snprintf(cookie, sizeof cookie, "Cookie: %.*s\r\n", 75, c + 12);
+    free(r.text);
+    r = http("GET", "/api/me", cookie, NULL);
+    c = strstr(r.text, "\"csrf\":\"");
+    ck_assert_ptr_nonnull(c);
+    snprintf(headers, 256, "%sX-CSRF-Token: %.64s\r\n", cookie, c + 8);
+    free(r.text);
+}
+
+/* The reply of a request, checked for status and (when given) a piece of text. */
+static void expect_http(const char *method, const char *path, const char *headers,
+                        const char *body, int status, const char *text)
+{
+    reply r = http(method, path, headers, body);
+    ck_assert_msg(r.status == status && (!text || strstr(r.text, text)),
+                  "%s %s gave %d, expected %d with \"%s\": %s", method, path, r.status, status,
+                  text ? text : "", r.text);
+    free(r.text);
+}
+
+START_TEST(test_station)
+{
+    cs_review_options o = {"127.0.0.1:0", NULL, NULL};
+    cs_review_server *server = NULL;
+    cs_store *s = NULL;
+    char err[CS_ERRLEN] = "", rita[256], adam[256], path[96], cookie_only[160];
+    FILE *out = fopen("/dev/null", "w"), *in;
+    long long sample;
+
+    ck_assert_msg(cs_store_open(&s, err, sizeof err) == 0, "%s", err);
+    in = fmemopen((char *)"another password\n", 17, "r");
+    ck_assert_msg(cs_review_users_add(s, "rita", "reviewer", in, out, err, sizeof err) == 0, "%s",
+                  err);
+    fclose(in);
+    in = fmemopen((char *)"another password\n", 17, "r");
+    ck_assert_msg(cs_review_users_add(s, "adam", "admin", in, out, err, sizeof err) == 0, "%s",
+                  err);
+    fclose(in);
+    fclose(out);
+    cs_store_close(&s);
+    server = cs_review_server_start(&o, err, sizeof err);
+    ck_assert_msg(server != NULL, "%s", err);
+    port = cs_review_server_port(server);
+
+    expect_http("GET", "/api/qa/samples", NULL, NULL, 401, NULL);
+    login("rita", rita);
+    login("adam", adam);
+    expect_http("GET", "/qa", rita, NULL, 200, "/static/qa.js");
+    expect_http("GET", "/static/qa.js", NULL, NULL, 200, "/api/qa/samples/");
+    /* the list: no answer of the pipeline's */
+    {
+        reply r = http("GET", "/api/qa/samples?batch=3", rita, NULL);
+        ck_assert_msg(r.status == 200 && strstr(r.text, "\"checked\": false") &&
+                      !strstr(r.text, "\"doctype\":") && !strstr(r.text, "\"M1\"") &&
+                      !strstr(r.text, "pipeline") && strstr(r.text, "progress_note"), "%s",
+                      r.text);
+        free(r.text);
+    }
+    sample = th_long(db, "SELECT min(id) FROM qa_sample WHERE batch_id = 3");
+    snprintf(path, sizeof path, "/api/qa/samples/%lld/check", sample);
+    /* a POST without the CSRF token, bad answers: refused, nothing stored */
+    snprintf(cookie_only, sizeof cookie_only, "%.*s", (int)(strstr(rita, "X-CSRF") - rita), rita);
+    expect_http("POST", path, cookie_only, "mrn=M1&doctype=progress_note", 403, NULL);
+    expect_http("POST", path, rita, "mrn=NOPE&doctype=progress_note", 400, "no patient");
+    expect_http("POST", path, rita, "mrn=M1", 400, "type");
+    expect_http("POST", path, rita, "doctype=letter", 400, "MRN");
+    expect_http("POST", path, rita, "mrn=M1&not_in_roster=1&doctype=letter", 400, "not both");
+    expect_http("POST", "/api/qa/samples/999999/check", rita, "mrn=M1&doctype=letter", 400,
+                "no sample");
+    TH_ASSERT_VALUE(db, "SELECT count(*) FROM qa_sample WHERE batch_id = 3 AND checked_at"
+                        " IS NOT NULL", "0");
+    /* the check: the pipeline's answer only now */
+    expect_http("POST", path, rita, "mrn=M2&doctype=progress_note", 200,
+                "\"patient_right\": false");
+    expect_http("POST", path, rita, "mrn=M1&doctype=progress_note", 409, "checked already");
+    {
+        char q[160];
+        snprintf(q, sizeof q, "SELECT checked_by || ' ' || reviewer_patient_id FROM qa_sample"
+                              " WHERE id = %lld", sample);
+        TH_ASSERT_VALUE(db, q, "rita 2");
+    }
+    expect_http("GET", "/api/qa/report?batch=3", rita, NULL, 200, "\"wrong_patient\":true");
+    expect_http("GET", "/api/qa/samples/999999/pages/1.png", rita, NULL, 404, NULL);
+    /* full review: admins only */
+    expect_http("POST", "/api/qa/batches/3/review-all", rita, "", 403, NULL);
+    TH_ASSERT_VALUE(db, "SELECT count(*) FROM document WHERE batch_id = 3 AND status = 'filed'",
+                    "30");
+    expect_http("POST", "/api/qa/batches/3/review-all", adam, "", 200, "\"documents\":30");
+    TH_ASSERT_VALUE(db, "SELECT count(*) FROM document WHERE batch_id = 3 AND status = 'review'"
+                        "   AND review_reason = 'qa full review'", "30");
+    TH_ASSERT_VALUE(db, "SELECT count(*) FROM audit WHERE action = 'qa_review_all'"
+                        "   AND actor = 'adam' AND object_kind = 'document'", "30");
+    expect_http("POST", "/api/qa/batches/999/review-all", adam, "", 404, NULL);
+    cs_review_server_stop(&server);
+}
+END_TEST
+
 START_TEST(test_review_all)
 {
     th_result r;
@@ -276,12 +431,12 @@ START_TEST(test_review_all)
                         "   AND review_reason = 'qa full review' AND filed_by IS NULL", "105");
     /* superseded versions and other batches are untouched */
     TH_ASSERT_VALUE(db, "SELECT count(*) FROM document WHERE status = 'filed'"
-                        "   AND (batch_id <> 1 OR superseded_at IS NOT NULL)", "42");
+                        "   AND (batch_id <> 1 OR superseded_at IS NOT NULL)", "12");
     TH_ASSERT_VALUE(db, "SELECT count(*) FROM audit WHERE action = 'qa_review_all'"
                         "   AND object_kind = 'document' AND actor = 'qa-lead'"
                         "   AND before->>'status' = 'filed' AND after->>'status' = 'review'", "105");
     TH_ASSERT_VALUE(db, "SELECT detail->>'documents' FROM audit WHERE action = 'qa_review_all'"
-                        "   AND object_kind = 'batch'", "105");
+                        "   AND object_kind = 'batch' AND object_id = '1'", "105");
     r = th_chartscan(&env, "qa", "report", "--batch", "1", NULL);
     expect(&r, 0, "(in full review)", NULL);
 }
@@ -299,6 +454,7 @@ static Suite *qa_suite(void)
     tcase_add_test(data_case, test_sample_command);
     tcase_add_test(data_case, test_blind_check);
     tcase_add_test(data_case, test_report);
+    tcase_add_test(data_case, test_station);
     tcase_add_test(data_case, test_review_all);
     suite_add_tcase(s, data_case);
     return s;

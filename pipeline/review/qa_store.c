@@ -279,7 +279,10 @@ int cs_qa_samples_json(cs_store *s, long long batch_id, char **json, char *err, 
         "         'first_page', d.first_page, 'page_count', d.page_count,"
         "         'checked', q.checked_at IS NOT NULL, 'checked_by', q.checked_by,"
         "         'patient_right', q.patient_right, 'doctype_right', q.doctype_right)"
-        "         ORDER BY q.checked_at IS NOT NULL, q.batch_id, q.id), '[]'::jsonb))::text"
+        "         ORDER BY q.checked_at IS NOT NULL, q.batch_id, q.id), '[]'::jsonb),"
+        "       'doctypes', (SELECT coalesce(jsonb_agg(jsonb_build_object('code', t.code,"
+        "                    'display', t.display) ORDER BY t.display), '[]'::jsonb)"
+        "                      FROM doctype t))::text"
         "  FROM qa_sample q JOIN document d ON d.id = q.document_id"
         " WHERE $1::bigint IS NULL OR q.batch_id = $1::bigint", 1, p, err, errlen);
 
@@ -289,6 +292,33 @@ int cs_qa_samples_json(cs_store *s, long long batch_id, char **json, char *err, 
     *json = strdup(PQgetvalue(r, 0, 0));
     PQclear(r);
     return *json ? 0 : cs_fail(err, errlen, "out of memory");
+}
+
+/* The one bigint a query on one parameter gives: it, 0 for no row, or CS_REVIEW_ERROR. */
+static long long one_id(cs_store *s, const char *sql, const char *param, char *err,
+                        size_t errlen)
+{
+    const char *p[1] = {param};
+    PGresult *r = cs_pq(s, sql, 1, p, err, errlen);
+    long long id;
+
+    if (!r)
+        return CS_REVIEW_ERROR;
+    id = PQntuples(r) == 1 ? cs_pq_int(r, 0, 0) : 0;
+    PQclear(r);
+    return id;
+}
+
+long long cs_qa_sample_document(cs_store *s, long long sample_id, char *err, size_t errlen)
+{
+    char sid[24];
+    return one_id(s, "SELECT document_id FROM qa_sample WHERE id = $1::bigint",
+                  cs_i64(sid, sample_id), err, errlen);
+}
+
+long long cs_qa_patient_by_mrn(cs_store *s, const char *mrn, char *err, size_t errlen)
+{
+    return one_id(s, "SELECT id FROM patient WHERE mrn = $1", mrn, err, errlen);
 }
 
 int cs_qa_tallies(cs_store *s, long long batch_id, cs_qa_tally **out, size_t *count, char *err,

@@ -68,6 +68,14 @@ int cs_qa_check(cs_store *s, long long sample_id, const char *user, long long pa
  */
 int cs_qa_samples_json(cs_store *s, long long batch_id, char **json, char *err, size_t errlen);
 
+/*
+ * The document of sample_id (for its page images on the QA page): its id,
+ * 0 when there is no such sample, or CS_REVIEW_ERROR.
+ */
+long long cs_qa_sample_document(cs_store *s, long long sample_id, char *err, size_t errlen);
+/* The roster id of the patient with mrn: the id, 0 when there is none, or CS_REVIEW_ERROR. */
+long long cs_qa_patient_by_mrn(cs_store *s, const char *mrn, char *err, size_t errlen);
+
 /* One line of the report: a batch, or every batch (batch_id 0). */
 typedef struct cs_qa_tally {
     long long batch_id;
