@@ -95,7 +95,9 @@ static void auto_docs(int b, int f, int p0, int n)
 /*
  * Batch 1: 100 auto-filed documents (patient 1, progress notes), 5 filed by
  * a reviewer, 3 in review, 2 auto-filed versions superseded.  Batch 2: 10
- * auto-filed, a job still queued.  Batch 3: 30 auto-filed, finished.
+ * auto-filed, a job still queued.  Batches 3 and 4: 30 and 25 auto-filed,
+ * finished.  Batch 5: 3 auto-filed, one filed by a reviewer, one in review,
+ * one superseded, one rejected.
  */
 static void data(void)
 {
@@ -119,6 +121,24 @@ static void data(void)
     auto_docs(2, 2, 1, 10);
     sql("INSERT INTO job (kind, batch_id, file_id, status) VALUES ('assemble', 2, 2, 'queued')");
     auto_docs(3, 3, 1, 30);
+    /* batch 4: the browser's */
+    sql("INSERT INTO batch (id, name, sha256, size_bytes, archive_oid, status) VALUES"
+        " (4, 'four.zip', 'd', 1, 0, 'unpacked')");
+    sql("INSERT INTO source_file (id, batch_id, entry_index, path, status) VALUES"
+        " (4, 4, 0, 'd.tif', 'pages')");
+    auto_docs(4, 4, 1, 25);
+    /* batch 5: 3 auto-filed among every other kind of document */
+    sql("INSERT INTO batch (id, name, sha256, size_bytes, archive_oid, status) VALUES"
+        " (5, 'five.zip', 'e', 1, 0, 'unpacked')");
+    sql("INSERT INTO source_file (id, batch_id, entry_index, path, status) VALUES"
+        " (5, 5, 0, 'e.tif', 'pages')");
+    auto_docs(5, 5, 1, 3);
+    sql("INSERT INTO document (batch_id, file_id, first_page, status, doctype, patient_id,"
+        "       filed_by, filed_at, superseded_at) VALUES"
+        " (5, 5, 4, 'filed', 'letter', 1, 'alice', now(), NULL),"
+        " (5, 5, 5, 'review', 'letter', 1, NULL, NULL, NULL),"
+        " (5, 5, 6, 'filed', 'letter', 1, 'auto', now(), now()),"
+        " (5, 5, 7, 'rejected', 'letter', 1, NULL, NULL, NULL)");
 }
 
 static void expect(th_result *r, int status, const char *in_out, const char *in_err)
@@ -158,6 +178,16 @@ START_TEST(test_sample_command)
     TH_ASSERT_VALUE(db, "SELECT count(*) FROM qa_sample", "0");
 
     setenv("CHARTSCAN_ACTOR", "qa-lead", 1);
+    /* everything: exactly the current auto-filed documents; with the default
+       sample switched off, no other batch is drawn */
+    sql("UPDATE qa_policy SET enabled = false");
+    r = th_chartscan(&env, "qa", "sample", "--batch", "5", "--rate", "1", "--min", "0", NULL);
+    expect(&r, 0, "batch 5: 3 auto-filed documents sampled", NULL);
+    sql("UPDATE qa_policy SET enabled = true");
+    TH_ASSERT_VALUE(db, "SELECT string_agg(batch_id::text, ',') FROM qa_batch", "5");
+    TH_ASSERT_VALUE(db, "SELECT string_agg(d.first_page::text, ',' ORDER BY d.first_page)"
+                        "  FROM qa_sample s JOIN document d ON d.id = s.document_id"
+                        " WHERE s.batch_id = 5", "1,2,3");
     r = th_chartscan(&env, "qa", "sample", "--batch", "1", "--rate", "0.05", "--min", "20", NULL);
     expect(&r, 0, "batch 1: 20 auto-filed documents sampled", NULL);
     TH_ASSERT_VALUE(db, "SELECT count(*) FROM qa_sample WHERE batch_id = 1", "20");
@@ -417,6 +447,43 @@ START_TEST(test_station)
 }
 END_TEST
 
+/* The page in chromium (tests/e2e/qa.e2e.js): the blind check and full review. */
+START_TEST(test_browser)
+{
+    cs_review_options o = {"127.0.0.1:0", NULL, NULL};
+    cs_review_server *server = NULL;
+    char err[CS_ERRLEN] = "", out_dir[700], cmd[2048];
+    int rc;
+
+    if (access("/usr/bin/chromium", X_OK) != 0)
+        ck_abort_msg("/usr/bin/chromium is missing: run scripts/install-deps");
+    if (access("tests/e2e/node_modules/playwright-core", F_OK) != 0)
+        ck_assert_msg(th_sh("cd tests/e2e && npm ci --no-audit --no-fund >/dev/null 2>&1") == 0,
+                      "npm ci in tests/e2e failed");
+    snprintf(out_dir, sizeof out_dir, "%s/build/test-output/qa", env.root);
+    th_sh("mkdir -p '%s'", out_dir);
+    server = cs_review_server_start(&o, err, sizeof err);
+    ck_assert_msg(server != NULL, "%s", err);
+    snprintf(cmd, sizeof cmd,
+             "cd tests/e2e && BASE_URL=http://127.0.0.1:%d OUT_DIR='%s' CS_PASSWORD='another"
+             " password' CS_REVIEWER=rita CS_ADMIN=adam QA_BATCH=4 PIPELINE_MRN=M1 WRONG_MRN=M3"
+             " node qa.e2e.js > '%s/e2e.log' 2>&1", cs_review_server_port(server), out_dir,
+             out_dir);
+    rc = th_sh("%s", cmd);
+    cs_review_server_stop(&server);
+    if (rc != 0)
+        th_sh("cat '%s/e2e.log' >&2", out_dir);
+    ck_assert_msg(rc == 0, "the browser test failed (see %s/e2e.log)", out_dir);
+    TH_ASSERT_VALUE(db, "SELECT count(*) || ' ' || min(checked_by) || ' ' || min(reviewer_patient_id)"
+                        "    || ' ' || bool_and(NOT patient_right)"
+                        "  FROM qa_sample WHERE batch_id = 4 AND checked_at IS NOT NULL",
+                    "1 rita 3 true");
+    TH_ASSERT_VALUE(db, "SELECT count(*) FILTER (WHERE status = 'review') || ' ' || count(*)"
+                        "  FROM document WHERE batch_id = 4", "25 25");
+    TH_ASSERT_VALUE(db, "SELECT review_all_by FROM qa_batch WHERE batch_id = 4", "adam");
+}
+END_TEST
+
 START_TEST(test_review_all)
 {
     th_result r;
@@ -431,7 +498,7 @@ START_TEST(test_review_all)
                         "   AND review_reason = 'qa full review' AND filed_by IS NULL", "105");
     /* superseded versions and other batches are untouched */
     TH_ASSERT_VALUE(db, "SELECT count(*) FROM document WHERE status = 'filed'"
-                        "   AND (batch_id <> 1 OR superseded_at IS NOT NULL)", "12");
+                        "   AND (batch_id <> 1 OR superseded_at IS NOT NULL)", "17");  /* 2: 10, 5: 5 */
     TH_ASSERT_VALUE(db, "SELECT count(*) FROM audit WHERE action = 'qa_review_all'"
                         "   AND object_kind = 'document' AND actor = 'qa-lead'"
                         "   AND before->>'status' = 'filed' AND after->>'status' = 'review'", "105");
@@ -450,11 +517,12 @@ static Suite *qa_suite(void)
     tcase_add_test(unit, test_wilson_known_values);
     tcase_add_test(unit, test_sample_size);
     suite_add_tcase(s, unit);
-    tcase_set_timeout(data_case, 120);
+    tcase_set_timeout(data_case, 300);
     tcase_add_test(data_case, test_sample_command);
     tcase_add_test(data_case, test_blind_check);
     tcase_add_test(data_case, test_report);
     tcase_add_test(data_case, test_station);
+    tcase_add_test(data_case, test_browser);
     tcase_add_test(data_case, test_review_all);
     suite_add_tcase(s, data_case);
     return s;
