@@ -12,7 +12,9 @@
  *   browser                                 Debian's chromium driven by playwright-core
  *                                           (tests/e2e/review.e2e.js): log in, queue,
  *                                           change a patient, confirm, split; then the
- *                                           database and the audit rows are checked
+ *                                           database and the audit rows are checked;
+ *                                           keystrokes.e2e.js counts the keys and
+ *                                           seconds a preselected document takes
  *
  * The fixture processes a generated sample batch with the chartscan binary
  * once, in main(), before any test runs.  CS_REVIEW_UNIT_ONLY=1 runs the
@@ -749,6 +751,80 @@ START_TEST(test_browser_end_to_end)
 }
 END_TEST
 
+/* A candidate whose every identifier printed on the page agrees exactly and
+ * has its box (an MRN may be absent: then the full name and birth date). */
+#define VERIFIED(c)                                                                           \
+    c "->>'birth_date_agreement' = 'exact' AND " c "->>'last_name_agreement' = 'exact' AND "   \
+    c "->>'first_name_agreement' = 'exact' AND " c "->'evidence' ?& ARRAY['birth_date',"        \
+    " 'last_name', 'first_name'] AND (" c "->>'mrn_agreement' = 'missing' OR (" c               \
+    "->>'mrn_agreement' = 'exact' AND " c "->'evidence' ? 'mrn'))"
+
+/*
+ * Two keystrokes a document (issue 14).  The review queue is generated from
+ * the sample's documents that have exactly one verified candidate: the first
+ * half lose their patient (the verified candidate is to be preselected), the
+ * rest are held only for their type; the browser presses Enter and c on
+ * each, counting keys and seconds.  Runs last: it files them all again.
+ */
+START_TEST(test_browser_two_keystrokes)
+{
+    char cmd[4096], q[2048], list[2][256];
+    long long id[8], want[8];
+    PGconn *c = th_connect(&env);
+    PGresult *r;
+    int rc, n, half;
+
+    r = PQexec(c, "SELECT d.id, (SELECT (e->>'patient_id')::bigint FROM jsonb_array_elements("
+               "d.candidates) e WHERE " VERIFIED("e") ") FROM document d"
+               " WHERE d.superseded_at IS NULL AND d.status IN ('filed', 'review')"
+               " AND (SELECT count(*) FROM jsonb_array_elements(d.candidates) e WHERE "
+               VERIFIED("e") ") = 1"
+               " ORDER BY d.candidates->0->>'mrn_agreement' = 'missing' DESC, d.id LIMIT 8");
+    n = PQntuples(r);
+    ck_assert_msg(PQresultStatus(r) == PGRES_TUPLES_OK && n >= 4,
+                  "the sample has %d documents with one verified candidate, 4 needed: %s", n,
+                  PQresultErrorMessage(r));
+    half = (n + 1) / 2;
+    list[0][0] = list[1][0] = '\0';
+    for (int i = 0; i < n; i++) {
+        char *l = list[i >= half];
+        id[i] = atoll(PQgetvalue(r, i, 0));
+        want[i] = atoll(PQgetvalue(r, i, 1));
+        snprintf(l + strlen(l), sizeof list[0] - strlen(l), "%s%lld", *l ? "," : "", id[i]);
+        snprintf(q, sizeof q, "UPDATE document SET status = 'review', filed_by = NULL,"
+                 " filed_at = NULL, patient_id = %s, patient_confidence = %s, review_reason = '%s',"
+                 " review_reasons = ARRAY['%s'] WHERE id = %lld",
+                 i < half ? "NULL" : PQgetvalue(r, i, 1), i < half ? "NULL" : "1",
+                 i < half ? "weak evidence" : "document type uncertain",
+                 i < half ? "weak evidence" : "document type uncertain", id[i]);
+        {
+            PGresult *u = PQexec(c, q);
+            ck_assert_msg(PQresultStatus(u) == PGRES_COMMAND_OK, "%s", PQresultErrorMessage(u));
+            PQclear(u);
+        }
+    }
+    PQclear(r);
+    snprintf(cmd, sizeof cmd,
+             "cd tests/e2e && BASE_URL=http://127.0.0.1:%d CS_USER=alice CS_PASSWORD='%s'"
+             " OUT_DIR='%s' DOCS_PATIENT=%s DOCS_TYPE=%s MAX_KEYS=2 node keystrokes.e2e.js"
+             " > '%s/keystrokes.log' 2>&1", port, PASSWORD, out_dir, list[0], list[1], out_dir);
+    rc = th_sh("%s", cmd);
+    th_sh("cat '%s/keystrokes.log' >&2", out_dir);
+    ck_assert_msg(rc == 0, "the keystroke test failed (see %s/keystrokes.log)", out_dir);
+    /* each filed by alice to the verified candidate, with a type */
+    for (int i = 0; i < n; i++) {
+        snprintf(q, sizeof q, "SELECT status || ' ' || filed_by || ' ' || (patient_id = %lld)"
+                 " || ' ' || (doctype IS NOT NULL) FROM document WHERE id = %lld", want[i], id[i]);
+        TH_ASSERT_VALUE(c, q, "filed alice true true");
+        snprintf(q, sizeof q, "SELECT count(*) FROM audit WHERE actor = 'alice' AND action ="
+                 " 'change_patient' AND object_id = '%lld' AND (after->>'patient_id')::bigint = %lld"
+                 " AND at > now() - interval '5 min'", id[i], want[i]);
+        ck_assert_int_eq(th_long(c, q), i < half ? 1 : 0);
+    }
+    PQfinish(c);
+}
+END_TEST
+
 START_TEST(test_audit_listing_and_retraining)
 {
     cs_store *s = open_store();
@@ -963,6 +1039,7 @@ static Suite *review_suite(int unit_only)
         tcase_add_test(browser, test_browser_end_to_end);
         tcase_add_test(browser, test_audit_listing_and_retraining);
         tcase_add_test(browser, test_blank_split_merge_versions);
+        tcase_add_test(browser, test_browser_two_keystrokes);
         tcase_set_timeout(browser, 600);
         suite_add_tcase(s, store);
         suite_add_tcase(s, web);
