@@ -107,6 +107,7 @@ enum MHD_Result cs_review_api_action(cs_review_context *x, long long id, const c
 enum MHD_Result cs_review_api_me(cs_review_context *x);
 enum MHD_Result cs_review_api_users(cs_review_context *x);
 enum MHD_Result cs_review_api_audit(cs_review_context *x);
+enum MHD_Result cs_review_api_dashboard(cs_review_context *x);   /* api_dashboard.c */
 
 /*
  * Responses (respond.c), with the security headers of every answer.
