@@ -12,7 +12,9 @@
  *   browser                                 Debian's chromium driven by playwright-core
  *                                           (tests/e2e/review.e2e.js): log in, queue,
  *                                           change a patient, confirm, split; then the
- *                                           database and the audit rows are checked
+ *                                           database and the audit rows are checked;
+ *                                           keystrokes.e2e.js counts the keys and
+ *                                           seconds a preselected document takes
  *
  * The fixture processes a generated sample batch with the chartscan binary
  * once, in main(), before any test runs.  CS_REVIEW_UNIT_ONLY=1 runs the
@@ -21,6 +23,7 @@
 #include <arpa/inet.h>
 #include <check.h>
 #include <dirent.h>
+#include <jansson.h>
 #include <leptonica/allheaders.h>
 #include <netinet/in.h>
 #include <stdio.h>
@@ -669,6 +672,158 @@ START_TEST(test_http_assets_are_the_files)
 }
 END_TEST
 
+/* ---- the dashboard ---- */
+
+/*
+ * A batch with known figures (once): 10 pages, 4 pending, 3 finished in the
+ * last hour (3 earlier): 3 pages an hour, ETA 80 minutes; 6 current
+ * documents, 3 filed automatically (50%), 1 by a reviewer, 2 in review
+ * ("no MRN found" twice, "document type uncertain" once) and a superseded
+ * auto-filed one that does not count; reviewer carol viewed, confirmed,
+ * viewed after a pause and rejected: the first action and the one after the
+ * pause count as 5 minutes each: 2 decisions in 5 + 2 + 5 + 1 = 13 minutes,
+ * 9.2 documents a reviewer-hour.  Its id.
+ */
+static long long dashboard_batch(PGconn *c)
+{
+    static const char *const sql[] = {
+        "INSERT INTO batch (name, sha256, size_bytes, chunk_bytes, status)"
+        " VALUES ('dash.zip', 'dash', 1, 1, 'unpacked')",
+        "INSERT INTO source_file (batch_id, entry_index, path, status, page_count)"
+        " SELECT id, 0, 'dash.tif', 'pages', 10 FROM batch WHERE name = 'dash.zip'",
+        "INSERT INTO page (file_id, page_no, status, finished_at)"
+        " SELECT f.id, n, CASE WHEN n <= 4 THEN 'pending' ELSE 'done' END,"
+        "  CASE WHEN n <= 4 THEN NULL WHEN n <= 7 THEN now() - interval '10 min'"
+        "       ELSE now() - interval '2 hours' END"
+        " FROM source_file f, generate_series(1, 10) n WHERE f.path = 'dash.tif'",
+        "INSERT INTO document (batch_id, file_id, first_page, last_page, page_count, status,"
+        " filed_by, review_reasons, superseded_at)"
+        " SELECT f.batch_id, f.id, n, n, 1, d.status, d.by, d.reasons, d.sup"
+        " FROM source_file f, (VALUES (5, 'filed', 'auto', NULL::text[], NULL::timestamptz),"
+        "  (6, 'filed', 'auto', NULL, NULL), (7, 'filed', 'auto', NULL, NULL),"
+        "  (8, 'filed', 'carol', NULL, NULL),"
+        "  (9, 'review', NULL, ARRAY['no MRN found', 'document type uncertain'], NULL),"
+        "  (10, 'review', NULL, ARRAY['no MRN found'], NULL),"
+        "  (5, 'filed', 'auto', NULL, now())) d(n, status, by, reasons, sup)"
+        " WHERE f.path = 'dash.tif'",
+        "INSERT INTO review_user (name, role, password_hash) VALUES ('carol', 'reviewer', 'x')",
+        "INSERT INTO audit (at, actor, action, object_kind, object_id)"
+        " SELECT now() - interval '30 min' + e.m * interval '1 min', e.actor, e.action,"
+        "  'document', d.id::text FROM (VALUES (0, 'carol', 'view', 8), (2, 'carol', 'confirm', 8),"
+        "  (10, 'carol', 'view', 9), (11, 'carol', 'reject', 9), (12, 'system', 'confirm', 9))"
+        "  e(m, actor, action, page)"
+        " JOIN document d ON d.first_page = e.page AND d.superseded_at IS NULL"
+        " JOIN source_file f ON f.id = d.file_id AND f.path = 'dash.tif'",
+    };
+    long long id = th_long(c, "SELECT coalesce(max(id), 0) FROM batch WHERE name = 'dash.zip'");
+
+    if (id > 0)
+        return id;
+    for (size_t i = 0; i < sizeof sql / sizeof sql[0]; i++) {
+        PGresult *r = PQexec(c, sql[i]);
+        ck_assert_msg(PQresultStatus(r) == PGRES_COMMAND_OK, "%s: %s", sql[i],
+                      PQresultErrorMessage(r));
+        PQclear(r);
+    }
+    return th_long(c, "SELECT id FROM batch WHERE name = 'dash.zip'");
+}
+
+/* GET /api/dashboard as user, parsed. */
+static json_t *get_dashboard(const char *cookie)
+{
+    reply r = http("GET", "/api/dashboard", cookie, NULL);
+    const char *body = strstr(r.text, "\r\n\r\n");
+    json_error_t je;
+    json_t *j;
+
+    ck_assert_msg(r.status == 200, "GET /api/dashboard: %s", r.text);
+    ck_assert_ptr_nonnull(body);
+    j = json_loads(body + 4, 0, &je);
+    ck_assert_msg(j != NULL, "the dashboard's JSON: %s", je.text);
+    free(r.text);
+    return j;
+}
+
+static json_t *batch_figures(json_t *d, long long id)
+{
+    json_t *b;
+    size_t i;
+
+    json_array_foreach(json_object_get(json_object_get(d, "figures"), "batches"), i, b)
+        if (json_integer_value(json_object_get(b, "id")) == id)
+            return b;
+    ck_abort_msg("batch %lld is not on the dashboard", id);
+    return NULL;
+}
+
+#define NUM(o, k) json_number_value(json_object_get((o), (k)))
+
+START_TEST(test_http_dashboard)
+{
+    char cookie[128], csrf[80];
+    PGconn *c = th_connect(&env);
+    long long id = dashboard_batch(c);
+    json_t *d, *b, *o, *qa;
+    int has_qa = th_long(c, "SELECT (to_regclass('qa_sample') IS NOT NULL)::int") == 1;
+
+    EXPECT("GET", "/api/dashboard", NULL, NULL, 401);
+    login("bob", PASSWORD, cookie, csrf);
+    d = get_dashboard(cookie);
+    b = batch_figures(d, id);
+    ck_assert_double_eq(NUM(b, "pages"), 10);
+    ck_assert_double_eq(NUM(b, "pending_pages"), 4);
+    ck_assert_double_eq(NUM(b, "pages_per_hour"), 3);
+    ck_assert_double_eq(NUM(b, "eta_minutes"), 80);
+    ck_assert_double_eq(NUM(b, "documents"), 6);
+    ck_assert_double_eq(NUM(b, "auto_filed"), 3);
+    ck_assert_double_eq(NUM(b, "auto_file_rate"), 0.5);
+    ck_assert_double_eq(NUM(b, "review_backlog"), 2);
+    ck_assert_double_eq(NUM(json_object_get(b, "backlog_by_reason"), "no MRN found"), 2);
+    ck_assert_double_eq(NUM(json_object_get(b, "backlog_by_reason"), "document type uncertain"), 1);
+    ck_assert_int_eq(json_object_size(json_object_get(b, "backlog_by_reason")), 2);
+    ck_assert_double_eq(NUM(b, "decisions"), 2);
+    ck_assert_double_eq(NUM(b, "reviewer_hours"), 0.217);
+    ck_assert_double_eq(NUM(b, "documents_per_reviewer_hour"), 9.2);
+    /* overall: the sums over every batch, as counted here */
+    o = json_object_get(json_object_get(d, "figures"), "overall");
+    ck_assert_double_eq(NUM(o, "pending_pages"),
+                        th_long(c, "SELECT count(*) FROM page WHERE status = 'pending'"));
+    ck_assert_double_eq(NUM(o, "review_backlog"), th_long(c, "SELECT count(*) FROM document"
+                        " WHERE status = 'review' AND superseded_at IS NULL"));
+    ck_assert_double_eq(NUM(o, "auto_filed"), th_long(c, "SELECT count(*) FROM document"
+                        " WHERE status = 'filed' AND filed_by = 'auto' AND superseded_at IS NULL"));
+    ck_assert_double_ge(NUM(o, "pages_per_hour"), 3);
+    qa = json_object_get(d, "qa");
+    ck_assert_int_eq(json_is_true(json_object_get(qa, "available")), has_qa);
+    json_decref(d);
+    if (!has_qa) {
+        /* with a QA table (issue 14's item 2 adds it): 9 of 10 checked right in this batch */
+        char q[600];
+        snprintf(q, sizeof q, "CREATE TABLE qa_sample (batch_id bigint, checked_at timestamptz,"
+                 " patient_right boolean, doctype_right boolean);"
+                 "GRANT SELECT ON qa_sample TO chartscan_reviewer;"
+                 "INSERT INTO qa_sample SELECT %lld, now(), n <> 3, true"
+                 " FROM generate_series(1, 10) n; INSERT INTO qa_sample VALUES (%lld, NULL, NULL, NULL)",
+                 id, id);
+        PQclear(PQexec(c, q));
+        d = get_dashboard(cookie);
+        PQclear(PQexec(c, "DROP TABLE qa_sample"));
+        qa = json_object_get(d, "qa");
+        ck_assert(json_is_true(json_object_get(qa, "available")));
+        b = json_object_get(json_object_get(qa, "batches"), (snprintf(q, sizeof q, "%lld", id), q));
+        ck_assert_ptr_nonnull(b);
+        ck_assert_double_eq(NUM(b, "checked"), 10);
+        ck_assert_double_eq(NUM(b, "right"), 9);
+        ck_assert_double_eq(NUM(b, "accuracy"), 0.9);
+        ck_assert_double_eq(NUM(b, "low"), 0.5958);
+        ck_assert_double_eq(NUM(b, "high"), 0.9821);
+        ck_assert_double_eq(NUM(json_object_get(qa, "overall"), "checked"), 10);
+        json_decref(d);
+    }
+    PQfinish(c);
+}
+END_TEST
+
 /* ---- in the browser ---- */
 
 START_TEST(test_browser_end_to_end)
@@ -746,6 +901,98 @@ START_TEST(test_browser_end_to_end)
     ck_assert_int_eq(access(q, R_OK), 0);
     snprintf(q, sizeof q, "%s/review-document.png", out_dir);
     ck_assert_int_eq(access(q, R_OK), 0);
+}
+END_TEST
+
+/* A candidate whose every identifier printed on the page agrees exactly and
+ * has its box (an MRN may be absent: then the full name and birth date). */
+#define VERIFIED(c)                                                                           \
+    c "->>'birth_date_agreement' = 'exact' AND " c "->>'last_name_agreement' = 'exact' AND "   \
+    c "->>'first_name_agreement' = 'exact' AND " c "->'evidence' ?& ARRAY['birth_date',"        \
+    " 'last_name', 'first_name'] AND (" c "->>'mrn_agreement' = 'missing' OR (" c               \
+    "->>'mrn_agreement' = 'exact' AND " c "->'evidence' ? 'mrn'))"
+
+/*
+ * Two keystrokes a document (issue 14).  The review queue is generated from
+ * the sample's documents that have exactly one verified candidate: the first
+ * half lose their patient (the verified candidate is to be preselected), the
+ * rest are held only for their type; the browser presses Enter and c on
+ * each, counting keys and seconds.  Runs last: it files them all again.
+ */
+START_TEST(test_browser_two_keystrokes)
+{
+    char cmd[4096], q[2048], list[2][256];
+    long long id[8], want[8];
+    PGconn *c = th_connect(&env);
+    PGresult *r;
+    int rc, n, half;
+
+    r = PQexec(c, "SELECT d.id, (SELECT (e->>'patient_id')::bigint FROM jsonb_array_elements("
+               "d.candidates) e WHERE " VERIFIED("e") ") FROM document d"
+               " WHERE d.superseded_at IS NULL AND d.status IN ('filed', 'review')"
+               " AND (SELECT count(*) FROM jsonb_array_elements(d.candidates) e WHERE "
+               VERIFIED("e") ") = 1"
+               " ORDER BY d.candidates->0->>'mrn_agreement' = 'missing' DESC, d.id LIMIT 8");
+    n = PQntuples(r);
+    ck_assert_msg(PQresultStatus(r) == PGRES_TUPLES_OK && n >= 4,
+                  "the sample has %d documents with one verified candidate, 4 needed: %s", n,
+                  PQresultErrorMessage(r));
+    half = (n + 1) / 2;
+    list[0][0] = list[1][0] = '\0';
+    for (int i = 0; i < n; i++) {
+        char *l = list[i >= half];
+        id[i] = atoll(PQgetvalue(r, i, 0));
+        want[i] = atoll(PQgetvalue(r, i, 1));
+        snprintf(l + strlen(l), sizeof list[0] - strlen(l), "%s%lld", *l ? "," : "", id[i]);
+        snprintf(q, sizeof q, "UPDATE document SET status = 'review', filed_by = NULL,"
+                 " filed_at = NULL, patient_id = %s, patient_confidence = %s, review_reason = '%s',"
+                 " review_reasons = ARRAY['%s'] WHERE id = %lld",
+                 i < half ? "NULL" : PQgetvalue(r, i, 1), i < half ? "NULL" : "1",
+                 i < half ? "weak evidence" : "document type uncertain",
+                 i < half ? "weak evidence" : "document type uncertain", id[i]);
+        {
+            PGresult *u = PQexec(c, q);
+            ck_assert_msg(PQresultStatus(u) == PGRES_COMMAND_OK, "%s", PQresultErrorMessage(u));
+            PQclear(u);
+        }
+    }
+    PQclear(r);
+    snprintf(cmd, sizeof cmd,
+             "cd tests/e2e && BASE_URL=http://127.0.0.1:%d CS_USER=alice CS_PASSWORD='%s'"
+             " OUT_DIR='%s' DOCS_PATIENT=%s DOCS_TYPE=%s MAX_KEYS=2 node keystrokes.e2e.js"
+             " > '%s/keystrokes.log' 2>&1", port, PASSWORD, out_dir, list[0], list[1], out_dir);
+    rc = th_sh("%s", cmd);
+    th_sh("cat '%s/keystrokes.log' >&2", out_dir);
+    ck_assert_msg(rc == 0, "the keystroke test failed (see %s/keystrokes.log)", out_dir);
+    /* each filed by alice to the verified candidate, with a type */
+    for (int i = 0; i < n; i++) {
+        snprintf(q, sizeof q, "SELECT status || ' ' || filed_by || ' ' || (patient_id = %lld)"
+                 " || ' ' || (doctype IS NOT NULL) FROM document WHERE id = %lld", want[i], id[i]);
+        TH_ASSERT_VALUE(c, q, "filed alice true true");
+        snprintf(q, sizeof q, "SELECT count(*) FROM audit WHERE actor = 'alice' AND action ="
+                 " 'change_patient' AND object_id = '%lld' AND (after->>'patient_id')::bigint = %lld"
+                 " AND at > now() - interval '5 min'", id[i], want[i]);
+        ck_assert_int_eq(th_long(c, q), i < half ? 1 : 0);
+    }
+    PQfinish(c);
+}
+END_TEST
+
+/* The dashboard page in the browser, on the batch with known figures. */
+START_TEST(test_browser_dashboard)
+{
+    PGconn *c = th_connect(&env);
+    long long id = dashboard_batch(c);
+    int has_qa = th_long(c, "SELECT (to_regclass('qa_sample') IS NOT NULL)::int") == 1;
+    int rc;
+
+    PQfinish(c);
+    rc = th_sh("cd tests/e2e && BASE_URL=http://127.0.0.1:%d CS_USER=bob CS_PASSWORD='%s'"
+               " OUT_DIR='%s' BATCH=%lld QA=%s node dashboard.e2e.js > '%s/dashboard.log' 2>&1",
+               port, PASSWORD, out_dir, id, has_qa ? "any" : "none", out_dir);
+    if (rc != 0)
+        th_sh("cat '%s/dashboard.log' >&2", out_dir);
+    ck_assert_msg(rc == 0, "the dashboard's browser test failed (see %s/dashboard.log)", out_dir);
 }
 END_TEST
 
@@ -959,10 +1206,13 @@ static Suite *review_suite(int unit_only)
         tcase_add_test(web, test_http_csrf_and_validation);
         tcase_add_test(web, test_http_cookie_header);
         tcase_add_test(web, test_http_assets_are_the_files);
+        tcase_add_test(web, test_http_dashboard);
         tcase_set_timeout(web, 300);
         tcase_add_test(browser, test_browser_end_to_end);
         tcase_add_test(browser, test_audit_listing_and_retraining);
         tcase_add_test(browser, test_blank_split_merge_versions);
+        tcase_add_test(browser, test_browser_two_keystrokes);
+        tcase_add_test(browser, test_browser_dashboard);
         tcase_set_timeout(browser, 600);
         suite_add_tcase(s, store);
         suite_add_tcase(s, web);

@@ -224,6 +224,14 @@ const char *cs_review_action_name(cs_review_action_kind kind);
 int cs_review_store_act(cs_store *s, const cs_review_action *a, long long *result_document,
                         char *err, size_t errlen);
 
+/* ---- dashboard ---- */
+/*
+ * The dashboard's figures as JSON (dashboard_store.c): {"figures":{"overall":
+ * {...},"batches":[{id, name, ...}]},"qa":{"available":false} or the blind
+ * checks' accuracy per batch and overall}.  Counts and rates only.
+ */
+int cs_review_store_dashboard(cs_store *s, char **json, char *err, size_t errlen);
+
 /* ---- audit ---- */
 /*
  * Print the audit rows (of user, since a timestamp PostgreSQL understands;

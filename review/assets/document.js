@@ -8,6 +8,8 @@ const AGREE_FIELDS = [['mrn_agreement', 'MRN'], ['birth_date_agreement', 'born']
                       ['last_name_agreement', 'last'], ['first_name_agreement', 'first']];
 const EVIDENCE_FIELDS = [['mrn', 'MRN'], ['birth_date', 'birth date'], ['last_name', 'last name'],
                          ['first_name', 'first name']];
+// reasons that concern only the document's type: such a document asks only for its type
+const TYPE_REASONS = ['document type uncertain', 'document type not recognised'];
 
 const doc = {
   id: Number(location.pathname.split('/').pop()),
@@ -20,6 +22,9 @@ const doc = {
   fit: true,
   mine: false,
   searchResults: [],
+  pre: { patient: null, type: false },   // what Enter accepts: a verified candidate, the type
+  focused: false,            // the first rendering put the focus where the document needs it
+  pending: Promise.resolve(), // actions run one after another, in the order of the keys
 };
 
 const $ = (id) => document.getElementById(id);
@@ -34,8 +39,14 @@ function filterQuery() {
 
 function pageNo() { return doc.pages[doc.current] ? doc.pages[doc.current].page_no : 0; }
 
-async function act(action, fields, after) {
-  if (!doc.mine) { cs.toast('this document is not claimed by you', true); return; }
+// One action at a time: "Enter, c" typed at once sets the patient, then confirms.
+function act(action, fields, after) {
+  if (!doc.mine) { cs.toast('this document is not claimed by you', true); return doc.pending; }
+  doc.pending = doc.pending.then(() => runAction(action, fields, after));
+  return doc.pending;
+}
+
+async function runAction(action, fields, after) {
   try {
     const r = await cs.post(api(action), fields);
     cs.toast(action + ': done');
@@ -87,6 +98,41 @@ function agreementCell(c) {
   }));
 }
 
+// A candidate whose identifiers were all verified on the page: each one read
+// there agrees exactly and has a box where it was read; an MRN not printed
+// at all may be missing when the full name and birth date are verified.
+function verified(c) {
+  if (!c.last_name) return false;             // no longer in the roster
+  const ev = c.evidence || {};
+  for (const [key] of EVIDENCE_FIELDS) {
+    const a = c[key + '_agreement'] || 'missing';
+    if (key === 'mrn' && a === 'missing') continue;
+    if (a !== 'exact' || !ev[key] || !ev[key].box) return false;
+  }
+  return true;
+}
+
+// What the reviewer most likely accepts: the one verified candidate (none
+// when two are), and for a document held only for its type, the type.
+function preselection(d) {
+  const ok = d.candidates.map((c, i) => (verified(c) ? i : -1)).filter((i) => i >= 0);
+  const D = d.document;
+  return {
+    index: ok.length === 1 ? ok[0] : -1,
+    patient: ok.length === 1 ? d.candidates[ok[0]].patient_id : null,
+    type: !!D.patient_id && D.reasons.length > 0 && D.reasons.every((r) => TYPE_REASONS.includes(r)),
+  };
+}
+
+// Enter: use the preselected patient (the type has its own Enter, on the list)
+function accept() {
+  const D = doc.data && doc.data.document;
+  if (!D) return;
+  if (doc.pre.patient && D.patient_id !== doc.pre.patient) actions.patient(doc.pre.patient);
+  else if (doc.pre.type) $('doctype').focus();
+  else cs.toast(D.patient_id ? 'nothing to accept: c confirms' : 'no verified candidate: choose one (1–5 or /)');
+}
+
 function personName(p) {
   return p.last_name + ', ' + p.first_name + (p.middle_name ? ' ' + p.middle_name : '');
 }
@@ -106,9 +152,11 @@ function renderPatient(d) {
                 f.birth_date && ('born ' + f.birth_date)].filter(Boolean).join(' · ');
   if (read) box.append(cs.el('div', { class: 'missing' }, 'Read on the page: ' + read));
   $('candidates').querySelector('tbody').replaceChildren(...d.candidates.map((c, i) =>
-    cs.el('tr', { onmouseenter: () => highlight(i), onfocusin: () => highlight(i),
+    cs.el('tr', { class: i === doc.pre.index ? 'preselected' : '', onmouseenter: () => highlight(i), onfocusin: () => highlight(i),
                   title: 'boxes on the page show where this candidate\'s identifiers were found' },
-      cs.el('td', {}, i + 1),
+      cs.el('td', {}, i + 1, i === doc.pre.index ? cs.el('span', { class: 'verified',
+        title: 'every identifier verified on the page' + (c.patient_id !== d.document.patient_id ? ': Enter uses it' : '') },
+        ' ✓✓') : null),
       cs.el('td', {}, c.last_name ? personName(c) : '(no longer in the roster)'),
       cs.el('td', {}, c.mrn),
       cs.el('td', {}, c.birth_date || ''),
@@ -122,8 +170,10 @@ function renderType(d) {
   const sel = $('doctype');
   sel.replaceChildren(cs.el('option', { value: '' }, '(none)'),
     ...d.doctypes.map((t) => cs.el('option', { value: t.code }, t.display + ' (' + t.code + ')')));
-  sel.value = d.document.doctype || '';
+  const guess = d.alternatives[0] && d.alternatives[0].doctype;
+  sel.value = d.document.doctype || (doc.pre.type && guess) || '';
   sel.disabled = !doc.mine;
+  sel.classList.toggle('preselected', doc.pre.type);
   $('alternatives').replaceChildren(...d.alternatives.map((a) => cs.el('li', {},
     cs.el('button', { type: 'button', disabled: !doc.mine || a.doctype === d.document.doctype,
                       onclick: () => actions.type(a.doctype) }, a.doctype),
@@ -204,7 +254,16 @@ function render() {
     .sort((a, b) => a.page_no - b.page_no);
   const keep = doc.pages[doc.current] ? doc.pages[doc.current].page_no : null;
   doc.pages = pages;
-  doc.current = Math.max(0, pages.findIndex((p) => p.page_no === keep));
+  doc.pre = preselection(d);
+  if (!doc.focused && doc.pre.index >= 0) {
+    // open on the page where the verified candidate was read, its evidence outlined
+    doc.highlight = doc.pre.index;
+    const ev = Object.values(d.candidates[doc.pre.index].evidence || {});
+    const at = ev.length ? pages.findIndex((p) => p.page_no === ev[0].page) : -1;
+    doc.current = Math.max(0, at);
+  } else {
+    doc.current = Math.max(0, pages.findIndex((p) => p.page_no === keep));
+  }
   $('strip').replaceChildren(...pages.map((p, i) => cs.el('button', {
     type: 'button', class: p.blank ? 'blankpage' : '', title: 'page ' + p.page_no, onclick: () => showPage(i) },
     cs.el('img', { src: api('pages/' + p.page_no + '.png') + '?w=160', alt: 'page ' + p.page_no, loading: 'lazy' }),
@@ -216,6 +275,8 @@ function render() {
   $('reject').disabled = !doc.mine;
   $('reject-reason').disabled = !doc.mine;
   showPage(doc.current);
+  if (!doc.focused && doc.mine && doc.pre.type) $('doctype').focus();   // it asks only for the type
+  doc.focused = true;
 }
 
 async function load() {
@@ -280,6 +341,7 @@ document.addEventListener('keydown', (ev) => {
     '?': () => { $('help').hidden = !$('help').hidden; },
   };
   if (keys[k]) { ev.preventDefault(); keys[k](); return; }
+  if (k === 'Enter' && ev.target.tagName !== 'BUTTON' && ev.target.tagName !== 'A') { ev.preventDefault(); accept(); return; }
   if (k >= '1' && k <= '5' && doc.data) {
     const c = doc.data.candidates[Number(k) - 1];
     if (c) { ev.preventDefault(); actions.patient(c.patient_id); }
@@ -295,6 +357,15 @@ document.addEventListener('keydown', (ev) => {
   $('not-blank').addEventListener('click', actions.notBlank);
   $('reject-form').addEventListener('submit', (ev) => { ev.preventDefault(); actions.reject(); });
   $('doctype').addEventListener('change', () => { if ($('doctype').value) actions.type($('doctype').value); });
+  // Enter on the type list accepts the type shown and leaves the list, so that c confirms
+  $('doctype').addEventListener('keydown', (ev) => {
+    if (ev.key !== 'Enter') return;
+    ev.preventDefault();
+    ev.stopPropagation();
+    const v = $('doctype').value;
+    $('doctype').blur();
+    if (v && doc.data && v !== doc.data.document.doctype) actions.type(v);
+  });
   $('search').addEventListener('input', () => { clearTimeout(searchTimer); searchTimer = setTimeout(search, 250); });
   $('search').addEventListener('keydown', async (ev) => {
     if (ev.key !== 'Enter') return;

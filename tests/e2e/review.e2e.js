@@ -3,7 +3,7 @@
 // tests/check_review.c, which prepares the database, starts the server and
 // checks the database afterwards; this script does what a reviewer does:
 // log in, open the queue, change a patient with the roster search, confirm
-// another document, split a third, and saves screenshots on the way.
+// another document (Enter, c), split a third, and saves screenshots on the way.
 //
 // Environment (all required):
 //   BASE_URL        http://127.0.0.1:PORT
@@ -125,18 +125,21 @@ async function openDocument(page, id) {
     check(true, 'the patient is changed');
     await page.screenshot({ path: path.join(OUT, 'review-document-patient.png') });
 
-    // confirm another with its key
+    // confirm another, held only for its type: Enter keeps the type, c confirms
     await openDocument(page, env('DOC_CONFIRM'));
     check(await page.isHidden('#banner'), 'the second document is claimed');
+    check(await page.evaluate(() => document.activeElement.id) === 'doctype', 'it asks for the type');
+    await page.keyboard.press('Enter');
     await page.keyboard.press('c');
     await page.waitForURL((u) => !u.pathname.endsWith('/document/' + env('DOC_CONFIRM')), { timeout: 15000 });
-    check(true, 'c confirms and moves on');
+    check(true, 'Enter, c confirms and moves on');
 
     // split a third before SPLIT_PAGE: walk the page strip with j, then s
     await openDocument(page, env('DOC_SPLIT'));
     const strip = await page.$$eval('#strip button', (b) => b.map((x) => x.title));
     const at = strip.indexOf('page ' + env('SPLIT_PAGE'));
     check(at > 0, 'the page strip shows the page to split at');
+    await page.keyboard.press('Escape');   // leave the type list it opens on
     for (let i = 0; i < at; i++) await page.keyboard.press('j');
     await page.waitForFunction((p) => document.getElementById('page-label').textContent.startsWith('page ' + p + ' '),
       env('SPLIT_PAGE'));
