@@ -525,6 +525,7 @@ static const struct {
     {"retry", cmd_retry, CS_DB_WORKER},      {"report", cmd_report, CS_DB_WORKER},
     {"watch", cmd_watch, CS_DB_WORKER},      {"serve", cmd_serve, CS_DB_REVIEWER},
     {"users", cmd_users, CS_DB_OWNER},       {"audit", cmd_audit, CS_DB_OWNER},
+    {"document", cs_cli_document, CS_DB_OWNER},
 };
 
 int main(int argc, char **argv)
