@@ -7,23 +7,31 @@
  * DocumentReference with relatesTo replaces and the old one superseded
  * (validated by @medplum/core), MDM^T11 / entered-in-error for a cancel;
  * each correction reaches a destination exactly once; a reason is required;
- * both actions are audited.
+ * both actions are audited.  The station's API for the buttons (POST
+ * /api/documents/ID/reopen, /cancel for admins only) over HTTP to the server
+ * run in this process.
  *
  * The fixture processes a generated sample batch once (as check_export);
  * the tests use destinations of their own, so they do not depend on each
  * other's order.  The consumers (tests/consumers/) are installed with
  * "npm ci" when missing.
  */
+#include <arpa/inet.h>
 #include <check.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "common/common.h"
 #include "pipeline/pipeline.h"
 #include "pipeline/review/review_store.h"
+#include "review/review.h"
 #include "tests/harness.h"
+
+#define STATION_PASSWORD "correct horse battery"
 
 static th_env env;
 static char consumers[600];
@@ -316,6 +324,141 @@ START_TEST(test_cancel_entered_in_error)
 }
 END_TEST
 
+/* ---- the station: the reopen and cancel buttons' API ---- */
+
+/* One HTTP request to 127.0.0.1:port; the status, the answer in *text (malloc'd) when wanted. */
+static int http(int port, const char *method, const char *path, const char *headers,
+                const char *body, char **text)
+{
+    struct sockaddr_in sa;
+    cs_buf req = CS_BUF_INIT, resp = CS_BUF_INIT;
+    char buf[4096];
+    int fd = socket(AF_INET, SOCK_STREAM, 0), status = 0;
+    ssize_t n;
+
+    ck_assert_int_ge(fd, 0);
+    memset(&sa, 0, sizeof sa);
+    sa.sin_family = AF_INET;
+    sa.sin_port = htons((unsigned short)port);
+    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ck_assert_int_eq(connect(fd, (struct sockaddr *)&sa, sizeof sa), 0);
+    cs_buf_printf(&req, "%s %s HTTP/1.1\r\nHost: 127.0.0.1:%d\r\nConnection: close\r\n%s",
+                  method, path, port, headers ? headers : "");
+    if (body)
+        cs_buf_printf(&req, "Content-Type: application/x-www-form-urlencoded\r\n"
+                            "Content-Length: %zu\r\n\r\n%s", strlen(body), body);
+    else
+        cs_buf_puts(&req, "\r\n");
+    ck_assert_int_eq(send(fd, req.data, req.len, MSG_NOSIGNAL), (ssize_t)req.len);
+    while ((n = recv(fd, buf, sizeof buf, 0)) > 0)
+        cs_buf_append(&resp, buf, (size_t)n);
+    close(fd);
+    cs_buf_free(&req);
+    if (resp.data)
+        sscanf(resp.data, "HTTP/1.1 %d", &status);
+    if (text)
+        *text = resp.data ? strdup(resp.data) : strdup("");
+    cs_buf_free(&resp);
+    return status;
+}
+
+/* Log in as user: the Cookie and X-CSRF-Token header lines, for a POST. */
+static void station_login(int port, const char *user, char headers[300])
+{
+    char body[120], cookie[128], *text = NULL;
+    const char *c;
+
+    snprintf(body, sizeof body, "name=%s&password=" STATION_PASSWORD, user);
+    ck_assert_int_eq(http(port, "POST", "/api/login", "X-Requested-With: chartscan\r\n", body,
+                          &text), 200);
+    c = strstr(text, "Set-Cookie: cs_session=");
+    ck_assert_ptr_nonnull(c);
+    snprintf(cookie, sizeof cookie, "Cookie: %.75s\r\n", c + 12);
+    free(text);
+    ck_assert_int_eq(http(port, "GET", "/api/me", cookie, NULL, &text), 200);
+    c = strstr(text, "\"csrf\":\"");
+    ck_assert_ptr_nonnull(c);
+    snprintf(headers, 300, "%sX-CSRF-Token: %.64s\r\n", cookie, c + 8);
+    free(text);
+}
+
+static void add_user(cs_store *s, const char *name, const char *role)
+{
+    char err[CS_ERRLEN], pw[] = STATION_PASSWORD "\n";
+    FILE *in = fmemopen(pw, strlen(pw), "r"), *out = fopen("/dev/null", "w");
+    int rc = cs_review_users_add(s, name, role, in, out, err, sizeof err);
+    fclose(in);
+    fclose(out);
+    ck_assert_msg(rc == 0, "users add %s: %s", name, err);
+}
+
+START_TEST(test_station_reopen_and_cancel)
+{
+    PGconn *c = th_connect(&env);
+    cs_store *s = open_store();
+    cs_review_options o = {"127.0.0.1:0", NULL, NULL};
+    cs_review_server *srv;
+    char err[CS_ERRLEN], rita[300], ada[300], path[120], q[400], *text = NULL;
+    long long a, b, y;
+    int port;
+
+    add_user(s, "rita", "reviewer");
+    add_user(s, "ada", "admin");
+    cs_store_close(&s);
+    srv = cs_review_server_start(&o, err, sizeof err);
+    ck_assert_msg(srv != NULL, "could not start the station: %s", err);
+    port = cs_review_server_port(srv);
+    station_login(port, "rita", rita);
+    station_login(port, "ada", ada);
+
+    /* a filed document rita worked on: hers to see, and to reopen */
+    a = th_long(c, "SELECT min(document_id) FROM ehr.document WHERE version_status = 'current'"
+                   " AND superseded_by_document_id IS NULL AND replaces_document_id IS NULL");
+    ck_assert_int_gt(a, 0);
+    snprintf(q, sizeof q, "INSERT INTO audit (actor, action, object_kind, object_id)"
+             " VALUES ('rita', 'confirm', 'document', '%lld')", a);
+    PQclear(PQexec(c, q));
+    snprintf(path, sizeof path, "/api/documents/%lld/reopen", a);
+    ck_assert_int_eq(http(port, "POST", path, rita, "reason=", NULL), 400);
+    ck_assert_int_eq(http(port, "POST", path, rita, "", NULL), 400);
+    /* a reviewer may not mark it entered in error */
+    snprintf(path, sizeof path, "/api/documents/%lld/cancel", a);
+    ck_assert_int_eq(http(port, "POST", path, rita, "reason=duplicate", NULL), 403);
+    snprintf(q, sizeof q, "SELECT count(*) FROM document WHERE replaces_id = %lld"
+             " OR (id = %lld AND (reopened_at IS NOT NULL OR entered_in_error_at IS NOT NULL))",
+             a, a);
+    ck_assert_int_eq(th_long(c, q), 0);
+    /* she reopens it: the correction is in review */
+    snprintf(path, sizeof path, "/api/documents/%lld/reopen", a);
+    ck_assert_int_eq(http(port, "POST", path, rita, "reason=wrong+type", &text), 200);
+    ck_assert_ptr_nonnull(strstr(text, "\"document\":"));
+    b = atoll(strstr(text, "\"document\":") + 11);
+    free(text);
+    snprintf(q, sizeof q, "SELECT status || ' ' || replaces_id FROM document WHERE id = %lld", b);
+    {
+        char expect[64];
+        snprintf(expect, sizeof expect, "review %lld", a);
+        TH_ASSERT_VALUE(c, q, expect);
+    }
+    snprintf(q, sizeof q, "SELECT actor || ' ' || (detail->>'reason') FROM audit"
+             " WHERE action = 'reopen' AND object_id = '%lld'", a);
+    TH_ASSERT_VALUE(c, q, "rita wrong type");
+    ck_assert_int_eq(http(port, "POST", path, rita, "reason=again", NULL), 409);
+
+    /* an admin marks another one entered in error */
+    y = th_long(c, "SELECT max(document_id) FROM ehr.document WHERE version_status = 'current'");
+    ck_assert_int_gt(y, 0);
+    snprintf(path, sizeof path, "/api/documents/%lld/cancel", y);
+    ck_assert_int_eq(http(port, "POST", path, ada, "reason=not+ours", NULL), 200);
+    snprintf(q, sizeof q, "SELECT d.version_status || ' ' || a.actor || ' ' ||"
+             " (a.detail->>'reason') FROM ehr.document d JOIN audit a ON a.object_id ="
+             " d.document_id::text AND a.action = 'cancel' WHERE d.document_id = %lld", y);
+    TH_ASSERT_VALUE(c, q, "entered-in-error ada not ours");
+    cs_review_server_stop(&srv);
+    PQfinish(c);
+}
+END_TEST
+
 static Suite *corrections_suite(void)
 {
     Suite *s = suite_create("corrections");
@@ -325,6 +468,7 @@ static Suite *corrections_suite(void)
     tcase_add_test(tc, test_reason_required_and_refusals);
     tcase_add_test(tc, test_reopen_review_refile);
     tcase_add_test(tc, test_cancel_entered_in_error);
+    tcase_add_test(tc, test_station_reopen_and_cancel);
     suite_add_tcase(s, tc);
     return s;
 }

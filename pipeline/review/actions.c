@@ -19,6 +19,13 @@
  *   3. Pages keep their file's page numbers; a document's first_page,
  *      last_page and page_count are recomputed from its pages after any
  *      change to them.
+ *   4. Corrections of filed documents (cs_review_store_correct, 015): a
+ *      reopen marks the filed version reopened_at and makes its correction,
+ *      a new document in review with replaces_id set and the pages; the
+ *      filed version stays current for the EHR until the correction is
+ *      confirmed, which supersedes it.  A correction cannot be rejected nor
+ *      merged away (the filed version would be left without its pages).  A
+ *      cancel sets entered_in_error_at.  Both need a reason and no lease.
  */
 #include "pipeline/review/review_store.h"
 
