@@ -9,7 +9,8 @@
  * each correction reaches a destination exactly once; a reason is required;
  * both actions are audited.  The station's API for the buttons (POST
  * /api/documents/ID/reopen, /cancel for admins only) over HTTP to the server
- * run in this process.
+ * run in this process, and the buttons in Debian's chromium
+ * (tests/e2e/corrections.e2e.js, playwright-core).
  *
  * The fixture processes a generated sample batch once (as check_export);
  * the tests use destinations of their own, so they do not depend on each
@@ -36,9 +37,24 @@
 static th_env env;
 static char consumers[600];
 
+/* The tests correct 7 filed documents between them, each one of its own. */
+#define FILED_NEEDED 7
+
 static void setup(void)
 {
-    th_setup_processed_sample(&env, "corrections", 7, 4);
+    long filed;
+
+    th_setup_processed_sample(&env, "corrections", 7, 10);
+    {
+        PGconn *c = th_connect(&env);
+        filed = c ? th_long(c, "SELECT count(*) FROM document WHERE status = 'filed'") : -1;
+        PQfinish(c);
+    }
+    if (filed < FILED_NEEDED) {
+        fprintf(stderr, "check_corrections: the sample batch gave %ld filed documents; need %d\n",
+                filed, FILED_NEEDED);
+        exit(2);
+    }
     snprintf(consumers, sizeof consumers, "%s/tests/consumers", env.root);
     if (th_sh("test -d '%s/node_modules/@medplum/core'", consumers) != 0 &&
         th_sh("cd '%s' && npm ci --no-audit --no-fund --loglevel=error >&2", consumers) != 0) {
@@ -116,8 +132,9 @@ static long long pick_filed(PGconn *c, long long not1, long long not2)
 {
     char q[300];
     long long id;
-    snprintf(q, sizeof q, "SELECT min(document_id) FROM ehr.document WHERE version_status ="
-             " 'current' AND document_id NOT IN (%lld, %lld)", not1, not2);
+    snprintf(q, sizeof q, "SELECT min(id) FROM document WHERE status = 'filed'"
+             " AND superseded_at IS NULL AND reopened_at IS NULL AND entered_in_error_at IS NULL"
+             " AND replaces_id IS NULL AND id NOT IN (%lld, %lld)", not1, not2);
     id = th_long(c, q);
     ck_assert_int_gt(id, 0);
     return id;
@@ -284,9 +301,7 @@ START_TEST(test_cancel_entered_in_error)
     ck_assert_int_eq(export_to(1, "hl7-c", "c0h"), filed);
     /* FHIR sends every version, superseded ones too */
     ck_assert_int_eq(export_to(0, "fhir-c", "c0f"), th_long(c, "SELECT count(*) FROM ehr.document"));
-    a = th_long(c, "SELECT max(document_id) FROM ehr.document WHERE version_status = 'current'"
-                   " AND replaces_document_id IS NULL");
-    ck_assert_int_gt(a, 0);
+    a = pick_filed(c, 0, 0);
     snprintf(id, sizeof id, "d-%lld", a);
     r = run_cli("cancel", id, "not this hospital's record");
     ck_assert_msg(r.status == 0, "cancel: %s", r.err);
@@ -412,9 +427,7 @@ START_TEST(test_station_reopen_and_cancel)
     station_login(port, "ada", ada);
 
     /* a filed document rita worked on: hers to see, and to reopen */
-    a = th_long(c, "SELECT min(document_id) FROM ehr.document WHERE version_status = 'current'"
-                   " AND superseded_by_document_id IS NULL AND replaces_document_id IS NULL");
-    ck_assert_int_gt(a, 0);
+    a = pick_filed(c, 0, 0);
     snprintf(q, sizeof q, "INSERT INTO audit (actor, action, object_kind, object_id)"
              " VALUES ('rita', 'confirm', 'document', '%lld')", a);
     PQclear(PQexec(c, q));
@@ -446,8 +459,7 @@ START_TEST(test_station_reopen_and_cancel)
     ck_assert_int_eq(http(port, "POST", path, rita, "reason=again", NULL), 409);
 
     /* an admin marks another one entered in error */
-    y = th_long(c, "SELECT max(document_id) FROM ehr.document WHERE version_status = 'current'");
-    ck_assert_int_gt(y, 0);
+    y = pick_filed(c, a, 0);
     snprintf(path, sizeof path, "/api/documents/%lld/cancel", y);
     ck_assert_int_eq(http(port, "POST", path, ada, "reason=not+ours", NULL), 200);
     snprintf(q, sizeof q, "SELECT d.version_status || ' ' || a.actor || ' ' ||"
@@ -455,6 +467,53 @@ START_TEST(test_station_reopen_and_cancel)
              " d.document_id::text AND a.action = 'cancel' WHERE d.document_id = %lld", y);
     TH_ASSERT_VALUE(c, q, "entered-in-error ada not ours");
     cs_review_server_stop(&srv);
+    PQfinish(c);
+}
+END_TEST
+
+/* ---- in the browser ---- */
+
+START_TEST(test_browser_reopen_and_cancel)
+{
+    PGconn *c = th_connect(&env);
+    cs_store *s = open_store();
+    cs_review_options o = {"127.0.0.1:0", NULL, NULL};
+    cs_review_server *srv;
+    char err[CS_ERRLEN], cmd[2048], q[400];
+    long long reopen, cancel;
+    int rc;
+
+    if (access("/usr/bin/chromium", X_OK) != 0)
+        ck_abort_msg("/usr/bin/chromium is missing: run scripts/install-deps");
+    if (th_sh("test -d '%s/tests/e2e/node_modules/playwright-core'", env.root) != 0)
+        ck_assert_msg(th_sh("cd '%s/tests/e2e' && npm ci --no-audit --no-fund >/dev/null 2>&1",
+                            env.root) == 0, "npm ci in tests/e2e failed");
+    add_user(s, "eve", "admin");
+    cs_store_close(&s);
+    reopen = pick_filed(c, 0, 0);
+    cancel = pick_filed(c, reopen, 0);
+    srv = cs_review_server_start(&o, err, sizeof err);
+    ck_assert_msg(srv != NULL, "could not start the station: %s", err);
+    snprintf(cmd, sizeof cmd,
+             "cd '%s/tests/e2e' && BASE_URL=http://127.0.0.1:%d CS_USER=eve"
+             " CS_PASSWORD='" STATION_PASSWORD "' OUT_DIR='%s/e2e' DOC_REOPEN=%lld"
+             " DOC_CANCEL=%lld node corrections.e2e.js > '%s/e2e.log' 2>&1",
+             env.root, cs_review_server_port(srv), env.dir, reopen, cancel, env.dir);
+    rc = th_sh("%s", cmd);
+    cs_review_server_stop(&srv);
+    if (rc != 0)
+        th_sh("cat '%s/e2e.log' >&2", env.dir);
+    ck_assert_msg(rc == 0, "the browser test failed (see %s/e2e.log)", env.dir);
+    /* what the browser did is in the database and the audit trail */
+    snprintf(q, sizeof q, "SELECT n.status || ' ' || (o.reopened_at IS NOT NULL) || ' ' ||"
+             " (SELECT a.actor || ':' || (a.detail->>'reason') FROM audit a WHERE a.action ="
+             " 'reopen' AND a.object_id = o.id::text) FROM document o JOIN document n"
+             " ON n.replaces_id = o.id WHERE o.id = %lld", reopen);
+    TH_ASSERT_VALUE(c, q, "review true eve:filed to the wrong patient");
+    snprintf(q, sizeof q, "SELECT version_status || ' ' || (SELECT a.actor FROM audit a WHERE"
+             " a.action = 'cancel' AND a.object_id = '%lld') FROM ehr.document"
+             " WHERE document_id = %lld", cancel, cancel);
+    TH_ASSERT_VALUE(c, q, "entered-in-error eve");
     PQfinish(c);
 }
 END_TEST
@@ -469,6 +528,7 @@ static Suite *corrections_suite(void)
     tcase_add_test(tc, test_reopen_review_refile);
     tcase_add_test(tc, test_cancel_entered_in_error);
     tcase_add_test(tc, test_station_reopen_and_cancel);
+    tcase_add_test(tc, test_browser_reopen_and_cancel);
     suite_add_tcase(s, tc);
     return s;
 }
