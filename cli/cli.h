@@ -10,4 +10,7 @@ const char *cs_cli_help(const char *command);
 /* `chartscan export fhir|hl7 ...`: argv[0] is "fhir" or "hl7"; returns the exit status. */
 int cs_cli_export_ehr(int argc, char **argv);
 
+/* `chartscan document reopen|cancel ID --reason TEXT`; returns the exit status. */
+int cs_cli_document(int argc, char **argv);
+
 #endif

@@ -587,6 +587,7 @@ static const struct {
     {"watch", cmd_watch, CS_DB_WORKER},      {"serve", cmd_serve, CS_DB_REVIEWER},
     {"users", cmd_users, CS_DB_OWNER},       {"audit", cmd_audit, CS_DB_OWNER},
     {"qa", cmd_qa, CS_DB_OWNER},
+    {"document", cs_cli_document, CS_DB_OWNER},
 };
 
 int main(int argc, char **argv)

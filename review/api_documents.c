@@ -2,7 +2,8 @@
  * api_documents.c — the review station's API for the documents in review:
  * the queue, the roster search, a document and its neighbour in the queue,
  * its page images, and the actions on it (claim, release, confirm, change
- * type or patient, split, merge, blank pages, reject).  route.c has checked
+ * type or patient, split, merge, blank pages, reject; reopen and, for an
+ * admin, cancel a filed document).  route.c has checked
  * the session, the CSRF token and that the user may see the document.
  */
 #include "review/review.h"
@@ -147,6 +148,32 @@ static const struct { const char *name; cs_review_action_kind kind; } actions[] 
     {"not-blank", CS_REVIEW_PAGE_NOT_BLANK}, {"reject", CS_REVIEW_REJECT},
 };
 
+/*
+ * POST .../reopen (a reviewer or an admin) or .../cancel (an admin: entered
+ * in error), reason=TEXT: a filed document corrected (cs_review_store_correct);
+ * the answer names the document to show next (the correction in review, or
+ * the cancelled one).
+ */
+static enum MHD_Result correct(cs_review_context *x, long long id, int cancel)
+{
+    const char *body = x->rq->body.data ? x->rq->body.data : "";
+    char reason[520], err[CS_ERRLEN], json[96];
+    long long result = 0;
+    int rc;
+
+    if (cancel && strcmp(x->who.role, "admin") != 0)
+        return cs_review_send_error(x, 403, "only an admin may mark a document entered in error");
+    if (cs_review_form_get(body, "reason", reason, sizeof reason) != 1 ||
+        !cs_review_text_ok(reason, 500) || !reason[strspn(reason, " \t\r\n")])
+        return cs_review_send_error(x, 400, "a reason (up to 500 characters) is required");
+    rc = cs_review_store_correct(x->srv->store, cancel ? CS_CORRECT_CANCEL : CS_CORRECT_REOPEN,
+                                 id, x->who.name, reason, &result, err, sizeof err);
+    if (rc < 0)
+        return cs_review_send_store_error(x, rc, err);
+    snprintf(json, sizeof json, "{\"ok\":true,\"document\":%lld}", result);
+    return cs_review_send_json(x, 200, json);
+}
+
 enum MHD_Result cs_review_api_action(cs_review_context *x, long long id, const char *name)
 {
     const char *body = x->rq->body.data ? x->rq->body.data : "";
@@ -156,6 +183,8 @@ enum MHD_Result cs_review_api_action(cs_review_context *x, long long id, const c
     int rc, found = 0;
 
     memset(&a, 0, sizeof a);
+    if (!strcmp(name, "reopen") || !strcmp(name, "cancel"))
+        return correct(x, id, !strcmp(name, "cancel"));
     if (!strcmp(name, "claim")) {
         char holder[CS_REVIEW_NAME_MAX + 1];
         rc = cs_review_store_claim(x->srv->store, id, x->who.name, CS_REVIEW_LEASE_SECONDS,

@@ -24,6 +24,12 @@
  *  3. A document counts as received when the destination's item has the
  *     same export_version and the status sent or accepted; a rejected one
  *     (AE/AR) is sent again on every later export until accepted.
+ *  4. Corrections (schema/015_corrections.sql) change a version's
+ *     export_version, so a destination receives each of them once: a
+ *     replaced version again as superseded (FHIR; HL7 sends the replacing
+ *     version as MDM^T10), a cancelled one as entered-in-error (MDM^T11).  A
+ *     named destination hears of a cancel only when it had the document;
+ *     current_only leaves out superseded versions, not cancelled ones.
  */
 #include "pipeline/export/export_internal.h"
 
@@ -70,12 +76,17 @@ static const char cursor_sql[] =
     "        CASE WHEN $4 THEN d.pdf END, CASE WHEN $5 THEN d.text END"
     "   FROM ehr.document d"
     "  WHERE ($1::bigint IS NULL OR d.batch_id = $1::bigint)"
-    "    AND ($2::timestamptz IS NULL OR greatest(d.filed_at, d.superseded_at) >= $2::timestamptz)"
+    "    AND ($2::timestamptz IS NULL"
+    "         OR greatest(d.filed_at, d.superseded_at, d.entered_in_error_at) >= $2::timestamptz)"
     "    AND ($3::integer IS NULL OR NOT EXISTS ("
     "          SELECT 1 FROM chartscan.destination_item i"
     "           WHERE i.destination_id = $3::integer AND i.document_id = d.document_id"
     "             AND i.version = d.export_version AND i.status IN ('sent', 'accepted')))"
-    "    AND (NOT $6 OR d.version_status = 'current')"
+    "    AND (NOT $6 OR d.version_status <> 'superseded')"
+    /* a destination hears of a cancel only when it had the document (note 4) */
+    "    AND (d.version_status <> 'entered-in-error' OR $3::integer IS NULL OR EXISTS ("
+    "          SELECT 1 FROM chartscan.destination_item i"
+    "           WHERE i.destination_id = $3::integer AND i.document_id = d.document_id))"
     "  ORDER BY d.document_id";
 
 static int take_destination(cs_export_run *run, char *err, size_t errlen)

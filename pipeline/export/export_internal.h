@@ -44,7 +44,7 @@ typedef struct cs_export_run {
  * cs_export_run_begin: resolve the options, take the destination's lock,
  * start a repeatable-read transaction and open the cursor.  want_pdf /
  * want_text: fetch the PDF bytes / the OCR text; current_only: leave out
- * superseded versions.  On error, -1 (call cs_export_run_end anyway).
+ * superseded versions (versions entered in error stay: they go as cancels).  On error, -1 (call cs_export_run_end anyway).
  */
 int cs_export_run_begin(cs_export_run *run, cs_store *s, const char *format,
                         const cs_export_options *o, int want_pdf, int want_text,

@@ -10,7 +10,8 @@
  * A DocumentReference (one per document version):
  *   id, masterIdentifier   the document's uuid (urn:uuid:...), fixed for the version
  *   identifier             chartscan's own id (d-42), system urn:chartscan:document
- *   status                 current, or superseded once a corrected version replaced it
+ *   status                 current, superseded once a corrected version replaced it, or
+ *                          entered-in-error once an admin cancelled it
  *   docStatus              final (only filed documents are exported)
  *   type                   LOINC coding (when the type has one) + chartscan's code
  *   category               US Core clinical-note
@@ -202,6 +203,16 @@ static int build_error(const json_build *jb, const char *what, char *err, size_t
     }
 }
 
+/* DocumentReference.status: current, superseded or entered-in-error. */
+static const char *fhir_status(const char *version_status)
+{
+    if (!strcmp(version_status, "superseded"))
+        return "superseded";
+    if (!strcmp(version_status, "entered-in-error"))
+        return "entered-in-error";
+    return "current";
+}
+
 /*
  * The DocumentReference of row i (see the top of the file for its fields):
  * hash is the PDF's base64 SHA-1 and data its base64 (NULL: left out).  The
@@ -238,8 +249,7 @@ static json_t *document_reference(json_build *jb, const cs_export_run *run, cons
                "masterIdentifier", "system", "urn:ietf:rfc:3986", "value", "urn:uuid:", uuid,
                "identifier", "system", "urn:chartscan:document", "value", "d-",
                PQgetvalue(r, i, X_ID),
-               "status", strcmp(PQgetvalue(r, i, X_VSTATUS), "superseded") ? "current"
-                                                                           : "superseded",
+               "status", fhir_status(PQgetvalue(r, i, X_VSTATUS)),
                "docStatus", "final",
                "type", "coding", coding, "text", display,
                "category", "coding", "system",

@@ -1,8 +1,9 @@
 /*
  * hl7.c — `chartscan export hl7`: the current filed documents as HL7
  * v2.5 MDM^T02 messages ("original document notification and content"),
- * MDM^T10 for a corrected version that replaces an earlier one, written to
- * an HL7 batch file or sent over MLLP.
+ * MDM^T10 for a corrected version that replaces an earlier one, MDM^T11
+ * (MDM_T01, no OBX, TXA-19 CA) for a version an admin cancelled as entered
+ * in error, written to an HL7 batch file or sent over MLLP.
  *
  * Interface routines: cs_export_hl7; internal: cs_hl7_escape (fuzzed by
  * tests/fuzz/fuzz_hl7.c).
@@ -10,7 +11,7 @@
  * One message per document, segments ending in CR:
  *   MSH  |^~\&|CHARTSCAN|<organisation>|||<now>||MDM^T02^MDM_T02|<control id>|P|2.5
  *        ||||||UNICODE UTF-8
- *   EVN  T02 (T10), recorded when the document was filed
+ *   EVN  T02 (T10, T11), recorded when the document was filed
  *   PID  PID-3 the MRN: <mrn>^^^&<system>&ISO|URI^MR; PID-5 the name; PID-7 birth date;
  *        PID-8 sex
  *   PV1  patient class U (unknown: a scanned chart carries no visit)
@@ -95,8 +96,9 @@ static void build_message(cs_buf *m, const cs_export_run *run, const PGresult *r
                           const char *now, const char *run_tag, int text_mode, char *ctrl,
                           size_t ctrllen)
 {
-    int t10 = !PQgetisnull(r, i, X_REPLACES_UUID);
-    const char *event = t10 ? "T10" : "T02";
+    int t11 = !strcmp(PQgetvalue(r, i, X_VSTATUS), "entered-in-error");
+    int t10 = !t11 && !PQgetisnull(r, i, X_REPLACES_UUID);
+    const char *event = t11 ? "T11" : t10 ? "T10" : "T02";
     char filed[32], dos[16];
 
     hl7_time(filed, sizeof filed, col(r, i, X_FILED_AT));
@@ -105,7 +107,8 @@ static void build_message(cs_buf *m, const cs_export_run *run, const PGresult *r
 
     cs_buf_puts(m, "MSH|^~\\&|CHARTSCAN|");
     cs_hl7_escape(m, run->organization);
-    cs_buf_printf(m, "|||%s||MDM^%s^MDM_T02|%s|P|2.5||||||UNICODE UTF-8\r", now, event, ctrl);
+    cs_buf_printf(m, "|||%s||MDM^%s^%s|%s|P|2.5||||||UNICODE UTF-8\r", now, event,
+                  t11 ? "MDM_T01" : "MDM_T02", ctrl);
     cs_buf_printf(m, "EVN|%s|%s\r", event, filed);
 
     cs_buf_puts(m, "PID|1||");
@@ -138,7 +141,7 @@ static void build_message(cs_buf *m, const cs_export_run *run, const PGresult *r
                   PQgetvalue(r, i, X_UUID));
     if (t10)
         cs_buf_printf(m, "%s^CHARTSCAN", PQgetvalue(r, i, X_REPLACES_UUID));
-    cs_buf_puts(m, "||||AU||AV\r");
+    cs_buf_printf(m, "||||AU||%s\r", t11 ? "CA" : "AV");
 }
 
 /* OBX-3: the LOINC code, or chartscan's own code. */
@@ -459,10 +462,13 @@ static int compose(cs_buf *m, const cs_export_run *run, const PGresult *r, int i
 
     cs_buf_reset(m);
     build_message(m, run, r, i, now, run_tag, text_mode, ctrl, ctrllen);
-    if (text_mode)
+    if (!strcmp(PQgetvalue(r, i, X_VSTATUS), "entered-in-error")) {
+        /* MDM^T11 carries no content */
+    } else if (text_mode) {
         text_ok = add_obx_text(m, r, i) == 0;
-    else
+    } else {
         add_obx_pdf(m, r, i);
+    }
     /* the pieces are not checked one by one: the buffer remembers a
      * failed append, and a message that lost one is never sent */
     return !text_ok || cs_buf_failed(m) || !m->data ? -1 : 0;

@@ -19,6 +19,13 @@
  *   3. Pages keep their file's page numbers; a document's first_page,
  *      last_page and page_count are recomputed from its pages after any
  *      change to them.
+ *   4. Corrections of filed documents (cs_review_store_correct, 015): a
+ *      reopen marks the filed version reopened_at and makes its correction,
+ *      a new document in review with replaces_id set and the pages; the
+ *      filed version stays current for the EHR until the correction is
+ *      confirmed, which supersedes it.  A correction cannot be rejected nor
+ *      merged away (the filed version would be left without its pages).  A
+ *      cancel sets entered_in_error_at.  Both need a reason and no lease.
  */
 #include "pipeline/review/review_store.h"
 
@@ -50,6 +57,7 @@ typedef struct locked_doc {
     char id[24], file_id[24];
     int first_page, last_page, page_count;
     int has_doctype, has_patient;
+    int corrects;                 /* a reopened filed version's correction (015) */
     char *before;                 /* review_snapshot, malloc'd */
 } locked_doc;
 
@@ -63,7 +71,9 @@ static int lock_document(cs_store *s, const cs_review_action *a, locked_doc *d, 
         "       d.status,"
         "       EXISTS (SELECT 1 FROM review_lease l WHERE l.document_id = d.id"
         "                  AND l.reviewer = $2 AND l.lease_until > now()),"
-        "       review_snapshot(d.id)::text"
+        "       review_snapshot(d.id)::text,"
+        "       EXISTS (SELECT 1 FROM document o WHERE o.id = d.replaces_id"
+        "                  AND o.superseded_at IS NULL)"
         "  FROM document d WHERE d.id = $1::bigint FOR UPDATE", 2, p, err, errlen);
     int rc = 0;
 
@@ -86,6 +96,7 @@ static int lock_document(cs_store *s, const cs_review_action *a, locked_doc *d, 
         d->page_count = (int)cs_pq_int(r, 0, 3);
         d->has_doctype = *PQgetvalue(r, 0, 4) == 't';
         d->has_patient = *PQgetvalue(r, 0, 5) == 't';
+        d->corrects = *PQgetvalue(r, 0, 9) == 't';
         d->before = strdup(PQgetvalue(r, 0, 8));
         if (!d->before)
             rc = cs_fail(err, errlen, "out of memory");
@@ -110,16 +121,24 @@ static int render(cs_store *s, const char *doc, char *err, size_t errlen)
     return cs_document_render_pdf(s, strtoll(doc, NULL, 10), err, errlen);
 }
 
-/* The audit row: after is the snapshot of after_doc (NULL: none). */
-static int audit(cs_store *s, const cs_review_action *a, const char *doc, const char *detail,
-                 const char *before, const char *after_doc, char *err, size_t errlen)
+/* The audit row of action by user: after is the snapshot of after_doc (NULL: none). */
+static int audit_as(cs_store *s, const char *user, const char *action, const char *doc,
+                    const char *detail, const char *before, const char *after_doc, char *err,
+                    size_t errlen)
 {
-    const char *p[6] = {a->user, cs_review_action_name(a->kind), doc, detail, before, after_doc};
+    const char *p[6] = {user, action, doc, detail, before, after_doc};
     return cs_pq_exec(s,
         "INSERT INTO audit (actor, action, object_kind, object_id, detail, before, after)"
         " VALUES ($1, $2, 'document', $3, $4::jsonb, $5::jsonb,"
         "         CASE WHEN $6::bigint IS NULL THEN NULL ELSE review_snapshot($6::bigint) END)",
         6, p, err, errlen);
+}
+
+static int audit(cs_store *s, const cs_review_action *a, const char *doc, const char *detail,
+                 const char *before, const char *after_doc, char *err, size_t errlen)
+{
+    return audit_as(s, a->user, cs_review_action_name(a->kind), doc, detail, before, after_doc,
+                    err, errlen);
 }
 
 /* The audit row of the document under action, with detail {key: value} (value a string). */
@@ -181,6 +200,11 @@ static int act_confirm(cs_store *s, const cs_review_action *a, locked_doc *d, ch
             2, p, err, errlen) < 0 ||
         cs_pq_exec(s, "DELETE FROM review_lease WHERE document_id = $1::bigint", 1, p, err,
                    errlen) < 0 ||
+        /* the correction of a reopened version is filed: that version steps down (015) */
+        (d->corrects &&
+         cs_pq_exec(s, "UPDATE document SET superseded_at = now()"
+                       " WHERE id = (SELECT replaces_id FROM document WHERE id = $1::bigint)"
+                       "   AND superseded_at IS NULL", 1, p, err, errlen) < 0) ||
         audit(s, a, d->id, NULL, d->before, d->id, err, errlen) < 0)
         return CS_REVIEW_ERROR;
     return 0;
@@ -291,12 +315,16 @@ static int act_merge(cs_store *s, const cs_review_action *a, locked_doc *d, long
     PGresult *r;
     int filed, rc = CS_REVIEW_ERROR;
 
+    if (d->corrects)
+        return cs_review_store_fail(CS_REVIEW_BAD, err, errlen, "document %s corrects a filed "
+                                    "document: file it, then reopen the previous one to merge",
+                                    d->id);
     r = cs_pq(s,
         "SELECT d.id, review_snapshot(d.id)::text, d.status = 'filed',"
         "       EXISTS (SELECT 1 FROM review_lease l WHERE l.document_id = d.id"
         "                  AND l.lease_until > now() AND l.reviewer <> $3)"
         "  FROM document d WHERE d.file_id = $1::bigint AND d.first_page < $2::int"
-        "   AND d.superseded_at IS NULL"
+        "   AND d.superseded_at IS NULL AND d.reopened_at IS NULL"
         " ORDER BY d.first_page DESC LIMIT 1 FOR UPDATE", 3, p, err, errlen);
     if (!r)
         return CS_REVIEW_ERROR;
@@ -422,6 +450,9 @@ static int act_reject(cs_store *s, const cs_review_action *a, locked_doc *d, cha
 
     if (!a->reason || !*a->reason)
         return cs_review_store_fail(CS_REVIEW_BAD, err, errlen, "a rejection needs a reason");
+    if (d->corrects)
+        return cs_review_store_fail(CS_REVIEW_BAD, err, errlen, "document %s corrects a filed "
+                                    "document: file it (an admin may then cancel it)", d->id);
     if (cs_pq_exec(s, "UPDATE document SET status = 'rejected', review_reason = $2,"
                       "       filed_by = NULL, filed_at = NULL WHERE id = $1::bigint", 2, p, err,
                    errlen) < 0 ||
@@ -476,4 +507,155 @@ out:
     cs_pq_rollback(s);
     free(d.before);
     return rc;
+}
+
+/* ---- corrections of filed documents (015_corrections.sql) ---- */
+
+/*
+ * Lock filed document id for a correction: 0 with its snapshot in *before
+ * (malloc'd) when it is the current, filed version, neither reopened nor
+ * entered in error; else CS_REVIEW_BAD / CS_REVIEW_CONFLICT with why.
+ */
+static int lock_filed(cs_store *s, const char *id, char **before, char *err, size_t errlen)
+{
+    const char *p[1] = {id};
+    PGresult *r = cs_pq(s,
+        "SELECT d.status, d.superseded_at IS NOT NULL, d.entered_in_error_at IS NOT NULL,"
+        "       (SELECT n.id FROM document n WHERE n.replaces_id = d.id),"
+        "       review_snapshot(d.id)::text"
+        "  FROM document d WHERE d.id = $1::bigint FOR UPDATE", 1, p, err, errlen);
+    int rc = 0;
+
+    if (!r)
+        return CS_REVIEW_ERROR;
+    if (PQntuples(r) != 1)
+        rc = cs_review_store_fail(CS_REVIEW_BAD, err, errlen, "no document %s", id);
+    else if (strcmp(PQgetvalue(r, 0, 0), "filed") != 0)
+        rc = cs_review_store_fail(CS_REVIEW_CONFLICT, err, errlen, "document %s is not filed "
+                                  "(it is %s)", id, PQgetvalue(r, 0, 0));
+    else if (*PQgetvalue(r, 0, 2) == 't')
+        rc = cs_review_store_fail(CS_REVIEW_CONFLICT, err, errlen, "document %s was entered "
+                                  "in error", id);
+    else if (*PQgetvalue(r, 0, 1) == 't')
+        rc = cs_review_store_fail(CS_REVIEW_CONFLICT, err, errlen, "document %s was replaced "
+                                  "by document %s: correct that version", id,
+                                  PQgetvalue(r, 0, 3));
+    else if (!PQgetisnull(r, 0, 3))
+        rc = cs_review_store_fail(CS_REVIEW_CONFLICT, err, errlen, "document %s is already "
+                                  "reopened: its correction is document %s", id,
+                                  PQgetvalue(r, 0, 3));
+    else if (!(*before = strdup(PQgetvalue(r, 0, 4))))
+        rc = cs_fail(err, errlen, "out of memory");
+    PQclear(r);
+    return rc;
+}
+
+/* {"reason": reason[, "correction": id]} into b; -1 when memory ran out. */
+static int reason_detail(cs_buf *b, const char *reason, const char *correction)
+{
+    if (cs_buf_puts(b, "{\"reason\":") < 0 || cs_buf_json_string(b, reason) < 0)
+        return -1;
+    if (correction && cs_buf_printf(b, ",\"correction\":%s", correction) < 0)
+        return -1;
+    return cs_buf_puts(b, "}");
+}
+
+/* The reopen itself, in the caller's transaction; new_id receives the correction's id. */
+static int reopen_locked(cs_store *s, const char *id, const char *user, const char *reason,
+                         const char *before, char new_id[24], char *err, size_t errlen)
+{
+    const char *p[1] = {id};
+    cs_buf b = CS_BUF_INIT;
+    PGresult *r;
+    int rc;
+
+    /* the filed version steps aside (it stays current for the EHR), then its correction */
+    if (cs_pq_exec(s, "UPDATE document SET reopened_at = now() WHERE id = $1::bigint", 1, p,
+                   err, errlen) < 0)
+        return CS_REVIEW_ERROR;
+    r = cs_pq(s,
+        "INSERT INTO document (batch_id, file_id, first_page, last_page, page_count, status,"
+        "       doctype, doctype_confidence, model_id, patient_id, patient_confidence,"
+        "       date_of_service, review_reason, split_reason, fields, candidates,"
+        "       doctype_alternatives, review_reasons, pdf, pdf_sha256, replaces_id)"
+        " SELECT batch_id, file_id, first_page, last_page, page_count, 'review',"
+        "        doctype, doctype_confidence, model_id, patient_id, patient_confidence,"
+        "        date_of_service, 'reopened', split_reason, fields, candidates,"
+        "        doctype_alternatives, ARRAY['reopened'], pdf, pdf_sha256, id"
+        "   FROM document WHERE id = $1::bigint RETURNING id", 1, p, err, errlen);
+    if (!r)
+        return CS_REVIEW_ERROR;
+    snprintf(new_id, 24, "%s", PQgetvalue(r, 0, 0));
+    PQclear(r);
+    {
+        const char *q[2] = {id, new_id};
+        if (cs_pq_exec(s, "UPDATE page SET document_id = $2::bigint"
+                          " WHERE document_id = $1::bigint", 2, q, err, errlen) < 0)
+            return CS_REVIEW_ERROR;
+    }
+    if (reason_detail(&b, reason, new_id) < 0) {
+        cs_buf_free(&b);
+        return cs_fail(err, errlen, "out of memory");
+    }
+    rc = audit_as(s, user, "reopen", id, b.data, before, new_id, err, errlen);
+    cs_buf_free(&b);
+    return rc < 0 ? CS_REVIEW_ERROR : 0;
+}
+
+/* The cancel itself, in the caller's transaction. */
+static int cancel_locked(cs_store *s, const char *id, const char *user, const char *reason,
+                         const char *before, char *err, size_t errlen)
+{
+    const char *p[1] = {id};
+    cs_buf b = CS_BUF_INIT;
+    int rc;
+
+    if (cs_pq_exec(s, "UPDATE document SET entered_in_error_at = now() WHERE id = $1::bigint",
+                   1, p, err, errlen) < 0)
+        return CS_REVIEW_ERROR;
+    if (reason_detail(&b, reason, NULL) < 0) {
+        cs_buf_free(&b);
+        return cs_fail(err, errlen, "out of memory");
+    }
+    rc = audit_as(s, user, "cancel", id, b.data, before, id, err, errlen);
+    cs_buf_free(&b);
+    return rc < 0 ? CS_REVIEW_ERROR : 0;
+}
+
+int cs_review_store_correct(cs_store *s, cs_review_correction kind, long long document_id,
+                            const char *user, const char *reason, long long *correction,
+                            char *err, size_t errlen)
+{
+    char id[24], new_id[24] = "";
+    char *before = NULL;
+    int rc;
+
+    if (correction)
+        *correction = 0;
+    if (!user || !*user || document_id <= 0)
+        return cs_review_store_fail(CS_REVIEW_BAD, err, errlen, "no document or no user");
+    if (!reason || !reason[strspn(reason, " \t\r\n")])
+        return cs_review_store_fail(CS_REVIEW_BAD, err, errlen, "%s needs a reason",
+                                    kind == CS_CORRECT_REOPEN ? "reopening a document"
+                                                              : "cancelling a document");
+    cs_i64(id, document_id);
+    if (cs_pq_begin(s, err, errlen) < 0)
+        return CS_REVIEW_ERROR;
+    rc = lock_filed(s, id, &before, err, errlen);
+    if (rc == 0)
+        rc = kind == CS_CORRECT_REOPEN
+                 ? reopen_locked(s, id, user, reason, before, new_id, err, errlen)
+                 : cancel_locked(s, id, user, reason, before, err, errlen);
+    free(before);
+    if (rc == 0 && cs_pq_commit(s, err, errlen) < 0)
+        rc = CS_REVIEW_ERROR;
+    if (rc < 0) {
+        cs_pq_rollback(s);
+        return rc;
+    }
+    if (correction)
+        *correction = kind == CS_CORRECT_REOPEN ? strtoll(new_id, NULL, 10) : document_id;
+    cs_log(CS_LOG_INFO, "review: document %s: %s", id,
+           kind == CS_CORRECT_REOPEN ? "reopen" : "cancel");
+    return 0;
 }

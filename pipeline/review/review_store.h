@@ -232,6 +232,24 @@ int cs_review_store_act(cs_store *s, const cs_review_action *a, long long *resul
  */
 int cs_review_store_dashboard(cs_store *s, char **json, char *err, size_t errlen);
 
+/* ---- corrections of filed documents ---- */
+typedef enum cs_review_correction {
+    CS_CORRECT_REOPEN,           /* back to review; filed again, it replaces the version */
+    CS_CORRECT_CANCEL            /* entered in error (an admin's decision: the caller checks) */
+} cs_review_correction;
+
+/*
+ * Reopen or cancel filed document_id (the current version, neither
+ * reopened nor entered in error) for user, with a reason (required), as one
+ * transaction with its audit row ('reopen' or 'cancel', the reason in the
+ * detail).  A reopen makes a new document in review that, once filed,
+ * replaces the version (schema/015_corrections.sql); *correction (may be
+ * NULL) is its id, or document_id after a cancel.  No lease is needed.
+ */
+int cs_review_store_correct(cs_store *s, cs_review_correction kind, long long document_id,
+                            const char *user, const char *reason, long long *correction,
+                            char *err, size_t errlen);
+
 /* ---- audit ---- */
 /*
  * Print the audit rows (of user, since a timestamp PostgreSQL understands;

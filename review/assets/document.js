@@ -85,6 +85,20 @@ const actions = {
     if (!reason) { $('reject-reason').focus(); cs.toast('type a reason, then Enter'); return; }
     act('reject', { reason }, () => goNeighbour(1));
   },
+  // a filed document: reopen it (back to review as a new version) or, for an admin,
+  // mark it entered in error; both need a reason and are audited
+  correct: async (which) => {
+    const reason = $('correct-reason').value.trim();
+    if (!reason) { $('correct-reason').focus(); cs.toast('type a reason first'); return; }
+    try {
+      const r = await cs.post(api(which), { reason });
+      cs.toast(which + ': done');
+      if (which === 'reopen') location.href = '/document/' + r.document;
+      else await load();
+    } catch (e) {
+      cs.toast(e.message, true);
+    }
+  },
   type: (code) => act('type', { doctype: code }),
   patient: (id) => act('patient', { patient_id: id }),
 };
@@ -274,6 +288,8 @@ function render() {
   $('confirm').disabled = !doc.mine;
   $('reject').disabled = !doc.mine;
   $('reject-reason').disabled = !doc.mine;
+  $('correct-form').hidden = D.status !== 'filed';
+  $('cancel-doc').hidden = D.status !== 'filed' || cs.me.role !== 'admin';
   showPage(doc.current);
   if (!doc.focused && doc.mine && doc.pre.type) $('doctype').focus();   // it asks only for the type
   doc.focused = true;
@@ -356,6 +372,8 @@ document.addEventListener('keydown', (ev) => {
   $('blank').addEventListener('click', actions.blank);
   $('not-blank').addEventListener('click', actions.notBlank);
   $('reject-form').addEventListener('submit', (ev) => { ev.preventDefault(); actions.reject(); });
+  $('correct-form').addEventListener('submit', (ev) => { ev.preventDefault(); actions.correct('reopen'); });
+  $('cancel-doc').addEventListener('click', () => actions.correct('cancel'));
   $('doctype').addEventListener('change', () => { if ($('doctype').value) actions.type($('doctype').value); });
   // Enter on the type list accepts the type shown and leaves the list, so that c confirms
   $('doctype').addEventListener('keydown', (ev) => {
