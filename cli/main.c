@@ -182,6 +182,40 @@ static int cmd_serve(int argc, char **argv)
     return cs_review_serve(&o, stdout, err, sizeof err) < 0 ? fail(err) : 0;
 }
 
+/* users list | disable NAME | enable NAME | passwd NAME | revoke-sessions NAME */
+static int cmd_users_admin(int argc, char **argv)
+{
+    char err[CS_ERRLEN] = "";
+    const char *action = argv[1], *name = argc == 3 ? argv[2] : NULL;
+    cs_store *s = NULL;
+    int rc;
+
+    if (!strcmp(action, "list")) {
+        if (argc != 2)
+            return usage_error("users", "%s", "users list takes no arguments");
+    } else if (!strcmp(action, "disable") || !strcmp(action, "enable") ||
+               !strcmp(action, "passwd") || !strcmp(action, "revoke-sessions")) {
+        if (argc != 3)
+            return usage_error("users", "users %s needs one NAME", action);
+    } else {
+        return usage_error("users", "unknown users action \"%s\"", action);
+    }
+    if (open_store(&s, 1, err, sizeof err) < 0)
+        return fail(err);
+    if (!name)
+        rc = cs_users_list(s, stdout, err, sizeof err);
+    else if (!strcmp(action, "disable"))
+        rc = cs_users_disable(s, name, stdout, err, sizeof err);
+    else if (!strcmp(action, "enable"))
+        rc = cs_users_enable(s, name, stdout, err, sizeof err);
+    else if (!strcmp(action, "passwd"))
+        rc = cs_review_users_passwd(s, name, stdin, stdout, err, sizeof err);
+    else
+        rc = cs_users_revoke_sessions(s, name, stdout, err, sizeof err);
+    cs_store_close(&s);
+    return rc < 0 ? fail(err) : 0;
+}
+
 static int cmd_users(int argc, char **argv)
 {
     static const struct option opts[] = {
@@ -193,8 +227,11 @@ static int cmd_users(int argc, char **argv)
     cs_store *s = NULL;
     int c, rc;
 
-    if (argc < 2 || strcmp(argv[1], "add") != 0)
-        return usage_error("users", "%s", "usage: chartscan users add NAME --role reviewer|admin");
+    if (argc >= 2 && strcmp(argv[1], "add") != 0)
+        return cmd_users_admin(argc, argv);
+    if (argc < 2)
+        return usage_error("users", "%s", "usage: chartscan users add|list|disable|enable|passwd|"
+                           "revoke-sessions ...");
     optind = 2;
     while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
         if (c == 'r')
