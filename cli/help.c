@@ -28,6 +28,7 @@ static const char overview[] =
 "  status [--watch]              batches, pages done and left, rate, ETA\n"
 "  report BATCH [--csv]          a batch's counts, confidence spread and exceptions\n"
 "  retry [--batch ID]            put failed jobs back in the queue\n"
+"  rematch [--batch ID]          match documents held as not in roster again\n"
 "  export manifest [--batch ID] [--with-text] [--out FILE]\n"
 "                                the reconciliation manifest, JSON Lines\n"
 "  export pdf DOCUMENT_ID [--out FILE]\n"
@@ -106,7 +107,11 @@ static const struct { const char *command, *text; } helps[] = {
 "(other columns are ignored).  birth_date is YYYY-MM-DD, sex one of M, F, O, U;\n"
 "middle_name, birth_date and sex may be empty.  Patients already in the roster\n"
 "are updated by MRN.  A file with any malformed row imports nothing: every error\n"
-"is reported with its line number (values are never printed).\n"},
+"is reported with its line number (values are never printed).\n"
+"\n"
+"After an import, the documents in review as \"not in roster\" or without\n"
+"candidates are matched again, as \"chartscan rematch\" does, and what they\n"
+"became is printed.\n"},
 {"train",
 "usage: chartscan train FILE.csv | --from-reviews [FILE.csv]\n"
 "\n"
@@ -324,6 +329,23 @@ static const struct { const char *command, *text; } helps[] = {
 "  --text              the OCR text as OBX TX lines instead of the PDF\n"
 "Environment: CHARTSCAN_MRN_SYSTEM (PID-3's assigning authority, default the\n"
 "placeholder urn:oid:2.999.1), CHARTSCAN_ORGANIZATION (MSH-4), CHARTSCAN_ACTOR.\n"},
+{"rematch",
+"usage: chartscan rematch [--batch ID]\n"
+"\n"
+"Match again, against the roster as it is now, the documents in review as \"not\n"
+"in roster\" or without candidates: after patients were added to the roster\n"
+"(\"chartscan patients import\" does this by itself).  The rules are the\n"
+"pipeline's: candidates from the document's pages, verified and scored, and\n"
+"the type decided when it was processed (or by a reviewer) held to the same\n"
+"confidence; a document is filed only when no reason is left.  Reasons that\n"
+"came from elsewhere (a reviewer's split) keep it in review.  Documents a\n"
+"reviewer holds open, or whose patient a reviewer chose, are left alone.\n"
+"\n"
+"Each document's change is one transaction with an audit row (action rematch,\n"
+"the state before and after).  Prints each document filed or whose reasons\n"
+"changed, by id with its reasons, then the counts; never patient data.\n"
+"\n"
+"  --batch ID     only this batch (its id, or its archive's name)\n"},
 {"retry",
 "usage: chartscan retry [--batch ID]\n"
 "\n"

@@ -130,6 +130,40 @@ static int cmd_patients(int argc, char **argv)
     if (open_store(&s, 1, err, sizeof err) < 0)
         return fail(err);
     rc = cs_patients_import(s, argv[2], stdout, &problems_to_stderr, err, sizeof err);
+    if (rc >= 0 && cs_rematch(s, NULL, stdout, err, sizeof err) < 0) {
+        /* the roster is in; what failed can be run again on its own */
+        fprintf(stderr, "chartscan: the roster was imported, but matching the documents in "
+                "review again failed (run \"chartscan rematch\"): %s\n", err);
+        cs_store_close(&s);
+        return 1;
+    }
+    cs_store_close(&s);
+    return rc < 0 ? fail(err) : 0;
+}
+
+static int cmd_rematch(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"batch", required_argument, NULL, 'b'},
+        {NULL, 0, NULL, 0},
+    };
+    char err[CS_ERRLEN] = "";
+    const char *batch = NULL;
+    cs_store *s = NULL;
+    int c, rc;
+
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        if (c == 'b')
+            batch = optarg;
+        else
+            return usage_error("rematch", "%s", "bad option");
+    }
+    if (optind != argc)
+        return usage_error("rematch", "unexpected argument \"%s\"", argv[optind]);
+    if (open_store(&s, 1, err, sizeof err) < 0)
+        return fail(err);
+    rc = cs_rematch(s, batch, stdout, err, sizeof err);
     cs_store_close(&s);
     return rc < 0 ? fail(err) : 0;
 }
@@ -562,6 +596,7 @@ static const struct {
     {"retry", cmd_retry, CS_DB_WORKER},      {"report", cmd_report, CS_DB_WORKER},
     {"watch", cmd_watch, CS_DB_WORKER},      {"serve", cmd_serve, CS_DB_REVIEWER},
     {"users", cmd_users, CS_DB_OWNER},       {"audit", cmd_audit, CS_DB_OWNER},
+    {"rematch", cmd_rematch, CS_DB_OWNER},
 };
 
 int main(int argc, char **argv)

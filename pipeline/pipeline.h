@@ -122,6 +122,14 @@ int cs_export_manifest_file(cs_store *s, const char *batch, int with_text, const
 int cs_report(cs_store *s, const char *batch, int csv, FILE *out, char *err, size_t errlen);
 /* Re-queue failed jobs (of one batch: an id or a name; NULL for all). */
 int cs_retry(cs_store *s, const char *batch, FILE *out, char *err, size_t errlen);
+/*
+ * Match again, against the roster as it is now, the documents in review as
+ * "not in roster" or without candidates (of one batch, or all: NULL), by
+ * the pipeline's own rules; each document's change one transaction with
+ * its audit row.  Prints what they became (ids and reasons only).  Run by
+ * `chartscan rematch` and after `chartscan patients import`.
+ */
+int cs_rematch(cs_store *s, const char *batch, FILE *out, char *err, size_t errlen);
 
 /* Write document's PDF (an id like d-42 or 42) to out_path, or to stdout when NULL. */
 int cs_export_pdf(cs_store *s, const char *document, const char *out_path, char *err,
