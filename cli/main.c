@@ -141,6 +141,50 @@ static int cmd_patients(int argc, char **argv)
     return rc < 0 ? fail(err) : 0;
 }
 
+static int cmd_search(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"json", no_argument, NULL, 'j'},
+        {"limit", required_argument, NULL, 'l'},
+        {NULL, 0, NULL, 0},
+    };
+    char err[CS_ERRLEN] = "", *end;
+    cs_buf query = CS_BUF_INIT;
+    cs_store *s = NULL;
+    int c, rc, json = 0;
+    long limit = 50;
+
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        if (c == 'j') {
+            json = 1;
+        } else if (c == 'l') {
+            limit = strtol(optarg, &end, 10);
+            if (*end || end == optarg || limit < 1 || limit > 1000)
+                return usage_error("search", "--limit needs 1 to 1000 documents, not \"%s\"",
+                                   optarg);
+        } else {
+            return usage_error("search", "%s", "bad option");
+        }
+    }
+    if (optind >= argc)
+        return usage_error("search", "%s", "search needs a QUERY");
+    for (int i = optind; i < argc; i++)
+        cs_buf_printf(&query, "%s%s", i > optind ? " " : "", argv[i]);
+    if (cs_buf_failed(&query)) {
+        cs_buf_free(&query);
+        return fail("out of memory");
+    }
+    if (open_store(&s, 1, err, sizeof err) < 0) {
+        cs_buf_free(&query);
+        return fail(err);
+    }
+    rc = cs_search(s, query.data, (int)limit, json, stdout, err, sizeof err);
+    cs_store_close(&s);
+    cs_buf_free(&query);
+    return rc < 0 ? fail(err) : 0;
+}
+
 static int cmd_rematch(int argc, char **argv)
 {
     static const struct option opts[] = {
@@ -596,7 +640,7 @@ static const struct {
     {"retry", cmd_retry, CS_DB_WORKER},      {"report", cmd_report, CS_DB_WORKER},
     {"watch", cmd_watch, CS_DB_WORKER},      {"serve", cmd_serve, CS_DB_REVIEWER},
     {"users", cmd_users, CS_DB_OWNER},       {"audit", cmd_audit, CS_DB_OWNER},
-    {"rematch", cmd_rematch, CS_DB_OWNER},
+    {"rematch", cmd_rematch, CS_DB_OWNER},   {"search", cmd_search, CS_DB_OWNER},
 };
 
 int main(int argc, char **argv)

@@ -130,6 +130,15 @@ int cs_retry(cs_store *s, const char *batch, FILE *out, char *err, size_t errlen
  * `chartscan rematch` and after `chartscan patients import`.
  */
 int cs_rematch(cs_store *s, const char *batch, FILE *out, char *err, size_t errlen);
+/*
+ * Search the filed documents (current versions): query is words, fields
+ * with a prefix (mrn: name: born: type: from: to:) and the rest full text
+ * (commands/search.c).  At most limit (1 to 1000) documents, as lines or
+ * (json) a JSON array; one audit row with the kinds of terms, the count and
+ * the ids, never the query.  A malformed query: -1 with err.
+ */
+int cs_search(cs_store *s, const char *query, int limit, int json, FILE *out, char *err,
+              size_t errlen);
 
 /* Write document's PDF (an id like d-42 or 42) to out_path, or to stdout when NULL. */
 int cs_export_pdf(cs_store *s, const char *document, const char *out_path, char *err,
