@@ -112,8 +112,8 @@ static const struct { const char *command, *text; } helps[] = {
 "is reported with its line number (values are never printed).\n"
 "\n"
 "After an import, the documents in review as \"not in roster\" or without\n"
-"candidates are matched again, as \"chartscan rematch\" does, and what they\n"
-"became is printed.\n"},
+"candidates are matched again, as \"chartscan rematch\" does; when any of them\n"
+"was filed or changed, what they became is printed.\n"},
 {"train",
 "usage: chartscan train FILE.csv | --from-reviews [FILE.csv]\n"
 "\n"
@@ -371,8 +371,9 @@ static const struct { const char *command, *text; } helps[] = {
 "reviewer holds open, or whose patient a reviewer chose, are left alone.\n"
 "\n"
 "Each document's change is one transaction with an audit row (action rematch,\n"
-"the state before and after).  Prints each document filed or whose reasons\n"
-"changed, by id with its reasons, then the counts; never patient data.\n"
+"the state before and after); a document whose reasons and candidates come out\n"
+"as they were is not written.  Prints each document filed or changed, by id\n"
+"with its reasons, then the counts; never patient data.\n"
 "\n"
 "  --batch ID     only this batch (its id, or its archive's name)\n"},
 {"retry",

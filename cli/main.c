@@ -130,7 +130,7 @@ static int cmd_patients(int argc, char **argv)
     if (open_store(&s, 1, err, sizeof err) < 0)
         return fail(err);
     rc = cs_patients_import(s, argv[2], stdout, &problems_to_stderr, err, sizeof err);
-    if (rc >= 0 && cs_rematch(s, NULL, stdout, err, sizeof err) < 0) {
+    if (rc >= 0 && cs_rematch(s, NULL, 1, stdout, err, sizeof err) < 0) {
         /* the roster is in; what failed can be run again on its own */
         fprintf(stderr, "chartscan: the roster was imported, but matching the documents in "
                 "review again failed (run \"chartscan rematch\"): %s\n", err);
@@ -207,7 +207,7 @@ static int cmd_rematch(int argc, char **argv)
         return usage_error("rematch", "unexpected argument \"%s\"", argv[optind]);
     if (open_store(&s, 1, err, sizeof err) < 0)
         return fail(err);
-    rc = cs_rematch(s, batch, stdout, err, sizeof err);
+    rc = cs_rematch(s, batch, 0, stdout, err, sizeof err);
     cs_store_close(&s);
     return rc < 0 ? fail(err) : 0;
 }

@@ -126,10 +126,12 @@ int cs_retry(cs_store *s, const char *batch, FILE *out, char *err, size_t errlen
  * Match again, against the roster as it is now, the documents in review as
  * "not in roster" or without candidates (of one batch, or all: NULL), by
  * the pipeline's own rules; each document's change one transaction with
- * its audit row.  Prints what they became (ids and reasons only).  Run by
- * `chartscan rematch` and after `chartscan patients import`.
+ * its audit row (none when a document's reasons and candidates come out as
+ * they were).  Prints what they became (ids and reasons only); quiet: print
+ * nothing when no document changed.  Run by `chartscan rematch` and, quiet,
+ * after `chartscan patients import`.
  */
-int cs_rematch(cs_store *s, const char *batch, FILE *out, char *err, size_t errlen);
+int cs_rematch(cs_store *s, const char *batch, int quiet, FILE *out, char *err, size_t errlen);
 /*
  * Search the filed documents (current versions): query is words, fields
  * with a prefix (mrn: name: born: type: from: to:) and the rest full text

@@ -136,6 +136,11 @@ START_TEST(test_rematch_rules)
     ck_assert_msg(strstr(r.out, "0 filed"), "%s", r.out);
     th_result_free(&r);
     ck_assert_int_eq(th_long(c, "SELECT count(*) FROM audit WHERE action = 'rematch'"), 2);
+    /* an import that changes no document's match says only what it imported */
+    r = run("patients", "import", roster2);
+    ck_assert_str_eq(r.out, "imported 41 patients (0 new, 41 updated)\n");
+    th_result_free(&r);
+    ck_assert_int_eq(th_long(c, "SELECT count(*) FROM audit WHERE action = 'rematch'"), 2);
     PQfinish(c);
 }
 END_TEST

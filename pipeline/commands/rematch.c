@@ -18,8 +18,9 @@
  * assemble stage locks it, the document is checked again (still in
  * review, current, no patient chosen by a reviewer, no live lease), then
  * updated with an audit row 'rematch' (before and after as
- * review_snapshot records them).  A document a reviewer holds is left
- * alone and counted.  The report names documents by id and says what
+ * review_snapshot records them), unless its reasons and candidates come
+ * out as they were: then nothing is written.  A document a reviewer holds
+ * is left alone and counted.  The report names documents by id and says what
  * they became, with reasons; never patient data.
  */
 #include "pipeline/stages/stage_internal.h"
@@ -235,10 +236,23 @@ static int rematch_locked(cs_store *s, const char *doc, const PGresult *row, cs_
         cs_fail(err, errlen, "out of memory");
         goto out;
     }
+    if (nreasons) {
+        /* the same reasons and candidates as before: nothing to store or audit */
+        const char *p[3] = {doc, cands_json.data, reasons_lit.data};
+        PGresult *same = cs_pq(s, "SELECT candidates = $2::jsonb"
+                                  "       AND coalesce(review_reasons, '{}') = $3::text[]"
+                                  "  FROM document WHERE id = $1::bigint", 3, p, err, errlen);
+        if (!same)
+            goto out;
+        rc = PQntuples(same) == 1 && PQgetvalue(same, 0, 0)[0] == 't' ? UNCHANGED : -1;
+        PQclear(same);
+        if (rc == UNCHANGED)
+            goto out;
+    }
     if (store_outcome(s, doc, &cands, scores, &fields_json, &cands_json, &reasons_lit,
                       nreasons ? reasons[0] : NULL, nreasons == 0, err, errlen) < 0)
         goto out;
-    rc = nreasons == 0 ? FILED : strcmp(text(was), text(now)) ? CHANGED : UNCHANGED;
+    rc = nreasons == 0 ? FILED : CHANGED;
 out:
     PQclear(old);
     cs_buf_free(&fields_json);
@@ -277,7 +291,7 @@ static int rematch_one(cs_store *s, const char *doc, cs_buf *was, cs_buf *now, c
     return rc;
 }
 
-int cs_rematch(cs_store *s, const char *batch, FILE *out, char *err, size_t errlen)
+int cs_rematch(cs_store *s, const char *batch, int quiet, FILE *out, char *err, size_t errlen)
 {
     char id[24];
     const char *p[1] = {NULL};
@@ -311,6 +325,7 @@ int cs_rematch(cs_store *s, const char *batch, FILE *out, char *err, size_t errl
             return -1;
         }
         counts[o]++;
+        /* UNCHANGED (the same reasons and candidates) and SKIPPED: nothing to say */
         if (o == FILED)
             fprintf(out, "  document %s: filed (was: %s)\n", doc, text(&was));
         else if (o == CHANGED)
@@ -324,8 +339,10 @@ int cs_rematch(cs_store *s, const char *batch, FILE *out, char *err, size_t errl
     PQclear(r);
     cs_log(CS_LOG_INFO, "rematch: %d documents, %d filed, %d changed, %d unchanged, %d held",
            rows, counts[FILED], counts[CHANGED], counts[UNCHANGED], counts[HELD]);
+    if (quiet && counts[FILED] + counts[CHANGED] + counts[HELD] == 0)
+        return 0;
     fprintf(out, "matched %d documents in review again: %d filed, %d still in review "
-            "(%d for other reasons now), %d held by a reviewer\n",
+            "(%d for other reasons or candidates now), %d held by a reviewer\n",
             counts[FILED] + counts[CHANGED] + counts[UNCHANGED], counts[FILED],
             counts[CHANGED] + counts[UNCHANGED], counts[CHANGED], counts[HELD]);
     return 0;
