@@ -131,6 +131,84 @@ static int cmd_patients(int argc, char **argv)
     if (open_store(&s, 1, err, sizeof err) < 0)
         return fail(err);
     rc = cs_patients_import(s, argv[2], stdout, &problems_to_stderr, err, sizeof err);
+    if (rc >= 0 && cs_rematch(s, NULL, 1, stdout, err, sizeof err) < 0) {
+        /* the roster is in; what failed can be run again on its own */
+        fprintf(stderr, "chartscan: the roster was imported, but matching the documents in "
+                "review again failed (run \"chartscan rematch\"): %s\n", err);
+        cs_store_close(&s);
+        return 1;
+    }
+    cs_store_close(&s);
+    return rc < 0 ? fail(err) : 0;
+}
+
+static int cmd_search(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"json", no_argument, NULL, 'j'},
+        {"limit", required_argument, NULL, 'l'},
+        {NULL, 0, NULL, 0},
+    };
+    char err[CS_ERRLEN] = "", *end;
+    cs_buf query = CS_BUF_INIT;
+    cs_store *s = NULL;
+    int c, rc, json = 0;
+    long limit = 50;
+
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        if (c == 'j') {
+            json = 1;
+        } else if (c == 'l') {
+            limit = strtol(optarg, &end, 10);
+            if (*end || end == optarg || limit < 1 || limit > 1000)
+                return usage_error("search", "--limit needs 1 to 1000 documents, not \"%s\"",
+                                   optarg);
+        } else {
+            return usage_error("search", "%s", "bad option");
+        }
+    }
+    if (optind >= argc)
+        return usage_error("search", "%s", "search needs a QUERY");
+    for (int i = optind; i < argc; i++)
+        cs_buf_printf(&query, "%s%s", i > optind ? " " : "", argv[i]);
+    if (cs_buf_failed(&query)) {
+        cs_buf_free(&query);
+        return fail("out of memory");
+    }
+    if (open_store(&s, 1, err, sizeof err) < 0) {
+        cs_buf_free(&query);
+        return fail(err);
+    }
+    rc = cs_search(s, query.data, (int)limit, json, stdout, err, sizeof err);
+    cs_store_close(&s);
+    cs_buf_free(&query);
+    return rc < 0 ? fail(err) : 0;
+}
+
+static int cmd_rematch(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"batch", required_argument, NULL, 'b'},
+        {NULL, 0, NULL, 0},
+    };
+    char err[CS_ERRLEN] = "";
+    const char *batch = NULL;
+    cs_store *s = NULL;
+    int c, rc;
+
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        if (c == 'b')
+            batch = optarg;
+        else
+            return usage_error("rematch", "%s", "bad option");
+    }
+    if (optind != argc)
+        return usage_error("rematch", "unexpected argument \"%s\"", argv[optind]);
+    if (open_store(&s, 1, err, sizeof err) < 0)
+        return fail(err);
+    rc = cs_rematch(s, batch, 0, stdout, err, sizeof err);
     cs_store_close(&s);
     return rc < 0 ? fail(err) : 0;
 }
@@ -183,6 +261,40 @@ static int cmd_serve(int argc, char **argv)
     return cs_review_serve(&o, stdout, err, sizeof err) < 0 ? fail(err) : 0;
 }
 
+/* users list | disable NAME | enable NAME | passwd NAME | revoke-sessions NAME */
+static int cmd_users_admin(int argc, char **argv)
+{
+    char err[CS_ERRLEN] = "";
+    const char *action = argv[1], *name = argc == 3 ? argv[2] : NULL;
+    cs_store *s = NULL;
+    int rc;
+
+    if (!strcmp(action, "list")) {
+        if (argc != 2)
+            return usage_error("users", "%s", "users list takes no arguments");
+    } else if (!strcmp(action, "disable") || !strcmp(action, "enable") ||
+               !strcmp(action, "passwd") || !strcmp(action, "revoke-sessions")) {
+        if (argc != 3)
+            return usage_error("users", "users %s needs one NAME", action);
+    } else {
+        return usage_error("users", "unknown users action \"%s\"", action);
+    }
+    if (open_store(&s, 1, err, sizeof err) < 0)
+        return fail(err);
+    if (!name)
+        rc = cs_users_list(s, stdout, err, sizeof err);
+    else if (!strcmp(action, "disable"))
+        rc = cs_users_disable(s, name, stdout, err, sizeof err);
+    else if (!strcmp(action, "enable"))
+        rc = cs_users_enable(s, name, stdout, err, sizeof err);
+    else if (!strcmp(action, "passwd"))
+        rc = cs_review_users_passwd(s, name, stdin, stdout, err, sizeof err);
+    else
+        rc = cs_users_revoke_sessions(s, name, stdout, err, sizeof err);
+    cs_store_close(&s);
+    return rc < 0 ? fail(err) : 0;
+}
+
 static int cmd_users(int argc, char **argv)
 {
     static const struct option opts[] = {
@@ -194,8 +306,11 @@ static int cmd_users(int argc, char **argv)
     cs_store *s = NULL;
     int c, rc;
 
-    if (argc < 2 || strcmp(argv[1], "add") != 0)
-        return usage_error("users", "%s", "usage: chartscan users add NAME --role reviewer|admin");
+    if (argc >= 2 && strcmp(argv[1], "add") != 0)
+        return cmd_users_admin(argc, argv);
+    if (argc < 2)
+        return usage_error("users", "%s", "usage: chartscan users add|list|disable|enable|passwd|"
+                           "revoke-sessions ...");
     optind = 2;
     while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
         if (c == 'r')
@@ -588,6 +703,7 @@ static const struct {
     {"users", cmd_users, CS_DB_OWNER},       {"audit", cmd_audit, CS_DB_OWNER},
     {"qa", cmd_qa, CS_DB_OWNER},
     {"document", cs_cli_document, CS_DB_OWNER},
+    {"rematch", cmd_rematch, CS_DB_OWNER},   {"search", cmd_search, CS_DB_OWNER},
 };
 
 int main(int argc, char **argv)

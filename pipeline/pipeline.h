@@ -122,6 +122,25 @@ int cs_export_manifest_file(cs_store *s, const char *batch, int with_text, const
 int cs_report(cs_store *s, const char *batch, int csv, FILE *out, char *err, size_t errlen);
 /* Re-queue failed jobs (of one batch: an id or a name; NULL for all). */
 int cs_retry(cs_store *s, const char *batch, FILE *out, char *err, size_t errlen);
+/*
+ * Match again, against the roster as it is now, the documents in review as
+ * "not in roster" or without candidates (of one batch, or all: NULL), by
+ * the pipeline's own rules; each document's change one transaction with
+ * its audit row (none when a document's reasons and candidates come out as
+ * they were).  Prints what they became (ids and reasons only); quiet: print
+ * nothing when no document changed.  Run by `chartscan rematch` and, quiet,
+ * after `chartscan patients import`.
+ */
+int cs_rematch(cs_store *s, const char *batch, int quiet, FILE *out, char *err, size_t errlen);
+/*
+ * Search the filed documents (current versions): query is words, fields
+ * with a prefix (mrn: name: born: type: from: to:) and the rest full text
+ * (commands/search.c).  At most limit (1 to 1000) documents, as lines or
+ * (json) a JSON array; one audit row with the kinds of terms, the count and
+ * the ids, never the query.  A malformed query: -1 with err.
+ */
+int cs_search(cs_store *s, const char *query, int limit, int json, FILE *out, char *err,
+              size_t errlen);
 
 /* Write document's PDF (an id like d-42 or 42) to out_path, or to stdout when NULL. */
 int cs_export_pdf(cs_store *s, const char *document, const char *out_path, char *err,

@@ -1,7 +1,7 @@
 /*
  * auth.c — passwords (Argon2id through libsodium), session and CSRF tokens,
  * the session cookie, reading a password from the terminal, and the
- * `chartscan users add` and `chartscan audit` commands.  The Cookie header
+ * `chartscan users add`, `users passwd` and `chartscan audit` commands.  The Cookie header
  * itself is parsed by libmicrohttpd (MHD_COOKIE_KIND); here its value is
  * checked.
  *
@@ -190,6 +190,25 @@ int cs_review_users_add(cs_store *s, const char *name, const char *role, FILE *i
         return -1;
     fprintf(out, "added %s \"%s\"\n", role, name);
     return 0;
+}
+
+int cs_review_users_passwd(cs_store *s, const char *name, FILE *in, FILE *out, char *err,
+                           size_t errlen)
+{
+    char password[CS_REVIEW_PASSWORD_MAX + 2], hash[128];
+    int rc;
+
+    if (!cs_review_user_name_ok(name))
+        return cs_fail(err, errlen, "a user name has 1 to 64 letters, digits, '.', '_' or '-'");
+    if (cs_review_read_password(in, out, 1, password, sizeof password, err, errlen) < 0)
+        return -1;
+    rc = cs_review_password_hash(password, hash, err, errlen);
+    sodium_memzero(password, sizeof password);
+    if (rc < 0)
+        return -1;
+    rc = cs_users_set_password(s, name, hash, out, err, errlen);
+    sodium_memzero(hash, sizeof hash);
+    return rc < 0 ? -1 : 0;
 }
 
 int cs_review_audit(cs_store *s, const char *user, const char *since, FILE *out, char *err,

@@ -6,6 +6,7 @@
  * Call sequence (the chartscan command):
  *   chartscan serve      cs_review_serve(options, stdout, err, errlen)       blocks until SIGINT/SIGTERM
  *   chartscan users add  cs_review_users_add(s, name, role, stdin, stdout, err, errlen)
+ *   chartscan users passwd  cs_review_users_passwd(s, name, stdin, stdout, err, errlen)
  *   chartscan audit      cs_review_audit(s, user, since, stdout, err, errlen)
  * For tests, cs_review_server_start / _port / _stop run the server on its
  * own thread inside the caller's process.
@@ -76,6 +77,12 @@ int cs_review_serve(const cs_review_options *o, FILE *out, char *err, size_t err
  */
 int cs_review_users_add(cs_store *s, const char *name, const char *role, FILE *in, FILE *out,
                         char *err, size_t errlen);
+/*
+ * cs_review_users_passwd: give user name a new password, read from in as
+ * cs_review_users_add reads it; their sessions end (cs_users_set_password).
+ */
+int cs_review_users_passwd(cs_store *s, const char *name, FILE *in, FILE *out, char *err,
+                           size_t errlen);
 /* cs_review_audit: list the audit rows (of user, since time; either NULL). */
 int cs_review_audit(cs_store *s, const char *user, const char *since, FILE *out, char *err,
                     size_t errlen);

@@ -69,6 +69,21 @@ int cs_review_store_user_get(cs_store *s, const char *name, cs_review_user *out,
 int cs_review_store_users_json(cs_store *s, char **json, char *err, size_t errlen);
 
 /*
+ * Account administration from the command line (pipeline/commands/users.c):
+ * each one transaction with an audit row of the operator (cs_audit_command).
+ * cs_users_list prints name, role, state, created, last seen and live
+ * sessions.  Disabling ends the user's sessions and releases the documents
+ * they hold; a new password (its hash: review/ hashes) and revoke-sessions
+ * end the sessions.  CS_REVIEW_BAD when there is no such user.
+ */
+int cs_users_list(cs_store *s, FILE *out, char *err, size_t errlen);
+int cs_users_disable(cs_store *s, const char *name, FILE *out, char *err, size_t errlen);
+int cs_users_enable(cs_store *s, const char *name, FILE *out, char *err, size_t errlen);
+int cs_users_set_password(cs_store *s, const char *name, const char *password_hash, FILE *out,
+                          char *err, size_t errlen);
+int cs_users_revoke_sessions(cs_store *s, const char *name, FILE *out, char *err, size_t errlen);
+
+/*
  * Name the client of the requests that follow on this connection (its
  * address; NULL or "" for none): the audit rows they write record it.
  */

@@ -36,8 +36,13 @@
  * always, since a printed title multiplies the odds (titles.c).
  */
 #define CS_DOCTYPE_FILE_CONFIDENCE 0.91
-#define MAX_REASONS 4
+#define MAX_REASONS CS_ASSEMBLE_MAX_REASONS
 #define TYPE_ALTERNATIVES 3
+
+const char CS_ASSEMBLE_NOT_MATCHED[] = "patient not matched";
+static const char NO_MODEL[] = "no document-type model (run chartscan train)";
+static const char TYPE_UNKNOWN[] = "document type not recognised";
+static const char TYPE_UNCERTAIN[] = "document type uncertain";
 
 /* Load the active model into ctx when it is not the one already loaded. */
 static int refresh_model(cs_store *s, cs_stage_ctx *ctx, char *err, size_t errlen)
@@ -130,7 +135,7 @@ static void json_date(cs_buf *b, const char *key, const cs_date *d, int found)
         cs_buf_printf(b, ",\"%s\":null", key);
 }
 
-static void fields_json(cs_buf *b, const cs_fields *f)
+void cs_assemble_fields_json(cs_buf *b, const cs_fields *f)
 {
     cs_buf_puts(b, "{\"mrn\":");
     if (f->mrn_info.found)
@@ -172,8 +177,9 @@ static void evidence_json(cs_buf *b, const cs_match_score *sc, const cs_file_pag
     cs_buf_puts(b, "}");
 }
 
-static void candidates_json(cs_buf *b, const cs_candidates *c, const cs_match_score *scores,
-                            const cs_file_pages *fp, const size_t *page_index)
+void cs_assemble_candidates_json(cs_buf *b, const cs_candidates *c,
+                                 const cs_match_score *scores, const cs_file_pages *fp,
+                                 const size_t *page_index)
 {
     cs_buf_puts(b, "[");
     for (size_t i = 0; i < c->n && i < 5; i++) {
@@ -191,8 +197,7 @@ static void candidates_json(cs_buf *b, const cs_candidates *c, const cs_match_sc
     cs_buf_puts(b, "]");
 }
 
-/* Postgres text[] literal of reasons, each quoted. */
-static void reasons_array(cs_buf *b, const char *const *reasons, int n)
+void cs_assemble_reasons_array(cs_buf *b, const char *const *reasons, int n)
 {
     cs_buf_puts(b, "{");
     for (int i = 0; i < n; i++) {
@@ -279,17 +284,42 @@ static int decide(cs_store *s, const cs_stage_ctx *ctx, doc_work *w, const char 
                             errlen) < 0)
         return -1;
 
+    w->nreasons = cs_assemble_reasons(ctx->model != NULL, w->npred,
+                                      w->npred ? w->pred[0].confidence : 0.0, &w->decision,
+                                      forced_reason, w->reasons);
+    return 0;
+}
+
+int cs_assemble_reasons(int have_model, int npred, double type_confidence,
+                        const cs_match_decision *decision, const char *forced_reason,
+                        const char *reasons[CS_ASSEMBLE_MAX_REASONS])
+{
+    int n = 0;
+
     if (forced_reason)
-        w->reasons[w->nreasons++] = forced_reason;
-    if (!ctx->model)
-        w->reasons[w->nreasons++] = "no document-type model (run chartscan train)";
-    else if (w->npred == 0)
-        w->reasons[w->nreasons++] = "document type not recognised";
-    else if (w->pred[0].confidence < CS_DOCTYPE_FILE_CONFIDENCE)
-        w->reasons[w->nreasons++] = "document type uncertain";
-    if (!w->decision.file)
-        w->reasons[w->nreasons++] = w->decision.reason ? w->decision.reason
-                                                       : "patient not matched";
+        reasons[n++] = forced_reason;
+    if (!have_model)
+        reasons[n++] = NO_MODEL;
+    else if (npred == 0)
+        reasons[n++] = TYPE_UNKNOWN;
+    else if (type_confidence < CS_DOCTYPE_FILE_CONFIDENCE)
+        reasons[n++] = TYPE_UNCERTAIN;
+    if (!decision->file)
+        reasons[n++] = decision->reason ? decision->reason : CS_ASSEMBLE_NOT_MATCHED;
+    return n;
+}
+
+int cs_assemble_decided_reason(const char *reason)
+{
+    static const char *const decided[] = {
+        NO_MODEL, TYPE_UNKNOWN, TYPE_UNCERTAIN, CS_ASSEMBLE_NOT_MATCHED, CS_REASON_NO_MRN,
+        CS_REASON_MRN_DOB, CS_REASON_MRN_NAME, CS_REASON_TWO, CS_REASON_NOT_IN_ROSTER,
+        CS_REASON_WEAK, CS_REASON_MRN_CLOSE, CS_REASON_MRN_CONFLICT, CS_REASON_NO_CANDIDATES,
+        CS_REASON_LOOKALIKE};
+
+    for (size_t i = 0; i < sizeof decided / sizeof decided[0]; i++)
+        if (!strcmp(reason, decided[i]))
+            return 1;
     return 0;
 }
 
@@ -298,8 +328,8 @@ static int describe(doc_work *w, const cs_file_pages *fp, char *err, size_t errl
 {
     cs_buf *aj = &w->alternatives_json;
 
-    fields_json(&w->fields_json, &w->fields);
-    candidates_json(&w->candidates_json, &w->cands, w->scores, fp, w->page_index);
+    cs_assemble_fields_json(&w->fields_json, &w->fields);
+    cs_assemble_candidates_json(&w->candidates_json, &w->cands, w->scores, fp, w->page_index);
     cs_buf_puts(aj, "[");
     for (int i = 0; i < w->npred; i++) {
         cs_buf_printf(aj, "%s{\"doctype\":", i ? "," : "");
@@ -307,7 +337,7 @@ static int describe(doc_work *w, const cs_file_pages *fp, char *err, size_t errl
         cs_buf_printf(aj, ",\"confidence\":%.4f}", w->pred[i].confidence);
     }
     cs_buf_puts(aj, "]");
-    reasons_array(&w->reasons_array, w->reasons, w->nreasons);
+    cs_assemble_reasons_array(&w->reasons_array, w->reasons, w->nreasons);
     if (cs_buf_failed(&w->fields_json) || cs_buf_failed(&w->candidates_json) ||
         cs_buf_failed(aj) || cs_buf_failed(&w->reasons_array))
         return cs_fail(err, errlen, "out of memory");

@@ -62,6 +62,32 @@ int  cs_candidates_match(cs_store *s, const cs_fields *f, const cs_evidence *evi
                          cs_candidates *out, cs_match_score **scores,
                          cs_match_decision *decision, char *err, size_t errlen);
 
+/*
+ * How assemble.c decides and describes a document, shared with `chartscan
+ * rematch` (pipeline/commands/rematch.c), which must file by the same rules.
+ * cs_assemble_reasons: every reason the document needs review (none: it is
+ * filed), into reasons; returns how many.  have_model: a document-type model
+ * was active; npred: how many types it proposed; type_confidence: the first
+ * one's; forced_reason: one more reason, or NULL.
+ */
+#define CS_ASSEMBLE_MAX_REASONS 4
+extern const char CS_ASSEMBLE_NOT_MATCHED[];   /* "patient not matched" */
+int  cs_assemble_reasons(int have_model, int npred, double type_confidence,
+                         const cs_match_decision *decision, const char *forced_reason,
+                         const char *reasons[CS_ASSEMBLE_MAX_REASONS]);
+/* 1 when reason is one cs_assemble_reasons gives (of the type or the patient), 0 when
+ * it came from elsewhere (a forced reason, a reviewer's split or merge). */
+int  cs_assemble_decided_reason(const char *reason);
+/* The document's fields, as document.fields stores them. */
+void cs_assemble_fields_json(struct cs_buf *b, const cs_fields *f);
+/* Its first five candidates, as document.candidates stores them (page_index: each of
+ * the document's pages' index among fp's). */
+void cs_assemble_candidates_json(struct cs_buf *b, const cs_candidates *c,
+                                 const cs_match_score *scores, const cs_file_pages *fp,
+                                 const size_t *page_index);
+/* Postgres text[] literal of reasons, each quoted. */
+void cs_assemble_reasons_array(struct cs_buf *b, const char *const *reasons, int n);
+
 /* Stages (stages/unpack.c, stages/ocr.c, stages/assemble.c). */
 int cs_stage_unpack(cs_store *s, cs_stage_ctx *ctx, const cs_job *job, char *err, size_t errlen);
 int cs_stage_ocr(cs_store *s, cs_stage_ctx *ctx, const cs_job *job, char *err, size_t errlen);
