@@ -110,6 +110,7 @@ enum MHD_Result cs_review_api_audit(cs_review_context *x);
 /* api_qa.c: the sample audit's page /qa and its API /api/qa/... (session and CSRF checked) */
 enum MHD_Result cs_review_route_qa(cs_review_context *x, const char *url);
 enum MHD_Result cs_review_api_dashboard(cs_review_context *x);   /* api_dashboard.c */
+enum MHD_Result cs_review_api_search(cs_review_context *x);      /* api_search.c */
 
 /*
  * Responses (respond.c), with the security headers of every answer.

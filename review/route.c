@@ -5,9 +5,10 @@
  * Routes (every /api/ call but the login needs a session, else 401; pages
  * without a session redirect to /login; every POST but the login needs the
  * session's X-CSRF-Token, else 403):
- *   GET  /login  /queue  /document/ID  /dashboard  /static/...
+ *   GET  /login  /queue  /document/ID  /dashboard  /search  /static/...
  *   POST /api/login (X-Requested-With: chartscan; name, password)  /api/logout
  *   GET  /api/me  /api/queue?batch=&reason=&offset=  /api/patients?q=  /api/dashboard
+ *   GET  /api/search?q=&limit=  (filed documents, as `chartscan search`: api_search.c)
  *   GET  /api/documents/ID  /api/documents/ID/next?dir=1|-1&batch=&reason=
  *   GET  /api/documents/ID/pages/N.png?w=WIDTH
  *   POST /api/documents/ID/{claim,release,confirm,type,patient,split,merge,
@@ -170,6 +171,10 @@ enum MHD_Result cs_review_route(cs_review_context *x, const char *url)
     if (!strcmp(url, "/dashboard") || !strcmp(url, "/api/dashboard")) {
         x->rq->route = "dashboard";
         return url[1] == 'd' ? cs_review_send_asset(x, "/dashboard") : cs_review_api_dashboard(x);
+    }
+    if (!strcmp(url, "/search") || !strcmp(url, "/api/search")) {
+        x->rq->route = "search";
+        return url[1] == 's' ? cs_review_send_asset(x, "/search") : cs_review_api_search(x);
     }
     if (!strcmp(url, "/api/queue")) {
         x->rq->route = "queue";

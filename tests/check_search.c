@@ -11,18 +11,38 @@
  *   json      --json is a JSON array PostgreSQL parses
  *   audit     every search writes one row: kinds, count, ids, and none of
  *             the query's values; a malformed query is refused, unaudited
+ *   station   GET /api/search (the review station): 401 without a session;
+ *             an mrn: and a full-text query find the document; the audit
+ *             row names the user and holds no query value; a malformed
+ *             query is 400, unaudited
+ *   browser   the search page in chromium (tests/e2e/search.e2e.js): the
+ *             queue's Search link, results without links for a reviewer,
+ *             linked to the document page for an admin
  *
  * The fixture (main) processes the sample batch (seed 12, 4 files) once and
  * picks a filed document with a patient, a type and a date of service.
  */
+#include <arpa/inet.h>
 #include <check.h>
+#include <jansson.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
+#include "common/common.h"
+#include "pipeline/review/review_store.h"
+#include "review/review.h"
 #include "tests/harness.h"
 
+#define PASSWORD "correct horse battery"
+
 static th_env env;
+static cs_review_server *server;
+static int port;
+static char out_dir[600];
 static long long doc_id;
 static char mrn[32], last[64], first[64], born[16], dtype[64], dos[16], word[64];
 
@@ -211,6 +231,210 @@ START_TEST(test_audit)
 }
 END_TEST
 
+/* ---- the station ---- */
+
+/* One HTTP/1.1 request to the station: the status, the whole answer in *text. */
+static int http_get(const char *path, const char *headers, char **text)
+{
+    struct sockaddr_in sa;
+    cs_buf req = CS_BUF_INIT, resp = CS_BUF_INIT;
+    char buf[8192];
+    ssize_t n;
+    int status = 0, fd = socket(AF_INET, SOCK_STREAM, 0);
+
+    memset(&sa, 0, sizeof sa);
+    sa.sin_family = AF_INET;
+    sa.sin_port = htons((unsigned short)port);
+    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ck_assert_int_eq(connect(fd, (struct sockaddr *)&sa, sizeof sa), 0);
+    cs_buf_printf(&req, "GET %s HTTP/1.1\r\nHost: 127.0.0.1:%d\r\nConnection: close\r\n%s\r\n",
+                  path, port, headers ? headers : "");
+    ck_assert_int_eq(write(fd, req.data, req.len), (ssize_t)req.len);
+    while ((n = read(fd, buf, sizeof buf)) > 0)
+        cs_buf_append(&resp, buf, (size_t)n);
+    close(fd);
+    cs_buf_free(&req);
+    *text = resp.data ? resp.data : strdup("");
+    sscanf(*text, "HTTP/1.1 %d", &status);
+    return status;
+}
+
+/* Log in as user: the Cookie header line. */
+static void login(const char *user, char cookie[128])
+{
+    struct sockaddr_in sa;
+    cs_buf req = CS_BUF_INIT, resp = CS_BUF_INIT;
+    char body[200], buf[4096];
+    const char *c;
+    ssize_t n;
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+
+    memset(&sa, 0, sizeof sa);
+    sa.sin_family = AF_INET;
+    sa.sin_port = htons((unsigned short)port);
+    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ck_assert_int_eq(connect(fd, (struct sockaddr *)&sa, sizeof sa), 0);
+    snprintf(body, sizeof body, "name=%s&password=%s", user, PASSWORD);
+    cs_buf_printf(&req, "POST /api/login HTTP/1.1\r\nHost: 127.0.0.1:%d\r\nConnection: close\r\n"
+                  "X-Requested-With: chartscan\r\nContent-Type: application/x-www-form-urlencoded\r\n"
+                  "Content-Length: %zu\r\n\r\n%s", port, strlen(body), body);
+    ck_assert_int_eq(write(fd, req.data, req.len), (ssize_t)req.len);
+    while ((n = read(fd, buf, sizeof buf)) > 0)
+        cs_buf_append(&resp, buf, (size_t)n);
+    close(fd);
+    cs_buf_free(&req);
+    ck_assert_ptr_nonnull(resp.data);
+    c = strstr(resp.data, "Set-Cookie: cs_session=");
+    ck_assert_msg(c != NULL, "login %s: %s", user, resp.data);
+    snprintf(cookie, 128, "Cookie: %.*s\r\n", 75, c + 12);
+    cs_buf_free(&resp);
+}
+
+/* GET /api/search?q=q (q already URL-encoded) as cookie: status, and the JSON body in *doc. */
+static int api_search(const char *cookie, const char *q, json_t **doc)
+{
+    char path[400], *text;
+    const char *body;
+    int status;
+
+    snprintf(path, sizeof path, "/api/search?q=%s", q);
+    status = http_get(path, cookie, &text);
+    body = strstr(text, "\r\n\r\n");
+    *doc = body ? json_loads(body + 4, 0, NULL) : NULL;
+    ck_assert_msg(*doc != NULL, "not JSON: %s", text);
+    free(text);
+    return status;
+}
+
+/* Does the answer's documents array hold doc_id? */
+static int answer_lists_doc(json_t *doc)
+{
+    size_t i;
+    json_t *d;
+
+    json_array_foreach(json_object_get(doc, "documents"), i, d)
+        if (json_integer_value(json_object_get(d, "document_id")) == doc_id)
+            return 1;
+    return 0;
+}
+
+START_TEST(test_station_search)
+{
+    PGconn *c = th_connect(&env);
+    char cookie[128], q[128], sql[700], *text;
+    json_t *doc;
+    long before;
+
+    /* no session: 401, and the page sends to the login */
+    snprintf(q, sizeof q, "mrn%%3A%s", mrn);
+    ck_assert_int_eq(http_get("/api/search?q=x", NULL, &text), 401);
+    free(text);
+    ck_assert_int_eq(http_get("/search", NULL, &text), 303);
+    free(text);
+    login("alice", cookie);
+    ck_assert_int_eq(http_get("/search", cookie, &text), 200);
+    ck_assert_ptr_nonnull(strstr(text, "/static/search.js"));
+    free(text);
+
+    PQclear(PQexec(c, "DELETE FROM audit WHERE action = 'search'"));
+    ck_assert_int_eq(api_search(cookie, q, &doc), 200);
+    ck_assert_msg(answer_lists_doc(doc), "mrn: did not find document %lld", doc_id);
+    ck_assert(json_is_false(json_object_get(doc, "more")));
+    json_decref(doc);
+    /* full text: only the document whose pages hold the word */
+    ck_assert_int_eq(api_search(cookie, word, &doc), 200);
+    ck_assert_msg(answer_lists_doc(doc), "the word did not find document %lld", doc_id);
+    ck_assert_int_eq(json_array_size(json_object_get(doc, "documents")), 1);
+    json_decref(doc);
+    ck_assert_int_eq(api_search(cookie, "zyxwvutsrq", &doc), 200);
+    ck_assert_int_eq(json_array_size(json_object_get(doc, "documents")), 0);
+    json_decref(doc);
+
+    /* the audit: one row per search, the user as actor, kinds, count, ids, no value */
+    ck_assert_int_eq(th_long(c, "SELECT count(*) FROM audit WHERE action = 'search'"
+                                " AND actor = 'alice'"), 3);
+    snprintf(sql, sizeof sql, "SELECT (detail->'kinds')::text || ' ' || (detail->>'count') ||"
+             " ' ' || (detail->'ids')::text FROM audit WHERE action = 'search' ORDER BY id"
+             " LIMIT 1");
+    snprintf(q, sizeof q, "[\"mrn\"] 1 [%lld]", doc_id);
+    TH_ASSERT_VALUE(c, sql, q);
+    snprintf(sql, sizeof sql, "SELECT count(*) FROM audit WHERE action = 'search' AND"
+             " (position('%s' IN coalesce(detail::text, '') || coalesce(object_id, '')) > 0"
+             "  OR position('%s' IN lower(detail::text)) > 0)", mrn, word);
+    ck_assert_int_eq(th_long(c, sql), 0);
+
+    /* malformed: 400, the message quotes nothing of the query, nothing audited */
+    before = th_long(c, "SELECT count(*) FROM audit");
+    ck_assert_int_eq(api_search(cookie, "born%3A1985-02-30", &doc), 400);
+    ck_assert_str_eq(json_string_value(json_object_get(doc, "error")),
+                     "born: needs a date YYYY-MM-DD");
+    json_decref(doc);
+    ck_assert_int_eq(http_get("/api/search?q=x&limit=0", cookie, &text), 400);
+    free(text);
+    ck_assert_int_eq(th_long(c, "SELECT count(*) FROM audit"), before);
+    PQfinish(c);
+}
+END_TEST
+
+START_TEST(test_station_browser)
+{
+    PGconn *c = th_connect(&env);
+    long before = th_long(c, "SELECT count(*) FROM audit WHERE action = 'search'");
+    int rc;
+
+    if (access("/usr/bin/chromium", X_OK) != 0)
+        ck_abort_msg("/usr/bin/chromium is missing: run scripts/install-deps");
+    if (access("tests/e2e/node_modules/playwright-core", F_OK) != 0)
+        ck_assert_msg(th_sh("cd tests/e2e && npm ci --no-audit --no-fund >/dev/null 2>&1") == 0,
+                      "npm ci in tests/e2e failed");
+    rc = th_sh("cd tests/e2e && BASE_URL=http://127.0.0.1:%d CS_USER=alice CS_ADMIN=dora"
+               " CS_PASSWORD='%s' OUT_DIR='%s' DOC=%lld MRN='%s' WORD='%s'"
+               " node search.e2e.js > '%s/search.log' 2>&1",
+               port, PASSWORD, out_dir, doc_id, mrn, word, out_dir);
+    if (rc != 0)
+        th_sh("cat '%s/search.log' >&2", out_dir);
+    ck_assert_msg(rc == 0, "the browser test failed (see %s/search.log)", out_dir);
+    /* the page's searches went through the audited API: alice's two, dora's one */
+    ck_assert_int_eq(th_long(c, "SELECT count(*) FROM audit WHERE action = 'search'"), before + 3);
+    PQfinish(c);
+}
+END_TEST
+
+/* Two station users (alice a reviewer, dora an admin) and the station. */
+static void start_station(void)
+{
+    const char *users[][2] = {{"alice", "reviewer"}, {"dora", "admin"}};
+    char err[CS_ERRLEN];
+    cs_store *s = NULL;
+    FILE *out = fopen("/dev/null", "w");
+
+    if (!out || cs_store_open(&s, err, sizeof err) < 0) {
+        fprintf(stderr, "%s\n", out ? err : "/dev/null");
+        exit(2);
+    }
+    for (int i = 0; i < 2; i++) {
+        FILE *in = fmemopen((char *)PASSWORD "\n", strlen(PASSWORD) + 1, "r");
+        if (cs_review_users_add(s, users[i][0], users[i][1], in, out, err, sizeof err) < 0) {
+            fprintf(stderr, "users add: %s\n", err);
+            exit(2);
+        }
+        fclose(in);
+    }
+    fclose(out);
+    cs_store_close(&s);
+    snprintf(out_dir, sizeof out_dir, "%s/build/test-output/search", env.root);
+    th_sh("mkdir -p '%s'", out_dir);
+    {
+        cs_review_options o = {"127.0.0.1:0", NULL, NULL};
+        server = cs_review_server_start(&o, err, sizeof err);
+    }
+    if (!server) {
+        fprintf(stderr, "could not start the review server: %s\n", err);
+        exit(2);
+    }
+    port = cs_review_server_port(server);
+}
+
 /* The filed document the tests look for, and a word only its pages hold. */
 static void pick_document(void)
 {
@@ -262,18 +486,22 @@ int main(void)
 
     th_setup_processed_sample(&env, "se", 12, 4);
     pick_document();
+    start_station();
     s = suite_create("search");
     tc = tcase_create("search");
     tcase_add_test(tc, test_fields);
     tcase_add_test(tc, test_text);
     tcase_add_test(tc, test_json);
     tcase_add_test(tc, test_audit);
+    tcase_add_test(tc, test_station_search);
+    tcase_add_test(tc, test_station_browser);
     tcase_set_timeout(tc, 120);
     suite_add_tcase(s, tc);
     sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
     failed = srunner_ntests_failed(sr);
     srunner_free(sr);
+    cs_review_server_stop(&server);
     th_teardown(&env);
     return failed ? 1 : 0;
 }

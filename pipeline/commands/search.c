@@ -151,15 +151,18 @@ static int audit_detail(cs_buf *b, const query *q, const PGresult *r, int shown,
     return cs_buf_failed(b) ? -1 : 0;
 }
 
-static void print_results(FILE *out, const PGresult *r, int shown, int more, int json)
+/* The results as a JSON array, each document as --json prints it. */
+static int results_json(cs_buf *b, const PGresult *r, int shown)
 {
-    if (json) {
-        fputs("[", out);
-        for (int i = 0; i < shown; i++)
-            fprintf(out, "%s%s", i ? ",\n " : "", PQgetvalue(r, i, 9));
-        fputs("]\n", out);
-        return;
-    }
+    cs_buf_puts(b, "[");
+    for (int i = 0; i < shown; i++)
+        cs_buf_printf(b, "%s%s", i ? ",\n " : "", PQgetvalue(r, i, 9));
+    cs_buf_puts(b, "]");
+    return cs_buf_failed(b) ? -1 : 0;
+}
+
+static void print_results(FILE *out, const PGresult *r, int shown, int more)
+{
     for (int i = 0; i < shown; i++)
         fprintf(out, "d-%s  batch %s  %-10s  %-20s  %s  %s, %s (born %s)  %s pages\n",
                 PQgetvalue(r, i, 0), PQgetvalue(r, i, 1), PQgetvalue(r, i, 3),
@@ -169,19 +172,28 @@ static void print_results(FILE *out, const PGresult *r, int shown, int more, int
             more ? " (more match: narrow the query or raise --limit)" : "");
 }
 
-int cs_search(cs_store *s, const char *text, int limit, int json, FILE *out, char *err,
-              size_t errlen)
+/*
+ * Run the query with its audit row (actor: a station user, or NULL for the
+ * command's operator, cs_audit_command): the rows in *res, *shown of them
+ * to show, *more when more match.  0, CS_REVIEW_BAD for a malformed query
+ * or limit (err quotes no value), CS_REVIEW_ERROR.
+ */
+static int search_run(cs_store *s, const char *actor, const char *text, int limit,
+                      PGresult **res, int *shown, int *more, char *err, size_t errlen)
 {
     query q;
     cs_buf detail = CS_BUF_INIT;
     PGresult *r = NULL;
     char lim[24];
-    int shown, more, rc = -1;
+    int rc = CS_REVIEW_ERROR;
 
+    *res = NULL;
     if (limit < 1 || limit > 1000)
-        return cs_fail(err, errlen, "--limit needs 1 to 1000 documents");
-    if (query_parse(text ? text : "", &q, err, errlen) < 0)
+        return cs_review_store_fail(CS_REVIEW_BAD, err, errlen, "--limit needs 1 to 1000 documents");
+    if (query_parse(text ? text : "", &q, err, errlen) < 0) {
+        rc = CS_REVIEW_BAD;
         goto out;
+    }
     {
         const char *p[9] = {q.value[Q_MRN], q.value[Q_LAST], q.value[Q_FIRST], q.value[Q_BORN],
                             q.value[Q_TYPE], q.value[Q_FROM], q.value[Q_TO], q.value[Q_TEXT],
@@ -191,18 +203,21 @@ int cs_search(cs_store *s, const char *text, int limit, int json, FILE *out, cha
         if (!(r = cs_pq(s, search_sql, 9, p, err, errlen)))
             goto fail;
     }
-    more = PQntuples(r) > limit;
-    shown = more ? limit : PQntuples(r);
-    if (audit_detail(&detail, &q, r, shown, more) < 0) {
+    *more = PQntuples(r) > limit;
+    *shown = *more ? limit : PQntuples(r);
+    if (audit_detail(&detail, &q, r, *shown, *more) < 0) {
         cs_fail(err, errlen, "out of memory");
         goto fail;
     }
     /* the results are shown only once their disclosure is recorded */
-    if (cs_audit_command(s, "search", "document", NULL, detail.data, err, errlen) < 0 ||
+    if ((actor ? cs_review_store_audit(s, actor, "search", "document", NULL, detail.data, err,
+                                       errlen)
+               : cs_audit_command(s, "search", "document", NULL, detail.data, err, errlen)) < 0 ||
         cs_pq_commit(s, err, errlen) < 0)
         goto fail;
-    cs_log(CS_LOG_INFO, "search: %d documents", shown);
-    print_results(out, r, shown, more, json);
+    cs_log(CS_LOG_INFO, "search: %d documents", *shown);
+    *res = r;
+    r = NULL;
     rc = 0;
     goto out;
 fail:
@@ -212,4 +227,48 @@ out:
     cs_buf_free(&detail);
     query_free(&q);
     return rc;
+}
+
+int cs_search(cs_store *s, const char *text, int limit, int json, FILE *out, char *err,
+              size_t errlen)
+{
+    PGresult *r;
+    int shown = 0, more = 0;
+
+    if (search_run(s, NULL, text, limit, &r, &shown, &more, err, errlen) < 0)
+        return -1;
+    if (json) {
+        cs_buf b = CS_BUF_INIT;
+        int rc = results_json(&b, r, shown);
+        if (!rc)
+            fprintf(out, "%s\n", b.data);
+        cs_buf_free(&b);
+        PQclear(r);
+        return rc < 0 ? cs_fail(err, errlen, "out of memory") : 0;
+    }
+    print_results(out, r, shown, more);
+    PQclear(r);
+    return 0;
+}
+
+int cs_search_json(cs_store *s, const char *user, const char *text, int limit, char **json,
+                   char *err, size_t errlen)
+{
+    cs_buf b = CS_BUF_INIT;
+    PGresult *r;
+    int shown = 0, more = 0, rc;
+
+    *json = NULL;
+    if ((rc = search_run(s, user, text, limit, &r, &shown, &more, err, errlen)) < 0)
+        return rc;
+    cs_buf_printf(&b, "{\"more\":%s,\"documents\":", more ? "true" : "false");
+    rc = results_json(&b, r, shown);
+    cs_buf_puts(&b, "}");
+    PQclear(r);
+    if (rc < 0 || cs_buf_failed(&b)) {
+        cs_buf_free(&b);
+        return cs_review_store_fail(CS_REVIEW_ERROR, err, errlen, "out of memory");
+    }
+    *json = b.data;
+    return shown;
 }

@@ -206,6 +206,16 @@ int cs_review_store_roster_search(cs_store *s, const char *user, const char *que
                                   const cs_review_search_limit *rate, int *retry_after,
                                   char **json, char *err, size_t errlen);
 
+/*
+ * The station's document search (pipeline/commands/search.c): query and
+ * limit as for `chartscan search`, the audit row 'search' written for user.
+ * *json: {"more": bool, "documents": [...]} (each document as --json
+ * prints it).  The count shown, CS_REVIEW_BAD for a malformed query (err
+ * quotes none of it), CS_REVIEW_ERROR.
+ */
+int cs_search_json(cs_store *s, const char *user, const char *query, int limit, char **json,
+                   char *err, size_t errlen);
+
 /* ---- actions ---- */
 typedef enum cs_review_action_kind {
     CS_REVIEW_CONFIRM,
