@@ -11,8 +11,9 @@
  *   GET  /api/qa/samples/ID/pages/N.png?w=     a page of a sampled document
  *   POST /api/qa/samples/ID/check              mrn (or not_in_roster=1), doctype:
  *                                              the blind check; answers with both
- *   POST /api/qa/batches/ID/review-all         every filed document back to review
- *                                              (admins only)
+ *   POST /api/qa/batches/ID/review-all         every current filed document reopened
+ *                                              as a correction (admins only):
+ *                                              {"documents":N,"skipped":M}
  *
  * A sampled document's pages are open to every reviewer: the blind check
  * is what the sample is for, whoever filed it.
@@ -100,17 +101,18 @@ static enum MHD_Result check(cs_review_context *x, long long sample)
 
 static enum MHD_Result review_all(cs_review_context *x, long long batch)
 {
-    char err[CS_ERRLEN] = "", json[64];
-    long n;
+    char err[CS_ERRLEN] = "", json[80];
+    long n, skipped = 0;
 
     if (strcmp(x->who.role, "admin") != 0)
         return cs_review_send_error(x, 403, "for admins only");
-    n = cs_qa_review_all(x->srv->store, batch, x->who.name, err, sizeof err);
+    n = cs_qa_review_all(x->srv->store, batch, x->who.name, &skipped, err, sizeof err);
     if (n == CS_REVIEW_BAD)
         return cs_review_send_error(x, 404, err);
     if (n < 0)
         return cs_review_send_store_error(x, (int)n, err);
-    snprintf(json, sizeof json, "{\"ok\":true,\"documents\":%ld}", n);
+    snprintf(json, sizeof json, "{\"ok\":true,\"documents\":%ld,\"skipped\":%ld}", n,
+             skipped);
     return cs_review_send_json(x, 200, json);
 }
 

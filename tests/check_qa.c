@@ -7,7 +7,8 @@
  * batches only, bad input refused), the default sample of finished
  * batches, the blind check (the list shows no answer; the reviewer role
  * may do it), `qa report` with its intervals and its flag, and `qa
- * review-all` with its audit rows.
+ * review-all` (a correction per filed document through the reopen path,
+ * the filed versions current until refiled, then an MDM^T10).
  *
  * The data tests run in order on one database (CK_NOFORK keeps them in
  * this process).
@@ -438,10 +439,13 @@ START_TEST(test_station)
     TH_ASSERT_VALUE(db, "SELECT count(*) FROM document WHERE batch_id = 3 AND status = 'filed'",
                     "30");
     expect_http("POST", "/api/qa/batches/3/review-all", adam, "", 200, "\"documents\":30");
-    TH_ASSERT_VALUE(db, "SELECT count(*) FROM document WHERE batch_id = 3 AND status = 'review'"
-                        "   AND review_reason = 'qa full review'", "30");
-    TH_ASSERT_VALUE(db, "SELECT count(*) FROM audit WHERE action = 'qa_review_all'"
-                        "   AND actor = 'adam' AND object_kind = 'document'", "30");
+    /* each one reopened: a correction in review, the filed version still current */
+    TH_ASSERT_VALUE(db, "SELECT count(*) FILTER (WHERE status = 'review' AND replaces_id IS NOT"
+                        " NULL) || ' ' || count(*) FILTER (WHERE status = 'filed' AND"
+                        " reopened_at IS NOT NULL AND superseded_at IS NULL)"
+                        "  FROM document WHERE batch_id = 3", "30 30");
+    TH_ASSERT_VALUE(db, "SELECT count(*) FROM audit WHERE action = 'reopen' AND actor = 'adam'"
+                        "   AND detail->>'reason' = 'qa full review'", "30");
     expect_http("POST", "/api/qa/batches/999/review-all", adam, "", 404, NULL);
     cs_review_server_stop(&server);
 }
@@ -479,33 +483,132 @@ START_TEST(test_browser)
                         "  FROM qa_sample WHERE batch_id = 4 AND checked_at IS NOT NULL",
                     "1 rita 3 true");
     TH_ASSERT_VALUE(db, "SELECT count(*) FILTER (WHERE status = 'review') || ' ' || count(*)"
-                        "  FROM document WHERE batch_id = 4", "25 25");
+                        "  FROM document WHERE batch_id = 4", "25 50");
     TH_ASSERT_VALUE(db, "SELECT review_all_by FROM qa_batch WHERE batch_id = 4", "adam");
 }
 END_TEST
 
+/* Export HL7 to destination "qa-hl7", the file into env.dir/name; the messages sent. */
+static int export_hl7(const char *name)
+{
+    cs_export_options o;
+    char dir[256], err[CS_ERRLEN] = "";
+    cs_store *s = NULL;
+    int rc;
+
+    ck_assert_msg(cs_store_open(&s, err, sizeof err) == 0, "open: %s", err);
+    memset(&o, 0, sizeof o);
+    o.destination = "qa-hl7";
+    snprintf(dir, sizeof dir, "%s/%s", env.dir, name);
+    o.out_dir = dir;
+    rc = cs_export_hl7(s, &o, NULL, err, sizeof err);
+    cs_store_close(&s);
+    ck_assert_msg(rc >= 0, "export %s: %s", name, err);
+    return rc;
+}
+
+/* Refile correction id as reviewer rita (claim, confirm). */
+static void refile(long long id)
+{
+    cs_review_action act = {CS_REVIEW_CONFIRM, 0, "rita", NULL, 0, 0, NULL};
+    char err[CS_ERRLEN] = "", holder[CS_REVIEW_NAME_MAX + 1];
+    cs_store *s = NULL;
+
+    ck_assert_msg(cs_store_open(&s, err, sizeof err) == 0, "open: %s", err);
+    ck_assert_int_eq(cs_review_store_claim(s, id, "rita", 900, holder, err, sizeof err), 1);
+    act.document_id = id;
+    ck_assert_msg(cs_review_store_act(s, &act, NULL, err, sizeof err) == 0, "%s", err);
+    cs_store_close(&s);
+}
+
+/*
+ * Full review goes through the correction path: every current filed
+ * document of batch 1 gets a correction in review while the filed version
+ * stays current for the EHR (an export sends nothing); one reopened and one
+ * entered in error before, and the superseded versions, are skipped; a
+ * refiled correction goes out as an MDM^T10 naming the original.
+ */
 START_TEST(test_review_all)
 {
     th_result r;
+    long long reopened, cancelled, old, fix;
+    char id[32], q[600], path[300];
+    char *hl7, *uuid;
+    long sent;
+
+    reopened = th_long(db, "SELECT min(id) FROM document WHERE batch_id = 1 AND status = 'filed'"
+                           "   AND superseded_at IS NULL");
+    cancelled = th_long(db, "SELECT max(id) FROM document WHERE batch_id = 1 AND status = 'filed'"
+                            "   AND superseded_at IS NULL");
+    snprintf(id, sizeof id, "%lld", reopened);
+    r = th_chartscan(&env, "document", "reopen", id, "--reason", "earlier", NULL);
+    expect(&r, 0, NULL, NULL);
+    snprintf(id, sizeof id, "%lld", cancelled);
+    r = th_chartscan(&env, "document", "cancel", id, "--reason", "earlier", NULL);
+    expect(&r, 0, NULL, NULL);
+    /* the EHR has everything current before */
+    sent = th_long(db, "SELECT count(*) FROM ehr.document WHERE version_status = 'current'");
+    ck_assert_int_eq(export_hl7("qa0"), sent);
 
     r = th_chartscan(&env, "qa", "review-all", "--batch", "99", NULL);
     expect(&r, 1, NULL, "no batch 99");
     r = th_chartscan(&env, "qa", "review-all", "--batch", "1", NULL);
-    expect(&r, 0, "batch 1: 105 filed documents back in review", NULL);
+    expect(&r, 0, "batch 1: 103 filed documents reopened for review", NULL);
+    r = th_chartscan(&env, "qa", "review-all", "--batch", "1", NULL);
+    expect(&r, 0, "batch 1: 0 filed documents", NULL);
+    /* a correction in review for each of the 103 (and the earlier reopen), none of the rest */
+    TH_ASSERT_VALUE(db, "SELECT count(*) || ' ' || count(DISTINCT n.replaces_id)"
+                        "  FROM document n JOIN document o ON o.id = n.replaces_id"
+                        " WHERE n.batch_id = 1 AND n.status = 'review' AND o.status = 'filed'"
+                        "   AND o.superseded_at IS NULL AND o.reopened_at IS NOT NULL"
+                        "   AND o.entered_in_error_at IS NULL AND n.filed_by IS NULL", "104 104");
+    TH_ASSERT_VALUE(db, "SELECT count(*) FROM document WHERE replaces_id IN (SELECT id FROM"
+                        " document WHERE superseded_at IS NOT NULL OR entered_in_error_at IS"
+                        " NOT NULL OR batch_id NOT IN (1, 3, 4))", "0");
+    /* the old versions stay filed and current for the EHR; superseded and other batches too */
     TH_ASSERT_VALUE(db, "SELECT count(*) FROM document WHERE batch_id = 1 AND status = 'filed'"
-                        "   AND superseded_at IS NULL", "0");
-    TH_ASSERT_VALUE(db, "SELECT count(*) FROM document WHERE batch_id = 1 AND status = 'review'"
-                        "   AND review_reason = 'qa full review' AND filed_by IS NULL", "105");
-    /* superseded versions and other batches are untouched */
-    TH_ASSERT_VALUE(db, "SELECT count(*) FROM document WHERE status = 'filed'"
-                        "   AND (batch_id <> 1 OR superseded_at IS NOT NULL)", "17");  /* 2: 10, 5: 5 */
-    TH_ASSERT_VALUE(db, "SELECT count(*) FROM audit WHERE action = 'qa_review_all'"
-                        "   AND object_kind = 'document' AND actor = 'qa-lead'"
-                        "   AND before->>'status' = 'filed' AND after->>'status' = 'review'", "105");
-    TH_ASSERT_VALUE(db, "SELECT detail->>'documents' FROM audit WHERE action = 'qa_review_all'"
-                        "   AND object_kind = 'batch' AND object_id = '1'", "105");
+                        "   AND superseded_at IS NULL AND entered_in_error_at IS NULL", "104");
+    TH_ASSERT_VALUE(db, "SELECT count(*) FROM ehr.document e JOIN document d ON"
+                        " d.id = e.document_id WHERE d.batch_id = 1 AND e.version_status ="
+                        " 'current'", "104");
+    TH_ASSERT_VALUE(db, "SELECT count(*) FROM document WHERE status = 'filed' AND reopened_at"
+                        " IS NULL AND (batch_id NOT IN (1, 3, 4) OR superseded_at IS NOT NULL)",
+                    "17");  /* 1: 2, 2: 10, 5: 5 */
+    ck_assert_int_eq(export_hl7("qa1"), 0);
+    /* audited: a reopen with the QA reason per document, one row for the batch */
+    TH_ASSERT_VALUE(db, "SELECT count(*) FROM audit WHERE action = 'reopen'"
+                        "   AND actor = 'qa-lead' AND detail->>'reason' = 'qa full review'"
+                        "   AND before->>'status' = 'filed' AND object_id IN (SELECT id::text"
+                        "   FROM document WHERE batch_id = 1)", "103");
+    TH_ASSERT_VALUE(db, "SELECT string_agg(detail::text, ' ' ORDER BY id) FROM audit"
+                        " WHERE action = 'qa_review_all' AND object_kind = 'batch'"
+                        "   AND object_id = '1'",
+                    "{\"skipped\": 4, \"documents\": 103} {\"skipped\": 107, \"documents\": 0}");
     r = th_chartscan(&env, "qa", "report", "--batch", "1", NULL);
     expect(&r, 0, "(in full review)", NULL);
+
+    /* one correction refiled: an MDM^T10 naming the original in TXA-13 */
+    old = th_long(db, "SELECT min(o.id) FROM document o JOIN audit a ON a.object_id = o.id::text"
+                      " AND a.action = 'reopen' AND a.detail->>'reason' = 'qa full review'"
+                      " WHERE o.batch_id = 1");
+    snprintf(q, sizeof q, "SELECT id FROM document WHERE replaces_id = %lld", old);
+    fix = th_long(db, q);
+    refile(fix);
+    snprintf(q, sizeof q, "SELECT o.version_status || ' ' || n.version_status FROM ehr.document o"
+             " JOIN ehr.document n ON n.replaces_document_id = o.document_id"
+             " WHERE o.document_id = %lld AND n.document_id = %lld", old, fix);
+    TH_ASSERT_VALUE(db, q, "superseded current");
+    ck_assert_int_eq(export_hl7("qa2"), 1);
+    snprintf(path, sizeof path, "%s/qa2/MDM.hl7", env.dir);
+    hl7 = th_slurp(path, NULL);
+    ck_assert_ptr_nonnull(hl7);
+    snprintf(q, sizeof q, "SELECT uuid FROM document WHERE id = %lld", old);
+    uuid = th_value(db, q);
+    ck_assert_ptr_nonnull(uuid);
+    ck_assert_msg(strstr(hl7, "MDM^T10") && !strstr(hl7, "MDM^T02^"), "not one MDM^T10");
+    ck_assert_msg(strstr(hl7, uuid), "TXA-13 lacks the original's number");
+    free(uuid);
+    free(hl7);
 }
 END_TEST
 

@@ -66,11 +66,13 @@ int cs_qa_command_review_all(cs_store *s, long long batch_id, FILE *out, char *e
                              size_t errlen)
 {
     char who[128];
-    long n = cs_qa_review_all(s, batch_id, actor(who, sizeof who), err, errlen);
+    long skipped = 0;
+    long n = cs_qa_review_all(s, batch_id, actor(who, sizeof who), &skipped, err, errlen);
 
     if (n < 0)
         return (int)n;
-    fprintf(out, "batch %lld: %ld filed document%s back in review\n", batch_id, n,
-            n == 1 ? "" : "s");
+    fprintf(out, "batch %lld: %ld filed document%s reopened for review (corrections that"
+            " replace them once filed); %ld skipped (already reopened, replaced or entered in"
+            " error)\n", batch_id, n, n == 1 ? "" : "s", skipped);
     return 0;
 }

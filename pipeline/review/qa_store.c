@@ -466,76 +466,82 @@ int cs_qa_report_json(cs_store *s, long long batch_id, char **json, char *err, s
     return 0;
 }
 
-/* The filed documents of the batch back to review, each with its audit row. */
-static long reopen_all(cs_store *s, const char *batch, const char *user, char *err,
-                       size_t errlen)
+/*
+ * Every filed document of the batch reopened through the correction path
+ * (cs_review_store_correct, CS_CORRECT_REOPEN), one transaction per
+ * document: the reopen is exactly the one `document reopen` makes (its
+ * checks, its 'reopen' audit row with the QA reason), a failure part way
+ * leaves the documents already reopened correctly reopened, and a rerun
+ * carries on (those are then skipped).  A document already reopened,
+ * replaced or entered in error (a conflict) is skipped and counted.
+ */
+static long reopen_all(cs_store *s, const char *batch, const char *user, long *skipped,
+                       char *err, size_t errlen)
 {
     const char *p[1] = {batch};
-    PGresult *r = cs_pq(s,
-        "SELECT id, review_snapshot(id)::text FROM document"
-        " WHERE batch_id = $1::bigint AND status = 'filed' AND superseded_at IS NULL"
-        " ORDER BY id FOR UPDATE", 1, p, err, errlen);
-    long n;
+    PGresult *r = cs_pq(s, "SELECT id FROM document WHERE batch_id = $1::bigint"
+                           "   AND status = 'filed' ORDER BY id", 1, p, err, errlen);
+    long n = 0;
 
     if (!r)
         return CS_REVIEW_ERROR;
-    n = PQntuples(r);
-    for (long i = 0; i < n; i++) {
-        const char *q[4] = {PQgetvalue(r, (int)i, 0), user, PQgetvalue(r, (int)i, 1), batch};
-        if (cs_pq_exec(s,
-                "UPDATE document SET status = 'review', filed_by = NULL, filed_at = NULL,"
-                "       review_reason = '" QA_REASON "',"
-                "       review_reasons = array_append(array_remove(coalesce(review_reasons,"
-                "                        '{}'), '" QA_REASON "'), '" QA_REASON "')"
-                " WHERE id = $1::bigint", 1, q, err, errlen) < 0 ||
-            cs_pq_exec(s,
-                "INSERT INTO audit (actor, action, object_kind, object_id, detail, before, after)"
-                " VALUES ($2, 'qa_review_all', 'document', $1::text, jsonb_build_object('batch',"
-                "         $4::bigint), $3::jsonb, review_snapshot($1::bigint))", 4, q, err,
-                errlen) < 0) {
+    for (int i = 0; i < PQntuples(r); i++) {
+        int rc = cs_review_store_correct(s, CS_CORRECT_REOPEN,
+                                         strtoll(PQgetvalue(r, i, 0), NULL, 10), user,
+                                         QA_REASON, NULL, err, errlen);
+        if (rc == CS_REVIEW_CONFLICT) {
+            (*skipped)++;
+        } else if (rc < 0) {
             PQclear(r);
-            return CS_REVIEW_ERROR;
+            cs_log(CS_LOG_WARN, "qa: batch %s: stopped after %ld reopened", batch, n);
+            return rc;
+        } else {
+            n++;
         }
     }
     PQclear(r);
+    if (err && errlen)
+        err[0] = '\0';          /* a skipped document's message is no error */
     return n;
 }
 
-long cs_qa_review_all(cs_store *s, long long batch_id, const char *user, char *err,
-                      size_t errlen)
+long cs_qa_review_all(cs_store *s, long long batch_id, const char *user, long *skipped,
+                      char *err, size_t errlen)
 {
-    char batch[24], count[24], detail[64];
+    char batch[24], count[24], detail[96];
     const char *p[3] = {cs_i64(batch, batch_id), user, NULL};
     PGresult *r;
-    long n;
+    long n, skip = 0;
 
+    if (skipped)
+        *skipped = 0;
     if (!user || !*user)
         return cs_review_store_fail(CS_REVIEW_BAD, err, errlen, "no user");
-    if (cs_pq_begin(s, err, errlen) < 0)
-        return CS_REVIEW_ERROR;
     r = cs_pq(s, "SELECT 1 FROM batch WHERE id = $1::bigint", 1, p, err, errlen);
     if (!r)
-        goto fail;
+        return CS_REVIEW_ERROR;
     n = PQntuples(r);
     PQclear(r);
-    if (n != 1) {
-        cs_pq_rollback(s);
+    if (n != 1)
         return cs_review_store_fail(CS_REVIEW_BAD, err, errlen, "no batch %s", batch);
-    }
-    n = reopen_all(s, batch, user, err, errlen);
+    n = reopen_all(s, batch, user, &skip, err, errlen);
     if (n < 0)
-        goto fail;
+        return n;
+    if (skipped)
+        *skipped = skip;
     p[2] = cs_i64(count, n);
-    snprintf(detail, sizeof detail, "{\"documents\":%ld}", n);
+    snprintf(detail, sizeof detail, "{\"documents\":%ld,\"skipped\":%ld}", n, skip);
+    if (cs_pq_begin(s, err, errlen) < 0)
+        return CS_REVIEW_ERROR;
     if (cs_pq_exec(s, "UPDATE qa_batch SET review_all_by = $2, review_all_at = now(),"
                       "       review_all_count = $3::int WHERE batch_id = $1::bigint", 3, p, err,
                    errlen) < 0 ||
         cs_review_store_audit(s, user, "qa_review_all", "batch", batch, detail, err, errlen) < 0 ||
-        cs_pq_commit(s, err, errlen) < 0)
-        goto fail;
-    cs_log(CS_LOG_INFO, "qa: batch %s: %ld documents put to full review", batch, n);
+        cs_pq_commit(s, err, errlen) < 0) {
+        cs_pq_rollback(s);
+        return CS_REVIEW_ERROR;
+    }
+    cs_log(CS_LOG_INFO, "qa: batch %s: %ld documents reopened for full review, %ld skipped",
+           batch, n, skip);
     return n;
-fail:
-    cs_pq_rollback(s);
-    return CS_REVIEW_ERROR;
 }

@@ -103,13 +103,19 @@ int cs_qa_report(cs_store *s, long long batch_id, FILE *out, char *err, size_t e
 int cs_qa_report_json(cs_store *s, long long batch_id, char **json, char *err, size_t errlen);
 
 /*
- * Put every filed document of batch_id (current versions) back to review
- * for user: status review, reason 'qa full review', one audit row
- * 'qa_review_all' per document (before and after) and one for the batch.
- * Returns the number of documents.
+ * Full review of batch_id for user: every current filed document is
+ * reopened as `document reopen` does (cs_review_store_correct,
+ * CS_CORRECT_REOPEN, reason 'qa full review', its 'reopen' audit row), one
+ * transaction per document: a new version goes to review and, once filed,
+ * replaces the filed one, which stays current for the EHR until then.
+ * Documents already reopened, replaced or entered in error are skipped
+ * (*skipped, may be NULL).  Then one 'qa_review_all' audit row for the
+ * batch.  Returns the number reopened; CS_REVIEW_BAD when there is no such
+ * batch.  After a failure part way the documents reopened stay reopened
+ * and a rerun carries on.
  */
-long cs_qa_review_all(cs_store *s, long long batch_id, const char *user, char *err,
-                      size_t errlen);
+long cs_qa_review_all(cs_store *s, long long batch_id, const char *user, long *skipped,
+                      char *err, size_t errlen);
 
 /* ---- the command (pipeline/commands/qa.c): the actor is $CHARTSCAN_ACTOR, else the OS user ---- */
 /*
@@ -121,7 +127,7 @@ int cs_qa_command_sample(cs_store *s, long long batch_id, double rate, long min_
                          FILE *out, char *err, size_t errlen);
 /* `chartscan qa report`: the default samples first, then the report. */
 int cs_qa_command_report(cs_store *s, long long batch_id, FILE *out, char *err, size_t errlen);
-/* `chartscan qa review-all`: every filed document of the batch back to review. */
+/* `chartscan qa review-all`: every filed document of the batch reopened for review. */
 int cs_qa_command_review_all(cs_store *s, long long batch_id, FILE *out, char *err,
                              size_t errlen);
 

@@ -14,9 +14,9 @@ function pct(a) {
 }
 
 async function reviewAll(b) {
-  if (!confirm('Put every filed document of batch ' + b.name + ' back in review?')) return;
+  if (!confirm('Reopen every filed document of batch ' + b.name + ' for review? Each refiled one replaces its filed version in the EHR.')) return;
   const r = await cs.post('/api/qa/batches/' + b.batch_id + '/review-all');
-  cs.toast(r.documents + ' documents back in review');
+  cs.toast(r.documents + ' documents reopened for review' + (r.skipped ? ', ' + r.skipped + ' skipped' : ''));
   await load();
 }
 
