@@ -186,7 +186,9 @@ static int cmd_search(int argc, char **argv)
     return rc < 0 ? fail(err) : 0;
 }
 
-static int cmd_rematch(int argc, char **argv)
+/* A command whose one option is --batch ID: run(s, batch) on an owner or worker store. */
+static int batch_command(const char *name, int argc, char **argv,
+                         int (*run)(cs_store *, const char *, char *, size_t))
 {
     static const struct option opts[] = {
         {"batch", required_argument, NULL, 'b'},
@@ -202,15 +204,25 @@ static int cmd_rematch(int argc, char **argv)
         if (c == 'b')
             batch = optarg;
         else
-            return usage_error("rematch", "%s", "bad option");
+            return usage_error(name, "%s", "bad option");
     }
     if (optind != argc)
-        return usage_error("rematch", "unexpected argument \"%s\"", argv[optind]);
+        return usage_error(name, "unexpected argument \"%s\"", argv[optind]);
     if (open_store(&s, 1, err, sizeof err) < 0)
         return fail(err);
-    rc = cs_rematch(s, batch, 0, stdout, err, sizeof err);
+    rc = run(s, batch, err, sizeof err);
     cs_store_close(&s);
     return rc < 0 ? fail(err) : 0;
+}
+
+static int run_rematch(cs_store *s, const char *batch, char *err, size_t errlen)
+{
+    return cs_rematch(s, batch, 0, stdout, err, errlen);
+}
+
+static int cmd_rematch(int argc, char **argv)
+{
+    return batch_command("rematch", argc, argv, run_rematch);
 }
 
 static int cmd_train(int argc, char **argv)
@@ -530,31 +542,14 @@ static int cmd_report(int argc, char **argv)
     return rc < 0 ? fail(err) : 0;
 }
 
+static int run_retry(cs_store *s, const char *batch, char *err, size_t errlen)
+{
+    return cs_retry(s, batch, stdout, err, errlen);
+}
+
 static int cmd_retry(int argc, char **argv)
 {
-    static const struct option opts[] = {
-        {"batch", required_argument, NULL, 'b'},
-        {NULL, 0, NULL, 0},
-    };
-    char err[CS_ERRLEN] = "";
-    const char *batch = NULL;
-    cs_store *s = NULL;
-    int c, rc;
-
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-        if (c == 'b')
-            batch = optarg;
-        else
-            return usage_error("retry", "%s", "bad option");
-    }
-    if (optind != argc)
-        return usage_error("retry", "unexpected argument \"%s\"", argv[optind]);
-    if (open_store(&s, 1, err, sizeof err) < 0)
-        return fail(err);
-    rc = cs_retry(s, batch, stdout, err, sizeof err);
-    cs_store_close(&s);
-    return rc < 0 ? fail(err) : 0;
+    return batch_command("retry", argc, argv, run_retry);
 }
 
 static int cmd_export_pdf(int argc, char **argv)

@@ -341,42 +341,6 @@ END_TEST
 
 /* ---- the station: the reopen and cancel buttons' API ---- */
 
-/* One HTTP request to 127.0.0.1:port; the status, the answer in *text (malloc'd) when wanted. */
-static int http(int port, const char *method, const char *path, const char *headers,
-                const char *body, char **text)
-{
-    struct sockaddr_in sa;
-    cs_buf req = CS_BUF_INIT, resp = CS_BUF_INIT;
-    char buf[4096];
-    int fd = socket(AF_INET, SOCK_STREAM, 0), status = 0;
-    ssize_t n;
-
-    ck_assert_int_ge(fd, 0);
-    memset(&sa, 0, sizeof sa);
-    sa.sin_family = AF_INET;
-    sa.sin_port = htons((unsigned short)port);
-    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    ck_assert_int_eq(connect(fd, (struct sockaddr *)&sa, sizeof sa), 0);
-    cs_buf_printf(&req, "%s %s HTTP/1.1\r\nHost: 127.0.0.1:%d\r\nConnection: close\r\n%s",
-                  method, path, port, headers ? headers : "");
-    if (body)
-        cs_buf_printf(&req, "Content-Type: application/x-www-form-urlencoded\r\n"
-                            "Content-Length: %zu\r\n\r\n%s", strlen(body), body);
-    else
-        cs_buf_puts(&req, "\r\n");
-    ck_assert_int_eq(send(fd, req.data, req.len, MSG_NOSIGNAL), (ssize_t)req.len);
-    while ((n = recv(fd, buf, sizeof buf, 0)) > 0)
-        cs_buf_append(&resp, buf, (size_t)n);
-    close(fd);
-    cs_buf_free(&req);
-    if (resp.data)
-        sscanf(resp.data, "HTTP/1.1 %d", &status);
-    if (text)
-        *text = resp.data ? strdup(resp.data) : strdup("");
-    cs_buf_free(&resp);
-    return status;
-}
-
 /* Log in as user: the Cookie and X-CSRF-Token header lines, for a POST. */
 static void station_login(int port, const char *user, char headers[300])
 {
@@ -384,13 +348,13 @@ static void station_login(int port, const char *user, char headers[300])
     const char *c;
 
     snprintf(body, sizeof body, "name=%s&password=" STATION_PASSWORD, user);
-    ck_assert_int_eq(http(port, "POST", "/api/login", "X-Requested-With: chartscan\r\n", body,
+    ck_assert_int_eq(th_http(port, "POST", "/api/login", "X-Requested-With: chartscan\r\n", body,
                           &text), 200);
     c = strstr(text, "Set-Cookie: cs_session=");
     ck_assert_ptr_nonnull(c);
     snprintf(cookie, sizeof cookie, "Cookie: %.75s\r\n", c + 12);
     free(text);
-    ck_assert_int_eq(http(port, "GET", "/api/me", cookie, NULL, &text), 200);
+    ck_assert_int_eq(th_http(port, "GET", "/api/me", cookie, NULL, &text), 200);
     c = strstr(text, "\"csrf\":\"");
     ck_assert_ptr_nonnull(c);
     snprintf(headers, 300, "%sX-CSRF-Token: %.64s\r\n", cookie, c + 8);
@@ -432,18 +396,18 @@ START_TEST(test_station_reopen_and_cancel)
              " VALUES ('rita', 'confirm', 'document', '%lld')", a);
     PQclear(PQexec(c, q));
     snprintf(path, sizeof path, "/api/documents/%lld/reopen", a);
-    ck_assert_int_eq(http(port, "POST", path, rita, "reason=", NULL), 400);
-    ck_assert_int_eq(http(port, "POST", path, rita, "", NULL), 400);
+    ck_assert_int_eq(th_http(port, "POST", path, rita, "reason=", NULL), 400);
+    ck_assert_int_eq(th_http(port, "POST", path, rita, "", NULL), 400);
     /* a reviewer may not mark it entered in error */
     snprintf(path, sizeof path, "/api/documents/%lld/cancel", a);
-    ck_assert_int_eq(http(port, "POST", path, rita, "reason=duplicate", NULL), 403);
+    ck_assert_int_eq(th_http(port, "POST", path, rita, "reason=duplicate", NULL), 403);
     snprintf(q, sizeof q, "SELECT count(*) FROM document WHERE replaces_id = %lld"
              " OR (id = %lld AND (reopened_at IS NOT NULL OR entered_in_error_at IS NOT NULL))",
              a, a);
     ck_assert_int_eq(th_long(c, q), 0);
     /* she reopens it: the correction is in review */
     snprintf(path, sizeof path, "/api/documents/%lld/reopen", a);
-    ck_assert_int_eq(http(port, "POST", path, rita, "reason=wrong+type", &text), 200);
+    ck_assert_int_eq(th_http(port, "POST", path, rita, "reason=wrong+type", &text), 200);
     ck_assert_ptr_nonnull(strstr(text, "\"document\":"));
     b = atoll(strstr(text, "\"document\":") + 11);
     free(text);
@@ -456,12 +420,12 @@ START_TEST(test_station_reopen_and_cancel)
     snprintf(q, sizeof q, "SELECT actor || ' ' || (detail->>'reason') FROM audit"
              " WHERE action = 'reopen' AND object_id = '%lld'", a);
     TH_ASSERT_VALUE(c, q, "rita wrong type");
-    ck_assert_int_eq(http(port, "POST", path, rita, "reason=again", NULL), 409);
+    ck_assert_int_eq(th_http(port, "POST", path, rita, "reason=again", NULL), 409);
 
     /* an admin marks another one entered in error */
     y = pick_filed(c, a, 0);
     snprintf(path, sizeof path, "/api/documents/%lld/cancel", y);
-    ck_assert_int_eq(http(port, "POST", path, ada, "reason=not+ours", NULL), 200);
+    ck_assert_int_eq(th_http(port, "POST", path, ada, "reason=not+ours", NULL), 200);
     snprintf(q, sizeof q, "SELECT d.version_status || ' ' || a.actor || ' ' ||"
              " (a.detail->>'reason') FROM ehr.document d JOIN audit a ON a.object_id ="
              " d.document_id::text AND a.action = 'cancel' WHERE d.document_id = %lld", y);

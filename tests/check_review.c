@@ -391,32 +391,8 @@ typedef struct reply {
 
 static reply http(const char *method, const char *path, const char *headers, const char *body)
 {
-    struct sockaddr_in sa;
-    reply r = {0, NULL};
-    cs_buf req = CS_BUF_INIT, resp = CS_BUF_INIT;
-    char buf[8192];
-    ssize_t n;
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-
-    memset(&sa, 0, sizeof sa);
-    sa.sin_family = AF_INET;
-    sa.sin_port = htons((unsigned short)port);
-    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    ck_assert_int_eq(connect(fd, (struct sockaddr *)&sa, sizeof sa), 0);
-    cs_buf_printf(&req, "%s %s HTTP/1.1\r\nHost: 127.0.0.1:%d\r\nConnection: close\r\n%s",
-                  method, path, port, headers ? headers : "");
-    if (body)
-        cs_buf_printf(&req, "Content-Type: application/x-www-form-urlencoded\r\n"
-                            "Content-Length: %zu\r\n\r\n%s", strlen(body), body);
-    else
-        cs_buf_puts(&req, "\r\n");
-    ck_assert_int_eq(write(fd, req.data, req.len), (ssize_t)req.len);
-    while ((n = read(fd, buf, sizeof buf)) > 0)
-        cs_buf_append(&resp, buf, (size_t)n);
-    close(fd);
-    cs_buf_free(&req);
-    r.text = resp.data ? resp.data : strdup("");
-    sscanf(r.text, "HTTP/1.1 %d", &r.status);
+    reply r;
+    r.status = th_http(port, method, path, headers, body, &r.text);
     return r;
 }
 

@@ -236,27 +236,7 @@ END_TEST
 /* One HTTP/1.1 request to the station: the status, the whole answer in *text. */
 static int http_get(const char *path, const char *headers, char **text)
 {
-    struct sockaddr_in sa;
-    cs_buf req = CS_BUF_INIT, resp = CS_BUF_INIT;
-    char buf[8192];
-    ssize_t n;
-    int status = 0, fd = socket(AF_INET, SOCK_STREAM, 0);
-
-    memset(&sa, 0, sizeof sa);
-    sa.sin_family = AF_INET;
-    sa.sin_port = htons((unsigned short)port);
-    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    ck_assert_int_eq(connect(fd, (struct sockaddr *)&sa, sizeof sa), 0);
-    cs_buf_printf(&req, "GET %s HTTP/1.1\r\nHost: 127.0.0.1:%d\r\nConnection: close\r\n%s\r\n",
-                  path, port, headers ? headers : "");
-    ck_assert_int_eq(write(fd, req.data, req.len), (ssize_t)req.len);
-    while ((n = read(fd, buf, sizeof buf)) > 0)
-        cs_buf_append(&resp, buf, (size_t)n);
-    close(fd);
-    cs_buf_free(&req);
-    *text = resp.data ? resp.data : strdup("");
-    sscanf(*text, "HTTP/1.1 %d", &status);
-    return status;
+    return th_http(port, "GET", path, headers, NULL, text);
 }
 
 /* Log in as user: the Cookie header line. */

@@ -33,44 +33,6 @@ static th_env env;
 
 /* ---- a blocking HTTP client, enough for the login and /api/me ---- */
 
-/* One request to 127.0.0.1:port: the status (0 none) and, when text, the whole answer. */
-static int http(int port, const char *method, const char *path, const char *headers,
-                const char *body, char **text)
-{
-    struct sockaddr_in sa;
-    struct timeval tv = {10, 0};
-    cs_buf req = CS_BUF_INIT, resp = CS_BUF_INIT;
-    char buf[4096];
-    int fd = socket(AF_INET, SOCK_STREAM, 0), status = 0;
-    ssize_t n;
-
-    ck_assert_int_ge(fd, 0);
-    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-    memset(&sa, 0, sizeof sa);
-    sa.sin_family = AF_INET;
-    sa.sin_port = htons((unsigned short)port);
-    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    ck_assert_int_eq(connect(fd, (struct sockaddr *)&sa, sizeof sa), 0);
-    cs_buf_printf(&req, "%s %s HTTP/1.1\r\nHost: 127.0.0.1:%d\r\nConnection: close\r\n%s",
-                  method, path, port, headers ? headers : "");
-    if (body)
-        cs_buf_printf(&req, "Content-Type: application/x-www-form-urlencoded\r\n"
-                            "Content-Length: %zu\r\n\r\n%s", strlen(body), body);
-    else
-        cs_buf_puts(&req, "\r\n");
-    ck_assert_int_eq(send(fd, req.data, req.len, MSG_NOSIGNAL), (ssize_t)req.len);
-    while ((n = recv(fd, buf, sizeof buf, 0)) > 0)
-        cs_buf_append(&resp, buf, (size_t)n);
-    close(fd);
-    cs_buf_free(&req);
-    if (resp.data)
-        sscanf(resp.data, "HTTP/1.1 %d", &status);
-    if (text)
-        *text = resp.data ? strdup(resp.data) : strdup("");
-    cs_buf_free(&resp);
-    return status;
-}
-
 /* Log in: the status; on 200, the Cookie header line in cookie. */
 static int login(int port, const char *user, const char *password, char cookie[128])
 {
@@ -83,7 +45,7 @@ static int login(int port, const char *user, const char *password, char cookie[1
     PQclear(PQexec(db, "DELETE FROM login_throttle"));
     PQfinish(db);
     snprintf(body, sizeof body, "name=%s&password=%s", user, password);
-    status = http(port, "POST", "/api/login", "X-Requested-With: chartscan\r\n", body, &text);
+    status = th_http(port, "POST", "/api/login", "X-Requested-With: chartscan\r\n", body, &text);
     cookie[0] = '\0';
     if (status == 200) {
         c = strstr(text, "Set-Cookie: cs_session=");
@@ -97,7 +59,7 @@ static int login(int port, const char *user, const char *password, char cookie[1
 /* The status of GET /api/me with cookie: 200 while the session lives, 401 after. */
 static int me(int port, const char *cookie)
 {
-    return http(port, "GET", "/api/me", cookie, NULL, NULL);
+    return th_http(port, "GET", "/api/me", cookie, NULL, NULL);
 }
 
 static cs_review_server *start(int *port)

@@ -3,6 +3,8 @@
  */
 #include "tests/harness.h"
 
+#include <arpa/inet.h>
+#include <check.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -11,9 +13,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/time.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+#include "common/common.h"
 
 extern char **environ;
 
@@ -85,6 +91,45 @@ void th_setup_processed_sample(th_env *e, const char *tag, int seed, int files)
         exit(2);
     }
     th_result_free(&r);
+}
+
+int th_http(int port, const char *method, const char *path, const char *headers,
+            const char *body, char **text)
+{
+    struct sockaddr_in sa;
+    struct timeval tv = {10, 0};
+    cs_buf req = CS_BUF_INIT, resp = CS_BUF_INIT;
+    char buf[8192];
+    int fd = socket(AF_INET, SOCK_STREAM, 0), status = 0;
+    ssize_t n;
+
+    ck_assert_int_ge(fd, 0);
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    memset(&sa, 0, sizeof sa);
+    sa.sin_family = AF_INET;
+    sa.sin_port = htons((unsigned short)port);
+    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ck_assert_int_eq(connect(fd, (struct sockaddr *)&sa, sizeof sa), 0);
+    cs_buf_printf(&req, "%s %s HTTP/1.1\r\nHost: 127.0.0.1:%d\r\nConnection: close\r\n%s",
+                  method, path, port, headers ? headers : "");
+    if (body)
+        cs_buf_printf(&req, "Content-Type: application/x-www-form-urlencoded\r\n"
+                            "Content-Length: %zu\r\n\r\n%s", strlen(body), body);
+    else
+        cs_buf_puts(&req, "\r\n");
+    ck_assert(!cs_buf_failed(&req));
+    ck_assert_int_eq(send(fd, req.data, req.len, MSG_NOSIGNAL), (ssize_t)req.len);
+    while ((n = recv(fd, buf, sizeof buf, 0)) > 0)
+        cs_buf_append(&resp, buf, (size_t)n);
+    close(fd);
+    cs_buf_free(&req);
+    ck_assert(!cs_buf_failed(&resp));
+    if (resp.data)
+        sscanf(resp.data, "HTTP/1.1 %d", &status);
+    if (text)
+        *text = resp.data ? strdup(resp.data) : strdup("");
+    cs_buf_free(&resp);
+    return status;
 }
 
 void th_teardown(th_env *e)

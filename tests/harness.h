@@ -48,6 +48,14 @@ void th_result_free(th_result *r);
  */
 void th_setup_processed_sample(th_env *e, const char *tag, int seed, int files);
 
+/*
+ * One HTTP/1.1 request to 127.0.0.1:port (Connection: close; a body is sent
+ * as a form): the status (0 when none came within 10 s) and, when text is
+ * not NULL, the whole answer, headers and body, in *text (malloc'd).
+ */
+int th_http(int port, const char *method, const char *path, const char *headers,
+            const char *body, char **text);
+
 /* Connect to the embedded database of e (search_path chartscan). */
 PGconn *th_connect(const th_env *e);
 /* Connect with a given libpq connection string (search_path chartscan). */
