@@ -51,6 +51,9 @@ int cs_cli_export_ehr(int argc, char **argv)
             }
             o.mllp_timeout_ms = (int)v * 1000;
             continue;
+        } else if (!strcmp(a, "--allow-placeholder-ids")) {
+            o.allow_placeholder_ids = 1;
+            continue;
         } else if (hl7 && !strcmp(a, "--text")) {
             o.pdf = CS_EXPORT_PDF_NONE;
             continue;

@@ -167,10 +167,14 @@ typedef struct cs_export_options {
     cs_export_content pdf;
     const char *mllp;           /* HL7 only: HOST:PORT to send to over MLLP instead of files */
     int mllp_timeout_ms;        /* wait for each ACK; 0: 30000 */
-    const char *mrn_system;     /* identifier system of MRNs; NULL: $CHARTSCAN_MRN_SYSTEM,
-                                   else the placeholder urn:oid:2.999.1 */
-    const char *organization;   /* custodian / sending facility; NULL: $CHARTSCAN_ORGANIZATION */
+    const char *mrn_system;     /* identifier system of MRNs; NULL: the site's settings
+                                   (cs_config_set), else $CHARTSCAN_MRN_SYSTEM, else the
+                                   placeholder urn:oid:2.999.1 (the exports then refuse) */
+    const char *organization;   /* custodian's display; NULL: setting fhir.custodian.display,
+                                   else $CHARTSCAN_ORGANIZATION (also MSH-4's fallback) */
     const char *actor;          /* audit actor; NULL: $CHARTSCAN_ACTOR, else the OS user */
+    int allow_placeholder_ids;  /* export even while the MRNs' assigning authority is the
+                                   placeholder (2.999.1): tests and trial runs only */
 } cs_export_options;
 
 /*
@@ -193,6 +197,22 @@ int cs_export_fhir(cs_store *s, const cs_export_options *o, FILE *log, char *err
  */
 int cs_export_hl7(cs_store *s, const cs_export_options *o, FILE *log, char *err,
                   size_t errlen);
+
+/* ---- the site's interface settings (commands/config.c) ---- */
+/* A bad key or value: a usage error (exit status 2), the reason in err. */
+#define CS_CONFIG_USAGE (-2)
+/*
+ * cs_config_set: check KEY and VALUE (an unknown key: the nearest key and
+ * the list of keys in err) and store it, with an audit row holding the old
+ * and new value; one line to out.  0; CS_CONFIG_USAGE for a bad key or
+ * value; -1 when the database failed.
+ */
+int cs_config_set(cs_store *s, const char *key, const char *value, FILE *out, char *err,
+                  size_t errlen);
+/* cs_config_unset: back to the default, audited; results as cs_config_set. */
+int cs_config_unset(cs_store *s, const char *key, FILE *out, char *err, size_t errlen);
+/* cs_config_list: every key (one per document type for TXA-2), its value or its default. */
+int cs_config_list(cs_store *s, FILE *out, char *err, size_t errlen);
 
 /* ---- the job queue (jobs.c) ---- */
 typedef struct cs_job {

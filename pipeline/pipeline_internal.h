@@ -55,6 +55,23 @@ void cs_pq_rollback(cs_store *s);
 /* Resolve a batch given as an id or an archive name into id[24]. */
 int cs_resolve_batch(cs_store *s, const char *batch, char id[24], char *err, size_t errlen);
 
+/* Who the audit trail names for a command: given, else $CHARTSCAN_ACTOR, else the
+ * OS user (export/destination.c). */
+void cs_command_actor(char *out, size_t outlen, const char *given);
+
+/* An OID in dotted form (0, 1 or 2 first, no leading zeros, at most 64
+ * characters); one under 2.999, the example arc (commands/config.c). */
+int cs_oid_valid(const char *oid);
+int cs_oid_is_example(const char *oid);
+
+/* The length of the well-formed UTF-8 character at p (no overlong form, no
+ * surrogate, at most U+10FFFF), or 0 when there is none (export/mllp.c). */
+size_t cs_utf8_char_len(const unsigned char *p);
+
+/* One line per batch whose documents an interface engine rejected (the
+ * count; "chartscan report" has the reasons), for status (export/destination.c). */
+int cs_export_rejections(cs_store *s, FILE *out, char *err, size_t errlen);
+
 /* Integer of a result cell (0 when NULL). */
 long long cs_pq_int(const PGresult *r, int row, int col);
 

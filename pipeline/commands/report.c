@@ -96,6 +96,15 @@ static const char exceptions_sql[] =
     "       coalesce(f.entry_index, 0), coalesce(p.page_no, 0)"
     "  FROM job j LEFT JOIN source_file f ON f.id = j.file_id LEFT JOIN page p ON p.id = j.page_id"
     " WHERE j.batch_id = $1 AND j.status = 'failed'"
+    " UNION ALL "
+    /* what an interface engine rejected, in its own words (MSA-3, ERR) */
+    "SELECT 'export', 'd-' || d.id, f.path, d.first_page::text, 'rejected by ' || t.name,"
+    "       i.ack_code || coalesce(': ' || nullif(i.ack_text, ''), '')"
+    "         || coalesce('; ERR: ' || nullif(i.ack_error, ''), ''),"
+    "       f.entry_index, d.first_page"
+    "  FROM destination_item i JOIN destination t ON t.id = i.destination_id"
+    "  JOIN document d ON d.id = i.document_id JOIN source_file f ON f.id = d.file_id"
+    " WHERE d.batch_id = $1 AND i.status = 'rejected'"
     " ORDER BY 7, 8, 1";
 
 int cs_report(cs_store *s, const char *batch, int csv, FILE *out, char *err, size_t errlen)

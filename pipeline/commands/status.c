@@ -100,5 +100,5 @@ int cs_status(cs_store *s, int bars, FILE *out, char *err, size_t errlen)
     fprintf(out, "jobs: %s queued, %s running, %s failed\n", PQgetvalue(r, 0, 0),
             PQgetvalue(r, 0, 1), PQgetvalue(r, 0, 2));
     PQclear(r);
-    return 0;
+    return cs_export_rejections(s, out, err, errlen);
 }

@@ -7,7 +7,8 @@
  *
  * Interface routines (export_internal.h): cs_export_run_begin,
  * cs_export_run_fetch, cs_export_run_record, cs_export_run_finish,
- * cs_export_run_end.
+ * cs_export_run_end; cs_command_actor and cs_export_rejections
+ * (pipeline_internal.h).
  *
  * Notes
  *  1. Two exports to one destination at once would both send the same
@@ -49,7 +50,7 @@ static const char *env_or(const char *given, const char *env, const char *fallba
     return v && *v ? v : fallback;
 }
 
-static void resolve_actor(char *out, size_t outlen, const char *given)
+void cs_command_actor(char *out, size_t outlen, const char *given)
 {
     const char *a = env_or(given, "CHARTSCAN_ACTOR", NULL);
     if (!a) {
@@ -73,6 +74,7 @@ static const char cursor_sql[] =
     "        to_char(coalesce(d.filed_at, now()) AT TIME ZONE 'UTC',"
     "                'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'),"
     "        d.filed_by, d.batch_name, d.source_file, d.pdf_size::text, d.export_version,"
+    "        (SELECT c.value FROM chartscan.site_config c WHERE c.key = 'hl7.txa2.' || d.type_code),"
     "        CASE WHEN $4 THEN d.pdf END, CASE WHEN $5 THEN d.text END"
     "   FROM ehr.document d"
     "  WHERE ($1::bigint IS NULL OR d.batch_id = $1::bigint)"
@@ -88,6 +90,93 @@ static const char cursor_sql[] =
     "          SELECT 1 FROM chartscan.destination_item i"
     "           WHERE i.destination_id = $3::integer AND i.document_id = d.document_id))"
     "  ORDER BY d.document_id";
+
+/* The setting key of site_config (schema/020_site_config.sql), or NULL. */
+static const char *setting(const PGresult *r, const char *key)
+{
+    for (int i = 0; i < PQntuples(r); i++)
+        if (!strcmp(PQgetvalue(r, i, 0), key))
+            return PQgetvalue(r, i, 1);
+    return NULL;
+}
+
+static const char placeholder_system[] = "urn:oid:2.999.1";
+
+/*
+ * The identities the run carries: the option, else the site's setting
+ * (read in the export's snapshot), else the environment, else the default.
+ * The MRNs' system and PID-3.4 come from fhir.mrn_system / hl7.pid3.oid,
+ * each standing in for the other when only one is set.  While the one the
+ * format uses is the placeholder (an OID under 2.999, the example arc), the
+ * export refuses unless o->allow_placeholder_ids.
+ */
+static int resolve_identities(cs_export_run *run, const cs_export_options *o, char *err,
+                              size_t errlen)
+{
+    static const char *const msh_keys[4] = {
+        "hl7.msh3.sending_application", "hl7.msh4.sending_facility",
+        "hl7.msh5.receiving_application", "hl7.msh6.receiving_facility"};
+    PGresult *r = cs_pq(run->s, "SELECT key, value FROM chartscan.site_config"
+                                " WHERE key NOT LIKE 'hl7.txa2.%'", 0, NULL, err, errlen);
+    const char *oid, *system, *v;
+    char derived[300];
+
+    if (!r)
+        return -1;
+    oid = setting(r, "hl7.pid3.oid");
+    snprintf(derived, sizeof derived, "urn:oid:%s", oid ? oid : "");
+    system = o->mrn_system && *o->mrn_system ? o->mrn_system : setting(r, "fhir.mrn_system");
+    if (!system)
+        system = oid ? derived : env_or(NULL, "CHARTSCAN_MRN_SYSTEM", placeholder_system);
+    snprintf(run->mrn_system, sizeof run->mrn_system, "%s", system);
+    /* PID-3.4: the OID set for HL7, else the MRN system (an OID as ISO, else a URI) */
+    if (oid && !(o->mrn_system && *o->mrn_system)) {
+        snprintf(run->aa_id, sizeof run->aa_id, "%s", oid);
+        snprintf(run->aa_type, sizeof run->aa_type, "ISO");
+    } else if (!strncmp(system, "urn:oid:", 8)) {
+        snprintf(run->aa_id, sizeof run->aa_id, "%s", system + 8);
+        snprintf(run->aa_type, sizeof run->aa_type, "ISO");
+    } else {
+        snprintf(run->aa_id, sizeof run->aa_id, "%s", system);
+        snprintf(run->aa_type, sizeof run->aa_type, "URI");
+    }
+    v = setting(r, "hl7.pid3.namespace");
+    snprintf(run->aa_namespace, sizeof run->aa_namespace, "%s", v ? v : "");
+
+    v = o->organization && *o->organization ? o->organization
+                                            : setting(r, "fhir.custodian.display");
+    snprintf(run->organization, sizeof run->organization, "%s",
+             v ? v : env_or(NULL, "CHARTSCAN_ORGANIZATION", ""));
+    v = setting(r, "fhir.custodian.reference");
+    snprintf(run->custodian_reference, sizeof run->custodian_reference, "%s", v ? v : "");
+    v = setting(r, "fhir.subject.reference");
+    snprintf(run->subject_template, sizeof run->subject_template, "%s", v ? v : "");
+    for (int k = 0; k < 4; k++) {
+        v = setting(r, msh_keys[k]);
+        snprintf(run->msh[k], sizeof run->msh[k], "%s", v ? v : k == 0 ? "CHARTSCAN" : "");
+    }
+    if (!setting(r, msh_keys[1])) {   /* the custodian's name, as before settings existed */
+        snprintf(run->msh[1], sizeof run->msh[1], "%s", run->organization);
+        run->msh4_is_text = 1;
+    }
+    v = setting(r, "hl7.txa9.originator");
+    snprintf(run->txa9, sizeof run->txa9, "%s", v ? v : "");
+    PQclear(r);
+
+    if (o->allow_placeholder_ids)
+        return 0;
+    if (!strcmp(run->format, "fhir") && !strncmp(run->mrn_system, "urn:oid:", 8) &&
+        cs_oid_is_example(run->mrn_system + 8))
+        return cs_fail(err, errlen, "the MRNs' identifier system is the placeholder %s: set "
+                       "fhir.mrn_system (or hl7.pid3.oid) with \"chartscan config set\", or "
+                       "give --allow-placeholder-ids for a trial export", run->mrn_system);
+    if (!strcmp(run->format, "hl7") && !strcmp(run->aa_type, "ISO") &&
+        cs_oid_is_example(run->aa_id))
+        return cs_fail(err, errlen, "PID-3.4, the MRNs' assigning authority, is the placeholder "
+                       "OID %s: set hl7.pid3.oid with \"chartscan config set\", or give "
+                       "--allow-placeholder-ids for a trial export", run->aa_id);
+    return 0;
+}
 
 static int take_destination(cs_export_run *run, char *err, size_t errlen)
 {
@@ -140,11 +229,7 @@ int cs_export_run_begin(cs_export_run *run, cs_store *s, const char *format,
     run->want_text = want_text;
     /* rows carry a whole PDF each when wanted: fetch fewer at a time */
     run->fetch_size = want_pdf ? 16 : 500;
-    resolve_actor(run->actor, sizeof run->actor, o->actor);
-    snprintf(run->mrn_system, sizeof run->mrn_system, "%s",
-             env_or(o->mrn_system, "CHARTSCAN_MRN_SYSTEM", "urn:oid:2.999.1"));
-    snprintf(run->organization, sizeof run->organization, "%s",
-             env_or(o->organization, "CHARTSCAN_ORGANIZATION", ""));
+    cs_command_actor(run->actor, sizeof run->actor, o->actor);
     if (o->destination && *o->destination) {
         if (strlen(o->destination) >= sizeof run->destination)
             return cs_fail(err, errlen, "destination name is too long");
@@ -165,9 +250,11 @@ int cs_export_run_begin(cs_export_run *run, cs_store *s, const char *format,
     if (cs_pq_exec(s, "BEGIN ISOLATION LEVEL REPEATABLE READ", 0, NULL, err, errlen) < 0)
         return -1;
     run->in_transaction = 1;
+    if (resolve_identities(run, o, err, errlen) < 0)
+        return -1;
     if (cs_pq_exec(s, "CREATE TEMP TABLE export_item (document_id bigint, version text,"
-                      " status text, ack_code text, ack_text text) ON COMMIT DROP",
-                   0, NULL, err, errlen) < 0)
+                      " status text, ack_code text, ack_text text, ack_error text)"
+                      " ON COMMIT DROP", 0, NULL, err, errlen) < 0)
         return -1;
     params[0] = run->batch_id[0] ? run->batch_id : NULL;
     params[1] = o->since;
@@ -214,15 +301,16 @@ PGresult *cs_export_run_fetch(cs_export_run *run, char *err, size_t errlen)
 }
 
 int cs_export_run_record(cs_export_run *run, const PGresult *r, int row, const char *status,
-                         const char *ack_code, const char *ack_text, char *err,
-                         size_t errlen)
+                         const char *ack_code, const char *ack_text, const char *ack_error,
+                         char *err, size_t errlen)
 {
     cs_buf *b = &run->pending;
     if (cs_copy_value(b, PQgetvalue(r, row, X_ID), 0) < 0 || cs_buf_puts(b, "\t") < 0 ||
         cs_copy_value(b, PQgetvalue(r, row, X_VERSION), 0) < 0 || cs_buf_puts(b, "\t") < 0 ||
         cs_copy_value(b, status, 0) < 0 || cs_buf_puts(b, "\t") < 0 ||
         cs_copy_value(b, ack_code, 1) < 0 || cs_buf_puts(b, "\t") < 0 ||
-        cs_copy_value(b, ack_text, 1) < 0 || cs_buf_puts(b, "\n") < 0)
+        cs_copy_value(b, ack_text, 1) < 0 || cs_buf_puts(b, "\t") < 0 ||
+        cs_copy_value(b, ack_error, 1) < 0 || cs_buf_puts(b, "\n") < 0)
         return cs_fail(err, errlen, "out of memory");
     if (!strcmp(status, "rejected"))
         run->rejected++;
@@ -244,12 +332,13 @@ int cs_export_run_finish(cs_export_run *run, char *err, size_t errlen)
         const char *dp[1] = {run->destination_id};
         if (cs_pq_exec(run->s,
                 "INSERT INTO chartscan.destination_item AS i"
-                "   (destination_id, document_id, version, status, ack_code, ack_text)"
-                " SELECT $1::integer, document_id, version, status, ack_code, ack_text"
+                "   (destination_id, document_id, version, status, ack_code, ack_text, ack_error)"
+                " SELECT $1::integer, document_id, version, status, ack_code, ack_text, ack_error"
                 "   FROM pg_temp.export_item"
                 " ON CONFLICT (destination_id, document_id) DO UPDATE"
                 "   SET version = EXCLUDED.version, status = EXCLUDED.status,"
                 "       ack_code = EXCLUDED.ack_code, ack_text = EXCLUDED.ack_text,"
+                "       ack_error = EXCLUDED.ack_error,"
                 "       attempts = i.attempts + 1, sent_at = now()",
                 1, dp, err, errlen) < 0 ||
             cs_pq_exec(run->s, "UPDATE chartscan.destination SET last_export_at = now()"
@@ -298,4 +387,25 @@ void cs_export_run_end(cs_export_run *run)
         run->locked = 0;
     }
     cs_buf_free(&run->pending);
+}
+
+int cs_export_rejections(cs_store *s, FILE *out, char *err, size_t errlen)
+{
+    PGresult *r = cs_pq(s,
+        "SELECT d.batch_id, count(DISTINCT d.id), string_agg(DISTINCT t.name, ', ')"
+        "  FROM chartscan.destination_item i"
+        "  JOIN chartscan.destination t ON t.id = i.destination_id"
+        "  JOIN chartscan.document d ON d.id = i.document_id"
+        " WHERE i.status = 'rejected' GROUP BY d.batch_id ORDER BY d.batch_id", 0, NULL, err,
+        errlen);
+
+    if (!r)
+        return -1;
+    for (int i = 0; i < PQntuples(r); i++)
+        fprintf(out, "batch %s: %s document%s rejected by %s (the reasons: \"chartscan report "
+                "%s\")\n", PQgetvalue(r, i, 0), PQgetvalue(r, i, 1),
+                strcmp(PQgetvalue(r, i, 1), "1") ? "s" : "", PQgetvalue(r, i, 2),
+                PQgetvalue(r, i, 0));
+    PQclear(r);
+    return 0;
 }

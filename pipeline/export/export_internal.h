@@ -20,7 +20,7 @@
 enum {
     X_ID, X_UUID, X_VSTATUS, X_REPLACES_UUID, X_MRN, X_LAST, X_FIRST, X_MIDDLE, X_BIRTH,
     X_SEX, X_TYPE, X_DISPLAY, X_LOINC, X_DOS, X_PAGES, X_FILED_AT, X_FILED_BY, X_BATCH,
-    X_FILE, X_PDF_SIZE, X_VERSION, X_PDF, X_TEXT, X_NCOLS
+    X_FILE, X_PDF_SIZE, X_VERSION, X_TXA2, X_PDF, X_TEXT, X_NCOLS
 };
 
 typedef struct cs_export_run {
@@ -30,8 +30,16 @@ typedef struct cs_export_run {
     char destination_id[24];
     char batch_id[24];
     char actor[128];
-    char mrn_system[256];
-    char organization[256];
+    /* the site's identities (destination.c: the option, else the setting of
+     * schema/020_site_config.sql, else the environment, else the default) */
+    char mrn_system[256];           /* FHIR subject.identifier.system */
+    char organization[256];         /* FHIR custodian.display; "" none */
+    char custodian_reference[256];  /* FHIR custodian.reference; "" none */
+    char subject_template[256];     /* FHIR subject.reference with {mrn}; "" none */
+    char msh[4][256];               /* MSH-3..6 (and FHS-3..6): HD, components with ^ */
+    int msh4_is_text;               /* MSH-4 is $CHARTSCAN_ORGANIZATION: no components */
+    char aa_namespace[80], aa_id[256], aa_type[4];   /* PID-3.4: HD namespace&id&type */
+    char txa9[256];                 /* TXA-9: XCN, components with ^; "" none */
     char target[512];               /* out folder or mllp://host:port, for the audit */
     int want_pdf, want_text;
     int fetch_size;
@@ -51,10 +59,11 @@ int cs_export_run_begin(cs_export_run *run, cs_store *s, const char *format,
                         int current_only, char *err, size_t errlen);
 /* The next rows, binary format (text columns are plain strings); NULL on error. */
 PGresult *cs_export_run_fetch(cs_export_run *run, char *err, size_t errlen);
-/* Note that a document went out: status 'sent', 'accepted' or 'rejected'. */
+/* Note that a document went out: status 'sent', 'accepted' or 'rejected'; ack_code
+ * MSA-1, ack_text MSA-3, ack_error the ERR segments' text (NULL: none). */
 int cs_export_run_record(cs_export_run *run, const PGresult *r, int row, const char *status,
-                         const char *ack_code, const char *ack_text, char *err,
-                         size_t errlen);
+                         const char *ack_code, const char *ack_text, const char *ack_error,
+                         char *err, size_t errlen);
 /* Record the destination's items and the audit row, and commit. */
 int cs_export_run_finish(cs_export_run *run, char *err, size_t errlen);
 /* Roll back what is not committed, release the lock, free; accepts a zeroed run. */
@@ -84,12 +93,15 @@ typedef struct cs_mllp cs_mllp;
 int  cs_mllp_open(cs_mllp **out, const char *hostport, int timeout_ms, char *err, size_t errlen);
 /*
  * cs_mllp_send: frame msg (segments ending in CR) as VT msg FS CR, send it
- * and wait for its ACK.  Fills code[3] with MSA-1 (AA, AE, AR, CA, CE, CR)
- * and text with MSA-3 (may be empty).  Returns 0 when an ACK came, -1 when
- * the connection failed or timed out (the message is then in doubt).
+ * and wait for its ACK.  Fills code[3] with MSA-1 (AA, AE, AR, CA, CE, CR),
+ * text with MSA-3 and errors with the text of the ACK's ERR segments (both
+ * may be empty; HL7 escapes undone, control characters replaced by spaces:
+ * safe to print).  Returns 0 when an ACK came, -1 when the connection failed
+ * or timed out (the message is then in doubt).
  */
 int  cs_mllp_send(cs_mllp *m, const char *msg, size_t len, const char *control_id,
-                  char code[3], char *text, size_t textlen, char *err, size_t errlen);
+                  char code[3], char *text, size_t textlen, char *errors, size_t errorslen,
+                  char *err, size_t errlen);
 void cs_mllp_close(cs_mllp **pm);
 
 #endif

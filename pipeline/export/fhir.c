@@ -16,8 +16,11 @@
  *   type                   LOINC coding (when the type has one) + chartscan's code
  *   category               US Core clinical-note
  *   subject                the patient by identifier: system = the site's MRN system
+ *                          (fhir.mrn_system); reference too when the site's Patient
+ *                          ids are made from the MRN (fhir.subject.reference)
  *   date                   when the document was filed (an instant, UTC)
- *   custodian              the configured organisation, by display (when set)
+ *   custodian              the site's organisation: fhir.custodian.reference and
+ *                          .display (else $CHARTSCAN_ORGANIZATION), when set
  *   relatesTo              replaces -> the earlier version, for a correction
  *   context.period         the date of service
  *   content[0].attachment  application/pdf; title; creation (the date of
@@ -214,6 +217,37 @@ static const char *fhir_status(const char *version_status)
 }
 
 /*
+ * subject.reference from the setting fhir.subject.reference, "{mrn}" replaced
+ * by the MRN (config.c checked the rest of it): the site's Patient ids are
+ * made from the MRN.  An MRN that cannot be part of a FHIR id ([A-Za-z0-9.-],
+ * at most 64 in all) stops the export (jb's error names it), rather than a
+ * reference going out that points nowhere.  0, or -1 with jb failed.
+ */
+static int set_subject_reference(json_build *jb, json_t *subject, const cs_export_run *run,
+                                 const char *mrn)
+{
+    const char *t = run->subject_template, *at = strstr(t, "{mrn}");
+    const char *id = strrchr(t, '/') + 1;   /* the template ends in Patient/ID */
+    size_t idlen = strlen(id) - 5 + strlen(mrn);
+
+    for (const char *p = mrn; *p; p++)
+        if (!((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
+              *p == '.' || *p == '-'))
+            idlen = 65;
+    if (!at || idlen > 64) {
+        json_error_t e;
+        memset(&e, 0, sizeof e);
+        snprintf(e.text, sizeof e.text - 1, "its MRN cannot be part of a FHIR Patient id "
+                 "(fhir.subject.reference): only letters, digits, . and - fit");
+        e.text[sizeof e.text - 1] = (char)json_error_invalid_argument;
+        build_failed(jb, &e);
+        return -1;
+    }
+    put(jb, subject, "reference", pack(jb, "s#++", t, (int)(at - t), mrn, at + 5));
+    return jb->failed ? -1 : 0;
+}
+
+/*
  * The DocumentReference of row i (see the top of the file for its fields):
  * hash is the PDF's base64 SHA-1 and data its base64 (NULL: left out).  The
  * members go in the order they are added, which is the order of the output.
@@ -264,6 +298,11 @@ static json_t *document_reference(json_build *jb, const cs_export_run *run, cons
                        "type", "coding", "system",
                        "http://terminology.hl7.org/CodeSystem/v2-0203", "code", "MR",
                        "system", run->mrn_system, "value", mrn);
+        if (run->subject_template[0] && set_subject_reference(jb, subject, run, mrn) < 0) {
+            json_decref(subject);
+            json_decref(doc);
+            return NULL;
+        }
         if (last)   /* "Last, First Middle" */
             put(jb, subject, "display",
                 pack(jb, "s++++", last, first ? ", " : "", first ? first : "",
@@ -271,9 +310,17 @@ static json_t *document_reference(json_build *jb, const cs_export_run *run, cons
         put(jb, doc, "subject", subject);
     }
     put(jb, doc, "date", pack(jb, "s", PQgetvalue(r, i, X_FILED_AT)));
-    if (run->organization[0])
-        put(jb, doc, "custodian",
-            pack(jb, "{s:s, s:s}", "type", "Organization", "display", run->organization));
+    if (run->organization[0] || run->custodian_reference[0]) {
+        json_t *custodian = json_object();
+        if (!custodian)
+            build_failed(jb, NULL);
+        if (run->custodian_reference[0])
+            put(jb, custodian, "reference", pack(jb, "s", run->custodian_reference));
+        put(jb, custodian, "type", pack(jb, "s", "Organization"));
+        if (run->organization[0])
+            put(jb, custodian, "display", pack(jb, "s", run->organization));
+        put(jb, doc, "custodian", custodian);
+    }
     if (replaces)
         put(jb, doc, "relatesTo",
             pack(jb, "[{s:s, s:{s:s+, s:s, s:{s:s, s:s+}}}]", "code", "replaces",
@@ -371,13 +418,15 @@ int cs_export_fhir(cs_store *s, const cs_export_options *o, FILE *log, char *err
     memset(&run, 0, sizeof run);
     if (o->mllp)
         return cs_fail(err, errlen, "MLLP is for HL7 messages, not FHIR");
-    if (cs_export_make_dir(o->out_dir, "fhir", dir, sizeof dir, err, errlen) < 0)
-        return -1;
+    /* the settings first (an export that refuses makes no folder), then the folder */
     if (cs_export_run_begin(&run, s, "fhir", o, want_pdf, 0, 0, err, errlen) < 0)
         goto out;
-    if (check_setting(run.mrn_system, "the MRN system (CHARTSCAN_MRN_SYSTEM)", err, errlen) < 0 ||
-        check_setting(run.organization, "the organisation (CHARTSCAN_ORGANIZATION)", err,
-                      errlen) < 0)
+    if (check_setting(run.mrn_system, "the MRN system (fhir.mrn_system, CHARTSCAN_MRN_SYSTEM)",
+                      err, errlen) < 0 ||
+        check_setting(run.organization, "the organisation (fhir.custodian.display, "
+                      "CHARTSCAN_ORGANIZATION)", err, errlen) < 0)
+        goto out;
+    if (cs_export_make_dir(o->out_dir, "fhir", dir, sizeof dir, err, errlen) < 0)
         goto out;
     snprintf(run.target, sizeof run.target, "%s", dir);
     if (out_open(&dr, dir, "DocumentReference.ndjson", err, errlen) < 0)
@@ -436,7 +485,7 @@ int cs_export_fhir(cs_store *s, const cs_export_options *o, FILE *log, char *err
                 resource = NULL;
                 binaries++;
             }
-            if (cs_export_run_record(&run, r, i, "sent", NULL, NULL, err, errlen) < 0)
+            if (cs_export_run_record(&run, r, i, "sent", NULL, NULL, NULL, err, errlen) < 0)
                 goto out;
         }
         PQclear(r);

@@ -9,14 +9,17 @@
  * tests/fuzz/fuzz_hl7.c).
  *
  * One message per document, segments ending in CR:
- *   MSH  |^~\&|CHARTSCAN|<organisation>|||<now>||MDM^T02^MDM_T02|<control id>|P|2.5
- *        ||||||UNICODE UTF-8
+ *   MSH  |^~\&|<MSH-3>|<MSH-4>|<MSH-5>|<MSH-6>|<now>||MDM^T02^MDM_T02|<control id>|P|2.5
+ *        ||||||UNICODE UTF-8; MSH-3..6 the site's settings (hl7.msh3.* .. hl7.msh6.*,
+ *        pipeline/commands/config.c; by default CHARTSCAN, the organisation, empty, empty)
  *   EVN  T02 (T10, T11), recorded when the document was filed
- *   PID  PID-3 the MRN: <mrn>^^^&<system>&ISO|URI^MR; PID-5 the name; PID-7 birth date;
- *        PID-8 sex
+ *   PID  PID-3 the MRN: <mrn>^^^<namespace>&<id>&ISO|URI^MR (PID-3.4 from hl7.pid3.*,
+ *        else the MRN system); PID-5 the name; PID-7 birth date; PID-8 sex
  *   PV1  patient class U (unknown: a scanned chart carries no visit)
- *   TXA  TXA-2 chartscan's type code; TXA-3 AP (PDF) or TX (text); TXA-4 the
- *        date of service; TXA-7 when filed; TXA-12 the document's uuid^CHARTSCAN
+ *   TXA  TXA-2 the site's code for the type (hl7.txa2.<type>), else chartscan's
+ *        type code; TXA-3 AP (PDF) or TX (text); TXA-4 the date of service;
+ *        TXA-7 when filed; TXA-9 the originator (hl7.txa9.originator, when
+ *        set); TXA-12 the document's uuid^CHARTSCAN
  *        (the unique document number, fixed for the version); TXA-13 the
  *        replaced version's number (T10); TXA-17 AU (authenticated: filed
  *        documents are final); TXA-19 AV (available)
@@ -31,8 +34,9 @@
  * with the count, FTS), the form interface engines' file readers take.  Over
  * MLLP (o->mllp), each message waits for its ACK: AA is recorded as
  * accepted, AE/AR as rejected (sent again on every later export until
- * accepted), and a lost connection or a timeout stops the export with what
- * was acknowledged recorded.
+ * accepted; MSA-3 and the ERR segments' text printed and kept with the
+ * destination's item), and a lost connection or a timeout stops the export
+ * with what was acknowledged recorded.
  */
 #include "pipeline/export/export_internal.h"
 
@@ -78,17 +82,42 @@ static const char *col(const PGresult *r, int i, int c)
     return PQgetisnull(r, i, c) ? "" : PQgetvalue(r, i, c);
 }
 
-/* HD of the MRN's assigning authority: &2.999.1&ISO for urn:oid:, else &<uri>&URI. */
-static void assigning_authority(cs_buf *b, const char *system)
+/* A setting whose components are separated by ^ (HD, XCN): each escaped. */
+static void put_components(cs_buf *b, const char *value)
 {
-    cs_buf_puts(b, "&");
-    if (!strncmp(system, "urn:oid:", 8)) {
-        cs_hl7_escape(b, system + 8);
-        cs_buf_puts(b, "&ISO");
-    } else {
-        cs_hl7_escape(b, system);
-        cs_buf_puts(b, "&URI");
+    const char *p = value;
+    for (;;) {
+        size_t n = strcspn(p, "^");
+        char part[256];
+        snprintf(part, sizeof part, "%.*s", (int)(n < sizeof part ? n : sizeof part - 1), p);
+        cs_hl7_escape(b, part);
+        if (!p[n])
+            break;
+        cs_buf_puts(b, "^");
+        p += n + 1;
     }
+}
+
+/* MSH-3..6 (or FHS/BHS-3..6): sending application, facility, receiving application, facility. */
+static void put_applications(cs_buf *b, const cs_export_run *run)
+{
+    for (int k = 0; k < 4; k++) {
+        if (k)
+            cs_buf_puts(b, "|");
+        if (k == 1 && run->msh4_is_text)
+            cs_hl7_escape(b, run->msh[k]);
+        else
+            put_components(b, run->msh[k]);
+    }
+}
+
+/* PID-3.4, the MRN's assigning authority (HD as subcomponents): namespace&id&ISO|URI. */
+static void assigning_authority(cs_buf *b, const cs_export_run *run)
+{
+    cs_hl7_escape(b, run->aa_namespace);
+    cs_buf_puts(b, "&");
+    cs_hl7_escape(b, run->aa_id);
+    cs_buf_printf(b, "&%s", run->aa_type);
 }
 
 /* Build one message into m; the control id is written into ctrl. */
@@ -105,9 +134,9 @@ static void build_message(cs_buf *m, const cs_export_run *run, const PGresult *r
     hl7_time(dos, sizeof dos, col(r, i, X_DOS));
     snprintf(ctrl, ctrllen, "%s-%s", PQgetvalue(r, i, X_ID), run_tag);
 
-    cs_buf_puts(m, "MSH|^~\\&|CHARTSCAN|");
-    cs_hl7_escape(m, run->organization);
-    cs_buf_printf(m, "|||%s||MDM^%s^%s|%s|P|2.5||||||UNICODE UTF-8\r", now, event,
+    cs_buf_puts(m, "MSH|^~\\&|");
+    put_applications(m, run);
+    cs_buf_printf(m, "|%s||MDM^%s^%s|%s|P|2.5||||||UNICODE UTF-8\r", now, event,
                   t11 ? "MDM_T01" : "MDM_T02", ctrl);
     cs_buf_printf(m, "EVN|%s|%s\r", event, filed);
 
@@ -115,7 +144,7 @@ static void build_message(cs_buf *m, const cs_export_run *run, const PGresult *r
     if (*col(r, i, X_MRN)) {
         cs_hl7_escape(m, col(r, i, X_MRN));
         cs_buf_puts(m, "^^^");
-        assigning_authority(m, run->mrn_system);
+        assigning_authority(m, run);
         cs_buf_puts(m, "^MR");
     }
     cs_buf_puts(m, "||");
@@ -134,11 +163,12 @@ static void build_message(cs_buf *m, const cs_export_run *run, const PGresult *r
     }
     cs_buf_puts(m, "\rPV1|1|U\r");
 
-    /* TXA-1 .. TXA-19 */
+    /* TXA-1 .. TXA-19; TXA-2 the site's code for the type when set (table 0270 or its own) */
     cs_buf_puts(m, "TXA|1|");
-    cs_hl7_escape(m, col(r, i, X_TYPE));
-    cs_buf_printf(m, "|%s|%s|||%s|||||%s^CHARTSCAN|", text_mode ? "TX" : "AP", dos, filed,
-                  PQgetvalue(r, i, X_UUID));
+    cs_hl7_escape(m, *col(r, i, X_TXA2) ? col(r, i, X_TXA2) : col(r, i, X_TYPE));
+    cs_buf_printf(m, "|%s|%s|||%s||", text_mode ? "TX" : "AP", dos, filed);
+    put_components(m, run->txa9);
+    cs_buf_printf(m, "|||%s^CHARTSCAN|", PQgetvalue(r, i, X_UUID));
     if (t10)
         cs_buf_printf(m, "%s^CHARTSCAN", PQgetvalue(r, i, X_REPLACES_UUID));
     cs_buf_printf(m, "||||AU||%s\r", t11 ? "CA" : "AV");
@@ -253,11 +283,11 @@ static int file_open(hl7_sink *k, cs_export_run *run, const char *now, const cha
     f->fp = cs_file_open_private(f->path, f->part, sizeof f->part, err, errlen);
     if (!f->fp)
         return -1;
-    cs_buf_puts(&head, "FHS|^~\\&|CHARTSCAN|");
-    cs_hl7_escape(&head, run->organization);
-    cs_buf_printf(&head, "|||%s||MDM.hl7||F%s\rBHS|^~\\&|CHARTSCAN|", now, run_tag);
-    cs_hl7_escape(&head, run->organization);
-    cs_buf_printf(&head, "|||%s||||B%s\r", now, run_tag);
+    cs_buf_puts(&head, "FHS|^~\\&|");
+    put_applications(&head, run);
+    cs_buf_printf(&head, "|%s||MDM.hl7||F%s\rBHS|^~\\&|", now, run_tag);
+    put_applications(&head, run);
+    cs_buf_printf(&head, "|%s||||B%s\r", now, run_tag);
     if (cs_buf_failed(&head))
         rc = cs_fail(err, errlen, "out of memory");
     else
@@ -275,7 +305,7 @@ static int file_send(hl7_sink *k, cs_export_run *run, const PGresult *r, int row
     if (fwrite(msg->data, 1, msg->len, f->fp) != msg->len)
         return cs_fail(err, errlen, "could not write \"%s\": %s", f->part, strerror(errno));
     f->written++;
-    return cs_export_run_record(run, r, row, "sent", NULL, NULL, err, errlen);
+    return cs_export_run_record(run, r, row, "sent", NULL, NULL, NULL, err, errlen);
 }
 
 /* The batch trailer; then the file takes its name, or goes when it holds no message. */
@@ -332,11 +362,15 @@ static void file_close(hl7_sink *k)
 
 static const hl7_sink_ops file_ops = {file_open, file_send, file_finish, file_done, file_close};
 
-/* The folder and the file's name; nothing is written yet. */
-static int file_sink_init(file_sink *f, const char *out_dir, char *err, size_t errlen)
+static void file_sink_init(file_sink *f)
 {
     memset(f, 0, sizeof *f);
     f->base.ops = &file_ops;
+}
+
+/* The folder (made when missing) and the file's name; nothing is written yet. */
+static int file_sink_folder(file_sink *f, const char *out_dir, char *err, size_t errlen)
+{
     if (cs_export_make_dir(out_dir, "hl7", f->dir, sizeof f->dir, err, errlen) < 0)
         return -1;
     snprintf(f->path, sizeof f->path, "%s/MDM.hl7", f->dir);
@@ -365,24 +399,39 @@ static int mllp_open(hl7_sink *k, cs_export_run *run, const char *now, const cha
     return cs_mllp_open(&m->mllp, m->hostport, m->timeout_ms, err, errlen);
 }
 
-/* AA is recorded as accepted; AE/AR as rejected (sent again next time). */
+/*
+ * AA is recorded as accepted; AE/AR as rejected (sent again next time).  The
+ * engine's words (MSA-3, its ERR segments) go to the user and into the
+ * destination's item; never to the log: they may name the patient.
+ */
 static int mllp_send(hl7_sink *k, cs_export_run *run, const PGresult *r, int row,
                      const cs_buf *msg, const char *ctrl, char *err, size_t errlen)
 {
     mllp_sink *m = (mllp_sink *)k;
-    char code[3], text[512];
+    char code[3], text[512], errors[1024];
+    int accepted;
 
-    if (cs_mllp_send(m->mllp, msg->data, msg->len, ctrl, code, text, sizeof text, m->stop,
-                     sizeof m->stop) < 0)
+    if (cs_mllp_send(m->mllp, msg->data, msg->len, ctrl, code, text, sizeof text, errors,
+                     sizeof errors, m->stop, sizeof m->stop) < 0)
         return 1;   /* in doubt: not recorded, sent again next time */
-    if (code[1] == 'A') {
-        m->accepted++;
-        return cs_export_run_record(run, r, row, "accepted", code, text, err, errlen);
+    accepted = code[1] == 'A';
+    if (m->log && (!accepted || *text || *errors)) {
+        if (accepted)
+            fprintf(m->log, "document d-%s accepted by %s (%s) with a remark",
+                    PQgetvalue(r, row, X_ID), m->hostport, code);
+        else
+            fprintf(m->log, "document d-%s rejected by %s (%s)", PQgetvalue(r, row, X_ID),
+                    m->hostport, code);
+        if (*text)
+            fprintf(m->log, ": %s", text);
+        if (*errors)
+            fprintf(m->log, "%s ERR: %s", *text ? ";" : ":", errors);
+        fprintf(m->log, accepted ? "\n" : "; it is sent again on the next export\n");
     }
-    if (m->log)
-        fprintf(m->log, "document d-%s rejected by %s (%s); it is sent again on the next "
-                        "export\n", PQgetvalue(r, row, X_ID), m->hostport, code);
-    return cs_export_run_record(run, r, row, "rejected", code, text, err, errlen);
+    if (accepted)
+        m->accepted++;
+    return cs_export_run_record(run, r, row, accepted ? "accepted" : "rejected", code, text,
+                                errors, err, errlen);
 }
 
 static int mllp_finish(hl7_sink *k, char *err, size_t errlen)
@@ -528,11 +577,12 @@ int cs_export_hl7(cs_store *s, const cs_export_options *o, FILE *log, char *err,
         mllp_sink_init(&mllp, opt.mllp, opt.mllp_timeout_ms, log);
         sink = &mllp.base;
     } else {
-        if (file_sink_init(&file, opt.out_dir, err, errlen) < 0)
-            return -1;
+        file_sink_init(&file);
         sink = &file.base;
     }
+    /* the settings first (an export that refuses makes no folder), then the sink */
     if (cs_export_run_begin(&run, s, "hl7", &opt, !text_mode, text_mode, 1, err, errlen) < 0 ||
+        (!opt.mllp && file_sink_folder(&file, opt.out_dir, err, errlen) < 0) ||
         sink->ops->open(sink, &run, now, run_tag, err, errlen) < 0 ||
         send_all(&run, sink, now, run_tag, text_mode, err, errlen) < 0 ||
         sink->ops->finish(sink, err, errlen) < 0 ||

@@ -209,18 +209,179 @@ static void field_of(const char *seg, size_t seglen, char sep, int n, char *out,
     out[k] = '\0';
 }
 
+size_t cs_utf8_char_len(const unsigned char *p)
+{
+    int n = *p < 0x80 ? 0 : (*p & 0xe0) == 0xc0 ? 1 : (*p & 0xf0) == 0xe0 ? 2
+          : (*p & 0xf8) == 0xf0 ? 3 : -1;
+    unsigned long cp;
+
+    if (!*p || n < 0 || (n == 1 && *p < 0xc2) || (n == 3 && *p > 0xf4))
+        return 0;
+    cp = n ? *p & (0x3fu >> n) : *p;
+    for (int i = 1; i <= n; i++) {
+        if ((p[i] & 0xc0) != 0x80)
+            return 0;
+        cp = cp << 6 | (p[i] & 0x3f);
+    }
+    if ((n == 2 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
+        (n == 3 && (cp < 0x10000 || cp > 0x10ffff)))
+        return 0;
+    return (size_t)n + 1;
+}
+
+/* The delimiters of the ACK (MSH-1, MSH-2): field, component, repetition, escape, subcomponent. */
+typedef struct delimiters {
+    char field, component, repetition, escape, subcomponent;
+} delimiters;
+
+/* Append one byte to out[*k] (bounded, NUL kept); control characters become spaces. */
+static void put_byte(char *out, size_t outlen, size_t *k, unsigned char c)
+{
+    if (*k + 1 >= outlen)
+        return;
+    out[(*k)++] = (char)(c < 0x20 || c == 0x7f ? ' ' : c);
+    out[*k] = '\0';
+}
+
+/*
+ * Append the receiver's text in to out, readable: HL7 escapes undone (\F\
+ * \S\ \T\ \R\ \E\ \Xhh\; others dropped), control characters as spaces and
+ * bytes that are not UTF-8 as '?': it is printed and stored, and comes from
+ * a peer that is not trusted.
+ */
+static void readable(const char *in, const delimiters *d, char *out, size_t outlen, size_t *k)
+{
+    char raw[1024];
+    size_t n = 0;
+
+    for (const char *p = in; *p && n + 1 < sizeof raw; p++) {
+        const char *end;
+        if (*p != d->escape || !(end = strchr(p + 1, d->escape))) {
+            raw[n++] = *p;
+            continue;
+        }
+        switch (p[1]) {
+        case 'F': raw[n++] = d->field; break;
+        case 'S': raw[n++] = d->component; break;
+        case 'T': raw[n++] = d->subcomponent; break;
+        case 'R': raw[n++] = d->repetition; break;
+        case 'E': raw[n++] = d->escape; break;
+        case 'X':
+            for (const char *h = p + 2; h + 1 < end && n + 1 < sizeof raw; h += 2) {
+                unsigned v;
+                if (sscanf(h, "%2x", &v) == 1)
+                    raw[n++] = (char)v;
+            }
+            break;
+        default: break;
+        }
+        p = end;
+    }
+    raw[n] = '\0';
+    for (size_t i = 0; i < n;) {
+        size_t len = cs_utf8_char_len((const unsigned char *)raw + i);
+        if (len == 0) {
+            put_byte(out, outlen, k, '?');
+            i++;
+            continue;
+        }
+        if (*k + len >= outlen)
+            break;
+        for (size_t j = 0; j < len; j++)
+            put_byte(out, outlen, k, (unsigned char)raw[i + j]);
+        i += len;
+    }
+}
+
+/* Component c (1-based) of field text f, into out; subcomponent sc when > 0. */
+static void component(const char *f, const delimiters *d, int c, int sc, char *out,
+                      size_t outlen)
+{
+    char comp[512];
+    field_of(f, strlen(f), d->component, c - 1, comp, sizeof comp);
+    if (sc > 0)
+        field_of(comp, strlen(comp), d->subcomponent, sc - 1, out, outlen);
+    else
+        snprintf(out, outlen, "%s", comp);
+}
+
+/*
+ * The text of one ERR segment, appended to out: the error (ERR-3's text or
+ * code, or v2.3's ERR-1.4), the user message (ERR-8), the diagnostic
+ * (ERR-7), where (ERR-2, or ERR-1: segment-field.component) and a severity
+ * other than error (ERR-4).
+ */
+static void err_text(const char *seg, size_t seglen, const delimiters *d, char *out,
+                     size_t outlen, size_t *k)
+{
+    char f1[512], f2[512], f3[512], f4[8], f7[512], f8[512], what[256], where[64] = "";
+    char a[64], b[16], c[16];
+    const char *parts[3];
+    int first = 1;
+
+    field_of(seg, seglen, d->field, 1, f1, sizeof f1);
+    field_of(seg, seglen, d->field, 2, f2, sizeof f2);
+    field_of(seg, seglen, d->field, 3, f3, sizeof f3);
+    field_of(seg, seglen, d->field, 4, f4, sizeof f4);
+    field_of(seg, seglen, d->field, 7, f7, sizeof f7);
+    field_of(seg, seglen, d->field, 8, f8, sizeof f8);
+    component(f3, d, 2, 0, what, sizeof what);
+    if (!*what)
+        component(f3, d, 1, 0, what, sizeof what);
+    if (!*what)
+        component(f1, d, 4, 2, what, sizeof what);
+    if (!*what)
+        component(f1, d, 4, 1, what, sizeof what);
+    /* ERR-2 (ERL): segment^sequence^field^repetition^component; v2.3's ERR-1: segment^sequence^field */
+    {
+        const char *loc = *f2 ? f2 : f1;
+        component(loc, d, 1, 0, a, sizeof a);
+        component(loc, d, 3, 0, b, sizeof b);
+        c[0] = '\0';
+        if (*f2)
+            component(loc, d, 5, 0, c, sizeof c);
+        if (*a)
+            snprintf(where, sizeof where, "at %.8s%s%.8s%s%.8s", a, *b ? "-" : "", b,
+                     *b && *c ? "." : "", *b ? c : "");
+    }
+    parts[0] = what;
+    parts[1] = f8;
+    parts[2] = f7;
+    for (int i = 0; i < 3; i++) {
+        if (!*parts[i])
+            continue;
+        if (!first)
+            readable(", ", d, out, outlen, k);
+        readable(parts[i], d, out, outlen, k);
+        first = 0;
+    }
+    if (*where) {
+        readable(first ? "" : " ", d, out, outlen, k);
+        readable(where, d, out, outlen, k);
+        first = 0;
+    }
+    if (*f4 == 'W' || *f4 == 'I')
+        readable(*f4 == 'W' ? " (warning)" : " (information)", d, out, outlen, k);
+    else if (first)
+        readable("an error without text", d, out, outlen, k);
+}
+
 int cs_mllp_send(cs_mllp *m, const char *msg, size_t len, const char *control_id,
-                 char code[3], char *text, size_t textlen, char *err, size_t errlen)
+                 char code[3], char *text, size_t textlen, char *errors, size_t errorslen,
+                 char *err, size_t errlen)
 {
     static const char start[1] = {MLLP_START}, end[2] = {MLLP_END, MLLP_CR};
     const char *seg = NULL;
-    size_t seglen = 0;
-    char sep, got_id[128];
+    size_t seglen = 0, errors_len = 0;
+    delimiters d = {'|', '^', '~', '\\', '&'};
+    char got_id[128];
     long n;
 
     code[0] = '\0';
     if (text && textlen)
         text[0] = '\0';
+    if (errors && errorslen)
+        errors[0] = '\0';
     if (send_all(m, start, 1, err, errlen) < 0 || send_all(m, msg, len, err, errlen) < 0 ||
         send_all(m, end, 2, err, errlen) < 0)
         return -1;
@@ -230,14 +391,29 @@ int cs_mllp_send(cs_mllp *m, const char *msg, size_t len, const char *control_id
     if (n < 8 || memcmp(m->ack, "MSH", 3) != 0)
         return cs_fail(err, errlen, "%s answered something that is not an HL7 message",
                        m->peer);
-    sep = m->ack[3];
-    /* find MSA: segments end in CR (tolerate LF too) */
+    d.field = m->ack[3];
+    {
+        /* MSH-2, the encoding characters, when the ACK states them all */
+        const char *enc = m->ack + 4;
+        if (n >= 9 && enc[0] != d.field && enc[1] != d.field && enc[2] != d.field &&
+            enc[3] != d.field) {
+            d.component = enc[0];
+            d.repetition = enc[1];
+            d.escape = enc[2];
+            d.subcomponent = enc[3];
+        }
+    }
+    /* MSA, and every ERR: segments end in CR (tolerate LF too) */
     for (const char *p = m->ack; p < m->ack + n;) {
         size_t l = strcspn(p, "\r\n");
-        if (l >= 3 && !memcmp(p, "MSA", 3) && (l == 3 || p[3] == sep)) {
+        if (l >= 3 && !memcmp(p, "MSA", 3) && (l == 3 || p[3] == d.field) && !seg) {
             seg = p;
             seglen = l;
-            break;
+        } else if (l >= 3 && !memcmp(p, "ERR", 3) && (l == 3 || p[3] == d.field) && errors &&
+                   errorslen) {
+            if (errors_len)
+                readable("; ", &d, errors, errorslen, &errors_len);
+            err_text(p, l, &d, errors, errorslen, &errors_len);
         }
         p += l;
         while (p < m->ack + n && (*p == '\r' || *p == '\n'))
@@ -247,16 +423,20 @@ int cs_mllp_send(cs_mllp *m, const char *msg, size_t len, const char *control_id
         return cs_fail(err, errlen, "the acknowledgement from %s has no MSA segment", m->peer);
     {
         char c[8];
-        field_of(seg, seglen, sep, 1, c, sizeof c);
+        field_of(seg, seglen, d.field, 1, c, sizeof c);
         if (strlen(c) != 2 || !strchr("AC", c[0]) || !strchr("AER", c[1]))
             return cs_fail(err, errlen, "unknown acknowledgement code from %s", m->peer);
         memcpy(code, c, 3);
     }
-    field_of(seg, seglen, sep, 2, got_id, sizeof got_id);
+    field_of(seg, seglen, d.field, 2, got_id, sizeof got_id);
     if (strcmp(got_id, control_id) != 0)
         return cs_fail(err, errlen, "%s acknowledged another message (control id \"%s\", "
                        "expected \"%s\")", m->peer, got_id, control_id);
-    if (text && textlen)
-        field_of(seg, seglen, sep, 3, text, textlen);
+    if (text && textlen) {
+        char raw[1024];
+        size_t k = 0;
+        field_of(seg, seglen, d.field, 3, raw, sizeof raw);
+        readable(raw, &d, text, textlen, &k);
+    }
     return 0;
 }

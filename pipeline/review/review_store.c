@@ -420,6 +420,12 @@ int cs_review_store_document(cs_store *s, long long document_id, const char *use
         "             ORDER BY pd.first_page DESC LIMIT 1),"
         " 'lease', (SELECT jsonb_build_object('reviewer', l.reviewer, 'until', l.lease_until)"
         "            FROM review_lease l WHERE l.document_id = d.id AND l.lease_until > now()),"
+        /* what each EHR destination made of it: an engine's rejection in its words */
+        " 'exports', (SELECT coalesce(jsonb_agg(jsonb_build_object('destination', t.name,"
+        "       'status', i.status, 'ack_code', i.ack_code, 'ack_text', i.ack_text,"
+        "       'ack_error', i.ack_error, 'sent_at', i.sent_at) ORDER BY t.name), '[]')"
+        "     FROM destination_item i JOIN destination t ON t.id = i.destination_id"
+        "    WHERE i.document_id = d.id),"
         " 'you', $2::text)::text"
         " FROM document d JOIN batch b ON b.id = d.batch_id JOIN source_file sf ON sf.id = d.file_id"
         " WHERE d.id = $1::bigint", 2, p, json, err, errlen);

@@ -175,7 +175,8 @@ int cs_review_store_may_see(cs_store *s, long long document_id, const char *user
  *   {"document":{...}, "pages":[{page_no, status, width, height, words:[[text, conf]...]}],
  *    "blank_pages":[page_no...], "doctypes":[{code, display}], "alternatives":[...],
  *    "candidates":[{patient_id, mrn, last_name, first_name, birth_date, probability,
- *    *_agreement}], "patient":{...}|null, "previous":id|null, "lease":{reviewer, until}}
+ *    *_agreement}], "patient":{...}|null, "previous":id|null, "lease":{reviewer, until},
+ *    "exports":[{destination, status, ack_code, ack_text, ack_error, sent_at}]}
  */
 int cs_review_store_document(cs_store *s, long long document_id, const char *user, char **json,
                              char *err, size_t errlen);

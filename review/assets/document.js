@@ -262,6 +262,12 @@ function render() {
   $('reasons').replaceChildren(...(D.reasons.length ? D.reasons : [D.review_reason || 'none']).map((r) => cs.el('li', {}, r)));
   $('status').textContent = 'Status: ' + D.status + (D.filed_by ? ' (filed by ' + D.filed_by + ')' : '') +
     ' · confidence ' + Number(D.priority).toFixed(2);
+  // what the EHR's destinations made of it; a rejection in the engine's words (MSA-3, ERR)
+  $('exports').replaceChildren(...d.exports.map((x) => cs.el('li', { class: x.status === 'rejected' ? 'rejected' : '' },
+    (x.status === 'rejected' ? 'Rejected by ' : x.status === 'accepted' ? 'Accepted by ' : 'Sent to ') + x.destination +
+    (x.ack_code ? ' (' + x.ack_code + ')' : '') + (x.ack_text ? ': ' + x.ack_text : '') +
+    (x.ack_error ? '; ERR: ' + x.ack_error : ''))));
+  $('exports').hidden = d.exports.length === 0;
   const pages = d.pages.map((p) => ({ page_no: p.page_no, blank: false, words: p.words,
                                      width: p.width, height: p.height }))
     .concat(d.blank_pages.map((n) => ({ page_no: n, blank: true, words: [] })))
