@@ -180,6 +180,7 @@ START_TEST(test_keys_values_and_audit)
     config_set("hl7.txa2.discharge_summary", "D S", 2, "code");
     config_set("fhir.subject.reference", "Patient/x", 2, "{mrn}");
     config_set("fhir.subject.reference", "Practitioner/{mrn}", 2, "Patient");
+    config_set("fhir.subject.reference", "https://{mrn}.example/Patient/x", 2, "{mrn}");
     config_set("fhir.custodian.reference", "Organization/a b", 2, "Organization/ID");
     config_set("hl7.txa9.originator", "A\tB", 2, "XCN");
     config_set("hl7.pid3.namespace", "", 2, "empty");
@@ -344,6 +345,17 @@ START_TEST(test_fhir_carries_settings)
     }
     fclose(fp);
     ck_assert_int_eq(n, th_long(c, "SELECT count(*) FROM ehr.document"));
+
+    /* an MRN that cannot be part of a Patient id stops the export, naming the document */
+    PQclear(PQexec(c, "UPDATE patient SET mrn = mrn || '/x' WHERE id ="
+                      " (SELECT patient_id FROM document WHERE status = 'filed' ORDER BY id LIMIT 1)"));
+    snprintf(dir, sizeof dir, "%s/site-fhir-bad", env.dir);
+    r = th_chartscan(&env, "export", "fhir", "--no-pdf", "--out", dir, (char *)NULL);
+    ck_assert_msg(r.status == 1 && strstr(r.err, "document d-") &&
+                  strstr(r.err, "cannot be part of a FHIR Patient id"), "%d: %s", r.status, r.err);
+    th_result_free(&r);
+    ck_assert_int_eq(th_sh("test ! -e '%s/DocumentReference.ndjson'", dir), 0);
+    PQclear(PQexec(c, "UPDATE patient SET mrn = left(mrn, -2) WHERE mrn LIKE '%/x'"));
     PQfinish(c);
 }
 END_TEST

@@ -265,7 +265,9 @@ static int check_subject(cs_store *s, const char *key, const char *v, char *err,
     const char *m = strstr(v, "{mrn}");
 
     (void)s;
-    if (!m || strstr(m + 1, "{mrn}") || strlen(v) > 200 || !reference_to(v, "Patient", 1))
+    /* {mrn} once, in the id (after the last '/'): the export counts on it (fhir.c) */
+    if (!m || strstr(m + 1, "{mrn}") || strrchr(v, '/') > m || strlen(v) > 200 ||
+        !reference_to(v, "Patient", 1))
         return bad(err, errlen, key, "a template with {mrn} once, for a Patient whose id is "
                    "made from the MRN: Patient/{mrn}, Patient/mrn-{mrn} or "
                    "https://HOST/fhir/Patient/{mrn}");

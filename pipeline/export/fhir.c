@@ -227,14 +227,16 @@ static int set_subject_reference(json_build *jb, json_t *subject, const cs_expor
                                  const char *mrn)
 {
     const char *t = run->subject_template, *at = strstr(t, "{mrn}");
-    const char *id = strrchr(t, '/') + 1;   /* the template ends in Patient/ID */
-    size_t idlen = strlen(id) - 5 + strlen(mrn);
+    const char *slash = strrchr(t, '/');     /* the template ends in Patient/ID */
+    size_t idlen = 65;
 
+    if (at && slash && slash < at)           /* config.c saw to it: {mrn} is in the ID */
+        idlen = strlen(slash + 1) - 5 + strlen(mrn);
     for (const char *p = mrn; *p; p++)
         if (!((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
               *p == '.' || *p == '-'))
             idlen = 65;
-    if (!at || idlen > 64) {
+    if (idlen > 64) {
         json_error_t e;
         memset(&e, 0, sizeof e);
         snprintf(e.text, sizeof e.text - 1, "its MRN cannot be part of a FHIR Patient id "
