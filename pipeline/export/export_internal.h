@@ -103,5 +103,14 @@ int  cs_mllp_send(cs_mllp *m, const char *msg, size_t len, const char *control_i
                   char code[3], char *text, size_t textlen, char *errors, size_t errorslen,
                   char *err, size_t errlen);
 void cs_mllp_close(cs_mllp **pm);
+/*
+ * cs_mllp_parse_ack: read the ACK ack (n bytes, frame removed, NUL bytes
+ * allowed) that answers control_id, as cs_mllp_send does; peer names the
+ * receiver in messages.  0, or -1 with err (no MSA, an unknown code,
+ * another control id, not HL7).
+ */
+int  cs_mllp_parse_ack(const char *ack, size_t n, const char *peer, const char *control_id,
+                       char code[3], char *text, size_t textlen, char *errors,
+                       size_t errorslen, char *err, size_t errlen);
 
 #endif

@@ -5,7 +5,7 @@
  * the same way, before the next message goes.
  *
  * Interface routines (export_internal.h): cs_mllp_open, cs_mllp_send,
- * cs_mllp_close.
+ * cs_mllp_close; cs_mllp_parse_ack (fuzzed by tests/fuzz/fuzz_ack.c).
  *
  * The ACK's MSA segment gives the outcome: MSA-1 the acknowledgement code
  * (original mode AA / AE / AR, enhanced mode CA / CE / CR), MSA-2 the
@@ -366,46 +366,36 @@ static void err_text(const char *seg, size_t seglen, const delimiters *d, char *
         readable("an error without text", d, out, outlen, k);
 }
 
-int cs_mllp_send(cs_mllp *m, const char *msg, size_t len, const char *control_id,
-                 char code[3], char *text, size_t textlen, char *errors, size_t errorslen,
-                 char *err, size_t errlen)
+int cs_mllp_parse_ack(const char *ack, size_t n, const char *peer, const char *control_id,
+                      char code[3], char *text, size_t textlen, char *errors, size_t errorslen,
+                      char *err, size_t errlen)
 {
-    static const char start[1] = {MLLP_START}, end[2] = {MLLP_END, MLLP_CR};
-    const char *seg = NULL;
+    const char *seg = NULL, *end = ack + n;
     size_t seglen = 0, errors_len = 0;
     delimiters d = {'|', '^', '~', '\\', '&'};
     char got_id[128];
-    long n;
 
     code[0] = '\0';
     if (text && textlen)
         text[0] = '\0';
     if (errors && errorslen)
         errors[0] = '\0';
-    if (send_all(m, start, 1, err, errlen) < 0 || send_all(m, msg, len, err, errlen) < 0 ||
-        send_all(m, end, 2, err, errlen) < 0)
-        return -1;
-    n = read_ack(m, err, errlen);
-    if (n < 0)
-        return -1;
-    if (n < 8 || memcmp(m->ack, "MSH", 3) != 0)
-        return cs_fail(err, errlen, "%s answered something that is not an HL7 message",
-                       m->peer);
-    d.field = m->ack[3];
-    {
-        /* MSH-2, the encoding characters, when the ACK states them all */
-        const char *enc = m->ack + 4;
-        if (n >= 9 && enc[0] != d.field && enc[1] != d.field && enc[2] != d.field &&
-            enc[3] != d.field) {
-            d.component = enc[0];
-            d.repetition = enc[1];
-            d.escape = enc[2];
-            d.subcomponent = enc[3];
-        }
+    if (n < 8 || memcmp(ack, "MSH", 3) != 0)
+        return cs_fail(err, errlen, "%s answered something that is not an HL7 message", peer);
+    d.field = ack[3];
+    /* MSH-2, the encoding characters, when the ACK states them all */
+    if (n >= 9 && ack[4] != d.field && ack[5] != d.field && ack[6] != d.field &&
+        ack[7] != d.field) {
+        d.component = ack[4];
+        d.repetition = ack[5];
+        d.escape = ack[6];
+        d.subcomponent = ack[7];
     }
-    /* MSA, and every ERR: segments end in CR (tolerate LF too) */
-    for (const char *p = m->ack; p < m->ack + n;) {
-        size_t l = strcspn(p, "\r\n");
+    /* MSA, and every ERR: segments end in CR (tolerate LF too); a NUL is just a byte */
+    for (const char *p = ack; p < end;) {
+        size_t l = 0;
+        while (p + l < end && p[l] != '\r' && p[l] != '\n')
+            l++;
         if (l >= 3 && !memcmp(p, "MSA", 3) && (l == 3 || p[3] == d.field) && !seg) {
             seg = p;
             seglen = l;
@@ -416,22 +406,28 @@ int cs_mllp_send(cs_mllp *m, const char *msg, size_t len, const char *control_id
             err_text(p, l, &d, errors, errorslen, &errors_len);
         }
         p += l;
-        while (p < m->ack + n && (*p == '\r' || *p == '\n'))
+        while (p < end && (*p == '\r' || *p == '\n'))
             p++;
     }
     if (!seg)
-        return cs_fail(err, errlen, "the acknowledgement from %s has no MSA segment", m->peer);
+        return cs_fail(err, errlen, "the acknowledgement from %s has no MSA segment", peer);
     {
         char c[8];
         field_of(seg, seglen, d.field, 1, c, sizeof c);
         if (strlen(c) != 2 || !strchr("AC", c[0]) || !strchr("AER", c[1]))
-            return cs_fail(err, errlen, "unknown acknowledgement code from %s", m->peer);
+            return cs_fail(err, errlen, "unknown acknowledgement code from %s", peer);
         memcpy(code, c, 3);
     }
     field_of(seg, seglen, d.field, 2, got_id, sizeof got_id);
-    if (strcmp(got_id, control_id) != 0)
+    if (strcmp(got_id, control_id) != 0) {
+        char shown[128];
+        size_t k = 0;
+        shown[0] = '\0';
+        readable(got_id, &d, shown, sizeof shown, &k);   /* the peer's bytes, made printable */
+        code[0] = '\0';
         return cs_fail(err, errlen, "%s acknowledged another message (control id \"%s\", "
-                       "expected \"%s\")", m->peer, got_id, control_id);
+                       "expected \"%s\")", peer, shown, control_id);
+    }
     if (text && textlen) {
         char raw[1024];
         size_t k = 0;
@@ -439,4 +435,22 @@ int cs_mllp_send(cs_mllp *m, const char *msg, size_t len, const char *control_id
         readable(raw, &d, text, textlen, &k);
     }
     return 0;
+}
+
+int cs_mllp_send(cs_mllp *m, const char *msg, size_t len, const char *control_id,
+                 char code[3], char *text, size_t textlen, char *errors, size_t errorslen,
+                 char *err, size_t errlen)
+{
+    static const char start[1] = {MLLP_START}, end[2] = {MLLP_END, MLLP_CR};
+    long n;
+
+    code[0] = '\0';
+    if (send_all(m, start, 1, err, errlen) < 0 || send_all(m, msg, len, err, errlen) < 0 ||
+        send_all(m, end, 2, err, errlen) < 0)
+        return -1;
+    n = read_ack(m, err, errlen);
+    if (n < 0)
+        return -1;
+    return cs_mllp_parse_ack(m->ack, (size_t)n, m->peer, control_id, code, text, textlen,
+                             errors, errorslen, err, errlen);
 }
