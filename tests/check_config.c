@@ -15,14 +15,11 @@
  * The tests share one database and run in order: the refusal before any
  * setting is made.
  */
-#include <arpa/inet.h>
 #include <check.h>
-#include <netinet/in.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -361,72 +358,16 @@ START_TEST(test_fhir_carries_settings)
 END_TEST
 
 /*
- * A listener on 127.0.0.1 that accepts one connection and answers every
- * message AR, with MSA-3 and an ERR segment (HL7 escapes in both, and an
- * ESC character that must not reach the terminal).
+ * An engine that answers every message AR, with MSA-3 and an ERR segment
+ * (HL7 escapes in both, and an ESC character that must not reach the
+ * terminal), on a real socket.
  */
 static pid_t start_rejecting_listener(int *port)
 {
-    struct sockaddr_in a;
-    socklen_t alen = sizeof a;
-    int fd = socket(AF_INET, SOCK_STREAM, 0), one = 1;
-    pid_t pid;
-
-    ck_assert_int_ge(fd, 0);
-    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-    memset(&a, 0, sizeof a);
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    ck_assert_int_eq(bind(fd, (struct sockaddr *)&a, sizeof a), 0);
-    ck_assert_int_eq(listen(fd, 1), 0);
-    getsockname(fd, (struct sockaddr *)&a, &alen);
-    *port = ntohs(a.sin_port);
-    fflush(NULL);
-    pid = fork();
-    ck_assert_int_ge(pid, 0);
-    if (pid == 0) {
-        static char msg[8 << 20];
-        size_t len = 0;
-        int conn, in = 0;
-        alarm(60);
-        conn = accept(fd, NULL, NULL);
-        if (conn < 0)
-            _exit(1);
-        for (;;) {
-            char buf[65536];
-            ssize_t n = read(conn, buf, sizeof buf);
-            if (n <= 0)
-                break;
-            for (ssize_t i = 0; i < n; i++) {
-                if (buf[i] == 0x0b) {
-                    in = 1;
-                    len = 0;
-                } else if (buf[i] == 0x1c && in) {
-                    char ctrl[64] = "", reply[1024];
-                    const char *p = msg;
-                    in = 0;
-                    msg[len] = '\0';
-                    for (int f = 0; f < 9 && p; f++)
-                        p = strchr(p + 1, '|');
-                    if (p)
-                        sscanf(p + 1, "%63[^|]", ctrl);
-                    snprintf(reply, sizeof reply,
-                             "\x0bMSH|^~\\&|ENGINE|GENHOSP|SCANSYS|GENHOSP|20240101000000||"
-                             "ACK^T02^ACK|R1|P|2.5\r"
-                             "MSA|AR|%s|unknown patient \\F\\ rejected\\X1B\\[31m\r"
-                             "ERR||PID^1^3^1^1|204^Unknown key identifier^HL70357|E||||"
-                             "No MRN match \\T\\ no account\r\x1c\r", ctrl);
-                    if (write(conn, reply, strlen(reply)) < 0)
-                        _exit(1);
-                } else if (in && len < sizeof msg - 1) {
-                    msg[len++] = buf[i];
-                }
-            }
-        }
-        _exit(0);
-    }
-    close(fd);
-    return pid;
+    return th_mllp_listener(port, "R",
+                            "|unknown patient \\F\\ rejected\\X1B\\[31m\r"
+                            "ERR||PID^1^3^1^1|204^Unknown key identifier^HL70357|E||||"
+                            "No MRN match \\T\\ no account\r", NULL);
 }
 
 START_TEST(test_engine_rejection_printed_and_stored)

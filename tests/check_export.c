@@ -373,90 +373,11 @@ typedef struct listener {
     int port;
 } listener;
 
-/*
- * Start a listener on 127.0.0.1 that accepts one connection and answers the
- * k-th message with script[k] ('A' AA, 'E' AE, 'R' AR, '-' no answer; past
- * the script's end: its last letter).  It appends "CODE TXA-12" for every
- * message to log_path.
- */
+/* A listener answering from script, "CODE TXA-12" per message to log_path (th_mllp_listener). */
 static listener start_listener(const char *script, const char *log_path)
 {
     listener l = {0, 0};
-    struct sockaddr_in a;
-    socklen_t alen = sizeof a;
-    int fd = socket(AF_INET, SOCK_STREAM, 0), one = 1;
-
-    ck_assert_int_ge(fd, 0);
-    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-    memset(&a, 0, sizeof a);
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    ck_assert_int_eq(bind(fd, (struct sockaddr *)&a, sizeof a), 0);
-    ck_assert_int_eq(listen(fd, 1), 0);
-    getsockname(fd, (struct sockaddr *)&a, &alen);
-    l.port = ntohs(a.sin_port);
-    fflush(NULL);
-    l.pid = fork();
-    ck_assert_int_ge(l.pid, 0);
-    if (l.pid == 0) {
-        static char msg[8 << 20];
-        size_t len = 0;
-        int c, k = 0, in = 0;
-        FILE *log = fopen(log_path, "a");
-        alarm(60);
-        c = accept(fd, NULL, NULL);
-        if (c < 0 || !log)
-            _exit(1);
-        for (;;) {
-            char buf[65536];
-            ssize_t n = read(c, buf, sizeof buf);
-            if (n <= 0)
-                break;
-            for (ssize_t i = 0; i < n; i++) {
-                if (buf[i] == 0x0b) {
-                    in = 1;
-                    len = 0;
-                } else if (buf[i] == 0x1c && in) {
-                    char ctrl[64] = "", txa12[64] = "", reply[512], code;
-                    const char *seg;
-                    in = 0;
-                    msg[len] = '\0';
-                    /* MSH-10 and TXA-12.1 */
-                    {
-                        const char *p = msg;
-                        for (int f = 0; f < 9 && p; f++)
-                            p = strchr(p + 1, '|');
-                        if (p)
-                            sscanf(p + 1, "%63[^|]", ctrl);
-                    }
-                    if ((seg = strstr(msg, "\rTXA|")) != NULL) {
-                        const char *p = seg + 1;
-                        for (int f = 0; f < 12 && p; f++)
-                            p = strchr(p + 1, '|');
-                        if (p)
-                            sscanf(p + 1, "%63[^|^]", txa12);
-                    }
-                    code = script[k < (int)strlen(script) ? k : (int)strlen(script) - 1];
-                    k++;
-                    fprintf(log, "%c %s\n", code, txa12);
-                    fflush(log);
-                    if (code == '-')
-                        continue;
-                    snprintf(reply, sizeof reply,
-                             "\x0bMSH|^~\\&|ENGINE||CHARTSCAN||20240101000000||ACK^T02^ACK|A%d|P|2.5\r"
-                             "MSA|A%c|%s|%s\r\x1c\r", k, code, ctrl,
-                             code == 'A' ? "" : "unknown patient");
-                    if (write(c, reply, strlen(reply)) < 0)
-                        _exit(1);
-                } else if (in && len < sizeof msg - 1) {
-                    msg[len++] = buf[i];
-                }
-            }
-        }
-        fclose(log);
-        _exit(0);
-    }
-    close(fd);
+    l.pid = th_mllp_listener(&l.port, script, NULL, log_path);
     return l;
 }
 

@@ -93,6 +93,94 @@ void th_setup_processed_sample(th_env *e, const char *tag, int seed, int files)
     th_result_free(&r);
 }
 
+/* The ACK to msg (MLLP frame removed) for code, or nothing for '-'; "CODE TXA-12" to log. */
+static void mllp_answer(int conn, char *msg, char code, const char *reject_tail, FILE *log)
+{
+    char ctrl[64] = "", txa12[64] = "", reply[2048];
+    const char *p = msg, *seg;
+
+    for (int f = 0; f < 9 && p; f++)   /* MSH-10 */
+        p = strchr(p + 1, '|');
+    if (p)
+        sscanf(p + 1, "%63[^|]", ctrl);
+    if ((seg = strstr(msg, "\rTXA|")) != NULL) {
+        p = seg + 1;
+        for (int f = 0; f < 12 && p; f++)
+            p = strchr(p + 1, '|');
+        if (p)
+            sscanf(p + 1, "%63[^|^]", txa12);
+    }
+    if (log) {
+        fprintf(log, "%c %s\n", code, txa12);
+        fflush(log);
+    }
+    if (code == '-')
+        return;
+    snprintf(reply, sizeof reply,
+             "\x0bMSH|^~\\&|ENGINE||CHARTSCAN||20240101000000||ACK^T02^ACK|A1|P|2.5\r"
+             "MSA|A%c|%s%s\x1c\r", code, ctrl,
+             code == 'A' ? "|\r" : reject_tail ? reject_tail : "|unknown patient\r");
+    if (write(conn, reply, strlen(reply)) < 0)
+        _exit(1);
+}
+
+pid_t th_mllp_listener(int *port, const char *script, const char *reject_tail,
+                       const char *log_path)
+{
+    struct sockaddr_in a;
+    socklen_t alen = sizeof a;
+    int fd = socket(AF_INET, SOCK_STREAM, 0), one = 1;
+    pid_t pid;
+
+    ck_assert_int_ge(fd, 0);
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    memset(&a, 0, sizeof a);
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ck_assert_int_eq(bind(fd, (struct sockaddr *)&a, sizeof a), 0);
+    ck_assert_int_eq(listen(fd, 1), 0);
+    getsockname(fd, (struct sockaddr *)&a, &alen);
+    *port = ntohs(a.sin_port);
+    fflush(NULL);
+    pid = fork();
+    ck_assert_int_ge(pid, 0);
+    if (pid == 0) {
+        static char msg[8 << 20];
+        size_t len = 0, last = strlen(script) - 1;
+        int conn, k = 0, in = 0;
+        FILE *log = log_path ? fopen(log_path, "a") : NULL;
+        alarm(60);
+        conn = accept(fd, NULL, NULL);
+        if (conn < 0 || (log_path && !log))
+            _exit(1);
+        for (;;) {
+            char buf[65536];
+            ssize_t n = read(conn, buf, sizeof buf);
+            if (n <= 0)
+                break;
+            for (ssize_t i = 0; i < n; i++) {
+                if (buf[i] == 0x0b) {
+                    in = 1;
+                    len = 0;
+                } else if (buf[i] == 0x1c && in) {
+                    in = 0;
+                    msg[len] = '\0';
+                    mllp_answer(conn, msg, script[(size_t)k < last ? (size_t)k : last],
+                                reject_tail, log);
+                    k++;
+                } else if (in && len < sizeof msg - 1) {
+                    msg[len++] = buf[i];
+                }
+            }
+        }
+        if (log)
+            fclose(log);
+        _exit(0);
+    }
+    close(fd);
+    return pid;
+}
+
 int th_http(int port, const char *method, const char *path, const char *headers,
             const char *body, char **text)
 {

@@ -49,6 +49,17 @@ void th_result_free(th_result *r);
 void th_setup_processed_sample(th_env *e, const char *tag, int seed, int files);
 
 /*
+ * th_mllp_listener: a fake interface engine on 127.0.0.1 (its port in *port),
+ * a child process that accepts one connection and answers the k-th MLLP
+ * message with script[k] ('A' AA, 'E' AE, 'R' AR, '-' no answer; past the
+ * script's end, its last letter).  A rejection's ACK goes on after MSA-2 with
+ * reject_tail (segments ending in CR; NULL: "|unknown patient\r").  log_path
+ * (may be NULL) gets "CODE TXA-12" per message.  Returns the child's pid.
+ */
+pid_t th_mllp_listener(int *port, const char *script, const char *reject_tail,
+                       const char *log_path);
+
+/*
  * One HTTP/1.1 request to 127.0.0.1:port (Connection: close; a body is sent
  * as a form): the status (0 when none came within 10 s) and, when text is
  * not NULL, the whole answer, headers and body, in *text (malloc'd).
