@@ -134,6 +134,7 @@ static const struct { const char *command, *text; } helps[] = {
 "                              learns only from corrections)\n"},
 {"serve",
 "usage: chartscan serve [--listen HOST:PORT] [--public-url URL] [--trusted-proxy ADDRESS]\n"
+"                       [--pdf-images original|bilevel]\n"
 "\n"
 "Serve the QA review station: reviewers log in, take the documents the pipeline\n"
 "would not file by itself (lowest confidence first), see each page, its text and\n"
@@ -161,6 +162,10 @@ static const struct { const char *command, *text; } helps[] = {
 "                         the header is ignored.  The proxy must append to (or\n"
 "                         replace) X-Forwarded-For, as nginx's\n"
 "                         $proxy_add_x_forwarded_for does\n"
+"  --pdf-images original|bilevel\n"
+"                         the images of the PDFs rendered again after a split,\n"
+"                         merge or correction, as for chartscan work (default\n"
+"                         original); give the same as to the workers\n"
 "\n"
 "Roles: a reviewer sees the documents in review and those they worked on; an\n"
 "admin sees every document (filed, rejected, superseded), the accounts\n"
@@ -296,7 +301,8 @@ static const struct { const char *command, *text; } helps[] = {
 "  --max-pages N       the most pages one archive may bring in (default 500; see\n"
 "                      \"chartscan submit --help\")\n"},
 {"work",
-"usage: chartscan work [-j N] [--until-idle]\n"
+"usage: chartscan work [-j N] [--until-idle] [--lease SECONDS]\n"
+"                      [--pdf-images original|bilevel]\n"
 "\n"
 "Run N worker processes (default: the number of cores) that take jobs from the\n"
 "queue: unpack archives, OCR pages, assemble documents.  Each worker has its own\n"
@@ -313,6 +319,13 @@ static const struct { const char *command, *text; } helps[] = {
 "  --until-idle     exit once no job is runnable and none is running\n"
 "  --lease SECONDS  how long a claimed job stays ours without a heartbeat\n"
 "                   (default 60; renewed every third of it while the job runs)\n"
+"  --pdf-images original|bilevel\n"
+"                   the images of each document's searchable PDF (PDF/A-2b).\n"
+"                   original (the default): a page scanned in grey or colour\n"
+"                   is shown as it was scanned, turned upright and\n"
+"                   straightened, as JPEG; a bilevel scan as its cleaned page,\n"
+"                   CCITT G4.  bilevel: every page as its cleaned bilevel\n"
+"                   page, G4 (files about ten times smaller for grey scans)\n"
 "\n"
 "SIGTERM or Ctrl-C stops gracefully: each worker finishes its current job.\n"},
 {"status",

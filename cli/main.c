@@ -248,6 +248,7 @@ static int cmd_serve(int argc, char **argv)
         {"listen", required_argument, NULL, 'l'},
         {"public-url", required_argument, NULL, 'u'},
         {"trusted-proxy", required_argument, NULL, 'p'},
+        {"pdf-images", required_argument, NULL, 'i'},
         {NULL, 0, NULL, 0},
     };
     char err[CS_ERRLEN] = "";
@@ -262,7 +263,9 @@ static int cmd_serve(int argc, char **argv)
             o.public_url = optarg;
         else if (c == 'p')
             o.trusted_proxy = optarg;
-        else
+        else if (c == 'i' && cs_pdf_set_images(optarg) < 0)
+            return usage_error("serve", "--pdf-images is original or bilevel, not \"%s\"", optarg);
+        else if (c != 'i')
             return usage_error("serve", "%s", "bad option");
     }
     if (optind != argc)
@@ -415,6 +418,7 @@ static int cmd_work(int argc, char **argv)
         {"jobs", required_argument, NULL, 'j'},
         {"until-idle", no_argument, NULL, 'u'},
         {"lease", required_argument, NULL, 'l'},
+        {"pdf-images", required_argument, NULL, 'i'},
         {NULL, 0, NULL, 0},
     };
     cs_work_options o = {0, 0, 60, 0};
@@ -436,6 +440,11 @@ static int cmd_work(int argc, char **argv)
             o.lease_seconds = (int)strtol(optarg, &end, 10);
             if (*end || o.lease_seconds < 10)
                 return usage_error("work", "--lease needs at least 10 seconds, not \"%s\"", optarg);
+            break;
+        case 'i':   /* inherited by the forked workers */
+            if (cs_pdf_set_images(optarg) < 0)
+                return usage_error("work", "--pdf-images is original or bilevel, not \"%s\"",
+                                   optarg);
             break;
         default:
             return usage_error("work", "%s", "bad option");

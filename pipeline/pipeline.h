@@ -145,6 +145,13 @@ int cs_search(cs_store *s, const char *query, int limit, int json, FILE *out, ch
 /* Write document's PDF (an id like d-42 or 42) to out_path, or to stdout when NULL. */
 int cs_export_pdf(cs_store *s, const char *document, const char *out_path, char *err,
                   size_t errlen);
+/*
+ * cs_pdf_set_images: which image the searchable PDFs this process renders
+ * show: "original" (the default: a grey or colour scan as JPEG, a bilevel
+ * one as its cleaned G4 page) or "bilevel" (always the cleaned G4 page).
+ * Returns 0, or -1 for any other name.  Set once, before the workers start.
+ */
+int cs_pdf_set_images(const char *mode);
 
 /* ---- the EHR handoff: FHIR and HL7 exports (export/fhir.c, export/hl7.c, export/destination.c) ---- */
 /* What to do with each document's PDF. */

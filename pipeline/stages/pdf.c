@@ -1,7 +1,9 @@
 /*
- * pdf.c — searchable PDFs: a document's PDF is rendered by ocr/ from its
- * pages' cleaned images and recognised words (no OCR is re-run) and stored
- * with the document; `chartscan export pdf` writes it out.
+ * pdf.c — searchable PDFs: a document's PDF/A-2b is rendered by ocr/ from
+ * its pages' cleaned images (or, for grey and colour scans, their
+ * originals: cs_pdf_set_images) and recognised words (no OCR is re-run)
+ * and stored with the document; `chartscan export pdf` writes it out
+ * (0600, never through a link).
  */
 #include "pipeline/stages/stage_internal.h"
 
@@ -16,6 +18,14 @@
 #include "ocr/ocr.h"
 #include "pipeline/review/review_store.h"
 
+/* Which image the PDFs of this process show (cs_pdf_set_images). */
+static cs_pdf_images pdf_images = CS_PDF_IMAGES_ORIGINAL;
+
+int cs_pdf_set_images(const char *mode)
+{
+    return cs_pdf_images_parse(mode, &pdf_images);
+}
+
 /* Free the words of n pages loaded by load_words. */
 static void free_pages(cs_pdf_page *pages, cs_ocr_word **words, size_t n)
 {
@@ -28,49 +38,23 @@ static void free_pages(cs_pdf_page *pages, cs_ocr_word **words, size_t n)
     free(pages);
 }
 
-int cs_document_render_pdf(cs_store *s, long long document_id, char *err, size_t errlen)
+/*
+ * The words of the document's n pages, into words[] and pages[].words
+ * (pages in the order of load_images).
+ */
+static int load_words(cs_store *s, const char *doc, cs_pdf_page *pages, cs_ocr_word **words,
+                      size_t n, char *err, size_t errlen)
 {
-    char b1[24], hex[65];
-    const char *p[1] = {cs_i64(b1, document_id)};
-    PGresult *imgs = NULL, *wr = NULL, *up = NULL;
-    cs_pdf_page *pages = NULL;
-    cs_ocr_word **words = NULL;
-    unsigned char *pdf = NULL;
-    size_t pdf_len = 0, n;
+    const char *p[1] = {doc};
+    PGresult *wr;
     int rc = -1;
 
-    /* binary results: the images come as stored */
-    imgs = cs_pq_bin(s, "read the document's page images",
-        "SELECT id, cleaned, dpi FROM page WHERE document_id = $1 ORDER BY file_id, page_no",
-        1, p, NULL, NULL, 1, err, errlen);
-    if (!imgs)
-        goto out;
-    n = (size_t)PQntuples(imgs);
-    for (size_t i = 0; i < n; i++) {
-        if (PQgetisnull(imgs, (int)i, 1)) {
-            rc = 0;   /* pages from before cleanup was stored: no PDF, not an error */
-            goto out;
-        }
-    }
-    pages = calloc(n ? n : 1, sizeof *pages);
-    words = calloc(n ? n : 1, sizeof *words);
-    if (!pages || !words) {
-        cs_fail(err, errlen, "out of memory");
-        goto out;
-    }
-    for (size_t i = 0; i < n; i++) {
-        uint32_t dpi_be;
-        memcpy(&dpi_be, PQgetvalue(imgs, (int)i, 2), 4);
-        pages[i].g4_tiff = (const unsigned char *)PQgetvalue(imgs, (int)i, 1);
-        pages[i].g4_len = (size_t)PQgetlength(imgs, (int)i, 1);
-        pages[i].dpi = (int)ntohl(dpi_be);   /* int4 in network order */
-    }
     wr = cs_pq(s, "SELECT p.ord, w.text, w.x, w.y, w.w, w.h, w.confidence, w.block, w.line"
                   "  FROM (SELECT id, row_number() OVER (ORDER BY file_id, page_no) - 1 AS ord"
                   "          FROM page WHERE document_id = $1) p"
                   "  JOIN word w ON w.page_id = p.id ORDER BY p.ord, w.seq", 1, p, err, errlen);
     if (!wr)
-        goto out;
+        return -1;
     for (int row = 0, nrows = PQntuples(wr); row < nrows;) {
         size_t ord = (size_t)cs_pq_int(wr, row, 0), count = 0;
         while (row + (int)count < nrows && (size_t)cs_pq_int(wr, row + (int)count, 0) == ord)
@@ -100,7 +84,120 @@ int cs_document_render_pdf(cs_store *s, long long document_id, char *err, size_t
         }
         pages[ord].words = words[ord];
     }
-    if (cs_ocr_pdf(pages, n, &pdf, &pdf_len, err, errlen) < 0)
+    rc = 0;
+out:
+    PQclear(wr);
+    return rc;
+}
+
+/*
+ * Point each page at the scan it came from (the source file's bytes in
+ * files, a binary result of id::text, data), for a grey or colour page
+ * kept as it was.  A file whose bytes are gone leaves its pages bilevel.
+ */
+static void attach_originals(PGresult *imgs, PGresult *files, cs_pdf_page *pages, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        const char *file = PQgetvalue(imgs, (int)i, 3);
+
+        for (int f = 0; f < PQntuples(files); f++) {
+            if (strcmp(PQgetvalue(files, f, 0), file) != 0)
+                continue;
+            pages[i].original = (const unsigned char *)PQgetvalue(files, f, 1);
+            pages[i].original_len = (size_t)PQgetlength(files, f, 1);
+            pages[i].original_page = atoi(PQgetvalue(imgs, (int)i, 4));
+        }
+    }
+}
+
+/*
+ * The PDF's title and dates: the document's type and id ("Discharge
+ * summary d-42"), never the patient's name or MRN, which the pages carry
+ * and the EHR's index holds: metadata is what file browsers, indexers and
+ * viewers' title bars show.  Created when the document was; modified now.
+ */
+static int load_info(cs_store *s, const char *doc, char *title, size_t titlelen,
+                     cs_pdf_info *info, char *err, size_t errlen)
+{
+    const char *p[1] = {doc};
+    PGresult *r;
+
+    r = cs_pq(s, "SELECT coalesce(t.display, 'Document') || ' d-' || d.id,"
+                 "       extract(epoch FROM d.created_at)::bigint,"
+                 "       extract(epoch FROM now())::bigint"
+                 "  FROM document d LEFT JOIN doctype t ON t.code = d.doctype WHERE d.id = $1",
+              1, p, err, errlen);
+    if (!r)
+        return -1;
+    if (PQntuples(r) != 1) {
+        PQclear(r);
+        return cs_fail(err, errlen, "no document d-%s", doc);
+    }
+    snprintf(title, titlelen, "%s", PQgetvalue(r, 0, 0));
+    info->title = title;
+    info->created = strtoll(PQgetvalue(r, 0, 1), NULL, 10);
+    info->modified = strtoll(PQgetvalue(r, 0, 2), NULL, 10);
+    info->images = pdf_images;
+    PQclear(r);
+    return 0;
+}
+
+int cs_document_render_pdf(cs_store *s, long long document_id, char *err, size_t errlen)
+{
+    char b1[24], hex[65], title[256];
+    const char *p[1] = {cs_i64(b1, document_id)};
+    PGresult *imgs = NULL, *files = NULL, *up = NULL;
+    cs_pdf_page *pages = NULL;
+    cs_ocr_word **words = NULL;
+    cs_pdf_info info = {0};
+    unsigned char *pdf = NULL;
+    size_t pdf_len = 0, n = 0;
+    int rc = -1;
+
+    /* binary results: the images come as stored (the other columns as text) */
+    imgs = cs_pq_bin(s, "read the document's page images",
+        "SELECT id, cleaned, dpi, file_id::text, page_no::text, coalesce(rotation, 0)::text,"
+        "       coalesce(skew, 0)::text"
+        "  FROM page WHERE document_id = $1 ORDER BY file_id, page_no",
+        1, p, NULL, NULL, 1, err, errlen);
+    if (!imgs)
+        goto out;
+    n = (size_t)PQntuples(imgs);
+    for (size_t i = 0; i < n; i++) {
+        if (PQgetisnull(imgs, (int)i, 1)) {
+            rc = 0;   /* pages from before cleanup was stored: no PDF, not an error */
+            goto out;
+        }
+    }
+    if (load_info(s, p[0], title, sizeof title, &info, err, errlen) < 0)
+        goto out;
+    if (pdf_images == CS_PDF_IMAGES_ORIGINAL) {
+        files = cs_pq_bin(s, "read the document's scans",
+            "SELECT id::text, data FROM source_file WHERE data IS NOT NULL"
+            "   AND id IN (SELECT file_id FROM page WHERE document_id = $1)",
+            1, p, NULL, NULL, 1, err, errlen);
+        if (!files)
+            goto out;
+    }
+    pages = calloc(n ? n : 1, sizeof *pages);
+    words = calloc(n ? n : 1, sizeof *words);
+    if (!pages || !words) {
+        cs_fail(err, errlen, "out of memory");
+        goto out;
+    }
+    for (size_t i = 0; i < n; i++) {
+        uint32_t dpi_be;
+        memcpy(&dpi_be, PQgetvalue(imgs, (int)i, 2), 4);
+        pages[i].g4_tiff = (const unsigned char *)PQgetvalue(imgs, (int)i, 1);
+        pages[i].g4_len = (size_t)PQgetlength(imgs, (int)i, 1);
+        pages[i].dpi = (int)ntohl(dpi_be);   /* int4 in network order */
+        pages[i].rotation = atoi(PQgetvalue(imgs, (int)i, 5));
+        pages[i].skew = atof(PQgetvalue(imgs, (int)i, 6));
+    }
+    if (files)
+        attach_originals(imgs, files, pages, n);
+    if (load_words(s, p[0], pages, words, n, err, errlen) < 0
+        || cs_ocr_pdf(pages, n, &info, &pdf, &pdf_len, err, errlen) < 0)
         goto out;
     cs_sha256_hex(pdf, pdf_len, hex);
     {
@@ -118,9 +215,11 @@ out:
         err[strcspn(err, "\n")] = '\0';
     if (pages)
         free_pages(pages, words, n);
+    else
+        free(words);
     free(pdf);
     PQclear(up);
-    PQclear(wr);
+    PQclear(files);
     PQclear(imgs);
     return rc;
 }
