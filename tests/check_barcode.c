@@ -15,7 +15,8 @@
  *               report), and the document after it has the sheet's patient
  *               and type, filed
  *   disagree    a sheet whose patient's MRN disagrees with the one printed
- *               on the document sends it to review with the reason
+ *               on the document (labelled, or another roster patient's
+ *               unlabelled) sends it to review with the reason
  *   label       a label sticker's MRN is strong MRN evidence (the document
  *               that a look-alike in the roster held in review is matched
  *               on it), but never overrides a printed birth date and name
@@ -141,6 +142,11 @@ static const char *const SMITH_WITH_MRN[] = {
     "",
     "Seen for knee pain after a fall. No fracture on examination.",
     "Ice, rest and ibuprofen as needed.", NULL};
+static const char *const SMITH_UNLABELLED[] = {
+    "SMITH, JOHN    55501234    07/01/1960",
+    "",
+    "Seen for a sore throat. Rapid strep test negative.",
+    "Fluids and rest.", NULL};
 static const char *const DOE_PAGE1[] = {
     "Patient: DOE, JANE    MRN: 48213377    DOB: 03/14/1952",
     "",
@@ -209,6 +215,12 @@ static void fixture(void)
     add_page("disagree.tif", &pix, 300, 1);
     pix = text_page("p3", 300, SMITH_WITH_MRN);
     add_page("disagree.tif", &pix, 300, 0);
+
+    /* disagree2: DOE's sheet on SMITH's page, his MRN printed without a label */
+    pix = sheet_page(pdf, 1, 300);
+    add_page("disagree2.tif", &pix, 300, 1);
+    pix = text_page("p3b", 300, SMITH_UNLABELLED);
+    add_page("disagree2.tif", &pix, 300, 0);
 
     /* label: DOE's page without an MRN, her label stuck on it */
     pix = text_page("p4", 300, DOE_NO_MRN);
@@ -432,7 +444,7 @@ START_TEST(test_sheets)
     {
         th_result r = th_chartscan(&env, "report", "1", NULL);
         ck_assert_msg(r.status == 0, "%s", r.err);
-        ck_assert_msg(strstr(r.out, "separator sheets     5"), "%s", r.out);
+        ck_assert_msg(strstr(r.out, "separator sheets     6"), "%s", r.out);
         th_result_free(&r);
     }
     PQfinish(c);
@@ -447,6 +459,9 @@ START_TEST(test_disagree)
     FILE_VALUE(c, "disagree.tif", DOCS_SQL("d.status || ' ' || d.review_reason"),
                "review cover sheet MRN disagrees with the document");
     FILE_VALUE(c, "disagree.tif", DOCS_SQL("coalesce(d.patient_id::text, 'none')"), "none");
+    /* another patient's MRN printed without a label disagrees too */
+    FILE_VALUE(c, "disagree2.tif", DOCS_SQL("d.status || ' ' || d.review_reason"),
+               "review cover sheet MRN disagrees with the document");
     PQfinish(c);
 }
 END_TEST

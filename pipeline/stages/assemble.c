@@ -360,8 +360,23 @@ static void apply_labels(doc_work *w, const cs_file_pages *fp)
 }
 
 /*
+ * 1 when the ordinary match found another roster patient's MRN printed on
+ * the document (labelled or not): the page is someone else's.
+ */
+static int other_mrn_shown(const doc_work *w, long long sheet_patient)
+{
+    for (size_t i = 0; i < w->cands.n; i++)
+        if (w->scores[i].mrn == CS_AGREE_EXACT &&
+            w->cands.ids[w->scores[i].record] != sheet_patient)
+            return 1;
+    return 0;
+}
+
+/*
  * The cover sheet's patient (note 4): when it is in the roster and the
- * document does not disagree, it replaces the ordinary match.
+ * document does not disagree (neither the sheet's patient verified on it,
+ * nor another patient's MRN printed on it, nor the ordinary match filing
+ * it to someone else), it replaces the ordinary match.
  */
 static int apply_sheet(cs_store *s, doc_work *w, char *err, size_t errlen)
 {
@@ -375,10 +390,12 @@ static int apply_sheet(cs_store *s, doc_work *w, char *err, size_t errlen)
         w->sheet_reason = SHEET_NOT_IN_ROSTER;
     } else {
         cs_index_match_verified(&w->fields, w->evidence, sheet.records, 1, &score, &d);
-        if (w->fields.mrn_conflict || score.mrn == CS_AGREE_DISAGREE)
+        if (w->fields.mrn_conflict || score.mrn == CS_AGREE_DISAGREE ||
+            other_mrn_shown(w, sheet.ids[0]))
             w->sheet_reason = SHEET_MRN_DISAGREES;
         else if (score.birth == CS_AGREE_DISAGREE || score.last == CS_AGREE_DISAGREE ||
-                 score.first == CS_AGREE_DISAGREE)
+                 score.first == CS_AGREE_DISAGREE ||
+                 (w->decision.file && w->cands.ids[w->scores[0].record] != sheet.ids[0]))
             w->sheet_reason = SHEET_PATIENT_DISAGREES;
     }
     if (w->sheet_reason) {
