@@ -6,7 +6,7 @@
  *               check value, a foreign payload, a patch code, the site's
  *               prefix and a label MRN are told apart
  *   command     `chartscan coversheet`: a 0600 PDF whose barcode carries
- *               the payload; an MRN not in the roster or an unknown type
+ *               the payload, its printing audited; an MRN not in the roster or an unknown type
  *               fails (exit 1) and leaves no file; bad usage exits 2; a
  *               symbolic link at --out is refused and its target untouched
  *   sheets      sheets printed by the command, rasterised by gs at 200 and
@@ -365,6 +365,18 @@ START_TEST(test_command)
         ck_assert_int_eq(cs_index_barcode_read(text, NULL, mrn, type), CS_BARCODE_SHEET);
     }
     free(text);
+
+    /* the printing is audited, by patient id, without the MRN */
+    {
+        PGconn *c = th_connect(&env);
+        TH_ASSERT_VALUE(c, "SELECT count(*) FROM audit a JOIN patient p"
+                           "  ON a.detail->'patient_ids' @> to_jsonb(p.id)"
+                           " WHERE a.action = 'coversheet' AND p.mrn = '55501234'"
+                           "   AND a.detail->>'sheets' = '1'", "1");
+        TH_ASSERT_VALUE(c, "SELECT count(*) FROM audit a, patient p WHERE a.action = 'coversheet'"
+                           "   AND a.detail::text LIKE '%' || p.mrn || '%'", "0");
+        PQfinish(c);
+    }
 
     /* not in the roster, an unknown type: exit 1, nothing written */
     snprintf(out, sizeof out, "%s/none.pdf", env.dir);
