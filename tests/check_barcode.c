@@ -16,7 +16,8 @@
  *               and type, filed
  *   disagree    a sheet whose patient's MRN disagrees with the one printed
  *               on the document (labelled, or another roster patient's
- *               unlabelled) sends it to review with the reason
+ *               unlabelled) sends it to review with the reason; a sheet's
+ *               type that the taxonomy lacks is not taken
  *   label       a label sticker's MRN is strong MRN evidence (the document
  *               that a look-alike in the roster held in review is matched
  *               on it), but never overrides a printed birth date and name
@@ -221,6 +222,18 @@ static void fixture(void)
     add_page("disagree2.tif", &pix, 300, 1);
     pix = text_page("p3b", 300, SMITH_UNLABELLED);
     add_page("disagree2.tif", &pix, 300, 0);
+
+    /* unknown: a sheet (check value right) of a type the taxonomy lacks, on DOE's page */
+    {
+        char payload[CS_SHEET_PAYLOAD_MAX];
+        ck_assert_int_eq(cs_index_sheet_payload("48213377", "no_such_type", payload,
+                                                sizeof payload), 0);
+        pix = pixCreate(2550, 3300, 1);
+        stick(pix, payload, 4, 300, 1400);
+        add_page("unknown.tif", &pix, 300, 1);
+        pix = text_page("p3c", 300, DOE_NO_MRN);
+        add_page("unknown.tif", &pix, 300, 0);
+    }
 
     /* label: DOE's page without an MRN, her label stuck on it */
     pix = text_page("p4", 300, DOE_NO_MRN);
@@ -456,7 +469,7 @@ START_TEST(test_sheets)
     {
         th_result r = th_chartscan(&env, "report", "1", NULL);
         ck_assert_msg(r.status == 0, "%s", r.err);
-        ck_assert_msg(strstr(r.out, "separator sheets     6"), "%s", r.out);
+        ck_assert_msg(strstr(r.out, "separator sheets     7"), "%s", r.out);
         th_result_free(&r);
     }
     PQfinish(c);
@@ -471,6 +484,11 @@ START_TEST(test_disagree)
     FILE_VALUE(c, "disagree.tif", DOCS_SQL("d.status || ' ' || d.review_reason"),
                "review cover sheet MRN disagrees with the document");
     FILE_VALUE(c, "disagree.tif", DOCS_SQL("coalesce(d.patient_id::text, 'none')"), "none");
+    /* a sheet's type the taxonomy lacks is not taken: the classifier types it */
+    FILE_VALUE(c, "unknown.tif", PAGES_SQL, "1:separator 2:done/d1");
+    FILE_VALUE(c, "unknown.tif",
+               DOCS_SQL("(d.doctype IS NOT NULL AND d.doctype_confidence < 1)::text || ' ' ||"
+                        " coalesce(d.candidates->0->>'mrn', 'none')"), "true 48213377");
     /* another patient's MRN printed without a label disagrees too */
     FILE_VALUE(c, "disagree2.tif", DOCS_SQL("d.status || ' ' || d.review_reason"),
                "review cover sheet MRN disagrees with the document");

@@ -24,7 +24,8 @@
  *      the document, verified as for any candidate
  *      (cs_index_match_verified), must not disagree with the sheet's
  *      patient; else the document goes to review with the reason, and
- *      the ordinary match's candidates for the reviewer.  A label
+ *      the ordinary match's candidates for the reviewer.  A sheet's type
+ *      that the taxonomy lacks is ignored (the classifier decides).  A label
  *      sticker's MRN on a page of the document counts as a labelled MRN
  *      (over a printed one an OCR edit away; two different ones are a
  *      conflict), and the match's own rules still send a disagreeing birth
@@ -249,6 +250,7 @@ typedef struct doc_work {
     int sheet;                   /* 1: a cover sheet precedes it (note 4) */
     char sheet_mrn[CS_MRN_MAX], sheet_type[CS_DOCTYPE_MAX];
     const char *sheet_reason;    /* why the sheet's patient was not taken, or NULL */
+    char label_mrn[CS_MRN_MAX];  /* a label sticker's MRN, or "" */
     cs_buf fields_json, candidates_json, alternatives_json, reasons_array;
 } doc_work;
 
@@ -335,17 +337,22 @@ static void find_sheet(doc_work *w, const cs_file_pages *fp)
     }
 }
 
-/* A label sticker's MRN: taken as labelled, or a conflict (note 4). */
+/*
+ * A label sticker's MRN (note 4): taken as the labelled MRN, unless
+ * another label or a printed labelled MRN more than an OCR edit away says
+ * otherwise: then the document shows two MRNs.
+ */
 static int take_label(doc_work *w, const char *mrn, const char *type)
 {
     cs_fields *f = &w->fields;
 
     (void)type;
-    if (f->mrn_info.found && f->mrn_info.labelled && strcmp(f->mrn, mrn) != 0 &&
-        (f->mrn_info.confidence >= 1.0 || cs_index_mrn_distance(f->mrn, mrn) > 1)) {
+    if (w->label_mrn[0] ? strcmp(w->label_mrn, mrn) != 0
+        : f->mrn_info.found && f->mrn_info.labelled && cs_index_mrn_distance(f->mrn, mrn) > 1) {
         f->mrn_conflict = 1;
         return 1;
     }
+    snprintf(w->label_mrn, sizeof w->label_mrn, "%s", mrn);
     snprintf(f->mrn, sizeof f->mrn, "%s", mrn);
     f->mrn_info.found = f->mrn_info.labelled = 1;
     f->mrn_info.confidence = 1.0;       /* from a barcode: read exactly */
@@ -412,14 +419,31 @@ static int apply_sheet(cs_store *s, doc_work *w, char *err, size_t errlen)
     return 0;
 }
 
+/* 1 when code is a type of the taxonomy (a sheet's type is taken only then), 0, or -1. */
+static int doctype_known(cs_store *s, const char *code, char *err, size_t errlen)
+{
+    const char *p[1] = {code};
+    PGresult *r = cs_pq(s, "SELECT 1 FROM doctype WHERE code = $1", 1, p, err, errlen);
+    int known;
+
+    if (!r)
+        return -1;
+    known = PQntuples(r) == 1;
+    PQclear(r);
+    return known;
+}
+
 /* Type, fields and patient; and every reason the document needs review (note 1). */
 static int decide(cs_store *s, const cs_stage_ctx *ctx, doc_work *w, const cs_file_pages *fp,
                   const char *forced_reason, char *err, size_t errlen)
 {
-    int have_model = ctx->model != NULL;
+    int have_model = ctx->model != NULL, known = 0;
 
     find_sheet(w, fp);
-    if (w->sheet && w->sheet_type[0]) {
+    if (w->sheet && w->sheet_type[0] &&
+        (known = doctype_known(s, w->sheet_type, err, errlen)) < 0)
+        return -1;
+    if (known) {
         w->pred[0].label = w->sheet_type;
         w->pred[0].confidence = 1.0;
         w->npred = have_model = 1;
