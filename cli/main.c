@@ -186,6 +186,50 @@ static int cmd_search(int argc, char **argv)
     return rc < 0 ? fail(err) : 0;
 }
 
+static int cmd_coversheet(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"mrn", required_argument, NULL, 'm'},
+        {"doctype", required_argument, NULL, 't'},
+        {"batch-from", required_argument, NULL, 'b'},
+        {"out", required_argument, NULL, 'o'},
+        {NULL, 0, NULL, 0},
+    };
+    const char *mrn = NULL, *doctype = NULL, *csv = NULL, *out = NULL;
+    char err[CS_ERRLEN] = "";
+    cs_store *s = NULL;
+    int c, rc;
+
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        if (c == 'm')
+            mrn = optarg;
+        else if (c == 't')
+            doctype = optarg;
+        else if (c == 'b')
+            csv = optarg;
+        else if (c == 'o')
+            out = optarg;
+        else
+            return usage_error("coversheet", "%s", "bad option");
+    }
+    if (optind != argc)
+        return usage_error("coversheet", "unexpected argument \"%s\"", argv[optind]);
+    if (!mrn == !csv)
+        return usage_error("coversheet", "%s", "coversheet needs either --mrn MRN or --batch-from FILE.csv");
+    if (csv && doctype)
+        return usage_error("coversheet", "%s", "--doctype goes with --mrn; a CSV has a doctype column");
+    if (!*(mrn ? mrn : csv) || (out && !*out))
+        return usage_error("coversheet", "%s", "an empty argument");
+    if (!out && isatty(STDOUT_FILENO))
+        return usage_error("coversheet", "%s", "refusing to write a PDF to a terminal: use --out FILE or a pipe");
+    if (open_store(&s, 1, err, sizeof err) < 0)
+        return fail(err);
+    rc = cs_coversheet_print(s, mrn, doctype, csv, out, err, sizeof err);
+    cs_store_close(&s);
+    return rc < 0 ? fail(err) : 0;
+}
+
 /* A command whose one option is --batch ID: run(s, batch) on an owner or worker store. */
 static int batch_command(const char *name, int argc, char **argv,
                          int (*run)(cs_store *, const char *, char *, size_t))
@@ -708,6 +752,7 @@ static const struct {
     {"qa", cmd_qa, CS_DB_OWNER},
     {"document", cs_cli_document, CS_DB_OWNER},
     {"rematch", cmd_rematch, CS_DB_OWNER},   {"search", cmd_search, CS_DB_OWNER},
+    {"coversheet", cmd_coversheet, CS_DB_OWNER},
 };
 
 int main(int argc, char **argv)

@@ -134,4 +134,35 @@ int cs_ocr_pdf(const cs_pdf_page *pages, size_t npages, const cs_pdf_info *info,
 /* cs_pdf_images_parse: "original" or "bilevel" -> *mode; -1 for anything else. */
 int cs_pdf_images_parse(const char *name, cs_pdf_images *mode);
 
+/* ---- barcodes (barcode.c) ---- */
+
+#define CS_OCR_MAX_BARCODES 16      /* payloads kept a page */
+
+/*
+ * cs_ocr_barcodes: the payloads of the Code 128 and Code 39 barcodes on a
+ * cleaned page (g4: cs_ocr_result.cleaned), printable ASCII only, without
+ * duplicates, at most CS_OCR_MAX_BARCODES: *texts (free with
+ * cs_ocr_barcodes_free) and *n.  Bounded in pixels and scan density.
+ * Returns 0 (also when none), or -1 with the reason in err.
+ */
+int  cs_ocr_barcodes(const unsigned char *g4, size_t len, char ***texts, size_t *n, char *err,
+                     size_t errlen);
+void cs_ocr_barcodes_free(char ***texts, size_t *n);
+
+/* One cover sheet: up to CS_COVERSHEET_LINES lines of large print (NULL
+ * ends them early) and its barcode's payload (Code 128). */
+#define CS_COVERSHEET_LINES 4
+typedef struct cs_coversheet {
+    const char *lines[CS_COVERSHEET_LINES];
+    const char *payload;
+} cs_coversheet;
+
+/*
+ * cs_ocr_coversheet_pdf: n cover sheets, one letter-size page each at 300
+ * dpi, as a PDF (Leptonica's writer, G4 images) in *pdf (malloc'd).
+ * Returns 0, or -1 with a message (a payload too long to print readably).
+ */
+int cs_ocr_coversheet_pdf(const cs_coversheet *sheets, size_t n, unsigned char **pdf,
+                          size_t *pdf_len, char *err, size_t errlen);
+
 #endif

@@ -242,4 +242,15 @@ void cs_stage_ctx_free(cs_stage_ctx **pc);
  */
 int cs_stage_run(cs_store *s, cs_stage_ctx *ctx, const cs_job *job, char *err, size_t errlen);
 
+/*
+ * `chartscan coversheet` (commands/coversheet.c): a cover sheet for the
+ * roster patient of mrn (and type doctype, or NULL), or one a row of the
+ * CSV at csv_path (columns mrn and, optionally, doctype), as a PDF written
+ * to out_path (mode 0600), or to standard output when NULL.  Every patient
+ * must be in the roster and every type in the taxonomy, or nothing is
+ * written.  Returns 0, or -1 with err.
+ */
+int cs_coversheet_print(cs_store *s, const char *mrn, const char *doctype, const char *csv_path,
+                        const char *out_path, char *err, size_t errlen);
+
 #endif

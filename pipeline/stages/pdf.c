@@ -224,52 +224,22 @@ out:
     return rc;
 }
 
-int cs_export_pdf(cs_store *s, const char *document, const char *out_path, char *err,
-                  size_t errlen)
+int cs_write_output(const void *bytes, size_t len, const char *out_path, const char *what,
+                    char *err, size_t errlen)
 {
-    const char *id = document;
-    const char *p[1];
-    PGresult *r;
-    int fd = -1, rc = -1;
-    size_t len;
-    const char *data;
+    const char *data = bytes;
     char tmp[4200] = "";
+    int fd = -1, rc = -1;
 
-    if (!strncmp(id, "d-", 2))
-        id += 2;
-    if (!*id || strspn(id, "0123456789") != strlen(id) || strlen(id) > 18)
-        return cs_fail(err, errlen, "\"%s\" is not a document id (like d-42 or 42)", document);
-    p[0] = id;
-    r = cs_pq_bin(s, "read the document's PDF",
-                  "SELECT pdf IS NOT NULL, pdf FROM document WHERE id = $1", 1, p, NULL, NULL, 1,
-                  err, errlen);
-    if (!r)
-        goto out;
-    if (PQntuples(r) == 0) {
-        cs_fail(err, errlen, "no document d-%s", id);
-        goto out;
-    }
-    if (!*PQgetvalue(r, 0, 0)) {
-        cs_fail(err, errlen, "document d-%s has no PDF (its pages were processed before PDFs "
-                "were made)", id);
-        goto out;
-    }
-    /* a disclosure: audited before a byte goes out (issue 12) */
-    if (cs_audit_command(s, "export_pdf", "document", id, out_path ? "{\"to\":\"file\"}"
-                         : "{\"to\":\"stdout\"}", err, errlen) < 0)
-        goto out;
-    data = PQgetvalue(r, 0, 1);
-    len = (size_t)PQgetlength(r, 0, 1);
     if (out_path) {
         /* 0600 whatever the umask, never through a link; renamed into place when complete */
         fd = cs_file_create_private(out_path, tmp, sizeof tmp, err, errlen);
         if (fd < 0)
-            goto out;
+            return -1;
     } else {
-        if (isatty(STDOUT_FILENO)) {
-            cs_fail(err, errlen, "refusing to write a PDF to a terminal: use --out FILE or a pipe");
-            goto out;
-        }
+        if (isatty(STDOUT_FILENO))
+            return cs_fail(err, errlen, "refusing to write %s to a terminal: use --out FILE or "
+                           "a pipe", what);
         fd = STDOUT_FILENO;
     }
     while (len > 0) {
@@ -277,7 +247,7 @@ int cs_export_pdf(cs_store *s, const char *document, const char *out_path, char 
         if (w < 0) {
             if (errno == EINTR)
                 continue;
-            cs_fail(err, errlen, "could not write %s: %s", out_path ? out_path : "the PDF",
+            cs_fail(err, errlen, "could not write %s: %s", out_path ? out_path : what,
                     strerror(errno));
             goto out;
         }
@@ -307,6 +277,47 @@ out:
         close(fd);
     if (tmp[0])
         unlink(tmp);
+    return rc;
+}
+
+int cs_export_pdf(cs_store *s, const char *document, const char *out_path, char *err,
+                  size_t errlen)
+{
+    const char *id = document;
+    const char *p[1];
+    PGresult *r;
+    int rc = -1;
+
+    if (!strncmp(id, "d-", 2))
+        id += 2;
+    if (!*id || strspn(id, "0123456789") != strlen(id) || strlen(id) > 18)
+        return cs_fail(err, errlen, "\"%s\" is not a document id (like d-42 or 42)", document);
+    p[0] = id;
+    r = cs_pq_bin(s, "read the document's PDF",
+                  "SELECT pdf IS NOT NULL, pdf FROM document WHERE id = $1", 1, p, NULL, NULL, 1,
+                  err, errlen);
+    if (!r)
+        goto out;
+    if (PQntuples(r) == 0) {
+        cs_fail(err, errlen, "no document d-%s", id);
+        goto out;
+    }
+    if (!*PQgetvalue(r, 0, 0)) {
+        cs_fail(err, errlen, "document d-%s has no PDF (its pages were processed before PDFs "
+                "were made)", id);
+        goto out;
+    }
+    if (!out_path && isatty(STDOUT_FILENO)) {
+        cs_fail(err, errlen, "refusing to write a PDF to a terminal: use --out FILE or a pipe");
+        goto out;
+    }
+    /* a disclosure: audited before a byte goes out (issue 12) */
+    if (cs_audit_command(s, "export_pdf", "document", id, out_path ? "{\"to\":\"file\"}"
+                         : "{\"to\":\"stdout\"}", err, errlen) < 0)
+        goto out;
+    rc = cs_write_output(PQgetvalue(r, 0, 1), (size_t)PQgetlength(r, 0, 1), out_path, "a PDF",
+                         err, errlen);
+out:
     PQclear(r);
     return rc;
 }
