@@ -667,6 +667,10 @@ int main(int argc, char **argv)
     const char *name;
 
     opterr = 0;   /* our own messages name the option (usage.c, note 2) */
+    /* a file grown past RLIMIT_FSIZE is a write error (EFBIG) the exports
+     * clean up after, not a signal that kills the process and leaves their
+     * temporary files behind */
+    signal(SIGXFSZ, SIG_IGN);
 
     if (argc < 2) {
         fputs(cs_cli_help(NULL), stderr);

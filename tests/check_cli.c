@@ -17,6 +17,12 @@
  *               in place, never wider than the terminal; not on a terminal,
  *               not a byte of it; either way a summary on stdout (batches,
  *               pages, blank, failed, documents, filed, review, time)
+ *   export      a failed export leaves nothing behind: with the file size
+ *               limited (RLIMIT_FSIZE, a full disk) FHIR, HL7, manifest and
+ *               PDF exports exit 1 (not killed by SIGXFSZ) leaving no file,
+ *               no temporary file, no destination row and no audit row; when
+ *               the database refuses the run's record (a trigger), the FHIR
+ *               and HL7 files already renamed into place are removed
  *   watch       watch DIR moves a submitted archive to DIR/done/, a refused
  *               one (not an archive, a duplicate) to DIR/failed/ with a
  *               0600 NAME.reason that holds no byte of the file; folders
@@ -633,6 +639,160 @@ START_TEST(test_work_quiet_off_a_terminal)
 }
 END_TEST
 
+/* Filed documents to export: a processed sample unless some exist. */
+static void need_filed_documents(void)
+{
+    PGconn *c;
+    long filed;
+
+    need_init();
+    c = th_connect(&env);
+    filed = th_long(c, "SELECT count(*) FROM document WHERE status = 'filed' AND pdf IS NOT NULL");
+    PQfinish(c);
+    if (filed <= 0) {
+        th_result r;
+        submit_sample(33);
+        r = th_chartscan(&env, "work", "-j", "2", "--until-idle", (char *)NULL);
+        ck_assert_msg(r.status == 0, "work: %s", r.err);
+        th_result_free(&r);
+    }
+}
+
+/* The folder's entries ("" when empty or missing), for messages. */
+static char *entries_of(const char *dir)
+{
+    char cmd[400], *text = NULL;
+    size_t len = 0;
+    FILE *p, *acc = open_memstream(&text, &len);
+    char line[300];
+
+    snprintf(cmd, sizeof cmd, "ls -A '%s' 2>/dev/null", dir);
+    p = popen(cmd, "r");
+    while (p && fgets(line, sizeof line, p))
+        fputs(line, acc);
+    if (p)
+        pclose(p);
+    fclose(acc);
+    return text;
+}
+
+static void expect_empty(const char *dir, const char *what)
+{
+    char *e = entries_of(dir);
+    ck_assert_msg(e[0] == '\0', "%s left behind: %s", what, e);
+    free(e);
+}
+
+/* Run a shell line with the file size limited to kb KiB: its exit status. */
+static int limited(int kb, const char *line)
+{
+    return th_sh("ulimit -f %d && cd '%s' && %s >>'%s/limited.out' 2>>'%s/limited.err'",
+                 kb * 2 /* 512-byte blocks in sh; bash counts 1024: either way small */, env.dir,
+                 line, env.dir, env.dir);
+}
+
+START_TEST(test_export_full_disk_leaves_nothing)
+{
+    PGconn *c;
+    long audits, items;
+    char dir[300], line[900];
+
+    need_filed_documents();
+    c = th_connect(&env);
+    audits = th_long(c, "SELECT count(*) FROM audit WHERE action IN ('export', 'export_pdf')");
+    items = th_long(c, "SELECT count(*) FROM destination_item");
+    ck_assert_int_ge(audits, 0);
+
+    /* FHIR: the PDFs in Binary.ndjson pass any small limit */
+    snprintf(dir, sizeof dir, "%s/full-fhir", env.dir);
+    ck_assert_int_eq(th_sh("mkdir -p '%s'", dir), 0);
+    snprintf(line, sizeof line, "'%s' export fhir --destination full --out '%s'", env.bin, dir);
+    ck_assert_int_eq(limited(8, line), 1);
+    expect_empty(dir, "export fhir on a full disk");
+    /* HL7 with the PDFs embedded */
+    snprintf(dir, sizeof dir, "%s/full-hl7", env.dir);
+    ck_assert_int_eq(th_sh("mkdir -p '%s'", dir), 0);
+    snprintf(line, sizeof line, "'%s' export hl7 --destination full7 --out '%s'", env.bin, dir);
+    ck_assert_int_eq(limited(8, line), 1);
+    expect_empty(dir, "export hl7 on a full disk");
+    /* the manifest with its text, and one document's PDF */
+    snprintf(dir, sizeof dir, "%s/full-files", env.dir);
+    ck_assert_int_eq(th_sh("mkdir -p '%s'", dir), 0);
+    snprintf(line, sizeof line, "'%s' export manifest --with-text --out '%s/m.jsonl'", env.bin, dir);
+    ck_assert_int_eq(limited(1, line), 1);
+    {
+        char *id = th_value(c, "SELECT min(id) FROM document WHERE status = 'filed' AND pdf IS NOT NULL"
+                               " AND length(pdf) > 4096");
+        ck_assert_msg(id && *id, "no PDF over 4 KiB to export");
+        snprintf(line, sizeof line, "'%s' export pdf %s --out '%s/d.pdf'", env.bin, id, dir);
+        free(id);
+    }
+    ck_assert_int_eq(limited(4, line), 1);
+    expect_empty(dir, "export manifest and export pdf on a full disk");
+    {
+        char path[400], *err;
+        snprintf(path, sizeof path, "%s/limited.err", env.dir);
+        err = th_slurp(path, NULL);
+        ck_assert_msg(err && strstr(err, "too large"), "no write error reported: %s", err ? err : "");
+        free(err);
+    }
+    /* nothing recorded as sent */
+    ck_assert_int_eq(th_long(c, "SELECT count(*) FROM audit WHERE action IN ('export', 'export_pdf')"),
+                     audits);
+    ck_assert_int_eq(th_long(c, "SELECT count(*) FROM destination_item"), items);
+    PQfinish(c);
+}
+END_TEST
+
+START_TEST(test_export_database_failure_leaves_nothing)
+{
+    PGconn *c;
+    PGresult *r;
+    char dir[300];
+    th_result t;
+
+    need_filed_documents();
+    c = th_connect(&env);
+    /* the run's closing audit row is refused: the transaction that records it fails */
+    r = PQexec(c, "CREATE OR REPLACE FUNCTION public.cli_test_refuse() RETURNS trigger "
+                  "LANGUAGE plpgsql AS $$BEGIN RAISE EXCEPTION 'refused by the test'; END$$;"
+                  "CREATE TRIGGER cli_test_refuse BEFORE INSERT ON chartscan.audit FOR EACH ROW "
+                  "WHEN (NEW.action = 'export') EXECUTE FUNCTION public.cli_test_refuse()");
+    ck_assert_msg(PQresultStatus(r) == PGRES_COMMAND_OK, "%s", PQerrorMessage(c));
+    PQclear(r);
+
+    snprintf(dir, sizeof dir, "%s/db-fhir", env.dir);
+    t = th_chartscan(&env, "export", "fhir", "--destination", "dbfail", "--out", dir, (char *)NULL);
+    ck_assert_msg(t.status == 1 && strstr(t.err, "refused by the test"), "fhir: %d %s", t.status,
+                  t.err);
+    th_result_free(&t);
+    expect_empty(dir, "export fhir after a database failure");
+    snprintf(dir, sizeof dir, "%s/db-hl7", env.dir);
+    t = th_chartscan(&env, "export", "hl7", "--destination", "dbfail7", "--out", dir, (char *)NULL);
+    ck_assert_msg(t.status == 1 && strstr(t.err, "refused by the test"), "hl7: %d %s", t.status,
+                  t.err);
+    th_result_free(&t);
+    expect_empty(dir, "export hl7 after a database failure");
+
+    r = PQexec(c, "DROP TRIGGER cli_test_refuse ON chartscan.audit;"
+                  "DROP FUNCTION public.cli_test_refuse()");
+    PQclear(r);
+    ck_assert_int_eq(th_long(c, "SELECT count(*) FROM destination_item i JOIN destination d"
+                                "  ON d.id = i.destination_id WHERE d.name IN ('dbfail', 'dbfail7')"), 0);
+    /* and without the trigger the same export does write its file */
+    snprintf(dir, sizeof dir, "%s/db-fhir", env.dir);
+    t = th_chartscan(&env, "export", "fhir", "--destination", "dbfail", "--out", dir, (char *)NULL);
+    ck_assert_msg(t.status == 0, "fhir: %s", t.err);
+    th_result_free(&t);
+    {
+        char *e = entries_of(dir);
+        ck_assert_msg(strstr(e, "DocumentReference.ndjson") != NULL, "entries: %s", e);
+        free(e);
+    }
+    PQfinish(c);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s;
@@ -641,6 +801,9 @@ int main(void)
     int failed;
 
     th_setup(&env, "cli");
+    /* the site's identifiers, as a site sets them before exporting */
+    setenv("CHARTSCAN_MRN_SYSTEM", "urn:oid:1.2.840.99999.1", 1);
+    setenv("CHARTSCAN_ORGANIZATION", "Test Hospital", 1);
     s = suite_create("cli");
     tc = tcase_create("usage");
     tcase_add_test(tc, test_usage_errors);
@@ -658,6 +821,8 @@ int main(void)
     tcase_add_test(tc, test_watch_refuses_linked_folders);
     tcase_add_test(tc, test_work_bar_on_a_terminal);
     tcase_add_test(tc, test_work_quiet_off_a_terminal);
+    tcase_add_test(tc, test_export_full_disk_leaves_nothing);
+    tcase_add_test(tc, test_export_database_failure_leaves_nothing);
     tcase_set_timeout(tc, 300);
     suite_add_tcase(s, tc);
     sr = srunner_create(s);

@@ -155,9 +155,11 @@ int cs_export_pdf(cs_store *s, const char *document, const char *out_path, char 
                 "were made)", id);
         goto out;
     }
-    /* a disclosure: audited before a byte goes out (issue 12) */
-    if (cs_audit_command(s, "export_pdf", "document", id, out_path ? "{\"to\":\"file\"}"
-                         : "{\"to\":\"stdout\"}", err, errlen) < 0)
+    /* a disclosure: audited before a byte goes out (issue 12); into a file,
+     * once the bytes are in its private temporary file, so that a write that
+     * fails (a full disk) leaves neither a file nor an audit row */
+    if (!out_path && cs_audit_command(s, "export_pdf", "document", id, "{\"to\":\"stdout\"}",
+                                      err, errlen) < 0)
         goto out;
     data = PQgetvalue(r, 0, 1);
     len = (size_t)PQgetlength(r, 0, 1);
@@ -196,6 +198,9 @@ int cs_export_pdf(cs_store *s, const char *document, const char *out_path, char 
             cs_fail(err, errlen, "could not write \"%s\": %s", out_path, strerror(e));
             goto out;
         }
+        if (cs_audit_command(s, "export_pdf", "document", id, "{\"to\":\"file\"}", err,
+                             errlen) < 0)
+            goto out;
         if (cs_file_commit_private(tmp, out_path, err, errlen) < 0) {
             tmp[0] = '\0';   /* removed by the commit */
             goto out;
