@@ -761,18 +761,15 @@ START_TEST(test_export_database_failure_leaves_nothing)
     ck_assert_msg(PQresultStatus(r) == PGRES_COMMAND_OK, "%s", PQerrorMessage(c));
     PQclear(r);
 
-    snprintf(dir, sizeof dir, "%s/db-fhir", env.dir);
-    t = th_chartscan(&env, "export", "fhir", "--destination", "dbfail", "--out", dir, (char *)NULL);
-    ck_assert_msg(t.status == 1 && strstr(t.err, "refused by the test"), "fhir: %d %s", t.status,
-                  t.err);
-    th_result_free(&t);
-    expect_empty(dir, "export fhir after a database failure");
-    snprintf(dir, sizeof dir, "%s/db-hl7", env.dir);
-    t = th_chartscan(&env, "export", "hl7", "--destination", "dbfail7", "--out", dir, (char *)NULL);
-    ck_assert_msg(t.status == 1 && strstr(t.err, "refused by the test"), "hl7: %d %s", t.status,
-                  t.err);
-    th_result_free(&t);
-    expect_empty(dir, "export hl7 after a database failure");
+    for (int i = 0; i < 2; i++) {
+        const char *format = i ? "hl7" : "fhir", *dest = i ? "dbfail7" : "dbfail";
+        snprintf(dir, sizeof dir, "%s/db-%s", env.dir, format);
+        t = th_chartscan(&env, "export", format, "--destination", dest, "--out", dir, (char *)NULL);
+        ck_assert_msg(t.status == 1 && strstr(t.err, "refused by the test"), "%s: %d %s", format,
+                      t.status, t.err);
+        th_result_free(&t);
+        expect_empty(dir, "an export after a database failure");
+    }
 
     r = PQexec(c, "DROP TRIGGER cli_test_refuse ON chartscan.audit;"
                   "DROP FUNCTION public.cli_test_refuse()");
