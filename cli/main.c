@@ -600,7 +600,7 @@ static int cmd_export(int argc, char **argv)
     int with_text = 0, c, rc;
 
     if (argc < 2)
-        return cs_cli_usage("export", "%s", "export needs a format: manifest or pdf");
+        return cs_cli_usage("export", "%s", "export needs a format: manifest, pdf, fhir or hl7");
     if (!strcmp(argv[1], "pdf"))
         return cmd_export_pdf(argc, argv);
     if (!strcmp(argv[1], "fhir") || !strcmp(argv[1], "hl7"))
