@@ -7,7 +7,8 @@
 #   make demo         install what is missing, run a generated batch end to end
 #   make bench        print throughput and accuracy figures (OCR, pipeline, scaling)
 #   make eval         print indexing accuracy figures, tuning and held-out halves
-#   make install      install the program and its man page to $(DESTDIR)$(PREFIX)
+#   make install      install the program, its man page and its bash completion
+#                     to $(DESTDIR)$(PREFIX)
 #   SANITIZE=address,undefined make check    build with sanitizers
 #   make fuzz         run each libFuzzer target for FUZZ_SECONDS (default 60; clang)
 .DELETE_ON_ERROR:
@@ -16,6 +17,7 @@
 PREFIX  ?= /usr/local
 BINDIR  ?= $(PREFIX)/bin
 MANDIR  ?= $(PREFIX)/share/man
+COMPLETIONDIR ?= $(PREFIX)/share/bash-completion/completions
 DESTDIR ?=
 
 CC      ?= cc
@@ -140,12 +142,14 @@ eval: deps
 # The schema is compiled into the binary: installing it is one file, and
 # its manual page (doc/chartscan.1; tests/check_docs.c keeps it and --help agreed).
 install: chartscan
-	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(COMPLETIONDIR)
 	install -m 0755 chartscan $(DESTDIR)$(BINDIR)/chartscan
 	install -m 0644 doc/chartscan.1 $(DESTDIR)$(MANDIR)/man1/chartscan.1
+	install -m 0644 doc/completion/chartscan.bash $(DESTDIR)$(COMPLETIONDIR)/chartscan
 
 uninstall:
-	rm -f $(DESTDIR)$(BINDIR)/chartscan $(DESTDIR)$(MANDIR)/man1/chartscan.1
+	rm -f $(DESTDIR)$(BINDIR)/chartscan $(DESTDIR)$(MANDIR)/man1/chartscan.1 \
+	      $(DESTDIR)$(COMPLETIONDIR)/chartscan
 
 clean:
 	rm -rf $(B) chartscan

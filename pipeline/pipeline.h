@@ -230,6 +230,22 @@ int cs_jobs_pending(cs_store *s, long *queued, long *running, char *err, size_t 
 int cs_jobs_listen(cs_store *s, char *err, size_t errlen);
 int cs_jobs_wait(cs_store *s, int timeout_ms, char *err, size_t errlen);
 
+/* ---- a work run's progress (commands/work_progress.c) ---- */
+typedef struct cs_work_counts {
+    long pages_done;     /* pages finished (done, blank or failed) since the mark */
+    long pages_left;     /* pending pages of batches with queued or running jobs */
+    long jobs_queued, jobs_running;
+    /* with summary only: */
+    long batches;        /* batches with a page finished since the mark */
+    long pages_blank, pages_failed;   /* of pages_done */
+    long documents, filed, review;    /* documents made since the mark; filed, in review */
+} cs_work_counts;
+/* The database server's time now, as text, into mark: where a run starts. */
+int cs_work_mark(cs_store *s, char *mark, size_t marklen, char *err, size_t errlen);
+/* The counts since mark (the summary's too when summary is set). */
+int cs_work_counts_get(cs_store *s, const char *mark, int summary, cs_work_counts *c, char *err,
+                       size_t errlen);
+
 /* ---- stages (stage.c and stage_*.c) ---- */
 typedef struct cs_stage_ctx cs_stage_ctx;   /* per-worker state: engine, model, caches */
 int  cs_stage_ctx_new(cs_stage_ctx **out, char *err, size_t errlen);

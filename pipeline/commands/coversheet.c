@@ -149,10 +149,23 @@ out:
     return rc;
 }
 
-/* The audit row of the printing (note 2): patient ids and the count. */
-static int audit(cs_store *s, const sheet *sheets, size_t n, const char *out_path, char *err,
-                 size_t errlen)
+typedef struct {
+    cs_store *s;
+    const sheet *sheets;
+    size_t n;
+    const char *out_path;
+} audit_arg;
+
+/* The audit row of the printing (note 2): patient ids and the count.  Into
+ * a file it is written once the bytes are on disk, before the rename, so a
+ * failed write leaves neither the file nor the row (cs_write_output). */
+static int audit(void *arg, char *err, size_t errlen)
 {
+    const audit_arg *a = arg;
+    cs_store *s = a->s;
+    const sheet *sheets = a->sheets;
+    size_t n = a->n;
+    const char *out_path = a->out_path;
     cs_buf detail = CS_BUF_INIT;
     int rc;
 
@@ -175,6 +188,7 @@ int cs_coversheet_print(cs_store *s, const char *mrn, const char *doctype, const
     cs_coversheet *pages = calloc(MAX_SHEETS, sizeof *pages);
     unsigned char *pdf = NULL;
     size_t n = 0, len = 0;
+    audit_arg a;
     int rc = -1;
 
     if (!sheets || !pages) {
@@ -194,9 +208,11 @@ int cs_coversheet_print(cs_store *s, const char *mrn, const char *doctype, const
             pages[i].lines[l] = sheets[i].line[l];
         pages[i].payload = sheets[i].payload;
     }
+    a = (audit_arg){s, sheets, n, out_path};
     if (cs_ocr_coversheet_pdf(pages, n, &pdf, &len, err, errlen) < 0 ||
-        audit(s, sheets, n, out_path, err, errlen) < 0 ||
-        cs_write_output(pdf, len, out_path, "cover sheets", err, errlen) < 0)
+        (!out_path && audit(&a, err, errlen) < 0) ||
+        cs_write_output(pdf, len, out_path, "cover sheets", out_path ? audit : NULL, &a, err,
+                        errlen) < 0)
         goto out;
     rc = 0;
 out:

@@ -225,7 +225,7 @@ out:
 }
 
 int cs_write_output(const void *bytes, size_t len, const char *out_path, const char *what,
-                    char *err, size_t errlen)
+                    cs_before_commit before_commit, void *arg, char *err, size_t errlen)
 {
     const char *data = bytes;
     char tmp[4200] = "";
@@ -265,6 +265,10 @@ int cs_write_output(const void *bytes, size_t len, const char *out_path, const c
             cs_fail(err, errlen, "could not write \"%s\": %s", out_path, strerror(e));
             goto out;
         }
+        /* the caller's last word (an audit row) once every byte is on disk:
+         * a write that failed left neither the file nor the row */
+        if (before_commit && before_commit(arg, err, errlen) < 0)
+            goto out;
         if (cs_file_commit_private(tmp, out_path, err, errlen) < 0) {
             tmp[0] = '\0';   /* removed by the commit */
             goto out;
@@ -280,9 +284,23 @@ out:
     return rc;
 }
 
+typedef struct {
+    cs_store *s;
+    const char *id;
+    const char *detail;   /* where the bytes go, as JSON */
+} pdf_audit;
+
+static int audit_pdf_export(void *arg, char *err, size_t errlen)
+{
+    pdf_audit *a = arg;
+
+    return cs_audit_command(a->s, "export_pdf", "document", a->id, a->detail, err, errlen);
+}
+
 int cs_export_pdf(cs_store *s, const char *document, const char *out_path, char *err,
                   size_t errlen)
 {
+    pdf_audit a;
     const char *id = document;
     const char *p[1];
     PGresult *r;
@@ -311,12 +329,17 @@ int cs_export_pdf(cs_store *s, const char *document, const char *out_path, char 
         cs_fail(err, errlen, "refusing to write a PDF to a terminal: use --out FILE or a pipe");
         goto out;
     }
-    /* a disclosure: audited before a byte goes out (issue 12) */
-    if (cs_audit_command(s, "export_pdf", "document", id, out_path ? "{\"to\":\"file\"}"
-                         : "{\"to\":\"stdout\"}", err, errlen) < 0)
+    /* a disclosure, audited (issue 12): before a byte goes to stdout; into a
+     * file, once its bytes are in the private temporary file and before it
+     * is renamed into place, so that a write that fails (a full disk) leaves
+     * neither a file nor an audit row */
+    a.s = s;
+    a.id = id;
+    a.detail = out_path ? "{\"to\":\"file\"}" : "{\"to\":\"stdout\"}";
+    if (!out_path && audit_pdf_export(&a, err, errlen) < 0)
         goto out;
     rc = cs_write_output(PQgetvalue(r, 0, 1), (size_t)PQgetlength(r, 0, 1), out_path, "a PDF",
-                         err, errlen);
+                         out_path ? audit_pdf_export : NULL, &a, err, errlen);
 out:
     PQclear(r);
     return rc;
