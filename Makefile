@@ -7,7 +7,8 @@
 #   make demo         install what is missing, run a generated batch end to end
 #   make bench        print throughput and accuracy figures (OCR, pipeline, scaling)
 #   make eval         print indexing accuracy figures, tuning and held-out halves
-#   make install      install the program and its man page to $(DESTDIR)$(PREFIX)
+#   make install      install the program, its man page and its bash completion
+#                     to $(DESTDIR)$(PREFIX)
 #   SANITIZE=address,undefined make check    build with sanitizers
 #   make fuzz         run each libFuzzer target for FUZZ_SECONDS (default 60; clang)
 .DELETE_ON_ERROR:
@@ -16,11 +17,12 @@
 PREFIX  ?= /usr/local
 BINDIR  ?= $(PREFIX)/bin
 MANDIR  ?= $(PREFIX)/share/man
+COMPLETIONDIR ?= $(PREFIX)/share/bash-completion/completions
 DESTDIR ?=
 
 CC      ?= cc
 PKG_CONFIG ?= pkg-config
-PKGS    := tesseract lept libtiff-4 libarchive libpq libcrypto libmicrohttpd libsodium jansson
+PKGS    := tesseract lept libtiff-4 libarchive libpq libcrypto libmicrohttpd libsodium jansson zbar
 TEST_PKGS := check
 
 WARNINGS := -Wall -Wextra -Werror -Wmissing-prototypes -Wstrict-prototypes \
@@ -30,7 +32,8 @@ SANITIZE ?=
 SANFLAGS := $(if $(SANITIZE),-fsanitize=$(SANITIZE) -fno-omit-frame-pointer,)
 
 PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS   := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
+# zint (the cover sheets' barcodes) ships no .pc file on Debian 12
+PKG_LIBS   := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null) -lzint
 CHECK_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(TEST_PKGS) 2>/dev/null)
 CHECK_LIBS   := $(shell $(PKG_CONFIG) --libs $(TEST_PKGS) 2>/dev/null)
 
@@ -139,12 +142,14 @@ eval: deps
 # The schema is compiled into the binary: installing it is one file, and
 # its manual page (doc/chartscan.1; tests/check_docs.c keeps it and --help agreed).
 install: chartscan
-	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(COMPLETIONDIR)
 	install -m 0755 chartscan $(DESTDIR)$(BINDIR)/chartscan
 	install -m 0644 doc/chartscan.1 $(DESTDIR)$(MANDIR)/man1/chartscan.1
+	install -m 0644 doc/completion/chartscan.bash $(DESTDIR)$(COMPLETIONDIR)/chartscan
 
 uninstall:
-	rm -f $(DESTDIR)$(BINDIR)/chartscan $(DESTDIR)$(MANDIR)/man1/chartscan.1
+	rm -f $(DESTDIR)$(BINDIR)/chartscan $(DESTDIR)$(MANDIR)/man1/chartscan.1 \
+	      $(DESTDIR)$(COMPLETIONDIR)/chartscan
 
 clean:
 	rm -rf $(B) chartscan

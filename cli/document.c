@@ -55,6 +55,8 @@ static int usage(const char *msg, const char *arg)
 
 int cs_cli_document(int argc, char **argv)
 {
+    static const char *const actions[] = {"reopen", "cancel", NULL};
+    static const char *const options[] = {"--reason", NULL};
     const char *reason = NULL, *idarg = NULL;
     char err[CS_ERRLEN] = "", actor[128];
     cs_review_correction kind;
@@ -69,7 +71,7 @@ int cs_cli_document(int argc, char **argv)
     else if (!strcmp(argv[1], "cancel"))
         kind = CS_CORRECT_CANCEL;
     else
-        return usage("unknown document command \"%s\" (reopen or cancel)", argv[1]);
+        return cs_cli_unknown("document", "document command", argv[1], actions);
     for (int i = 2; i < argc; i++) {
         if (!strcmp(argv[i], "--reason")) {
             if (i + 1 >= argc)
@@ -78,7 +80,7 @@ int cs_cli_document(int argc, char **argv)
         } else if (!strncmp(argv[i], "--reason=", 9)) {
             reason = argv[i] + 9;
         } else if (argv[i][0] == '-' && argv[i][1]) {
-            return usage("unknown option \"%s\"", argv[i]);
+            return cs_cli_unknown("document", "option", argv[i], options);
         } else if (idarg) {
             return usage("unexpected argument \"%s\"", argv[i]);
         } else {

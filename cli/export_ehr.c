@@ -64,9 +64,12 @@ int cs_cli_export_ehr(int argc, char **argv)
             o.pdf = CS_EXPORT_PDF_NONE;
             continue;
         } else {
-            fprintf(stderr, "chartscan: unknown option \"%s\" for export %s (see --help)\n", a,
-                    argv[0]);
-            return 2;
+            static const char *const fhir_options[] = {"--batch", "--since", "--destination",
+                "--out", "--inline-pdf", "--no-pdf", "--help", NULL};
+            static const char *const hl7_options[] = {"--batch", "--since", "--destination",
+                "--out", "--mllp", "--timeout", "--text", "--help", NULL};
+            return cs_cli_unknown(hl7 ? "export hl7" : "export fhir", "option", a,
+                                  hl7 ? hl7_options : fhir_options);
         }
         if (i + 1 >= argc || !*argv[i + 1]) {
             fprintf(stderr, "chartscan: %s needs a value\n", a);

@@ -13,21 +13,16 @@
 #include "cli/cli.h"
 #include "common/common.h"
 #include "pipeline/pipeline.h"
-#include "pipeline/review/qa_store.h"
 #include "pipeline/review/review_store.h"
 #include "review/review.h"
 #include "workers/workers.h"
 
-#define EXIT_USAGE 2
-
-static int usage_error(const char *command, const char *fmt, const char *arg)
-{
-    fprintf(stderr, "chartscan: ");
-    fprintf(stderr, fmt, arg);
-    fprintf(stderr, "\nTry \"chartscan %s%s--help\".\n", command ? command : "",
-            command ? " " : "");
-    return EXIT_USAGE;
-}
+/* The actions and formats of the commands that take one, for "did you mean". */
+static const char *const db_actions[] = {"start", "stop", "status", NULL};
+static const char *const patients_actions[] = {"import", NULL};
+static const char *const users_actions[] = {"add", "list", "disable", "enable", "passwd",
+                                            "revoke-sessions", NULL};
+static const char *const export_formats[] = {"manifest", "pdf", "fhir", "hl7", NULL};
 
 static int fail(const char *err)
 {
@@ -72,7 +67,7 @@ static int cmd_init(int argc, char **argv)
     int rc;
     (void)argv;
     if (argc != 1)
-        return usage_error("init", "%s", "init takes no arguments");
+        return cs_cli_usage("init", "%s", "init takes no arguments");
     /* the embedded server: the database, the roles, ownership (store.c, note 3) */
     if (cs_store_prepare(err, sizeof err) < 0)
         return fail(err);
@@ -92,7 +87,7 @@ static int cmd_db(int argc, char **argv)
     int exists, running;
 
     if (argc != 2)
-        return usage_error("db", "%s", "db needs one of start, stop, status");
+        return cs_cli_usage("db", "%s", "db needs one of start, stop, status");
     if (cs_store_external()) {
         fprintf(stderr, "chartscan: CHARTSCAN_DB is set: the embedded server is not in use\n");
         return 1;
@@ -118,7 +113,7 @@ static int cmd_db(int argc, char **argv)
             printf("embedded database in %s/pg: %s\n", home, running ? "running" : "stopped");
         return running ? 0 : 1;
     }
-    return usage_error("db", "unknown db action \"%s\"", argv[1]);
+    return cs_cli_unknown("db", "db action", argv[1], db_actions);
 }
 
 static int cmd_patients(int argc, char **argv)
@@ -126,8 +121,12 @@ static int cmd_patients(int argc, char **argv)
     char err[CS_ERRLEN] = "";
     cs_store *s = NULL;
     int rc;
-    if (argc != 3 || strcmp(argv[1], "import") != 0)
-        return usage_error("patients", "%s", "usage: chartscan patients import FILE.csv");
+    if (argc >= 2 && strcmp(argv[1], "import") != 0)
+        return cs_cli_unknown("patients", "patients action", argv[1], patients_actions);
+    if (argc == 3 && argv[2][0] == '-' && argv[2][1])
+        return cs_cli_usage("patients", "unknown option \"%s\"", argv[2]);
+    if (argc != 3)
+        return cs_cli_usage("patients", "%s", "usage: chartscan patients import FILE.csv");
     if (open_store(&s, 1, err, sizeof err) < 0)
         return fail(err);
     rc = cs_patients_import(s, argv[2], stdout, &problems_to_stderr, err, sizeof err);
@@ -162,14 +161,14 @@ static int cmd_search(int argc, char **argv)
         } else if (c == 'l') {
             limit = strtol(optarg, &end, 10);
             if (*end || end == optarg || limit < 1 || limit > 1000)
-                return usage_error("search", "--limit needs 1 to 1000 documents, not \"%s\"",
+                return cs_cli_usage("search", "--limit needs 1 to 1000 documents, not \"%s\"",
                                    optarg);
         } else {
-            return usage_error("search", "%s", "bad option");
+            return cs_cli_bad_option("search", argc, argv, "", opts);
         }
     }
     if (optind >= argc)
-        return usage_error("search", "%s", "search needs a QUERY");
+        return cs_cli_usage("search", "%s", "search needs a QUERY");
     for (int i = optind; i < argc; i++)
         cs_buf_printf(&query, "%s%s", i > optind ? " " : "", argv[i]);
     if (cs_buf_failed(&query)) {
@@ -183,6 +182,50 @@ static int cmd_search(int argc, char **argv)
     rc = cs_search(s, query.data, (int)limit, json, stdout, err, sizeof err);
     cs_store_close(&s);
     cs_buf_free(&query);
+    return rc < 0 ? fail(err) : 0;
+}
+
+static int cmd_coversheet(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"mrn", required_argument, NULL, 'm'},
+        {"doctype", required_argument, NULL, 't'},
+        {"batch-from", required_argument, NULL, 'b'},
+        {"out", required_argument, NULL, 'o'},
+        {NULL, 0, NULL, 0},
+    };
+    const char *mrn = NULL, *doctype = NULL, *csv = NULL, *out = NULL;
+    char err[CS_ERRLEN] = "";
+    cs_store *s = NULL;
+    int c, rc;
+
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        if (c == 'm')
+            mrn = optarg;
+        else if (c == 't')
+            doctype = optarg;
+        else if (c == 'b')
+            csv = optarg;
+        else if (c == 'o')
+            out = optarg;
+        else
+            return cs_cli_bad_option("coversheet", argc, argv, "", opts);
+    }
+    if (optind != argc)
+        return cs_cli_usage("coversheet", "unexpected argument \"%s\"", argv[optind]);
+    if (!mrn == !csv)
+        return cs_cli_usage("coversheet", "%s", "coversheet needs either --mrn MRN or --batch-from FILE.csv");
+    if (csv && doctype)
+        return cs_cli_usage("coversheet", "%s", "--doctype goes with --mrn; a CSV has a doctype column");
+    if (!*(mrn ? mrn : csv) || (out && !*out))
+        return cs_cli_usage("coversheet", "%s", "an empty argument");
+    if (!out && isatty(STDOUT_FILENO))
+        return cs_cli_usage("coversheet", "%s", "refusing to write a PDF to a terminal: use --out FILE or a pipe");
+    if (open_store(&s, 1, err, sizeof err) < 0)
+        return fail(err);
+    rc = cs_coversheet_print(s, mrn, doctype, csv, out, err, sizeof err);
+    cs_store_close(&s);
     return rc < 0 ? fail(err) : 0;
 }
 
@@ -204,10 +247,10 @@ static int batch_command(const char *name, int argc, char **argv,
         if (c == 'b')
             batch = optarg;
         else
-            return usage_error(name, "%s", "bad option");
+            return cs_cli_bad_option(name, argc, argv, "", opts);
     }
     if (optind != argc)
-        return usage_error(name, "unexpected argument \"%s\"", argv[optind]);
+        return cs_cli_usage(name, "unexpected argument \"%s\"", argv[optind]);
     if (open_store(&s, 1, err, sizeof err) < 0)
         return fail(err);
     rc = run(s, batch, err, sizeof err);
@@ -232,8 +275,13 @@ static int cmd_train(int argc, char **argv)
     int rc, from_reviews = argc >= 2 && !strcmp(argv[1], "--from-reviews");
     const char *file = from_reviews ? (argc == 3 ? argv[2] : NULL) : (argc == 2 ? argv[1] : NULL);
 
+    for (int i = 1 + from_reviews; i < argc; i++)
+        if (argv[i][0] == '-' && argv[i][1]) {
+            static const char *const train_options[] = {"--from-reviews", NULL};
+            return cs_cli_unknown("train", "option", argv[i], train_options);
+        }
     if (from_reviews ? argc > 3 : argc != 2)
-        return usage_error("train", "%s", "usage: chartscan train FILE.csv | --from-reviews [FILE.csv]");
+        return cs_cli_usage("train", "%s", "usage: chartscan train FILE.csv | --from-reviews [FILE.csv]");
     if (open_store(&s, 1, err, sizeof err) < 0)
         return fail(err);
     rc = from_reviews ? cs_train_from_reviews(s, file, stdout, err, sizeof err)
@@ -248,6 +296,7 @@ static int cmd_serve(int argc, char **argv)
         {"listen", required_argument, NULL, 'l'},
         {"public-url", required_argument, NULL, 'u'},
         {"trusted-proxy", required_argument, NULL, 'p'},
+        {"pdf-images", required_argument, NULL, 'i'},
         {NULL, 0, NULL, 0},
     };
     char err[CS_ERRLEN] = "";
@@ -262,14 +311,18 @@ static int cmd_serve(int argc, char **argv)
             o.public_url = optarg;
         else if (c == 'p')
             o.trusted_proxy = optarg;
-        else
-            return usage_error("serve", "%s", "bad option");
+        else if (c == 'i') {
+            if (cs_pdf_set_images(optarg) < 0)
+                return cs_cli_usage("serve", "--pdf-images is original or bilevel, not \"%s\"",
+                                    optarg);
+        } else
+            return cs_cli_bad_option("serve", argc, argv, "", opts);
     }
     if (optind != argc)
-        return usage_error("serve", "unexpected argument \"%s\"", argv[optind]);
+        return cs_cli_usage("serve", "unexpected argument \"%s\"", argv[optind]);
     /* a malformed URL or address is a usage error, found before the database is opened */
     if (cs_review_options_check(&o, err, sizeof err) < 0)
-        return usage_error("serve", "%s", err);
+        return cs_cli_usage("serve", "%s", err);
     return cs_review_serve(&o, stdout, err, sizeof err) < 0 ? fail(err) : 0;
 }
 
@@ -283,13 +336,13 @@ static int cmd_users_admin(int argc, char **argv)
 
     if (!strcmp(action, "list")) {
         if (argc != 2)
-            return usage_error("users", "%s", "users list takes no arguments");
+            return cs_cli_usage("users", "%s", "users list takes no arguments");
     } else if (!strcmp(action, "disable") || !strcmp(action, "enable") ||
                !strcmp(action, "passwd") || !strcmp(action, "revoke-sessions")) {
         if (argc != 3)
-            return usage_error("users", "users %s needs one NAME", action);
+            return cs_cli_usage("users", "users %s needs one NAME", action);
     } else {
-        return usage_error("users", "unknown users action \"%s\"", action);
+        return cs_cli_unknown("users", "users action", action, users_actions);
     }
     if (open_store(&s, 1, err, sizeof err) < 0)
         return fail(err);
@@ -321,19 +374,19 @@ static int cmd_users(int argc, char **argv)
     if (argc >= 2 && strcmp(argv[1], "add") != 0)
         return cmd_users_admin(argc, argv);
     if (argc < 2)
-        return usage_error("users", "%s", "usage: chartscan users add|list|disable|enable|passwd|"
+        return cs_cli_usage("users", "%s", "usage: chartscan users add|list|disable|enable|passwd|"
                            "revoke-sessions ...");
     optind = 2;
     while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
         if (c == 'r')
             role = optarg;
         else
-            return usage_error("users", "%s", "bad option");
+            return cs_cli_bad_option("users", argc, argv, "", opts);
     }
     if (optind != argc - 1)
-        return usage_error("users", "%s", "users add needs one NAME");
+        return cs_cli_usage("users", "%s", "users add needs one NAME");
     if (!role || (strcmp(role, "reviewer") != 0 && strcmp(role, "admin") != 0))
-        return usage_error("users", "%s", "--role must be reviewer or admin");
+        return cs_cli_usage("users", "%s", "--role must be reviewer or admin");
     if (open_store(&s, 1, err, sizeof err) < 0)
         return fail(err);
     rc = cs_review_users_add(s, argv[optind], role, stdin, stdout, err, sizeof err);
@@ -346,12 +399,13 @@ static int cmd_audit(int argc, char **argv)
     static const struct option opts[] = {
         {"user", required_argument, NULL, 'u'},
         {"since", required_argument, NULL, 's'},
+        {"json", no_argument, NULL, 'j'},
         {NULL, 0, NULL, 0},
     };
     char err[CS_ERRLEN] = "";
     const char *user = NULL, *since = NULL;
     cs_store *s = NULL;
-    int c, rc;
+    int c, rc, json = 0;
 
     optind = 1;
     while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -359,14 +413,16 @@ static int cmd_audit(int argc, char **argv)
             user = optarg;
         else if (c == 's')
             since = optarg;
+        else if (c == 'j')
+            json = 1;
         else
-            return usage_error("audit", "%s", "bad option");
+            return cs_cli_bad_option("audit", argc, argv, "", opts);
     }
     if (optind != argc)
-        return usage_error("audit", "unexpected argument \"%s\"", argv[optind]);
+        return cs_cli_usage("audit", "unexpected argument \"%s\"", argv[optind]);
     if (open_store(&s, 1, err, sizeof err) < 0)
         return fail(err);
-    rc = cs_review_audit(s, user, since, stdout, err, sizeof err);
+    rc = cs_review_audit(s, user, since, json, stdout, err, sizeof err);
     cs_store_close(&s);
     return rc < 0 ? fail(err) : 0;
 }
@@ -386,15 +442,15 @@ static int cmd_submit(int argc, char **argv)
     optind = 1;
     while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
         if (c != 'm')
-            return usage_error("submit", "%s", "bad option");
+            return cs_cli_bad_option("submit", argc, argv, "", opts);
         n = strtol(optarg, &end, 10);
         if (*end || end == optarg || n < 1 || n > 100000000)
-            return usage_error("submit", "--max-pages needs 1 to 100000000 pages, not \"%s\"",
+            return cs_cli_usage("submit", "--max-pages needs 1 to 100000000 pages, not \"%s\"",
                                optarg);
         o.max_pages = (int)n;
     }
     if (optind >= argc)
-        return usage_error("submit", "%s", "submit needs at least one archive");
+        return cs_cli_usage("submit", "%s", "submit needs at least one archive");
     if (open_store(&s, 1, err, sizeof err) < 0)
         return fail(err);
     for (int i = optind; i < argc; i++) {
@@ -415,6 +471,7 @@ static int cmd_work(int argc, char **argv)
         {"jobs", required_argument, NULL, 'j'},
         {"until-idle", no_argument, NULL, 'u'},
         {"lease", required_argument, NULL, 'l'},
+        {"pdf-images", required_argument, NULL, 'i'},
         {NULL, 0, NULL, 0},
     };
     cs_work_options o = {0, 0, 60, 0};
@@ -427,7 +484,7 @@ static int cmd_work(int argc, char **argv)
         case 'j':
             o.processes = (int)strtol(optarg, &end, 10);
             if (*end || o.processes < 1 || o.processes > 256)
-                return usage_error("work", "-j needs a number from 1 to 256, not \"%s\"", optarg);
+                return cs_cli_usage("work", "-j needs a number from 1 to 256, not \"%s\"", optarg);
             break;
         case 'u':
             o.until_idle = 1;
@@ -435,14 +492,19 @@ static int cmd_work(int argc, char **argv)
         case 'l':
             o.lease_seconds = (int)strtol(optarg, &end, 10);
             if (*end || o.lease_seconds < 10)
-                return usage_error("work", "--lease needs at least 10 seconds, not \"%s\"", optarg);
+                return cs_cli_usage("work", "--lease needs at least 10 seconds, not \"%s\"", optarg);
+            break;
+        case 'i':   /* inherited by the forked workers */
+            if (cs_pdf_set_images(optarg) < 0)
+                return cs_cli_usage("work", "--pdf-images is original or bilevel, not \"%s\"",
+                                    optarg);
             break;
         default:
-            return usage_error("work", "%s", "bad option");
+            return cs_cli_bad_option("work", argc, argv, "j:", opts);
         }
     }
     if (optind != argc)
-        return usage_error("work", "unexpected argument \"%s\"", argv[optind]);
+        return cs_cli_usage("work", "unexpected argument \"%s\"", argv[optind]);
     if (cs_work_run(&o, err, sizeof err) < 0)
         return fail(err);
     return 0;
@@ -458,7 +520,7 @@ static int cmd_status(int argc, char **argv)
         if (!strcmp(argv[i], "--watch"))
             watch = 1;
         else
-            return usage_error("status", "unexpected argument \"%s\"", argv[i]);
+            return cs_cli_usage("status", "unexpected argument \"%s\"", argv[i]);
     }
     if (open_store(&s, 1, err, sizeof err) < 0)
         return fail(err);
@@ -496,19 +558,19 @@ static int cmd_watch(int argc, char **argv)
         if (c == 'm') {
             n = strtol(optarg, &end, 10);
             if (*end || end == optarg || n < 1 || n > 100000000)
-                return usage_error("watch", "--max-pages needs 1 to 100000000 pages, not \"%s\"",
+                return cs_cli_usage("watch", "--max-pages needs 1 to 100000000 pages, not \"%s\"",
                                    optarg);
             o.max_pages = (int)n;
             continue;
         }
         if (c != 'i')
-            return usage_error("watch", "%s", "bad option");
+            return cs_cli_bad_option("watch", argc, argv, "", opts);
         interval = (int)strtol(optarg, &end, 10);
         if (*end || interval < 1 || interval > 3600)
-            return usage_error("watch", "--interval needs 1 to 3600 seconds, not \"%s\"", optarg);
+            return cs_cli_usage("watch", "--interval needs 1 to 3600 seconds, not \"%s\"", optarg);
     }
     if (optind != argc - 1)
-        return usage_error("watch", "%s", "watch needs one folder");
+        return cs_cli_usage("watch", "%s", "watch needs one folder");
     if (open_store(&s, 1, err, sizeof err) < 0)
         return fail(err);
     rc = cs_watch(s, argv[optind], interval, &o, stdout, &problems_to_stderr, err, sizeof err);
@@ -531,10 +593,10 @@ static int cmd_report(int argc, char **argv)
         if (c == 'c')
             csv = 1;
         else
-            return usage_error("report", "%s", "bad option");
+            return cs_cli_bad_option("report", argc, argv, "", opts);
     }
     if (optind != argc - 1)
-        return usage_error("report", "%s", "report needs one BATCH (an id or an archive name)");
+        return cs_cli_usage("report", "%s", "report needs one BATCH (an id or an archive name)");
     if (open_store(&s, 1, err, sizeof err) < 0)
         return fail(err);
     rc = cs_report(s, argv[optind], csv, stdout, err, sizeof err);
@@ -568,10 +630,10 @@ static int cmd_export_pdf(int argc, char **argv)
         if (c == 'o')
             out = optarg;
         else
-            return usage_error("export", "%s", "bad option");
+            return cs_cli_bad_option("export", argc, argv, "o:", opts);
     }
     if (optind != argc - 1)
-        return usage_error("export", "%s", "export pdf needs one DOCUMENT_ID");
+        return cs_cli_usage("export", "%s", "export pdf needs one DOCUMENT_ID");
     if (open_store(&s, 1, err, sizeof err) < 0)
         return fail(err);
     rc = cs_export_pdf(s, argv[optind], out, err, sizeof err);
@@ -593,13 +655,13 @@ static int cmd_export(int argc, char **argv)
     int with_text = 0, c, rc;
 
     if (argc < 2)
-        return usage_error("export", "%s", "export needs a format: manifest or pdf");
+        return cs_cli_usage("export", "%s", "export needs a format: manifest, pdf, fhir or hl7");
     if (!strcmp(argv[1], "pdf"))
         return cmd_export_pdf(argc, argv);
     if (!strcmp(argv[1], "fhir") || !strcmp(argv[1], "hl7"))
         return cs_cli_export_ehr(argc - 1, argv + 1);
     if (strcmp(argv[1], "manifest") != 0)
-        return usage_error("export", "unknown export format \"%s\"", argv[1]);
+        return cs_cli_unknown("export", "export format", argv[1], export_formats);
     optind = 2;
     while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
         if (c == 'b')
@@ -609,10 +671,10 @@ static int cmd_export(int argc, char **argv)
         else if (c == 'o')
             out = optarg;
         else
-            return usage_error("export", "%s", "bad option");
+            return cs_cli_bad_option("export", argc, argv, "", opts);
     }
     if (optind != argc)
-        return usage_error("export", "unexpected argument \"%s\"", argv[optind]);
+        return cs_cli_usage("export", "unexpected argument \"%s\"", argv[optind]);
     if (open_store(&s, 1, err, sizeof err) < 0)
         return fail(err);
     rc = out ? cs_export_manifest_file(s, batch, with_text, out, err, sizeof err)
@@ -621,84 +683,25 @@ static int cmd_export(int argc, char **argv)
     return rc < 0 ? fail(err) : 0;
 }
 
-/* A batch id: a positive integer, or 0 when it is not one. */
-static long long batch_id_of(const char *arg)
-{
-    char *end;
-    long long v = strtoll(arg, &end, 10);
-    return *arg && !*end && v > 0 ? v : 0;
-}
-
-/* chartscan qa sample --batch ID [--rate R] [--min N] | report [--batch ID] | review-all --batch ID */
-static int cmd_qa(int argc, char **argv)
-{
-    static const struct option opts[] = {
-        {"batch", required_argument, NULL, 'b'},
-        {"rate", required_argument, NULL, 'r'},
-        {"min", required_argument, NULL, 'm'},
-        {NULL, 0, NULL, 0},
-    };
-    char err[CS_ERRLEN] = "", *end;
-    long long batch = 0;
-    double rate = 0.05;
-    long min_sample = 20;
-    int c, rc, sample, report, review_all;
-    cs_store *s = NULL;
-
-    if (argc < 2)
-        return usage_error("qa", "%s", "qa needs one of sample, report, review-all");
-    sample = !strcmp(argv[1], "sample");
-    report = !strcmp(argv[1], "report");
-    review_all = !strcmp(argv[1], "review-all");
-    if (!sample && !report && !review_all)
-        return usage_error("qa", "unknown qa action \"%s\"", argv[1]);
-    optind = 2;
-    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-        if (c == 'b' && !(batch = batch_id_of(optarg)))
-            return usage_error("qa", "--batch needs a batch id, not \"%s\"", optarg);
-        else if (c == 'r' && sample) {
-            rate = strtod(optarg, &end);
-            if (!*optarg || *end || !(rate > 0 && rate <= 1))
-                return usage_error("qa", "--rate needs a fraction above 0 and at most 1, not \"%s\"",
-                                   optarg);
-        } else if (c == 'm' && sample) {
-            min_sample = strtol(optarg, &end, 10);
-            if (!*optarg || *end || min_sample < 0 || min_sample > 1000000)
-                return usage_error("qa", "--min needs a count from 0, not \"%s\"", optarg);
-        } else if (c != 'b')
-            return usage_error("qa", "%s", "bad option");
-    }
-    if (optind != argc)
-        return usage_error("qa", "unexpected argument \"%s\"", argv[optind]);
-    if (!batch && !report)
-        return usage_error("qa", "qa %s needs --batch ID", argv[1]);
-    if (open_store(&s, 1, err, sizeof err) < 0)
-        return fail(err);
-    rc = sample ? cs_qa_command_sample(s, batch, rate, min_sample, stdout, err, sizeof err)
-       : report ? cs_qa_command_report(s, batch, stdout, err, sizeof err)
-                : cs_qa_command_review_all(s, batch, stdout, err, sizeof err);
-    cs_store_close(&s);
-    return rc < 0 ? fail(err) : 0;
-}
-
 /* chartscan config set KEY VALUE | unset KEY | list */
 static int cmd_config(int argc, char **argv)
 {
+    static const char *const actions[] = {"set", "unset", "list", NULL};
     char err[CS_ERRLEN] = "";
     cs_store *s = NULL;
     int rc, set, unset, list;
 
     if (argc < 2)
-        return usage_error("config", "%s", "config needs one of set, unset, list");
+        return cs_cli_usage("config", "%s", "config needs one of set, unset, list");
     set = !strcmp(argv[1], "set");
     unset = !strcmp(argv[1], "unset");
     list = !strcmp(argv[1], "list");
     if (!set && !unset && !list)
-        return usage_error("config", "unknown config action \"%s\"", argv[1]);
+        return cs_cli_unknown("config", "config action", argv[1], actions);
     if (argc != (set ? 4 : unset ? 3 : 2))
-        return usage_error("config", "%s", set ? "config set needs KEY VALUE"
-                                         : unset ? "config unset needs KEY"
-                                                 : "config list takes no arguments");
+        return cs_cli_usage("config", "%s", set ? "config set needs KEY VALUE"
+                                          : unset ? "config unset needs KEY"
+                                                  : "config list takes no arguments");
     if (open_store(&s, 1, err, sizeof err) < 0)
         return fail(err);
     rc = set ? cs_config_set(s, argv[2], argv[3], stdout, err, sizeof err)
@@ -706,7 +709,7 @@ static int cmd_config(int argc, char **argv)
                : cs_config_list(s, stdout, err, sizeof err);
     cs_store_close(&s);
     if (rc == CS_CONFIG_USAGE)
-        return usage_error("config", "%s", err);
+        return cs_cli_usage("config", "%s", err);
     return rc < 0 ? fail(err) : 0;
 }
 
@@ -725,24 +728,47 @@ static const struct {
     {"retry", cmd_retry, CS_DB_WORKER},      {"report", cmd_report, CS_DB_WORKER},
     {"watch", cmd_watch, CS_DB_WORKER},      {"serve", cmd_serve, CS_DB_REVIEWER},
     {"users", cmd_users, CS_DB_OWNER},       {"audit", cmd_audit, CS_DB_OWNER},
-    {"qa", cmd_qa, CS_DB_OWNER},
+    {"qa", cs_cli_qa, CS_DB_OWNER},
     {"document", cs_cli_document, CS_DB_OWNER},
     {"rematch", cmd_rematch, CS_DB_OWNER},   {"search", cmd_search, CS_DB_OWNER},
+    {"coversheet", cmd_coversheet, CS_DB_OWNER},
     {"config", cmd_config, CS_DB_OWNER},
 };
+
+/* The command names, for "did you mean". */
+static const char *const *command_names(void)
+{
+    static const char *names[sizeof commands / sizeof commands[0] + 4];
+    size_t i;
+    for (i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        names[i] = commands[i].name;
+    names[i++] = "help";
+    names[i++] = "--help";
+    names[i++] = "--version";
+    names[i] = NULL;
+    return names;
+}
 
 int main(int argc, char **argv)
 {
     const char *name;
 
+    opterr = 0;   /* our own messages name the option (usage.c, note 2) */
+    /* a file grown past RLIMIT_FSIZE is a write error (EFBIG) the exports
+     * clean up after, not a signal that kills the process and leaves their
+     * temporary files behind */
+    signal(SIGXFSZ, SIG_IGN);
+
     if (argc < 2) {
         fputs(cs_cli_help(NULL), stderr);
-        return EXIT_USAGE;
+        return CS_EXIT_USAGE;
     }
     name = argv[1];
     if (!strcmp(name, "--help") || !strcmp(name, "-h") || !strcmp(name, "help")) {
         const char *h = argc > 2 ? cs_cli_help(argv[2]) : cs_cli_help(NULL);
-        fputs(h ? h : cs_cli_help(NULL), stdout);
+        if (!h)
+            return cs_cli_unknown(NULL, "command", argv[2], command_names());
+        fputs(h, stdout);
         return 0;
     }
     if (!strcmp(name, "--version")) {
@@ -772,5 +798,5 @@ int main(int argc, char **argv)
         cs_store_set_role(commands[i].role);
         return commands[i].run(argc - 1, argv + 1);
     }
-    return usage_error(NULL, "unknown command \"%s\"", name);
+    return cs_cli_unknown(NULL, "command", name, command_names());
 }

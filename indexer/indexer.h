@@ -155,6 +155,9 @@ typedef struct cs_index_page {
     size_t nwords;
     int width, height;     /* of the image the word boxes refer to */
     int blank;             /* 1 when the OCR stage found the page blank */
+    int separator;         /* 1: a separator sheet (a chartscan cover sheet, a
+                              patch code, the site's separator barcode): in no
+                              document, and the next page starts one */
 } cs_index_page;
 
 /* ------------------------------------------------------------------ */
@@ -244,7 +247,7 @@ typedef struct cs_index_document {
 
 typedef struct cs_split {
     size_t npages;
-    long *page_document;          /* [npages]: document index, -1 if blank */
+    long *page_document;          /* [npages]: document index, -1 if blank or a separator */
     size_t ndocuments;
     cs_index_document *documents; /* in page order */
     size_t nblank;
@@ -258,6 +261,36 @@ typedef struct cs_split {
 int cs_index_split(const cs_index_page *pages, size_t n, int ref_year,
                    cs_split *out, char *err, size_t errlen);
 void cs_split_free(cs_split *s);
+
+/* ------------------------------------------------------------------ */
+/*                    barcodes: what a payload means                  */
+/* ------------------------------------------------------------------ */
+
+#define CS_DOCTYPE_MAX 33          /* a type code on a cover sheet, NUL included */
+#define CS_SHEET_PAYLOAD_MAX 80    /* a cover sheet's payload, NUL included */
+
+typedef enum cs_barcode_kind {
+    CS_BARCODE_OTHER = 0,   /* not ours, or ours with a wrong check value: ignored */
+    CS_BARCODE_SHEET,       /* a chartscan cover sheet: MRN and (maybe) type */
+    CS_BARCODE_SEPARATOR,   /* another system's separator (PATCH-T, the site's prefix) */
+    CS_BARCODE_LABEL        /* a patient-label sticker: an MRN */
+} cs_barcode_kind;
+
+/*
+ * cs_index_sheet_payload: the payload of a cover sheet for mrn and doctype
+ * (NULL or "" for none) into out: "CS1:MRN:TYPE:CHECK".  Returns 0, or -1
+ * when they cannot be carried (characters, length).  See barcode.c.
+ */
+int cs_index_sheet_payload(const char *mrn, const char *doctype, char *out, size_t outlen);
+
+/*
+ * cs_index_barcode_read: the kind of a barcode's payload; for a sheet its
+ * MRN and type, for a label its MRN (mrn: CS_MRN_MAX bytes, doctype:
+ * CS_DOCTYPE_MAX bytes; either NULL to skip).  site_prefix: payloads that
+ * start with it are separators (NULL or "": none).  See barcode.c.
+ */
+cs_barcode_kind cs_index_barcode_read(const char *payload, const char *site_prefix, char *mrn,
+                                      char *doctype);
 
 /* ------------------------------------------------------------------ */
 /*                           patient matching                         */

@@ -49,6 +49,11 @@
  *   8. after a blank page, unless the file is duplex     "after a blank page"
  *   9. otherwise                                         continue
  *
+ * A separator sheet (pages[i].separator: a cover sheet or another system's
+ * separator, found by its barcode) belongs to no document either, and
+ * the next non-blank page starts one                     "separator sheet"
+ * whatever the rules above say: the clerk who put the sheet there knew.
+ *
  * Blank pages belong to no document (page_document = -1).  A blank page
  * usually ends a document; but when every blank page sits at an odd
  * index and there are at least two, the file is a duplex scan with empty
@@ -565,7 +570,7 @@ cs_index_split(const cs_index_page *pages, size_t n, int ref_year, cs_split *out
     cs_titles *vocabulary = NULL;
     doc_state d;
     size_t i, nblank = 0;
-    int duplex = 1, after_blank = 0, rc = -1;
+    int duplex = 1, after_blank = 0, after_separator = 0, rc = -1;
 
     if (!out)
         return cs_fail(err, errlen, "no split result to fill");
@@ -608,8 +613,14 @@ cs_index_split(const cs_index_page *pages, size_t n, int ref_year, cs_split *out
             after_blank = !duplex;
             continue;
         }
+        if (pages[i].separator) {
+            out->page_document[i] = -1;
+            after_separator = 1;
+            continue;
+        }
         page_signals_read(&pages[i], vocabulary, ref_year, &sig[i]);
-        why = out->ndocuments == 0 ? "first page" : boundary(&d, &sig[i], after_blank);
+        why = after_separator ? "separator sheet"
+            : out->ndocuments == 0 ? "first page" : boundary(&d, &sig[i], after_blank);
         if (why) {
             doc = &out->documents[out->ndocuments++];
             doc->first = i;
@@ -624,7 +635,7 @@ cs_index_split(const cs_index_page *pages, size_t n, int ref_year, cs_split *out
         doc->npages++;
         out->page_document[i] = (long)(out->ndocuments - 1);
         doc_absorb(&d, &sig[i]);
-        after_blank = 0;
+        after_blank = after_separator = 0;
     }
     rc = 0;
 out:

@@ -93,21 +93,76 @@ int cs_ocr_page(cs_ocr_engine *e, const void *data, size_t len, int page,
                 cs_ocr_result *res, char *err, size_t errlen);
 void cs_ocr_result_clear(cs_ocr_result *res);
 
-/* One page of a searchable PDF: the cleaned G4 TIFF and its words. */
+/* One page of a searchable PDF: the cleaned G4 TIFF and its words, and
+ * the scan it came from (for a grey or colour page kept as JPEG). */
 typedef struct cs_pdf_page {
     const unsigned char *g4_tiff;   /* as in cs_ocr_result.cleaned */
     size_t g4_len;
     int dpi;
     const cs_ocr_word *words;       /* may be NULL with nwords 0 (a page without text) */
     size_t nwords;
+    const unsigned char *original;  /* the whole TIFF file scanned, or NULL: cleaned image only */
+    size_t original_len;
+    int original_page;              /* 1-based page of original */
+    int rotation;                   /* as in cs_cleanup: degrees clockwise, 0/90/180/270 */
+    double skew;                    /* as in cs_cleanup: degrees corrected */
 } cs_pdf_page;
 
+/* Which image a page of the PDF shows. */
+typedef enum cs_pdf_images {
+    CS_PDF_IMAGES_ORIGINAL = 0,     /* grey or colour scans as JPEG, bilevel ones as G4 */
+    CS_PDF_IMAGES_BILEVEL = 1       /* always the cleaned bilevel page, G4 */
+} cs_pdf_images;
+
+/* What the PDF says about itself (PDF/A-2b metadata). */
+typedef struct cs_pdf_info {
+    const char *title;              /* UTF-8; NULL: "Scanned document" */
+    long long created;              /* seconds since 1970 (UTC); 0: now */
+    long long modified;             /* likewise; 0: the same as created */
+    cs_pdf_images images;
+} cs_pdf_info;
+
 /*
- * cs_ocr_pdf: render a searchable PDF (each page: the image, and the words
- * as invisible text over it) into *pdf (malloc'd).  No OCR is re-run.
- * Returns 0, or -1 with a message.
+ * cs_ocr_pdf: render a searchable PDF/A-2b (each page: the image, and the
+ * words as invisible text over it in an embedded glyphless font) into *pdf
+ * (malloc'd).  No OCR is re-run.  info may be NULL (defaults).  Returns 0,
+ * or -1 with a message.
  */
-int cs_ocr_pdf(const cs_pdf_page *pages, size_t npages, unsigned char **pdf, size_t *pdf_len,
-               char *err, size_t errlen);
+int cs_ocr_pdf(const cs_pdf_page *pages, size_t npages, const cs_pdf_info *info,
+               unsigned char **pdf, size_t *pdf_len, char *err, size_t errlen);
+
+/* cs_pdf_images_parse: "original" or "bilevel" -> *mode; -1 for anything else. */
+int cs_pdf_images_parse(const char *name, cs_pdf_images *mode);
+
+/* ---- barcodes (barcode.c) ---- */
+
+#define CS_OCR_MAX_BARCODES 16      /* payloads kept a page */
+
+/*
+ * cs_ocr_barcodes: the payloads of the Code 128 and Code 39 barcodes on a
+ * cleaned page (g4: cs_ocr_result.cleaned), printable ASCII only, without
+ * duplicates, at most CS_OCR_MAX_BARCODES: *texts (free with
+ * cs_ocr_barcodes_free) and *n.  Bounded in pixels and scan density.
+ * Returns 0 (also when none), or -1 with the reason in err.
+ */
+int  cs_ocr_barcodes(const unsigned char *g4, size_t len, char ***texts, size_t *n, char *err,
+                     size_t errlen);
+void cs_ocr_barcodes_free(char ***texts, size_t *n);
+
+/* One cover sheet: up to CS_COVERSHEET_LINES lines of large print (NULL
+ * ends them early) and its barcode's payload (Code 128). */
+#define CS_COVERSHEET_LINES 4
+typedef struct cs_coversheet {
+    const char *lines[CS_COVERSHEET_LINES];
+    const char *payload;
+} cs_coversheet;
+
+/*
+ * cs_ocr_coversheet_pdf: n cover sheets, one letter-size page each at 300
+ * dpi, as a PDF (Leptonica's writer, G4 images) in *pdf (malloc'd).
+ * Returns 0, or -1 with a message (a payload too long to print readably).
+ */
+int cs_ocr_coversheet_pdf(const cs_coversheet *sheets, size_t n, unsigned char **pdf,
+                          size_t *pdf_len, char *err, size_t errlen);
 
 #endif

@@ -14,7 +14,9 @@
  *   deskew.c     find the skew on the 1 bpp page and rotate it away
  *   engine.c     Tesseract, kept warm; words.c collects the words
  *   encode.c     the cleaned page as a G4 TIFF in memory
- *   pdf.c        searchable PDF from cleaned pages and their words
+ *   pdf.c        searchable PDF/A-2b from cleaned pages and their words; with
+ *                pdf_text.c (the invisible text and its font), pdf_meta.c
+ *                (XMP, Info, sRGB profile) and pdf_image.c (grey/colour originals)
  *
  * Every step function takes and returns Pix by new reference (the caller
  * destroys both), reports failure as NULL or -1, and never aborts.
@@ -123,5 +125,24 @@ void cs_ocr_words_free(cs_ocr_word **pwords, size_t *pn);
 /* ---- encode.c ---- */
 int cs_ocr_encode_g4(struct Pix *pix, int dpi, unsigned char **pdata, size_t *plen,
                      char *err, size_t errlen);
+
+/* ---- pdf_text.c, pdf_meta.c, pdf_image.c ---- */
+struct cs_buf;
+#define CS_PDF_PRODUCER "chartscan"
+#define CS_PDF_CREATOR "chartscan"
+/* Decode one UTF-8 sequence at *ps and step past it; U+FFFD when bad. */
+unsigned cs_pdf_utf8_next(const unsigned char **ps);
+int cs_pdf_text_layer(struct cs_buf *cs, const cs_pdf_page *p, int width, int height, double ph);
+int cs_pdf_put_font(struct cs_buf *out, size_t obj, size_t *offset);
+int cs_pdf_srgb_icc(struct cs_buf *icc);
+int cs_pdf_xmp(struct cs_buf *b, const char *title, long long created, long long modified);
+int cs_pdf_info_dict(struct cs_buf *b, const char *title, long long created, long long modified);
+typedef struct cs_pdf_jpeg {
+    unsigned char *data;       /* malloc'd */
+    size_t len;
+    int width, height, components;
+} cs_pdf_jpeg;
+int cs_pdf_original_jpeg(const cs_pdf_page *p, int width, int height, cs_pdf_jpeg *jpeg,
+                         char *err, size_t errlen);
 
 #endif

@@ -1,178 +1,206 @@
 /*
- * pdf.c — a searchable PDF from cleaned pages and their words, without
- * running OCR again: each page is its G4 image, embedded as it is
- * (/CCITTFaxDecode), under the words as invisible text (render mode 3) in
- * Helvetica, each word stretched (Tz) to span its box, so that selecting
- * and searching in a viewer find the words where they are on the image.
+ * pdf.c — a searchable PDF/A-2b from cleaned pages and their words, without
+ * running OCR again: each page is its image (the cleaned G4 page embedded
+ * as it is, /CCITTFaxDecode; or, for a grey or colour scan, the original
+ * as JPEG, /DCTDecode: pdf_image.c) under the words as invisible text
+ * (render mode 3) in an embedded glyphless font (pdf_text.c), so that
+ * selecting and searching in a viewer find the words where they are on
+ * the image.
  *
  * Interface routines:
- *   cs_ocr_pdf   (ocr.h) pages -> PDF bytes
+ *   cs_ocr_pdf            (ocr.h) pages -> PDF bytes
+ *   cs_pdf_images_parse   (ocr.h) "original" / "bilevel"
  *
  * Layout of the file (object numbers):
- *   1 catalog, 2 page tree, 3 font; page i (from 0): 4+3i page,
- *   5+3i content stream, 6+3i image.  Then the cross-reference table
- *   (offsets recorded as objects are written) and the trailer.
+ *   1 catalog (with the OutputIntent), 2 page tree, 3 font, 4 its glyph,
+ *   5 its ToUnicode map, 6 XMP metadata, 7 sRGB ICC profile, 8 Info;
+ *   page i (from 0): 9+3i page, 10+3i content stream, 11+3i image.  Then
+ *   the cross-reference table (offsets recorded as objects are written)
+ *   and the trailer with the file identifier.
  *
  * Notes:
- *   1. Page size comes from the pixels and the resolution: a 2550 x 3300
- *      page at 300 dpi is 612 x 792 points.
- *   2. Helvetica is one of the 14 standard fonts: nothing is embedded.
- *      Its widths (AFM, WinAnsiEncoding) are here to compute the
- *      stretching; characters outside WinAnsi become '?', which does not
- *      matter for a layer nobody sees and search rarely needs.
- *   4. All words of a line share one baseline (the line's lowest box
- *      bottom) and one size (its tallest box), so that text extraction
- *      (pdftotext, a viewer's search) sees lines, not a word per line.
- *   3. Tesseract's PDF renderer would re-recognise the page; this writer
+ *   1. Page size comes from the cleaned page's pixels and resolution: a
+ *      2550 x 3300 page at 300 dpi is 612 x 792 points.  A JPEG original
+ *      is drawn over the same box whatever its own resolution.
+ *   2. PDF/A-2b (ISO 19005-2, level B: the look is preserved) asks for:
+ *      a binary comment after the header, every font embedded, an
+ *      OutputIntent with an ICC profile for the device colour spaces used,
+ *      XMP metadata (uncompressed) agreeing with the Info dictionary, an
+ *      /ID in the trailer, exact /Length and cross-reference offsets, and
+ *      no transparency, LZW, encryption or external content.  Streams
+ *      here are either already compressed (images) or small.
+ *   3. The /ID is the SHA-256 of the body (its first 16 bytes, twice): the
+ *      same pages, title and date give the same file.
+ *   4. Tesseract's PDF renderer would re-recognise the page; this writer
  *      reuses the words already stored, so rendering a document costs
- *      milliseconds.
+ *      milliseconds (a JPEG page: its decoding and encoding, some 100 ms).
  */
 #include "ocr/ocr_internal.h"
 
 #include <leptonica/allheaders.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "common/common.h"
 
-/* Helvetica advance widths (1/1000 em) for WinAnsi codes 32..126. */
-static const short helvetica_widths[95] = {
-    278, 278, 355, 556, 556, 889, 667, 191, 333, 333, 389, 584, 278, 333, 278, 278,  /* sp-/ */
-    556, 556, 556, 556, 556, 556, 556, 556, 556, 556, 278, 278, 584, 584, 584, 556,  /* 0-? */
-    1015, 667, 667, 722, 722, 667, 611, 778, 722, 278, 500, 667, 556, 833, 722, 778, /* @-O */
-    667, 778, 722, 667, 611, 722, 667, 944, 667, 667, 611, 278, 278, 278, 469, 556,  /* P-_ */
-    333, 556, 556, 500, 556, 556, 278, 556, 556, 222, 222, 500, 222, 833, 556, 556,  /* `-o */
-    556, 556, 333, 500, 278, 556, 500, 722, 500, 500, 500, 334, 260, 334, 584,       /* p-~ */
-};
+#define FIRST_PAGE_OBJ 9
 
-static int char_width(unsigned char c)
+int cs_pdf_images_parse(const char *name, cs_pdf_images *mode)
 {
-    if (c >= 32 && c <= 126)
-        return helvetica_widths[c - 32];
-    return 556;
+    if (name && !strcmp(name, "original"))
+        *mode = CS_PDF_IMAGES_ORIGINAL;
+    else if (name && !strcmp(name, "bilevel"))
+        *mode = CS_PDF_IMAGES_BILEVEL;
+    else
+        return -1;
+    return 0;
 }
 
-/* Decode one UTF-8 sequence at *s; returns the code point (U+FFFD if bad). */
-static unsigned utf8_next(const unsigned char **ps)
+/* The raw G4 data of page i's cleaned image (decoded and re-encoded when not one-strip G4). */
+static int cleaned_g4(const cs_pdf_page *p, size_t i, cs_g4_raw *raw, char *err, size_t errlen)
 {
-    const unsigned char *s = *ps;
-    unsigned cp;
-    int extra;
+    PIX *pix = NULL;
+    unsigned char *tiff = NULL;
+    size_t tlen = 0;
+    int dpi = 0, inferred = 0, ok;
 
-    if (s[0] < 0x80) {
-        *ps = s + 1;
-        return s[0];
+    if (cs_ocr_tiff_g4_raw(p->g4_tiff, p->g4_len, raw, NULL, 0) == 0)
+        return 0;
+    /* not as cs_ocr_page writes it: decode (limits first) and re-encode */
+    ok = cs_ocr_decode(p->g4_tiff, p->g4_len, 1, &pix, &dpi, &inferred, err, errlen) == 0
+         && pixGetDepth(pix) == 1
+         && cs_ocr_encode_g4(pix, p->dpi, &tiff, &tlen, err, errlen) == 0
+         && cs_ocr_tiff_g4_raw(tiff, tlen, raw, err, errlen) == 0;
+    pixDestroy(&pix);
+    free(tiff);
+    if (!ok) {
+        char why[256];
+        snprintf(why, sizeof why, "%s", err && err[0] ? err : "not a bilevel TIFF");
+        return cs_fail(err, errlen, "page %zu: could not read the cleaned image: %s", i + 1, why);
     }
-    if ((s[0] & 0xE0) == 0xC0) { cp = s[0] & 0x1F; extra = 1; }
-    else if ((s[0] & 0xF0) == 0xE0) { cp = s[0] & 0x0F; extra = 2; }
-    else if ((s[0] & 0xF8) == 0xF0) { cp = s[0] & 0x07; extra = 3; }
-    else { *ps = s + 1; return 0xFFFD; }
-    for (int i = 1; i <= extra; i++) {
-        if ((s[i] & 0xC0) != 0x80) {
-            *ps = s + i;
-            return 0xFFFD;
-        }
-        cp = cp << 6 | (s[i] & 0x3F);
-    }
-    *ps = s + extra + 1;
-    return cp;
+    return 0;
 }
 
-/* The WinAnsi byte for a code point; '?' when it has none. */
-static unsigned char winansi(unsigned cp)
+/* Write object obj: a stream with dict entries (no /Length) and data. */
+static int put_stream(cs_buf *out, size_t *offset, size_t obj, const char *dict,
+                      const void *data, size_t len)
 {
-    static const struct { unsigned cp; unsigned char b; } extra[] = {
-        {0x2018, 0x91}, {0x2019, 0x92}, {0x201C, 0x93}, {0x201D, 0x94}, {0x2022, 0x95},
-        {0x2013, 0x96}, {0x2014, 0x97}, {0x20AC, 0x80}, {0x2026, 0x85}, {0xFB01, '?'},
-    };
-
-    if ((cp >= 32 && cp <= 126) || (cp >= 160 && cp <= 255))
-        return (unsigned char)cp;
-    for (size_t i = 0; i < sizeof extra / sizeof extra[0]; i++)
-        if (extra[i].cp == cp)
-            return extra[i].b;
-    return '?';
-}
-
-/* Append word as a PDF literal string in WinAnsi; *pwidth gets its width in 1/1000 em. */
-static int put_word(cs_buf *b, const char *word, long *pwidth)
-{
-    const unsigned char *s = (const unsigned char *)word;
-    long width = 0;
     int bad = 0;
 
-    bad |= cs_buf_puts(b, "(");
-    while (*s) {
-        unsigned char c = winansi(utf8_next(&s));
-
-        width += char_width(c);
-        if (c == '(' || c == ')' || c == '\\')
-            bad |= cs_buf_printf(b, "\\%c", c);
-        else if (c < 32 || c > 126)
-            bad |= cs_buf_printf(b, "\\%03o", c);
-        else
-            bad |= cs_buf_append(b, &c, 1);
-    }
-    bad |= cs_buf_puts(b, ")");
-    *pwidth = width;
+    offset[obj] = out->len;
+    bad |= cs_buf_printf(out, "%zu 0 obj\n<< %s/Length %zu >>\nstream\n", obj, dict, len);
+    bad |= cs_buf_append(out, data ? data : "", len);
+    bad |= cs_buf_puts(out, "\nendstream\nendobj\n");
     return bad ? -1 : 0;
 }
 
-/* The content stream of one page: the image over the page, then the words. */
-static int page_content(cs_buf *cs, const cs_pdf_page *p, int width, int height,
-                        double pw, double ph)
+/* Write page i's three objects (note 1): page, content stream, image. */
+static int put_page(cs_buf *out, size_t *offset, const cs_pdf_page *p, size_t i,
+                    cs_pdf_images images, char *err, size_t errlen)
 {
-    double k = 72.0 / p->dpi;       /* points per pixel */
+    size_t obj = FIRST_PAGE_OBJ + 3 * i;
+    cs_g4_raw raw = {0};
+    cs_pdf_jpeg jpeg = {0};
+    cs_buf content = CS_BUF_INIT, dict = CS_BUF_INIT;
+    double pw, ph;
+    int bad = 0, rc = -1, got = 0;
+
+    if (p->dpi <= 0 || !p->g4_tiff)
+        return cs_fail(err, errlen, "page %zu has no image or no resolution", i + 1);
+    if (cleaned_g4(p, i, &raw, err, errlen) < 0)
+        return -1;
+    pw = raw.width * 72.0 / p->dpi;
+    ph = raw.height * 72.0 / p->dpi;
+    got = images == CS_PDF_IMAGES_ORIGINAL
+          ? cs_pdf_original_jpeg(p, raw.width, raw.height, &jpeg, err, errlen) : 0;
+    if (got < 0) {            /* note (2) of cs_ocr_pdf */
+        got = 0;
+        if (err && errlen)
+            err[0] = '\0';
+    }
+    bad |= cs_buf_printf(&content, "q %.4f 0 0 %.4f 0 0 cm /Im0 Do Q\n", pw, ph);
+    bad |= cs_pdf_text_layer(&content, p, raw.width, raw.height, ph);
+    offset[obj] = out->len;
+    bad |= cs_buf_printf(out, "%zu 0 obj\n<< /Type /Page /Parent 2 0 R /MediaBox [0 0 %.4f %.4f]"
+                         " /Resources << /Font << /F1 3 0 R >> /XObject << /Im0 %zu 0 R >> >>"
+                         " /Contents %zu 0 R >>\nendobj\n", obj, pw, ph, obj + 2, obj + 1);
+    bad |= put_stream(out, offset, obj + 1, "", content.data, content.len);
+    if (got > 0) {
+        bad |= cs_buf_printf(&dict, "/Type /XObject /Subtype /Image /Width %d /Height %d"
+                             " /ColorSpace /%s /BitsPerComponent 8 /Filter /DCTDecode ",
+                             jpeg.width, jpeg.height,
+                             jpeg.components == 3 ? "DeviceRGB" : "DeviceGray");
+        bad |= put_stream(out, offset, obj + 2, dict.data ? dict.data : "", jpeg.data, jpeg.len);
+    } else {
+        bad |= cs_buf_printf(&dict, "/Type /XObject /Subtype /Image /Width %d /Height %d"
+                             " /ColorSpace /DeviceGray /BitsPerComponent 1 /Filter /CCITTFaxDecode"
+                             " /DecodeParms << /K -1 /Columns %d /Rows %d /BlackIs1 %s >> ",
+                             raw.width, raw.height, raw.width, raw.height,
+                             raw.black_is_1 ? "true" : "false");
+        bad |= put_stream(out, offset, obj + 2, dict.data ? dict.data : "", raw.data, raw.len);
+    }
+    if (bad || cs_buf_failed(&content) || cs_buf_failed(&dict)) {
+        cs_fail(err, errlen, "out of memory");
+        goto out;
+    }
+    rc = 0;
+out:
+    cs_buf_free(&dict);
+    cs_buf_free(&content);
+    free(jpeg.data);
+    free(raw.data);
+    return rc;
+}
+
+/* Objects 1 to 8 (the layout at the top). */
+static int put_document_objects(cs_buf *out, size_t *offset, size_t npages, const char *title,
+                                long long created, long long modified)
+{
+    cs_buf b = CS_BUF_INIT;
     int bad = 0;
 
-    bad |= cs_buf_printf(cs, "q %.4f 0 0 %.4f 0 0 cm /Im0 Do Q\n", pw, ph);
-    if (p->nwords && p->words) {
-        bad |= cs_buf_puts(cs, "BT 3 Tr\n");
-        size_t line_start = 0, line_end = 0;
-        int line_bottom = 0, line_height = 0;
+    offset[1] = out->len;
+    bad |= cs_buf_puts(out, "1 0 obj\n<< /Type /Catalog /Pages 2 0 R /Metadata 6 0 R"
+                            " /OutputIntents [<< /Type /OutputIntent /S /GTS_PDFA1"
+                            " /OutputConditionIdentifier (sRGB IEC61966-2.1)"
+                            " /Info (sRGB IEC61966-2.1) /RegistryName (http://www.color.org)"
+                            " /DestOutputProfile 7 0 R >>] >>\nendobj\n");
+    offset[2] = out->len;
+    bad |= cs_buf_puts(out, "2 0 obj\n<< /Type /Pages /Kids [");
+    for (size_t i = 0; i < npages; i++)
+        bad |= cs_buf_printf(out, "%s%zu 0 R", i ? " " : "", FIRST_PAGE_OBJ + 3 * i);
+    bad |= cs_buf_printf(out, "] /Count %zu >>\nendobj\n", npages);
+    bad |= cs_pdf_put_font(out, 3, offset);
+    bad |= cs_pdf_xmp(&b, title, created, modified);
+    bad |= put_stream(out, offset, 6, "/Type /Metadata /Subtype /XML ", b.data, b.len);
+    cs_buf_reset(&b);
+    bad |= cs_pdf_srgb_icc(&b);
+    bad |= put_stream(out, offset, 7, "/N 3 ", b.data, b.len);
+    cs_buf_reset(&b);
+    bad |= cs_pdf_info_dict(&b, title, created, modified);
+    offset[8] = out->len;
+    bad |= cs_buf_printf(out, "8 0 obj\n%s\nendobj\n", b.data ? b.data : "<< >>");
+    bad |= cs_buf_failed(&b);
+    cs_buf_free(&b);
+    return bad ? -1 : 0;
+}
 
-        for (size_t i = 0; i < p->nwords; i++) {
-            const cs_ocr_word *wd = &p->words[i];
-            double size, x, y, stretch;
-            long units = 0;
-            cs_buf word = CS_BUF_INIT;
+/* The cross-reference table and the trailer (note 3). */
+static int put_xref(cs_buf *out, const size_t *offset, size_t nobj)
+{
+    size_t xref = out->len;
+    char id[65];
+    int bad = 0;
 
-            /* one baseline and one size per line (note 4): the words of a
-             * line are contiguous, in reading order */
-            if (i >= line_end) {
-                line_start = i;
-                line_bottom = 0;
-                line_height = 0;
-                for (line_end = i; line_end < p->nwords
-                     && p->words[line_end].line == p->words[line_start].line; line_end++) {
-                    const cs_ocr_word *o = &p->words[line_end];
-                    if (o->y + o->h > line_bottom)
-                        line_bottom = o->y + o->h;
-                    if (o->h > line_height)
-                        line_height = o->h;
-                }
-            }
-            if (!wd->text || !wd->text[0] || wd->w <= 0 || wd->h <= 0
-                || wd->x < 0 || wd->y < 0 || wd->x + wd->w > width || wd->y + wd->h > height)
-                continue;
-            size = line_height * k;
-            if (size < 1)
-                size = 1;
-            x = wd->x * k;
-            y = ph - line_bottom * k;
-            /* the string first, to know its width; then its operators */
-            bad |= put_word(&word, wd->text, &units);
-            stretch = units > 0 ? 100.0 * (wd->w * k) / (units / 1000.0 * size) : 100;
-            if (stretch < 1)
-                stretch = 1;
-            if (stretch > 10000)
-                stretch = 10000;
-            bad |= cs_buf_printf(cs, "/F1 %.2f Tf %.1f Tz 1 0 0 1 %.2f %.2f Tm %s Tj\n", size,
-                                 stretch, x, y, word.data ? word.data : "()");
-            cs_buf_free(&word);
-        }
-        bad |= cs_buf_puts(cs, "ET\n");
-    }
+    cs_sha256_hex(out->data, out->len, id);
+    id[32] = '\0';
+    /* each entry exactly 20 bytes, as the format requires */
+    bad |= cs_buf_printf(out, "xref\n0 %zu\n0000000000 65535 f \n", nobj);
+    for (size_t o = 1; o < nobj; o++)
+        bad |= cs_buf_printf(out, "%010zu 00000 n \n", offset[o]);
+    bad |= cs_buf_printf(out, "trailer\n<< /Size %zu /Root 1 0 R /Info 8 0 R /ID [<%s> <%s>] >>\n"
+                         "startxref\n%zu\n%%%%EOF\n", nobj, id, id, xref);
     return bad ? -1 : 0;
 }
 
@@ -180,6 +208,7 @@ static int page_content(cs_buf *cs, const cs_pdf_page *p, int width, int height,
  * cs_ocr_pdf()
  *
  *      Input:  pages, npages (the pages in order; at least one)
+ *              info (title, creation time, which images; NULL: defaults)
  *              pdf (<return> the PDF, malloc'd), pdf_len (<return> its size)
  *              err, errlen (the reason on failure)
  *      Return: 0 if OK, -1 on error (nothing returned)
@@ -187,14 +216,19 @@ static int page_content(cs_buf *cs, const cs_pdf_page *p, int width, int height,
  *  Notes:
  *      (1) A page whose TIFF is not one-strip G4 (it should be: it comes
  *          from cs_ocr_page) is decoded and re-encoded rather than refused.
+ *      (2) A page whose original cannot be decoded again (it was, for its
+ *          OCR) shows its cleaned G4 image: the page is never lost for it.
  */
-int cs_ocr_pdf(const cs_pdf_page *pages, size_t npages, unsigned char **pdf, size_t *pdf_len,
-               char *err, size_t errlen)
+int cs_ocr_pdf(const cs_pdf_page *pages, size_t npages, const cs_pdf_info *info,
+               unsigned char **pdf, size_t *pdf_len, char *err, size_t errlen)
 {
-    cs_buf out = CS_BUF_INIT, content = CS_BUF_INIT;
+    cs_buf out = CS_BUF_INIT;
     size_t *offset = NULL, nobj;
-    cs_g4_raw raw = {0};
-    int bad = 0, rc = -1;
+    const char *title = info && info->title ? info->title : "Scanned document";
+    long long created = info && info->created > 0 ? info->created : (long long)time(NULL);
+    long long modified = info && info->modified > 0 ? info->modified : created;
+    cs_pdf_images images = info ? info->images : CS_PDF_IMAGES_ORIGINAL;
+    int rc = -1;
 
     if (pdf)
         *pdf = NULL;
@@ -204,90 +238,21 @@ int cs_ocr_pdf(const cs_pdf_page *pages, size_t npages, unsigned char **pdf, siz
         return cs_fail(err, errlen, "no pages to render");
     if (npages > (size_t)CS_MAX_PAGES_PER_FILE * 10)
         return cs_fail(err, errlen, "too many pages for one PDF (%zu)", npages);
-    nobj = 4 + 3 * npages;                 /* objects 1..nobj-1, 0 is the free head */
+    nobj = FIRST_PAGE_OBJ + 3 * npages;     /* objects 1..nobj-1, 0 is the free head */
     offset = calloc(nobj, sizeof *offset);
     if (!offset)
         return cs_fail(err, errlen, "out of memory");
 
-    bad |= cs_buf_puts(&out, "%PDF-1.4\n%\xE2\xE3\xCF\xD3\n");
-    offset[1] = out.len;
-    bad |= cs_buf_puts(&out, "1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\n");
-    offset[2] = out.len;
-    bad |= cs_buf_puts(&out, "2 0 obj\n<< /Type /Pages /Kids [");
+    /* PDF/A-2 is based on PDF 1.7; the comment's bytes mark the file binary */
+    if (cs_buf_puts(&out, "%PDF-1.7\n%\xE2\xE3\xCF\xD3\n") < 0
+        || put_document_objects(&out, offset, npages, title, created, modified) < 0) {
+        cs_fail(err, errlen, "out of memory");
+        goto out;
+    }
     for (size_t i = 0; i < npages; i++)
-        bad |= cs_buf_printf(&out, "%s%zu 0 R", i ? " " : "", 4 + 3 * i);
-    bad |= cs_buf_printf(&out, "] /Count %zu >>\nendobj\n", npages);
-    offset[3] = out.len;
-    bad |= cs_buf_puts(&out, "3 0 obj\n<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica "
-                             "/Encoding /WinAnsiEncoding >>\nendobj\n");
-
-    for (size_t i = 0; i < npages && !bad; i++) {
-        const cs_pdf_page *p = &pages[i];
-        size_t obj = 4 + 3 * i;
-        double pw, ph;
-
-        if (p->dpi <= 0 || !p->g4_tiff) {
-            cs_fail(err, errlen, "page %zu has no image or no resolution", i + 1);
+        if (put_page(&out, offset, &pages[i], i, images, err, errlen) < 0)
             goto out;
-        }
-        if (cs_ocr_tiff_g4_raw(p->g4_tiff, p->g4_len, &raw, NULL, 0) < 0) {
-            /* not as cs_ocr_page writes it: decode (limits first) and re-encode */
-            PIX *pix = NULL;
-            unsigned char *tiff = NULL;
-            size_t tlen = 0;
-            int dpi = 0, inferred = 0, ok;
-
-            ok = cs_ocr_decode(p->g4_tiff, p->g4_len, 1, &pix, &dpi, &inferred, err, errlen) == 0
-                 && pixGetDepth(pix) == 1
-                 && cs_ocr_encode_g4(pix, p->dpi, &tiff, &tlen, err, errlen) == 0
-                 && cs_ocr_tiff_g4_raw(tiff, tlen, &raw, err, errlen) == 0;
-            pixDestroy(&pix);
-            free(tiff);
-            if (!ok) {
-                char why[256];
-                snprintf(why, sizeof why, "%s", err && err[0] ? err : "not a bilevel TIFF");
-                cs_fail(err, errlen, "page %zu: could not read the cleaned image: %s", i + 1, why);
-                goto out;
-            }
-        }
-        pw = raw.width * 72.0 / p->dpi;
-        ph = raw.height * 72.0 / p->dpi;
-
-        cs_buf_reset(&content);
-        if (page_content(&content, p, raw.width, raw.height, pw, ph) < 0) {
-            bad = 1;
-            break;
-        }
-        offset[obj] = out.len;
-        bad |= cs_buf_printf(&out, "%zu 0 obj\n<< /Type /Page /Parent 2 0 R /MediaBox [0 0 %.4f %.4f]"
-                             " /Resources << /Font << /F1 3 0 R >> /XObject << /Im0 %zu 0 R >> >>"
-                             " /Contents %zu 0 R >>\nendobj\n", obj, pw, ph, obj + 2, obj + 1);
-        offset[obj + 1] = out.len;
-        bad |= cs_buf_printf(&out, "%zu 0 obj\n<< /Length %zu >>\nstream\n", obj + 1, content.len);
-        bad |= cs_buf_append(&out, content.data ? content.data : "", content.len);
-        bad |= cs_buf_puts(&out, "\nendstream\nendobj\n");
-        offset[obj + 2] = out.len;
-        bad |= cs_buf_printf(&out, "%zu 0 obj\n<< /Type /XObject /Subtype /Image /Width %d /Height %d"
-                             " /ColorSpace /DeviceGray /BitsPerComponent 1 /Filter /CCITTFaxDecode"
-                             " /DecodeParms << /K -1 /Columns %d /Rows %d /BlackIs1 %s >>"
-                             " /Length %zu >>\nstream\n", obj + 2, raw.width, raw.height,
-                             raw.width, raw.height, raw.black_is_1 ? "true" : "false", raw.len);
-        bad |= cs_buf_append(&out, raw.data, raw.len);
-        bad |= cs_buf_puts(&out, "\nendstream\nendobj\n");
-        free(raw.data);
-        memset(&raw, 0, sizeof raw);
-    }
-    if (!bad) {
-        size_t xref = out.len;
-
-        /* each entry exactly 20 bytes, as the format requires */
-        bad |= cs_buf_printf(&out, "xref\n0 %zu\n0000000000 65535 f \n", nobj);
-        for (size_t o = 1; o < nobj; o++)
-            bad |= cs_buf_printf(&out, "%010zu 00000 n \n", offset[o]);
-        bad |= cs_buf_printf(&out, "trailer\n<< /Size %zu /Root 1 0 R >>\nstartxref\n%zu\n%%%%EOF\n",
-                             nobj, xref);
-    }
-    if (bad) {
+    if (put_xref(&out, offset, nobj) < 0 || cs_buf_failed(&out)) {
         cs_fail(err, errlen, "out of memory");
         goto out;
     }
@@ -296,8 +261,6 @@ int cs_ocr_pdf(const cs_pdf_page *pages, size_t npages, unsigned char **pdf, siz
     out.data = NULL;
     rc = 0;
 out:
-    free(raw.data);
-    cs_buf_free(&content);
     cs_buf_free(&out);
     free(offset);
     return rc;

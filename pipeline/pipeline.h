@@ -145,6 +145,13 @@ int cs_search(cs_store *s, const char *query, int limit, int json, FILE *out, ch
 /* Write document's PDF (an id like d-42 or 42) to out_path, or to stdout when NULL. */
 int cs_export_pdf(cs_store *s, const char *document, const char *out_path, char *err,
                   size_t errlen);
+/*
+ * cs_pdf_set_images: which image the searchable PDFs this process renders
+ * show: "original" (the default: a grey or colour scan as JPEG, a bilevel
+ * one as its cleaned G4 page) or "bilevel" (always the cleaned G4 page).
+ * Returns 0, or -1 for any other name.  Set once, before the workers start.
+ */
+int cs_pdf_set_images(const char *mode);
 
 /* ---- the EHR handoff: FHIR and HL7 exports (export/fhir.c, export/hl7.c, export/destination.c) ---- */
 /* What to do with each document's PDF. */
@@ -243,6 +250,22 @@ int cs_jobs_pending(cs_store *s, long *queued, long *running, char *err, size_t 
 int cs_jobs_listen(cs_store *s, char *err, size_t errlen);
 int cs_jobs_wait(cs_store *s, int timeout_ms, char *err, size_t errlen);
 
+/* ---- a work run's progress (commands/work_progress.c) ---- */
+typedef struct cs_work_counts {
+    long pages_done;     /* pages finished (done, blank or failed) since the mark */
+    long pages_left;     /* pending pages of batches with queued or running jobs */
+    long jobs_queued, jobs_running;
+    /* with summary only: */
+    long batches;        /* batches with a page finished since the mark */
+    long pages_blank, pages_failed;   /* of pages_done */
+    long documents, filed, review;    /* documents made since the mark; filed, in review */
+} cs_work_counts;
+/* The database server's time now, as text, into mark: where a run starts. */
+int cs_work_mark(cs_store *s, char *mark, size_t marklen, char *err, size_t errlen);
+/* The counts since mark (the summary's too when summary is set). */
+int cs_work_counts_get(cs_store *s, const char *mark, int summary, cs_work_counts *c, char *err,
+                       size_t errlen);
+
 /* ---- stages (stage.c and stage_*.c) ---- */
 typedef struct cs_stage_ctx cs_stage_ctx;   /* per-worker state: engine, model, caches */
 int  cs_stage_ctx_new(cs_stage_ctx **out, char *err, size_t errlen);
@@ -254,5 +277,16 @@ void cs_stage_ctx_free(cs_stage_ctx **pc);
  * -1 only for failures worth a retry (message in err).
  */
 int cs_stage_run(cs_store *s, cs_stage_ctx *ctx, const cs_job *job, char *err, size_t errlen);
+
+/*
+ * `chartscan coversheet` (commands/coversheet.c): a cover sheet for the
+ * roster patient of mrn (and type doctype, or NULL), or one a row of the
+ * CSV at csv_path (columns mrn and, optionally, doctype), as a PDF written
+ * to out_path (mode 0600), or to standard output when NULL.  Every patient
+ * must be in the roster and every type in the taxonomy, or nothing is
+ * written.  Returns 0, or -1 with err.
+ */
+int cs_coversheet_print(cs_store *s, const char *mrn, const char *doctype, const char *csv_path,
+                        const char *out_path, char *err, size_t errlen);
 
 #endif

@@ -125,4 +125,17 @@ int cs_jobs_complete(cs_store *s, const cs_job *job, char *err, size_t errlen);
  * (stages/pdf.c; the review actions render it again after a change). */
 int cs_document_render_pdf(cs_store *s, long long document_id, char *err, size_t errlen);
 
+/*
+ * cs_write_output: write len bytes to out_path (mode 0600, never through
+ * a link, under a temporary name renamed into place when complete: a
+ * failure leaves nothing), or to standard output when out_path is NULL
+ * (refused when that is a terminal; what names the bytes in messages).
+ * Into a file, before_commit (when not NULL) runs once every byte is on
+ * disk and before the rename; its failure leaves nothing behind either.
+ * Returns 0, or -1 with err (stages/pdf.c).
+ */
+typedef int (*cs_before_commit)(void *arg, char *err, size_t errlen);
+int cs_write_output(const void *bytes, size_t len, const char *out_path, const char *what,
+                    cs_before_commit before_commit, void *arg, char *err, size_t errlen);
+
 #endif

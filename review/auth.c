@@ -211,13 +211,13 @@ int cs_review_users_passwd(cs_store *s, const char *name, FILE *in, FILE *out, c
     return rc < 0 ? -1 : 0;
 }
 
-int cs_review_audit(cs_store *s, const char *user, const char *since, FILE *out, char *err,
-                    size_t errlen)
+int cs_review_audit(cs_store *s, const char *user, const char *since, int json, FILE *out,
+                    char *err, size_t errlen)
 {
     if (user && !cs_review_user_name_ok(user))
         return cs_fail(err, errlen, "\"%s\" is not a user name", user);
     if (since && !cs_review_text_ok(since, 64))
         return cs_fail(err, errlen, "--since needs a time such as 2026-01-31 or "
                        "\"2026-01-31 14:00\"");
-    return cs_review_store_audit_list(s, user, since, out, err, errlen) < 0 ? -1 : 0;
+    return cs_review_store_audit_list(s, user, since, json, out, err, errlen) < 0 ? -1 : 0;
 }

@@ -83,9 +83,10 @@ int cs_review_users_add(cs_store *s, const char *name, const char *role, FILE *i
  */
 int cs_review_users_passwd(cs_store *s, const char *name, FILE *in, FILE *out, char *err,
                            size_t errlen);
-/* cs_review_audit: list the audit rows (of user, since time; either NULL). */
-int cs_review_audit(cs_store *s, const char *user, const char *since, FILE *out, char *err,
-                    size_t errlen);
+/* cs_review_audit: list the audit rows (of user, since time; either NULL), as
+ * tab-separated lines, or with json as one JSON array (cs_review_store_audit_list). */
+int cs_review_audit(cs_store *s, const char *user, const char *since, int json, FILE *out,
+                    char *err, size_t errlen);
 
 /* ---- the server, in process (tests) ---- */
 typedef struct cs_review_server cs_review_server;

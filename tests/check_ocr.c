@@ -12,6 +12,7 @@
  */
 #include "common/common.h"
 #include "ocr/ocr.h"
+#include "tests/harness.h"
 
 #include <check.h>
 #include <leptonica/allheaders.h>
@@ -275,7 +276,8 @@ fixture_release(void)
         /* a failed assertion can leave its working file behind */
         static const char *const names[] = {"letter.ps", "colour.ps", "rendered.tif",
                                             "written.tif", "band.tif", "layout.tif",
-                                            "body.ps", "short.ps", "little.ps", "out.pdf", "out.txt"};
+                                            "body.ps", "short.ps", "little.ps", "out.pdf", "out.txt",
+                                            "srgb.icc", "out.ppm", "img-000.jpg"};
         char path[1100];
 
         for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
@@ -1142,7 +1144,7 @@ assert_pdf_structure(const unsigned char *pdf, size_t len, int pages, int with_t
     int count = 0;
 
     ck_assert_uint_gt(len, 100);
-    ck_assert(memcmp(s, "%PDF-1.4\n", 9) == 0);
+    ck_assert(memcmp(s, "%PDF-1.7\n", 9) == 0);
     ck_assert(memcmp(s + len - 6, "%%EOF\n", 6) == 0);
     p = memmem(s, len, "startxref\n", 10);
     ck_assert_ptr_nonnull(p);
@@ -1150,7 +1152,7 @@ assert_pdf_structure(const unsigned char *pdf, size_t len, int pages, int with_t
     ck_assert_uint_lt(xref, len);
     ck_assert_int_eq(sscanf(s + xref, "xref\n%lu %lu\n", &first, &nobj), 2);
     ck_assert_uint_eq(first, 0);
-    ck_assert_uint_eq(nobj, 4 + 3 * (unsigned long)pages);
+    ck_assert_uint_eq(nobj, 9 + 3 * (unsigned long)pages);
     p = memmem(s + xref, len - xref, "\n0000000000 65535 f", 19);
     ck_assert_ptr_nonnull(p);
     p++;
@@ -1189,11 +1191,14 @@ START_TEST(test_searchable_pdf)
 
     ck_assert_int_eq(cs_ocr_page(fx.engine, fx.g4.data, fx.g4.len, 1, &r1, err, sizeof err), 0);
     ck_assert_int_eq(cs_ocr_page(fx.engine, fx.grey.data, fx.grey.len, 2, &r2, err, sizeof err), 0);
-    pages[0] = (cs_pdf_page){r1.cleaned, r1.cleaned_len, r1.dpi, r1.words, r1.nwords};
-    pages[1] = (cs_pdf_page){r2.cleaned, r2.cleaned_len, r2.dpi, r2.words, r2.nwords};
-    ck_assert_msg(cs_ocr_pdf(pages, 2, &pdf, &len, err, sizeof err) == 0, "%s", err);
+    pages[0] = (cs_pdf_page){.g4_tiff = r1.cleaned, .g4_len = r1.cleaned_len, .dpi = r1.dpi,
+                             .words = r1.words, .nwords = r1.nwords};
+    pages[1] = (cs_pdf_page){.g4_tiff = r2.cleaned, .g4_len = r2.cleaned_len, .dpi = r2.dpi,
+                             .words = r2.words, .nwords = r2.nwords};
+    ck_assert_msg(cs_ocr_pdf(pages, 2, NULL, &pdf, &len, err, sizeof err) == 0, "%s", err);
     assert_pdf_structure(pdf, len, 2, 1);
     ck_assert_ptr_nonnull(memmem(pdf, len, "/MediaBox [0 0 612.0000 792.0000]", 33));
+    ck_assert_ptr_nonnull(memmem(pdf, len, "/CCITTFaxDecode", 15));   /* no originals given */
 
     /* pdftotext (poppler-utils), when installed, must find the words */
     fx_path(path, sizeof path, "out.pdf");
@@ -1227,26 +1232,355 @@ START_TEST(test_searchable_pdf)
     /* a page without words (a blank one) is only its image */
     pages[1].words = NULL;
     pages[1].nwords = 0;
-    ck_assert_int_eq(cs_ocr_pdf(pages + 1, 1, &pdf, &len, err, sizeof err), 0);
+    ck_assert_int_eq(cs_ocr_pdf(pages + 1, 1, NULL, &pdf, &len, err, sizeof err), 0);
     assert_pdf_structure(pdf, len, 1, 0);
-    ck_assert_ptr_null(memmem(pdf, len, "BT", 2));
+    ck_assert_ptr_null(memmem(pdf, len, "BT 3 Tr", 7));
     free(pdf);
 
     /* refusals leave nothing behind */
     pdf = (unsigned char *)&pdf;
-    ck_assert_int_eq(cs_ocr_pdf(pages, 0, &pdf, &len, err, sizeof err), -1);
+    ck_assert_int_eq(cs_ocr_pdf(pages, 0, NULL, &pdf, &len, err, sizeof err), -1);
     ck_assert_ptr_null(pdf);
     ck_assert_uint_eq(len, 0);
     pages[0].g4_tiff = junk;
     pages[0].g4_len = sizeof junk;
-    ck_assert_int_eq(cs_ocr_pdf(pages, 2, &pdf, &len, err, sizeof err), -1);
+    ck_assert_int_eq(cs_ocr_pdf(pages, 2, NULL, &pdf, &len, err, sizeof err), -1);
     assert_contains(err, "page 1");
     ck_assert_ptr_null(pdf);
-    pages[0] = (cs_pdf_page){r1.cleaned, r1.cleaned_len, 0, NULL, 0};
-    ck_assert_int_eq(cs_ocr_pdf(pages, 1, &pdf, &len, err, sizeof err), -1);
+    pages[0] = (cs_pdf_page){.g4_tiff = r1.cleaned, .g4_len = r1.cleaned_len};
+    ck_assert_int_eq(cs_ocr_pdf(pages, 1, NULL, &pdf, &len, err, sizeof err), -1);
 
     cs_ocr_result_clear(&r1);
     cs_ocr_result_clear(&r2);
+}
+END_TEST
+
+/* ---- PDF/A-2b ---- */
+
+/* Run argv with its standard output (and error) into *out (malloc'd); the exit status. */
+static int
+run_capture(const char *const *argv, char **out)
+{
+    th_result r = th_run(argv);
+
+    ck_assert_msg(r.status != 127, "%s is not installed "
+                  "(scripts/install-deps: poppler-utils, qpdf)", argv[0]);
+    free(r.err);
+    *out = r.out;
+    return r.status;
+}
+
+/* Run a checking tool on path and return its output (malloc'd); it must exit 0. */
+static char *
+tool_output(const char *tool, const char *option, const char *path)
+{
+    const char *argv[5] = {tool, option, path, NULL, NULL};
+    char *out = NULL;
+    int rc;
+
+    if (!option) {
+        argv[1] = path;
+        argv[2] = NULL;
+    }
+    if (!strcmp(tool, "pdftotext"))
+        argv[option ? 3 : 2] = "-";
+    rc = run_capture(argv, &out);
+    ck_assert_msg(rc == 0, "%s %s: exit %d\n%s", tool, path, rc, out);
+    return out;
+}
+
+/* The line of text that starts with key (e.g. "Title:"); "" when absent. */
+static void
+field(const char *text, const char *key, char *value, size_t len)
+{
+    const char *p = text;
+
+    value[0] = '\0';
+    for (; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL) {
+        if (!strncmp(p, key, strlen(key))) {
+            const char *v = p + strlen(key), *end;
+            while (*v == ' ')
+                v++;
+            end = strchr(v, '\n');
+            snprintf(value, len, "%.*s", (int)(end ? end - v : (long)strlen(v)), v);
+            return;
+        }
+    }
+}
+
+/* A one-page PDF of page `page` of scan through cs_ocr_page and cs_ocr_pdf, written to path. */
+static void
+pdf_of_scan(const blob *scan, int page, cs_pdf_images images, const char *path)
+{
+    cs_ocr_result r;
+    cs_pdf_page pg;
+    cs_pdf_info info = {"Discharge summary d-7", 1700000000LL, 1700000600LL, images};
+    unsigned char *pdf = NULL;
+    size_t len = 0;
+    char err[256] = "";
+
+    ck_assert_msg(cs_ocr_page(fx.engine, scan->data, scan->len, page, &r, err, sizeof err) == 0,
+                  "%s", err);
+    pg = (cs_pdf_page){r.cleaned, r.cleaned_len, r.dpi, r.words, r.nwords,
+                       scan->data, scan->len, page, r.cleanup.rotation, r.cleanup.skew};
+    ck_assert_msg(cs_ocr_pdf(&pg, 1, &info, &pdf, &len, err, sizeof err) == 0, "%s", err);
+    write_whole_file(path, pdf, len);
+    free(pdf);
+    cs_ocr_result_clear(&r);
+}
+
+/*
+ * The OutputIntent's profile is sRGB: Ghostscript (its colour management is
+ * lcms2, which refuses a malformed profile) takes it as the profile of
+ * DeviceRGB and paints (0.5, 0.2, 0.1) into an sRGB pixel of about the
+ * same value; a wrong curve or primaries would move it far (a linear
+ * curve gives 188 124 89).
+ */
+static void
+assert_srgb_profile(const unsigned char *icc, size_t len)
+{
+    char path[1100], ppm[1100], profile_arg[1200], out_arg[1200];
+    const char *argv[] = {"gs", "-q", "-dSAFER", "-dNOPAUSE", "-dBATCH", "-sDEVICE=ppmraw",
+                          "-g1x1", "-r72", profile_arg, out_arg, "-c",
+                          "0.5 0.2 0.1 setrgbcolor 0 0 1 1 rectfill showpage", NULL};
+    char *out = NULL;
+    blob b = {0};
+    const unsigned char *px;
+
+    fx_path(path, sizeof path, "srgb.icc");
+    fx_path(ppm, sizeof ppm, "out.ppm");
+    write_whole_file(path, icc, len);
+    snprintf(profile_arg, sizeof profile_arg, "-sDefaultRGBProfile=%s", path);
+    snprintf(out_arg, sizeof out_arg, "-sOutputFile=%s", ppm);
+    ck_assert_msg(run_capture(argv, &out) == 0 && !strstr(out, "Error"), "gs: %s", out);
+    free(out);
+    read_whole_file(ppm, &b);
+    ck_assert_uint_ge(b.len, 3);
+    px = b.data + b.len - 3;
+    ck_assert_msg(abs(px[0] - 128) <= 2 && abs(px[1] - 51) <= 2 && abs(px[2] - 26) <= 2,
+                  "sRGB (128 51 26) painted as %d %d %d", px[0], px[1], px[2]);
+    blob_free(&b);
+    unlink(ppm);
+    unlink(path);
+}
+
+/*
+ * The checks every PDF/A-2b file of ours passes: version, metadata in the
+ * Info dictionary and in the XMP packet (agreeing), the embedded font, a
+ * clean qpdf check, the sRGB OutputIntent with its profile, the /ID, and
+ * the words still found by text extraction.
+ */
+static void
+assert_pdfa(const char *path, const char *want_word, int check_profile)
+{
+    char *out, value[256];
+    blob b = {0};
+    const char *s, *p;
+
+    static const char *const info[][2] = {
+        {"PDF version:", "1.7"}, {"Title:", "Discharge summary d-7"}, {"Producer:", "chartscan"},
+        {"Creator:", "chartscan"}, {"Pages:", "1"}, {"Encrypted:", "no"},
+    };
+
+    out = tool_output("pdfinfo", NULL, path);
+    for (size_t i = 0; i < sizeof info / sizeof info[0]; i++) {
+        field(out, info[i][0], value, sizeof value);
+        ck_assert_msg(!strcmp(value, info[i][1]), "%s \"%s\", not \"%s\"", info[i][0], value,
+                      info[i][1]);
+    }
+    field(out, "CreationDate:", value, sizeof value);
+    ck_assert_msg(strstr(value, "2023") != NULL, "CreationDate %s", value);
+    free(out);
+
+    out = tool_output("pdfinfo", "-meta", path);         /* the XMP packet, as poppler reads it */
+    assert_contains(out, "<pdfaid:part>2</pdfaid:part>");
+    assert_contains(out, "<pdfaid:conformance>B</pdfaid:conformance>");
+    assert_contains(out, "<rdf:li xml:lang=\"x-default\">Discharge summary d-7</rdf:li>");
+    assert_contains(out, "<xmp:CreateDate>2023-11-14T22:13:20+00:00</xmp:CreateDate>");
+    assert_contains(out, "<xmp:ModifyDate>2023-11-14T22:23:20+00:00</xmp:ModifyDate>");
+    assert_contains(out, "<pdf:Producer>chartscan</pdf:Producer>");
+    assert_contains(out, "<xmp:CreatorTool>chartscan</xmp:CreatorTool>");
+    free(out);
+
+    out = tool_output("pdffonts", NULL, path);            /* one font, embedded */
+    s = strstr(out, "Type 3");
+    ck_assert_msg(s != NULL, "no Type 3 font:\n%s", out);
+    ck_assert_msg(strstr(s, " yes ") != NULL && strstr(out, " no  no ") == NULL,
+                  "font not embedded:\n%s", out);
+    free(out);
+
+    out = tool_output("qpdf", "--check", path);
+    assert_contains(out, "No syntax or stream encoding errors found");
+    assert_lacks(out, "WARNING");
+    free(out);
+
+    out = tool_output("pdftotext", "-q", path);
+    assert_contains(out, want_word);
+    free(out);
+
+    read_whole_file(path, &b);
+    s = (const char *)b.data;
+    ck_assert(memcmp(s, "%PDF-1.7\n%", 10) == 0 && (unsigned char)s[10] > 127
+              && (unsigned char)s[13] > 127);                 /* binary comment */
+    ck_assert_ptr_nonnull(memmem(s, b.len, "/OutputIntents [<< /Type /OutputIntent /S /GTS_PDFA1", 52));
+    ck_assert_ptr_nonnull(memmem(s, b.len, "/DestOutputProfile 7 0 R", 24));
+    /* the profile: an ICC display profile for RGB, its size as its header says */
+    p = memmem(s, b.len, "7 0 obj\n<< /N 3 /Length ", 24);
+    ck_assert_ptr_nonnull(p);
+    {
+        unsigned long icc_len = strtoul(p + 24, NULL, 10);
+        const unsigned char *icc = memmem(p, 64, "stream\n", 7);
+
+        ck_assert_ptr_nonnull(icc);
+        icc += 7;
+        ck_assert_uint_eq(((unsigned long)icc[0] << 24 | icc[1] << 16 | icc[2] << 8 | icc[3]),
+                          icc_len);
+        ck_assert(!memcmp(icc + 12, "mntrRGB XYZ ", 12) && !memcmp(icc + 36, "acsp", 4));
+        if (check_profile)
+            assert_srgb_profile(icc, icc_len);
+    }
+    ck_assert_ptr_nonnull(memmem(s, b.len, "/Type /Metadata /Subtype /XML /Length", 37));
+    ck_assert_ptr_null(memmem(s, b.len, "/Encrypt", 8));
+    ck_assert_ptr_null(memmem(s, b.len, "/LZWDecode", 10));
+    ck_assert_ptr_null(memmem(s, b.len, "/SMask", 6));
+    p = memmem(s, b.len, "trailer\n", 8);
+    ck_assert_ptr_nonnull(p);
+    ck_assert_ptr_nonnull(strstr(p, "/ID [<"));
+    blob_free(&b);
+}
+
+/* pdfimages -list: the one image's encoding and colour ("ccitt gray", "jpeg rgb"), and its size. */
+static void
+assert_image(const char *path, const char *enc, const char *color, int width, int height)
+{
+    char *out = tool_output("pdfimages", "-list", path), *line;
+    char type[32] = "", got_color[32] = "", got_enc[32] = "";
+    int page = 0, num = 0, w = 0, h = 0, comp = 0, bpc = 0;
+
+    line = strstr(out, "\n---");
+    ck_assert_ptr_nonnull(line);
+    line = strchr(line + 1, '\n');
+    ck_assert_ptr_nonnull(line);
+    ck_assert_int_eq(sscanf(line, "%d %d %31s %d %d %31s %d %d %31s", &page, &num, type, &w, &h,
+                            got_color, &comp, &bpc, got_enc), 9);
+    ck_assert_str_eq(got_enc, enc);
+    ck_assert_str_eq(got_color, color);
+    ck_assert_int_eq(w, width);
+    ck_assert_int_eq(h, height);
+    free(out);
+}
+
+START_TEST(test_pdfa_bilevel_page)
+{
+    char path[1100];
+
+    fx_path(path, sizeof path, "out.pdf");
+    pdf_of_scan(&fx.g4, 1, CS_PDF_IMAGES_ORIGINAL, path);
+    assert_pdfa(path, "48213377", 1);
+    assert_image(path, "ccitt", "gray", 2550, 3300);
+    unlink(path);
+}
+END_TEST
+
+START_TEST(test_pdfa_grey_and_colour_pages)
+{
+    /* grey kept grey and colour kept colour (DeviceRGB under the sRGB
+     * OutputIntent), as JPEG; --pdf-images bilevel: the cleaned pages, G4 */
+    const struct {
+        const blob *scan;
+        int page;
+        cs_pdf_images images;
+        const char *word, *enc, *color;
+    } cases[] = {
+        {&fx.grey, 2, CS_PDF_IMAGES_ORIGINAL, "Aspirin", "jpeg", "gray"},
+        {&fx.colour, 1, CS_PDF_IMAGES_ORIGINAL, "48213377", "jpeg", "rgb"},
+        {&fx.grey, 2, CS_PDF_IMAGES_BILEVEL, "Aspirin", "ccitt", "gray"},
+        {&fx.colour, 1, CS_PDF_IMAGES_BILEVEL, "48213377", "ccitt", "gray"},
+    };
+    char path[1100];
+
+    fx_path(path, sizeof path, "out.pdf");
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        pdf_of_scan(cases[i].scan, cases[i].page, cases[i].images, path);
+        assert_pdfa(path, cases[i].word, 0);
+        assert_image(path, cases[i].enc, cases[i].color, 2550, 3300);
+    }
+    unlink(path);
+}
+END_TEST
+
+/*
+ * A grey page scanned sideways and a little skewed: its JPEG is turned
+ * upright and straightened like its cleaned page, so that the words lie on
+ * it: the ink of the JPEG and of the cleaned page coincide.
+ */
+START_TEST(test_pdfa_turned_grey_original)
+{
+    PIX *turned = pixRotateOrth(fx.body, 1), *skewed, *jpeg, *jpeg1, *cleaned, *diff;
+    cs_ocr_result r;
+    blob scan = {0}, img = {0};
+    char path[1100], prefix[1100], jpg[1200], err[256] = "";
+    l_int32 ink = 0, apart = 0;
+
+    ck_assert_ptr_nonnull(turned);
+    skewed = pixRotate(turned, 0.03f, L_ROTATE_AREA_MAP, L_BRING_IN_WHITE, 0, 0);
+    ck_assert_ptr_nonnull(skewed);
+    write_pix_tiff(skewed, 300, &scan);
+    fx_path(path, sizeof path, "out.pdf");
+    pdf_of_scan(&scan, 1, CS_PDF_IMAGES_ORIGINAL, path);
+    assert_pdfa(path, "electrocardiogram", 0);
+    assert_image(path, "jpeg", "gray", 2550, 3300);   /* upright, as the words are */
+
+    fx_path(prefix, sizeof prefix, "img");
+    {
+        const char *argv[] = {"pdfimages", "-j", path, prefix, NULL};
+        ck_assert_int_eq(run_program(argv), 0);
+    }
+    snprintf(jpg, sizeof jpg, "%s-000.jpg", prefix);
+    read_whole_file(jpg, &img);
+    unlink(jpg);
+    jpeg = pixReadMem(img.data, img.len);
+    ck_assert_ptr_nonnull(jpeg);
+    jpeg1 = pixThresholdToBinary(jpeg, 128);
+    ck_assert_msg(cs_ocr_page(fx.engine, scan.data, scan.len, 1, &r, err, sizeof err) == 0, "%s", err);
+    ck_assert_double_ne(r.cleanup.skew, 0);
+    cleaned = pixReadMemTiff(r.cleaned, r.cleaned_len, 0);
+    ck_assert_ptr_nonnull(cleaned);
+    /* ink of the cleaned page not within 3 px of ink in the JPEG: a few stray pixels at most */
+    {
+        PIX *grown = pixDilateBrick(NULL, jpeg1, 7, 7);
+        ck_assert_ptr_nonnull(grown);
+        diff = pixSubtract(NULL, cleaned, grown);
+        pixCountPixels(cleaned, &ink, NULL);
+        pixCountPixels(diff, &apart, NULL);
+        pixDestroy(&grown);
+    }
+    ck_assert_int_gt(ink, 10000);
+    ck_assert_msg(apart < ink / 50, "%d of %d ink pixels off the JPEG", apart, ink);
+    pixDestroy(&diff);
+    pixDestroy(&cleaned);
+    cs_ocr_result_clear(&r);
+    pixDestroy(&jpeg1);
+    pixDestroy(&jpeg);
+    unlink(path);
+    blob_free(&img);
+    blob_free(&scan);
+    pixDestroy(&skewed);
+    pixDestroy(&turned);
+}
+END_TEST
+
+START_TEST(test_pdf_images_parse)
+{
+    cs_pdf_images m = CS_PDF_IMAGES_BILEVEL;
+
+    ck_assert_int_eq(cs_pdf_images_parse("original", &m), 0);
+    ck_assert_int_eq(m, CS_PDF_IMAGES_ORIGINAL);
+    ck_assert_int_eq(cs_pdf_images_parse("bilevel", &m), 0);
+    ck_assert_int_eq(m, CS_PDF_IMAGES_BILEVEL);
+    ck_assert_int_eq(cs_pdf_images_parse("colour", &m), -1);
+    ck_assert_int_eq(cs_pdf_images_parse(NULL, &m), -1);
+    ck_assert_int_eq(m, CS_PDF_IMAGES_BILEVEL);
 }
 END_TEST
 
@@ -1580,6 +1914,15 @@ ocr_suite(void)
     tcase_add_test(tc, test_resolution_normalised);
     tcase_add_test(tc, test_border_and_holes_whitened);
     tcase_add_test(tc, test_searchable_pdf);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("pdfa");
+    tcase_add_unchecked_fixture(tc, fixture_setup, NULL);
+    tcase_set_timeout(tc, 120);
+    tcase_add_test(tc, test_pdfa_bilevel_page);
+    tcase_add_test(tc, test_pdfa_grey_and_colour_pages);
+    tcase_add_test(tc, test_pdfa_turned_grey_original);
+    tcase_add_test(tc, test_pdf_images_parse);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("limits");

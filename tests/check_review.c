@@ -979,14 +979,14 @@ START_TEST(test_audit_listing_and_retraining)
     size_t len = 0;
     FILE *out = open_memstream(&text, &len);
 
-    ck_assert_int_eq(cs_review_audit(s, "alice", "2000-01-01", out, err, sizeof err), 0);
+    ck_assert_int_eq(cs_review_audit(s, "alice", "2000-01-01", 0, out, err, sizeof err), 0);
     fflush(out);
     ck_assert_ptr_nonnull(strstr(text, "\talice\tconfirm\tdocument "));
     ck_assert_ptr_null(strstr(text, "\tbob\t"));
     fclose(out);
     free(text);
     out = fopen("/dev/null", "w");
-    ck_assert_int_eq(cs_review_audit(s, NULL, "not a time", out, err, sizeof err), -1);
+    ck_assert_int_eq(cs_review_audit(s, NULL, "not a time", 0, out, err, sizeof err), -1);
     ck_assert_ptr_nonnull(strstr(err, "is not a time"));
     /* the reviewers' examples alone cover one type: refused; with the site's file: a model */
     ck_assert_int_eq(cs_train_from_reviews(s, NULL, out, err, sizeof err), -1);

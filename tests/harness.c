@@ -314,6 +314,49 @@ th_result th_chartscan(const th_env *e, ...)
     return r;
 }
 
+th_result th_run(const char *const argv[])
+{
+    th_result r = {-1, NULL, NULL};
+    size_t len = 0, cap = 4096;
+    int fds[2], status;
+    ssize_t got;
+    pid_t pid;
+
+    if (pipe(fds) != 0 || !(r.out = malloc(cap)))
+        die("pipe");
+    fflush(NULL);
+    pid = fork();
+    if (pid < 0)
+        die("fork");
+    if (pid == 0) {
+        dup2(fds[1], 1);
+        dup2(fds[1], 2);
+        close(fds[0]);
+        close(fds[1]);
+        execvp(argv[0], (char *const *)argv);
+        _exit(127);
+    }
+    close(fds[1]);
+    while ((got = read(fds[0], r.out + len, cap - len - 1)) != 0) {
+        if (got < 0) {
+            if (errno == EINTR)
+                continue;
+            break;
+        }
+        len += (size_t)got;
+        if (cap - len < 2 && !(r.out = realloc(r.out, cap *= 2)))
+            die("realloc");
+    }
+    close(fds[0]);
+    r.out[len] = '\0';
+    while (waitpid(pid, &status, 0) < 0)
+        if (errno != EINTR)
+            die("waitpid");
+    r.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    r.err = strdup("");
+    return r;
+}
+
 void th_result_free(th_result *r)
 {
     free(r->out);

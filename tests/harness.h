@@ -40,6 +40,9 @@ int th_wait(pid_t pid, int timeout_s);
 /* Run a shell command line; returns its exit status. */
 int th_sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void th_result_free(th_result *r);
+/* Run argv (argv[0] looked up in PATH) and wait: out holds its standard output
+ * and error together, err is ""; status 127 when the program is not installed. */
+th_result th_run(const char *const argv[]);
 
 /*
  * th_setup, then a processed sample batch: make-sample-batch (seed, files)

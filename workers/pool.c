@@ -14,6 +14,7 @@
 #include "workers/workers_internal.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -50,7 +51,8 @@ int cs_work_run(const cs_work_options *opt_in, char *err, size_t errlen)
     cs_work_options opt = *opt_in;
     pid_t pids[MAX_PROCESSES];
     int restarts[MAX_PROCESSES];
-    int alive = 0, failed = 0, forwarded = 0;
+    int alive = 0, failed = 0, forwarded = 0, bar;
+    cs_progress *progress = NULL;
     struct sigaction sa;
 
     if (opt.processes <= 0) {
@@ -78,6 +80,10 @@ int cs_work_run(const cs_work_options *opt_in, char *err, size_t errlen)
     sa.sa_handler = on_pool_signal;
     sigaction(SIGTERM, &sa, NULL);
     sigaction(SIGINT, &sa, NULL);
+    /* the mark before the first fork: every page the workers finish counts */
+    bar = !opt.quiet && isatty(STDERR_FILENO);
+    if (!opt.quiet)
+        cs_progress_start(&progress, bar);
     fflush(NULL);
 
     for (int i = 0; i < opt.processes; i++) {
@@ -102,7 +108,14 @@ int cs_work_run(const cs_work_options *opt_in, char *err, size_t errlen)
                     kill(pids[i], SIGTERM);
             forwarded = 1;
         }
-        pid = waitpid(-1, &status, 0);
+        /* with a bar to draw, look in on the workers ten times a second */
+        pid = waitpid(-1, &status, bar && progress ? WNOHANG : 0);
+        if (pid == 0) {
+            struct timespec ts = {0, 100 * 1000 * 1000};
+            cs_progress_tick(progress);
+            nanosleep(&ts, NULL);
+            continue;
+        }
         if (pid < 0) {
             if (errno == EINTR)
                 continue;
@@ -135,6 +148,7 @@ int cs_work_run(const cs_work_options *opt_in, char *err, size_t errlen)
             break;
         }
     }
+    cs_progress_finish(&progress, stdout);
     if (failed)
         return cs_fail(err, errlen, "%d worker%s failed (see the messages above)", failed,
                        failed == 1 ? "" : "s");

@@ -49,14 +49,15 @@ static const char counts_sql[] =
     "  (SELECT count(*) FROM document d WHERE d.batch_id = b.id),"
     "  (SELECT count(*) FROM document d WHERE d.batch_id = b.id AND d.status = 'filed'),"
     "  (SELECT count(*) FROM document d WHERE d.batch_id = b.id AND d.status = 'review'),"
-    "  (SELECT count(*) FROM document d WHERE d.batch_id = b.id AND d.status = 'rejected')"
+    "  (SELECT count(*) FROM document d WHERE d.batch_id = b.id AND d.status = 'rejected'),"
+    "  count(p.id) FILTER (WHERE p.status = 'separator')"
     " FROM batch b LEFT JOIN source_file f ON f.batch_id = b.id LEFT JOIN page p ON p.file_id = f.id"
     " WHERE b.id = $1 GROUP BY b.id";
 
 static const char *const count_names[] = {
     "batch", "state", "error", "files", "files with pages", "files skipped", "files failed",
     "pages", "pages done", "pages blank", "pages failed", "pages pending", "documents",
-    "documents filed", "documents in review", "documents rejected"};
+    "documents filed", "documents in review", "documents rejected", "pages separator"};
 
 /* min, 10th percentile, median, 90th percentile, max of a confidence */
 static const char spread_sql[] =
@@ -158,6 +159,9 @@ int cs_report(cs_store *s, const char *batch, int csv, FILE *out, char *err, siz
         fprintf(out, "  pages           %6s   done %s, blank %s, failed %s, pending %s\n",
                 PQgetvalue(counts, 0, 7), PQgetvalue(counts, 0, 8), PQgetvalue(counts, 0, 9),
                 PQgetvalue(counts, 0, 10), PQgetvalue(counts, 0, 11));
+        if (strcmp(PQgetvalue(counts, 0, 16), "0") != 0)
+            fprintf(out, "  separator sheets %5s   (barcode cover sheets and separators: in no "
+                    "document)\n", PQgetvalue(counts, 0, 16));
         fprintf(out, "  documents       %6s   filed %s, review %s, rejected %s\n",
                 PQgetvalue(counts, 0, 12), PQgetvalue(counts, 0, 13), PQgetvalue(counts, 0, 14),
                 PQgetvalue(counts, 0, 15));

@@ -96,6 +96,7 @@ int cs_export_make_dir(const char *dir, const char *format, char *out, size_t ou
 typedef struct out_file {
     char path[1100], part[1120];
     FILE *fp;
+    int placed;          /* renamed into place; removed again if the run fails after */
 } out_file;
 
 static int out_open(out_file *f, const char *dir, const char *name, char *err, size_t errlen)
@@ -118,6 +119,7 @@ static int out_close(out_file *f, int keep, char *err, size_t errlen)
     f->fp = NULL;
     if (rc == 0 && keep) {
         rc = cs_file_commit_private(f->part, f->path, err, errlen);
+        f->placed = rc == 0;
     } else {
         remove(f->part);
         if (rc == 0)
@@ -126,9 +128,13 @@ static int out_close(out_file *f, int keep, char *err, size_t errlen)
     return rc;
 }
 
-/* On failure: drop the partial file, leave whatever was there before. */
+/* On failure: drop the partial file, or the file this run put in place
+ * (another file failed, or the database did not record the export). */
 static void out_abort(out_file *f)
 {
+    if (f->placed)
+        remove(f->path);
+    f->placed = 0;
     if (!f->fp)
         return;
     fclose(f->fp);
@@ -407,7 +413,7 @@ int cs_export_fhir(cs_store *s, const cs_export_options *o, FILE *log, char *err
                    size_t errlen)
 {
     cs_export_run run;
-    out_file dr = {{0}, {0}, NULL}, bin = {{0}, {0}, NULL};
+    out_file dr = {{0}, {0}, NULL, 0}, bin = {{0}, {0}, NULL, 0};
     char dir[1024], what[64];
     char hash[sodium_base64_ENCODED_LEN(EVP_MAX_MD_SIZE, sodium_base64_VARIANT_ORIGINAL)];
     cs_buf pdf64 = CS_BUF_INIT;
@@ -508,6 +514,7 @@ int cs_export_fhir(cs_store *s, const cs_export_options *o, FILE *log, char *err
                     run.exported, run.exported == 1 ? "" : "s", binaries, dir, secs);
     }
     rc = (int)(run.exported > 0x7fffffff ? 0x7fffffff : run.exported);
+    dr.placed = bin.placed = 0;   /* recorded: they stay */
 out:
     json_decref(resource);
     PQclear(r);

@@ -269,6 +269,7 @@ typedef struct file_sink {
     char dir[1024], path[1100], part[1120];
     FILE *fp;
     long written;
+    int placed;          /* renamed into place; removed by close unless done */
 } file_sink;
 
 static int file_open(hl7_sink *k, cs_export_run *run, const char *now, const char *run_tag,
@@ -328,7 +329,10 @@ static int file_finish(hl7_sink *k, char *err, size_t errlen)
         remove(f->path);
         return 0;
     }
-    return cs_file_commit_private(f->part, f->path, err, errlen);
+    if (cs_file_commit_private(f->part, f->path, err, errlen) < 0)
+        return -1;
+    f->placed = 1;
+    return 0;
 }
 
 static int file_done(hl7_sink *k, const cs_export_run *run, FILE *log, double secs, char *err,
@@ -338,6 +342,7 @@ static int file_done(hl7_sink *k, const cs_export_run *run, FILE *log, double se
 
     (void)err;
     (void)errlen;
+    f->placed = 0;   /* the run is recorded: the file stays */
     if (!log)
         return 0;
     if (f->written == 0)
@@ -358,6 +363,10 @@ static void file_close(hl7_sink *k)
         remove(f->part);
         f->fp = NULL;
     }
+    /* in place, but the database did not record the run: nothing is left */
+    if (f->placed)
+        remove(f->path);
+    f->placed = 0;
 }
 
 static const hl7_sink_ops file_ops = {file_open, file_send, file_finish, file_done, file_close};

@@ -667,8 +667,8 @@ int cs_audit_command(cs_store *s, const char *action, const char *object_kind,
                                  errlen);
 }
 
-int cs_review_store_audit_list(cs_store *s, const char *user, const char *since, FILE *out,
-                               char *err, size_t errlen)
+int cs_review_store_audit_list(cs_store *s, const char *user, const char *since, int json,
+                               FILE *out, char *err, size_t errlen)
 {
     const char *p[2] = {user, since};
     PGresult *r;
@@ -687,13 +687,25 @@ int cs_review_store_audit_list(cs_store *s, const char *user, const char *since,
     r = cs_pq(s,
         "SELECT id, to_char(at, 'YYYY-MM-DD\"T\"HH24:MI:SS.MSOF'), actor, action,"
         "       coalesce(object_kind || ' ' || object_id, coalesce(object_kind, '-')),"
-        "       coalesce(detail::text, '-'), coalesce(before::text, '-'), coalesce(after::text, '-')"
+        "       coalesce(detail::text, '-'), coalesce(before::text, '-'), coalesce(after::text, '-'),"
+        "       json_build_object('id', id, 'at', to_char(at, 'YYYY-MM-DD\"T\"HH24:MI:SS.MSOF'),"
+        "           'actor', actor, 'action', action, 'object_kind', object_kind,"
+        "           'object_id', object_id, 'detail', detail, 'before', before,"
+        "           'after', after)::text"
         "  FROM audit WHERE ($1::text IS NULL OR actor = $1::text)"
         "   AND ($2::timestamptz IS NULL OR at >= $2::timestamptz) ORDER BY at, id",
         2, p, err, errlen);
     if (!r)
         return CS_REVIEW_ERROR;
     n = PQntuples(r);
+    if (json) {
+        fputs("[", out);
+        for (int i = 0; i < n; i++)
+            fprintf(out, "%s%s", i ? ",\n " : "", PQgetvalue(r, i, 8));
+        fputs("]\n", out);
+        PQclear(r);
+        return n;
+    }
     fprintf(out, "id\tat\tactor\taction\tobject\tdetail\tbefore\tafter\n");
     for (int i = 0; i < n; i++)
         for (int c = 0; c < 8; c++)

@@ -280,10 +280,14 @@ int cs_review_store_correct(cs_store *s, cs_review_correction kind, long long do
 /*
  * Print the audit rows (of user, since a timestamp PostgreSQL understands;
  * either may be NULL), oldest first, one per line, tab separated:
- * id, at, actor, action, object, detail, before, after.
+ * id, at, actor, action, object, detail, before, after.  With json, one
+ * JSON array instead, a row an element, made by PostgreSQL (so every string
+ * is escaped as JSON wants): {"id", "at" (ISO 8601 with offset), "actor",
+ * "action", "object_kind", "object_id" (strings or null), "detail",
+ * "before", "after" (JSON values or null)}.
  */
-int cs_review_store_audit_list(cs_store *s, const char *user, const char *since, FILE *out,
-                               char *err, size_t errlen);
+int cs_review_store_audit_list(cs_store *s, const char *user, const char *since, int json,
+                               FILE *out, char *err, size_t errlen);
 /*
  * The audit rows as JSON, newest first, for an admin (user: of one actor;
  * since: a timestamp; either may be NULL; at most limit rows), and an audit

@@ -17,6 +17,19 @@
  *   3. The type is the classifier's posterior combined with the printed
  *      title of the document's first page (cs_index_doctype), the titles
  *      coming from the taxonomy (doctype.titles, schema 007).
+ *   4. Barcodes (payloads stored by the ocr stage, meaning from
+ *      indexer/barcode.c).  A document right after a chartscan cover sheet
+ *      (blank pages between allowed) takes the sheet's type and patient:
+ *      the patient must be in the roster, and the identifiers printed on
+ *      the document, verified as for any candidate
+ *      (cs_index_match_verified), must not disagree with the sheet's
+ *      patient; else the document goes to review with the reason, and
+ *      the ordinary match's candidates for the reviewer.  A sheet's type
+ *      that the taxonomy lacks is ignored (the classifier decides).  A label
+ *      sticker's MRN on a page of the document counts as a labelled MRN
+ *      (over a printed one an OCR edit away; two different ones are a
+ *      conflict), and the match's own rules still send a disagreeing birth
+ *      date or name to review.
  */
 #include "pipeline/stages/stage_internal.h"
 
@@ -43,6 +56,10 @@ const char CS_ASSEMBLE_NOT_MATCHED[] = "patient not matched";
 static const char NO_MODEL[] = "no document-type model (run chartscan train)";
 static const char TYPE_UNKNOWN[] = "document type not recognised";
 static const char TYPE_UNCERTAIN[] = "document type uncertain";
+static const char SHEET_NOT_IN_ROSTER[] = "cover sheet MRN not in roster";
+static const char SHEET_MRN_DISAGREES[] = "cover sheet MRN disagrees with the document";
+static const char SHEET_PATIENT_DISAGREES[] =
+    "cover sheet patient's name or birth date disagrees with the document";
 
 /* Load the active model into ctx when it is not the one already loaded. */
 static int refresh_model(cs_store *s, cs_stage_ctx *ctx, char *err, size_t errlen)
@@ -230,6 +247,10 @@ typedef struct doc_work {
     cs_match_decision decision;
     const char *reasons[MAX_REASONS];   /* why review; none: filed */
     int nreasons;
+    int sheet;                   /* 1: a cover sheet precedes it (note 4) */
+    char sheet_mrn[CS_MRN_MAX], sheet_type[CS_DOCTYPE_MAX];
+    const char *sheet_reason;    /* why the sheet's patient was not taken, or NULL */
+    char label_mrn[CS_MRN_MAX];  /* a label sticker's MRN, or "" */
     cs_buf fields_json, candidates_json, alternatives_json, reasons_array;
 } doc_work;
 
@@ -269,24 +290,189 @@ static int collect_pages(doc_work *w, const cs_file_pages *fp, const cs_split *s
     return 0;
 }
 
-/* Type, fields and patient; and every reason the document needs review (note 1). */
-static int decide(cs_store *s, const cs_stage_ctx *ctx, doc_work *w, const char *forced_reason,
-                  char *err, size_t errlen)
+/*
+ * Call fn on each of page i's barcode payloads that is of kind want, with
+ * its MRN and type; stops when fn returns nonzero (and returns that).
+ */
+static int each_barcode(const cs_file_pages *fp, size_t i, cs_barcode_kind want,
+                        int (*fn)(doc_work *, const char *, const char *), doc_work *w)
 {
-    if (ctx->model)
+    const char *prefix = getenv("CHARTSCAN_SEPARATOR_PREFIX");
+    const char *p = fp->barcodes[i];
+    char line[300], mrn[CS_MRN_MAX], type[CS_DOCTYPE_MAX];
+
+    while (p && *p) {
+        size_t len = strcspn(p, "\n");
+        int rc = 0;
+        if (len < sizeof line) {
+            memcpy(line, p, len);
+            line[len] = '\0';
+            if (cs_index_barcode_read(line, prefix, mrn, type) == want)
+                rc = fn(w, mrn, type);
+        }
+        if (rc)
+            return rc;
+        p += len + (p[len] == '\n');
+    }
+    return 0;
+}
+
+static int take_sheet(doc_work *w, const char *mrn, const char *type)
+{
+    w->sheet = 1;
+    snprintf(w->sheet_mrn, sizeof w->sheet_mrn, "%s", mrn);
+    snprintf(w->sheet_type, sizeof w->sheet_type, "%s", type);
+    return 1;
+}
+
+/* The cover sheet before the document, blank pages skipped (note 4). */
+static void find_sheet(doc_work *w, const cs_file_pages *fp)
+{
+    for (size_t i = w->doc->first; i-- > 0;) {
+        if (fp->pages[i].blank)
+            continue;
+        if (fp->pages[i].separator)
+            each_barcode(fp, i, CS_BARCODE_SHEET, take_sheet, w);
+        return;
+    }
+}
+
+/*
+ * A label sticker's MRN (note 4): taken as the labelled MRN, unless
+ * another label or a printed labelled MRN more than an OCR edit away says
+ * otherwise: then the document shows two MRNs.
+ */
+static int take_label(doc_work *w, const char *mrn, const char *type)
+{
+    cs_fields *f = &w->fields;
+
+    (void)type;
+    if (w->label_mrn[0] ? strcmp(w->label_mrn, mrn) != 0
+        : f->mrn_info.found && f->mrn_info.labelled && cs_index_mrn_distance(f->mrn, mrn) > 1) {
+        f->mrn_conflict = 1;
+        return 1;
+    }
+    snprintf(w->label_mrn, sizeof w->label_mrn, "%s", mrn);
+    snprintf(f->mrn, sizeof f->mrn, "%s", mrn);
+    f->mrn_info.found = f->mrn_info.labelled = 1;
+    f->mrn_info.confidence = 1.0;       /* from a barcode: read exactly */
+    return 0;
+}
+
+static void apply_labels(doc_work *w, const cs_file_pages *fp)
+{
+    for (size_t k = 0; k < w->n; k++)
+        if (each_barcode(fp, w->page_index[k], CS_BARCODE_LABEL, take_label, w))
+            return;
+}
+
+/*
+ * 1 when the ordinary match found another roster patient's MRN printed on
+ * the document (labelled or not): the page is someone else's.
+ */
+static int other_mrn_shown(const doc_work *w, long long sheet_patient)
+{
+    for (size_t i = 0; i < w->cands.n; i++)
+        if (w->scores[i].mrn == CS_AGREE_EXACT &&
+            w->cands.ids[w->scores[i].record] != sheet_patient)
+            return 1;
+    return 0;
+}
+
+/*
+ * The cover sheet's patient (note 4): when it is in the roster and the
+ * document does not disagree (neither the sheet's patient verified on it,
+ * nor another patient's MRN printed on it, nor the ordinary match filing
+ * it to someone else), it replaces the ordinary match.
+ */
+static int apply_sheet(cs_store *s, doc_work *w, char *err, size_t errlen)
+{
+    cs_candidates sheet;
+    cs_match_score score;
+    cs_match_decision d;
+
+    if (cs_candidates_by_mrn(s, w->sheet_mrn, &sheet, err, errlen) < 0)
+        return -1;
+    if (sheet.n == 0) {
+        w->sheet_reason = SHEET_NOT_IN_ROSTER;
+    } else {
+        cs_index_match_verified(&w->fields, w->evidence, sheet.records, 1, &score, &d);
+        if (w->fields.mrn_conflict || score.mrn == CS_AGREE_DISAGREE ||
+            other_mrn_shown(w, sheet.ids[0]))
+            w->sheet_reason = SHEET_MRN_DISAGREES;
+        else if (score.birth == CS_AGREE_DISAGREE || score.last == CS_AGREE_DISAGREE ||
+                 score.first == CS_AGREE_DISAGREE ||
+                 (w->decision.file && w->cands.ids[w->scores[0].record] != sheet.ids[0]))
+            w->sheet_reason = SHEET_PATIENT_DISAGREES;
+    }
+    if (w->sheet_reason) {
+        cs_candidates_free(&sheet);
+        return 0;
+    }
+    cs_candidates_free(&w->cands);
+    w->cands = sheet;
+    score.probability = 1.0;
+    w->scores[0] = score;          /* scores has room for one at least */
+    memset(&w->decision, 0, sizeof w->decision);
+    w->decision.file = 1;
+    w->decision.ncandidates = 1;
+    return 0;
+}
+
+/* 1 when code is a type of the taxonomy (a sheet's type is taken only then), 0, or -1. */
+static int doctype_known(cs_store *s, const char *code, char *err, size_t errlen)
+{
+    const char *p[1] = {code};
+    PGresult *r = cs_pq(s, "SELECT 1 FROM doctype WHERE code = $1", 1, p, err, errlen);
+    int known;
+
+    if (!r)
+        return -1;
+    known = PQntuples(r) == 1;
+    PQclear(r);
+    return known;
+}
+
+/* Type, fields and patient; and every reason the document needs review (note 1). */
+static int decide(cs_store *s, const cs_stage_ctx *ctx, doc_work *w, const cs_file_pages *fp,
+                  const char *forced_reason, char *err, size_t errlen)
+{
+    int have_model = ctx->model != NULL, known = 0;
+
+    find_sheet(w, fp);
+    if (w->sheet && w->sheet_type[0] &&
+        (known = doctype_known(s, w->sheet_type, err, errlen)) < 0)
+        return -1;
+    if (known) {
+        w->pred[0].label = w->sheet_type;
+        w->pred[0].confidence = 1.0;
+        w->npred = have_model = 1;
+    } else if (ctx->model) {
         w->npred = cs_index_doctype(ctx->model, ctx->titles, w->n ? w->pages[0].text : NULL,
                                     w->text.data ? w->text.data : "", w->pred, TYPE_ALTERNATIVES,
                                     NULL);
+    }
     cs_index_extract_fields(w->pages, w->n, 0, &w->fields);
+    apply_labels(w, fp);
     if (cs_evidence_new(w->pages, w->n, 0, &w->evidence) < 0)
         return cs_fail(err, errlen, "out of memory");
     if (cs_candidates_match(s, &w->fields, w->evidence, &w->cands, &w->scores, &w->decision, err,
                             errlen) < 0)
         return -1;
+    if (w->sheet && apply_sheet(s, w, err, errlen) < 0)
+        return -1;
 
-    w->nreasons = cs_assemble_reasons(ctx->model != NULL, w->npred,
+    w->nreasons = cs_assemble_reasons(have_model, w->npred,
                                       w->npred ? w->pred[0].confidence : 0.0, &w->decision,
                                       forced_reason, w->reasons);
+    if (w->sheet_reason) {
+        /* the sheet's reason first: it is what the reviewer must settle */
+        if (w->nreasons == MAX_REASONS)
+            w->nreasons--;
+        memmove(w->reasons + 1, w->reasons, (size_t)w->nreasons * sizeof w->reasons[0]);
+        w->reasons[0] = w->sheet_reason;
+        w->nreasons++;
+    }
     return 0;
 }
 
@@ -430,7 +616,7 @@ static int assemble_document(cs_store *s, cs_stage_ctx *ctx, const cs_job *job,
     w.doc = &split->documents[d];
     w.d = (long)d;
     if (collect_pages(&w, fp, split, err, errlen) < 0 ||
-        decide(s, ctx, &w, forced_reason, err, errlen) < 0 ||
+        decide(s, ctx, &w, fp, forced_reason, err, errlen) < 0 ||
         describe(&w, fp, err, errlen) < 0 ||
         insert_document(s, ctx, job, fp, &w, &id, err, errlen) < 0 ||
         attach_pages(s, &w, fp, split, id, err, errlen) < 0 ||

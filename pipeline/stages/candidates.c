@@ -87,6 +87,49 @@ static int date_array(cs_buf *b, const cs_date *dates, size_t n)
     return cs_buf_failed(b) ? -1 : 0;
 }
 
+/* The rows of r (id, mrn, last, first, middle, birth date, sex) as out's records: out owns r. */
+static int fill_records(PGresult *r, cs_candidates *out, char *err, size_t errlen)
+{
+    out->result = r;
+    out->n = (size_t)PQntuples(r);
+    out->records = calloc(out->n ? out->n : 1, sizeof *out->records);
+    out->ids = calloc(out->n ? out->n : 1, sizeof *out->ids);
+    if (!out->records || !out->ids)
+        return cs_fail(err, errlen, "out of memory");
+    for (size_t i = 0; i < out->n; i++) {
+        cs_roster_record *rec = &out->records[i];
+        const char *birth = PQgetvalue(r, (int)i, 5);
+        out->ids[i] = cs_pq_int(r, (int)i, 0);
+        rec->mrn = PQgetvalue(r, (int)i, 1);
+        rec->last = PQgetvalue(r, (int)i, 2);
+        rec->first = PQgetvalue(r, (int)i, 3);
+        rec->middle = PQgetvalue(r, (int)i, 4);
+        if (*birth)
+            sscanf(birth, "%d-%d-%d", &rec->birth.year, &rec->birth.month, &rec->birth.day);
+        rec->sex = *PQgetvalue(r, (int)i, 6);
+    }
+    return 0;
+}
+
+int cs_candidates_by_mrn(cs_store *s, const char *mrn, cs_candidates *out, char *err,
+                         size_t errlen)
+{
+    const char *p[1] = {mrn};
+    PGresult *r;
+
+    memset(out, 0, sizeof *out);
+    r = cs_pq(s, "SELECT id, mrn, last_name, first_name, coalesce(middle_name, ''),"
+                 "       coalesce(birth_date::text, ''), coalesce(sex, '')"
+                 "  FROM patient WHERE mrn = $1", 1, p, err, errlen);
+    if (!r)
+        return -1;
+    if (fill_records(r, out, err, errlen) < 0) {
+        cs_candidates_free(out);
+        return -1;
+    }
+    return 0;
+}
+
 int cs_candidates_find(cs_store *s, const cs_fields *f, const char (*mrns)[CS_MRN_MAX],
                        size_t nmrns, const cs_date *dates, size_t ndates, cs_candidates *out,
                        char *err, size_t errlen)
@@ -153,26 +196,8 @@ int cs_candidates_find(cs_store *s, const cs_fields *f, const char (*mrns)[CS_MR
     }
     if (!r)
         goto out;
-    out->result = r;
-    out->n = (size_t)PQntuples(r);
-    out->records = calloc(out->n ? out->n : 1, sizeof *out->records);
-    out->ids = calloc(out->n ? out->n : 1, sizeof *out->ids);
-    if (!out->records || !out->ids) {
-        cs_fail(err, errlen, "out of memory");
+    if (fill_records(r, out, err, errlen) < 0)
         goto out;
-    }
-    for (size_t i = 0; i < out->n; i++) {
-        cs_roster_record *rec = &out->records[i];
-        const char *birth = PQgetvalue(r, (int)i, 5);
-        out->ids[i] = cs_pq_int(r, (int)i, 0);
-        rec->mrn = PQgetvalue(r, (int)i, 1);
-        rec->last = PQgetvalue(r, (int)i, 2);
-        rec->first = PQgetvalue(r, (int)i, 3);
-        rec->middle = PQgetvalue(r, (int)i, 4);
-        if (*birth)
-            sscanf(birth, "%d-%d-%d", &rec->birth.year, &rec->birth.month, &rec->birth.day);
-        rec->sex = *PQgetvalue(r, (int)i, 6);
-    }
     rc = 0;
 out:
     if (rc < 0)

@@ -1,7 +1,8 @@
 /*
  * file_pages.c — a source file's recognised pages as the indexer sees them:
- * text, word boxes, size and the blank flag, in page order.  Failed pages
- * are left out: they belong to no document.
+ * text, word boxes, size, the blank and separator flags and the barcodes'
+ * payloads, in page order.  Failed pages are left out: they belong to no
+ * document.
  */
 #include "pipeline/stages/stage_internal.h"
 
@@ -18,6 +19,7 @@ void cs_file_pages_free(cs_file_pages *fp)
     free(fp->words);
     free(fp->page_id);
     free(fp->page_no);
+    free(fp->barcodes);
     memset(fp, 0, sizeof *fp);
 }
 
@@ -31,7 +33,9 @@ int cs_file_pages_load(cs_store *s, long long file_id, int unassigned_only, cs_f
     memset(fp, 0, sizeof *fp);
     fp->page_rows = cs_pq(s,
         "SELECT id, page_no, status = 'blank', coalesce(text, ''), coalesce(width, 0),"
-        "       coalesce(height, 0) FROM page WHERE file_id = $1 AND status IN ('done', 'blank')"
+        "       coalesce(height, 0), status = 'separator',"
+        "       coalesce(array_to_string(barcodes, E'\\n'), '')"
+        "  FROM page WHERE file_id = $1 AND status IN ('done', 'blank', 'separator')"
         "   AND NOT ($2::boolean AND document_id IS NOT NULL)"
         " ORDER BY page_no", 2, p, err, errlen);
     if (!fp->page_rows)
@@ -51,8 +55,9 @@ int cs_file_pages_load(cs_store *s, long long file_id, int unassigned_only, cs_f
     fp->pages = calloc(fp->n ? fp->n : 1, sizeof *fp->pages);
     fp->page_id = calloc(fp->n ? fp->n : 1, sizeof *fp->page_id);
     fp->page_no = calloc(fp->n ? fp->n : 1, sizeof *fp->page_no);
+    fp->barcodes = calloc(fp->n ? fp->n : 1, sizeof *fp->barcodes);
     fp->words = calloc(nwords ? nwords : 1, sizeof *fp->words);
-    if (!fp->pages || !fp->page_id || !fp->page_no || !fp->words) {
+    if (!fp->pages || !fp->page_id || !fp->page_no || !fp->words || !fp->barcodes) {
         cs_file_pages_free(fp);
         return cs_fail(err, errlen, "out of memory");
     }
@@ -65,6 +70,8 @@ int cs_file_pages_load(cs_store *s, long long file_id, int unassigned_only, cs_f
         pg->text = PQgetvalue(r, (int)i, 3);
         pg->width = (int)cs_pq_int(r, (int)i, 4);
         pg->height = (int)cs_pq_int(r, (int)i, 5);
+        pg->separator = *PQgetvalue(r, (int)i, 6) == 't';
+        fp->barcodes[i] = PQgetvalue(r, (int)i, 7);
         /* the words of this page are the next run of word rows (same order) */
         pg->words = &fp->words[w];
         while (w < nwords && cs_pq_int(fp->word_rows, (int)w, 0) == fp->page_id[i]) {

@@ -12,6 +12,11 @@
  *      other's page as pending and leave the file unassembled.
  *   3. A page that cannot be decoded is the input's fault, not the stage's:
  *      it is marked failed with the reason and the job completes.
+ *   4. Barcodes are read on the cleaned page (ocr/barcode.c) and their
+ *      payloads stored with it; a page whose barcode is a separator (a
+ *      chartscan cover sheet with a good check value, a patch code, the
+ *      site's CHARTSCAN_SEPARATOR_PREFIX) gets status 'separator'.  A page
+ *      whose barcodes cannot be read is processed without them.
  */
 #include "pipeline/stages/stage_internal.h"
 
@@ -135,12 +140,53 @@ static int store_result(cs_store *s, long long page_id, const cs_ocr_result *res
         "       height = $6, dpi = $7, source_dpi = $8, dpi_inferred = $9, rotation = $10,"
         "       orientation_confidence = $11, skew = $12, blank_score = $13, cleanup_ms = $14,"
         "       decode_ms = ($14::jsonb->>'decode')::real, ocr_ms = ($14::jsonb->>'ocr')::real,"
-        "       cleaned = $15, finished_at = now()"
+        "       cleaned = $15, barcodes = NULL, finished_at = now()"
         " WHERE id = $1", 15, values, lengths, formats, 0, err, errlen);
     if (!r)
         return -1;
     PQclear(r);
     return store_words(s, page_id, res, err, errlen);
+}
+
+/* The payloads of the page's barcodes (note 4), read outside any transaction. */
+static void read_barcodes(long long page_id, const cs_ocr_result *res, char ***texts, size_t *n)
+{
+    char why[CS_ERRLEN];
+
+    *texts = NULL;
+    *n = 0;
+    if (res->cleaned &&
+        cs_ocr_barcodes(res->cleaned, res->cleaned_len, texts, n, why, sizeof why) < 0)
+        cs_log(CS_LOG_WARN, "page %lld: barcodes not read: %s", page_id, why);
+}
+
+/* Store them, and make the page a separator when one of them says so. */
+static int store_barcodes(cs_store *s, long long page_id, char **texts, size_t n, char *err,
+                          size_t errlen)
+{
+    const char *prefix = getenv("CHARTSCAN_SEPARATOR_PREFIX");
+    char b1[24];
+    int separator = 0, rc;
+    cs_buf arr = CS_BUF_INIT;
+
+    if (n == 0)
+        return 0;
+    for (size_t i = 0; i < n; i++) {
+        cs_barcode_kind k = cs_index_barcode_read(texts[i], prefix, NULL, NULL);
+        separator |= k == CS_BARCODE_SHEET || k == CS_BARCODE_SEPARATOR;
+    }
+    cs_assemble_reasons_array(&arr, (const char *const *)texts, (int)n);
+    if (cs_buf_failed(&arr)) {
+        rc = cs_fail(err, errlen, "out of memory");
+    } else {
+        const char *p[3] = {cs_i64(b1, page_id), arr.data, separator ? "true" : "false"};
+        rc = cs_pq_exec(s, "UPDATE page SET barcodes = $2::text[],"
+                           "       status = CASE WHEN $3::boolean THEN 'separator' ELSE status END"
+                           " WHERE id = $1", 3, p, err, errlen);
+    }
+    cs_log(CS_LOG_DEBUG, "page %lld: %zu barcodes%s", page_id, n, separator ? ", separator" : "");
+    cs_buf_free(&arr);
+    return rc;
 }
 
 /*
@@ -158,6 +204,8 @@ int cs_stage_ocr(cs_store *s, cs_stage_ctx *ctx, const cs_job *job, char *err, s
 {
     char b[2][24], reason[CS_ERRLEN];
     cs_ocr_result res;
+    char **barcodes = NULL;
+    size_t nbarcodes = 0;
     PGresult *r;
     int page_no, ok;
 
@@ -189,6 +237,8 @@ int cs_stage_ocr(cs_store *s, cs_stage_ctx *ctx, const cs_job *job, char *err, s
                          sizeof reason) == 0;
     }
     if (ok)
+        read_barcodes(job->page_id, &res, &barcodes, &nbarcodes);
+    if (ok)
         cs_log(CS_LOG_DEBUG, "page %lld: %s, rotation %d, skew %.2f, ocr %.0f ms, confidence %.0f",
                (long long)job->page_id, res.cleanup.blank ? "blank" : "text",
                res.cleanup.rotation, res.cleanup.skew, res.cleanup.ms_ocr, res.confidence);
@@ -204,7 +254,8 @@ int cs_stage_ocr(cs_store *s, cs_stage_ctx *ctx, const cs_job *job, char *err, s
             goto fail;
     }
     if (ok) {
-        if (store_result(s, job->page_id, &res, err, errlen) < 0)
+        if (store_result(s, job->page_id, &res, err, errlen) < 0 ||
+            store_barcodes(s, job->page_id, barcodes, nbarcodes, err, errlen) < 0)
             goto fail;
     } else {
         const char *p[2] = {cs_i64(b[0], job->page_id), reason};
@@ -220,10 +271,12 @@ int cs_stage_ocr(cs_store *s, cs_stage_ctx *ctx, const cs_job *job, char *err, s
         goto fail;
     if (cs_pq_commit(s, err, errlen) < 0)
         goto fail;
+    cs_ocr_barcodes_free(&barcodes, &nbarcodes);
     cs_ocr_result_clear(&res);
     return 0;
 fail:
     cs_pq_rollback(s);
+    cs_ocr_barcodes_free(&barcodes, &nbarcodes);
     cs_ocr_result_clear(&res);
     return -1;
 }

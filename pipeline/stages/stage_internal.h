@@ -34,6 +34,7 @@ typedef struct cs_file_pages {
     cs_index_word *words;
     long long *page_id;
     int *page_no;
+    const char **barcodes;      /* [n]: each page's barcode payloads, '\n' between, or "" */
     size_t n;
 } cs_file_pages;
 /* unassigned_only: only the pages that are in no document yet. */
@@ -57,6 +58,9 @@ int  cs_candidates_find(cs_store *s, const cs_fields *f, const char (*mrns)[CS_M
                         size_t nmrns, const cs_date *dates, size_t ndates, cs_candidates *out,
                         char *err, size_t errlen);
 void cs_candidates_free(cs_candidates *c);
+/* The roster patient of exactly this MRN (a cover sheet's): out->n is 0 or 1. */
+int  cs_candidates_by_mrn(cs_store *s, const char *mrn, cs_candidates *out, char *err,
+                          size_t errlen);
 /* The patient of a document: candidates, verification, decision (candidates.c). */
 int  cs_candidates_match(cs_store *s, const cs_fields *f, const cs_evidence *evidence,
                          cs_candidates *out, cs_match_score **scores,
