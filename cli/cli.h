@@ -18,6 +18,9 @@ int cs_cli_export_ehr(int argc, char **argv);
 /* `chartscan document reopen|cancel ID --reason TEXT`; returns the exit status. */
 int cs_cli_document(int argc, char **argv);
 
+/* `chartscan config set KEY VALUE | unset KEY | list`; returns the exit status. */
+int cs_cli_config(int argc, char **argv);
+
 /* `chartscan qa sample|report|review-all ...`; returns the exit status. */
 int cs_cli_qa(int argc, char **argv);
 

@@ -683,36 +683,6 @@ static int cmd_export(int argc, char **argv)
     return rc < 0 ? fail(err) : 0;
 }
 
-/* chartscan config set KEY VALUE | unset KEY | list */
-static int cmd_config(int argc, char **argv)
-{
-    static const char *const actions[] = {"set", "unset", "list", NULL};
-    char err[CS_ERRLEN] = "";
-    cs_store *s = NULL;
-    int rc, set, unset, list;
-
-    if (argc < 2)
-        return cs_cli_usage("config", "%s", "config needs one of set, unset, list");
-    set = !strcmp(argv[1], "set");
-    unset = !strcmp(argv[1], "unset");
-    list = !strcmp(argv[1], "list");
-    if (!set && !unset && !list)
-        return cs_cli_unknown("config", "config action", argv[1], actions);
-    if (argc != (set ? 4 : unset ? 3 : 2))
-        return cs_cli_usage("config", "%s", set ? "config set needs KEY VALUE"
-                                          : unset ? "config unset needs KEY"
-                                                  : "config list takes no arguments");
-    if (open_store(&s, 1, err, sizeof err) < 0)
-        return fail(err);
-    rc = set ? cs_config_set(s, argv[2], argv[3], stdout, err, sizeof err)
-       : unset ? cs_config_unset(s, argv[2], stdout, err, sizeof err)
-               : cs_config_list(s, stdout, err, sizeof err);
-    cs_store_close(&s);
-    if (rc == CS_CONFIG_USAGE)
-        return cs_cli_usage("config", "%s", err);
-    return rc < 0 ? fail(err) : 0;
-}
-
 /* Each command connects as the database role its job needs (pipeline/store/store.c,
  * note 3): the queue's commands as the worker, the station as the reviewer,
  * the operator's commands (and any command not listed otherwise) as the owner. */
@@ -732,7 +702,7 @@ static const struct {
     {"document", cs_cli_document, CS_DB_OWNER},
     {"rematch", cmd_rematch, CS_DB_OWNER},   {"search", cmd_search, CS_DB_OWNER},
     {"coversheet", cmd_coversheet, CS_DB_OWNER},
-    {"config", cmd_config, CS_DB_OWNER},
+    {"config", cs_cli_config, CS_DB_OWNER},
 };
 
 /* The command names, for "did you mean". */
