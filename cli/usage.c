@@ -4,9 +4,8 @@
  * command, action or option is close to a known one.
  *
  * Notes:
- *   1. Closeness is the optimal string alignment distance (Levenshtein
- *      plus the transposition of two neighbours, the commonest typing
- *      slip), case-insensitive.  A word is suggested when it is at most 1
+ *   1. Closeness is cs_word_distance (common/words.c: Levenshtein plus the
+ *      transposition of two neighbours, case-insensitive).  A word is suggested when it is at most 1
  *      edit away (2 for words of 5 letters or more) or when what was typed
  *      is a prefix of exactly one candidate.
  *   2. getopt_long runs with opterr = 0 so that its own message ("unrecognized
@@ -14,6 +13,7 @@
  *      was wrong from optind and optopt.
  */
 #include "cli/cli.h"
+#include "common/common.h"
 
 #include <ctype.h>
 #include <stdarg.h>
@@ -21,47 +21,16 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define WORD_MAX 64
-
-/* The optimal string alignment distance of a and b (case-insensitive), or
- * WORD_MAX + 1 when either is longer than WORD_MAX. */
-static int edit_distance(const char *a, const char *b)
-{
-    int d[WORD_MAX + 1][WORD_MAX + 1];
-    size_t n = strlen(a), m = strlen(b);
-
-    if (n > WORD_MAX || m > WORD_MAX)
-        return WORD_MAX + 1;
-    for (size_t i = 0; i <= n; i++)
-        d[i][0] = (int)i;
-    for (size_t j = 0; j <= m; j++)
-        d[0][j] = (int)j;
-    for (size_t i = 1; i <= n; i++)
-        for (size_t j = 1; j <= m; j++) {
-            int cost = tolower((unsigned char)a[i - 1]) != tolower((unsigned char)b[j - 1]);
-            int v = d[i - 1][j] + 1;
-            if (d[i][j - 1] + 1 < v)
-                v = d[i][j - 1] + 1;
-            if (d[i - 1][j - 1] + cost < v)
-                v = d[i - 1][j - 1] + cost;
-            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] &&
-                d[i - 2][j - 2] + 1 < v)
-                v = d[i - 2][j - 2] + 1;
-            d[i][j] = v;
-        }
-    return d[n][m];
-}
-
 const char *cs_cli_closest(const char *word, const char *const *candidates)
 {
     const char *best = NULL, *prefix_of = NULL;
     size_t len = strlen(word);
-    int best_d = WORD_MAX + 1, prefixes = 0;
+    int best_d = CS_WORD_DISTANCE_MAX + 1, prefixes = 0;
 
     if (!len)
         return NULL;
     for (size_t i = 0; candidates[i]; i++) {
-        int dist = edit_distance(word, candidates[i]);
+        int dist = cs_word_distance(word, candidates[i]);
         if (dist < best_d) {
             best_d = dist;
             best = candidates[i];
@@ -113,7 +82,7 @@ int cs_cli_bad_option(const char *command, int argc, char **argv, const char *sh
 {
     const char *word = optind > 0 && optind <= argc ? argv[optind - 1] : "";
     const char *names[64];
-    char typed[WORD_MAX + 3];
+    char typed[CS_WORD_DISTANCE_MAX + 3];
     size_t n = 0;
 
     if (strncmp(word, "--", 2) != 0) {

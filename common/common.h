@@ -8,6 +8,7 @@
  *   cs_sha256_*         streaming SHA-256, hex digest
  *   cs_csv_*            RFC 4180 reader (quoted fields, embedded newlines)
  *   cs_file_*, cs_dir_make_private   private files (0600/0700), never through a link
+ *   cs_word_distance    how far apart two typed words are ("did you mean")
  *
  * Logs carry ids, counts and timings only: never OCR text, names, MRNs,
  * birth dates, image bytes or connection strings.
@@ -113,6 +114,10 @@ void cs_csv_free(cs_csv **pc);
 double cs_now_ms(void);
 /* snprintf into err (may be NULL) and return -1: the usual error return. */
 int cs_fail(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+/* ---- typed words (words.c): edits between two words, case-insensitive ---- */
+#define CS_WORD_DISTANCE_MAX 64
+int cs_word_distance(const char *a, const char *b);
 
 /* ---- files holding patient data (util.c): private, never through a link ---- */
 /*

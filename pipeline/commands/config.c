@@ -327,31 +327,6 @@ static const config_key *find_key(const char *name)
     return NULL;
 }
 
-/* Levenshtein distance, for "did you mean". */
-static size_t distance(const char *a, const char *b)
-{
-    size_t la = strlen(a), lb = strlen(b), row[128];
-
-    if (lb >= sizeof row / sizeof row[0] || la >= 128)
-        return (size_t)-1;
-    for (size_t j = 0; j <= lb; j++)
-        row[j] = j;
-    for (size_t i = 1; i <= la; i++) {
-        size_t diag = row[0];
-        row[0] = i;
-        for (size_t j = 1; j <= lb; j++) {
-            size_t up = row[j], best = diag + (a[i - 1] != b[j - 1]);
-            if (up + 1 < best)
-                best = up + 1;
-            if (row[j - 1] + 1 < best)
-                best = row[j - 1] + 1;
-            diag = up;
-            row[j] = best;
-        }
-    }
-    return row[lb];
-}
-
 /* An unknown key: the nearest one and every key, in err; CS_CONFIG_USAGE. */
 static int unknown_key(const char *name, char *err, size_t errlen)
 {
@@ -362,11 +337,11 @@ static int unknown_key(const char *name, char *err, size_t errlen)
     for (size_t i = 0; i < NKEYS; i++) {
         const char *key = is_txa2(&keys[i]) ? "hl7.txa2.discharge_summary" : keys[i].name;
         char head[128];
-        size_t d = distance(name, key), dh;
+        size_t d = (size_t)cs_word_distance(name, key), dh;
         /* a key cut short ("hl7.msh3") is near the key it begins */
         snprintf(head, sizeof head, "%.*s", (int)strlen(name), key);
-        dh = distance(name, head);
-        if (dh != (size_t)-1 && dh + 1 < d)
+        dh = (size_t)cs_word_distance(name, head);
+        if (dh + 1 < d)
             d = dh + 1;
         if (d < best_d) {
             best_d = d;
