@@ -452,14 +452,21 @@ static int cmd_status(int argc, char **argv)
 {
     char err[CS_ERRLEN] = "";
     cs_store *s = NULL;
+    cs_status_options o = {0};
     int watch = 0, rc = 0;
 
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--watch"))
             watch = 1;
+        else if (!strcmp(argv[i], "--active"))
+            o.active = 1;
+        else if (!strcmp(argv[i], "--json"))
+            o.json = 1;
         else
             return usage_error("status", "unexpected argument \"%s\"", argv[i]);
     }
+    if (watch && o.json)
+        return usage_error("status", "%s", "--watch and --json do not go together");
     if (open_store(&s, 1, err, sizeof err) < 0)
         return fail(err);
     do {
@@ -467,7 +474,8 @@ static int cmd_status(int argc, char **argv)
         /* on a terminal, redraw in place with bars; elsewhere, plain lines */
         if (watch && tty)
             printf("\033[H\033[J");
-        rc = cs_status(s, watch && tty, stdout, err, sizeof err);
+        o.bars = watch && tty;
+        rc = cs_status_with(s, &o, stdout, err, sizeof err);
         if (watch && !tty)
             printf("\n");
         fflush(stdout);
@@ -520,24 +528,30 @@ static int cmd_report(int argc, char **argv)
 {
     static const struct option opts[] = {
         {"csv", no_argument, NULL, 'c'},
+        {"json", no_argument, NULL, 'j'},
         {NULL, 0, NULL, 0},
     };
     char err[CS_ERRLEN] = "";
     cs_store *s = NULL;
-    int c, rc, csv = 0;
+    int c, rc, csv = 0, json = 0;
 
     optind = 1;
     while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
         if (c == 'c')
             csv = 1;
+        else if (c == 'j')
+            json = 1;
         else
             return usage_error("report", "%s", "bad option");
     }
     if (optind != argc - 1)
         return usage_error("report", "%s", "report needs one BATCH (an id or an archive name)");
+    if (csv && json)
+        return usage_error("report", "%s", "--csv and --json do not go together");
     if (open_store(&s, 1, err, sizeof err) < 0)
         return fail(err);
-    rc = cs_report(s, argv[optind], csv, stdout, err, sizeof err);
+    rc = json ? cs_report_json(s, argv[optind], stdout, err, sizeof err)
+              : cs_report(s, argv[optind], csv, stdout, err, sizeof err);
     cs_store_close(&s);
     return rc < 0 ? fail(err) : 0;
 }
@@ -699,6 +713,7 @@ static const struct {
     {"qa", cmd_qa, CS_DB_OWNER},
     {"document", cs_cli_document, CS_DB_OWNER},
     {"rematch", cmd_rematch, CS_DB_OWNER},   {"search", cmd_search, CS_DB_OWNER},
+    {"batch", cs_cli_batch, CS_DB_OWNER},
 };
 
 int main(int argc, char **argv)
