@@ -1,6 +1,7 @@
 /*
- * batch.c — `chartscan batch cancel ID | purge --older-than DAYS`: a
- * batch's life after submit (pipeline/commands/batch.c does the work).
+ * batch.c — `chartscan batch cancel ID | purge --older-than DAYS |
+ * expect ID FILE.csv`: a batch's life after submit and its prep sheet
+ * (pipeline/commands/batch.c and reconcile.c do the work).
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -53,8 +54,11 @@ int cs_cli_batch(int argc, char **argv)
     int rc;
 
     if (argc < 2)
-        return usage("%s", "batch needs one of cancel, purge");
-    if (!strcmp(argv[1], "cancel")) {
+        return usage("%s", "batch needs one of cancel, purge, expect");
+    if (!strcmp(argv[1], "expect")) {
+        if (argc != 4 || argv[2][0] == '-' || argv[3][0] == '-')
+            return usage("%s", "batch expect needs a batch ID and a prep sheet FILE.csv");
+    } else if (!strcmp(argv[1], "cancel")) {
         if (argc != 3 || argv[2][0] == '-')
             return usage("%s", "batch cancel needs one batch ID");
     } else if (!strcmp(argv[1], "purge")) {
@@ -68,8 +72,11 @@ int cs_cli_batch(int argc, char **argv)
         fprintf(stderr, "chartscan: %s\n", err);
         return 1;
     }
-    rc = days < 0 ? cs_batch_cancel(s, argv[2], stdout, err, sizeof err)
-                  : cs_batch_purge(s, (int)days, stdout, err, sizeof err);
+    if (!strcmp(argv[1], "expect"))
+        rc = cs_batch_expect(s, argv[2], argv[3], stdout, err, sizeof err);
+    else
+        rc = days < 0 ? cs_batch_cancel(s, argv[2], stdout, err, sizeof err)
+                      : cs_batch_purge(s, (int)days, stdout, err, sizeof err);
     cs_store_close(&s);
     if (rc < 0) {
         fprintf(stderr, "chartscan: %s\n", err);

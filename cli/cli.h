@@ -13,7 +13,8 @@ int cs_cli_export_ehr(int argc, char **argv);
 /* `chartscan document reopen|cancel ID --reason TEXT`; returns the exit status. */
 int cs_cli_document(int argc, char **argv);
 
-/* `chartscan batch cancel ID | purge --older-than DAYS`; returns the exit status. */
+/* `chartscan batch cancel ID | purge --older-than DAYS | expect ID FILE.csv`; returns
+ * the exit status. */
 int cs_cli_batch(int argc, char **argv);
 
 #endif

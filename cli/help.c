@@ -29,8 +29,9 @@ static const char overview[] =
 "                                batches, pages done and left, rate, ETA\n"
 "  report BATCH [--csv | --json] a batch's counts, confidence spread and exceptions\n"
 "  retry [--batch ID]            put failed jobs back in the queue\n"
-"  batch cancel ID | purge --older-than DAYS\n"
-"                                stop a batch's work; drop old archives' bytes\n"
+"  batch cancel ID | purge --older-than DAYS | expect ID FILE.csv\n"
+"                                stop a batch's work; drop old archives' bytes;\n"
+"                                give its prep sheet for reconciliation\n"
 "  rematch [--batch ID]          match documents held as not in roster again\n"
 "  search QUERY [--json] [--limit N]\n"
 "                                find filed documents (MRN, name, type, dates, text)\n"
@@ -253,7 +254,7 @@ static const struct { const char *command, *text; } helps[] = {
 "                 \"2026-01-31 14:00\", any PostgreSQL timestamp)\n"},
 {"submit",
 "usage: chartscan submit ARCHIVE...\n"
-"       chartscan submit --max-pages N ARCHIVE...\n"
+"       chartscan submit [--max-pages N] [--expect FILE.csv] ARCHIVE...\n"
 "\n"
 "Store each archive (zip, tar, tar.gz, tar.bz2, tar.xz, tar.zst or 7z) in the\n"
 "database and queue it for unpacking.  Prints one line per archive: the batch\n"
@@ -278,6 +279,17 @@ static const struct { const char *command, *text; } helps[] = {
 "                  for an archive known to be that large (a box of charts\n"
 "                  scanned as one archive).  \"chartscan watch --max-pages N\"\n"
 "                  does the same for what it submits.\n"
+"  --expect FILE.csv  the clerk's prep sheet, stored with the batch in its\n"
+"                  transaction: a header row naming the columns box,\n"
+"                  documents, pages and optionally blank, then one row a box.\n"
+"                  A box is the archive's file name (with or without its\n"
+"                  extension) or a folder in it; with several archives, each\n"
+"                  row must name one of them.  \"chartscan report\" and\n"
+"                  \"chartscan status\" then show, per box, the documents and\n"
+"                  pages expected, received and processed, and every\n"
+"                  difference.  A bad row (its line is named) stops the\n"
+"                  submit before any archive is stored.  At most 10000 rows\n"
+"                  and 1 MB.  \"chartscan batch expect\" gives one later.\n"
 "\n"
 "Each page is also bounded in memory before it is decoded, so that a worker\n"
 "stays under 1 GB whatever it is given: a page whose decoding would take more\n"
@@ -324,7 +336,8 @@ static const struct { const char *command, *text; } helps[] = {
 "Show each batch: its state, files, pages in total, done, blank, failed and\n"
 "left, documents filed and in review, pages per minute over the last five\n"
 "minutes and the estimated time left; then the queue's totals.  A batch whose\n"
-"archive was purged says so.\n"
+"archive was purged says so; a batch with a prep sheet (chartscan submit and\n"
+"chartscan batch expect take one) has its reconciliation under it, per box.\n"
 "\n"
 "  --watch    redraw every two seconds until interrupted\n"
 "  --active   only the batches with work left (a job queued or running)\n"
@@ -332,7 +345,8 @@ static const struct { const char *command, *text; } helps[] = {
 "             {id, name, state, files, pages, pages_done, pages_blank,\n"
 "             pages_failed, pages_left, documents_filed, documents_review,\n"
 "             pages_per_minute, eta_seconds (null: unknown), files_not_read,\n"
-"             error, archive_purged}, and \"jobs\": {queued, running, failed}\n"},
+"             error, archive_purged, reconciliation (as in report --json)},\n"
+"             and \"jobs\": {queued, running, failed}\n"},
 {"report",
 "usage: chartscan report BATCH [--csv | --json]\n"
 "\n"
@@ -349,10 +363,15 @@ static const struct { const char *command, *text; } helps[] = {
 "           pages_done, pages_blank, pages_failed, pages_pending, documents,\n"
 "           documents_filed, documents_review, documents_rejected}, \"confidence\"\n"
 "           [{measure, n, min, p10, median, p90, max}] and \"exceptions\"\n"
-"           [{kind, item, file, page, status, reason}]\n"},
+"           [{kind, item, file, page, status, reason}] and \"reconciliation\"\n"
+"           [{box, expected_documents, expected_pages, expected_blank,\n"
+"           received_pages, processed_pages, blank_pages, failed_pages,\n"
+"           pending_pages, documents, differences}], one a box of the prep\n"
+"           sheet (box null: pages in no box), differences an array of text\n"},
 {"batch",
 "usage: chartscan batch cancel ID\n"
 "       chartscan batch purge --older-than DAYS\n"
+"       chartscan batch expect ID FILE.csv\n"
 "\n"
 "batch cancel\n"
 "Stop batch ID's work (its id, or its archive's name): its queued and running\n"
@@ -375,7 +394,18 @@ static const struct { const char *command, *text; } helps[] = {
 "a batch (action batch_purge).\n"
 "\n"
 "  --older-than DAYS   finished at least this many days ago (0 to 36500;\n"
-"                      0: every finished batch)\n"},
+"                      0: every finished batch)\n"
+"\n"
+"batch expect\n"
+"Record the clerk's prep sheet of batch ID (as \"submit --expect\" does; it\n"
+"replaces the batch's earlier sheet) and print the reconciliation: per box,\n"
+"documents, pages and blank pages expected, pages received and processed,\n"
+"documents made, and every difference (missing or extra pages, pages failed,\n"
+"documents off, blank count off, a box not in the archive, pages in no box of\n"
+"the sheet).  Documents and blank pages are compared once no page of the box\n"
+"is pending.  FILE.csv: a header row naming box, documents, pages and\n"
+"optionally blank; one row a box; a bad row is refused with its line number\n"
+"and nothing is recorded.\n"},
 
 {"export-fhir",
 "usage: chartscan export fhir [--batch ID] [--since TIME] [--destination NAME]\n"

@@ -375,9 +375,12 @@ static int cmd_submit(int argc, char **argv)
 {
     static const struct option opts[] = {
         {"max-pages", required_argument, NULL, 'm'},
+        {"expect", required_argument, NULL, 'e'},
         {NULL, 0, NULL, 0},
     };
     cs_submit_options o = {0};
+    cs_prep_sheet *sheet = NULL;
+    const char *expect = NULL;
     char err[CS_ERRLEN] = "", *end;
     cs_store *s = NULL;
     int c, failures = 0;
@@ -385,6 +388,10 @@ static int cmd_submit(int argc, char **argv)
 
     optind = 1;
     while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        if (c == 'e') {
+            expect = optarg;
+            continue;
+        }
         if (c != 'm')
             return usage_error("submit", "%s", "bad option");
         n = strtol(optarg, &end, 10);
@@ -395,8 +402,18 @@ static int cmd_submit(int argc, char **argv)
     }
     if (optind >= argc)
         return usage_error("submit", "%s", "submit needs at least one archive");
-    if (open_store(&s, 1, err, sizeof err) < 0)
+    /* a bad prep sheet stops everything before any archive is stored */
+    if (expect && (cs_prep_sheet_read(expect, &sheet, err, sizeof err) < 0 ||
+                   cs_prep_sheet_check(sheet, argv + optind, argc - optind, err, sizeof err) < 0)) {
+        cs_prep_sheet_free(&sheet);
         return fail(err);
+    }
+    o.expect = sheet;
+    o.expect_by_name = argc - optind > 1;
+    if (open_store(&s, 1, err, sizeof err) < 0) {
+        cs_prep_sheet_free(&sheet);
+        return fail(err);
+    }
     for (int i = optind; i < argc; i++) {
         err[0] = '\0';
         if (cs_submit_with(s, argv[i], &o, stdout, err, sizeof err) < 0) {
@@ -406,6 +423,7 @@ static int cmd_submit(int argc, char **argv)
         fflush(stdout);
     }
     cs_store_close(&s);
+    cs_prep_sheet_free(&sheet);
     return failures ? 1 : 0;
 }
 

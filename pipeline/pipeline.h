@@ -98,8 +98,28 @@ int cs_submit(cs_store *s, const char *archive_path, FILE *out, char *err, size_
 /* The most pages one archive may bring in when its submitter sets no other
  * limit; pages beyond a batch's limit are kept, marked failed with the reason. */
 #define CS_DEFAULT_MAX_PAGES_PER_ARCHIVE 500
+/* A clerk's prep sheet (reconcile.c): per box, documents, pages, blank pages expected. */
+typedef struct cs_prep_sheet cs_prep_sheet;
+/*
+ * cs_prep_sheet_read: read and check a prep sheet (CSV, a header row naming
+ * box, documents, pages and optionally blank; at most 10,000 rows and 1 MB).
+ * A bad row is an error naming the file and line.  0, or -1 with err.
+ */
+int cs_prep_sheet_read(const char *path, cs_prep_sheet **out, char *err, size_t errlen);
+/* With several archives, every row must name one of them (file name, with or
+ * without extension): -1 with err naming the first row that does not. */
+int cs_prep_sheet_check(const cs_prep_sheet *ps, char *const *archives, int n, char *err,
+                        size_t errlen);
+void cs_prep_sheet_free(cs_prep_sheet **pps);
+/* Record a prep sheet for a batch already submitted (replacing its earlier one)
+ * and print its reconciliation. */
+int cs_batch_expect(cs_store *s, const char *batch, const char *path, FILE *out, char *err,
+                    size_t errlen);
+
 typedef struct cs_submit_options {
     int max_pages;              /* pages this archive may bring in; 0: the default */
+    const cs_prep_sheet *expect;   /* the prep sheet to store with the batch, or NULL */
+    int expect_by_name;         /* store only the rows naming the archive (several given) */
 } cs_submit_options;
 /* cs_submit with options (opt may be NULL: the defaults). */
 int cs_submit_with(cs_store *s, const char *archive_path, const cs_submit_options *opt, FILE *out,

@@ -97,6 +97,26 @@ void cs_archive_source_free(cs_archive_source **src);
  * xz, zstd) and 7z; never raw or mtree, which take any text for an archive. */
 void cs_archive_support_formats(struct archive *a);
 
+/* Store the sheet's rows for batch_id, replacing its earlier ones, in the caller's
+ * transaction: every row, or with archive the rows naming it.  The rows stored, or -1. */
+int cs_prep_sheet_store(cs_store *s, const cs_prep_sheet *ps, long long batch_id,
+                        const char *archive, char *err, size_t errlen);
+/* Print the one value that sql with one parameter gives (a JSON document) and a
+ * newline: the --json of status and report.  0, or -1 with err. */
+int cs_print_json(cs_store *s, const char *sql, const char *param, FILE *out, char *err,
+                  size_t errlen);
+/* A batch's reconciliation as a JSON array (the --json of report and status). */
+#define RECONCILIATION_JSON(batch_expr) \
+    "coalesce((SELECT json_agg(json_build_object('box', box, 'expected_documents'," \
+    " expected_documents, 'expected_pages', expected_pages, 'expected_blank', expected_blank," \
+    " 'received_pages', received_pages, 'processed_pages', processed_pages, 'blank_pages'," \
+    " blank_pages, 'failed_pages', failed_pages, 'pending_pages', pending_pages, 'documents'," \
+    " documents, 'differences', to_json(differences)) ORDER BY line NULLS LAST)" \
+    " FROM reconciliation(" batch_expr ")), '[]'::json)"
+/* Print batch_id's reconciliation (nothing without a prep sheet), each line after indent. */
+int cs_reconcile_print(cs_store *s, const char *batch_id, const char *indent, FILE *out,
+                       char *err, size_t errlen);
+
 /* Drop batch_id's archive bytes (chunks or large object) and mark it purged, in the
  * caller's transaction; freed: the bytes dropped.  0, or -1 with err. */
 int cs_archive_purge(cs_store *s, long long batch_id, long long *freed, char *err, size_t errlen);

@@ -18,6 +18,13 @@
  *             manifest remain, and the same archive is still refused
  *   status    --active lists only batches with work left; status --json and
  *             report --json are JSON with the documented keys
+ *   reconcile a prep sheet given later (batch expect) is set beside what the
+ *             batch brought and made, per box, in report, status and their
+ *             --json, every difference named (extra and missing pages,
+ *             documents, blank pages, a box not in the archive); a sheet
+ *             that agrees shows none; bad sheets are refused with their
+ *             line and change nothing; submit --expect stores the sheet with
+ *             the batch, and a bad one submits nothing
  *
  * The fixture (main) processes the generated sample batch (seed 41, 3 files):
  * batch 1.
@@ -422,7 +429,7 @@ START_TEST(test_status_active_and_json)
     JSON_ASSERT(c, r.out, "SELECT string_agg(k, ',') FROM json_object_keys($1::json->'batches'->0) k",
                 "id,name,state,files,pages,pages_done,pages_blank,pages_failed,pages_left,"
                 "documents_filed,documents_review,pages_per_minute,eta_seconds,files_not_read,"
-                "error,archive_purged");
+                "error,archive_purged,reconciliation");
     JSON_ASSERT(c, r.out, "SELECT string_agg(b->>'state' || '/' || (b->>'archive_purged'), ' '"
                           " ORDER BY (b->>'id')::int) FROM json_array_elements($1::json->'batches') b",
                 "done/true cancelled/false queued/false");
@@ -440,7 +447,7 @@ START_TEST(test_status_active_and_json)
     r = th_chartscan(&env, "report", "1", "--json", (char *)NULL);
     ck_assert_msg(r.status == 0, "%s", r.err);
     JSON_ASSERT(c, r.out, "SELECT string_agg(k, ',') FROM json_object_keys($1::json) k",
-                "batch,counts,confidence,exceptions");
+                "batch,counts,confidence,exceptions,reconciliation");
     JSON_ASSERT(c, r.out, "SELECT ($1::json->'counts'->>'pages')::int = (SELECT count(*) FROM page p"
                           " JOIN source_file f ON f.id = p.file_id WHERE f.batch_id = 1)", "t");
     JSON_ASSERT(c, r.out, "SELECT ($1::json->'counts'->>'documents_review')::int = (SELECT count(*)"
@@ -451,6 +458,188 @@ START_TEST(test_status_active_and_json)
     r = th_chartscan(&env, "report", "1", "--json", "--csv", (char *)NULL);
     ck_assert_int_eq(r.status, 2);
     th_result_free(&r);
+    PQfinish(c);
+}
+END_TEST
+
+/* Write text to dir/NAME and return its path (static buffer per call site). */
+static void write_file(const char *name, const char *text, char *path, size_t pathlen)
+{
+    FILE *fp;
+    snprintf(path, pathlen, "%s/%s", env.dir, name);
+    fp = fopen(path, "w");
+    ck_assert_ptr_nonnull(fp);
+    fputs(text, fp);
+    fclose(fp);
+}
+
+/* Counts of batch 1's folder box01: pages, documents (current), blank pages. */
+static void box01_counts(PGconn *c, long *pages, long *docs, long *blank)
+{
+    *pages = th_long(c, "SELECT count(*) FROM page p JOIN source_file f ON f.id = p.file_id"
+                        " WHERE f.batch_id = 1 AND f.path LIKE 'box01/%'");
+    *docs = th_long(c, "SELECT count(*) FROM document d JOIN source_file f ON f.id = d.file_id"
+                       " WHERE d.batch_id = 1 AND f.path LIKE 'box01/%'"
+                       " AND d.superseded_at IS NULL");
+    *blank = th_long(c, "SELECT count(*) FROM page p JOIN source_file f ON f.id = p.file_id"
+                        " WHERE f.batch_id = 1 AND f.path LIKE 'box01/%' AND p.status = 'blank'");
+    ck_assert_int_gt(*pages, 1);
+    ck_assert_int_gt(*docs, 0);
+    /* every page of the sample is in box01: no page is outside the sheet's boxes */
+    ck_assert_int_eq(*pages, th_long(c, "SELECT count(*) FROM page p JOIN source_file f"
+                                        " ON f.id = p.file_id WHERE f.batch_id = 1"));
+}
+
+START_TEST(test_reconcile_flags_differences)
+{
+    PGconn *c = th_connect(&env);
+    char sheet[600], path[200], want[400], q[600];
+    long pages, docs, blank;
+    th_result r;
+
+    box01_counts(c, &pages, &docs, &blank);
+    /* box01: one page fewer, one document more and one blank more than it brought;
+     * box09: not in the archive */
+    snprintf(sheet, sizeof sheet, "Box,Documents,Pages,Blank\r\nbox01,%ld,%ld,%ld\r\n"
+             "box09,2,5,\r\n", docs + 1, pages - 1, blank + 1);
+    write_file("prep1.csv", sheet, path, sizeof path);
+    r = th_chartscan(&env, "batch", "expect", "1", path, (char *)NULL);
+    ck_assert_msg(r.status == 0, "%s", r.err);
+    ck_assert_msg(strstr(r.out, "batch 1: prep sheet of 2 boxes recorded"), "%s", r.out);
+    snprintf(want, sizeof want, "! extra pages: 1; documents off: %ld expected, %ld made; "
+             "blank pages off: %ld expected, %ld found", docs + 1, docs, blank + 1, blank);
+    ck_assert_msg(strstr(r.out, want), "%s\nexpected: %s", r.out, want);
+    ck_assert_msg(strstr(r.out, "! box not found in the archive; missing pages: 5; "
+                                "documents off: 2 expected, 0 made"), "%s", r.out);
+    th_result_free(&r);
+
+    /* report and status show the same, as text and as JSON */
+    r = th_chartscan(&env, "report", "1", (char *)NULL);
+    ck_assert_msg(r.status == 0 && strstr(r.out, want), "%s", r.out);
+    th_result_free(&r);
+    r = th_chartscan(&env, "status", (char *)NULL);
+    ck_assert_msg(r.status == 0 && strstr(r.out, want) && strstr(r.out, "box09"), "%s", r.out);
+    th_result_free(&r);
+    r = th_chartscan(&env, "report", "1", "--json", (char *)NULL);
+    ck_assert_msg(r.status == 0, "%s", r.err);
+    JSON_ASSERT(c, r.out, "SELECT string_agg(k, ',') FROM json_object_keys($1::json->"
+                          "'reconciliation'->0) k",
+                "box,expected_documents,expected_pages,expected_blank,received_pages,"
+                "processed_pages,blank_pages,failed_pages,pending_pages,documents,differences");
+    snprintf(q, sizeof q, "SELECT string_agg(concat_ws('/', e->>'box', e->>'expected_pages',"
+             " e->>'received_pages', e->>'processed_pages', e->>'documents',"
+             " json_array_length(e->'differences')), ' ')"
+             " FROM json_array_elements($1::json->'reconciliation') e");
+    snprintf(want, sizeof want, "box01/%ld/%ld/%ld/%ld/3 box09/5/0/0/0/3", pages - 1, pages,
+             pages - th_long(c, "SELECT count(*) FROM page p JOIN source_file f"
+                                " ON f.id = p.file_id WHERE f.batch_id = 1"
+                                " AND p.status NOT IN ('done', 'blank')"), docs);
+    JSON_ASSERT(c, r.out, q, want);
+    th_result_free(&r);
+    r = th_chartscan(&env, "status", "--json", (char *)NULL);
+    ck_assert_msg(r.status == 0, "%s", r.err);
+    JSON_ASSERT(c, r.out, "SELECT b->'reconciliation'->1->>'differences' FROM"
+                          " json_array_elements($1::json->'batches') b WHERE b->>'id' = '1'",
+                "[\"box not found in the archive\",\"missing pages: 5\","
+                "\"documents off: 2 expected, 0 made\"]");
+    th_result_free(&r);
+
+    /* a sheet that agrees (given again: it replaces the first) shows no difference */
+    snprintf(sheet, sizeof sheet, "pages,box,documents\n%ld,box01,%ld\n", pages, docs);
+    write_file("prep2.csv", sheet, path, sizeof path);
+    r = th_chartscan(&env, "batch", "expect", "batch.zip", path, (char *)NULL);
+    ck_assert_msg(r.status == 0 && strstr(r.out, "prep sheet of 1 box recorded") &&
+                  !strstr(r.out, "!"), "%s%s", r.out, r.err);
+    th_result_free(&r);
+    TH_ASSERT_VALUE(c, "SELECT count(*) || '/' || bool_and(cardinality(differences) = 0)"
+                       " FROM reconciliation(1)", "1/true");
+    PQfinish(c);
+}
+END_TEST
+
+START_TEST(test_reconcile_refuses_bad_sheets)
+{
+    static const struct {
+        const char *text, *says;
+    } bad[] = {
+        {"box,documents,pages\nbox01,1,2\nbox02,1,x\n", "line 3: pages \"x\" is not a whole number"},
+        {"box,documents\nbox01,1\n", "line 1: the header has no column \"pages\""},
+        {"box,documents,pages,colour\nbox01,1,2,red\n", "line 1: unknown column \"colour\""},
+        {"box,documents,pages\nbox01,1,2\nbox01,3,4\n", "line 3: box \"box01\" is on line 2"},
+        {"box,documents,pages,blank\nbox01,1,2,3\n", "line 2: 3 blank pages of 2 pages"},
+        {"box,documents,pages\nbox01,-1,2\n", "line 2: documents \"-1\""},
+        {"box,documents,pages\nbox01,1\n", "line 2: 2 fields"},
+        {"box,documents,pages\n", "no box below the header"},
+        {"box,documents,pages\n\"box01,1,2\n", "line 2:"},
+    };
+    PGconn *c = th_connect(&env);
+    char path[200], *big;
+    long before = th_long(c, "SELECT count(*) FROM batch_expectation");
+    th_result r;
+
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        write_file("bad.csv", bad[i].text, path, sizeof path);
+        r = th_chartscan(&env, "batch", "expect", "1", path, (char *)NULL);
+        ck_assert_msg(r.status == 1 && strstr(r.err, bad[i].says) && strstr(r.err, "bad.csv"),
+                      "sheet %zu: status %d: %s", i, r.status, r.err);
+        th_result_free(&r);
+    }
+    /* bounded: more than a megabyte is refused before it is read */
+    big = malloc(1100000);
+    ck_assert_ptr_nonnull(big);
+    memset(big, 'a', 1099999);
+    big[1099999] = '\0';
+    write_file("big.csv", big, path, sizeof path);
+    free(big);
+    r = th_chartscan(&env, "batch", "expect", "1", path, (char *)NULL);
+    ck_assert_msg(r.status == 1 && strstr(r.err, "at most 1048576 bytes"), "%s", r.err);
+    th_result_free(&r);
+    r = th_chartscan(&env, "batch", "expect", "1", (char *)NULL);
+    ck_assert_int_eq(r.status, 2);
+    th_result_free(&r);
+    ck_assert_int_eq(th_long(c, "SELECT count(*) FROM batch_expectation"), before);
+    PQfinish(c);
+}
+END_TEST
+
+START_TEST(test_submit_with_expect)
+{
+    PGconn *c = th_connect(&env);
+    char zip[200], zip2[200], path[200], q[300];
+    long batches;
+    long long b;
+    th_result r;
+
+    sample(44, 1, zip, sizeof zip);
+    snprintf(zip2, sizeof zip2, "%s/other.zip", env.dir);
+    ck_assert_int_eq(th_sh("cp '%s' '%s' && echo x >> '%s'", zip, zip2, zip2), 0);
+    batches = th_long(c, "SELECT count(*) FROM batch");
+
+    /* a bad sheet, or one row naming none of several archives: nothing is submitted */
+    write_file("bad-expect.csv", "box,documents,pages\nbatch-44,1,zz\n", path, sizeof path);
+    r = th_chartscan(&env, "submit", "--expect", path, zip, (char *)NULL);
+    ck_assert_msg(r.status == 1 && strstr(r.err, "line 2: pages \"zz\""), "%s", r.err);
+    th_result_free(&r);
+    write_file("two.csv", "box,documents,pages\nbatch-44.zip,1,3\nbox07,1,1\n", path, sizeof path);
+    r = th_chartscan(&env, "submit", "--expect", path, zip, zip2, (char *)NULL);
+    ck_assert_msg(r.status == 1 && strstr(r.err, "line 3: box \"box07\" names none of the"),
+                  "%s", r.err);
+    th_result_free(&r);
+    ck_assert_int_eq(th_long(c, "SELECT count(*) FROM batch"), batches);
+
+    /* with one archive, every row is its own (here a folder in it) */
+    write_file("one.csv", "box,documents,pages,blank\nbox01,4,9,1\n", path, sizeof path);
+    r = th_chartscan(&env, "submit", "--expect", path, zip, (char *)NULL);
+    ck_assert_msg(r.status == 0, "%s", r.err);
+    b = atoll(r.out);
+    th_result_free(&r);
+    snprintf(q, sizeof q, "SELECT string_agg(concat_ws('/', box, line, expected_documents,"
+             " expected_pages, expected_blank), ' ') FROM batch_expectation WHERE batch_id = %lld",
+             b);
+    TH_ASSERT_VALUE(c, q, "box01/2/4/9/1");
+    /* not unpacked yet: no difference is claimed */
+    snprintf(q, sizeof q, "SELECT cardinality(differences) FROM reconciliation(%lld)", b);
+    TH_ASSERT_VALUE(c, q, "0");
     PQfinish(c);
 }
 END_TEST
@@ -480,6 +669,12 @@ int main(void)
     suite_add_tcase(s, tc);
     tc = tcase_create("status");
     tcase_add_test(tc, test_status_active_and_json);
+    tcase_set_timeout(tc, 120);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("reconcile");
+    tcase_add_test(tc, test_reconcile_flags_differences);
+    tcase_add_test(tc, test_reconcile_refuses_bad_sheets);
+    tcase_add_test(tc, test_submit_with_expect);
     tcase_set_timeout(tc, 120);
     suite_add_tcase(s, tc);
     sr = srunner_create(s);

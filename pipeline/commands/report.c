@@ -126,23 +126,17 @@ static const char json_sql[] =
     "  'exceptions', coalesce((SELECT json_agg(json_build_object('kind', kind, 'item', item,"
     "                     'file', file, 'page', page::integer, 'status', status,"
     "                     'reason', reason) ORDER BY o1, o2, kind)"
-    "                   FROM (" EXCEPTIONS_SQL ") ex), '[]'::json))"
+    "                   FROM (" EXCEPTIONS_SQL ") ex), '[]'::json),"
+    "  'reconciliation', " RECONCILIATION_JSON("$1::bigint") ")"
     " FROM (" COUNTS_SQL ") c";
 
 int cs_report_json(cs_store *s, const char *batch, FILE *out, char *err, size_t errlen)
 {
     char id[24];
-    const char *p[1] = {id};
-    PGresult *r;
 
     if (cs_resolve_batch(s, batch, id, err, errlen) < 0)
         return -1;
-    r = cs_pq(s, json_sql, 1, p, err, errlen);
-    if (!r)
-        return -1;
-    fprintf(out, "%s\n", PQgetvalue(r, 0, 0));
-    PQclear(r);
-    return 0;
+    return cs_print_json(s, json_sql, id, out, err, errlen);
 }
 
 int cs_report(cs_store *s, const char *batch, int csv, FILE *out, char *err, size_t errlen)
@@ -199,6 +193,9 @@ int cs_report(cs_store *s, const char *batch, int csv, FILE *out, char *err, siz
         fprintf(out, "  documents       %6s   filed %s, review %s, rejected %s\n",
                 PQgetvalue(counts, 0, 12), PQgetvalue(counts, 0, 13), PQgetvalue(counts, 0, 14),
                 PQgetvalue(counts, 0, 15));
+        fputc('\n', out);
+        if (cs_reconcile_print(s, id, "  ", out, err, errlen) < 0)
+            goto out;
         fprintf(out, "\n  %-30s %6s %8s %8s %8s %8s %8s\n", "confidence", "n", "min", "p10",
                 "median", "p90", "max");
         for (int i = 0; i < PQntuples(spread); i++)

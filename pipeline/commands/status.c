@@ -3,7 +3,8 @@
  * / blank / failed / left, documents filed / review, the rate over the
  * last five minutes and an estimate of the time left; then the queue's
  * totals.  --active keeps the batches with a job queued or running;
- * --json prints the same as one JSON object (keys in doc/chartscan.1).
+ * --json prints the same as one JSON object (keys in doc/chartscan.1).  A
+ * batch with a prep sheet has its reconciliation under it (reconcile.c).
  */
 #include "pipeline/pipeline_internal.h"
 
@@ -36,7 +37,8 @@
     "           1) AS pages_per_minute," \
     "         (SELECT count(*) FROM source_file f WHERE f.batch_id = b.id" \
     "                                               AND f.status <> 'pages') AS files_not_read," \
-    "         b.error, b.purged_at IS NOT NULL AS archive_purged" \
+    "         b.error, b.purged_at IS NOT NULL AS archive_purged," \
+    "         EXISTS (SELECT 1 FROM batch_expectation x WHERE x.batch_id = b.id) AS prep_sheet" \
     "    FROM batch b" \
     "    LEFT JOIN source_file f ON f.batch_id = b.id" \
     "    LEFT JOIN page p ON p.file_id = f.id" \
@@ -59,7 +61,8 @@ static const char json_sql[] =
     "      'pages_left', pages_left, 'documents_filed', documents_filed,"
     "      'documents_review', documents_review, 'pages_per_minute', pages_per_minute,"
     "      'eta_seconds', eta_seconds, 'files_not_read', files_not_read, 'error', error,"
-    "      'archive_purged', archive_purged) ORDER BY id)"
+    "      'archive_purged', archive_purged,"
+    "      'reconciliation', " RECONCILIATION_JSON("y.id") ") ORDER BY id)"
     "    FROM (" BATCHES_SQL ") y), '[]'::json),"
     "  'jobs', (SELECT row_to_json(j) FROM (" JOBS_SQL ") j))";
 
@@ -92,9 +95,10 @@ static void print_bar(FILE *out, long total, long left)
 
 /* Columns of BATCHES_SQL */
 enum { C_ID, C_NAME, C_STATUS, C_FILES, C_PAGES, C_DONE, C_BLANK, C_FAILED, C_LEFT, C_FILED,
-       C_REVIEW, C_RATE, C_NOT_READ, C_ERROR, C_PURGED, C_STATE, C_ETA };
+       C_REVIEW, C_RATE, C_NOT_READ, C_ERROR, C_PURGED, C_PREP, C_STATE, C_ETA };
 
-static void print_batches(const PGresult *r, int bars, FILE *out)
+static int print_batches(cs_store *s, const PGresult *r, int bars, FILE *out, char *err,
+                         size_t errlen)
 {
     fprintf(out, "%-6s %-24s %-9s %6s %7s %7s %6s %6s %7s %6s %6s %9s %6s\n", "batch", "name",
             "state", "files", "pages", "done", "blank", "failed", "left", "filed", "review",
@@ -119,7 +123,24 @@ static void print_batches(const PGresult *r, int bars, FILE *out)
                     PQgetvalue(r, i, C_ID));
         if (!strcmp(PQgetvalue(r, i, C_PURGED), "t"))
             fprintf(out, "       archive purged (its sha256 is kept)\n");
+        if (!strcmp(PQgetvalue(r, i, C_PREP), "t") &&
+            cs_reconcile_print(s, PQgetvalue(r, i, C_ID), "       ", out, err, errlen) < 0)
+            return -1;
     }
+    return 0;
+}
+
+int cs_print_json(cs_store *s, const char *sql, const char *param, FILE *out, char *err,
+                  size_t errlen)
+{
+    const char *p[1] = {param};
+    PGresult *r = cs_pq(s, sql, 1, p, err, errlen);
+
+    if (!r)
+        return -1;
+    fprintf(out, "%s\n", PQgetvalue(r, 0, 0));
+    PQclear(r);
+    return 0;
 }
 
 int cs_status_with(cs_store *s, const cs_status_options *o, FILE *out, char *err, size_t errlen)
@@ -127,14 +148,8 @@ int cs_status_with(cs_store *s, const cs_status_options *o, FILE *out, char *err
     const char *p[1] = {o->active ? "true" : "false"};
     PGresult *r;
 
-    if (o->json) {
-        r = cs_pq(s, json_sql, 1, p, err, errlen);
-        if (!r)
-            return -1;
-        fprintf(out, "%s\n", PQgetvalue(r, 0, 0));
-        PQclear(r);
-        return 0;
-    }
+    if (o->json)
+        return cs_print_json(s, json_sql, p[0], out, err, errlen);
     r = cs_pq(s, BATCHES_SQL " ORDER BY x.id", 1, p, err, errlen);
     if (!r)
         return -1;
@@ -142,8 +157,10 @@ int cs_status_with(cs_store *s, const cs_status_options *o, FILE *out, char *err
         fprintf(out, o->active ? "no batch has work left\n"
                                : "no batches yet: submit an archive with \"chartscan submit "
                                  "ARCHIVE\"\n");
-    else
-        print_batches(r, o->bars, out);
+    else if (print_batches(s, r, o->bars, out, err, errlen) < 0) {
+        PQclear(r);
+        return -1;
+    }
     PQclear(r);
 
     r = cs_pq(s, JOBS_SQL, 0, NULL, err, errlen);
