@@ -569,6 +569,7 @@ START_TEST(test_reconcile_refuses_bad_sheets)
         {"box,documents,pages,blank\nbox01,1,2,3\n", "line 2: 3 blank pages of 2 pages"},
         {"box,documents,pages\nbox01,-1,2\n", "line 2: documents \"-1\""},
         {"box,documents,pages\nbox01,1\n", "line 2: 2 fields"},
+        {"box,documents,pages\nbox01,1,2,3\n", "line 2: 4 fields, the header has 3"},
         {"box,documents,pages\n", "no box below the header"},
         {"box,documents,pages\n\"box01,1,2\n", "line 2:"},
     };

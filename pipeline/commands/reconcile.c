@@ -104,9 +104,12 @@ static int read_count(const char *v, const char *what, long line, long *out, cha
 static int read_row(const cs_prep_sheet *ps, char **f, size_t nf, const int col[COL_COUNT],
                     long line, prep_row *r, char *err, size_t errlen)
 {
+    size_t ncols = 0;
+
     for (int k = 0; k < COL_COUNT; k++)
-        if (col[k] >= (int)nf)
-            return cs_fail(err, errlen, "line %ld: %zu fields, the header has more", line, nf);
+        ncols += col[k] >= 0;   /* the header has no other column (read_header) */
+    if (nf != ncols)
+        return cs_fail(err, errlen, "line %ld: %zu fields, the header has %zu", line, nf, ncols);
     if (!*f[col[COL_BOX]])
         return cs_fail(err, errlen, "line %ld: the box name is empty", line);
     for (size_t i = 0; i < ps->n; i++)
