@@ -42,28 +42,6 @@
 
 static th_env env;
 
-/* Generate a sample batch for seed into dir/sNN and return the zip's path. */
-static void sample(int seed, int files, char *zip, size_t ziplen)
-{
-    char dir[160];
-    snprintf(dir, sizeof dir, "%s/s%d", env.dir, seed);
-    ck_assert_int_eq(th_sh("'%s/scripts/make-sample-batch' --out '%s' --seed %d --files %d"
-                           " >/dev/null", env.root, dir, seed, files), 0);
-    snprintf(zip, ziplen, "%s/batch-%d.zip", dir, seed);
-    ck_assert_int_eq(th_sh("mv '%s/batch.zip' '%s'", dir, zip), 0);
-}
-
-static long long submit(const char *zip)
-{
-    th_result r = th_chartscan(&env, "submit", zip, (char *)NULL);
-    long long id;
-    ck_assert_msg(r.status == 0, "submit: %s", r.err);
-    id = atoll(r.out);
-    th_result_free(&r);
-    ck_assert_int_gt(id, 0);
-    return id;
-}
-
 /* Run statements that must succeed. */
 static void exec_ok(PGconn *c, const char *sql)
 {
@@ -94,20 +72,6 @@ static char *json_value(PGconn *c, const char *json, const char *sql)
                       v_, (expected));                                                   \
         free(v_);                                                                        \
     } while (0)
-
-/* Wait until the condition query gives "t"; fails the test after timeout_s. */
-static void wait_for(PGconn *c, const char *sql, int timeout_s)
-{
-    for (int i = 0; i < timeout_s * 5; i++) {
-        char *v = th_value(c, sql);
-        int ok = v && !strcmp(v, "t");
-        free(v);
-        if (ok)
-            return;
-        usleep(200 * 1000);
-    }
-    ck_abort_msg("timed out waiting for: %s", sql);
-}
 
 START_TEST(test_done_jobs_are_history)
 {
@@ -233,14 +197,14 @@ START_TEST(test_cancel_stops_the_work)
     long kept, not_processed;
     long long b;
 
-    sample(42, 4, zip, sizeof zip);
-    b = submit(zip);
+    th_sample_archive(&env, 42, 4, zip, sizeof zip);
+    b = th_submit(&env, zip);
     snprintf(id, sizeof id, "%lld", b);
     pool = th_chartscan_bg(&env, "pool", "work", "-j", "1", (char *)NULL);
     snprintf(q, sizeof q, "SELECT EXISTS (SELECT 1 FROM job WHERE batch_id = %lld AND kind = 'ocr'"
                           " AND status = 'running') AND (SELECT count(*) FROM job WHERE batch_id"
                           " = %lld AND kind = 'ocr' AND status = 'queued') > 1", b, b);
-    wait_for(c, q, 120);
+    th_wait_for(c, q, 120);
     /* a second worker: this test, holding one of the batch's jobs */
     ck_assert_msg(cs_store_open(&s, err, sizeof err) == 0, "%s", err);
     ck_assert_int_eq(cs_jobs_claim(s, "test:2:0", 60, &mine, err, sizeof err), 1);
@@ -413,8 +377,8 @@ START_TEST(test_status_active_and_json)
     long long waiting;
     th_result r;
 
-    sample(43, 1, zip, sizeof zip);
-    waiting = submit(zip);   /* no worker runs: it waits */
+    th_sample_archive(&env, 43, 1, zip, sizeof zip);
+    waiting = th_submit(&env, zip);   /* no worker runs: it waits */
 
     r = th_chartscan(&env, "status", "--active", (char *)NULL);
     ck_assert_msg(r.status == 0, "%s", r.err);
@@ -611,7 +575,7 @@ START_TEST(test_submit_with_expect)
     long long b;
     th_result r;
 
-    sample(44, 1, zip, sizeof zip);
+    th_sample_archive(&env, 44, 1, zip, sizeof zip);
     snprintf(zip2, sizeof zip2, "%s/other.zip", env.dir);
     ck_assert_int_eq(th_sh("cp '%s' '%s' && echo x >> '%s'", zip, zip2, zip2), 0);
     batches = th_long(c, "SELECT count(*) FROM batch");
