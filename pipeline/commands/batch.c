@@ -104,7 +104,6 @@ int cs_batch_purge(cs_store *s, int days, FILE *out, char *err, size_t errlen)
         const char *id = PQgetvalue(r, i, 0);
         long long freed = 0;
 
-        snprintf(detail, sizeof detail, "{\"older_than_days\":%d}", days);
         if (cs_pq_begin(s, err, errlen) < 0)
             goto fail;
         if (cs_archive_purge(s, atoll(id), &freed, err, errlen) < 0)
