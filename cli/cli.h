@@ -41,4 +41,8 @@ int cs_cli_bad_option(const char *command, int argc, char **argv, const char *sh
 /* The candidate (NULL-terminated list) close to word, or NULL (usage.c, note 1). */
 const char *cs_cli_closest(const char *word, const char *const *candidates);
 
+/* `chartscan batch cancel ID | purge --older-than DAYS | expect ID FILE.csv`; returns
+ * the exit status. */
+int cs_cli_batch(int argc, char **argv);
+
 #endif

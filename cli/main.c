@@ -431,9 +431,12 @@ static int cmd_submit(int argc, char **argv)
 {
     static const struct option opts[] = {
         {"max-pages", required_argument, NULL, 'm'},
+        {"expect", required_argument, NULL, 'e'},
         {NULL, 0, NULL, 0},
     };
     cs_submit_options o = {0};
+    cs_prep_sheet *sheet = NULL;
+    const char *expect = NULL;
     char err[CS_ERRLEN] = "", *end;
     cs_store *s = NULL;
     int c, failures = 0;
@@ -441,6 +444,10 @@ static int cmd_submit(int argc, char **argv)
 
     optind = 1;
     while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        if (c == 'e') {
+            expect = optarg;
+            continue;
+        }
         if (c != 'm')
             return cs_cli_bad_option("submit", argc, argv, "", opts);
         n = strtol(optarg, &end, 10);
@@ -451,8 +458,18 @@ static int cmd_submit(int argc, char **argv)
     }
     if (optind >= argc)
         return cs_cli_usage("submit", "%s", "submit needs at least one archive");
-    if (open_store(&s, 1, err, sizeof err) < 0)
+    /* a bad prep sheet stops everything before any archive is stored */
+    if (expect && (cs_prep_sheet_read(expect, &sheet, err, sizeof err) < 0 ||
+                   cs_prep_sheet_check(sheet, argv + optind, argc - optind, err, sizeof err) < 0)) {
+        cs_prep_sheet_free(&sheet);
         return fail(err);
+    }
+    o.expect = sheet;
+    o.expect_by_name = argc - optind > 1;
+    if (open_store(&s, 1, err, sizeof err) < 0) {
+        cs_prep_sheet_free(&sheet);
+        return fail(err);
+    }
     for (int i = optind; i < argc; i++) {
         err[0] = '\0';
         if (cs_submit_with(s, argv[i], &o, stdout, err, sizeof err) < 0) {
@@ -462,6 +479,7 @@ static int cmd_submit(int argc, char **argv)
         fflush(stdout);
     }
     cs_store_close(&s);
+    cs_prep_sheet_free(&sheet);
     return failures ? 1 : 0;
 }
 
@@ -514,14 +532,21 @@ static int cmd_status(int argc, char **argv)
 {
     char err[CS_ERRLEN] = "";
     cs_store *s = NULL;
+    cs_status_options o = {0};
     int watch = 0, rc = 0;
 
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--watch"))
             watch = 1;
+        else if (!strcmp(argv[i], "--active"))
+            o.active = 1;
+        else if (!strcmp(argv[i], "--json"))
+            o.json = 1;
         else
             return cs_cli_usage("status", "unexpected argument \"%s\"", argv[i]);
     }
+    if (watch && o.json)
+        return cs_cli_usage("status", "%s", "--watch and --json do not go together");
     if (open_store(&s, 1, err, sizeof err) < 0)
         return fail(err);
     do {
@@ -529,7 +554,8 @@ static int cmd_status(int argc, char **argv)
         /* on a terminal, redraw in place with bars; elsewhere, plain lines */
         if (watch && tty)
             printf("\033[H\033[J");
-        rc = cs_status(s, watch && tty, stdout, err, sizeof err);
+        o.bars = watch && tty;
+        rc = cs_status_with(s, &o, stdout, err, sizeof err);
         if (watch && !tty)
             printf("\n");
         fflush(stdout);
@@ -582,24 +608,30 @@ static int cmd_report(int argc, char **argv)
 {
     static const struct option opts[] = {
         {"csv", no_argument, NULL, 'c'},
+        {"json", no_argument, NULL, 'j'},
         {NULL, 0, NULL, 0},
     };
     char err[CS_ERRLEN] = "";
     cs_store *s = NULL;
-    int c, rc, csv = 0;
+    int c, rc, csv = 0, json = 0;
 
     optind = 1;
     while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
         if (c == 'c')
             csv = 1;
+        else if (c == 'j')
+            json = 1;
         else
             return cs_cli_bad_option("report", argc, argv, "", opts);
     }
     if (optind != argc - 1)
         return cs_cli_usage("report", "%s", "report needs one BATCH (an id or an archive name)");
+    if (csv && json)
+        return cs_cli_usage("report", "%s", "--csv and --json do not go together");
     if (open_store(&s, 1, err, sizeof err) < 0)
         return fail(err);
-    rc = cs_report(s, argv[optind], csv, stdout, err, sizeof err);
+    rc = json ? cs_report_json(s, argv[optind], stdout, err, sizeof err)
+              : cs_report(s, argv[optind], csv, stdout, err, sizeof err);
     cs_store_close(&s);
     return rc < 0 ? fail(err) : 0;
 }
@@ -703,6 +735,7 @@ static const struct {
     {"rematch", cmd_rematch, CS_DB_OWNER},   {"search", cmd_search, CS_DB_OWNER},
     {"coversheet", cmd_coversheet, CS_DB_OWNER},
     {"config", cs_cli_config, CS_DB_OWNER},
+    {"batch", cs_cli_batch, CS_DB_OWNER},
 };
 
 /* The command names, for "did you mean". */

@@ -98,8 +98,28 @@ int cs_submit(cs_store *s, const char *archive_path, FILE *out, char *err, size_
 /* The most pages one archive may bring in when its submitter sets no other
  * limit; pages beyond a batch's limit are kept, marked failed with the reason. */
 #define CS_DEFAULT_MAX_PAGES_PER_ARCHIVE 500
+/* A clerk's prep sheet (reconcile.c): per box, documents, pages, blank pages expected. */
+typedef struct cs_prep_sheet cs_prep_sheet;
+/*
+ * cs_prep_sheet_read: read and check a prep sheet (CSV, a header row naming
+ * box, documents, pages and optionally blank; at most 10,000 rows and 1 MB).
+ * A bad row is an error naming the file and line.  0, or -1 with err.
+ */
+int cs_prep_sheet_read(const char *path, cs_prep_sheet **out, char *err, size_t errlen);
+/* With several archives, every row must name one of them (file name, with or
+ * without extension): -1 with err naming the first row that does not. */
+int cs_prep_sheet_check(const cs_prep_sheet *ps, char *const *archives, int n, char *err,
+                        size_t errlen);
+void cs_prep_sheet_free(cs_prep_sheet **pps);
+/* Record a prep sheet for a batch already submitted (replacing its earlier one)
+ * and print its reconciliation. */
+int cs_batch_expect(cs_store *s, const char *batch, const char *path, FILE *out, char *err,
+                    size_t errlen);
+
 typedef struct cs_submit_options {
     int max_pages;              /* pages this archive may bring in; 0: the default */
+    const cs_prep_sheet *expect;   /* the prep sheet to store with the batch, or NULL */
+    int expect_by_name;         /* store only the rows naming the archive (several given) */
 } cs_submit_options;
 /* cs_submit with options (opt may be NULL: the defaults). */
 int cs_submit_with(cs_store *s, const char *archive_path, const cs_submit_options *opt, FILE *out,
@@ -111,6 +131,14 @@ int cs_submit_with(cs_store *s, const char *archive_path, const cs_submit_option
 int cs_watch(cs_store *s, const char *dir, int interval_s, const cs_submit_options *opt,
              FILE *out, const cs_problems *problems, char *err, size_t errlen);
 int cs_status(cs_store *s, int bars, FILE *out, char *err, size_t errlen);
+/* Options of cs_status_with; zero them, set what is given. */
+typedef struct cs_status_options {
+    int bars;      /* a progress bar under each batch (text only) */
+    int active;    /* only batches with a job queued or running */
+    int json;      /* one JSON object: {"batches": [...], "jobs": {...}} */
+} cs_status_options;
+int cs_status_with(cs_store *s, const cs_status_options *o, FILE *out, char *err,
+                   size_t errlen);
 /* batch: an id or an archive name; NULL for all batches. */
 int cs_export_manifest(cs_store *s, const char *batch, int with_text, FILE *out,
                        char *err, size_t errlen);
@@ -120,8 +148,24 @@ int cs_export_manifest_file(cs_store *s, const char *batch, int with_text, const
 
 /* A batch's counts, confidence spread and exceptions, as text or CSV. */
 int cs_report(cs_store *s, const char *batch, int csv, FILE *out, char *err, size_t errlen);
+/* The same as one JSON object: batch, counts, confidence, exceptions. */
+int cs_report_json(cs_store *s, const char *batch, FILE *out, char *err, size_t errlen);
 /* Re-queue failed jobs (of one batch: an id or a name; NULL for all). */
 int cs_retry(cs_store *s, const char *batch, FILE *out, char *err, size_t errlen);
+/*
+ * cs_batch_cancel: stop the batch's queued and running jobs (a worker
+ * running one commits nothing of it), mark its pages still pending failed
+ * ("batch cancelled"), keep what was processed; audited.  An unknown,
+ * finished or already cancelled batch is an error.  0, or -1 with err.
+ */
+int cs_batch_cancel(cs_store *s, const char *batch, FILE *out, char *err, size_t errlen);
+/*
+ * cs_batch_purge: drop the archive bytes of every batch finished (unpacked
+ * or cancelled, no job queued or running) at least days ago, keeping its
+ * sha256 (a resubmission is still refused), entries, pages and documents;
+ * one audited transaction a batch; prints each and the bytes freed.
+ */
+int cs_batch_purge(cs_store *s, int days, FILE *out, char *err, size_t errlen);
 /*
  * Match again, against the roster as it is now, the documents in review as
  * "not in roster" or without candidates (of one batch, or all: NULL), by
@@ -233,7 +277,8 @@ typedef struct cs_job {
 /* Returns 1 and fills job when one was claimed, 0 when none is runnable. */
 int cs_jobs_claim(cs_store *s, const char *worker, int lease_seconds, cs_job *job,
                   char *err, size_t errlen);
-/* Extend a running job's lease: 1 renewed, 0 the lease is no longer ours, -1 error. */
+/* Extend a running job's lease: 1 renewed, 0 the lease is no longer ours (err says
+ * why: taken over, or the job's batch was cancelled), -1 error. */
 int cs_jobs_renew(cs_store *s, const cs_job *job, int lease_seconds, char *err, size_t errlen);
 /* Give a claimed job back to the queue without counting the attempt (shutdown, lost connection). */
 int cs_jobs_release(cs_store *s, const cs_job *job, char *err, size_t errlen);

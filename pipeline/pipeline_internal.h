@@ -114,10 +114,47 @@ void cs_archive_source_free(cs_archive_source **src);
  * xz, zstd) and 7z; never raw or mtree, which take any text for an archive. */
 void cs_archive_support_formats(struct archive *a);
 
+/* Store the sheet's rows for batch_id, replacing its earlier ones, in the caller's
+ * transaction: every row, or with archive the rows naming it.  The rows stored, or -1. */
+int cs_prep_sheet_store(cs_store *s, const cs_prep_sheet *ps, long long batch_id,
+                        const char *archive, char *err, size_t errlen);
+/* Print the one value that sql with one parameter gives (a JSON document) and a
+ * newline: the --json of status and report.  0, or -1 with err. */
+int cs_print_json(cs_store *s, const char *sql, const char *param, FILE *out, char *err,
+                  size_t errlen);
+/* A batch's reconciliation as a JSON array (the --json of report and status). */
+#define RECONCILIATION_JSON(batch_expr) \
+    "coalesce((SELECT json_agg(json_build_object('box', box, 'expected_documents'," \
+    " expected_documents, 'expected_pages', expected_pages, 'expected_blank', expected_blank," \
+    " 'received_pages', received_pages, 'processed_pages', processed_pages, 'blank_pages'," \
+    " blank_pages, 'failed_pages', failed_pages, 'pending_pages', pending_pages, 'documents'," \
+    " documents, 'differences', to_json(differences)) ORDER BY line NULLS LAST)" \
+    " FROM reconciliation(" batch_expr ")), '[]'::json)"
+/* Print batch_id's reconciliation (nothing without a prep sheet), each line after indent. */
+int cs_reconcile_print(cs_store *s, const char *batch_id, const char *indent, FILE *out,
+                       char *err, size_t errlen);
+
+/* Drop batch_id's archive bytes (chunks or large object) and mark it purged, in the
+ * caller's transaction; freed: the bytes dropped.  0, or -1 with err. */
+int cs_archive_purge(cs_store *s, long long batch_id, long long *freed, char *err, size_t errlen);
+
 /* Queue (or queue again) the file's assembly when none of its pages is pending. */
 int cs_jobs_queue_assembly(cs_store *s, long long batch_id, long long file_id, char *err,
                            size_t errlen);
 
+/* Take the lock (for the transaction) that orders a batch's cancel after every
+ * transaction inserting jobs of the batch (schema 018, note 2). */
+int cs_jobs_cancel_batch_lock(cs_store *s, long long batch_id, char *err, size_t errlen);
+/*
+ * Cancel a batch's unfinished jobs (queued, running, failed) and its pages
+ * still pending, in the caller's transaction: the jobs move to the history
+ * as cancelled, the pages are marked failed, "batch cancelled".  A worker
+ * still running one of them finds it gone at its next heartbeat or commit
+ * and commits nothing.  The caller holds cs_jobs_cancel_batch_lock.  Counts (may be NULL): jobs queued, running and
+ * failed that were cancelled, pages marked failed.  0, or -1 with err.
+ */
+int cs_jobs_cancel_batch(cs_store *s, long long batch_id, long *queued, long *running,
+                         long *failed, long *pages, char *err, size_t errlen);
 /* Complete the job inside the current transaction: 0, or -1 when the lease was lost. */
 int cs_jobs_complete(cs_store *s, const cs_job *job, char *err, size_t errlen);
 

@@ -26,42 +26,6 @@
 
 static th_env env;
 
-/* Generate a sample batch for seed into dir/sNN and return the zip's path. */
-static void sample(int seed, int files, char *zip, size_t ziplen)
-{
-    char dir[160];
-    snprintf(dir, sizeof dir, "%s/s%d", env.dir, seed);
-    ck_assert_int_eq(th_sh("'%s/scripts/make-sample-batch' --out '%s' --seed %d --files %d"
-                           " >/dev/null", env.root, dir, seed, files), 0);
-    snprintf(zip, ziplen, "%s/batch-%d.zip", dir, seed);
-    ck_assert_int_eq(th_sh("mv '%s/batch.zip' '%s'", dir, zip), 0);
-}
-
-static long long submit(const char *zip)
-{
-    th_result r = th_chartscan(&env, "submit", zip, (char *)NULL);
-    long long id;
-    ck_assert_msg(r.status == 0, "submit: %s", r.err);
-    id = atoll(r.out);
-    th_result_free(&r);
-    ck_assert_int_gt(id, 0);
-    return id;
-}
-
-/* Wait until the condition query gives "t"; fails the test after timeout_s. */
-static void wait_for(PGconn *c, const char *sql, int timeout_s)
-{
-    for (int i = 0; i < timeout_s * 5; i++) {
-        char *v = th_value(c, sql);
-        int ok = v && !strcmp(v, "t");
-        free(v);
-        if (ok)
-            return;
-        usleep(200 * 1000);
-    }
-    ck_abort_msg("timed out waiting for: %s", sql);
-}
-
 /*
  * The batch is complete and consistent: no job left, every page done,
  * blank or failed with a reason; each page OCRed by exactly one finished
@@ -112,12 +76,12 @@ START_TEST(test_worker_killed_mid_page)
     pid_t pool, victim;
     long long batch;
 
-    sample(21, 4, zip, sizeof zip);
-    batch = submit(zip);
+    th_sample_archive(&env, 21, 4, zip, sizeof zip);
+    batch = th_submit(&env, zip);
     pool = th_chartscan_bg(&env, "pool21", "work", "-j", "2", "--lease", "10", (char *)NULL);
     snprintf(q, sizeof q, "SELECT EXISTS (SELECT 1 FROM job WHERE batch_id = %lld AND kind = 'ocr'"
                           " AND status = 'running')", batch);
-    wait_for(c, q, 120);
+    th_wait_for(c, q, 120);
     snprintf(q, sizeof q, "SELECT worker || '|' || id FROM job WHERE batch_id = %lld AND kind = 'ocr'"
                           " AND status = 'running' ORDER BY id LIMIT 1", batch);
     w = th_value(c, q);
@@ -128,7 +92,7 @@ START_TEST(test_worker_killed_mid_page)
     /* the pool replaces the worker; the job's lease runs out and it is redone */
     snprintf(q, sizeof q, "SELECT NOT EXISTS (SELECT 1 FROM job WHERE batch_id = %lld"
                           " AND status <> 'done')", batch);
-    wait_for(c, q, 240);
+    th_wait_for(c, q, 240);
     stop_pool(pool);
     snprintf(q, sizeof q, "SELECT attempts FROM job WHERE id = %s", strchr(w, '|') + 1);
     ck_assert_int_eq(th_long(c, q), 2);
@@ -146,13 +110,13 @@ START_TEST(test_whole_pool_killed)
     long long batch;
     th_result r;
 
-    sample(22, 4, zip, sizeof zip);
-    batch = submit(zip);
+    th_sample_archive(&env, 22, 4, zip, sizeof zip);
+    batch = th_submit(&env, zip);
     pool = th_chartscan_bg(&env, "pool22", "work", "-j", "2", "--lease", "10", (char *)NULL);
     snprintf(q, sizeof q, "SELECT EXISTS (SELECT 1 FROM job WHERE batch_id = %lld AND kind = 'ocr'"
                           " AND status = 'done') AND EXISTS (SELECT 1 FROM job WHERE batch_id = %lld"
                           " AND status = 'running')", batch, batch);
-    wait_for(c, q, 120);
+    th_wait_for(c, q, 120);
     th_sh("pkill -KILL -P %d", (int)pool);
     kill(pool, SIGKILL);
     ck_assert_int_eq(th_wait(pool, 30), -1);
@@ -173,12 +137,12 @@ START_TEST(test_database_restarted_mid_batch)
     long long batch;
     th_result r;
 
-    sample(23, 4, zip, sizeof zip);
-    batch = submit(zip);
+    th_sample_archive(&env, 23, 4, zip, sizeof zip);
+    batch = th_submit(&env, zip);
     pool = th_chartscan_bg(&env, "pool23", "work", "-j", "2", "--lease", "10", (char *)NULL);
     snprintf(q, sizeof q, "SELECT EXISTS (SELECT 1 FROM job WHERE batch_id = %lld AND kind = 'ocr'"
                           " AND status = 'done')", batch);
-    wait_for(c, q, 120);
+    th_wait_for(c, q, 120);
     PQfinish(c);
     r = th_chartscan(&env, "db", "stop", (char *)NULL);
     ck_assert_msg(r.status == 0, "%s", r.err);
@@ -191,7 +155,7 @@ START_TEST(test_database_restarted_mid_batch)
     ck_assert_ptr_nonnull(c);
     snprintf(q, sizeof q, "SELECT NOT EXISTS (SELECT 1 FROM job WHERE batch_id = %lld"
                           " AND status <> 'done')", batch);
-    wait_for(c, q, 240);
+    th_wait_for(c, q, 240);
     stop_pool(pool);
     assert_batch_complete(c, batch);
     /* the outage cost no attempt that could fail a job */
@@ -209,12 +173,12 @@ START_TEST(test_sigterm_stops_gracefully)
     long long batch;
     th_result r;
 
-    sample(28, 3, zip, sizeof zip);
-    batch = submit(zip);
+    th_sample_archive(&env, 28, 3, zip, sizeof zip);
+    batch = th_submit(&env, zip);
     pool = th_chartscan_bg(&env, "pool28", "work", "-j", "2", (char *)NULL);
     snprintf(q, sizeof q, "SELECT EXISTS (SELECT 1 FROM job WHERE batch_id = %lld AND kind = 'ocr'"
                           " AND status = 'running')", batch);
-    wait_for(c, q, 120);
+    th_wait_for(c, q, 120);
     snprintf(q, sizeof q, "SELECT string_agg(id::text, ',') FROM job WHERE batch_id = %lld"
                           " AND status = 'running'", batch);
     running = th_value(c, q);
@@ -253,8 +217,8 @@ START_TEST(test_unpack_resumes_after_interruption)
 
     /* the unpack is under test: recognition is switched off to keep it quick */
     setenv("CHARTSCAN_OCR", "off", 1);
-    sample(29, 40, zip, sizeof zip);
-    batch = submit(zip);
+    th_sample_archive(&env, 29, 40, zip, sizeof zip);
+    batch = th_submit(&env, zip);
     r = th_chartscan(&env, "work", "-j", "1", "--until-idle", (char *)NULL);
     ck_assert_msg(r.status == 0, "%s", r.err);
     th_result_free(&r);
@@ -307,7 +271,7 @@ START_TEST(test_same_archive_twice_at_once)
     pid_t a, b;
     int sa, sb;
 
-    sample(24, 1, zip, sizeof zip);
+    th_sample_archive(&env, 24, 1, zip, sizeof zip);
     a = th_chartscan_bg(&env, "submit-a", "submit", zip, (char *)NULL);
     b = th_chartscan_bg(&env, "submit-b", "submit", zip, (char *)NULL);
     sa = th_wait(a, 60);
@@ -394,7 +358,7 @@ START_TEST(test_hostile_archive)
     th_result r;
 
     ck_assert_int_ne(access("/tmp/x.tif", F_OK), 0);
-    sample(25, 1, zip, sizeof zip);
+    th_sample_archive(&env, 25, 1, zip, sizeof zip);
     good = first_tiff(zip, &goodlen);
     snprintf(tmp, sizeof tmp, "%s/huge.tif", env.dir);
     huge = huge_tiff(tmp, 200000, 200000, &hugelen);
@@ -446,7 +410,7 @@ START_TEST(test_hostile_archive)
     ck_assert_msg(strstr(r.err, "has no entries"), "%s", r.err);
     th_result_free(&r);
 
-    batch = submit(hostile);
+    batch = th_submit(&env, hostile);
     r = th_chartscan(&env, "work", "-j", "2", "--until-idle", (char *)NULL);
     ck_assert_msg(r.status == 0, "%s", r.err);
     th_result_free(&r);
@@ -586,10 +550,10 @@ START_TEST(test_two_hosts_share_the_queue)
     setenv("CHARTSCAN_DB", conninfo, 1);
     c = th_connect_to(conninfo);
     ck_assert_ptr_nonnull(c);
-    sample(26, 3, zip1, sizeof zip1);
-    sample(27, 3, zip2, sizeof zip2);
-    b1 = submit(zip1);
-    b2 = submit(zip2);
+    th_sample_archive(&env, 26, 3, zip1, sizeof zip1);
+    th_sample_archive(&env, 27, 3, zip2, sizeof zip2);
+    b1 = th_submit(&env, zip1);
+    b2 = th_submit(&env, zip2);
     /* two hosts: separate homes, each its own pool */
     snprintf(home_a, sizeof home_a, "%s/host-a", env.dir);
     snprintf(home_b, sizeof home_b, "%s/host-b", env.dir);

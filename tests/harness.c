@@ -478,3 +478,37 @@ long th_long(PGconn *c, const char *sql)
     free(v);
     return n;
 }
+
+void th_sample_archive(const th_env *e, int seed, int files, char *zip, size_t ziplen)
+{
+    char dir[160];
+    snprintf(dir, sizeof dir, "%s/s%d", e->dir, seed);
+    ck_assert_int_eq(th_sh("'%s/scripts/make-sample-batch' --out '%s' --seed %d --files %d"
+                           " >/dev/null", e->root, dir, seed, files), 0);
+    snprintf(zip, ziplen, "%s/batch-%d.zip", dir, seed);
+    ck_assert_int_eq(th_sh("mv '%s/batch.zip' '%s'", dir, zip), 0);
+}
+
+long long th_submit(const th_env *e, const char *zip)
+{
+    th_result r = th_chartscan(e, "submit", zip, (char *)NULL);
+    long long id;
+    ck_assert_msg(r.status == 0, "submit: %s", r.err);
+    id = atoll(r.out);
+    th_result_free(&r);
+    ck_assert_int_gt(id, 0);
+    return id;
+}
+
+void th_wait_for(PGconn *c, const char *sql, int timeout_s)
+{
+    for (int i = 0; i < timeout_s * 5; i++) {
+        char *v = th_value(c, sql);
+        int ok = v && !strcmp(v, "t");
+        free(v);
+        if (ok)
+            return;
+        usleep(200 * 1000);
+    }
+    ck_abort_msg("timed out waiting for: %s", sql);
+}

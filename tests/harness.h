@@ -62,6 +62,16 @@ void th_setup_processed_sample(th_env *e, const char *tag, int seed, int files);
 pid_t th_mllp_listener(int *port, const char *script, const char *reject_tail,
                        const char *log_path);
 
+ * Generate a sample batch (make-sample-batch --seed seed --files files) into
+ * e->dir/sSEED and put in zip the path of its archive, renamed
+ * batch-SEED.zip so that each seed's name differs.  Fails the test on error.
+ */
+void th_sample_archive(const th_env *e, int seed, int files, char *zip, size_t ziplen);
+/* chartscan submit zip: the new batch's id; fails the test otherwise. */
+long long th_submit(const th_env *e, const char *zip);
+/* Wait until the one-value query sql gives "t"; fails the test after timeout_s. */
+void th_wait_for(PGconn *c, const char *sql, int timeout_s);
+
 /*
  * One HTTP/1.1 request to 127.0.0.1:port (Connection: close; a body is sent
  * as a form): the status (0 when none came within 10 s) and, when text is

@@ -63,7 +63,7 @@ static void *beat(void *arg)
         pthread_mutex_lock(&hb->lock);
         if (r == 0 && hb->has_job && hb->job.id == job.id) {
             hb->lost = 1;
-            cs_log(CS_LOG_WARN, "job %lld: lease lost to another worker", (long long)job.id);
+            cs_log(CS_LOG_WARN, "%s", err);   /* lease taken over, or batch cancelled */
         }
     }
     pthread_mutex_unlock(&hb->lock);

@@ -14,6 +14,8 @@
  *      roster CSV, a PDF) gets the answer at once, not from a worker later.
  *   3. The batch's page limit (--max-pages) is stored with it; unpack
  *      applies it (stages/unpack.c).
+ *   4. The prep sheet (--expect, reconcile.c) is stored in the batch's
+ *      transaction: a batch never exists without the sheet it was given.
  */
 #include "pipeline/pipeline_internal.h"
 
@@ -213,6 +215,10 @@ int cs_submit_with(cs_store *s, const char *path, const cs_submit_options *opt, 
                        1, p, err, errlen) < 0)
             goto out;
     }
+    if (opt && opt->expect &&
+        cs_prep_sheet_store(s, opt->expect, batch_id, opt->expect_by_name ? path : NULL, err,
+                            errlen) < 0)
+        goto out;
     if (cs_pq_exec(s, "NOTIFY chartscan_jobs", 0, NULL, err, errlen) < 0 ||
         cs_pq_commit(s, err, errlen) < 0)
         goto out;

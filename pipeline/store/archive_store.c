@@ -12,6 +12,7 @@
  *   cs_archive_source_txn_ended   the transaction it read in has ended
  *   cs_archive_source_free
  *   cs_archive_support_formats   the formats a read accepts (note 4)
+ *   cs_archive_purge           drop a finished batch's archive bytes (note 5)
  *
  * Notes:
  *   1. Each database read first calls the caller's before_query hook, so a
@@ -29,6 +30,10 @@
  *      and readers (ar, cpio, iso9660, rar, cab, ...) that no scanner
  *      writes.  submit refuses what these do not recognise, and unpack
  *      reads with the same set.
+ *   5. A purge (`chartscan batch purge`) keeps the batch row with its
+ *      sha256, so that the same archive submitted again is still refused as
+ *      a duplicate, and everything unpack made of the archive (entries,
+ *      pages, documents): only the archive's own bytes go.
  */
 #include "pipeline/pipeline_internal.h"
 
@@ -298,4 +303,41 @@ void cs_archive_support_formats(struct archive *a)
     archive_read_support_format_zip(a);
     archive_read_support_format_tar(a);     /* ustar, pax, GNU tar */
     archive_read_support_format_7zip(a);
+}
+
+int cs_archive_purge(cs_store *s, long long batch_id, long long *freed, char *err, size_t errlen)
+{
+    char bbuf[24];
+    const char *p[1] = {cs_i64(bbuf, batch_id)};
+    PGresult *r;
+    long long bytes;
+
+    *freed = 0;
+    /* a large object (batches from before schema 009) counts at the archive's size */
+    r = cs_pq(s,
+        "SELECT coalesce((SELECT sum(octet_length(data)) FROM archive_chunk WHERE batch_id = $1), 0)"
+        "       + CASE WHEN archive_oid IS NULL THEN 0 ELSE size_bytes END,"
+        "       archive_oid IS NOT NULL AND EXISTS (SELECT 1 FROM pg_largeobject_metadata m"
+        "                                           WHERE m.oid = archive_oid)"
+        "  FROM batch WHERE id = $1 AND purged_at IS NULL FOR UPDATE", 1, p, err, errlen);
+    if (!r)
+        return -1;
+    if (PQntuples(r) == 0) {
+        PQclear(r);
+        return cs_fail(err, errlen, "batch %lld has no archive to purge", batch_id);
+    }
+    bytes = cs_pq_int(r, 0, 0);
+    if (!strcmp(PQgetvalue(r, 0, 1), "t") &&
+        cs_pq_exec(s, "SELECT lo_unlink(archive_oid) FROM batch WHERE id = $1", 1, p, err,
+                   errlen) < 0) {
+        PQclear(r);
+        return -1;
+    }
+    PQclear(r);
+    if (cs_pq_exec(s, "DELETE FROM archive_chunk WHERE batch_id = $1", 1, p, err, errlen) < 0 ||
+        cs_pq_exec(s, "UPDATE batch SET purged_at = now(), archive_oid = NULL WHERE id = $1", 1,
+                   p, err, errlen) < 0)
+        return -1;
+    *freed = bytes;
+    return 0;
 }
