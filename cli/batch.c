@@ -12,14 +12,6 @@
 #include "common/common.h"
 #include "pipeline/pipeline.h"
 
-static int usage(const char *msg, const char *arg)
-{
-    fprintf(stderr, "chartscan: ");
-    fprintf(stderr, msg, arg);
-    fprintf(stderr, "\nTry \"chartscan batch --help\".\n");
-    return 2;
-}
-
 /* --older-than DAYS of argv[2...]: the days, or -1 after printing a usage error. */
 static long older_than(int argc, char **argv)
 {
@@ -34,38 +26,39 @@ static long older_than(int argc, char **argv)
     optind = 2;
     while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
         if (c != 'o')
-            return usage("%s", "bad option"), -1;
+            return cs_cli_bad_option("batch purge", argc, argv, "", opts), -1;
         days = strtol(optarg, &end, 10);
         if (!*optarg || *end || days < 0 || days > 36500)
-            return usage("--older-than needs 0 to 36500 days, not \"%s\"", optarg), -1;
+            return cs_cli_usage("batch", "--older-than needs 0 to 36500 days, not \"%s\"", optarg), -1;
     }
     if (optind != argc)
-        return usage("unexpected argument \"%s\"", argv[optind]), -1;
+        return cs_cli_usage("batch", "unexpected argument \"%s\"", argv[optind]), -1;
     if (days < 0)
-        usage("%s", "batch purge needs --older-than DAYS");
+        cs_cli_usage("batch", "%s", "batch purge needs --older-than DAYS");
     return days;
 }
 
 int cs_cli_batch(int argc, char **argv)
 {
+    static const char *const actions[] = {"cancel", "purge", "expect", NULL};
     char err[CS_ERRLEN] = "";
     cs_store *s = NULL;
     long days = -1;
     int rc;
 
     if (argc < 2)
-        return usage("%s", "batch needs one of cancel, purge, expect");
+        return cs_cli_usage("batch", "%s", "batch needs one of cancel, purge, expect");
     if (!strcmp(argv[1], "expect")) {
         if (argc != 4 || argv[2][0] == '-' || argv[3][0] == '-')
-            return usage("%s", "batch expect needs a batch ID and a prep sheet FILE.csv");
+            return cs_cli_usage("batch", "%s", "batch expect needs a batch ID and a prep sheet FILE.csv");
     } else if (!strcmp(argv[1], "cancel")) {
         if (argc != 3 || argv[2][0] == '-')
-            return usage("%s", "batch cancel needs one batch ID");
+            return cs_cli_usage("batch", "%s", "batch cancel needs one batch ID");
     } else if (!strcmp(argv[1], "purge")) {
         if ((days = older_than(argc, argv)) < 0)
-            return 2;
+            return CS_EXIT_USAGE;
     } else {
-        return usage("unknown batch action \"%s\"", argv[1]);
+        return cs_cli_unknown("batch", "batch action", argv[1], actions);
     }
     if (cs_store_open(&s, err, sizeof err) < 0 || cs_store_require_schema(s, err, sizeof err) < 0) {
         cs_store_close(&s);

@@ -62,6 +62,7 @@ void th_setup_processed_sample(th_env *e, const char *tag, int seed, int files);
 pid_t th_mllp_listener(int *port, const char *script, const char *reject_tail,
                        const char *log_path);
 
+/*
  * Generate a sample batch (make-sample-batch --seed seed --files files) into
  * e->dir/sSEED and put in zip the path of its archive, renamed
  * batch-SEED.zip so that each seed's name differs.  Fails the test on error.
