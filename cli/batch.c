@@ -60,20 +60,13 @@ int cs_cli_batch(int argc, char **argv)
     } else {
         return cs_cli_unknown("batch", "batch action", argv[1], actions);
     }
-    if (cs_store_open(&s, err, sizeof err) < 0 || cs_store_require_schema(s, err, sizeof err) < 0) {
-        cs_store_close(&s);
-        fprintf(stderr, "chartscan: %s\n", err);
-        return 1;
-    }
+    if (cs_cli_open_store(&s, 1, err, sizeof err) < 0)
+        return cs_cli_fail(err);
     if (!strcmp(argv[1], "expect"))
         rc = cs_batch_expect(s, argv[2], argv[3], stdout, err, sizeof err);
     else
         rc = days < 0 ? cs_batch_cancel(s, argv[2], stdout, err, sizeof err)
                       : cs_batch_purge(s, (int)days, stdout, err, sizeof err);
     cs_store_close(&s);
-    if (rc < 0) {
-        fprintf(stderr, "chartscan: %s\n", err);
-        return 1;
-    }
-    return 0;
+    return rc < 0 ? cs_cli_fail(err) : 0;
 }

@@ -5,6 +5,7 @@
 #define CS_CLI_H
 
 #include <getopt.h>
+#include <stddef.h>
 
 /* Exit statuses: 0 success, 1 the work failed, 2 bad usage. */
 #define CS_EXIT_USAGE 2
@@ -40,6 +41,18 @@ int cs_cli_bad_option(const char *command, int argc, char **argv, const char *sh
                       const struct option *opts);
 /* The candidate (NULL-terminated list) close to word, or NULL (usage.c, note 1). */
 const char *cs_cli_closest(const char *word, const char *const *candidates);
+
+/* `chartscan coversheet ...`; returns the exit status. */
+int cs_cli_coversheet(int argc, char **argv);
+
+/* ---- the database around a command (store.c) ---- */
+
+/* "chartscan: ERR" on stderr; returns 1, the exit status of work that failed. */
+int cs_cli_fail(const char *err);
+/* Open the database (and insist on the current schema when need_schema):
+ * 0, or -1 with err. */
+struct cs_store;
+int cs_cli_open_store(struct cs_store **s, int need_schema, char *err, size_t errlen);
 
 /* `chartscan batch cancel ID | purge --older-than DAYS | expect ID FILE.csv`; returns
  * the exit status. */

@@ -28,21 +28,14 @@ int cs_cli_config(int argc, char **argv)
         return cs_cli_usage("config", "%s", set ? "config set needs KEY VALUE"
                                           : unset ? "config unset needs KEY"
                                                   : "config list takes no arguments");
-    if (cs_store_open(&s, err, sizeof err) < 0 || cs_store_require_schema(s, err, sizeof err) < 0) {
-        cs_store_close(&s);
-        fprintf(stderr, "chartscan: %s\n", err);
-        return 1;
-    }
+    if (cs_cli_open_store(&s, 1, err, sizeof err) < 0)
+        return cs_cli_fail(err);
     rc = set ? cs_config_set(s, argv[2], argv[3], stdout, err, sizeof err)
        : unset ? cs_config_unset(s, argv[2], stdout, err, sizeof err)
                : cs_config_list(s, stdout, err, sizeof err);
     cs_store_close(&s);
     if (rc == CS_CONFIG_USAGE)
         return cs_cli_usage("config", "%s", err);
-    if (rc < 0) {
-        fprintf(stderr, "chartscan: %s\n", err);
-        return 1;
-    }
-    return 0;
+    return rc < 0 ? cs_cli_fail(err) : 0;
 }
 

@@ -95,18 +95,12 @@ int cs_cli_document(int argc, char **argv)
     if (!reason || !reason[strspn(reason, " \t\r\n")])
         return usage("%s", "--reason TEXT is required: the audit trail keeps why");
     actor_name(actor, sizeof actor);
-    if (cs_store_open(&s, err, sizeof err) < 0 ||
-        cs_store_require_schema(s, err, sizeof err) < 0) {
-        cs_store_close(&s);
-        fprintf(stderr, "chartscan: %s\n", err);
-        return 1;
-    }
+    if (cs_cli_open_store(&s, 1, err, sizeof err) < 0)
+        return cs_cli_fail(err);
     rc = cs_review_store_correct(s, kind, id, actor, reason, &result, err, sizeof err);
     cs_store_close(&s);
-    if (rc < 0) {
-        fprintf(stderr, "chartscan: %s\n", err);
-        return 1;
-    }
+    if (rc < 0)
+        return cs_cli_fail(err);
     if (kind == CS_CORRECT_REOPEN)
         printf("document d-%lld reopened: its correction d-%lld is in the review queue; once "
                "filed it replaces d-%lld\n", id, result, id);

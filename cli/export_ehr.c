@@ -81,18 +81,11 @@ int cs_cli_export_ehr(int argc, char **argv)
         fprintf(stderr, "chartscan: --out and --mllp exclude each other\n");
         return 2;
     }
-    if (cs_store_open(&s, err, sizeof err) < 0 || cs_store_require_schema(s, err, sizeof err) < 0) {
-        fprintf(stderr, "chartscan: %s\n", err);
-        cs_store_close(&s);
-        return 1;
-    }
+    if (cs_cli_open_store(&s, 1, err, sizeof err) < 0)
+        return cs_cli_fail(err);
     rc = hl7 ? cs_export_hl7(s, &o, stdout, err, sizeof err)
              : cs_export_fhir(s, &o, stdout, err, sizeof err);
     cs_store_close(&s);
-    if (rc < 0) {
-        fprintf(stderr, "chartscan: %s\n", err);
-        return 1;
-    }
-    return 0;
+    return rc < 0 ? cs_cli_fail(err) : 0;
 }
 

@@ -24,12 +24,6 @@ static const char *const users_actions[] = {"add", "list", "disable", "enable", 
                                             "revoke-sessions", NULL};
 static const char *const export_formats[] = {"manifest", "pdf", "fhir", "hl7", NULL};
 
-static int fail(const char *err)
-{
-    fprintf(stderr, "chartscan: %s\n", err);
-    return 1;
-}
-
 /* A problem a command meets on its way (a malformed roster row, an archive
  * the watch could not submit): printed as its errors are. */
 static void print_problem(void *arg, const char *message)
@@ -49,17 +43,6 @@ static int wants_help(int argc, char **argv)
     return 0;
 }
 
-static int open_store(cs_store **s, int need_schema, char *err, size_t errlen)
-{
-    if (cs_store_open(s, err, errlen) < 0)
-        return -1;
-    if (need_schema && cs_store_require_schema(*s, err, errlen) < 0) {
-        cs_store_close(s);
-        return -1;
-    }
-    return 0;
-}
-
 static int cmd_init(int argc, char **argv)
 {
     char err[CS_ERRLEN] = "";
@@ -70,14 +53,14 @@ static int cmd_init(int argc, char **argv)
         return cs_cli_usage("init", "%s", "init takes no arguments");
     /* the embedded server: the database, the roles, ownership (store.c, note 3) */
     if (cs_store_prepare(err, sizeof err) < 0)
-        return fail(err);
-    if (open_store(&s, 0, err, sizeof err) < 0)
-        return fail(err);
+        return cs_cli_fail(err);
+    if (cs_cli_open_store(&s, 0, err, sizeof err) < 0)
+        return cs_cli_fail(err);
     rc = cs_store_migrate(s, stdout, err, sizeof err);
     if (rc >= 0)
         rc = cs_train_default(s, stdout, err, sizeof err);
     cs_store_close(&s);
-    return rc < 0 ? fail(err) : 0;
+    return rc < 0 ? cs_cli_fail(err) : 0;
 }
 
 static int cmd_db(int argc, char **argv)
@@ -94,19 +77,19 @@ static int cmd_db(int argc, char **argv)
     }
     if (!strcmp(argv[1], "start")) {
         if (cs_server_start(home, err, sizeof err) < 0)
-            return fail(err);
+            return cs_cli_fail(err);
         printf("embedded database server running in %s/pg\n", home);
         return 0;
     }
     if (!strcmp(argv[1], "stop")) {
         if (cs_server_stop(home, err, sizeof err) < 0)
-            return fail(err);
+            return cs_cli_fail(err);
         printf("embedded database server stopped\n");
         return 0;
     }
     if (!strcmp(argv[1], "status")) {
         if (cs_server_status(home, &exists, &running, err, sizeof err) < 0)
-            return fail(err);
+            return cs_cli_fail(err);
         if (!exists)
             printf("no embedded database in %s/pg (it is created on first use)\n", home);
         else
@@ -127,8 +110,8 @@ static int cmd_patients(int argc, char **argv)
         return cs_cli_usage("patients", "unknown option \"%s\"", argv[2]);
     if (argc != 3)
         return cs_cli_usage("patients", "%s", "usage: chartscan patients import FILE.csv");
-    if (open_store(&s, 1, err, sizeof err) < 0)
-        return fail(err);
+    if (cs_cli_open_store(&s, 1, err, sizeof err) < 0)
+        return cs_cli_fail(err);
     rc = cs_patients_import(s, argv[2], stdout, &problems_to_stderr, err, sizeof err);
     if (rc >= 0 && cs_rematch(s, NULL, 1, stdout, err, sizeof err) < 0) {
         /* the roster is in; what failed can be run again on its own */
@@ -138,7 +121,7 @@ static int cmd_patients(int argc, char **argv)
         return 1;
     }
     cs_store_close(&s);
-    return rc < 0 ? fail(err) : 0;
+    return rc < 0 ? cs_cli_fail(err) : 0;
 }
 
 static int cmd_search(int argc, char **argv)
@@ -173,60 +156,16 @@ static int cmd_search(int argc, char **argv)
         cs_buf_printf(&query, "%s%s", i > optind ? " " : "", argv[i]);
     if (cs_buf_failed(&query)) {
         cs_buf_free(&query);
-        return fail("out of memory");
+        return cs_cli_fail("out of memory");
     }
-    if (open_store(&s, 1, err, sizeof err) < 0) {
+    if (cs_cli_open_store(&s, 1, err, sizeof err) < 0) {
         cs_buf_free(&query);
-        return fail(err);
+        return cs_cli_fail(err);
     }
     rc = cs_search(s, query.data, (int)limit, json, stdout, err, sizeof err);
     cs_store_close(&s);
     cs_buf_free(&query);
-    return rc < 0 ? fail(err) : 0;
-}
-
-static int cmd_coversheet(int argc, char **argv)
-{
-    static const struct option opts[] = {
-        {"mrn", required_argument, NULL, 'm'},
-        {"doctype", required_argument, NULL, 't'},
-        {"batch-from", required_argument, NULL, 'b'},
-        {"out", required_argument, NULL, 'o'},
-        {NULL, 0, NULL, 0},
-    };
-    const char *mrn = NULL, *doctype = NULL, *csv = NULL, *out = NULL;
-    char err[CS_ERRLEN] = "";
-    cs_store *s = NULL;
-    int c, rc;
-
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-        if (c == 'm')
-            mrn = optarg;
-        else if (c == 't')
-            doctype = optarg;
-        else if (c == 'b')
-            csv = optarg;
-        else if (c == 'o')
-            out = optarg;
-        else
-            return cs_cli_bad_option("coversheet", argc, argv, "", opts);
-    }
-    if (optind != argc)
-        return cs_cli_usage("coversheet", "unexpected argument \"%s\"", argv[optind]);
-    if (!mrn == !csv)
-        return cs_cli_usage("coversheet", "%s", "coversheet needs either --mrn MRN or --batch-from FILE.csv");
-    if (csv && doctype)
-        return cs_cli_usage("coversheet", "%s", "--doctype goes with --mrn; a CSV has a doctype column");
-    if (!*(mrn ? mrn : csv) || (out && !*out))
-        return cs_cli_usage("coversheet", "%s", "an empty argument");
-    if (!out && isatty(STDOUT_FILENO))
-        return cs_cli_usage("coversheet", "%s", "refusing to write a PDF to a terminal: use --out FILE or a pipe");
-    if (open_store(&s, 1, err, sizeof err) < 0)
-        return fail(err);
-    rc = cs_coversheet_print(s, mrn, doctype, csv, out, err, sizeof err);
-    cs_store_close(&s);
-    return rc < 0 ? fail(err) : 0;
+    return rc < 0 ? cs_cli_fail(err) : 0;
 }
 
 /* A command whose one option is --batch ID: run(s, batch) on an owner or worker store. */
@@ -251,11 +190,11 @@ static int batch_command(const char *name, int argc, char **argv,
     }
     if (optind != argc)
         return cs_cli_usage(name, "unexpected argument \"%s\"", argv[optind]);
-    if (open_store(&s, 1, err, sizeof err) < 0)
-        return fail(err);
+    if (cs_cli_open_store(&s, 1, err, sizeof err) < 0)
+        return cs_cli_fail(err);
     rc = run(s, batch, err, sizeof err);
     cs_store_close(&s);
-    return rc < 0 ? fail(err) : 0;
+    return rc < 0 ? cs_cli_fail(err) : 0;
 }
 
 static int run_rematch(cs_store *s, const char *batch, char *err, size_t errlen)
@@ -282,12 +221,12 @@ static int cmd_train(int argc, char **argv)
         }
     if (from_reviews ? argc > 3 : argc != 2)
         return cs_cli_usage("train", "%s", "usage: chartscan train FILE.csv | --from-reviews [FILE.csv]");
-    if (open_store(&s, 1, err, sizeof err) < 0)
-        return fail(err);
+    if (cs_cli_open_store(&s, 1, err, sizeof err) < 0)
+        return cs_cli_fail(err);
     rc = from_reviews ? cs_train_from_reviews(s, file, stdout, err, sizeof err)
                       : cs_train(s, file, stdout, err, sizeof err);
     cs_store_close(&s);
-    return rc < 0 ? fail(err) : 0;
+    return rc < 0 ? cs_cli_fail(err) : 0;
 }
 
 static int cmd_serve(int argc, char **argv)
@@ -323,7 +262,7 @@ static int cmd_serve(int argc, char **argv)
     /* a malformed URL or address is a usage error, found before the database is opened */
     if (cs_review_options_check(&o, err, sizeof err) < 0)
         return cs_cli_usage("serve", "%s", err);
-    return cs_review_serve(&o, stdout, err, sizeof err) < 0 ? fail(err) : 0;
+    return cs_review_serve(&o, stdout, err, sizeof err) < 0 ? cs_cli_fail(err) : 0;
 }
 
 /* users list | disable NAME | enable NAME | passwd NAME | revoke-sessions NAME */
@@ -344,8 +283,8 @@ static int cmd_users_admin(int argc, char **argv)
     } else {
         return cs_cli_unknown("users", "users action", action, users_actions);
     }
-    if (open_store(&s, 1, err, sizeof err) < 0)
-        return fail(err);
+    if (cs_cli_open_store(&s, 1, err, sizeof err) < 0)
+        return cs_cli_fail(err);
     if (!name)
         rc = cs_users_list(s, stdout, err, sizeof err);
     else if (!strcmp(action, "disable"))
@@ -357,7 +296,7 @@ static int cmd_users_admin(int argc, char **argv)
     else
         rc = cs_users_revoke_sessions(s, name, stdout, err, sizeof err);
     cs_store_close(&s);
-    return rc < 0 ? fail(err) : 0;
+    return rc < 0 ? cs_cli_fail(err) : 0;
 }
 
 static int cmd_users(int argc, char **argv)
@@ -387,11 +326,11 @@ static int cmd_users(int argc, char **argv)
         return cs_cli_usage("users", "%s", "users add needs one NAME");
     if (!role || (strcmp(role, "reviewer") != 0 && strcmp(role, "admin") != 0))
         return cs_cli_usage("users", "%s", "--role must be reviewer or admin");
-    if (open_store(&s, 1, err, sizeof err) < 0)
-        return fail(err);
+    if (cs_cli_open_store(&s, 1, err, sizeof err) < 0)
+        return cs_cli_fail(err);
     rc = cs_review_users_add(s, argv[optind], role, stdin, stdout, err, sizeof err);
     cs_store_close(&s);
-    return rc < 0 ? fail(err) : 0;
+    return rc < 0 ? cs_cli_fail(err) : 0;
 }
 
 static int cmd_audit(int argc, char **argv)
@@ -420,11 +359,11 @@ static int cmd_audit(int argc, char **argv)
     }
     if (optind != argc)
         return cs_cli_usage("audit", "unexpected argument \"%s\"", argv[optind]);
-    if (open_store(&s, 1, err, sizeof err) < 0)
-        return fail(err);
+    if (cs_cli_open_store(&s, 1, err, sizeof err) < 0)
+        return cs_cli_fail(err);
     rc = cs_review_audit(s, user, since, json, stdout, err, sizeof err);
     cs_store_close(&s);
-    return rc < 0 ? fail(err) : 0;
+    return rc < 0 ? cs_cli_fail(err) : 0;
 }
 
 static int cmd_submit(int argc, char **argv)
@@ -462,18 +401,18 @@ static int cmd_submit(int argc, char **argv)
     if (expect && (cs_prep_sheet_read(expect, &sheet, err, sizeof err) < 0 ||
                    cs_prep_sheet_check(sheet, argv + optind, argc - optind, err, sizeof err) < 0)) {
         cs_prep_sheet_free(&sheet);
-        return fail(err);
+        return cs_cli_fail(err);
     }
     o.expect = sheet;
     o.expect_by_name = argc - optind > 1;
-    if (open_store(&s, 1, err, sizeof err) < 0) {
+    if (cs_cli_open_store(&s, 1, err, sizeof err) < 0) {
         cs_prep_sheet_free(&sheet);
-        return fail(err);
+        return cs_cli_fail(err);
     }
     for (int i = optind; i < argc; i++) {
         err[0] = '\0';
         if (cs_submit_with(s, argv[i], &o, stdout, err, sizeof err) < 0) {
-            fail(err);
+            cs_cli_fail(err);
             failures++;
         }
         fflush(stdout);
@@ -524,7 +463,7 @@ static int cmd_work(int argc, char **argv)
     if (optind != argc)
         return cs_cli_usage("work", "unexpected argument \"%s\"", argv[optind]);
     if (cs_work_run(&o, err, sizeof err) < 0)
-        return fail(err);
+        return cs_cli_fail(err);
     return 0;
 }
 
@@ -547,8 +486,8 @@ static int cmd_status(int argc, char **argv)
     }
     if (watch && o.json)
         return cs_cli_usage("status", "%s", "--watch and --json do not go together");
-    if (open_store(&s, 1, err, sizeof err) < 0)
-        return fail(err);
+    if (cs_cli_open_store(&s, 1, err, sizeof err) < 0)
+        return cs_cli_fail(err);
     do {
         int tty = isatty(STDOUT_FILENO);
         /* on a terminal, redraw in place with bars; elsewhere, plain lines */
@@ -563,7 +502,7 @@ static int cmd_status(int argc, char **argv)
             sleep(2);
     } while (watch && rc == 0);
     cs_store_close(&s);
-    return rc < 0 ? fail(err) : 0;
+    return rc < 0 ? cs_cli_fail(err) : 0;
 }
 
 static int cmd_watch(int argc, char **argv)
@@ -597,11 +536,11 @@ static int cmd_watch(int argc, char **argv)
     }
     if (optind != argc - 1)
         return cs_cli_usage("watch", "%s", "watch needs one folder");
-    if (open_store(&s, 1, err, sizeof err) < 0)
-        return fail(err);
+    if (cs_cli_open_store(&s, 1, err, sizeof err) < 0)
+        return cs_cli_fail(err);
     rc = cs_watch(s, argv[optind], interval, &o, stdout, &problems_to_stderr, err, sizeof err);
     cs_store_close(&s);
-    return rc < 0 ? fail(err) : 0;
+    return rc < 0 ? cs_cli_fail(err) : 0;
 }
 
 static int cmd_report(int argc, char **argv)
@@ -628,12 +567,12 @@ static int cmd_report(int argc, char **argv)
         return cs_cli_usage("report", "%s", "report needs one BATCH (an id or an archive name)");
     if (csv && json)
         return cs_cli_usage("report", "%s", "--csv and --json do not go together");
-    if (open_store(&s, 1, err, sizeof err) < 0)
-        return fail(err);
+    if (cs_cli_open_store(&s, 1, err, sizeof err) < 0)
+        return cs_cli_fail(err);
     rc = json ? cs_report_json(s, argv[optind], stdout, err, sizeof err)
               : cs_report(s, argv[optind], csv, stdout, err, sizeof err);
     cs_store_close(&s);
-    return rc < 0 ? fail(err) : 0;
+    return rc < 0 ? cs_cli_fail(err) : 0;
 }
 
 static int run_retry(cs_store *s, const char *batch, char *err, size_t errlen)
@@ -666,11 +605,11 @@ static int cmd_export_pdf(int argc, char **argv)
     }
     if (optind != argc - 1)
         return cs_cli_usage("export", "%s", "export pdf needs one DOCUMENT_ID");
-    if (open_store(&s, 1, err, sizeof err) < 0)
-        return fail(err);
+    if (cs_cli_open_store(&s, 1, err, sizeof err) < 0)
+        return cs_cli_fail(err);
     rc = cs_export_pdf(s, argv[optind], out, err, sizeof err);
     cs_store_close(&s);
-    return rc < 0 ? fail(err) : 0;
+    return rc < 0 ? cs_cli_fail(err) : 0;
 }
 
 static int cmd_export(int argc, char **argv)
@@ -707,12 +646,12 @@ static int cmd_export(int argc, char **argv)
     }
     if (optind != argc)
         return cs_cli_usage("export", "unexpected argument \"%s\"", argv[optind]);
-    if (open_store(&s, 1, err, sizeof err) < 0)
-        return fail(err);
+    if (cs_cli_open_store(&s, 1, err, sizeof err) < 0)
+        return cs_cli_fail(err);
     rc = out ? cs_export_manifest_file(s, batch, with_text, out, err, sizeof err)
              : cs_export_manifest(s, batch, with_text, stdout, err, sizeof err);
     cs_store_close(&s);
-    return rc < 0 ? fail(err) : 0;
+    return rc < 0 ? cs_cli_fail(err) : 0;
 }
 
 /* Each command connects as the database role its job needs (pipeline/store/store.c,
@@ -733,7 +672,7 @@ static const struct {
     {"qa", cs_cli_qa, CS_DB_OWNER},
     {"document", cs_cli_document, CS_DB_OWNER},
     {"rematch", cmd_rematch, CS_DB_OWNER},   {"search", cmd_search, CS_DB_OWNER},
-    {"coversheet", cmd_coversheet, CS_DB_OWNER},
+    {"coversheet", cs_cli_coversheet, CS_DB_OWNER},
     {"config", cs_cli_config, CS_DB_OWNER},
     {"batch", cs_cli_batch, CS_DB_OWNER},
 };

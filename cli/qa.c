@@ -67,16 +67,11 @@ int cs_cli_qa(int argc, char **argv)
         return cs_cli_usage("qa", "unexpected argument \"%s\"", argv[optind]);
     if (!batch && !report)
         return cs_cli_usage("qa", "qa %s needs --batch ID", argv[1]);
-    if (cs_store_open(&s, err, sizeof err) < 0 || cs_store_require_schema(s, err, sizeof err) < 0) {
-        cs_store_close(&s);
-        fprintf(stderr, "chartscan: %s\n", err);
-        return 1;
-    }
+    if (cs_cli_open_store(&s, 1, err, sizeof err) < 0)
+        return cs_cli_fail(err);
     rc = sample ? cs_qa_command_sample(s, batch, rate, min_sample, stdout, err, sizeof err)
        : report ? cs_qa_command_report(s, batch, stdout, err, sizeof err)
                 : cs_qa_command_review_all(s, batch, stdout, err, sizeof err);
     cs_store_close(&s);
-    if (rc < 0)
-        fprintf(stderr, "chartscan: %s\n", err);
-    return rc < 0 ? 1 : 0;
+    return rc < 0 ? cs_cli_fail(err) : 0;
 }
