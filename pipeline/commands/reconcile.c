@@ -281,7 +281,8 @@ int cs_reconcile_print(cs_store *s, const char *batch_id, const char *indent, FI
     PGresult *r = cs_pq(s,
         "SELECT coalesce(box, '(no box)'), expected_pages, received_pages, processed_pages,"
         "       expected_documents, documents, coalesce(expected_blank::text, '-'), blank_pages,"
-        "       array_to_string(differences, '; ')"
+        "       array_to_string(differences, '; '), pending_pages,"
+        "       (SELECT status = 'queued' FROM batch WHERE id = $1)"
         "  FROM reconciliation($1)", 1, p, err, errlen);
 
     if (!r)
@@ -291,12 +292,15 @@ int cs_reconcile_print(cs_store *s, const char *batch_id, const char *indent, FI
                 "exp.pages", "received", "processed", "exp.docs", "documents", "exp.blank",
                 "blank", "differences");
     for (int i = 0; i < PQntuples(r); i++) {
-        const char *diff = PQgetvalue(r, i, 8);
+        const char *diff = PQgetvalue(r, i, 8), *pending = PQgetvalue(r, i, 9);
+        /* no difference yet is not agreement while pages are still to come */
+        const char *verdict = *diff ? "! " : *PQgetvalue(r, i, 10) == 't' ? "not unpacked yet"
+                            : strcmp(pending, "0") != 0 ? "so far none; pages pending: " : "ok";
         fprintf(out, "%s%-20.20s %9s %8s %9s %8s %9s %9s %5s  %s%s\n", indent,
                 PQgetvalue(r, i, 0), PQgetvalue(r, i, 1), PQgetvalue(r, i, 2),
                 PQgetvalue(r, i, 3), PQgetvalue(r, i, 4), PQgetvalue(r, i, 5),
-                PQgetvalue(r, i, 6), PQgetvalue(r, i, 7), *diff ? "! " : "ok",
-                diff);
+                PQgetvalue(r, i, 6), PQgetvalue(r, i, 7), verdict,
+                *diff ? diff : strncmp(verdict, "so far", 6) == 0 ? pending : "");
     }
     PQclear(r);
     return 0;
