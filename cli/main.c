@@ -474,6 +474,8 @@ static int cmd_status(int argc, char **argv)
     cs_status_options o = {0};
     int watch = 0, rc = 0;
 
+    static const char *const options[] = {"--watch", "--active", "--json", NULL};
+
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--watch"))
             watch = 1;
@@ -481,6 +483,8 @@ static int cmd_status(int argc, char **argv)
             o.active = 1;
         else if (!strcmp(argv[i], "--json"))
             o.json = 1;
+        else if (argv[i][0] == '-')
+            return cs_cli_unknown("status", "option", argv[i], options);
         else
             return cs_cli_usage("status", "unexpected argument \"%s\"", argv[i]);
     }
