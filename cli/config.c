@@ -28,6 +28,9 @@ int cs_cli_config(int argc, char **argv)
         return cs_cli_usage("config", "%s", set ? "config set needs KEY VALUE"
                                           : unset ? "config unset needs KEY"
                                                   : "config list takes no arguments");
+    /* a misspelt key is a usage error before any database is needed */
+    if ((set || unset) && cs_config_known_key(argv[2], err, sizeof err) != 0)
+        return cs_cli_usage("config", "%s", err);
     if (cs_cli_open_store(&s, 1, err, sizeof err) < 0)
         return cs_cli_fail(err);
     rc = set ? cs_config_set(s, argv[2], argv[3], stdout, err, sizeof err)

@@ -260,6 +260,9 @@ int cs_export_hl7(cs_store *s, const cs_export_options *o, FILE *log, char *err,
  */
 int cs_config_set(cs_store *s, const char *key, const char *value, FILE *out, char *err,
                   size_t errlen);
+/* cs_config_known_key: 0 when KEY is a key (its value is not looked at, and
+ * no database is needed); CS_CONFIG_USAGE with the nearest key in err. */
+int cs_config_known_key(const char *key, char *err, size_t errlen);
 /* cs_config_unset: back to the default, audited; results as cs_config_set. */
 int cs_config_unset(cs_store *s, const char *key, FILE *out, char *err, size_t errlen);
 /* cs_config_list: every key (one per document type for TXA-2), its value or its default. */

@@ -94,6 +94,11 @@ START_TEST(test_usage_errors)
     expect_usage("did you mean \"--max-pages\"", "submit", "--maxpages", "3", "a.zip");
     expect_usage("did you mean \"--interval\"", "watch", "--intervl", "3", "dir");
     expect_usage("did you mean \"--csv\"", "report", "--cvs", "1", NULL);
+    expect_usage("unknown option \"--wach\" (did you mean \"--watch\"?)", "status", "--wach", NULL, NULL);
+    expect_usage("did you mean \"cancel\"", "batch", "cancle", "1", NULL);
+    expect_usage("did you mean \"--older-than\"", "batch", "purge", "--olderthan", "3");
+    expect_usage("did you mean \"coversheet\"", "coversheat", "--mrn", "1", NULL);
+    expect_usage("did you mean \"hl7.msh4.sending_facility\"", "config", "set", "hl7.msh4.sending_facilty", "X");
     expect_usage("did you mean \"--batch\"", "retry", "--bath", "1", NULL);
     expect_usage("did you mean \"--batch\"", "rematch", "--btch", "1", NULL);
     expect_usage("did you mean \"--listen\"", "serve", "--lisen", "x:1", NULL);

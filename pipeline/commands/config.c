@@ -359,6 +359,11 @@ static int unknown_key(const char *name, char *err, size_t errlen)
     return CS_CONFIG_USAGE;
 }
 
+int cs_config_known_key(const char *key, char *err, size_t errlen)
+{
+    return find_key(key) ? 0 : unknown_key(key, err, errlen);
+}
+
 int cs_config_set(cs_store *s, const char *key, const char *value, FILE *out, char *err,
                   size_t errlen)
 {
