@@ -9,10 +9,12 @@
  *
  * The path of a page, and what each step is for:
  *
- *   decode -> normalise -> binarise -> borders, holes, speckle -> blank?
+ *   decode -> normalise -> binarise [again, smoothed, when the background
+ *   came out as dots] -> borders, holes, speckle -> blank?
  *      | yes: stop (no OCR), encode              | no
  *      v                                         v
- *   encode <- [reread turned] <- recognise <- deskew <- orientation
+ *   encode <- [reread turned] <- recognise <- stamps, streaks, specks
+ *                                             <- deskew <- orientation
  *
  *   (the page is reread turned only when the orientation detector was
  *   unsure and the reading is poor: orient.c, note 3)
@@ -88,6 +90,10 @@ cs_ocr_tuning cs_ocr_tuning_current = {
     .fringe = 1,
     .blank_open = 2,
     .recheck = 1,
+    .stamps = 1,
+    .streaks = 1,
+    .specks = 1,
+    .descreen = 1,
 };
 
 /* Replace *ppix by next (a new image), or fail when next is NULL. */
@@ -109,7 +115,9 @@ static int replace(PIX **ppix, PIX *next)
 static int clean_page(const void *data, size_t len, int page, cs_cleanup *c,
                       PIX **ppix, PIX **pgrey, char *err, size_t errlen)
 {
+    PIX *before;
     double t0;
+    int dotted = 0, fringe = cs_ocr_tuning_current.fringe, rc;
 
     t0 = cs_now_ms();
     if (cs_ocr_decode(data, len, page, ppix, &c->source_dpi, &c->dpi_inferred, err, errlen) < 0)
@@ -126,16 +134,27 @@ static int clean_page(const void *data, size_t len, int page, cs_cleanup *c,
     t0 = cs_now_ms();
     if (cs_ocr_tuning_current.ocr_grey && pixGetDepth(*ppix) == 8)
         *pgrey = pixClone(*ppix);
-    if (replace(ppix, cs_ocr_binarise(*ppix, c->dpi)) < 0) {
+    before = pixClone(*ppix);
+    if (replace(ppix, cs_ocr_binarise(*ppix, c->dpi)) < 0
+        || (cs_ocr_tuning_current.descreen
+            && replace(ppix, cs_ocr_descreen(*ppix, before, c->dpi, &dotted)) < 0)) {
+        pixDestroy(&before);
         cs_fail(err, errlen, "could not binarise page %d", page);
         return -1;
     }
+    pixDestroy(&before);
     c->ms_binarise = cs_now_ms() - t0;
 
     /* the bilevel page may share its pixels with the decoded one, which
      * nobody else holds: cleaning in place is safe */
     t0 = cs_now_ms();
-    if ((cs_ocr_tuning_current.borders && cs_ocr_clean_borders(*ppix, c->dpi, NULL) < 0)
+    /* on a page binarised again from its dots, what is left of them is not
+     * a border's fringe (photocopy.c, note 0): borders only */
+    if (dotted)
+        cs_ocr_tuning_current.fringe = 0;
+    rc = cs_ocr_tuning_current.borders ? cs_ocr_clean_borders(*ppix, c->dpi, NULL) : 0;
+    cs_ocr_tuning_current.fringe = fringe;
+    if (rc < 0
         || (cs_ocr_tuning_current.holes && cs_ocr_clean_holes(*ppix, c->dpi, NULL) < 0)
         || replace(ppix, cs_ocr_clean_speckle(*ppix, c->dpi)) < 0) {
         cs_fail(err, errlen, "could not clean page %d", page);
@@ -184,6 +203,26 @@ static int turn_upright(cs_ocr_engine *e, int page, cs_cleanup *c,
         }
     }
     c->ms_deskew = cs_now_ms() - t0;
+    return 0;
+}
+
+/*
+ * What needs the page upright and straight: stamps, then streaks (a
+ * stamp's frame has straight sides), then specks (punctuation is told
+ * from specks by the letters beside it on its line).  In place; the time
+ * counts as cleanup.
+ */
+static int clean_upright(int page, cs_cleanup *c, PIX *pix, char *err, size_t errlen)
+{
+    double t0 = cs_now_ms();
+
+    if ((cs_ocr_tuning_current.stamps && cs_ocr_clean_stamps(pix, c->dpi, NULL) < 0)
+        || (cs_ocr_tuning_current.streaks && cs_ocr_clean_streaks(pix, c->dpi, NULL) < 0)
+        || (cs_ocr_tuning_current.specks && cs_ocr_clean_specks(pix, c->dpi, NULL) < 0)) {
+        cs_fail(err, errlen, "could not clean page %d", page);
+        return -1;
+    }
+    c->ms_clean += cs_now_ms() - t0;
     return 0;
 }
 
@@ -245,6 +284,7 @@ int cs_ocr_page(cs_ocr_engine *e, const void *data, size_t len, int page,
 
     if (!c->blank) {
         if (turn_upright(e, page, c, &pix, &grey, err, errlen) < 0
+            || clean_upright(page, c, pix, err, errlen) < 0
             || read_page(e, c, &pix, grey, res, err, errlen) < 0)
             goto out;
     } else if ((res->text = strdup("")) == NULL) {
