@@ -64,7 +64,7 @@
 #define CS_STREAK_VLEN  0.4     /* inch */
 #define CS_STREAK_HLEN  1.5     /* inch */
 #define CS_STREAK_WIDTH 0.03    /* inch */
-#define CS_SPECK_MAX    0.7     /* text heights */
+#define CS_SPECK_MAX    0.55    /* text heights */
 #define CS_SPECK_NEAR   1.2     /* text heights */
 #define CS_SPECK_UPDOWN 0.3     /* text heights */
 
