@@ -6,12 +6,15 @@
  *   decode.c     TIFF bytes -> Pix (1 or 8 bpp), resolution from the tag or inferred
  *   normalise.c  -> about 300 dpi (grey filters; never replication of 1 bpp)
  *   binarise.c   -> 1 bpp: background normalisation, then a fixed threshold
+ *                (photocopy.c: again, smoothed, when the background came out as dots)
  *   clean.c      whiten dark scanner borders (with their dithered fringe),
  *                punch holes and speckle
  *   blank.c      writing-shaped components of the cleaned page; blank pages stop here
  *   orient.c     0/90/180/270 (Leptonica's text-orientation detector; when it
  *                is unsure and the page reads badly, recognition decides)
  *   deskew.c     find the skew on the 1 bpp page and rotate it away
+ *   stamp.c      on the upright page: hand stamps (a box with its words)
+ *   photocopy.c  on the upright page: toner streaks and rules, specks away from text
  *   engine.c     Tesseract, kept warm; words.c collects the words
  *   encode.c     the cleaned page as a G4 TIFF in memory
  *   pdf.c        searchable PDF/A-2b from cleaned pages and their words; with
@@ -52,6 +55,11 @@ typedef struct cs_ocr_tuning {
     int blank_open;    /* the blank test first opens the page with a brick this size
                         * (0: not; blank.c) */
     int recheck;       /* 1: second opinion on orientation by recognition (orient.c) */
+    int stamps;        /* 1: whiten stamp boxes on the upright page (stamp.c) */
+    int streaks;       /* 1: whiten toner streaks and rules (photocopy.c) */
+    int specks;        /* 1: whiten specks away from text (photocopy.c) */
+    int descreen;      /* 1: binarise again a page whose background came out as dots
+                        * (photocopy.c) */
 } cs_ocr_tuning;
 
 extern cs_ocr_tuning cs_ocr_tuning_current;
@@ -94,6 +102,15 @@ struct Pix *cs_ocr_binarise(struct Pix *pixs, int dpi);
 int cs_ocr_clean_borders(struct Pix *pix, int dpi, int *premoved);
 int cs_ocr_clean_holes(struct Pix *pix, int dpi, int *premoved);
 struct Pix *cs_ocr_clean_speckle(struct Pix *pixs, int dpi);
+
+/* ---- stamp.c ---- */
+int cs_ocr_clean_stamps(struct Pix *pix, int dpi, int *pfound);
+
+/* ---- photocopy.c ---- */
+struct Pix *cs_ocr_descreen(struct Pix *page, struct Pix *before, int dpi, int *pdone);
+int cs_ocr_text_height(struct Pix *pix, int dpi);
+int cs_ocr_clean_streaks(struct Pix *pix, int dpi, int *pfound);
+int cs_ocr_clean_specks(struct Pix *pix, int dpi, int *premoved);
 
 /* ---- blank.c ---- */
 int cs_ocr_blank_test(struct Pix *pix, int dpi, double *pscore, int *pblank);

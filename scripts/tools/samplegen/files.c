@@ -5,8 +5,10 @@
  *
  * Each file has its own streams, so that --files does not change the
  * files before it: mild file i draws from stream 1000 + i; bench file i
- * lays out from 1<<20 + i, picks its scanner settings from 2<<20 + i, and
- * each page's scan draws from 3<<20 + its number in the batch.
+ * lays out from 1<<20 + i, picks its scanner settings from 2<<20 + i,
+ * each page's scan draws from 3<<20 + its number in the batch, and its
+ * stamp and photocopy (copy.c) from 6<<20 + that number, so that adding
+ * them left every other draw as it was.
  */
 #include "scripts/tools/samplegen/samplegen.h"
 
@@ -199,7 +201,8 @@ static int make_bench_file(batch *bt, const bench_plan *pl, long i, long first_t
     document doc;
     tk_scanfile sf;
     cs_buf ps = CS_BUF_INIT, text = CS_BUF_INIT;
-    PIX *paper = NULL, *pix = NULL;
+    PIX *paper = NULL, *front = NULL, *pix = NULL;
+    paperwork pw;
     int p, k, filepages = 0, rc = -1;
 
     plan_bench_file(bt, i, ntext, &r, &scanner, &doc);
@@ -212,13 +215,31 @@ static int make_bench_file(batch *bt, const bench_plan *pl, long i, long first_t
     for (p = 0; p < ntext; p++) {
         long t = first_text + p;
         for (k = 0; k <= pl->back[t]; k++) {    /* the front, then its back side */
-            tk_rng pr = tk_rng_stream(opt->seed, (3u << 20) + (uint64_t)(bt->pages + sf.pages));
+            uint64_t nr = bt->pages + sf.pages;
+            tk_rng pr = tk_rng_stream(opt->seed, (3u << 20) + nr);
+            tk_rng wr = tk_rng_stream(opt->seed, (6u << 20) + nr);
             scan sc;
 
             scan_draw(&sc, &pr, doc.g4, doc.dpi, k == 1, k == 1 ? 0 : pl->turn[t]);
+            paperwork_draw(&pw, &wr);
+            /* a bilevel scanner is set for the page in front of it: below
+             * a photocopy's grey, or the whole background would come out black */
+            if (k == 0 && pw.copy && sc.g4 && sc.threshold > pw.toner - 45)
+                sc.threshold = pw.toner - 45;
             if (k == 0 && (paper = bench_paper(&sf, p + 1, &sc, &pr, err, errlen)) == NULL)
                 goto out;
-            if ((pix = scan_page(paper, &sc, &pr)) == NULL) {
+            /* the stamp and the copy are the front's; its back shows the original */
+            if ((front = k == 0 ? pixCopy(NULL, paper) : pixClone(paper)) == NULL) {
+                cs_fail(err, errlen, "out of memory");
+                goto out;
+            }
+            if (k == 0 && pw.stamp)
+                stamp_page(front, &pw, doc.dpi, &wr);
+            if (k == 0 && pw.copy)
+                photocopy_page(front, &pw, doc.dpi, &wr);
+            pix = scan_page(front, &sc, &pr);
+            pixDestroy(&front);
+            if (!pix) {
                 cs_fail(err, errlen, "could not degrade page %d of \"%s\"", sf.pages + 1, doc.entry);
                 goto out;
             }
@@ -228,7 +249,8 @@ static int make_bench_file(batch *bt, const bench_plan *pl, long i, long first_t
             cs_buf_reset(&text);
             if (k == 0)
                 page_text(&doc, p, &text);
-            truth_bench(&bt->truth, &doc, sf.pages, filepages, &sc, text.data ? text.data : "");
+            truth_bench(&bt->truth, &doc, sf.pages, filepages, &sc, k == 0 ? &pw : NULL,
+                        text.data ? text.data : "");
         }
         pixDestroy(&paper);
     }

@@ -8,6 +8,7 @@
  *             and its PostScript
  *   render.c  a rendered page -> its scan: the mild profile (skew, scale,
  *             speckle, threshold) and the bench profile's damage
+ *   copy.c    the bench profile's stamps and photocopies (before the scan)
  *   truth.c   the lines of truth.jsonl
  *   files.c   one TIFF file each: the mild batch's and the bench
  *             profile's (its plan of turned pages and back sides)
@@ -165,15 +166,46 @@ void punch_holes(struct Pix *pix, int n, int dpi, tk_rng *r);
  */
 struct Pix *scan_page(struct Pix *paper, const scan *sc, tk_rng *r);
 
+/* ======================= copy.c ======================= */
+
+/* A bench page's life on paper before the scan: a stamp and a photocopy. */
+typedef struct paperwork {
+    int stamp, copy;                 /* 1: stamped / photocopied */
+    char date[16];
+    const char *dept;
+    int with_dept, double_frame;
+    int big_font, small_font;        /* Leptonica bitmap font sizes */
+    double stamp_w, stamp_h;         /* inches */
+    double stamp_x, stamp_y;         /* centre across, top down (inches, upright page) */
+    double stamp_angle;              /* degrees */
+    int stamp_stroke;                /* pixels at 300 dpi */
+    int stamp_ink;                   /* grey level of the ink */
+    double stamp_fade;               /* how unevenly the ink took, 0..1 */
+    int black, toner;                /* photocopy: grey of print and of the background */
+    double wave_amp[4], wave_freq[4], wave_phase[4];
+    double slope_x, slope_y;
+    int grain, specks, vstreaks, hstreaks;
+    int lid;                         /* 0 or one EDGE_* bit */
+    double lid_width;                /* inches */
+    int lid_dark;
+} paperwork;
+
+/* Draw a page's paperwork from its own stream (all draws, used or not). */
+void paperwork_draw(paperwork *pw, tk_rng *r);
+/* Press the stamp onto the upright 8 bpp page at dpi, in place. */
+void stamp_page(struct Pix *paper, const paperwork *pw, int dpi, tk_rng *r);
+/* Photocopy the upright 8 bpp page at dpi, in place. */
+void photocopy_page(struct Pix *paper, const paperwork *pw, int dpi, tk_rng *r);
+
 /* ======================= truth.c ======================= */
 
 /* The truth line of page p (0-based) of a mild document. */
 void truth_page(cs_buf *t, const document *doc, int p);
 /* The truth line of a zip entry that is not a page: kind "skipped" or "bad". */
 void truth_other(cs_buf *t, const char *entry, const char *kind, const char *reason);
-/* The truth line of a bench page; p is 1-based in the file. */
+/* The truth line of a bench page; p is 1-based in the file; pw NULL for a back side. */
 void truth_bench(cs_buf *t, const document *doc, int p, int filepages, const scan *sc,
-                 const char *text);
+                 const paperwork *pw, const char *text);
 
 /* ======================= files.c ======================= */
 

@@ -50,9 +50,9 @@ void truth_other(cs_buf *t, const char *entry, const char *kind, const char *rea
 }
 
 /* The truth's "tags": what was done to the page, for the CER breakdown. */
-static void scan_tags(const scan *sc, cs_buf *t)
+static void scan_tags(const scan *sc, const paperwork *pw, cs_buf *t)
 {
-    int n = 0;
+    int n = 0, stamp = pw && pw->stamp, copy = pw && pw->copy;
 #define TAG(s) do { tk_buf_puts(t, n++ ? ",\"" s "\"" : "\"" s "\""); } while (0)
     tk_buf_puts(t, "[");
     if (sc->g4)
@@ -85,8 +85,12 @@ static void scan_tags(const scan *sc, cs_buf *t)
         TAG("heavy-noise");
     if (sc->shadow)
         TAG("shadow");
+    if (copy)
+        TAG("photocopy");
+    if (stamp)
+        TAG("stamp");
     if (!sc->blank && sc->turn == 0 && fabs(sc->skew) <= 2.0 && !sc->edges && !sc->holes &&
-        !sc->blur && !sc->heavy_noise && !sc->shadow)
+        !sc->blur && !sc->heavy_noise && !sc->shadow && !copy && !stamp)
         TAG("clean");
 #undef TAG
     tk_buf_puts(t, "]");
@@ -94,7 +98,7 @@ static void scan_tags(const scan *sc, cs_buf *t)
 
 /* One truth line of a bench page; p is 1-based in the file. */
 void truth_bench(cs_buf *t, const document *doc, int p, int filepages, const scan *sc,
-                 const char *text)
+                 const paperwork *pw, const char *text)
 {
     tk_buf_puts(t, "{\"file\":");
     tk_buf_json(t, doc->entry);
@@ -109,7 +113,7 @@ void truth_bench(cs_buf *t, const document *doc, int p, int filepages, const sca
             "\"rotation\":%d,\"blank\":%s,\"tags\":",
             sc->blank ? "false" : "true", sc->g4 ? "g4" : "jpeg", sc->dpi, sc->skew,
             (4 - sc->turn) % 4 * 90, sc->blank ? "true" : "false");
-    scan_tags(sc, t);
+    scan_tags(sc, pw, t);
     tk_buf_puts(t, ",\"text\":");
     tk_buf_json(t, text);
     tk_buf_puts(t, "}\n");

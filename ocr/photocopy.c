@@ -1,0 +1,372 @@
+/*
+ * photocopy.c — what a photocopier adds to a page, taken off the upright,
+ * deskewed bilevel page before recognition: toner streaks (long thin
+ * lines, vertical or horizontal, that cross or run through text lines)
+ * and dark specks (toner and dust) away from the text.
+ *
+ * Interface routines:
+ *   cs_ocr_descreen        re-binarise a page whose background came out as dots
+ *   cs_ocr_text_height     typical height of the page's letters
+ *   cs_ocr_clean_streaks   whiten long thin lines, mending the letters they crossed
+ *   cs_ocr_clean_specks    whiten small blobs that are not next to text
+ *
+ * Notes:
+ *   0. A photocopy's grey toner background, under heavy scanner noise and
+ *      a threshold near its tone (a bilevel scan of a copy), comes out as
+ *      a field of dots over the whole page: the border step then takes
+ *      the dense field touching the edge for a border and the text in it
+ *      with it, and Tesseract reads the dots.  Such a page is told by how
+ *      much of it an opening with a 2x2 brick removes (dots go, strokes of
+ *      print stay): over CS_DOTS_SHARE of the page area, where a page of
+ *      print loses well under 1%.  It is then binarised again from a grey
+ *      version smoothed over 5x5 pixels (1/60 inch at 300 dpi): the dots
+ *      average into an even grey that background normalisation brings back
+ *      to paper, while strokes stay dark.  On such a page the border step
+ *      leaves out its fringe (page.c): what dots are left are not one.
+ *   1. Detect first: each step finds its targets and changes nothing when
+ *      there are none, so a clean page goes through pixel for pixel; and
+ *      cheaply: streaks are first looked for on a 4x reduction, where an
+ *      opening costs 1/16 of the full page's.
+ *   2. A streak is a run of ink at least CS_STREAK_VLEN inch long
+ *      (vertical) or CS_STREAK_HLEN inch long (horizontal) and at most
+ *      CS_STREAK_WIDTH inch thick: no stroke of text is that long (a 20 pt
+ *      capital is 0.2 inch high).  The runs are found by opening with a
+ *      line of that length, after a closing across the line of 3 pixels
+ *      so that a streak whose edge steps by a pixel (rotated and
+ *      rotated back) still counts; then the found run is widened by two
+ *      pixels to take its grey edge, and only where the page has ink.  A
+ *      streak crossing a letter cuts it; the cut is mended by closing the
+ *      page across the streak's direction (a brick 6 pixels longer than
+ *      the streak's mean thickness) inside the streak's mask only, so a
+ *      crossbar or bowl that runs on both sides of the streak joins again,
+ *      while the inside of an "o" the streak ran through stays open.  Rules (tables, lines to
+ *      fill in) go the same way: Tesseract reads the text better without
+ *      them.
+ *   3. Without this, Tesseract's layout analysis takes a vertical streak for
+ *      a column divider or reads it as a column of "|" and "l", and a
+ *      horizontal one through a line breaks every word on it.
+ *   4. Specks: a component whose box is at most CS_SPECK_MAX text heights
+ *      in both directions (commas, periods, hyphens, i-dots, specks) is
+ *      whitened when no letter (a component taller than that) lies within
+ *      CS_SPECK_NEAR text heights across or CS_SPECK_UPDOWN up or down:
+ *      punctuation sits on its line beside a letter of its word, a speck
+ *      of toner in a margin or between the lines does not.  The text
+ *      height is measured on the page (the median height of letter-sized
+ *      components), so the rule does not depend on the print size or the
+ *      resolution.
+ */
+#include "ocr/ocr_internal.h"
+
+#include <leptonica/allheaders.h>
+#include <math.h>
+
+#define CS_DOTS_SHARE   0.04    /* of the page area (note 0) */
+#define CS_STREAK_VLEN  0.4     /* inch */
+#define CS_STREAK_HLEN  1.5     /* inch */
+#define CS_STREAK_WIDTH 0.03    /* inch */
+#define CS_SPECK_MAX    0.55    /* text heights */
+#define CS_SPECK_NEAR   1.2     /* text heights */
+#define CS_SPECK_UPDOWN 0.3     /* text heights */
+
+static int text_height_of(BOXA *boxa, int dpi);
+
+/*!
+ * cs_ocr_descreen()
+ *
+ *      Input:  page (the page as binarised: 1 bpp)
+ *              before (the same page before binarisation: 1 or 8 bpp, same size)
+ *              dpi (their resolution)
+ *              pdone (<optional return> 1 when the page was binarised again;
+ *                     use NULL to skip)
+ *      Return: pixd (the page binarised again when its background is a field
+ *              of dots, else a clone of page), or NULL on error
+ *
+ *  Notes:
+ *      (1) See note 0 of the file.
+ */
+PIX *cs_ocr_descreen(PIX *page, PIX *before, int dpi, int *pdone)
+{
+    PIX *open = NULL, *grey = NULL, *smooth = NULL, *pixd = NULL;
+    l_int32 all = 0, kept = 0;
+    int half = 2;
+
+    if (pdone)
+        *pdone = 0;
+    if (!page || !before || pixGetDepth(page) != 1)
+        return NULL;
+    if ((open = pixOpenBrick(NULL, page, 2, 2)) == NULL)
+        return NULL;
+    pixCountPixels(page, &all, NULL);
+    pixCountPixels(open, &kept, NULL);
+    pixDestroy(&open);
+    if (all - kept <= CS_DOTS_SHARE * pixGetWidth(page) * pixGetHeight(page))
+        return pixClone(page);
+    grey = pixGetDepth(before) == 1 ? pixConvert1To8(NULL, before, 255, 0) : pixClone(before);
+    if (grey)
+        smooth = pixBlockconvGray(grey, NULL, half, half);
+    if (smooth)
+        pixd = cs_ocr_binarise(smooth, dpi);
+    pixDestroy(&smooth);
+    pixDestroy(&grey);
+    if (pixd && pdone)
+        *pdone = 1;
+    return pixd;
+}
+
+/*!
+ * cs_ocr_text_height()
+ *
+ *      Input:  pix (1 bpp)
+ *              dpi (its resolution)
+ *      Return: the median height in pixels of the components that could be
+ *              letters (1/25 to 1/4 inch high, at most 1/3 inch wide: specks
+ *              and toner grain are smaller), or
+ *              dpi / 10 (about 10 pt print) when there are fewer than 20
+ */
+int cs_ocr_text_height(PIX *pix, int dpi)
+{
+    BOXA *boxa = NULL;
+    int h = dpi / 10;
+
+    if (pix && (boxa = pixConnCompBB(pix, 8)) != NULL)
+        h = text_height_of(boxa, dpi);
+    boxaDestroy(&boxa);
+    return h;
+}
+
+/* cs_ocr_text_height from the boxes of the page's components. */
+static int text_height_of(BOXA *boxa, int dpi)
+{
+    NUMA *na = NULL;
+    float med = 0.0f;
+    int n, h = dpi / 10;
+
+    if ((na = numaCreate(0)) == NULL)
+        return h;
+    n = boxaGetCount(boxa);
+    for (int i = 0; i < n; i++) {
+        l_int32 bw, bh;
+        boxaGetBoxGeometry(boxa, i, NULL, NULL, &bw, &bh);
+        if (bh >= dpi / 25 && bh <= dpi / 4 && bw <= dpi / 3)
+            numaAddNumber(na, (float)bh);
+    }
+    if (numaGetCount(na) >= 20 && numaGetMedian(na, &med) == 0 && med > 0)
+        h = (int)lrintf(med);
+    numaDestroy(&na);
+    return h;
+}
+
+/* 1 when pix may hold a line in that direction: a run of CS_STREAK_VLEN
+ * (HLEN) inch on a 4x reduction in which a pixel is on when any of its 16
+ * is (a few milliseconds; note 1).  -1 on error. */
+static int may_have_line(PIX *red4, int dpi, int vertical)
+{
+    int len = (int)lrint((vertical ? CS_STREAK_VLEN : CS_STREAK_HLEN) * dpi / 4.0);
+    PIX *open = vertical ? pixOpenBrick(NULL, red4, 1, len) : pixOpenBrick(NULL, red4, len, 1);
+    int empty = 1;
+
+    if (!open)
+        return -1;
+    pixZero(open, &empty);
+    pixDestroy(&open);
+    return !empty;
+}
+
+/* The long thin lines of pix in one direction: a mask (new pix), or NULL. */
+static PIX *line_mask(PIX *pix, int dpi, int vertical)
+{
+    PIX *closed = NULL, *open = NULL, *wide = NULL, *mask = NULL;
+    int len = (int)lrint((vertical ? CS_STREAK_VLEN : CS_STREAK_HLEN) * dpi);
+    int thick = (int)lrint(CS_STREAK_WIDTH * dpi) + 1;
+
+    closed = vertical ? pixCloseBrick(NULL, pix, 3, 1) : pixCloseBrick(NULL, pix, 1, 3);
+    if (!closed)
+        goto out;
+    open = vertical ? pixOpenCompBrick(NULL, closed, 1, len)
+                    : pixOpenCompBrick(NULL, closed, len, 1);
+    if (!open)
+        goto out;
+    /* too thick for a streak: a solid region (borders are clean.c's) */
+    wide = vertical ? pixOpenBrick(NULL, open, thick, 1) : pixOpenBrick(NULL, open, 1, thick);
+    if (!wide)
+        goto out;
+    pixSubtract(open, open, wide);
+    mask = vertical ? pixDilateBrick(NULL, open, 5, 1) : pixDilateBrick(NULL, open, 1, 5);
+out:
+    pixDestroy(&wide);
+    pixDestroy(&open);
+    pixDestroy(&closed);
+    return mask;
+}
+
+/* Mend in pix the letters that line comp (at bx, by) cut: close across it,
+ * with a brick a little longer than the cut is wide, inside the line only. */
+static int mend_line(PIX *pix, PIX *comp, l_int32 bx, l_int32 by, int vertical)
+{
+    l_int32 cw = pixGetWidth(comp), ch = pixGetHeight(comp), count = 0, px, py;
+    PIX *part = NULL, *closed = NULL, *inside = NULL;
+    BOX *box = NULL, *clipped = NULL;
+    int across, rc = -1;
+
+    pixCountPixels(comp, &count, NULL);
+    /* the streak's mean thickness, plus the two pixels each side taken with it */
+    across = (int)ceil((double)count / (vertical ? ch : cw)) + 6;
+    if ((box = vertical ? boxCreate(bx - across, by, cw + 2 * across, ch)
+                        : boxCreate(bx, by - across, cw, ch + 2 * across)) == NULL
+        || (part = pixClipRectangle(pix, box, &clipped)) == NULL
+        || (closed = vertical ? pixCloseBrick(NULL, part, across, 1)
+                              : pixCloseBrick(NULL, part, 1, across)) == NULL
+        || (inside = pixCreateTemplate(closed)) == NULL)
+        goto out;
+    /* what the closing made inside the line goes back into pix */
+    boxGetGeometry(clipped, &px, &py, NULL, NULL);
+    pixRasterop(inside, bx - px, by - py, cw, ch, PIX_SRC, comp, 0, 0);
+    pixAnd(inside, inside, closed);
+    pixRasterop(pix, px, py, pixGetWidth(inside), pixGetHeight(inside), PIX_SRC | PIX_DST,
+                inside, 0, 0);
+    rc = 0;
+out:
+    pixDestroy(&inside);
+    pixDestroy(&closed);
+    pixDestroy(&part);
+    boxDestroy(&clipped);
+    boxDestroy(&box);
+    return rc;
+}
+
+/* Whiten the lines of mask in pix and mend what they crossed (note 2). */
+static int remove_lines(PIX *pix, PIX *mask, int vertical)
+{
+    BOXA *boxa = NULL;
+    PIXA *pixa = NULL;
+    int rc = -1;
+
+    pixSubtract(pix, pix, mask);
+    if ((boxa = pixConnComp(mask, &pixa, 8)) == NULL)
+        return -1;
+    for (int i = 0; i < boxaGetCount(boxa); i++) {
+        l_int32 bx, by;
+        PIX *comp = pixaGetPix(pixa, i, L_CLONE);
+        int bad;
+
+        boxaGetBoxGeometry(boxa, i, &bx, &by, NULL, NULL);
+        bad = !comp || mend_line(pix, comp, bx, by, vertical) < 0;
+        pixDestroy(&comp);
+        if (bad)
+            goto out;
+    }
+    rc = 0;
+out:
+    pixaDestroy(&pixa);
+    boxaDestroy(&boxa);
+    return rc;
+}
+
+/*!
+ * cs_ocr_clean_streaks()
+ *
+ *      Input:  pix (1 bpp, upright and deskewed; modified in place)
+ *              dpi (its resolution)
+ *              pfound (<optional return> 1 vertical, 2 horizontal, 3 both,
+ *                      0 none; use NULL to skip)
+ *      Return: 0 if OK, -1 on error
+ *
+ *  Notes:
+ *      (1) See notes 2 and 3 of the file.  Vertical lines first, so that a
+ *          horizontal streak is measured without the vertical one across it.
+ */
+int cs_ocr_clean_streaks(PIX *pix, int dpi, int *pfound)
+{
+    PIX *red4;
+
+    if (pfound)
+        *pfound = 0;
+    if (!pix || pixGetDepth(pix) != 1)
+        return -1;
+    if ((red4 = pixReduceRankBinaryCascade(pix, 1, 1, 0, 0)) == NULL)
+        return -1;
+    for (int vertical = 1; vertical >= 0; vertical--) {
+        int maybe = may_have_line(red4, dpi, vertical);
+        PIX *mask = maybe > 0 ? line_mask(pix, dpi, vertical) : NULL;
+        int empty = 1;
+
+        if (maybe == 0)
+            continue;
+        if (!mask) {
+            pixDestroy(&red4);
+            return -1;
+        }
+        pixAnd(mask, mask, pix);
+        pixZero(mask, &empty);
+        if (!empty && remove_lines(pix, mask, vertical) < 0) {
+            pixDestroy(&mask);
+            pixDestroy(&red4);
+            return -1;
+        }
+        if (!empty && pfound)
+            *pfound |= vertical ? 1 : 2;
+        pixDestroy(&mask);
+    }
+    pixDestroy(&red4);
+    return 0;
+}
+
+/*!
+ * cs_ocr_clean_specks()
+ *
+ *      Input:  pix (1 bpp, upright; modified in place)
+ *              dpi (its resolution)
+ *              premoved (<optional return> number of specks whitened; use NULL to skip)
+ *      Return: 0 if OK, -1 on error
+ *
+ *  Notes:
+ *      (1) See note 4 of the file.  One pass of connected components gives
+ *          the boxes; the letters' surroundings are their boxes grown, and
+ *          a speck's box, which then holds no letter, is whitened whole.
+ */
+int cs_ocr_clean_specks(PIX *pix, int dpi, int *premoved)
+{
+    BOXA *boxa = NULL;
+    PIX *near = NULL;
+    int th, lim, across, updown, n, count = 0, rc = -1;
+
+    if (premoved)
+        *premoved = 0;
+    if (!pix || pixGetDepth(pix) != 1)
+        return -1;
+    if ((boxa = pixConnCompBB(pix, 8)) == NULL || (near = pixCreateTemplate(pix)) == NULL)
+        goto out;
+    th = text_height_of(boxa, dpi);
+    lim = (int)lrint(CS_SPECK_MAX * th);
+    across = (int)lrint(CS_SPECK_NEAR * th);
+    updown = (int)lrint(CS_SPECK_UPDOWN * th);
+    n = boxaGetCount(boxa);
+    for (int i = 0; i < n; i++) {
+        l_int32 bx, by, bw, bh;
+        boxaGetBoxGeometry(boxa, i, &bx, &by, &bw, &bh);
+        if (bh > lim)
+            pixRasterop(near, bx - across, by - updown, bw + 2 * across, bh + 2 * updown,
+                        PIX_SET, NULL, 0, 0);
+    }
+    for (int i = 0; i < n; i++) {
+        l_int32 bx, by, bw, bh, close = 0;
+        BOX *box;
+
+        boxaGetBoxGeometry(boxa, i, &bx, &by, &bw, &bh);
+        if (bw > lim || bh > lim || (box = boxCreate(bx, by, bw, bh)) == NULL)
+            continue;
+        pixCountPixelsInRect(near, box, &close, NULL);
+        boxDestroy(&box);
+        if (close)
+            continue;
+        pixRasterop(pix, bx, by, bw, bh, PIX_CLR, NULL, 0, 0);
+        count++;
+    }
+    if (premoved)
+        *premoved = count;
+    rc = 0;
+out:
+    pixDestroy(&near);
+    boxaDestroy(&boxa);
+    return rc;
+}

@@ -1,0 +1,505 @@
+/*
+ * check_cleanup.c — unit tests for the cleanup of photocopied and stamped
+ * pages (ocr/photocopy.c, ocr/stamp.c, their place in ocr/page.c): a
+ * photocopy's grey background come out of a bilevel scan as dots, toner
+ * streaks crossing text, specks, a hand stamp over the header, and that a
+ * clean page and its punctuation are left alone.
+ *
+ * No fixture image is checked in: a page of invented clinic text is
+ * rendered by Ghostscript at 300 dpi, and the damage is drawn on it here
+ * with Leptonica, where the test knows exactly which words it covers.
+ * Recognition runs through cs_ocr_page with the real Tesseract.
+ */
+#include "common/common.h"
+#include "ocr/ocr.h"
+#include "ocr/ocr_internal.h"
+
+#include <check.h>
+#include <leptonica/allheaders.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+/* The page: Courier like the sample generator's charts, a header of
+ * short lines at the top, then paragraphs with periods and commas. */
+static const char PAGE_PS[] =
+    "%!PS\n"
+    "<< /PageSize [612 792] >> setpagedevice\n"
+    "/y 720 def\n"
+    "/l { /Courier findfont 11 scalefont setfont 72 y moveto show /y y 14 sub def } def\n"
+    "/b { /Courier-Bold findfont 11 scalefont setfont 72 y moveto show /y y 14 sub def } def\n"
+    "(Patient: HARROWBY, MAISIE K) l\n"
+    "(MRN: 40917753) l\n"
+    "(DOB: 03/14/1951) l\n"
+    "(Date of Service: 08/02/2019) l\n"
+    "() l\n"
+    "(HISTORY OF PRESENT ILLNESS:) b\n"
+    "(The patient is a pleasant woman who was well until four days ago.) l\n"
+    "(She reports fever, chills and a dry cough, worse at night.) l\n"
+    "(There was no chest pain, no palpitations and no syncope.) l\n"
+    "() l\n"
+    "(ASSESSMENT AND PLAN:) b\n"
+    "(Community acquired pneumonia, treated with oral antibiotics.) l\n"
+    "(Follow up in the clinic in two weeks, sooner if worse.) l\n"
+    "(Return to the emergency department for shortness of breath.) l\n"
+    "showpage\n";
+
+static const char *const PAGE_LINES[] = {
+    "Patient: HARROWBY, MAISIE K", "MRN: 40917753", "DOB: 03/14/1951",
+    "Date of Service: 08/02/2019", "HISTORY OF PRESENT ILLNESS:",
+    "The patient is a pleasant woman who was well until four days ago.",
+    "She reports fever, chills and a dry cough, worse at night.",
+    "There was no chest pain, no palpitations and no syncope.",
+    "ASSESSMENT AND PLAN:",
+    "Community acquired pneumonia, treated with oral antibiotics.",
+    "Follow up in the clinic in two weeks, sooner if worse.",
+    "Return to the emergency department for shortness of breath.",
+};
+
+/* Pixel geometry of the rendering at 300 dpi: line k's baseline is at
+ * y = (792 - 720 + 14 k) * 300 / 72, and a Courier 11 pt character is
+ * 6.6 pt wide, starting at x = 300. */
+#define LINE_Y(k)  ((int)((792 - 720 + 14 * (k)) * 300 / 72))
+#define CHAR_X(c)  (300 + (int)((c) * 6.6 * 300 / 72))
+
+static struct {
+    PIX *grey;                 /* the page, 8 bpp, 300 dpi */
+    cs_ocr_engine *engine;
+} fx;
+
+static void
+fixture_setup(void)
+{
+    const char *tmp = getenv("TMPDIR");
+    char dir[1024], ps[1100], png[1100], out[1200], err[256] = "";
+    FILE *f;
+    pid_t pid;
+    int status = 0;
+    PIX *pix;
+
+    if (fx.grey)
+        return;
+    snprintf(dir, sizeof dir, "%s/check_cleanup.XXXXXX", tmp && *tmp ? tmp : "/tmp");
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    snprintf(ps, sizeof ps, "%s/page.ps", dir);
+    snprintf(png, sizeof png, "%s/page.png", dir);
+    snprintf(out, sizeof out, "-sOutputFile=%s", png);
+    f = fopen(ps, "w");
+    ck_assert_ptr_nonnull(f);
+    ck_assert_int_eq(fputs(PAGE_PS, f) >= 0, 1);
+    ck_assert_int_eq(fclose(f), 0);
+    pid = fork();
+    ck_assert(pid >= 0);
+    if (pid == 0) {
+        execlp("gs", "gs", "-q", "-dSAFER", "-dBATCH", "-dNOPAUSE", "-sDEVICE=pnggray", "-r300",
+               "-dTextAlphaBits=4", out, ps, (char *)NULL);
+        _exit(127);
+    }
+    ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+    ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0, "gs failed");
+    pix = pixRead(png);
+    ck_assert_ptr_nonnull(pix);
+    fx.grey = pixConvertTo8(pix, 0);
+    pixDestroy(&pix);
+    ck_assert_ptr_nonnull(fx.grey);
+    pixSetResolution(fx.grey, 300, 300);
+    unlink(ps);
+    unlink(png);
+    rmdir(dir);
+    ck_assert_msg(cs_ocr_engine_new(NULL, &fx.engine, err, sizeof err) == 0,
+                  "could not create the engine: %s", err);
+}
+
+/* ---- drawing the damage (8 bpp, in place) ---- */
+
+/* Multiply the rectangle by level/255 (ink over whatever is there). */
+static void
+darken_rect(PIX *pix, int x0, int y0, int w, int h, int level)
+{
+    l_uint32 *data = pixGetData(pix);
+    int wpl = pixGetWpl(pix);
+
+    for (int y = y0; y < y0 + h; y++)
+        for (int x = x0; x < x0 + w; x++) {
+            l_uint32 *line = data + (size_t)y * wpl;
+            SET_DATA_BYTE(line, x, GET_DATA_BYTE(line, x) * level / 255);
+        }
+}
+
+static void
+disc(PIX *pix, int cx, int cy, int r)
+{
+    for (int y = -r; y <= r; y++)
+        for (int x = -r; x <= r; x++)
+            if (x * x + y * y <= r * r)
+                darken_rect(pix, cx + x, cy + y, 1, 1, 20);
+}
+
+/* Specks of 5 to 11 pixels across, in the margins and between the lines
+ * of text (never within 40 pixels of a letter). */
+static void
+draw_specks(PIX *pix)
+{
+    static const int at[][3] = {
+        { 120, 200, 3 }, { 2300, 250, 5 }, { 150, 900, 5 }, { 2400, 1200, 4 },
+        { 1500, 1900, 3 }, { 900, 2400, 5 }, { 2000, 2800, 5 }, { 400, 3100, 4 },
+        { 1800, 1700, 3 }, { 700, 2000, 4 }, { 2450, 600, 2 }, { 1200, 2900, 5 },
+    };
+    for (size_t i = 0; i < sizeof at / sizeof at[0]; i++)
+        disc(pix, at[i][0], at[i][1], at[i][2]);
+    /* between header line 1 and 2, clear of the letters */
+    disc(pix, 1800, (LINE_Y(0) + LINE_Y(1)) / 2 - 12, 4);
+}
+
+/* 250 specks of 3 to 11 pixels across at pseudo-random places, none
+ * within 14 pixels of the print (between lines, beside words, margins),
+ * as a photocopier's toner leaves them. */
+static void
+draw_many_specks(PIX *pix)
+{
+    PIX *bin = pixThresholdToBinary(pix, 200);
+    unsigned long long z = 12345;
+    int w = pixGetWidth(pix), h = pixGetHeight(pix), drawn = 0;
+
+    ck_assert_ptr_nonnull(bin);
+    while (drawn < 250) {
+        int x, y, r;
+        l_int32 ink = 0;
+        BOX *near;
+
+        z = z * 6364136223846793005ULL + 1442695040888963407ULL;
+        x = 60 + (int)((z >> 33) % (unsigned)(w - 120));
+        y = 60 + (int)((z >> 13) % (unsigned)(h - 120));
+        r = 1 + (int)((z >> 5) % 5);
+        near = boxCreate(x - r - 14, y - r - 14, 2 * r + 29, 2 * r + 29);
+        pixCountPixelsInRect(bin, near, &ink, NULL);
+        boxDestroy(&near);
+        if (ink)
+            continue;
+        disc(pix, x, y, r);
+        drawn++;
+    }
+    pixDestroy(&bin);
+}
+
+/* The page as a one-page TIFF (G4 when bilevel is set, else grey). */
+static void
+page_tiff(PIX *grey, int bilevel, unsigned char **data, size_t *len)
+{
+    PIX *pix = bilevel ? pixThresholdToBinary(grey, 150) : pixClone(grey);
+
+    ck_assert_ptr_nonnull(pix);
+    pixSetResolution(pix, 300, 300);
+    ck_assert_int_eq(pixWriteMemTiff(data, len, pix, bilevel ? IFF_TIFF_G4 : IFF_TIFF_LZW), 0);
+    pixDestroy(&pix);
+}
+
+static char *fold_spaces(const char *in);
+
+/* Recognise the page; the text, whitespace folded to single spaces (malloc'd). */
+static char *
+read_page(PIX *grey, int bilevel)
+{
+    unsigned char *data = NULL;
+    size_t len = 0;
+    cs_ocr_result res;
+    char err[256] = "", *text;
+
+    page_tiff(grey, bilevel, &data, &len);
+    ck_assert_msg(cs_ocr_page(fx.engine, data, len, 1, &res, err, sizeof err) == 0,
+                  "cs_ocr_page: %s", err);
+    text = fold_spaces(res.text);
+    cs_ocr_result_clear(&res);
+    free(data);
+    return text;
+}
+
+/* A copy of text (NULL: "") with whitespace folded to single spaces (malloc'd). */
+static char *
+fold_spaces(const char *in)
+{
+    char *text = strdup(in ? in : ""), *o;
+
+    ck_assert_ptr_nonnull(text);
+    o = text;
+    for (const char *s = text; *s; s++) {
+        if (*s == ' ' || *s == '\n' || *s == '\t') {
+            if (o > text && o[-1] != ' ')
+                *o++ = ' ';
+        } else {
+            *o++ = *s;
+        }
+    }
+    if (o > text && o[-1] == ' ')
+        o--;
+    *o = '\0';
+    return text;
+}
+
+/* The page's lines joined by single spaces. */
+static char *
+expected_text(void)
+{
+    cs_buf b = CS_BUF_INIT;
+    for (size_t i = 0; i < sizeof PAGE_LINES / sizeof PAGE_LINES[0]; i++) {
+        if (i)
+            cs_buf_append(&b, " ", 1);
+        cs_buf_append(&b, PAGE_LINES[i], strlen(PAGE_LINES[i]));
+    }
+    cs_buf_append(&b, "", 1);
+    return b.data;
+}
+
+/* Levenshtein distance of two strings (bytes). */
+static size_t
+edit_distance(const char *a, const char *b)
+{
+    size_t n = strlen(a), m = strlen(b), *row = calloc(m + 1, sizeof *row), d;
+
+    ck_assert_ptr_nonnull(row);
+    for (size_t j = 0; j <= m; j++)
+        row[j] = j;
+    for (size_t i = 1; i <= n; i++) {
+        size_t diag = row[0];
+        row[0] = i;
+        for (size_t j = 1; j <= m; j++) {
+            size_t up = row[j], best = diag + (a[i - 1] != b[j - 1]);
+            if (up + 1 < best)
+                best = up + 1;
+            if (row[j - 1] + 1 < best)
+                best = row[j - 1] + 1;
+            row[j] = best;
+            diag = up;
+        }
+    }
+    d = row[m];
+    free(row);
+    return d;
+}
+
+/* The page read with at most max_errors character errors. */
+static void
+assert_reads(PIX *grey, int bilevel, size_t max_errors, const char *what)
+{
+    char *want = expected_text(), *got = read_page(grey, bilevel);
+    size_t d = edit_distance(want, got);
+
+    ck_assert_msg(d <= max_errors, "%s: %zu character errors (at most %zu), read: %s",
+                  what, d, max_errors, got);
+    free(got);
+    free(want);
+}
+
+/* ---- the detectors leave a clean page alone ---- */
+
+START_TEST(test_clean_page_unchanged)
+{
+    PIX *bin = pixThresholdToBinary(fx.grey, 150), *copy;
+    int found = -1, removed = -1, equal = 0;
+
+    ck_assert_ptr_nonnull(bin);
+    copy = pixCopy(NULL, bin);
+    ck_assert_int_eq(cs_ocr_clean_stamps(copy, 300, &found), 0);
+    ck_assert_int_eq(found, 0);
+    ck_assert_int_eq(cs_ocr_clean_streaks(copy, 300, &found), 0);
+    ck_assert_int_eq(found, 0);
+    ck_assert_int_eq(cs_ocr_clean_specks(copy, 300, &removed), 0);
+    ck_assert_int_eq(removed, 0);
+    pixEqual(bin, copy, &equal);
+    ck_assert_msg(equal, "the clean page was changed");
+    pixDestroy(&copy);
+    pixDestroy(&bin);
+}
+END_TEST
+
+/* Every period, comma and colon stays; the specks around them go. */
+START_TEST(test_specks_removed_punctuation_kept)
+{
+    PIX *grey = pixCopy(NULL, fx.grey), *clean = pixThresholdToBinary(fx.grey, 150), *bin;
+    int removed = 0, equal = 0;
+
+    draw_specks(grey);
+    bin = pixThresholdToBinary(grey, 150);
+    ck_assert_ptr_nonnull(bin);
+    ck_assert_int_eq(cs_ocr_clean_specks(bin, 300, &removed), 0);
+    ck_assert_int_eq(removed, 13);
+    pixEqual(bin, clean, &equal);
+    ck_assert_msg(equal, "the page without its specks differs from the clean page");
+    pixDestroy(&bin);
+    pixDestroy(&clean);
+    pixDestroy(&grey);
+}
+END_TEST
+
+START_TEST(test_specks_page_reads)
+{
+    PIX *grey = pixCopy(NULL, fx.grey);
+
+    draw_many_specks(grey);
+    assert_reads(grey, 1, 2, "specks");
+    pixDestroy(&grey);
+}
+END_TEST
+
+/* A bilevel scan of a grey photocopy: the toner background (grey 185)
+ * with scanner noise, thresholded at 165, comes out as a field of dots. */
+START_TEST(test_dotted_background_reads)
+{
+    PIX *grey = pixCopy(NULL, fx.grey), *dots;
+    l_uint32 *data = pixGetData(grey);
+    int w = pixGetWidth(grey), h = pixGetHeight(grey), wpl = pixGetWpl(grey);
+    unsigned long long z = 777;
+    unsigned char *tif = NULL;
+    size_t len = 0;
+    cs_ocr_result res;
+    char err[256] = "", *want = expected_text(), *got;
+    size_t d;
+
+    for (int y = 0; y < h; y++)
+        for (int x = 0; x < w; x++) {
+            l_uint32 *line = data + (size_t)y * wpl;
+            int v = 35 + (185 - 35) * (int)GET_DATA_BYTE(line, x) / 255, noise = 0;
+            for (int k = 0; k < 4; k++) {
+                z = z * 6364136223846793005ULL + 1442695040888963407ULL;
+                noise += (int)((z >> 40) % 31) - 15;
+            }
+            v += noise;
+            SET_DATA_BYTE(line, x, v < 0 ? 0 : v > 255 ? 255 : v);
+        }
+    dots = pixThresholdToBinary(grey, 165);
+    ck_assert_ptr_nonnull(dots);
+    pixSetResolution(dots, 300, 300);
+    ck_assert_int_eq(pixWriteMemTiff(&tif, &len, dots, IFF_TIFF_G4), 0);
+    ck_assert_msg(cs_ocr_page(fx.engine, tif, len, 1, &res, err, sizeof err) == 0,
+                  "cs_ocr_page: %s", err);
+    ck_assert_msg(!res.cleanup.blank, "the dotted page was called blank");
+    got = fold_spaces(res.text);
+    d = edit_distance(want, got);
+    ck_assert_msg(d <= 8, "dotted background: %zu character errors, read: %s", d, got);
+    free(got);
+    free(want);
+    cs_ocr_result_clear(&res);
+    free(tif);
+    pixDestroy(&dots);
+    pixDestroy(&grey);
+}
+END_TEST
+
+/* ---- streaks ---- */
+
+/* Two vertical toner streaks through every line, a horizontal one along
+ * a line of the history: the words they cross still read. */
+START_TEST(test_streaks_crossing_text)
+{
+    PIX *grey = pixCopy(NULL, fx.grey);
+    int found = 0;
+    PIX *bin;
+
+    darken_rect(grey, CHAR_X(14) + 10, 100, 5, 3100, 40);     /* through letter 14 */
+    darken_rect(grey, CHAR_X(37) + 4, 600, 3, 2600, 60);
+    darken_rect(grey, 200, LINE_Y(6) - 12, 2200, 3, 50);      /* through x-height of line 7 */
+    bin = pixThresholdToBinary(grey, 150);
+    ck_assert_int_eq(cs_ocr_clean_streaks(bin, 300, &found), 0);
+    ck_assert_int_eq(found, 3);
+    pixDestroy(&bin);
+    assert_reads(grey, 1, 4, "streaks");
+    pixDestroy(&grey);
+}
+END_TEST
+
+/* ---- a stamp ---- */
+
+/* A RECEIVED box, rotated 3 degrees, over the header lines 3 to 7. */
+static void
+draw_stamp(PIX *grey, int level)
+{
+    L_BMF *big = bmfCreate(NULL, 16), *small = bmfCreate(NULL, 10);
+    PIX *s1 = pixCreate(600, 260, 1), *thick, *s8, *rot;
+    BOX *frame = boxCreate(4, 4, 592, 252);
+    int ovf = 0, x0 = 640, y0 = LINE_Y(4) - 180;
+
+    /* RECEIVED on the empty line 5, the date between lines 6 and 7, the
+     * frame across lines 3 to 7 */
+    ck_assert(big && small && s1 && frame);
+    pixSetTextline(s1, big, "RECEIVED", 1, 110, 120, NULL, &ovf);
+    pixSetTextline(s1, small, "12 JUN 2019", 1, 170, 202, NULL, &ovf);
+    pixRenderBox(s1, frame, 6, L_SET_PIXELS);
+    thick = pixDilateBrick(NULL, s1, 2, 2);
+    pixDestroy(&s1);
+    s1 = pixAddBorder(thick, 60, 0);         /* room to turn without losing the corners */
+    s8 = pixConvert1To8(NULL, s1, 255, 0);
+    rot = pixRotate(s8, (float)(3.0 * M_PI / 180.0), L_ROTATE_AREA_MAP, L_BRING_IN_WHITE, 0, 0);
+    ck_assert_ptr_nonnull(rot);
+    for (int y = 0; y < pixGetHeight(rot); y++)
+        for (int x = 0; x < pixGetWidth(rot); x++) {
+            l_uint32 v;
+            pixGetPixel(rot, x, y, &v);
+            if (v < 255) {
+                int ink = 255 - (int)((255 - (int)v) * (255 - level) / 255);
+                darken_rect(grey, x0 + x, y0 + y, 1, 1, ink);
+            }
+        }
+    pixDestroy(&rot);
+    pixDestroy(&s8);
+    pixDestroy(&thick);
+    pixDestroy(&s1);
+    boxDestroy(&frame);
+    bmfDestroy(&small);
+    bmfDestroy(&big);
+}
+
+START_TEST(test_stamp_over_header)
+{
+    PIX *grey = pixCopy(NULL, fx.grey);
+    char *got;
+
+    draw_stamp(grey, 90);
+    got = read_page(grey, 1);
+    ck_assert_msg(strstr(got, "RECEIVED") == NULL && strstr(got, "JUN") == NULL,
+                  "the stamp's words were read: %s", got);
+    free(got);
+    assert_reads(grey, 1, 6, "stamp");
+    pixDestroy(&grey);
+}
+END_TEST
+
+static Suite *
+cleanup_suite(void)
+{
+    Suite *s = suite_create("cleanup");
+    TCase *tc = tcase_create("detectors");
+
+    tcase_add_unchecked_fixture(tc, fixture_setup, NULL);
+    tcase_set_timeout(tc, 120);
+    tcase_add_test(tc, test_clean_page_unchanged);
+    tcase_add_test(tc, test_specks_removed_punctuation_kept);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("reading");
+    tcase_add_unchecked_fixture(tc, fixture_setup, NULL);
+    tcase_set_timeout(tc, 300);
+    tcase_add_test(tc, test_specks_page_reads);
+    tcase_add_test(tc, test_dotted_background_reads);
+    tcase_add_test(tc, test_streaks_crossing_text);
+    tcase_add_test(tc, test_stamp_over_header);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int
+main(void)
+{
+    SRunner *sr = srunner_create(cleanup_suite());
+    int failed;
+
+    srunner_run_all(sr, CK_NORMAL);
+    failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    if (fx.engine)
+        cs_ocr_engine_free(&fx.engine);
+    pixDestroy(&fx.grey);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
