@@ -13,8 +13,9 @@
  *   came out as dots] -> borders, holes, speckle -> blank?
  *      | yes: stop (no OCR), encode              | no
  *      v                                         v
- *   encode <- [reread turned] <- recognise <- stamps, streaks, specks
- *                                             <- deskew <- orientation
+ *   encode <- [reread turned] <- recognise <- stamps, streaks, specks off
+ *      (the kept page)                          a copy (note 9) <- deskew
+ *                                               <- orientation
  *
  *   (the page is reread turned only when the orientation detector was
  *   unsure and the reading is poor: orient.c, note 3)
@@ -99,6 +100,14 @@
  *      same.  But reading with PSM_AUTO only the pages on which a stamp
  *      was found did not hold on seeds 4-6 (stamped pages 1004 -> 1032,
  *      all pages 2784 -> 2812): single-column mode stays, for every page.
+ *   9. Stamps, streaks and specks are taken off a copy of the upright page
+ *      that only recognition reads.  The kept page (res->cleaned: the PDF,
+ *      the review station, barcode reading) keeps them: a RECEIVED stamp
+ *      and a table's rules are part of the record, and a barcode's bars
+ *      are long thin lines that the streak step would take for toner
+ *      (tests/check_barcode.c failed when the kept page lost them).  The
+ *      copy costs one 1 bpp page buffer; a reread that turns the copy
+ *      turns the kept page the same way (keep_turned).
  */
 #include "ocr/ocr_internal.h"
 
@@ -265,10 +274,11 @@ static int clean_upright(int page, cs_cleanup *c, PIX *pix, char *err, size_t er
  * *ppix is replaced by the page as it reads best.
  */
 static int read_page(cs_ocr_engine *e, cs_cleanup *c, PIX **ppix, PIX *grey,
-                     cs_ocr_result *res, char *err, size_t errlen)
+                     cs_ocr_result *res, int *pturn, char *err, size_t errlen)
 {
     double t0;
 
+    *pturn = 0;
     t0 = cs_now_ms();
     if (cs_ocr_engine_recognise(e, grey ? grey : *ppix, c->dpi, &res->text, &res->confidence,
                                 &res->words, &res->nwords, err, errlen) < 0)
@@ -285,8 +295,34 @@ static int read_page(cs_ocr_engine *e, cs_cleanup *c, PIX **ppix, PIX *grey,
         if (cs_ocr_orient_recheck(e, ppix, c->dpi, res, &turn, err, errlen) < 0)
             return -1;
         c->rotation = (c->rotation + turn) % 360;
+        *pturn = turn;
         c->ms_orient += cs_now_ms() - t0;
     }
+    return 0;
+}
+
+/*
+ * The kept page turned as the reread turned the copy recognition read
+ * (read_page): by turn degrees clockwise, and straightened again after a
+ * sideways turn, as orient.c's reread does.
+ */
+static int keep_turned(PIX **ppix, int turn, int dpi, char *err, size_t errlen)
+{
+    PIX *turned;
+    double skew = 0;
+
+    if (turn == 0)
+        return 0;
+    if ((turned = pixRotateOrth(*ppix, turn / 90)) == NULL)
+        return cs_fail(err, errlen, "could not rotate the page");
+    if ((turn / 90) % 2 && cs_ocr_tuning_current.deskew) {
+        PIX *straight = cs_ocr_deskew(turned, dpi, &skew);
+        pixDestroy(&turned);
+        if ((turned = straight) == NULL)
+            return cs_fail(err, errlen, "could not straighten the page");
+    }
+    pixDestroy(ppix);
+    *ppix = turned;
     return 0;
 }
 
@@ -294,7 +330,7 @@ int cs_ocr_page(cs_ocr_engine *e, const void *data, size_t len, int page,
                 cs_ocr_result *res, char *err, size_t errlen)
 {
     cs_cleanup *c;
-    PIX *pix = NULL, *grey = NULL;
+    PIX *pix = NULL, *grey = NULL, *reading = NULL;
     double t0;
     int rc = -1;
 
@@ -316,9 +352,20 @@ int cs_ocr_page(cs_ocr_engine *e, const void *data, size_t len, int page,
     c->ms_blank = cs_now_ms() - t0;
 
     if (!c->blank) {
-        if (turn_upright(e, page, c, &pix, &grey, err, errlen) < 0
-            || clean_upright(page, c, pix, err, errlen) < 0
-            || read_page(e, c, &pix, grey, res, err, errlen) < 0)
+        int turn = 0;
+
+        /* stamps, streaks and specks come off a copy that only recognition
+         * sees (note 9): the kept page is the record, with its stamps,
+         * rules and barcodes */
+        if (turn_upright(e, page, c, &pix, &grey, err, errlen) < 0)
+            goto out;
+        if ((reading = pixCopy(NULL, pix)) == NULL) {
+            cs_fail(err, errlen, "out of memory");
+            goto out;
+        }
+        if (clean_upright(page, c, reading, err, errlen) < 0
+            || read_page(e, c, &reading, grey, res, &turn, err, errlen) < 0
+            || keep_turned(&pix, turn, c->dpi, err, errlen) < 0)
             goto out;
     } else if ((res->text = strdup("")) == NULL) {
         cs_fail(err, errlen, "out of memory");
@@ -338,6 +385,7 @@ int cs_ocr_page(cs_ocr_engine *e, const void *data, size_t len, int page,
     res->ocr_ms = c->ms_ocr;
     rc = 0;
 out:
+    pixDestroy(&reading);
     pixDestroy(&grey);
     pixDestroy(&pix);
     if (rc < 0)

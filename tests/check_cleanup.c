@@ -466,6 +466,53 @@ START_TEST(test_stamp_over_header)
 }
 END_TEST
 
+/* Black pixels of the kept page (res.cleaned) of grey in the stamp's area. */
+static long
+kept_ink_in_stamp_area(PIX *grey)
+{
+    unsigned char *data = NULL;
+    size_t len = 0;
+    cs_ocr_result res;
+    char err[256] = "";
+    PIX *kept;
+    BOX *area = boxCreate(600, LINE_Y(4) - 220, 800, 460);
+    l_int32 count = 0;
+
+    page_tiff(grey, 1, &data, &len);
+    ck_assert_msg(cs_ocr_page(fx.engine, data, len, 1, &res, err, sizeof err) == 0,
+                  "cs_ocr_page: %s", err);
+    kept = pixReadMemTiff(res.cleaned, res.cleaned_len, 0);
+    ck_assert_ptr_nonnull(kept);
+    ck_assert_ptr_nonnull(area);
+    {
+        PIX *part = pixClipRectangle(kept, area, NULL);
+        ck_assert_ptr_nonnull(part);
+        pixCountPixels(part, &count, NULL);
+        pixDestroy(&part);
+    }
+    boxDestroy(&area);
+    pixDestroy(&kept);
+    cs_ocr_result_clear(&res);
+    free(data);
+    return count;
+}
+
+/* The stamp comes off what recognition reads, not off the kept page: the
+ * PDF and the station show the page as it was stamped (page.c, note 9). */
+START_TEST(test_kept_page_keeps_stamp)
+{
+    PIX *grey = pixCopy(NULL, fx.grey);
+    long plain = kept_ink_in_stamp_area(fx.grey), stamped;
+
+    draw_stamp(grey, 90);
+    stamped = kept_ink_in_stamp_area(grey);
+    /* the frame alone is 2 x (592 + 252) x 10 pixels or so */
+    ck_assert_msg(stamped > plain + 8000, "the kept page lost the stamp: %ld black pixels in "
+                  "its area, %ld without a stamp", stamped, plain);
+    pixDestroy(&grey);
+}
+END_TEST
+
 static Suite *
 cleanup_suite(void)
 {
@@ -485,6 +532,7 @@ cleanup_suite(void)
     tcase_add_test(tc, test_dotted_background_reads);
     tcase_add_test(tc, test_streaks_crossing_text);
     tcase_add_test(tc, test_stamp_over_header);
+    tcase_add_test(tc, test_kept_page_keeps_stamp);
     suite_add_tcase(s, tc);
     return s;
 }
