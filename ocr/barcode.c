@@ -110,16 +110,24 @@ static int keep_symbols(const zbar_image_t *img, char ***texts, size_t *n, char 
 /* The bilevel page as 8-bit grey (ink 0, paper 255) for ZBar: malloc'd. */
 static unsigned char *grey_of(PIX *pix, int w, int h)
 {
-    unsigned char *grey = malloc((size_t)w * (size_t)h);
+    unsigned char *grey = malloc((size_t)w * (size_t)h), expand[256][8];
     l_uint32 *data = pixGetData(pix);
     int wpl = pixGetWpl(pix);
 
     if (!grey)
         return NULL;
+    /* eight pixels a table lookup, not one bit test each: a 300 dpi page
+     * is 8.4 million pixels, read for every page of every batch */
+    for (int b = 0; b < 256; b++)
+        for (int k = 0; k < 8; k++)
+            expand[b][k] = (b >> (7 - k)) & 1 ? 0 : 255;
     for (int y = 0; y < h; y++) {
         const l_uint32 *line = data + (size_t)y * (size_t)wpl;
         unsigned char *row = grey + (size_t)y * (size_t)w;
-        for (int x = 0; x < w; x++)
+        int x = 0;
+        for (; x + 8 <= w; x += 8)
+            memcpy(row + x, expand[GET_DATA_BYTE(line, x / 8)], 8);
+        for (; x < w; x++)
             row[x] = GET_DATA_BIT(line, x) ? 0 : 255;
     }
     return grey;
