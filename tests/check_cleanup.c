@@ -412,14 +412,18 @@ END_TEST
 
 /* ---- a stamp ---- */
 
-/* A RECEIVED box, rotated 3 degrees, over the header lines 3 to 7. */
+/*
+ * A RECEIVED box, rotated 3 degrees, its top left corner (less a margin of
+ * 60 pixels) at x0, y0; when dash is set the frame is broken every dash
+ * pixels by gaps of 3, as a pale stamp comes out of the threshold.
+ */
 static void
-draw_stamp(PIX *grey, int level)
+draw_stamp_at(PIX *grey, int level, int x0, int y0, int dash)
 {
     L_BMF *big = bmfCreate(NULL, 16), *small = bmfCreate(NULL, 10);
     PIX *s1 = pixCreate(600, 260, 1), *thick, *s8, *rot;
     BOX *frame = boxCreate(4, 4, 592, 252);
-    int ovf = 0, x0 = 640, y0 = LINE_Y(4) - 180;
+    int ovf = 0;
 
     /* RECEIVED on the empty line 5, the date between lines 6 and 7, the
      * frame across lines 3 to 7 */
@@ -427,6 +431,14 @@ draw_stamp(PIX *grey, int level)
     pixSetTextline(s1, big, "RECEIVED", 1, 110, 120, NULL, &ovf);
     pixSetTextline(s1, small, "12 JUN 2019", 1, 170, 202, NULL, &ovf);
     pixRenderBox(s1, frame, 6, L_SET_PIXELS);
+    for (int k = dash; dash && k < 600; k += dash) {
+        pixRasterop(s1, k, 0, 3, 12, PIX_CLR, NULL, 0, 0);        /* top and bottom */
+        pixRasterop(s1, k, 248, 3, 12, PIX_CLR, NULL, 0, 0);
+        if (k < 260) {
+            pixRasterop(s1, 0, k, 12, 3, PIX_CLR, NULL, 0, 0);    /* the sides */
+            pixRasterop(s1, 588, k, 12, 3, PIX_CLR, NULL, 0, 0);
+        }
+    }
     thick = pixDilateBrick(NULL, s1, 2, 2);
     pixDestroy(&s1);
     s1 = pixAddBorder(thick, 60, 0);         /* room to turn without losing the corners */
@@ -451,6 +463,13 @@ draw_stamp(PIX *grey, int level)
     bmfDestroy(&big);
 }
 
+/* The stamp over the header lines 3 to 7, in the page's blank right half. */
+static void
+draw_stamp(PIX *grey, int level)
+{
+    draw_stamp_at(grey, level, 640, LINE_Y(4) - 180, 0);
+}
+
 START_TEST(test_stamp_over_header)
 {
     PIX *grey = pixCopy(NULL, fx.grey);
@@ -463,6 +482,42 @@ START_TEST(test_stamp_over_header)
     free(got);
     assert_reads(grey, 1, 6, "stamp");
     pixDestroy(&grey);
+}
+END_TEST
+
+/*
+ * A stamp beside the short header lines, its words on the rows of the
+ * first three lines and its frame in the blank space between the header
+ * and the next heading.  The stamp's words go although they lie on the
+ * rows of print (they are far from any print of their row: stamp.c,
+ * note 2), with the frame solid and with the frame broken as a pale
+ * stamp's is by the threshold (note 1).
+ */
+static void
+stamp_beside_lines(int dash)
+{
+    PIX *grey = pixCopy(NULL, fx.grey);
+    char *got;
+
+    draw_stamp_at(grey, 70, 1000, LINE_Y(2) - 216, dash);
+    got = read_page(grey, 1);
+    ck_assert_msg(strstr(got, "RECEIVED") == NULL && strstr(got, "JUN") == NULL
+                  && strstr(got, "2019 2019") == NULL,
+                  "the stamp's words were read (frame %s): %s", dash ? "broken" : "solid", got);
+    free(got);
+    assert_reads(grey, 1, 6, dash ? "broken stamp beside the header" : "stamp beside the header");
+    pixDestroy(&grey);
+}
+
+START_TEST(test_stamp_beside_header_lines)
+{
+    stamp_beside_lines(0);
+}
+END_TEST
+
+START_TEST(test_broken_stamp_frame)
+{
+    stamp_beside_lines(25);
 }
 END_TEST
 
@@ -532,6 +587,8 @@ cleanup_suite(void)
     tcase_add_test(tc, test_dotted_background_reads);
     tcase_add_test(tc, test_streaks_crossing_text);
     tcase_add_test(tc, test_stamp_over_header);
+    tcase_add_test(tc, test_stamp_beside_header_lines);
+    tcase_add_test(tc, test_broken_stamp_frame);
     tcase_add_test(tc, test_kept_page_keeps_stamp);
     suite_add_tcase(s, tc);
     return s;
