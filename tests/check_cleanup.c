@@ -521,6 +521,25 @@ START_TEST(test_broken_stamp_frame)
 }
 END_TEST
 
+/*
+ * A box printed around the header lines (forms box their sections): a
+ * hollow frame of a stamp's size, but straight on the page.  It is not a
+ * stamp, and what it holds is read (stamp.c, note 4).
+ */
+START_TEST(test_printed_box_kept)
+{
+    PIX *grey = pixCopy(NULL, fx.grey);
+    int x0 = 270, y0 = LINE_Y(0) - 50, w = 900, h = LINE_Y(3) - LINE_Y(0) + 80, t = 5;
+
+    darken_rect(grey, x0, y0, w, t, 0);
+    darken_rect(grey, x0, y0 + h - t, w, t, 0);
+    darken_rect(grey, x0, y0, t, h, 0);
+    darken_rect(grey, x0 + w - t, y0, t, h, 0);
+    assert_reads(grey, 1, 6, "a printed box around the header");
+    pixDestroy(&grey);
+}
+END_TEST
+
 /* Black pixels of the kept page (res.cleaned) of grey in the stamp's area. */
 static long
 kept_ink_in_stamp_area(PIX *grey)
@@ -589,6 +608,7 @@ cleanup_suite(void)
     tcase_add_test(tc, test_stamp_over_header);
     tcase_add_test(tc, test_stamp_beside_header_lines);
     tcase_add_test(tc, test_broken_stamp_frame);
+    tcase_add_test(tc, test_printed_box_kept);
     tcase_add_test(tc, test_kept_page_keeps_stamp);
     suite_add_tcase(s, tc);
     return s;
