@@ -65,6 +65,7 @@
 #define CS_STAMP_FILL  0.3
 #define CS_STAMP_MIN_TILT 0.5f   /* degrees: a straighter frame is printed */
 #define STAMP_ANGLES   12       /* degrees either way a stamp may be turned */
+#define STAMP_STEP     3        /* degrees between the angles tried first */
 #define CS_STAMP_GAP   5        /* text heights: print chained across gaps this wide */
 #define CLOSE_GAPS(dpi) ((dpi) / 60 | 1)   /* odd, about 1/60 inch */
 
@@ -101,8 +102,8 @@ static PIX *strokes_at(PIX *big, float angle, int w, int h, l_int32 *pcount)
     *pcount = 0;
     if ((straight = pixRotate(big, angle * (float)M_PI / 180.0f, L_ROTATE_SAMPLING,
                               L_BRING_IN_WHITE, 0, 0)) == NULL
-        || (hor = pixOpenBrick(NULL, straight, (int)(0.4 * w), 1)) == NULL
-        || (ver = pixOpenBrick(NULL, straight, 1, (int)(0.4 * h))) == NULL) {
+        || (hor = pixOpenCompBrick(NULL, straight, (int)(0.4 * w), 1)) == NULL
+        || (ver = pixOpenCompBrick(NULL, straight, 1, (int)(0.4 * h))) == NULL) {
         pixDestroy(&hor);
         hor = NULL;
     } else {
@@ -114,42 +115,66 @@ static PIX *strokes_at(PIX *big, float angle, int w, int h, l_int32 *pcount)
     return hor;
 }
 
+/* The pixels of strokes_at(big, angle, ...) in *pcount; 0, or -1 on error. */
+static int count_at(PIX *big, float angle, int w, int h, l_int32 *pcount)
+{
+    PIX *st = strokes_at(big, angle, w, h, pcount);
+
+    if (!st)
+        return -1;
+    pixDestroy(&st);
+    return 0;
+}
+
 /*
  * The frame's own strokes in comp (a frame component, note 3): comp is
  * turned straight, opened with lines of 40% of its width and height (the
  * frame's edges stay, letters touching them go), widened by two pixels
- * and turned back.  The angle is the one of STAMP_ANGLES (and the skew
- * Leptonica finds) that keeps the most stroke: when print letters joined
- * the frame, their lines' skew is the page's, not the stamp's.  A new pix
+ * and turned back.  The angle is the one up to STAMP_ANGLES either way
+ * (whole degrees, and the skew Leptonica finds) that keeps the most
+ * stroke: when print letters joined the frame, their lines' skew is the
+ * page's, not the stamp's.  A new pix
  * the size of comp, or NULL.
  */
 static PIX *frame_strokes(PIX *comp, float *pangle)
 {
     int w = pixGetWidth(comp), h = pixGetHeight(comp), pad = h / 3 + 4;
-    PIX *big = NULL, *best = NULL, *back = NULL, *out = NULL;
-    l_float32 skew = 0.0f, conf = 0.0f, angle = 0.0f;
-    l_int32 most = -1;
+    PIX *big = NULL, *small = NULL, *best = NULL, *back = NULL, *out = NULL;
+    l_float32 skew = 0.0f, conf = 0.0f, angle = 0.0f, coarse = 0.0f;
+    l_int32 most = -1, count;
     BOX *inner = NULL;
 
-    if ((big = pixAddBorder(comp, pad, 0)) == NULL)
+    if ((big = pixAddBorder(comp, pad, 0)) == NULL
+        || (small = pixReduceRankBinary2(big, 1, NULL)) == NULL)
         goto done;
-    if (pixFindSkew(big, &skew, &conf) != 0 || conf < 1.0f)
+    if (pixFindSkew(small, &skew, &conf) != 0 || conf < 1.0f)
         skew = 0.0f;
-    for (int k = -1; k <= 2 * STAMP_ANGLES; k++) {
-        float a = k < 0 ? skew : (float)(k - STAMP_ANGLES);
-        l_int32 count;
-        PIX *st = strokes_at(big, a, w, h, &count);
-        if (!st)
+    /* the angle, on a 2x reduction (a quarter of the pixels, strokes half
+     * as long), every STAMP_STEP degrees, then every degree around the
+     * best one */
+    for (int k = -1; k <= 2 * STAMP_ANGLES / STAMP_STEP; k++) {
+        float a = k < 0 ? skew : (float)(k * STAMP_STEP - STAMP_ANGLES);
+        if (count_at(small, a, w / 2, h / 2, &count) < 0)
             goto done;
         if (count > most) {
-            pixDestroy(&best);
-            best = st;
             most = count;
-            angle = a;
-        } else {
-            pixDestroy(&st);
+            coarse = a;
         }
     }
+    angle = coarse;
+    for (int d = 1 - STAMP_STEP; d < STAMP_STEP; d++) {
+        float a = coarse + (float)d;
+        if (d == 0)
+            continue;
+        if (count_at(small, a, w / 2, h / 2, &count) < 0)
+            goto done;
+        if (count > most) {
+            most = count;
+            angle = a;
+        }
+    }
+    if ((best = strokes_at(big, angle, w, h, &count)) == NULL)
+        goto done;
     pixDilateBrick(best, best, 5, 5);
     if ((back = pixRotate(best, -angle * (float)M_PI / 180.0f, L_ROTATE_SAMPLING,
                           L_BRING_IN_WHITE, 0, 0)) == NULL
@@ -162,6 +187,7 @@ done:
     boxDestroy(&inner);
     pixDestroy(&back);
     pixDestroy(&best);
+    pixDestroy(&small);
     pixDestroy(&big);
     return out;
 }
