@@ -17,7 +17,9 @@
  *      letters of print it touches become part of it.  A pale stamp's
  *      frame comes out of the threshold in pieces: where no frame is found
  *      whole, the candidate region is searched again with its gaps closed
- *      (CLOSE_GAPS, about 1/60 inch), for finding the frame only.  Without
+ *      (CLOSE_GAPS, about 1/60 inch, across the strokes, and three times
+ *      that along them: a thin vertical stroke breaks into longer pieces),
+ *      for finding the frame only.  Without
  *      a frame nothing is done (note 1 of photocopy.c).  The frame's
  *      strokes are taken off at the angle, of every whole degree up to
  *      STAMP_ANGLES either way, that keeps the most of them straight:
@@ -41,8 +43,11 @@
  *      pages, 26,226 characters), character errors: 1059 before notes 1
  *      and 2 took their present form (a frame found whole only, its
  *      strokes at Leptonica's skew; print told by any row with ink beside
- *      the box), 717 after; no stamp found on any of the 295 other text
- *      pages of those seeds.
+ *      the box), 717 after; 711 with the broken frames' sides closed
+ *      along them (note 1; searching the strokes' angle on a 2x reduction,
+ *      see frame_strokes, had cost 717 -> 737 before that).  No stamp was
+ *      found on any of the 295 other text pages of those seeds; they
+ *      spend about 2 ms a page looking for one.
  *   4. A hand stamp is pressed a few degrees askew; a box printed on the
  *      page (a form's boxed section, a boxed header) stands as straight as
  *      the print.  A frame whose strokes stand straightest within
@@ -513,7 +518,7 @@ static int stamps_in(PIX *pix, BOX *region, int dpi, int closed, int *pth, int *
 
     if ((part = pixClipRectangle(pix, region, &clipped)) == NULL)
         goto out;
-    if (closed && pixCloseSafeBrick(part, part, closed, closed) == NULL)
+    if (closed && pixCloseSafeBrick(part, part, closed, 3 * closed) == NULL)
         goto out;
     if ((boxa = pixConnComp(part, &pixa, 8)) == NULL)
         goto out;
@@ -552,9 +557,11 @@ out:
  *
  *  Notes:
  *      (1) The candidates are found on a 4x reduction (a pixel is on when
- *          any of its 16 is): a component at least as large as a frame
- *          there; only their boxes are searched at full resolution, so a
- *          page without one costs a few milliseconds.
+ *          any of its 16 is), its vertical gaps of up to two pixels closed
+ *          (a pale frame's sides break more than its top and bottom): a
+ *          component at least as large as a frame there; only their boxes
+ *          are searched at full resolution, so a page without one costs a
+ *          few milliseconds.
  */
 int cs_ocr_clean_stamps(PIX *pix, int dpi, int *pfound)
 {
@@ -567,6 +574,7 @@ int cs_ocr_clean_stamps(PIX *pix, int dpi, int *pfound)
     if (!pix || pixGetDepth(pix) != 1)
         return -1;
     if ((red = pixReduceRankBinaryCascade(pix, 1, 1, 0, 0)) == NULL
+        || pixCloseSafeBrick(red, red, 1, 3) == NULL
         || (boxa = pixConnCompBB(red, 8)) == NULL)
         goto out;
     for (int i = 0; i < boxaGetCount(boxa); i++) {

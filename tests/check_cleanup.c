@@ -415,10 +415,11 @@ END_TEST
 /*
  * A RECEIVED box, rotated 3 degrees, its top left corner (less a margin of
  * 60 pixels) at x0, y0; when dash is set the frame is broken every dash
- * pixels by gaps of 3, as a pale stamp comes out of the threshold.
+ * pixels by gaps of 3 (side_gap on its sides, whose thin vertical strokes
+ * a pale stamp loses more of), as a pale stamp comes out of the threshold.
  */
 static void
-draw_stamp_at(PIX *grey, int level, int x0, int y0, int dash)
+draw_stamp_at(PIX *grey, int level, int x0, int y0, int dash, int side_gap)
 {
     L_BMF *big = bmfCreate(NULL, 16), *small = bmfCreate(NULL, 10);
     PIX *s1 = pixCreate(600, 260, 1), *thick, *s8, *rot;
@@ -435,8 +436,8 @@ draw_stamp_at(PIX *grey, int level, int x0, int y0, int dash)
         pixRasterop(s1, k, 0, 3, 12, PIX_CLR, NULL, 0, 0);        /* top and bottom */
         pixRasterop(s1, k, 248, 3, 12, PIX_CLR, NULL, 0, 0);
         if (k < 260) {
-            pixRasterop(s1, 0, k, 12, 3, PIX_CLR, NULL, 0, 0);    /* the sides */
-            pixRasterop(s1, 588, k, 12, 3, PIX_CLR, NULL, 0, 0);
+            pixRasterop(s1, 0, k, 12, side_gap, PIX_CLR, NULL, 0, 0);    /* the sides */
+            pixRasterop(s1, 588, k, 12, side_gap, PIX_CLR, NULL, 0, 0);
         }
     }
     thick = pixDilateBrick(NULL, s1, 2, 2);
@@ -467,7 +468,7 @@ draw_stamp_at(PIX *grey, int level, int x0, int y0, int dash)
 static void
 draw_stamp(PIX *grey, int level)
 {
-    draw_stamp_at(grey, level, 640, LINE_Y(4) - 180, 0);
+    draw_stamp_at(grey, level, 640, LINE_Y(4) - 180, 0, 0);
 }
 
 START_TEST(test_stamp_over_header)
@@ -485,6 +486,20 @@ START_TEST(test_stamp_over_header)
 }
 END_TEST
 
+/* The stamps cs_ocr_clean_stamps finds on grey thresholded (the page is
+ * straight: no deskew needed). */
+static int
+stamps_found(PIX *grey)
+{
+    PIX *bin = pixThresholdToBinary(grey, 150);
+    int found = -1;
+
+    ck_assert_ptr_nonnull(bin);
+    ck_assert_int_eq(cs_ocr_clean_stamps(bin, 300, &found), 0);
+    pixDestroy(&bin);
+    return found;
+}
+
 /*
  * A stamp beside the short header lines, its words on the rows of the
  * first three lines and its frame in the blank space between the header
@@ -499,7 +514,8 @@ stamp_beside_lines(int dash)
     PIX *grey = pixCopy(NULL, fx.grey);
     char *got;
 
-    draw_stamp_at(grey, 70, 1000, LINE_Y(2) - 216, dash);
+    draw_stamp_at(grey, 70, 1000, LINE_Y(2) - 216, dash, 3);
+    ck_assert_int_eq(stamps_found(grey), 1);
     got = read_page(grey, 1);
     ck_assert_msg(strstr(got, "RECEIVED") == NULL && strstr(got, "JUN") == NULL
                   && strstr(got, "2019 2019") == NULL,
@@ -522,6 +538,27 @@ START_TEST(test_broken_stamp_frame)
 END_TEST
 
 /*
+ * A pale stamp whose frame's sides are broken by gaps taller than the
+ * strokes are wide, its lower edge through a line of print: the gaps are
+ * closed more along the sides than across them (stamp.c, note 1).
+ */
+START_TEST(test_stamp_across_a_line)
+{
+    PIX *grey = pixCopy(NULL, fx.grey);
+    char *got;
+
+    draw_stamp_at(grey, 70, 1100, LINE_Y(6) - 318, 25, 9);
+    ck_assert_int_eq(stamps_found(grey), 1);
+    got = read_page(grey, 1);
+    ck_assert_msg(strstr(got, "RECEIVED") == NULL && strstr(got, "JUN") == NULL,
+                  "the stamp's words were read: %s", got);
+    free(got);
+    assert_reads(grey, 1, 10, "a stamp across a line");
+    pixDestroy(&grey);
+}
+END_TEST
+
+/*
  * A box printed around the header lines (forms box their sections): a
  * hollow frame of a stamp's size, but straight on the page.  It is not a
  * stamp, and what it holds is read (stamp.c, note 4).
@@ -535,6 +572,7 @@ START_TEST(test_printed_box_kept)
     darken_rect(grey, x0, y0 + h - t, w, t, 0);
     darken_rect(grey, x0, y0, t, h, 0);
     darken_rect(grey, x0 + w - t, y0, t, h, 0);
+    ck_assert_int_eq(stamps_found(grey), 0);
     assert_reads(grey, 1, 6, "a printed box around the header");
     pixDestroy(&grey);
 }
@@ -609,6 +647,7 @@ cleanup_suite(void)
     tcase_add_test(tc, test_stamp_beside_header_lines);
     tcase_add_test(tc, test_broken_stamp_frame);
     tcase_add_test(tc, test_printed_box_kept);
+    tcase_add_test(tc, test_stamp_across_a_line);
     tcase_add_test(tc, test_kept_page_keeps_stamp);
     suite_add_tcase(s, tc);
     return s;
