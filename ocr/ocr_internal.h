@@ -139,6 +139,10 @@ struct TessBaseAPI;
 int cs_ocr_words_collect(struct TessBaseAPI *api, cs_ocr_word **pwords, size_t *pn);
 void cs_ocr_words_free(cs_ocr_word **pwords, size_t *pn);
 
+/* ---- barcode.c ---- */
+/* The kept page's barcodes into res (never fails the page: barcodes_error). */
+void cs_ocr_page_barcodes(struct Pix *pix, cs_ocr_result *res);
+
 /* ---- encode.c ---- */
 int cs_ocr_encode_g4(struct Pix *pix, int dpi, unsigned char **pdata, size_t *plen,
                      char *err, size_t errlen);
