@@ -65,6 +65,7 @@ typedef struct cs_cleanup {
     int    blank;              /* 1: judged blank; no OCR was run */
     double ms_decode, ms_normalise, ms_orient, ms_deskew, ms_binarise, ms_clean, ms_blank,
            ms_ocr, ms_encode;  /* milliseconds per step */
+    double ms_barcodes;        /* reading the kept page's barcodes (barcode.c) */
 } cs_cleanup;
 
 typedef struct cs_ocr_result {
@@ -79,6 +80,9 @@ typedef struct cs_ocr_result {
     size_t nwords;
     unsigned char *cleaned;    /* the cleaned page as a bilevel G4 TIFF (malloc'd), or NULL */
     size_t cleaned_len;
+    char **barcodes;           /* payloads of the kept page's barcodes (cs_ocr_barcodes_pix), */
+    size_t nbarcodes;          /*   malloc'd, or NULL with 0 */
+    char barcodes_error[160];  /* why they could not be read ("" when they were) */
 } cs_ocr_result;
 
 /*
@@ -148,6 +152,22 @@ int cs_pdf_images_parse(const char *name, cs_pdf_images *mode);
 int  cs_ocr_barcodes(const unsigned char *g4, size_t len, char ***texts, size_t *n, char *err,
                      size_t errlen);
 void cs_ocr_barcodes_free(char ***texts, size_t *n);
+
+/* cs_ocr_barcodes_pix: the same on the cleaned page in memory (1 bpp), no
+ * decoding; cs_ocr_page fills cs_ocr_result.barcodes with it. */
+struct Pix;
+int  cs_ocr_barcodes_pix(struct Pix *pix, char ***texts, size_t *n, char *err, size_t errlen);
+
+/*
+ * cs_ocr_barcode_bands: where on a cleaned page (1 bpp) a barcode may be:
+ * up to max rectangles (pixels) that hold something like bars, which are
+ * all cs_ocr_barcodes_pix scans.  Returns their number (0: nothing like a
+ * barcode), or -1 when there are more than max (the whole page is scanned).
+ */
+typedef struct cs_ocr_band {
+    int x, y, w, h;
+} cs_ocr_band;
+int  cs_ocr_barcode_bands(struct Pix *pix, cs_ocr_band *bands, int max);
 
 /* One cover sheet: up to CS_COVERSHEET_LINES lines of large print (NULL
  * ends them early) and its barcode's payload (Code 128). */

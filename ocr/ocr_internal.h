@@ -87,6 +87,14 @@ typedef struct cs_g4_raw {
 } cs_g4_raw;
 int cs_ocr_tiff_g4_raw(const void *data, size_t len, cs_g4_raw *raw, char *err, size_t errlen);
 
+/* A page's JPEG as stored in its TIFF (cs_ocr_tiff_jpeg_raw), for the PDF. */
+typedef struct cs_jpeg_raw {
+    unsigned char *data;       /* a complete JPEG stream, malloc'd */
+    size_t len;
+    int width, height, components;   /* from the TIFF directory: 1 grey, 3 YCbCr */
+} cs_jpeg_raw;
+int cs_ocr_tiff_jpeg_raw(const void *data, size_t len, int page, cs_jpeg_raw *jpeg);
+
 /* ---- decode.c ---- */
 int cs_ocr_decode(const void *data, size_t len, int page, struct Pix **ppix,
                   int *pdpi, int *pinferred, char *err, size_t errlen);
@@ -139,6 +147,10 @@ struct TessBaseAPI;
 int cs_ocr_words_collect(struct TessBaseAPI *api, cs_ocr_word **pwords, size_t *pn);
 void cs_ocr_words_free(cs_ocr_word **pwords, size_t *pn);
 
+/* ---- barcode.c ---- */
+/* The kept page's barcodes into res (never fails the page: barcodes_error). */
+void cs_ocr_page_barcodes(struct Pix *pix, cs_ocr_result *res);
+
 /* ---- encode.c ---- */
 int cs_ocr_encode_g4(struct Pix *pix, int dpi, unsigned char **pdata, size_t *plen,
                      char *err, size_t errlen);
@@ -154,12 +166,12 @@ int cs_pdf_put_font(struct cs_buf *out, size_t obj, size_t *offset);
 int cs_pdf_srgb_icc(struct cs_buf *icc);
 int cs_pdf_xmp(struct cs_buf *b, const char *title, long long created, long long modified);
 int cs_pdf_info_dict(struct cs_buf *b, const char *title, long long created, long long modified);
-typedef struct cs_pdf_jpeg {
-    unsigned char *data;       /* malloc'd */
-    size_t len;
-    int width, height, components;
-} cs_pdf_jpeg;
+/* A page's original as JPEG, as scanned (not turned): the page's matrix
+ * turns it (cs_pdf_place_original). */
+typedef cs_jpeg_raw cs_pdf_jpeg;
 int cs_pdf_original_jpeg(const cs_pdf_page *p, int width, int height, cs_pdf_jpeg *jpeg,
                          char *err, size_t errlen);
+int cs_pdf_place_original(struct cs_buf *content, const cs_pdf_page *p, const cs_pdf_jpeg *jpeg,
+                          double pw, double ph);
 
 #endif

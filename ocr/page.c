@@ -376,6 +376,7 @@ int cs_ocr_page(cs_ocr_engine *e, const void *data, size_t len, int page,
     if (cs_ocr_encode_g4(pix, c->dpi, &res->cleaned, &res->cleaned_len, err, errlen) < 0)
         goto out;
     c->ms_encode = cs_now_ms() - t0;
+    cs_ocr_page_barcodes(pix, res);     /* on the page in memory: barcode.c, note 1 */
 
     res->width = pixGetWidth(pix);
     res->height = pixGetHeight(pix);
@@ -400,5 +401,6 @@ void cs_ocr_result_clear(cs_ocr_result *res)
     free(res->text);
     cs_ocr_words_free(&res->words, &res->nwords);
     free(res->cleaned);
+    cs_ocr_barcodes_free(&res->barcodes, &res->nbarcodes);
     memset(res, 0, sizeof *res);
 }

@@ -28,6 +28,9 @@
  *      (in the ocr stage, with the reason); the other pages are read.  A
  *      hostile header rarely comes with its data, so such a page is not
  *      held to lie inside the file either.
+ *   4. Raw strips for the PDF, not decoded: a cleaned page's G4 data
+ *      (cs_ocr_tiff_g4_raw) and a page scanned as JPEG, its JPEGTables
+ *      joined in (cs_ocr_tiff_jpeg_raw; pdf_image.c, note 4).
  */
 #include "ocr/ocr_internal.h"
 
@@ -306,6 +309,32 @@ out:
     return rc;
 }
 
+/* The fields of the current directory that say how its pixels are stored. */
+typedef struct layout {
+    uint32_t w, h;
+    uint16_t comp, bits, spp, photometric;
+} layout;
+
+static void read_layout(TIFF *tif, layout *l)
+{
+    *l = (layout){0, 0, 0, 1, 1, PHOTOMETRIC_MINISWHITE};
+    TIFFGetField(tif, TIFFTAG_IMAGEWIDTH, &l->w);
+    TIFFGetField(tif, TIFFTAG_IMAGELENGTH, &l->h);
+    TIFFGetField(tif, TIFFTAG_COMPRESSION, &l->comp);
+    TIFFGetFieldDefaulted(tif, TIFFTAG_BITSPERSAMPLE, &l->bits);
+    TIFFGetFieldDefaulted(tif, TIFFTAG_SAMPLESPERPIXEL, &l->spp);
+    TIFFGetField(tif, TIFFTAG_PHOTOMETRIC, &l->photometric);
+}
+
+/* A TIFF in memory opened for reading its raw strips (errors to our buffer). */
+static TIFF *open_raw(memsrc *m, const char *name)
+{
+    cs_ocr_tiff_quiet();
+    tiff_last_error[0] = '\0';
+    return TIFFClientOpen(name, "rmc", (thandle_t)m, mem_read, mem_write, mem_seek, mem_close,
+                          mem_size, mem_map, mem_unmap);
+}
+
 /*
  * cs_ocr_tiff_g4_raw: the still-compressed image data of page 1 of a
  * bilevel G4 TIFF written as one strip (what cs_ocr_encode_g4 writes), for
@@ -316,33 +345,23 @@ int cs_ocr_tiff_g4_raw(const void *data, size_t len, cs_g4_raw *raw, char *err, 
 {
     memsrc m = {data, len, 0};
     TIFF *tif = NULL;
-    uint32_t w = 0, h = 0;
-    uint16_t comp = 0, bits = 1, spp = 1, photometric = PHOTOMETRIC_MINISWHITE,
-             fill = FILLORDER_MSB2LSB;
+    layout l;
+    uint16_t fill = FILLORDER_MSB2LSB;
     uint64_t count;
     int rc = -1;
 
     memset(raw, 0, sizeof *raw);
     if (!cs_ocr_is_tiff(data, len))
         return cs_fail(err, errlen, "not a TIFF image");
-    cs_ocr_tiff_quiet();
-    tiff_last_error[0] = '\0';
-    tif = TIFFClientOpen("g4", "rmc", (thandle_t)&m, mem_read, mem_write, mem_seek,
-                         mem_close, mem_size, mem_map, mem_unmap);
-    if (!tif)
+    if (!(tif = open_raw(&m, "g4")))
         return cs_fail(err, errlen, "not a readable TIFF: %s", cs_ocr_tiff_last_error());
-    TIFFGetField(tif, TIFFTAG_IMAGEWIDTH, &w);
-    TIFFGetField(tif, TIFFTAG_IMAGELENGTH, &h);
-    TIFFGetField(tif, TIFFTAG_COMPRESSION, &comp);
-    TIFFGetFieldDefaulted(tif, TIFFTAG_BITSPERSAMPLE, &bits);
-    TIFFGetFieldDefaulted(tif, TIFFTAG_SAMPLESPERPIXEL, &spp);
-    TIFFGetField(tif, TIFFTAG_PHOTOMETRIC, &photometric);
+    read_layout(tif, &l);
     TIFFGetFieldDefaulted(tif, TIFFTAG_FILLORDER, &fill);
-    if (w == 0 || h == 0 || (long long)w * h > CS_MAX_PAGE_PIXELS) {
+    if (l.w == 0 || l.h == 0 || (long long)l.w * l.h > CS_MAX_PAGE_PIXELS) {
         cs_fail(err, errlen, "cleaned page has an implausible size");
         goto out;
     }
-    if (comp != COMPRESSION_CCITTFAX4 || bits != 1 || spp != 1 || TIFFIsTiled(tif)
+    if (l.comp != COMPRESSION_CCITTFAX4 || l.bits != 1 || l.spp != 1 || TIFFIsTiled(tif)
         || TIFFNumberOfStrips(tif) != 1) {
         cs_fail(err, errlen, "cleaned page is not a one-strip G4 TIFF");
         goto out;
@@ -365,15 +384,94 @@ int cs_ocr_tiff_g4_raw(const void *data, size_t len, cs_g4_raw *raw, char *err, 
     if (fill == FILLORDER_LSB2MSB)
         TIFFReverseBits(raw->data, (tmsize_t)count);
     raw->len = (size_t)count;
-    raw->width = (int)w;
-    raw->height = (int)h;
-    raw->black_is_1 = photometric == PHOTOMETRIC_MINISBLACK;
+    raw->width = (int)l.w;
+    raw->height = (int)l.h;
+    raw->black_is_1 = l.photometric == PHOTOMETRIC_MINISBLACK;
     rc = 0;
 out:
     if (rc < 0) {
         free(raw->data);
         memset(raw, 0, sizeof *raw);
     }
+    TIFFClose(tif);
+    return rc;
+}
+
+/* A complete JPEG stream from a strip and the JPEGTables it leaves out:
+ * the strip's SOI, the tables between their SOI and EOI, the rest of the
+ * strip.  NULL when either is not framed as JPEG or memory ran out. */
+static unsigned char *join_tables(const unsigned char *strip, size_t slen,
+                                  const unsigned char *tables, size_t tlen, size_t *out_len)
+{
+    unsigned char *out;
+
+    if (slen < 4 || strip[0] != 0xFF || strip[1] != 0xD8)
+        return NULL;
+    if (!tables || tlen < 4) {
+        tables = NULL;
+        tlen = 4;
+    } else if (tables[0] != 0xFF || tables[1] != 0xD8 || tables[tlen - 2] != 0xFF
+               || tables[tlen - 1] != 0xD9) {
+        return NULL;
+    }
+    if (!(out = malloc(slen + tlen - 4)))
+        return NULL;
+    memcpy(out, strip, 2);
+    if (tables)
+        memcpy(out + 2, tables + 2, tlen - 4);
+    memcpy(out + 2 + (tlen - 4), strip + 2, slen - 2);
+    *out_len = slen + tlen - 4;
+    return out;
+}
+
+/*
+ * cs_ocr_tiff_jpeg_raw: page (1-based) of a TIFF as the JPEG stream it
+ * holds, without decoding, when it is one strip of 8-bit JPEG (new-style,
+ * compression 7), grey (min-is-black) or YCbCr, stored top row first.
+ * Returns 1 with *jpeg filled (data malloc'd), 0 when the page is not of
+ * that kind (decode it instead), -1 when the file cannot be read.
+ */
+int cs_ocr_tiff_jpeg_raw(const void *data, size_t len, int page, cs_jpeg_raw *jpeg)
+{
+    memsrc m = {data, len, 0};
+    TIFF *tif;
+    layout l;
+    uint32_t tlen = 0;
+    uint16_t planar = PLANARCONFIG_CONTIG, orientation = ORIENTATION_TOPLEFT;
+    const unsigned char *tables = NULL;
+    uint64_t off, count;
+    int rc = 0;
+
+    memset(jpeg, 0, sizeof *jpeg);
+    if (!(tif = open_raw(&m, "jpeg")))
+        return -1;
+    if (page < 1 || !TIFFSetDirectory(tif, (tdir_t)(page - 1))) {
+        rc = -1;
+        goto out;
+    }
+    read_layout(tif, &l);
+    TIFFGetFieldDefaulted(tif, TIFFTAG_PLANARCONFIG, &planar);
+    TIFFGetField(tif, TIFFTAG_ORIENTATION, &orientation);
+    if (l.comp != COMPRESSION_JPEG || l.bits != 8 || planar != PLANARCONFIG_CONTIG
+        || orientation != ORIENTATION_TOPLEFT || TIFFIsTiled(tif) || TIFFNumberOfStrips(tif) != 1
+        || !((l.spp == 1 && l.photometric == PHOTOMETRIC_MINISBLACK)
+             || (l.spp == 3 && l.photometric == PHOTOMETRIC_YCBCR)))
+        goto out;
+    off = TIFFGetStrileOffset(tif, 0);
+    count = TIFFGetStrileByteCount(tif, 0);
+    if (count == 0 || off > len || count > len - off)
+        goto out;
+    if (!TIFFGetField(tif, TIFFTAG_JPEGTABLES, &tlen, &tables))
+        tables = NULL;
+    jpeg->data = join_tables((const unsigned char *)data + off, (size_t)count, tables, tlen,
+                             &jpeg->len);
+    if (jpeg->data) {
+        jpeg->width = (int)l.w;
+        jpeg->height = (int)l.h;
+        jpeg->components = l.spp;
+        rc = 1;
+    }
+out:
     TIFFClose(tif);
     return rc;
 }

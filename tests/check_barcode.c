@@ -26,6 +26,11 @@
  *               but ignored: no separator, the document stays whole
  *   patch       a PATCH-T page and a page of the site's prefix (SEP-,
  *               CHARTSCAN_SEPARATOR_PREFIX) split documents
+ *   filter      the pre-filter that spares ZBar pages without bars
+ *               (ocr/barcode.c, note 5): small labels (0.3 inch, crooked,
+ *               sideways, upside down, at 200 dpi through cs_ocr_page) are
+ *               found and read; a page of text, straight capitals and a
+ *               ruled table has no band to scan
  *
  * The fixture (main) prints the sheets, builds the archive (one TIFF per
  * case), submits it and works it once; the cases check what came out.
@@ -43,38 +48,50 @@
 
 #include "common/common.h"
 #include "indexer/indexer.h"
+#include "ocr/ocr.h"
 #include "tests/harness.h"
 
 static th_env env;
 
 /* ---- building the pages ---- */
 
-/* A text page (Courier 12 pt, one line a string) rendered by gs at dpi. */
-static PIX *text_page(const char *name, int dpi, const char *const *lines)
+/* A page of PostScript (body: what is drawn) rendered by gs at dpi, bilevel. */
+static PIX *ps_page(const char *name, int dpi, const char *body)
 {
     char ps[800], tif[800];
     FILE *f;
     PIX *pix;
-    int y = 720;
 
     snprintf(ps, sizeof ps, "%s/%s.ps", env.dir, name);
     snprintf(tif, sizeof tif, "%s/%s.tif", env.dir, name);
     f = fopen(ps, "w");
     ck_assert_ptr_nonnull(f);
-    fputs("%!PS\n/Courier findfont 12 scalefont setfont\n", f);
-    for (; *lines; lines++, y -= 18) {
-        fprintf(f, "72 %d moveto (", y);
-        for (const char *p = *lines; *p; p++)
-            fprintf(f, strchr("()\\", *p) ? "\\%c" : "%c", *p);
-        fputs(") show\n", f);
-    }
-    fputs("showpage\n", f);
+    fprintf(f, "%%!PS\n%sshowpage\n", body);
     fclose(f);
     ck_assert_int_eq(th_sh("gs -q -dNOPAUSE -dBATCH -dSAFER -sDEVICE=tiffg4 -r%d -sOutputFile=%s %s",
                            dpi, tif, ps), 0);
     pix = pixRead(tif);
     ck_assert_ptr_nonnull(pix);
     return pix;
+}
+
+/* A text page (Courier 12 pt, one line a string) rendered by gs at dpi. */
+static PIX *text_page(const char *name, int dpi, const char *const *lines)
+{
+    char body[4000];
+    size_t len = 0;
+    int y = 720;
+
+    len += (size_t)snprintf(body, sizeof body, "/Courier findfont 12 scalefont setfont\n");
+    for (; *lines; lines++, y -= 18) {
+        len += (size_t)snprintf(body + len, sizeof body - len, "72 %d moveto (", y);
+        for (const char *p = *lines; *p; p++)
+            len += (size_t)snprintf(body + len, sizeof body - len,
+                                    strchr("()\\", *p) ? "\\%c" : "%c", *p);
+        len += (size_t)snprintf(body + len, sizeof body - len, ") show\n");
+        ck_assert_uint_lt(len, sizeof body - 100);
+    }
+    return ps_page(name, dpi, body);
 }
 
 /* Page n of the sheets' PDF rendered by gs at dpi, as a bilevel image. */
@@ -89,10 +106,11 @@ static PIX *sheet_page(const char *pdf, int n, int dpi)
     return pixRead(tif);
 }
 
-/* Paint a Code 128 symbol of payload on pix at x, y (a label, a patch code). */
-static void stick(PIX *pix, const char *payload, int module, int x, int y)
+/* A Code 128 symbol of payload, module pixels a module, height pixels tall. */
+static PIX *symbol(const char *payload, int module, int height)
 {
     struct zint_symbol *sym = ZBarcode_Create();
+    PIX *pix;
 
     ck_assert_ptr_nonnull(sym);
     sym->symbology = BARCODE_CODE128;
@@ -100,10 +118,44 @@ static void stick(PIX *pix, const char *payload, int module, int x, int y)
     sym->scale = 0.5f;
     ck_assert_int_lt(ZBarcode_Encode_and_Buffer(sym, (const unsigned char *)payload,
                                                 (int)strlen(payload), 0), ZINT_ERROR);
+    pix = pixCreate(sym->bitmap_width * module, height, 1);
+    ck_assert_ptr_nonnull(pix);
     for (int i = 0; i < sym->bitmap_width; i++)
         if (sym->bitmap[3 * i] < 128)
-            pixRasterop(pix, x + i * module, y, module, 40 * module, PIX_SET, NULL, 0, 0);
+            pixRasterop(pix, i * module, 0, module, height, PIX_SET, NULL, 0, 0);
     ZBarcode_Delete(sym);
+    return pix;
+}
+
+/* Paint a Code 128 symbol of payload on pix at x, y (a label, a patch code). */
+static void stick(PIX *pix, const char *payload, int module, int x, int y)
+{
+    PIX *bars = symbol(payload, module, 40 * module);
+
+    pixRasterop(pix, x, y, pixGetWidth(bars), pixGetHeight(bars), PIX_PAINT, bars, 0, 0);
+    pixDestroy(&bars);
+}
+
+/*
+ * A label sticker: the symbol height pixels tall, turned by quarter turns
+ * and degrees more (stuck on crooked), painted on pix with its centre at
+ * cx, cy.
+ */
+static void label(PIX *pix, const char *payload, int module, int height, int quarters,
+                  double degrees, int cx, int cy)
+{
+    PIX *bars = symbol(payload, module, height), *turned, *crooked;
+
+    turned = pixRotateOrth(bars, quarters);
+    ck_assert_ptr_nonnull(turned);
+    crooked = pixRotate(turned, (float)(degrees * M_PI / 180.0), L_ROTATE_SAMPLING,
+                        L_BRING_IN_WHITE, 0, 0);
+    ck_assert_ptr_nonnull(crooked);
+    pixRasterop(pix, cx - pixGetWidth(crooked) / 2, cy - pixGetHeight(crooked) / 2,
+                pixGetWidth(crooked), pixGetHeight(crooked), PIX_PAINT, crooked, 0, 0);
+    pixDestroy(&crooked);
+    pixDestroy(&turned);
+    pixDestroy(&bars);
 }
 
 /* Turn pix by degrees (a crooked feed), in place. */
@@ -544,15 +596,127 @@ START_TEST(test_patch)
 }
 END_TEST
 
+/* ---- the filter: where barcodes may be (ocr/barcode.c, note 5) ---- */
+
+/* 1 when one of the n bands holds the point x, y. */
+static int in_bands(const cs_ocr_band *bands, int n, int x, int y)
+{
+    for (int i = 0; i < n; i++)
+        if (x >= bands[i].x && x < bands[i].x + bands[i].w && y >= bands[i].y
+            && y < bands[i].y + bands[i].h)
+            return 1;
+    return 0;
+}
+
+/* The filter finds a band at cx, cy on pix, and the one payload read there is want. */
+static void assert_found_and_read(PIX *pix, int cx, int cy, const char *want)
+{
+    cs_ocr_band bands[8];
+    char err[CS_ERRLEN] = "", **texts = NULL;
+    size_t n = 0;
+    int nbands = cs_ocr_barcode_bands(pix, bands, 8);
+
+    ck_assert_msg(nbands > 0 && in_bands(bands, nbands, cx, cy),
+                  "no band at %d,%d (%d bands)", cx, cy, nbands);
+    ck_assert_msg(cs_ocr_barcodes_pix(pix, &texts, &n, err, sizeof err) == 0, "%s", err);
+    ck_assert_uint_eq(n, 1);
+    ck_assert_str_eq(texts[0], want);
+    cs_ocr_barcodes_free(&texts, &n);
+}
+
+START_TEST(test_filter_finds_labels)
+{
+    PIX *pix = text_page("f1", 300, SMITH_NO_MRN);
+
+    /* a label 0.3 inch tall (90 rows at 300 dpi), modules of 3 pixels,
+     * stuck on 4 degrees crooked beside the text */
+    label(pix, "48213377", 3, 90, 0, 4.0, 1600, 300);
+    assert_found_and_read(pix, 1600, 300, "48213377");
+    pixDestroy(&pix);
+
+    /* the same label stuck sideways (a vertical symbol), 3 degrees off */
+    pix = text_page("f2", 300, SMITH_NO_MRN);
+    label(pix, "48213377", 3, 90, 1, -3.0, 2300, 1800);
+    assert_found_and_read(pix, 2300, 1800, "48213377");
+    pixDestroy(&pix);
+
+    /* over the text lines, upside down and 2 degrees off */
+    pix = text_page("f3", 300, SMITH_NO_MRN);
+    label(pix, "MRN:55501234", 3, 90, 2, 2.0, 700, 330);
+    assert_found_and_read(pix, 700, 330, "MRN:55501234");
+    pixDestroy(&pix);
+}
+END_TEST
+
+/* A page at 200 dpi through cs_ocr_page: the label is read on the kept page. */
+START_TEST(test_filter_label_through_page)
+{
+    PIX *pix = text_page("f4", 200, DOE_NO_MRN);
+    cs_ocr_engine *e = NULL;
+    cs_ocr_result res;
+    l_uint8 *tif = NULL;
+    size_t len = 0;
+    char err[CS_ERRLEN] = "";
+
+    label(pix, "48213377", 2, 60, 0, 3.0, 1100, 120);     /* 0.3 inch at 200 dpi */
+    pixSetResolution(pix, 200, 200);
+    ck_assert_int_eq(pixWriteMemTiff(&tif, &len, pix, IFF_TIFF_G4), 0);
+    ck_assert_msg(cs_ocr_engine_new(NULL, &e, err, sizeof err) == 0, "%s", err);
+    ck_assert_msg(cs_ocr_page(e, tif, len, 1, &res, err, sizeof err) == 0, "%s", err);
+    ck_assert_str_eq(res.barcodes_error, "");
+    ck_assert_uint_eq(res.nbarcodes, 1);
+    ck_assert_str_eq(res.barcodes[0], "48213377");
+    cs_ocr_result_clear(&res);
+    cs_ocr_engine_free(&e);
+    lept_free(tif);
+    pixDestroy(&pix);
+}
+END_TEST
+
+/* Text, a large heading of straight capitals, a ruled table: nothing to scan. */
+START_TEST(test_filter_skips_text)
+{
+    static const char body[] =
+        "/Helvetica-Bold findfont 28 scalefont setfont 72 720 moveto (HILL MILL: INITIAL LIST) show\n"
+        "/Courier findfont 12 scalefont setfont\n"
+        "0 1 18 { 16 mul 690 exch sub 72 exch moveto"
+        " (minimum illicit nihil; lull in hill mill, 11 111 1l1 Ill) show } for\n"
+        "/Times-Roman findfont 10 scalefont setfont\n"
+        "0 1 6 { 14 mul 370 exch sub 72 exch moveto"
+        " (The patient was seen today for follow up; blood pressure is well controlled.) show } for\n"
+        "1 setlinewidth 0 1 10 { 15 mul 72 add dup 100 moveto 260 lineto stroke } for\n"
+        "0 1 8 { 20 mul 100 add 72 exch moveto 150 0 rlineto stroke } for\n";
+    PIX *pix = ps_page("f5", 300, body);
+    cs_ocr_band bands[8];
+    char err[CS_ERRLEN] = "", **texts = NULL;
+    size_t n = 1;
+    l_int32 ink = 0;
+
+    pixCountPixels(pix, &ink, NULL);
+    ck_assert_int_gt(ink, 100000);                  /* the page was drawn */
+    ck_assert_int_eq(cs_ocr_barcode_bands(pix, bands, 8), 0);
+    ck_assert_int_eq(cs_ocr_barcodes_pix(pix, &texts, &n, err, sizeof err), 0);
+    ck_assert_uint_eq(n, 0);
+    ck_assert_ptr_null(texts);
+    pixDestroy(&pix);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("barcode");
     TCase *unit = tcase_create("payload"), *tc = tcase_create("pipeline");
+    TCase *filter = tcase_create("filter");
     SRunner *sr;
     int failed;
 
     tcase_add_test(unit, test_payload);
     suite_add_tcase(s, unit);
+    tcase_add_test(filter, test_filter_finds_labels);
+    tcase_add_test(filter, test_filter_label_through_page);
+    tcase_add_test(filter, test_filter_skips_text);
+    tcase_set_timeout(filter, 120);
+    suite_add_tcase(s, filter);
     th_setup(&env, "barcode");
     if (chdir(env.dir) != 0)
         return 2;

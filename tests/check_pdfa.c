@@ -9,6 +9,8 @@
  *   documents   `chartscan export pdf` of a document from a G4 file and of
  *               one from a grey JPEG file: the checks above, the title (type
  *               and id, never the patient's name), the file 0600
+ *   passes      a page scanned as JPEG is in the PDF as stored: its image
+ *               decodes to the scan's very pixels; gs renders it without error
  *   bilevel     the render stage with cs_pdf_set_images("bilevel"), and back
  *   usage       --pdf-images takes original or bilevel only (exit 2)
  *
@@ -17,6 +19,7 @@
  * single pages and the sRGB profile's colours through Ghostscript.
  */
 #include <check.h>
+#include <leptonica/allheaders.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -206,6 +209,67 @@ START_TEST(test_documents_are_pdfa)
 }
 END_TEST
 
+/*
+ * A page scanned as JPEG goes into the PDF as it was stored (ocr/pdf_image.c,
+ * note 4): the PDF's image decodes to exactly the scan's pixels (a JPEG
+ * encoded again would not), and Ghostscript renders the page, turned by
+ * its matrix, without an error.
+ */
+START_TEST(test_jpeg_scan_passes_through)
+{
+    char path[300], prefix[300], jpg[320], q[400];
+    long jpeg = document_of("jpeg");
+    PGconn *c = th_connect(&env);
+    char *hex;
+    unsigned char *bytes;
+    size_t len;
+    long page_no;
+    PIX *scanned, *shown;
+    l_int32 same = 0;
+
+    snprintf(path, sizeof path, "%s/pass.pdf", env.dir);
+    export_pdf(jpeg, path);
+    snprintf(q, sizeof q, "SELECT %%s FROM page p JOIN source_file f ON f.id = p.file_id"
+                          " WHERE p.document_id = %ld ORDER BY p.file_id, p.page_no LIMIT 1", jpeg);
+    {
+        char sql[500];
+        snprintf(sql, sizeof sql, q, "p.page_no");
+        page_no = th_long(c, sql);
+        snprintf(sql, sizeof sql, q, "encode(f.data, 'hex')");
+        hex = th_value(c, sql);
+    }
+    PQfinish(c);
+    ck_assert_ptr_nonnull(hex);
+    len = strlen(hex) / 2;
+    bytes = malloc(len);
+    ck_assert_ptr_nonnull(bytes);
+    for (size_t i = 0; i < len; i++) {
+        unsigned v = 0;
+        ck_assert_int_eq(sscanf(hex + 2 * i, "%2x", &v), 1);
+        bytes[i] = (unsigned char)v;
+    }
+    free(hex);
+    scanned = pixReadMemTiff(bytes, len, (int)page_no - 1);
+    ck_assert_ptr_nonnull(scanned);
+
+    snprintf(prefix, sizeof prefix, "%s/pass", env.dir);
+    ck_assert_int_eq(th_sh("pdfimages -j -f 1 -l 1 %s %s", path, prefix), 0);
+    snprintf(jpg, sizeof jpg, "%s-000.jpg", prefix);
+    shown = pixRead(jpg);
+    ck_assert_ptr_nonnull(shown);
+    ck_assert_int_eq(pixEqual(scanned, shown, &same), 0);
+    ck_assert_msg(same, "the PDF's image is not the scan's JPEG (%dx%d against %dx%d)",
+                  pixGetWidth(shown), pixGetHeight(shown), pixGetWidth(scanned),
+                  pixGetHeight(scanned));
+    ck_assert_int_eq(th_sh("gs -q -dSAFER -dNOPAUSE -dBATCH -dPDFSTOPONERROR -sDEVICE=nullpage"
+                           " %s >/dev/null 2>&1", path), 0);
+    pixDestroy(&shown);
+    pixDestroy(&scanned);
+    free(bytes);
+    unlink(jpg);
+}
+END_TEST
+
 START_TEST(test_bilevel_images_when_asked)
 {
     char path[300], err[CS_ERRLEN] = "";
@@ -253,6 +317,7 @@ static Suite *pdfa_suite(void)
     tcase_add_unchecked_fixture(tc, setup, teardown);
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, test_documents_are_pdfa);
+    tcase_add_test(tc, test_jpeg_scan_passes_through);
     tcase_add_test(tc, test_bilevel_images_when_asked);
     tcase_add_test(tc, test_option_usage);
     suite_add_tcase(s, tc);

@@ -12,9 +12,10 @@
  *      other's page as pending and leave the file unassembled.
  *   3. A page that cannot be decoded is the input's fault, not the stage's:
  *      it is marked failed with the reason and the job completes.
- *   4. Barcodes are read on the cleaned page (ocr/barcode.c) and their
- *      payloads stored with it; a page whose barcode is a separator (a
- *      chartscan cover sheet with a good check value, a patch code, the
+ *   4. Barcodes are read on the cleaned page while it is in memory
+ *      (cs_ocr_page: ocr/barcode.c, note 5) and their payloads stored
+ *      with it; a page whose barcode is a separator (a chartscan cover
+ *      sheet with a good check value, a patch code, the
  *      site's CHARTSCAN_SEPARATOR_PREFIX) gets status 'separator'.  A page
  *      whose barcodes cannot be read is processed without them.
  */
@@ -115,9 +116,10 @@ static int store_result(cs_store *s, long long page_id, const cs_ocr_result *res
     snprintf(blank, sizeof blank, "%.5f", c->blank_score);
     snprintf(ms, sizeof ms,
              "{\"decode\":%.1f,\"normalise\":%.1f,\"orient\":%.1f,\"deskew\":%.1f,"
-             "\"binarise\":%.1f,\"clean\":%.1f,\"blank\":%.1f,\"ocr\":%.1f,\"encode\":%.1f}",
+             "\"binarise\":%.1f,\"clean\":%.1f,\"blank\":%.1f,\"ocr\":%.1f,\"encode\":%.1f,"
+             "\"barcodes\":%.1f}",
              c->ms_decode, c->ms_normalise, c->ms_orient, c->ms_deskew, c->ms_binarise,
-             c->ms_clean, c->ms_blank, c->ms_ocr, c->ms_encode);
+             c->ms_clean, c->ms_blank, c->ms_ocr, c->ms_encode, c->ms_barcodes);
     values[0] = cs_i64(b[0], page_id);
     values[1] = c->blank ? "blank" : "done";
     values[2] = res->text ? res->text : "";
@@ -146,18 +148,6 @@ static int store_result(cs_store *s, long long page_id, const cs_ocr_result *res
         return -1;
     PQclear(r);
     return store_words(s, page_id, res, err, errlen);
-}
-
-/* The payloads of the page's barcodes (note 4), read outside any transaction. */
-static void read_barcodes(long long page_id, const cs_ocr_result *res, char ***texts, size_t *n)
-{
-    char why[CS_ERRLEN];
-
-    *texts = NULL;
-    *n = 0;
-    if (res->cleaned &&
-        cs_ocr_barcodes(res->cleaned, res->cleaned_len, texts, n, why, sizeof why) < 0)
-        cs_log(CS_LOG_WARN, "page %lld: barcodes not read: %s", page_id, why);
 }
 
 /* Store them, and make the page a separator when one of them says so. */
@@ -204,8 +194,6 @@ int cs_stage_ocr(cs_store *s, cs_stage_ctx *ctx, const cs_job *job, char *err, s
 {
     char b[2][24], reason[CS_ERRLEN];
     cs_ocr_result res;
-    char **barcodes = NULL;
-    size_t nbarcodes = 0;
     PGresult *r;
     int page_no, ok;
 
@@ -236,8 +224,9 @@ int cs_stage_ocr(cs_store *s, cs_stage_ctx *ctx, const cs_job *job, char *err, s
         ok = cs_ocr_page(ctx->engine, ctx->file_data, ctx->file_len, page_no, &res, reason,
                          sizeof reason) == 0;
     }
-    if (ok)
-        read_barcodes(job->page_id, &res, &barcodes, &nbarcodes);
+    if (ok && res.barcodes_error[0])
+        cs_log(CS_LOG_WARN, "page %lld: barcodes not read: %s", (long long)job->page_id,
+               res.barcodes_error);
     if (ok)
         cs_log(CS_LOG_DEBUG, "page %lld: %s, rotation %d, skew %.2f, ocr %.0f ms, confidence %.0f",
                (long long)job->page_id, res.cleanup.blank ? "blank" : "text",
@@ -255,7 +244,7 @@ int cs_stage_ocr(cs_store *s, cs_stage_ctx *ctx, const cs_job *job, char *err, s
     }
     if (ok) {
         if (store_result(s, job->page_id, &res, err, errlen) < 0 ||
-            store_barcodes(s, job->page_id, barcodes, nbarcodes, err, errlen) < 0)
+            store_barcodes(s, job->page_id, res.barcodes, res.nbarcodes, err, errlen) < 0)
             goto fail;
     } else {
         const char *p[2] = {cs_i64(b[0], job->page_id), reason};
@@ -271,12 +260,10 @@ int cs_stage_ocr(cs_store *s, cs_stage_ctx *ctx, const cs_job *job, char *err, s
         goto fail;
     if (cs_pq_commit(s, err, errlen) < 0)
         goto fail;
-    cs_ocr_barcodes_free(&barcodes, &nbarcodes);
     cs_ocr_result_clear(&res);
     return 0;
 fail:
     cs_pq_rollback(s);
-    cs_ocr_barcodes_free(&barcodes, &nbarcodes);
     cs_ocr_result_clear(&res);
     return -1;
 }
