@@ -315,22 +315,55 @@ START_TEST(test_clean_page_unchanged)
 }
 END_TEST
 
-/* Every period, comma and colon stays; the specks around them go. */
-START_TEST(test_specks_removed_punctuation_kept)
+/* The speck step on grey (the clean page with specks drawn on it, freed
+ * here), thresholded: it whitens expected specks and gives back the clean
+ * page, its punctuation kept. */
+static void
+assert_specks_cleaned(PIX *grey, int expected)
 {
-    PIX *grey = pixCopy(NULL, fx.grey), *clean = pixThresholdToBinary(fx.grey, 150), *bin;
+    PIX *clean = pixThresholdToBinary(fx.grey, 150), *bin = pixThresholdToBinary(grey, 150);
     int removed = 0, equal = 0;
 
-    draw_specks(grey);
-    bin = pixThresholdToBinary(grey, 150);
+    ck_assert_ptr_nonnull(clean);
     ck_assert_ptr_nonnull(bin);
     ck_assert_int_eq(cs_ocr_clean_specks(bin, 300, &removed), 0);
-    ck_assert_int_eq(removed, 13);
+    ck_assert_int_eq(removed, expected);
     pixEqual(bin, clean, &equal);
     ck_assert_msg(equal, "the page without its specks differs from the clean page");
     pixDestroy(&bin);
     pixDestroy(&clean);
     pixDestroy(&grey);
+}
+
+/* Every period, comma and colon stays; the specks around them go. */
+START_TEST(test_specks_removed_punctuation_kept)
+{
+    PIX *grey = pixCopy(NULL, fx.grey);
+
+    draw_specks(grey);
+    assert_specks_cleaned(grey, 13);
+}
+END_TEST
+
+/* Specks on the lines themselves, beside letters, where no punctuation
+ * sits: at mid-height in a word gap, on the baseline before a line's first
+ * word, round at cap height in a word gap; and a blot as big as a letter
+ * in the empty line under the header.  They go; the page's periods,
+ * commas, colons and slashes (as next to letters as they are) stay. */
+START_TEST(test_specks_in_lines_removed)
+{
+    PIX *grey = pixCopy(NULL, fx.grey);
+
+    /* "The patient": the gap after "The", a little over halfway up the
+     * small letters */
+    disc(grey, CHAR_X(3) + 14, LINE_Y(6) - 12, 4);
+    /* before "She reports", on the baseline, a period's size */
+    disc(grey, CHAR_X(0) - 18, LINE_Y(7) - 4, 3);
+    /* "There was": the gap after "There", at the capitals' top */
+    disc(grey, CHAR_X(5) + 14, LINE_Y(8) - 24, 4);
+    /* between "Date of Service" and "HISTORY", 19 pixels across */
+    disc(grey, CHAR_X(20), LINE_Y(4) - 10, 9);
+    assert_specks_cleaned(grey, 4);
 }
 END_TEST
 
@@ -635,6 +668,7 @@ cleanup_suite(void)
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, test_clean_page_unchanged);
     tcase_add_test(tc, test_specks_removed_punctuation_kept);
+    tcase_add_test(tc, test_specks_in_lines_removed);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("reading");
