@@ -181,6 +181,10 @@ static json_t *pack(json_build *jb, const char *fmt, ...)
     json_t *v;
     va_list ap;
 
+    /* jansson leaves the error's code byte unset on some failed
+     * allocations: a code read from stack garbage once reported an
+     * out-of-memory failure as a format error (build_error) */
+    memset(&error, 0, sizeof error);
     va_start(ap, fmt);
     v = json_vpack_ex(&error, 0, fmt, ap);
     va_end(ap);
@@ -199,6 +203,8 @@ static void put(json_build *jb, json_t *object, const char *key, json_t *value)
 /* The error message for a resource that could not be built. */
 static int build_error(const json_build *jb, const char *what, char *err, size_t errlen)
 {
+    if (!jb->error.text[0])             /* jansson said nothing: an allocation failed */
+        return cs_fail(err, errlen, "out of memory");
     switch (json_error_code(&jb->error)) {
     case json_error_invalid_utf8:
         return cs_fail(err, errlen, "%s is not valid UTF-8", what);
