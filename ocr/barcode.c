@@ -6,7 +6,6 @@
  *
  * Interface routines:
  *   cs_ocr_barcodes_pix      the barcodes of a cleaned page in memory (1 bpp)
- *   cs_ocr_barcodes          the same from its G4 TIFF bytes
  *   cs_ocr_barcode_bands     where on the page bars may be (note 5)
  *   cs_ocr_page_barcodes     (ocr_internal.h) cs_ocr_page's hook
  *   cs_ocr_barcodes_free
@@ -458,35 +457,6 @@ out:
         zbar_image_scanner_destroy(scanner);
     if (rc < 0 || *n == 0)
         cs_ocr_barcodes_free(texts, n);
-    return rc;
-}
-
-/*
- * cs_ocr_barcodes()
- *
- *      Input:  g4, len (a cleaned page: a bilevel TIFF, as
- *                       cs_ocr_result.cleaned)
- *              texts, n, err, errlen (as cs_ocr_barcodes_pix)
- *      Return: as cs_ocr_barcodes_pix; -1 also when the image cannot be read
- */
-int cs_ocr_barcodes(const unsigned char *g4, size_t len, char ***texts, size_t *n, char *err,
-                    size_t errlen)
-{
-    PIX *pix = NULL;
-    int rc;
-
-    if (texts)
-        *texts = NULL;
-    if (n)
-        *n = 0;
-    if (!g4 || !texts || !n)
-        return cs_fail(err, errlen, "no page to read barcodes from");
-    if (!(pix = pixReadMemTiff(g4, len, 0)) || pixGetDepth(pix) != 1) {
-        pixDestroy(&pix);
-        return cs_fail(err, errlen, "could not read the cleaned page for barcodes");
-    }
-    rc = cs_ocr_barcodes_pix(pix, texts, n, err, errlen);
-    pixDestroy(&pix);
     return rc;
 }
 

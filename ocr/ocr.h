@@ -143,20 +143,16 @@ int cs_pdf_images_parse(const char *name, cs_pdf_images *mode);
 #define CS_OCR_MAX_BARCODES 16      /* payloads kept a page */
 
 /*
- * cs_ocr_barcodes: the payloads of the Code 128 and Code 39 barcodes on a
- * cleaned page (g4: cs_ocr_result.cleaned), printable ASCII only, without
- * duplicates, at most CS_OCR_MAX_BARCODES: *texts (free with
- * cs_ocr_barcodes_free) and *n.  Bounded in pixels and scan density.
- * Returns 0 (also when none), or -1 with the reason in err.
+ * cs_ocr_barcodes_pix: the payloads of the Code 128 and Code 39 barcodes on
+ * a cleaned page in memory (1 bpp; cs_ocr_page fills cs_ocr_result.barcodes
+ * with it), printable ASCII only, without duplicates, at most
+ * CS_OCR_MAX_BARCODES: *texts (free with cs_ocr_barcodes_free) and *n.
+ * Bounded in pixels and scan density.  Returns 0 (also when none), or -1
+ * with the reason in err.
  */
-int  cs_ocr_barcodes(const unsigned char *g4, size_t len, char ***texts, size_t *n, char *err,
-                     size_t errlen);
-void cs_ocr_barcodes_free(char ***texts, size_t *n);
-
-/* cs_ocr_barcodes_pix: the same on the cleaned page in memory (1 bpp), no
- * decoding; cs_ocr_page fills cs_ocr_result.barcodes with it. */
 struct Pix;
 int  cs_ocr_barcodes_pix(struct Pix *pix, char ***texts, size_t *n, char *err, size_t errlen);
+void cs_ocr_barcodes_free(char ***texts, size_t *n);
 
 /*
  * cs_ocr_barcode_bands: where on a cleaned page (1 bpp) a barcode may be:
