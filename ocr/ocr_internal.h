@@ -13,7 +13,8 @@
  *   orient.c     0/90/180/270 (Leptonica's text-orientation detector; when it
  *                is unsure and the page reads badly, recognition decides)
  *   deskew.c     find the skew on the 1 bpp page and rotate it away
- *   stamp.c      on the upright page: hand stamps (a box with its words)
+ *   stamp.c      on the upright page: hand stamps (a box with its words); a
+ *                lighter stamp on a grey scan thresholded again (stamp_grey.c)
  *   photocopy.c  on the upright page: toner streaks and rules, specks away from text
  *   engine.c     Tesseract, kept warm; words.c collects the words
  *   encode.c     the cleaned page as a G4 TIFF in memory
@@ -111,8 +112,22 @@ int cs_ocr_clean_borders(struct Pix *pix, int dpi, int *premoved);
 int cs_ocr_clean_holes(struct Pix *pix, int dpi, int *premoved);
 struct Pix *cs_ocr_clean_speckle(struct Pix *pixs, int dpi);
 
-/* ---- stamp.c ---- */
-int cs_ocr_clean_stamps(struct Pix *pix, int dpi, int *pfound);
+/* ---- stamp.c, stamp_grey.c ---- */
+/* The grey scan a bilevel page was thresholded from, and how the page was
+ * turned upright since: clockwise by rotation degrees, then straightened
+ * by -skew degrees (cs_cleanup's rotation and skew). */
+typedef struct cs_ocr_scan {
+    struct Pix *grey;          /* 8 bpp, as normalised; NULL for a bilevel scan */
+    int rotation;
+    double skew;
+} cs_ocr_scan;
+int cs_ocr_clean_stamps(struct Pix *pix, int dpi, const cs_ocr_scan *scan, int *pfound);
+/* stamp_grey.c: the box's pixels darker than a stamp's ink (NULL when
+ * not known), and print put back where a step whitened them (stamp.c, note 5) */
+int cs_ocr_stamp_ink(struct Pix *pix, const cs_ocr_scan *scan, int bx, int by,
+                     struct Pix *strokes, struct Pix **pdark);
+int cs_ocr_stamp_restore(struct Pix *pix, struct Pix *before, struct Pix *dark, int bx, int by);
+int cs_ocr_stamp_lift(struct Pix *pix, struct Pix *dark, int bx, int by);
 
 /* ---- photocopy.c ---- */
 struct Pix *cs_ocr_descreen(struct Pix *page, struct Pix *before, int dpi, int *pdone);

@@ -173,11 +173,13 @@ static int replace(PIX **ppix, PIX *next)
 /*
  * The top row of the path: decode, normalise, binarise, then borders,
  * holes and speckle.  *ppix is the cleaned bilevel page, *pgrey the grey
- * one when the tuning reads grey (else NULL); on failure either may be set,
+ * one when the tuning reads grey (else NULL), *pscan the normalised grey
+ * page of a grey scan, as scanned, for the stamp step (else NULL: it only
+ * keeps a reference to a buffer made anyway); on failure any may be set,
  * and the caller destroys them.
  */
 static int clean_page(const void *data, size_t len, int page, cs_cleanup *c,
-                      PIX **ppix, PIX **pgrey, char *err, size_t errlen)
+                      PIX **ppix, PIX **pgrey, PIX **pscan, char *err, size_t errlen)
 {
     PIX *before;
     double t0;
@@ -199,6 +201,8 @@ static int clean_page(const void *data, size_t len, int page, cs_cleanup *c,
     if (cs_ocr_tuning_current.ocr_grey && pixGetDepth(*ppix) == 8)
         *pgrey = pixClone(*ppix);
     before = pixClone(*ppix);
+    if (cs_ocr_tuning_current.stamps && pixGetDepth(*ppix) == 8)
+        *pscan = pixClone(*ppix);
     if (replace(ppix, cs_ocr_binarise(*ppix, c->dpi)) < 0
         || (cs_ocr_tuning_current.descreen
             && replace(ppix, cs_ocr_descreen(*ppix, before, c->dpi, &dotted)) < 0)) {
@@ -273,14 +277,17 @@ static int turn_upright(cs_ocr_engine *e, int page, cs_cleanup *c,
 /*
  * What needs the page upright and straight: stamps, then streaks (a
  * stamp's frame has straight sides), then specks (punctuation is told
- * from specks by the letters beside it on its line).  In place; the time
- * counts as cleanup.
+ * from specks by the letters beside it on its line).  scan is the grey
+ * page pix was thresholded from (NULL for a bilevel scan): a lighter
+ * stamp's box is thresholded again on it (stamp.c, note 5).  In place;
+ * the time counts as cleanup.
  */
-static int clean_upright(int page, cs_cleanup *c, PIX *pix, char *err, size_t errlen)
+static int clean_upright(int page, cs_cleanup *c, PIX *pix, PIX *scan, char *err, size_t errlen)
 {
     double t0 = cs_now_ms();
+    cs_ocr_scan grey = { scan, c->rotation, c->skew };
 
-    if ((cs_ocr_tuning_current.stamps && cs_ocr_clean_stamps(pix, c->dpi, NULL) < 0)
+    if ((cs_ocr_tuning_current.stamps && cs_ocr_clean_stamps(pix, c->dpi, &grey, NULL) < 0)
         || (cs_ocr_tuning_current.streaks && cs_ocr_clean_streaks(pix, c->dpi, NULL) < 0)
         || (cs_ocr_tuning_current.specks && cs_ocr_clean_specks(pix, c->dpi, NULL) < 0)) {
         cs_fail(err, errlen, "could not clean page %d", page);
@@ -352,7 +359,7 @@ int cs_ocr_page(cs_ocr_engine *e, const void *data, size_t len, int page,
                 cs_ocr_result *res, char *err, size_t errlen)
 {
     cs_cleanup *c;
-    PIX *pix = NULL, *grey = NULL, *reading = NULL;
+    PIX *pix = NULL, *grey = NULL, *scan = NULL, *reading = NULL;
     double t0;
     int rc = -1;
 
@@ -361,7 +368,7 @@ int cs_ocr_page(cs_ocr_engine *e, const void *data, size_t len, int page,
     if (err && errlen)
         err[0] = '\0';
 
-    if (clean_page(data, len, page, c, &pix, &grey, err, errlen) < 0)
+    if (clean_page(data, len, page, c, &pix, &grey, &scan, err, errlen) < 0)
         goto out;
 
     t0 = cs_now_ms();
@@ -385,8 +392,10 @@ int cs_ocr_page(cs_ocr_engine *e, const void *data, size_t len, int page,
             cs_fail(err, errlen, "out of memory");
             goto out;
         }
-        if (clean_upright(page, c, reading, err, errlen) < 0
-            || read_page(e, c, &reading, grey, res, &turn, err, errlen) < 0
+        if (clean_upright(page, c, reading, scan, err, errlen) < 0)
+            goto out;
+        pixDestroy(&scan);
+        if (read_page(e, c, &reading, grey, res, &turn, err, errlen) < 0
             || keep_turned(&pix, turn, c->dpi, err, errlen) < 0)
             goto out;
     } else if ((res->text = strdup("")) == NULL) {
@@ -409,6 +418,7 @@ int cs_ocr_page(cs_ocr_engine *e, const void *data, size_t len, int page,
     rc = 0;
 out:
     pixDestroy(&reading);
+    pixDestroy(&scan);
     pixDestroy(&grey);
     pixDestroy(&pix);
     if (rc < 0)

@@ -302,7 +302,7 @@ START_TEST(test_clean_page_unchanged)
 
     ck_assert_ptr_nonnull(bin);
     copy = pixCopy(NULL, bin);
-    ck_assert_int_eq(cs_ocr_clean_stamps(copy, 300, &found), 0);
+    ck_assert_int_eq(cs_ocr_clean_stamps(copy, 300, NULL, &found), 0);
     ck_assert_int_eq(found, 0);
     ck_assert_int_eq(cs_ocr_clean_streaks(copy, 300, &found), 0);
     ck_assert_int_eq(found, 0);
@@ -536,7 +536,7 @@ stamps_found(PIX *grey)
     int found = -1;
 
     ck_assert_ptr_nonnull(bin);
-    ck_assert_int_eq(cs_ocr_clean_stamps(bin, 300, &found), 0);
+    ck_assert_int_eq(cs_ocr_clean_stamps(bin, 300, NULL, &found), 0);
     pixDestroy(&bin);
     return found;
 }
@@ -608,6 +608,111 @@ START_TEST(test_printed_box_kept)
 }
 END_TEST
 
+/* ---- a lighter stamp on a grey scan (stamp.c, note 5) ---- */
+
+/* A stamp of ink level over lines 4 to 8: RECEIVED across the letters of
+ * line 6, the frame's top through the heading of line 5, its sides and
+ * bottom through the letters of lines 5 to 8. */
+static void
+draw_stamp_over_print(PIX *grey, int level)
+{
+    draw_stamp_at(grey, level, 700, LINE_Y(6) - 182, 0, 0);
+}
+
+/* The words of lines 5 to 8 the stamp covers, as printed. */
+static const char *const COVERED[] = {
+    "HISTORY OF PRESENT ILLNESS:",
+    "The patient is a pleasant woman who was well until four days ago.",
+    "She reports fever, chills and a dry cough, worse at night.",
+    "There was no chest pain, no palpitations and no syncope.",
+};
+
+/* The grey page (freed here) scanned grey, turned by quads of 90 degrees
+ * clockwise and then by degrees, read: the covered lines read whole, and
+ * the stamp's words not at all. */
+static void
+assert_grey_stamp_reads(PIX *grey, int quads, double degrees, const char *what)
+{
+    PIX *turned = pixRotateOrth(grey, quads), *scan;
+    char *got;
+
+    ck_assert_ptr_nonnull(turned);
+    scan = degrees != 0 ? pixRotate(turned, (float)(degrees * M_PI / 180.0), L_ROTATE_AREA_MAP,
+                                     L_BRING_IN_WHITE, 0, 0)
+                        : pixClone(turned);
+    ck_assert_ptr_nonnull(scan);
+    got = read_page(scan, 0);
+    ck_assert_msg(strstr(got, "RECEIVED") == NULL && strstr(got, "JUN") == NULL,
+                  "%s: the stamp's words were read: %s", what, got);
+    for (size_t i = 0; i < sizeof COVERED / sizeof COVERED[0]; i++)
+        ck_assert_msg(strstr(got, COVERED[i]) != NULL, "%s: \"%s\" did not read: %s", what,
+                      COVERED[i], got);
+    free(got);
+    pixDestroy(&scan);
+    pixDestroy(&turned);
+    pixDestroy(&grey);
+}
+
+/*
+ * A stamp in ink lighter than the print (grey 130 multiplied into the
+ * page, as a red or blue stamp scans), its frame and its words across
+ * printed letters, on a grey scan: the print under the stamp's ink is
+ * darker than the ink alone, so the letters it covers read whole.  On a
+ * bilevel scan nothing tells the inks apart and those letters were cut.
+ */
+START_TEST(test_grey_stamp_over_print)
+{
+    PIX *grey = pixCopy(NULL, fx.grey);
+
+    draw_stamp_over_print(grey, 130);
+    assert_grey_stamp_reads(grey, 0, 0.0, "a light stamp over print");
+}
+END_TEST
+
+/* The same page scanned upside down and 2 degrees askew: the stamp's box
+ * is found on the page turned upright and straightened, and its grey is
+ * taken from the scan turned the same way (stamp_grey.c, upright_grey). */
+START_TEST(test_grey_stamp_turned)
+{
+    PIX *grey = pixCopy(NULL, fx.grey);
+
+    draw_stamp_over_print(grey, 130);
+    assert_grey_stamp_reads(grey, 2, 2.0, "a light stamp over print, upside down and askew");
+}
+END_TEST
+
+/*
+ * A stamp as dark as the print (black, as the print is) on a grey scan: the grey cannot
+ * tell the inks apart, and the stamp step does on it exactly what it does
+ * on the bilevel page alone; a light one (grey 130) it treats otherwise.
+ */
+START_TEST(test_dark_stamp_as_bilevel)
+{
+    static const int levels[] = { 0, 130 };
+
+    for (int i = 0; i < 2; i++) {
+        PIX *grey = pixCopy(NULL, fx.grey), *bin, *alone;
+        cs_ocr_scan scan = { grey, 0, 0.0 };
+        int found = 0, equal = 0;
+
+        draw_stamp_over_print(grey, levels[i]);
+        bin = pixThresholdToBinary(grey, 150);
+        ck_assert_ptr_nonnull(bin);
+        alone = pixCopy(NULL, bin);
+        ck_assert_int_eq(cs_ocr_clean_stamps(alone, 300, NULL, &found), 0);
+        ck_assert_int_eq(found, 1);
+        ck_assert_int_eq(cs_ocr_clean_stamps(bin, 300, &scan, &found), 0);
+        ck_assert_int_eq(found, 1);
+        pixEqual(bin, alone, &equal);
+        ck_assert_msg(equal == (levels[i] == 0), "a stamp of grey %d was %s", levels[i],
+                      equal ? "taken off as on a bilevel page" : "taken off otherwise");
+        pixDestroy(&alone);
+        pixDestroy(&bin);
+        pixDestroy(&grey);
+    }
+}
+END_TEST
+
 /* Black pixels of the kept page (res.cleaned) of grey in the stamp's area. */
 static long
 kept_ink_in_stamp_area(PIX *grey)
@@ -666,6 +771,7 @@ cleanup_suite(void)
     tcase_add_test(tc, test_clean_page_unchanged);
     tcase_add_test(tc, test_specks_removed_punctuation_kept);
     tcase_add_test(tc, test_specks_in_lines_removed);
+    tcase_add_test(tc, test_dark_stamp_as_bilevel);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("reading");
@@ -680,6 +786,8 @@ cleanup_suite(void)
     tcase_add_test(tc, test_printed_box_kept);
     tcase_add_test(tc, test_stamp_across_a_line);
     tcase_add_test(tc, test_kept_page_keeps_stamp);
+    tcase_add_test(tc, test_grey_stamp_over_print);
+    tcase_add_test(tc, test_grey_stamp_turned);
     suite_add_tcase(s, tc);
     return s;
 }
