@@ -713,6 +713,43 @@ START_TEST(test_dark_stamp_as_bilevel)
 }
 END_TEST
 
+/*
+ * An oval stamp pressed straight (a round frame has no angle to tell it
+ * from print by), its ring across the ends of the header lines 1 to 4 and
+ * its words between them: stamp.c, note 6.
+ */
+START_TEST(test_round_stamp)
+{
+    PIX *grey = pixCopy(NULL, fx.grey), *s1 = pixCreate(700, 320, 1);
+    L_BMF *big = bmfCreate(NULL, 16), *small = bmfCreate(NULL, 10);
+    int x0 = 800, y0 = LINE_Y(2) - 160, ovf = 0;
+
+    ck_assert(grey && s1 && big && small);
+    for (int y = 0; y < 320; y++)
+        for (int x = 0; x < 700; x++) {
+            double dx = (x - 350) / 344.0, dy = (y - 160) / 154.0, d = sqrt(dx * dx + dy * dy);
+            double g = sqrt(dx * dx / (344.0 * 344.0) + dy * dy / (154.0 * 154.0));
+            if (g > 0 && fabs(d - 1.0) * d / g < 3.0)
+                pixSetPixel(s1, x, y, 1);
+        }
+    pixSetTextline(s1, big, "RECEIVED", 1, 300, 150, NULL, &ovf);
+    pixSetTextline(s1, small, "12 JUN 2019", 1, 400, 215, NULL, &ovf);
+    for (int y = 0; y < 320; y++)
+        for (int x = 0; x < 700; x++) {
+            l_uint32 v;
+            pixGetPixel(s1, x, y, &v);
+            if (v)
+                darken_rect(grey, x0 + x, y0 + y, 1, 1, 80);
+        }
+    ck_assert_int_eq(stamps_found(grey), 1);
+    assert_stamp_gone(grey, 8, "a round stamp");
+    bmfDestroy(&small);
+    bmfDestroy(&big);
+    pixDestroy(&s1);
+    pixDestroy(&grey);
+}
+END_TEST
+
 /* Black pixels of the kept page (res.cleaned) of grey in the stamp's area. */
 static long
 kept_ink_in_stamp_area(PIX *grey)
@@ -785,6 +822,7 @@ cleanup_suite(void)
     tcase_add_test(tc, test_broken_stamp_frame);
     tcase_add_test(tc, test_printed_box_kept);
     tcase_add_test(tc, test_stamp_across_a_line);
+    tcase_add_test(tc, test_round_stamp);
     tcase_add_test(tc, test_kept_page_keeps_stamp);
     tcase_add_test(tc, test_grey_stamp_over_print);
     tcase_add_test(tc, test_grey_stamp_turned);

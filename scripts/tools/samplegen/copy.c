@@ -11,7 +11,10 @@
  *
  *   stamp      a box (single or double frame) of 1.4-2.8 x 0.6-1.1 inch
  *              (larger when its text needs it) with RECEIVED in 12-20 pt
- *              and a date and sometimes a department in 8-12 pt, rotated
+ *              and a date and sometimes a department in 8-12 pt; or, on
+ *              half of the stamps, drawn from a stream of their own
+ *              (paperwork_draw_shape), the same lines in an oval frame, or
+ *              bare: a date stamp's lines with no frame at all; rotated
  *              -8..8 degrees, its top 0.5-2.0 inch down and its centre
  *              2.8-6.4 inch across (over the header lines), stroke 1-4
  *              pixels at 300 dpi before scaling, ink of grey level 60-190
@@ -32,6 +35,10 @@
  *              page, or its whole background would come out black.
  *
  * The printed text is the truth; the stamp's text is not.
+ *
+ * The oval and bare stamps came after the stamp cleanup was tuned (issue
+ * 16): they are kept as a class the cleanup has not seen, and the bench
+ * reports them apart ("stamp-box", "stamp-round", "stamp-plain" tags).
  */
 #include "scripts/tools/samplegen/samplegen.h"
 
@@ -92,6 +99,13 @@ void paperwork_draw(paperwork *pw, tk_rng *r)
     pw->lid_dark = tk_rng_range(r, 5, 60);
 }
 
+void paperwork_draw_shape(paperwork *pw, tk_rng *r)
+{
+    unsigned v = (unsigned)tk_rng_below(r, 4);
+
+    pw->stamp_shape = v < 2 ? STAMP_BOX : v == 2 ? STAMP_ROUND : STAMP_PLAIN;
+}
+
 /* ---- pixels ---- */
 
 static int clampv(double v)
@@ -110,6 +124,42 @@ static void darken(l_uint32 *data, int wpl, int x, int y, int level, double a)
 }
 
 /* ---- the stamp ---- */
+
+/* A ring of width t on the ellipse inscribed in pix's box, inset by inset. */
+static void ring(PIX *pix, int inset, int t)
+{
+    l_int32 w = pixGetWidth(pix), h = pixGetHeight(pix), x, y;
+    double a = w / 2.0 - inset, b = h / 2.0 - inset, cx = w / 2.0, cy = h / 2.0;
+
+    for (y = 0; y < h; y++) {
+        for (x = 0; x < w; x++) {
+            double dx = (x - cx) / a, dy = (y - cy) / b, d = sqrt(dx * dx + dy * dy);
+            /* pixels from the ellipse d = 1: (d - 1) over the gradient of d */
+            double g = sqrt(dx * dx / (a * a) + dy * dy / (b * b));
+            if (g > 0 && fabs(d - 1.0) * d / g < t / 2.0)
+                pixSetPixel(pix, x, y, 1);
+        }
+    }
+}
+
+/* The text block *pb moved into an oval frame (one or two rings) around
+ * it, wide enough that the text's corners stay inside. */
+static int oval(PIX **pb, int twice)
+{
+    l_int32 w = pixGetWidth(*pb), h = pixGetHeight(*pb);
+    int ow = (int)(w * 1.45), oh = (int)(h * 1.6);
+    PIX *o = pixCreate(ow, oh, 1);
+
+    if (!o)
+        return -1;
+    pixRasterop(o, (ow - w) / 2, (oh - h) / 2, w, h, PIX_SRC | PIX_DST, *pb, 0, 0);
+    ring(o, 4, 4);
+    if (twice)
+        ring(o, 14, 2);
+    pixDestroy(pb);
+    *pb = o;
+    return 0;
+}
 
 /* The stamp drawn black on white at 300 dpi, upright (8 bpp), or NULL. */
 static PIX *stamp_image(const paperwork *pw)
@@ -142,12 +192,14 @@ static PIX *stamp_image(const paperwork *pw)
         y = gap * (i + 1) + f->baselinetab[93] / 2;
         pixSetTextline(b1, f, text[i], 1, (w - tw) / 2 > 0 ? (w - tw) / 2 : 0, y, NULL, &ovf);
     }
-    for (i = 0; i <= pw->double_frame; i++) {
+    for (i = 0; pw->stamp_shape == STAMP_BOX && i <= pw->double_frame; i++) {
         BOX *box = i ? boxCreate(14, 14, w - 28, h - 28) : boxCreate(4, 4, w - 8, h - 8);
         if (box)
             pixRenderBox(b1, box, i ? 2 : 4, L_SET_PIXELS);
         boxDestroy(&box);
     }
+    if (pw->stamp_shape == STAMP_ROUND && oval(&b1, pw->double_frame) < 0)
+        goto out;
     thick = pw->stamp_stroke > 1 ? pixDilateBrick(NULL, b1, pw->stamp_stroke, pw->stamp_stroke)
                                  : pixClone(b1);
     pixDestroy(&b1);

@@ -8,7 +8,8 @@
  * lays out from 1<<20 + i, picks its scanner settings from 2<<20 + i,
  * each page's scan draws from 3<<20 + its number in the batch, and its
  * stamp and photocopy (copy.c) from 6<<20 + that number, so that adding
- * them left every other draw as it was.
+ * them left every other draw as it was, and the stamp's outline from
+ * 7<<20 + that number (added later: boxed stamps stayed as they were).
  */
 #include "scripts/tools/samplegen/samplegen.h"
 
@@ -218,10 +219,12 @@ static int make_bench_file(batch *bt, const bench_plan *pl, long i, long first_t
             uint64_t nr = bt->pages + sf.pages;
             tk_rng pr = tk_rng_stream(opt->seed, (3u << 20) + nr);
             tk_rng wr = tk_rng_stream(opt->seed, (6u << 20) + nr);
+            tk_rng sr = tk_rng_stream(opt->seed, (7u << 20) + nr);
             scan sc;
 
             scan_draw(&sc, &pr, doc.g4, doc.dpi, k == 1, k == 1 ? 0 : pl->turn[t]);
             paperwork_draw(&pw, &wr);
+            paperwork_draw_shape(&pw, &sr);
             /* a bilevel scanner is set for the page in front of it: below
              * a photocopy's grey, or the whole background would come out black */
             if (k == 0 && pw.copy && sc.g4 && sc.threshold > pw.toner - 45)

@@ -171,6 +171,7 @@ struct Pix *scan_page(struct Pix *paper, const scan *sc, tk_rng *r);
 /* A bench page's life on paper before the scan: a stamp and a photocopy. */
 typedef struct paperwork {
     int stamp, copy;                 /* 1: stamped / photocopied */
+    int stamp_shape;                 /* STAMP_BOX, STAMP_PLAIN or STAMP_ROUND */
     char date[16];
     const char *dept;
     int with_dept, double_frame;
@@ -190,8 +191,14 @@ typedef struct paperwork {
     int lid_dark;
 } paperwork;
 
+/* The stamp's outline: a rectangular frame, none (a date stamp's bare
+ * lines), or an oval frame. */
+enum { STAMP_BOX, STAMP_PLAIN, STAMP_ROUND };
+
 /* Draw a page's paperwork from its own stream (all draws, used or not). */
 void paperwork_draw(paperwork *pw, tk_rng *r);
+/* Draw the stamp's outline from a stream of its own (shape_stream). */
+void paperwork_draw_shape(paperwork *pw, tk_rng *shape_stream);
 /* Press the stamp onto the upright 8 bpp page at dpi, in place. */
 void stamp_page(struct Pix *paper, const paperwork *pw, int dpi, tk_rng *r);
 /* Photocopy the upright 8 bpp page at dpi, in place. */

@@ -89,6 +89,12 @@ static void scan_tags(const scan *sc, const paperwork *pw, cs_buf *t)
         TAG("photocopy");
     if (stamp)
         TAG("stamp");
+    if (stamp && pw->stamp_shape == STAMP_BOX)
+        TAG("stamp-box");
+    else if (stamp && pw->stamp_shape == STAMP_PLAIN)
+        TAG("stamp-plain");
+    else if (stamp)
+        TAG("stamp-round");
     if (!sc->blank && sc->turn == 0 && fabs(sc->skew) <= 2.0 && !sc->edges && !sc->holes &&
         !sc->blur && !sc->heavy_noise && !sc->shadow && !copy && !stamp)
         TAG("clean");
