@@ -6,7 +6,8 @@
  *   decode.c     TIFF bytes -> Pix (1 or 8 bpp), resolution from the tag or inferred
  *   normalise.c  -> about 300 dpi (grey filters; never replication of 1 bpp)
  *   binarise.c   -> 1 bpp: background normalisation, then a fixed threshold
- *                (photocopy.c: again, smoothed, when the background came out as dots)
+ *                (photocopy.c: again, smoothed, when the background came out as dots;
+ *                a bilevel scan's dots taken off by a majority filter)
  *   clean.c      whiten dark scanner borders (with their dithered fringe),
  *                punch holes and speckle
  *   blank.c      writing-shaped components of the cleaned page; blank pages stop here
@@ -60,7 +61,8 @@ typedef struct cs_ocr_tuning {
     int streaks;       /* 1: whiten toner streaks and rules (photocopy.c) */
     int specks;        /* 1: whiten specks away from text (photocopy.c) */
     int descreen;      /* 1: binarise again a page whose background came out as dots
-                        * (photocopy.c) */
+                        * (photocopy.c; a bilevel scan's by note 9), 2: smoothed even
+                        * when scanned bilevel (as before note 9) */
 } cs_ocr_tuning;
 
 extern cs_ocr_tuning cs_ocr_tuning_current;
@@ -106,6 +108,8 @@ struct Pix *cs_ocr_normalise(struct Pix *pixs, int dpi, int *pdpi);
 
 /* ---- binarise.c ---- */
 struct Pix *cs_ocr_binarise(struct Pix *pixs, int dpi);
+/* A bilevel page whose background came out as dots, without them (photocopy.c, note 9). */
+struct Pix *cs_ocr_binarise_dotted(struct Pix *page, int dpi);
 
 /* ---- clean.c ---- */
 int cs_ocr_clean_borders(struct Pix *pix, int dpi, int *premoved);
