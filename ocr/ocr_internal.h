@@ -15,7 +15,8 @@
  *                is unsure and the page reads badly, recognition decides)
  *   deskew.c     find the skew on the 1 bpp page and rotate it away
  *   stamp.c      on the upright page: hand stamps (a box with its words); a
- *                lighter stamp on a grey scan thresholded again (stamp_grey.c)
+ *                lighter stamp on a grey scan thresholded again (stamp_grey.c),
+ *                and one with no frame found by its ink (stamp_bare.c)
  *   photocopy.c  on the upright page: toner streaks and rules, specks away from text
  *   engine.c     Tesseract, kept warm; words.c collects the words
  *   encode.c     the cleaned page as a G4 TIFF in memory
@@ -58,6 +59,7 @@ typedef struct cs_ocr_tuning {
                         * (0: not; blank.c) */
     int recheck;       /* 1: second opinion on orientation by recognition (orient.c) */
     int stamps;        /* 1: whiten stamp boxes on the upright page (stamp.c) */
+    int stamps_bare;   /* 1: lift stamps with no frame off grey scans (stamp_bare.c) */
     int streaks;       /* 1: whiten toner streaks and rules (photocopy.c) */
     int specks;        /* 1: whiten specks away from text (photocopy.c) */
     int descreen;      /* 1: binarise again a page whose background came out as dots
@@ -132,6 +134,10 @@ int cs_ocr_stamp_ink(struct Pix *pix, const cs_ocr_scan *scan, int bx, int by,
                      struct Pix *strokes, struct Pix **pdark);
 int cs_ocr_stamp_restore(struct Pix *pix, struct Pix *before, struct Pix *dark, int bx, int by);
 int cs_ocr_stamp_lift(struct Pix *pix, struct Pix *dark, int bx, int by);
+int cs_ocr_stamp_bare_ink(struct Pix *pix, const cs_ocr_scan *scan, int bx, int by, int bw,
+                          int bh, int level, struct Pix **pdark);
+/* stamp_bare.c: stamps with no frame on a grey scan, lifted off by their grey */
+int cs_ocr_clean_bare_stamps(struct Pix *pix, int dpi, const cs_ocr_scan *scan, int *pfound);
 
 /* ---- photocopy.c ---- */
 struct Pix *cs_ocr_descreen(struct Pix *page, struct Pix *before, int dpi, int *pdone);

@@ -182,6 +182,7 @@ cs_ocr_tuning cs_ocr_tuning_current = {
     .blank_open = 2,
     .recheck = 1,
     .stamps = 1,
+    .stamps_bare = 1,
     .streaks = 1,
     .specks = 1,
     .descreen = 1,

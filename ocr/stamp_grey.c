@@ -235,6 +235,100 @@ out:
     return rc;
 }
 
+/* The ink of region beside the box at bx, bw wide (as lighter() counts it). */
+static l_int32 beside_print(PIX *region, int bx, int bw)
+{
+    l_int32 n = 0, all = 0;
+    BOX *box = boxCreate(bx, 0, bw, pixGetHeight(region));
+
+    pixCountPixels(region, &all, NULL);
+    if (box)
+        pixCountPixelsInRect(region, box, &n, NULL);
+    boxDestroy(&box);
+    return all - n;
+}
+
+/*!
+ * cs_ocr_stamp_bare_ink()
+ *
+ *      Input:  pix (1 bpp, upright and deskewed, the stamp still on it)
+ *              scan (the grey scan pix came from and how it was turned)
+ *              bx, by, bw, bh (a box of pix where a stamp with no frame lies)
+ *              level (the grey of the stamp's ink, measured on the scan)
+ *              pdark (<return> as cs_ocr_stamp_ink's, or NULL)
+ *      Return: 0 if OK, -1 on error
+ *
+ *  Notes:
+ *      (1) As cs_ocr_stamp_ink, with the stamp's strokes the box's ink
+ *          lighter than the cut (stamp_bare.c): the check that the cut
+ *          keeps the print beside the box and drops most of those is the
+ *          same.
+ */
+int cs_ocr_stamp_bare_ink(PIX *pix, const cs_ocr_scan *scan, l_int32 bx, l_int32 by,
+                          l_int32 bw, l_int32 bh, int level, PIX **pdark)
+{
+    int w = pixGetWidth(pix), h = pixGetHeight(pix), rx, rw, ok, rc = -1;
+    l_int32 n = 0;
+    PIX *grey = NULL, *region = NULL, *dark = NULL, *strokes = NULL, *light = NULL;
+    BOX *box = NULL;
+
+    *pdark = NULL;
+    if (!scan || !scan->grey || pixGetDepth(scan->grey) != 8 || bw <= 0 || bh <= 0)
+        return 0;
+    rx = bx - bh > 0 ? bx - bh : 0;
+    rw = (bx + bw + bh < w ? bx + bw + bh : w) - rx;
+    if (by < 0 || by + bh > h || bx < 0 || bx + bw > w)
+        return 0;
+    if ((grey = upright_grey(scan, w, h, rx, by, rw, bh)) == NULL
+        || (box = boxCreate(rx, by, rw, bh)) == NULL
+        || (region = pixClipRectangle(pix, box, NULL)) == NULL)
+        goto out;
+    rc = 0;
+    if (pixGetWidth(grey) != rw || pixGetHeight(grey) != bh
+        || pixGetWidth(region) != rw || pixGetHeight(region) != bh)
+        goto out;
+    boxDestroy(&box);
+    if ((dark = pixThresholdToBinary(grey, (int)(INK_CUT * level))) == NULL
+        || (box = boxCreate(bx - rx, 0, bw, bh)) == NULL
+        || (strokes = pixClipRectangle(region, box, NULL)) == NULL
+        || (light = pixClipRectangle(dark, box, NULL)) == NULL) {
+        rc = -1;
+        goto out;
+    }
+    /* the stamp's strokes: the box's ink out of reach of the cut's */
+    {
+        PIX *kept = near_dark(strokes, light);
+        if (!kept) {
+            rc = -1;
+            goto out;
+        }
+        pixSubtract(strokes, strokes, kept);
+        pixDestroy(&kept);
+    }
+    pixCountPixels(strokes, &n, NULL);
+    if (n < MIN_STROKE)
+        goto out;
+    /* with no print beside the box to check the cut on, the block's ink was
+     * measured lighter than the page's print (stamp_bare.c) */
+    if ((ok = beside_print(region, bx - rx, bw) < MIN_PRINT ? 1
+                                                            : lighter(region, dark, bx - rx, strokes)) < 0) {
+        rc = -1;
+        goto out;
+    }
+    if (ok) {
+        *pdark = light;
+        light = NULL;
+    }
+out:
+    pixDestroy(&light);
+    pixDestroy(&strokes);
+    pixDestroy(&dark);
+    pixDestroy(&region);
+    boxDestroy(&box);
+    pixDestroy(&grey);
+    return rc;
+}
+
 /*!
  * cs_ocr_stamp_lift()
  *

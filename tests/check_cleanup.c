@@ -462,32 +462,16 @@ END_TEST
  * pixels by gaps of 3 (side_gap on its sides, whose thin vertical strokes
  * a pale stamp loses more of), as a pale stamp comes out of the threshold.
  */
+/* Press the upright stamp s1 (1 bpp, freed here) onto grey at x0, y0 in
+ * ink of level: its strokes thickened, turned 3 degrees. */
 static void
-draw_stamp_at(PIX *grey, int level, int x0, int y0, int dash, int side_gap)
+press_stamp(PIX *grey, PIX *s1, int level, int x0, int y0)
 {
-    L_BMF *big = bmfCreate(NULL, 16), *small = bmfCreate(NULL, 10);
-    PIX *s1 = pixCreate(600, 260, 1), *thick, *s8, *rot;
-    BOX *frame = boxCreate(4, 4, 592, 252);
-    int ovf = 0;
+    PIX *thick = pixDilateBrick(NULL, s1, 2, 2), *b, *s8, *rot;
 
-    /* RECEIVED on the empty line 5, the date between lines 6 and 7, the
-     * frame across lines 3 to 7 */
-    ck_assert(big && small && s1 && frame);
-    pixSetTextline(s1, big, "RECEIVED", 1, 110, 120, NULL, &ovf);
-    pixSetTextline(s1, small, "12 JUN 2019", 1, 170, 202, NULL, &ovf);
-    pixRenderBox(s1, frame, 6, L_SET_PIXELS);
-    for (int k = dash; dash && k < 600; k += dash) {
-        pixRasterop(s1, k, 0, 3, 12, PIX_CLR, NULL, 0, 0);        /* top and bottom */
-        pixRasterop(s1, k, 248, 3, 12, PIX_CLR, NULL, 0, 0);
-        if (k < 260) {
-            pixRasterop(s1, 0, k, 12, side_gap, PIX_CLR, NULL, 0, 0);    /* the sides */
-            pixRasterop(s1, 588, k, 12, side_gap, PIX_CLR, NULL, 0, 0);
-        }
-    }
-    thick = pixDilateBrick(NULL, s1, 2, 2);
     pixDestroy(&s1);
-    s1 = pixAddBorder(thick, 60, 0);         /* room to turn without losing the corners */
-    s8 = pixConvert1To8(NULL, s1, 255, 0);
+    b = pixAddBorder(thick, 60, 0);         /* room to turn without losing the corners */
+    s8 = pixConvert1To8(NULL, b, 255, 0);
     rot = pixRotate(s8, (float)(3.0 * M_PI / 180.0), L_ROTATE_AREA_MAP, L_BRING_IN_WHITE, 0, 0);
     ck_assert_ptr_nonnull(rot);
     for (int y = 0; y < pixGetHeight(rot); y++)
@@ -501,11 +485,45 @@ draw_stamp_at(PIX *grey, int level, int x0, int y0, int dash, int side_gap)
         }
     pixDestroy(&rot);
     pixDestroy(&s8);
+    pixDestroy(&b);
     pixDestroy(&thick);
-    pixDestroy(&s1);
-    boxDestroy(&frame);
+}
+
+/* RECEIVED and its date, as draw_stamp_at draws them, into s1 (600 x 260). */
+static void
+stamp_words(PIX *s1)
+{
+    L_BMF *big = bmfCreate(NULL, 16), *small = bmfCreate(NULL, 10);
+    int ovf = 0;
+
+    ck_assert(big && small);
+    pixSetTextline(s1, big, "RECEIVED", 1, 110, 120, NULL, &ovf);
+    pixSetTextline(s1, small, "12 JUN 2019", 1, 170, 202, NULL, &ovf);
     bmfDestroy(&small);
     bmfDestroy(&big);
+}
+
+static void
+draw_stamp_at(PIX *grey, int level, int x0, int y0, int dash, int side_gap)
+{
+    PIX *s1 = pixCreate(600, 260, 1);
+    BOX *frame = boxCreate(4, 4, 592, 252);
+
+    /* RECEIVED on the empty line 5, the date between lines 6 and 7, the
+     * frame across lines 3 to 7 */
+    ck_assert(s1 && frame);
+    stamp_words(s1);
+    pixRenderBox(s1, frame, 6, L_SET_PIXELS);
+    for (int k = dash; dash && k < 600; k += dash) {
+        pixRasterop(s1, k, 0, 3, 12, PIX_CLR, NULL, 0, 0);        /* top and bottom */
+        pixRasterop(s1, k, 248, 3, 12, PIX_CLR, NULL, 0, 0);
+        if (k < 260) {
+            pixRasterop(s1, 0, k, 12, side_gap, PIX_CLR, NULL, 0, 0);    /* the sides */
+            pixRasterop(s1, 588, k, 12, side_gap, PIX_CLR, NULL, 0, 0);
+        }
+    }
+    press_stamp(grey, s1, level, x0, y0);
+    boxDestroy(&frame);
 }
 
 /* The stamp over the header lines 3 to 7, in the page's blank right half. */
@@ -689,6 +707,36 @@ START_TEST(test_grey_stamp_turned)
 
     draw_stamp_over_print(grey, 130);
     assert_grey_stamp_reads(grey, 2, 2.0, "a light stamp over print, upside down and askew");
+}
+END_TEST
+
+/*
+ * A date stamp with no frame (RECEIVED and a date) in light ink across
+ * the printed lines 5 to 8, on a grey scan, upside down and askew: found
+ * by its ink alone and lifted off, the letters it covers read whole
+ * (stamp.c, note 7).
+ */
+START_TEST(test_bare_stamp_over_print)
+{
+    PIX *grey = pixCopy(NULL, fx.grey), *s1 = pixCreate(600, 260, 1), *turned, *scan;
+    char *got;
+
+    ck_assert_ptr_nonnull(s1);
+    stamp_words(s1);
+    press_stamp(grey, s1, 130, 700, LINE_Y(6) - 182);
+    turned = pixRotateOrth(grey, 2);
+    ck_assert_ptr_nonnull(turned);
+    scan = pixRotate(turned, (float)(2.0 * M_PI / 180.0), L_ROTATE_AREA_MAP, L_BRING_IN_WHITE,
+                     0, 0);
+    ck_assert_ptr_nonnull(scan);
+    got = read_page(scan, 0);
+    ck_assert_msg(strstr(got, "RECEIVED") == NULL && strstr(got, "JUN") == NULL,
+                  "a bare stamp: the stamp's words were read: %s", got);
+    free(got);
+    assert_reads(scan, 0, 3, "a bare stamp over print, upside down and askew");
+    pixDestroy(&scan);
+    pixDestroy(&turned);
+    pixDestroy(&grey);
 }
 END_TEST
 
@@ -901,6 +949,7 @@ cleanup_suite(void)
     tcase_add_test(tc, test_kept_page_keeps_stamp);
     tcase_add_test(tc, test_grey_stamp_over_print);
     tcase_add_test(tc, test_grey_stamp_turned);
+    tcase_add_test(tc, test_bare_stamp_over_print);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("bilevel copy");
