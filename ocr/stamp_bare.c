@@ -101,18 +101,18 @@ static PIX *local_paper(PIX *g2)
  * whose depth below the local paper is between CORE_LO and CORE_HI of the
  * print's, with no print core (PRINT_CORE) within a pixel: a print
  * letter's grey edge lies next to its core, a stamp's stroke does not.
- * A new 1 bpp pix, or NULL when the page has no print to measure on (or
- * on error).
+ * *pcores is a new 1 bpp pix, and *pink all the page's ink; both NULL
+ * when the page has no print to measure on.  0, or -1 on error.
  */
-static PIX *stamp_cores(PIX *g2, PIX **pink)
+static int stamp_cores(PIX *g2, PIX **pcores, PIX **pink)
 {
     PIX *paper = NULL, *depth = NULL, *core = NULL, *lo = NULL, *hi = NULL;
     NUMA *na = NULL;
     l_float32 *hist;
     double n = 0;
-    int p;
+    int p, rc = -1;
 
-    *pink = NULL;
+    *pcores = *pink = NULL;
     if ((paper = local_paper(g2)) == NULL
         || (depth = pixSubtractGray(NULL, paper, g2)) == NULL
         || (na = pixGetGrayHistogram(depth, 2)) == NULL)
@@ -123,11 +123,13 @@ static PIX *stamp_cores(PIX *g2, PIX **pink)
             hist[v] = 0;                /* paper and its grain */
         n += hist[v];
     }
+    rc = 0;
     if (n < 1000)
-        goto out;
+        goto out;                       /* next to no ink */
     p = level_at(hist, n, 0.9);         /* the print's depth: most of the ink's */
     if (p < 100)
         goto out;                       /* faint print: nothing to tell apart */
+    rc = -1;
     if ((lo = pixThresholdToBinary(depth, (int)(CORE_LO * p))) == NULL
         || (hi = pixThresholdToBinary(depth, (int)(CORE_HI * p))) == NULL
         || (core = pixThresholdToBinary(depth, (int)(PRINT_CORE * p))) == NULL) {
@@ -142,15 +144,21 @@ static PIX *stamp_cores(PIX *g2, PIX **pink)
         goto out;
     }
     pixAnd(lo, lo, hi);                 /* CORE_LO <= depth < CORE_HI */
-    pixDilateBrick(core, core, 3, 3);
+    if (pixDilateBrick(core, core, 3, 3) == NULL) {
+        pixDestroy(&lo);
+        pixDestroy(pink);
+        goto out;
+    }
     pixSubtract(lo, lo, core);
+    *pcores = lo;
+    rc = 0;
 out:
     pixDestroy(&core);
     pixDestroy(&hi);
     numaDestroy(&na);
     pixDestroy(&depth);
     pixDestroy(&paper);
-    return lo;
+    return rc;
 }
 
 /* The median grey of g2 under mask (1 bpp, same size) within box; 255 when none. */
@@ -209,7 +217,9 @@ int cs_ocr_clean_bare_stamps(PIX *pix, int dpi, const cs_ocr_scan *scan, int *pf
         return 0;
     if ((g2 = pixScaleAreaMap2(scan->grey)) == NULL)
         goto out;
-    if ((cores = stamp_cores(g2, &ink)) == NULL) {
+    if (stamp_cores(g2, &cores, &ink) < 0)
+        goto out;
+    if (!cores) {
         rc = 0;                         /* no print to measure on */
         goto out;
     }
