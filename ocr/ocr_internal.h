@@ -134,6 +134,7 @@ int cs_ocr_stamp_ink(struct Pix *pix, const cs_ocr_scan *scan, int bx, int by,
                      struct Pix *strokes, struct Pix **pdark);
 int cs_ocr_stamp_restore(struct Pix *pix, struct Pix *before, struct Pix *dark, int bx, int by);
 int cs_ocr_stamp_lift(struct Pix *pix, struct Pix *dark, int bx, int by);
+int cs_ocr_grey_quantile(const long *hist, long n, double q);
 int cs_ocr_stamp_bare_ink(struct Pix *pix, const cs_ocr_scan *scan, int bx, int by, int bw,
                           int bh, int level, struct Pix **pdark);
 /* stamp_bare.c: stamps with no frame on a grey scan, lifted off by their grey */

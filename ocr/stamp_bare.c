@@ -33,17 +33,6 @@
 #define BARE_MAX_W 4.0
 #define BARE_MAX_H 2.0
 
-/* The grey level at fraction q (0..1) of histogram hist (n values). */
-static int level_at(const l_float32 *hist, double n, double q)
-{
-    double seen = 0;
-
-    for (int v = 0; v < 256; v++)
-        if ((seen += hist[v]) >= q * n)
-            return v;
-    return 255;
-}
-
 /*
  * The box x, y, w, h of the scan (W0 x H0) as it lies on the upright page
  * (w x h): turned by rotation degrees clockwise, then by -skew degrees
@@ -109,7 +98,7 @@ static int stamp_cores(PIX *g2, PIX **pcores, PIX **pink)
     PIX *paper = NULL, *depth = NULL, *core = NULL, *lo = NULL, *hi = NULL;
     NUMA *na = NULL;
     l_float32 *hist;
-    double n = 0;
+    long depths[256] = { 0 }, n = 0;
     int p, rc = -1;
 
     *pcores = *pink = NULL;
@@ -118,15 +107,14 @@ static int stamp_cores(PIX *g2, PIX **pcores, PIX **pink)
         || (na = pixGetGrayHistogram(depth, 2)) == NULL)
         goto out;
     hist = numaGetFArray(na, L_NOCOPY);
-    for (int v = 0; v < 256; v++) {
-        if (v < 40)
-            hist[v] = 0;                /* paper and its grain */
-        n += hist[v];
+    for (int v = 40; v < 256; v++) {    /* below 40: paper and its grain */
+        depths[v] = (long)hist[v];
+        n += depths[v];
     }
     rc = 0;
     if (n < 1000)
         goto out;                       /* next to no ink */
-    p = level_at(hist, n, 0.9);         /* the print's depth: most of the ink's */
+    p = cs_ocr_grey_quantile(depths, n, 0.9);   /* the print's depth: most of the ink's */
     if (p < 100)
         goto out;                       /* faint print: nothing to tell apart */
     rc = -1;
@@ -164,8 +152,7 @@ out:
 /* The median grey of g2 under mask (1 bpp, same size) within box; 255 when none. */
 static int median_under(PIX *g2, PIX *mask, BOX *box)
 {
-    l_float32 hist[256] = { 0 };
-    double n = 0;
+    long hist[256] = { 0 }, n = 0;
     l_int32 x, y, w, h;
     l_uint32 *gd = pixGetData(g2), *md = pixGetData(mask);
     int gw = pixGetWpl(g2), mw = pixGetWpl(mask);
@@ -174,10 +161,10 @@ static int median_under(PIX *g2, PIX *mask, BOX *box)
     for (int j = y; j < y + h; j++)
         for (int i = x; i < x + w; i++)
             if (GET_DATA_BIT(md + (size_t)j * mw, i)) {
-                hist[GET_DATA_BYTE(gd + (size_t)j * gw, i)] += 1;
-                n += 1;
+                hist[GET_DATA_BYTE(gd + (size_t)j * gw, i)]++;
+                n++;
             }
-    return n > 0 ? level_at(hist, n, 0.5) : 255;
+    return n > 0 ? cs_ocr_grey_quantile(hist, n, 0.5) : 255;
 }
 
 /*!

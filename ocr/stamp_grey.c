@@ -113,7 +113,7 @@ out:
 #define MIN_PRINT  300
 
 /* The grey level at fraction q (0..1) of histogram hist (n values). */
-static int quantile(const long *hist, long n, double q)
+int cs_ocr_grey_quantile(const long *hist, long n, double q)
 {
     long seen = 0;
 
@@ -165,6 +165,43 @@ out:
     return rc;
 }
 
+/*
+ * The grey (from the scan, turned as pix was) and the bilevel of the box
+ * bx, by, bw, bh of pix and of as much again as it is high either side
+ * (the print beside it), in *pgrey and *pregion, *prx the region's left
+ * edge in pix.  1 when both were cut, 0 when the scan is not pix's or the
+ * box is off the page (nothing to measure), -1 on error.
+ */
+static int around(PIX *pix, const cs_ocr_scan *scan, l_int32 bx, l_int32 by, l_int32 bw,
+                  l_int32 bh, PIX **pgrey, PIX **pregion, int *prx)
+{
+    int w = pixGetWidth(pix), h = pixGetHeight(pix), rx, rw, rc = -1;
+    BOX *box = NULL;
+
+    *pgrey = *pregion = NULL;
+    if (!scan || !scan->grey || pixGetDepth(scan->grey) != 8 || bw <= 0 || bh <= 0
+        || bx < 0 || by < 0 || bx + bw > w || by + bh > h)
+        return 0;
+    if (scan->rotation % 180 ? pixGetWidth(scan->grey) != h || pixGetHeight(scan->grey) != w
+                             : pixGetWidth(scan->grey) != w || pixGetHeight(scan->grey) != h)
+        return 0;                       /* not the scan pix came from */
+    rx = bx - bh > 0 ? bx - bh : 0;
+    rw = (bx + bw + bh < w ? bx + bw + bh : w) - rx;
+    if ((*pgrey = upright_grey(scan, w, h, rx, by, rw, bh)) != NULL
+        && (box = boxCreate(rx, by, rw, bh)) != NULL
+        && (*pregion = pixClipRectangle(pix, box, NULL)) != NULL) {
+        rc = pixGetWidth(*pgrey) == rw && pixGetHeight(*pgrey) == bh
+             && pixGetWidth(*pregion) == rw && pixGetHeight(*pregion) == bh;
+        *prx = rx;
+    }
+    boxDestroy(&box);
+    if (rc <= 0) {
+        pixDestroy(pgrey);
+        pixDestroy(pregion);
+    }
+    return rc;
+}
+
 /*!
  * cs_ocr_stamp_ink()
  *
@@ -187,29 +224,17 @@ out:
 int cs_ocr_stamp_ink(PIX *pix, const cs_ocr_scan *scan, l_int32 bx, l_int32 by, PIX *strokes,
                      PIX **pdark)
 {
-    int w = pixGetWidth(pix), h = pixGetHeight(pix), bw = pixGetWidth(strokes),
-        bh = pixGetHeight(strokes), swpl = pixGetWpl(strokes), gwpl, rx, rw, ok, rc = -1;
+    int bw = pixGetWidth(strokes), bh = pixGetHeight(strokes), swpl = pixGetWpl(strokes), gwpl,
+        rx = 0, ok, rc;
     long ink[256] = { 0 }, n = 0;
     PIX *grey = NULL, *region = NULL, *dark = NULL;
     BOX *box = NULL;
     l_uint32 *sdata = pixGetData(strokes), *gdata;
 
     *pdark = NULL;
-    if (!scan || !scan->grey || pixGetDepth(scan->grey) != 8)
-        return 0;
-    if (scan->rotation % 180 ? pixGetWidth(scan->grey) != h || pixGetHeight(scan->grey) != w
-                             : pixGetWidth(scan->grey) != w || pixGetHeight(scan->grey) != h)
-        return 0;                       /* not the scan pix came from */
-    rx = bx - bh > 0 ? bx - bh : 0;
-    rw = (bx + bw + bh < w ? bx + bw + bh : w) - rx;
-    if ((grey = upright_grey(scan, w, h, rx, by, rw, bh)) == NULL
-        || (box = boxCreate(rx, by, rw, bh)) == NULL
-        || (region = pixClipRectangle(pix, box, NULL)) == NULL)
-        goto out;
+    if ((rc = around(pix, scan, bx, by, bw, bh, &grey, &region, &rx)) <= 0)
+        return rc;
     rc = 0;
-    if (pixGetWidth(grey) != rw || pixGetHeight(grey) != bh
-        || pixGetWidth(region) != rw || pixGetHeight(region) != bh)
-        goto out;                       /* a box off the page: not measured */
     gdata = pixGetData(grey);
     gwpl = pixGetWpl(grey);
     for (int y = 0; y < bh; y++)
@@ -218,12 +243,12 @@ int cs_ocr_stamp_ink(PIX *pix, const cs_ocr_scan *scan, l_int32 bx, l_int32 by, 
                 ink[GET_DATA_BYTE(gdata + (size_t)y * gwpl, bx - rx + x)]++, n++;
     if (n < MIN_STROKE)
         goto out;
-    if ((dark = pixThresholdToBinary(grey, (int)(INK_CUT * quantile(ink, n, 0.5)))) == NULL
+    if ((dark = pixThresholdToBinary(grey, (int)(INK_CUT * cs_ocr_grey_quantile(ink, n, 0.5))))
+            == NULL
         || (ok = lighter(region, dark, bx - rx, strokes)) < 0) {
         rc = -1;
         goto out;
     }
-    boxDestroy(&box);
     if (ok && ((box = boxCreate(bx - rx, 0, bw, bh)) == NULL
                || (*pdark = pixClipRectangle(dark, box, NULL)) == NULL))
         rc = -1;
@@ -267,27 +292,15 @@ static l_int32 beside_print(PIX *region, int bx, int bw)
 int cs_ocr_stamp_bare_ink(PIX *pix, const cs_ocr_scan *scan, l_int32 bx, l_int32 by,
                           l_int32 bw, l_int32 bh, int level, PIX **pdark)
 {
-    int w = pixGetWidth(pix), h = pixGetHeight(pix), rx, rw, ok, rc = -1;
+    int rx = 0, ok, rc;
     l_int32 n = 0;
     PIX *grey = NULL, *region = NULL, *dark = NULL, *strokes = NULL, *light = NULL;
     BOX *box = NULL;
 
     *pdark = NULL;
-    if (!scan || !scan->grey || pixGetDepth(scan->grey) != 8 || bw <= 0 || bh <= 0)
-        return 0;
-    rx = bx - bh > 0 ? bx - bh : 0;
-    rw = (bx + bw + bh < w ? bx + bw + bh : w) - rx;
-    if (by < 0 || by + bh > h || bx < 0 || bx + bw > w)
-        return 0;
-    if ((grey = upright_grey(scan, w, h, rx, by, rw, bh)) == NULL
-        || (box = boxCreate(rx, by, rw, bh)) == NULL
-        || (region = pixClipRectangle(pix, box, NULL)) == NULL)
-        goto out;
+    if ((rc = around(pix, scan, bx, by, bw, bh, &grey, &region, &rx)) <= 0)
+        return rc;
     rc = 0;
-    if (pixGetWidth(grey) != rw || pixGetHeight(grey) != bh
-        || pixGetWidth(region) != rw || pixGetHeight(region) != bh)
-        goto out;
-    boxDestroy(&box);
     if ((dark = pixThresholdToBinary(grey, (int)(INK_CUT * level))) == NULL
         || (box = boxCreate(bx - rx, 0, bw, bh)) == NULL
         || (strokes = pixClipRectangle(region, box, NULL)) == NULL
