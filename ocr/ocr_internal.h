@@ -118,7 +118,10 @@ int cs_ocr_clean_borders(struct Pix *pix, int dpi, int *premoved);
 int cs_ocr_clean_holes(struct Pix *pix, int dpi, int *premoved);
 struct Pix *cs_ocr_clean_speckle(struct Pix *pixs, int dpi);
 
-/* ---- stamp.c, stamp_grey.c ---- */
+/* ---- stamp.c, stamp_grey.c, stamp_bare.c ---- */
+/* The largest a stamp is (inch): a framed one's box, a bare one's block. */
+#define CS_STAMP_MAX_W 4.0
+#define CS_STAMP_MAX_H 2.0
 /* The grey scan a bilevel page was thresholded from, and how the page was
  * turned upright since: clockwise by rotation degrees, then straightened
  * by -skew degrees (cs_cleanup's rotation and skew). */
@@ -135,6 +138,8 @@ int cs_ocr_stamp_ink(struct Pix *pix, const cs_ocr_scan *scan, int bx, int by,
 int cs_ocr_stamp_restore(struct Pix *pix, struct Pix *before, struct Pix *dark, int bx, int by);
 int cs_ocr_stamp_lift(struct Pix *pix, struct Pix *dark, int bx, int by);
 int cs_ocr_grey_quantile(const long *hist, long n, double q);
+void cs_ocr_turn_corners(int x, int y, int w, int h, double xc, double yc, double rad,
+                         int *px0, int *py0, int *px1, int *py1);
 int cs_ocr_stamp_bare_ink(struct Pix *pix, const cs_ocr_scan *scan, int bx, int by, int bw,
                           int bh, int level, struct Pix **pdark);
 /* stamp_bare.c: stamps with no frame on a grey scan, lifted off by their grey */

@@ -128,8 +128,6 @@
 
 #define CS_STAMP_MIN_W 1.0      /* inch */
 #define CS_STAMP_MIN_H 0.35
-#define CS_STAMP_MAX_W 4.0
-#define CS_STAMP_MAX_H 2.0
 #define CS_STAMP_FILL  0.3
 #define CS_STAMP_MIN_TILT 0.5f   /* degrees: a straighter frame is printed */
 #define CS_STAMP_STRAIGHT 0.5f   /* share of an outline on straight strokes: less is round */

@@ -27,11 +27,10 @@
 /* The most such blocks a page has when they are a stamp's (its lines,
  * a second stamp): more, and they are the page's print. */
 #define MAX_BLOCKS 4
-/* A stamp's block: at least this large, at most CS_STAMP_MAX (inch). */
+/* A stamp's block: at least this large (inch), at most a framed stamp's
+ * largest (CS_STAMP_MAX_W x CS_STAMP_MAX_H). */
 #define BARE_MIN_W 0.6
 #define BARE_MIN_H 0.12
-#define BARE_MAX_W 4.0
-#define BARE_MAX_H 2.0
 
 /*
  * The box x, y, w, h of the scan (W0 x H0) as it lies on the upright page
@@ -50,15 +49,7 @@ static BOX *upright_box(const cs_ocr_scan *s, int W0, int H0, int w, int h, int 
     case 270: ux = y;           uy = W0 - x - bw; uw = bh; uh = bw; break;
     default:  ux = x;           uy = y;           uw = bw; uh = bh; break;
     }
-    for (int k = 0; k < 4; k++) {
-        double cx = (k & 1 ? ux + uw : ux) - xc, cy = (k & 2 ? uy + uh : uy) - yc;
-        int px = (int)floor(xc + cx * cos(rad) - cy * sin(rad));
-        int py = (int)floor(yc + cx * sin(rad) + cy * cos(rad));
-        x0 = px < x0 ? px : x0;
-        x1 = px > x1 ? px : x1;
-        y0 = py < y0 ? py : y0;
-        y1 = py > y1 ? py : y1;
-    }
+    cs_ocr_turn_corners(ux, uy, uw, uh, xc, yc, rad, &x0, &y0, &x1, &y1);
     x0 = x0 - margin > 0 ? x0 - margin : 0;
     y0 = y0 - margin > 0 ? y0 - margin : 0;
     x1 = x1 + margin < w ? x1 + margin : w;
@@ -225,7 +216,7 @@ int cs_ocr_clean_bare_stamps(PIX *pix, int dpi, const cs_ocr_scan *scan, int *pf
         level[i] = 255;
         boxaGetBoxGeometry(boxa, i, &x, &y, &w, &h);
         if (4 * w < BARE_MIN_W * dpi || 4 * h < BARE_MIN_H * dpi
-            || 4 * w > BARE_MAX_W * dpi || 4 * h > BARE_MAX_H * dpi)
+            || 4 * w > CS_STAMP_MAX_W * dpi || 4 * h > CS_STAMP_MAX_H * dpi)
             continue;
         if ((half = boxCreate(2 * x, 2 * y, 2 * w, 2 * h)) == NULL)
             goto out;

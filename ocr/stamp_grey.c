@@ -41,6 +41,26 @@ static BOX *scan_box(int rotation, int W0, int H0, int x, int y, int w, int h)
 }
 
 /*
+ * Widen the bounds *px0, *py0, *px1, *py1 to hold the four corners of the
+ * box x, y, w, h turned by rad radians about xc, yc (pixel coordinates,
+ * y down: positive turns clockwise on the page), rounded down.
+ */
+void cs_ocr_turn_corners(int x, int y, int w, int h, double xc, double yc, double rad,
+                         int *px0, int *py0, int *px1, int *py1)
+{
+    for (int k = 0; k < 4; k++) {
+        double cx = (k & 1 ? x + w : x) - xc, cy = (k & 2 ? y + h : y) - yc;
+        int tx = (int)floor(xc + cx * cos(rad) - cy * sin(rad));
+        int ty = (int)floor(yc + cx * sin(rad) + cy * cos(rad));
+
+        *px0 = tx < *px0 ? tx : *px0;
+        *px1 = tx > *px1 ? tx : *px1;
+        *py0 = ty < *py0 ? ty : *py0;
+        *py1 = ty > *py1 ? ty : *py1;
+    }
+}
+
+/*
  * The grey of box rx, ry, rw, rh of the upright page (w x h) from the
  * scan: the part of the scan the box and the pixels it is taken from lie
  * in is cut out, turned by rotation as the page was (pixRotateOrth), then
@@ -60,15 +80,8 @@ static PIX *upright_grey(const cs_ocr_scan *s, int w, int h, int rx, int ry, int
     if (fabsf(rad) < MIN_TURN)
         rad = 0.0f;
     /* the pixels the box's corners come from (the inverse turn), and a margin */
-    for (int k = 0; k < 4 && rad != 0.0f; k++) {
-        double cx = (k & 1 ? rx + rw : rx) - xc, cy = (k & 2 ? ry + rh : ry) - yc;
-        int sx = xc + (int)floor(cx * cos(rad) + cy * sin(rad)),
-            sy = yc + (int)floor(-cx * sin(rad) + cy * cos(rad));
-        x0 = sx < x0 ? sx : x0;
-        x1 = sx > x1 ? sx : x1;
-        y0 = sy < y0 ? sy : y0;
-        y1 = sy > y1 ? sy : y1;
-    }
+    if (rad != 0.0f)
+        cs_ocr_turn_corners(rx, ry, rw, rh, xc, yc, -rad, &x0, &y0, &x1, &y1);
     x0 = x0 - MARGIN > 0 ? x0 - MARGIN : 0;
     y0 = y0 - MARGIN > 0 ? y0 - MARGIN : 0;
     x1 = x1 + MARGIN < w ? x1 + MARGIN : w;
