@@ -17,7 +17,8 @@
  *   stamp.c      on the upright page: hand stamps (a box with its words); a
  *                lighter stamp on a grey scan thresholded again (stamp_grey.c),
  *                and one with no frame found by its ink (stamp_bare.c)
- *   photocopy.c  on the upright page: toner streaks and rules, specks away from text
+ *   photocopy.c  on the upright page: toner streaks and rules
+ *   specks.c     on the upright page: specks away from text or where no punctuation sits
  *   engine.c     Tesseract, kept warm; words.c collects the words
  *   encode.c     the cleaned page as a G4 TIFF in memory
  *   pdf.c        searchable PDF/A-2b from cleaned pages and their words; with
@@ -33,6 +34,7 @@
 #include "ocr/ocr.h"
 
 struct Pix;
+struct Boxa;
 
 /* The resolution recognition runs at: Tesseract's models read 10-12 pt
  * text best at about 300 dpi. */
@@ -61,7 +63,7 @@ typedef struct cs_ocr_tuning {
     int stamps;        /* 1: whiten stamp boxes on the upright page (stamp.c) */
     int stamps_bare;   /* 1: lift stamps with no frame off grey scans (stamp_bare.c) */
     int streaks;       /* 1: whiten toner streaks and rules (photocopy.c) */
-    int specks;        /* 1: whiten specks away from text (photocopy.c) */
+    int specks;        /* 1: whiten specks away from text (specks.c) */
     int descreen;      /* 1: binarise again a page whose background came out as dots
                         * (photocopy.c; a bilevel scan's by note 9), 2: smoothed even
                         * when scanned bilevel (as before note 9) */
@@ -148,7 +150,10 @@ int cs_ocr_clean_bare_stamps(struct Pix *pix, int dpi, const cs_ocr_scan *scan, 
 /* ---- photocopy.c ---- */
 struct Pix *cs_ocr_descreen(struct Pix *page, struct Pix *before, int dpi, int *pdone);
 int cs_ocr_text_height(struct Pix *pix, int dpi);
+int cs_ocr_text_height_of(struct Boxa *boxa, int dpi);
 int cs_ocr_clean_streaks(struct Pix *pix, int dpi, int *pfound);
+
+/* ---- specks.c ---- */
 int cs_ocr_clean_specks(struct Pix *pix, int dpi, int *premoved);
 
 /* ---- blank.c ---- */

@@ -114,7 +114,7 @@
  *      on the rows of print told by their distance from the line's print,
  *      pale broken frames found, printed (straight) boxes left alone
  *      (stamp.c, notes 1-4); specks on the text lines told from
- *      punctuation by where they sit (photocopy.c, notes 5-8).  Tuned on
+ *      punctuation by where they sit (specks.c, notes 2-5).  Tuned on
  *      seeds 1-3; on seeds 4-6, all 360 pages, character errors / CER:
  *                        pages  bare Tesseract   note 7 ("after")  now
  *        photocopy         51   8610  28.65%      866  2.88%    826  2.75%
