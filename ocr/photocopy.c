@@ -92,9 +92,26 @@
  *      pixels are dots (no stretch of the tuning pages is, 696 either
  *      way); trimming kept components to within
  *      one or two pixels of what the filter keeps 688 / 685 (mixed page
- *      by page).  Not tried: Tesseract reading a smoothed grey, scaling
- *      up before thresholding.  What is left is mostly letters joined to
- *      dots and hairlines the scanner broke where the dots are sparse.
+ *      by page).  What is left is mostly letters joined to dots and
+ *      hairlines the scanner broke where the dots are sparse.
+ *      Tried later and left out: Tesseract reading the cleaned page of a
+ *      bilevel scan below 250 dpi softened to grey by a 3x3 binomial
+ *      (grey edges, a one-pixel break bridged in lighter grey).  On the
+ *      bilevel files of tuning seeds 1-3 the 200 dpi pages went 937 ->
+ *      782 character errors (22 pages better, 3 worse), but on seeds 4-6
+ *      1075 -> 1193 (13 better, 8 worse): on two pages of print the
+ *      scanner all but lost, Tesseract's own threshold of the softened
+ *      page took the pale dots for ink, and one of them read nothing at
+ *      all where the hard page gave its heading.  On readable pages the
+ *      gain held (seeds 4-6 without those two: 167 -> 156).  A 200 dpi
+ *      page scaled up to 300 dpi through grey before thresholding was
+ *      measured in normalise.c (note 4): worse.
+ *      Also left out: keeping as letters the pieces of letters a light
+ *      print broke apart (small components within two pixels of one
+ *      another that together make a letter's height), so that the speck
+ *      step (specks.c) spares them: on seeds 1-3 one such page went 502
+ *      -> 401 errors, but 12 pages lost 62 where noise beside the text
+ *      grouped the same way, and grouping cost 30 ms a page.
  */
 #include "ocr/ocr_internal.h"
 
