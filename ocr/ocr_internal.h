@@ -51,6 +51,7 @@ typedef struct cs_ocr_tuning {
     int binarise;      /* 0: give Tesseract the grey page, 1: background norm + threshold,
                         * 2: Sauvola, 3: plain Otsu */
     int threshold;     /* threshold after background normalisation (background at 200) */
+    int pale_ink;      /* 1: raised on a page of pale print (binarise.c, note 3) */
     int borders, holes, speckle, blank;   /* 1: step on */
     int orient;        /* 0: off, 1: Leptonica, 2: Tesseract OSD */
     int deskew;        /* 1: on */
@@ -63,6 +64,7 @@ typedef struct cs_ocr_tuning {
     int stamps;        /* 1: whiten stamp boxes on the upright page (stamp.c) */
     int stamps_bare;   /* 1: lift stamps with no frame off grey scans (stamp_bare.c) */
     int streaks;       /* 1: whiten toner streaks and rules (photocopy.c) */
+    int dashes;        /* 1: streaks faded into rows of dashes too (photocopy.c, note 10) */
     int specks;        /* 1: whiten specks away from text (specks.c) */
     int descreen;      /* 1: binarise again a page whose background came out as dots
                         * (photocopy.c; a bilevel scan's by note 9), 2: smoothed even

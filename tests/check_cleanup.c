@@ -454,6 +454,62 @@ START_TEST(test_streaks_crossing_text)
 }
 END_TEST
 
+/* A streak faded into dashes on the bilevel page bin, from x0, y0 along
+ * (vertical: down) over len pixels: dashes 2 pixels thick of the lengths
+ * in turn, gaps of 6 to 10 pixels; its middle across moves by drift
+ * pixels a dash (0: straight). */
+static void
+draw_dashes(PIX *bin, int x0, int y0, int len, int vertical, int drift)
+{
+    static const int dash[] = { 25, 60, 14, 40, 33, 18 }, gap[] = { 6, 9, 7, 10 };
+
+    for (int a = 0, k = 0; a < len; k++) {
+        int d = dash[k % 6] < len - a ? dash[k % 6] : len - a, off = drift * k;
+        if (vertical)
+            pixRasterop(bin, x0 + off, y0 + a, 2, d, PIX_SET, NULL, 0, 0);
+        else
+            pixRasterop(bin, x0 + a, y0 + off, d, 2, PIX_SET, NULL, 0, 0);
+        a += d + gap[k % 4];
+    }
+}
+
+/* Rows of dashes (a faded streak) just under a line of print and down
+ * the page go, and the page is as it was; the same dashes along a curve
+ * (a pale round stamp's arc) stay. */
+START_TEST(test_faded_streaks_removed)
+{
+    PIX *clean = pixThresholdToBinary(fx.grey, 150), *bin, *diff;
+    l_int32 left = 0;
+    int found = 0;
+
+    ck_assert_ptr_nonnull(clean);
+    bin = pixCopy(NULL, clean);
+    draw_dashes(bin, 250, LINE_Y(6) + 12, 450, 0, 0);         /* under line 7, 1.5 inch */
+    draw_dashes(bin, CHAR_X(30) + 3, 1300, 600, 1, 0);        /* down the page below the print */
+    ck_assert_int_eq(cs_ocr_clean_streaks(bin, 300, &found), 0);
+    ck_assert_int_eq(found, 3);
+    diff = pixXor(NULL, bin, clean);
+    ck_assert_ptr_nonnull(diff);
+    pixCountPixels(diff, &left, NULL);
+    /* a pixel or two where a mended letter differs from the print */
+    ck_assert_msg(left <= 20, "%d pixels differ from the page without the dashes", left);
+    pixDestroy(&diff);
+    pixDestroy(&bin);
+
+    bin = pixCopy(NULL, clean);
+    draw_dashes(bin, 1200, 2600, 600, 0, 1);                  /* an arc, clear of the print */
+    diff = pixCopy(NULL, bin);
+    ck_assert_int_eq(cs_ocr_clean_streaks(bin, 300, &found), 0);
+    ck_assert_int_eq(found, 0);
+    pixXor(diff, diff, bin);
+    pixCountPixels(diff, &left, NULL);
+    ck_assert_int_eq(left, 0);
+    pixDestroy(&diff);
+    pixDestroy(&bin);
+    pixDestroy(&clean);
+}
+END_TEST
+
 /* ---- a stamp ---- */
 
 /*
@@ -877,21 +933,21 @@ dotted_copy_200(void)
     return bin;
 }
 
-/* Character errors reading the G4 page with the descreen knob at descreen;
- * *pgot is the text read (malloc'd). */
+/* Character errors reading pix, written as a TIFF in format, with the
+ * tuning knob *knob at value; *pgot is the text read (malloc'd). */
 static size_t
-dotted_copy_errors(PIX *bin, int descreen, char **pgot)
+knob_errors(PIX *pix, int format, int *knob, int value, char **pgot)
 {
     unsigned char *tif = NULL;
     size_t len = 0, d;
     cs_ocr_result res;
     char err[256] = "", *want = expected_text();
-    int saved = cs_ocr_tuning_current.descreen, rc;
+    int saved = *knob, rc;
 
-    ck_assert_int_eq(pixWriteMemTiff(&tif, &len, bin, IFF_TIFF_G4), 0);
-    cs_ocr_tuning_current.descreen = descreen;
+    ck_assert_int_eq(pixWriteMemTiff(&tif, &len, pix, format), 0);
+    *knob = value;
     rc = cs_ocr_page(fx.engine, tif, len, 1, &res, err, sizeof err);
-    cs_ocr_tuning_current.descreen = saved;
+    *knob = saved;
     ck_assert_msg(rc == 0, "cs_ocr_page: %s", err);
     *pgot = fold_spaces(res.text);
     d = edit_distance(want, *pgot);
@@ -899,6 +955,13 @@ dotted_copy_errors(PIX *bin, int descreen, char **pgot)
     cs_ocr_result_clear(&res);
     free(tif);
     return d;
+}
+
+/* Character errors reading the G4 page with the descreen knob at descreen. */
+static size_t
+dotted_copy_errors(PIX *bin, int descreen, char **pgot)
+{
+    return knob_errors(bin, IFF_TIFF_G4, &cs_ocr_tuning_current.descreen, descreen, pgot);
 }
 
 /* The dots taken off the bilevel page by the majority filter (note 9)
@@ -920,6 +983,88 @@ START_TEST(test_dotted_bilevel_copy_reads)
 }
 END_TEST
 
+/* ---- pale print (binarise.c, note 3) ---- */
+
+/* The page as a pale print scanned grey at 200 dpi: blurred over 3x3
+ * pixels, ink at grey ink on paper of 215, grain of the given range (6:
+ * a quiet scanner, standard deviation about 3; 30: a grainy one, about
+ * 17, as the bench's heavy-noise pages). */
+static PIX *
+pale_page(int ink, int range)
+{
+    PIX *small = pixScaleAreaMap(fx.grey, 2.0f / 3, 2.0f / 3), *blurred;
+
+    ck_assert_ptr_nonnull(small);
+    blurred = pixBlockconvGray(small, NULL, 1, 1);
+    ck_assert_ptr_nonnull(blurred);
+    pixDestroy(&small);
+    toner_copy(blurred, ink, 215, 215, range, 99);
+    pixSetResolution(blurred, 200, 200);
+    return blurred;
+}
+
+/* The bilevel page cs_ocr_binarise makes of grey with the pale_ink knob at pale. */
+static PIX *
+binarised(PIX *grey, int pale)
+{
+    int saved = cs_ocr_tuning_current.pale_ink;
+    PIX *bin;
+
+    cs_ocr_tuning_current.pale_ink = pale;
+    bin = cs_ocr_binarise(grey, pixGetXRes(grey));
+    cs_ocr_tuning_current.pale_ink = saved;
+    ck_assert_ptr_nonnull(bin);
+    return bin;
+}
+
+/* Print of the usual darkness, clean or grainy pale print: the threshold
+ * stays where it was, pixel for pixel. */
+START_TEST(test_threshold_kept_for_dark_print)
+{
+    PIX *grainy = pale_page(120, 30);
+    PIX *pages[2] = { fx.grey, grainy };
+
+    for (int i = 0; i < 2; i++) {
+        PIX *on = binarised(pages[i], 1), *off = binarised(pages[i], 0);
+        l_int32 same = 0;
+
+        ck_assert_int_eq(pixEqual(on, off, &same), 0);
+        ck_assert_msg(same, "%s: the threshold moved", i ? "grainy pale print" : "dark print");
+        pixDestroy(&on);
+        pixDestroy(&off);
+    }
+    pixDestroy(&grainy);
+}
+END_TEST
+
+/* Pale print on quiet paper: a higher threshold keeps its strokes whole
+ * (more ink than the fixed one), and the page reads where the fixed
+ * threshold broke its letters apart. */
+START_TEST(test_pale_print_reads)
+{
+    PIX *pale = pale_page(120, 6);
+    PIX *on = binarised(pale, 1), *off = binarised(pale, 0);
+    l_int32 ink_on = 0, ink_off = 0;
+    char *got = NULL, *fixed_got = NULL;
+    size_t now, fixed;
+
+    pixCountPixels(on, &ink_on, NULL);
+    pixCountPixels(off, &ink_off, NULL);
+    ck_assert_msg(ink_on > ink_off, "pale print: %d ink pixels, %d with the fixed threshold",
+                  ink_on, ink_off);
+    now = knob_errors(pale, IFF_TIFF_LZW, &cs_ocr_tuning_current.pale_ink, 1, &got);
+    fixed = knob_errors(pale, IFF_TIFF_LZW, &cs_ocr_tuning_current.pale_ink, 0, &fixed_got);
+    ck_assert_msg(now <= 6 && 3 * now < fixed,
+                  "pale print: %zu character errors (at most 6, and a third of the fixed "
+                  "threshold's %zu), read: %s", now, fixed, got);
+    free(fixed_got);
+    free(got);
+    pixDestroy(&on);
+    pixDestroy(&off);
+    pixDestroy(&pale);
+}
+END_TEST
+
 static Suite *
 cleanup_suite(void)
 {
@@ -932,6 +1077,8 @@ cleanup_suite(void)
     tcase_add_test(tc, test_specks_removed_punctuation_kept);
     tcase_add_test(tc, test_specks_in_lines_removed);
     tcase_add_test(tc, test_dark_stamp_as_bilevel);
+    tcase_add_test(tc, test_threshold_kept_for_dark_print);
+    tcase_add_test(tc, test_faded_streaks_removed);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("reading");
@@ -956,6 +1103,7 @@ cleanup_suite(void)
     tcase_add_unchecked_fixture(tc, fixture_setup, NULL);
     tcase_set_timeout(tc, 300);
     tcase_add_test(tc, test_dotted_bilevel_copy_reads);
+    tcase_add_test(tc, test_pale_print_reads);
     suite_add_tcase(s, tc);
     return s;
 }
