@@ -62,16 +62,14 @@
 static int paper_floor(PIX *pixn)
 {
     NUMA *h = pixGetGrayHistogram(pixn, 2);
-    float v, best = -1, above = 0, sum = 0;
-    int mode = CS_INK_PAPER, spread = 0;
+    float v, best, above = 0, sum = 0;
+    l_int32 mode = CS_INK_PAPER;
+    int spread = 0;
 
-    if (!h)
+    if (!h || numaGetMax(h, &best, &mode) != 0) {
+        numaDestroy(&h);
         return 0;
-    for (int i = 0; i < 256; i++)
-        if (numaGetFValue(h, i, &v) == 0 && v > best) {
-            best = v;
-            mode = i;
-        }
+    }
     for (int i = mode + 1; i < 256; i++)
         if (numaGetFValue(h, i, &v) == 0)
             above += v;

@@ -359,14 +359,15 @@ static int paint_dash(PIX *mask, PIX *pix, BOX *b)
 }
 
 /*
- * Add to mask (the lines of one direction) the rows of dashes (note 10)
- * that reach CS_DASH_LEN inch: the dashes' own pixels.  Each dash, in
+ * Add to *pmask (the lines of one direction; created here, as a blank
+ * page like pix, when NULL and a row is found) the rows of dashes (note
+ * 10) that reach CS_DASH_LEN inch: the dashes' own pixels.  Each dash, in
  * order along, joins the first row whose end is within
  * CS_DASH_GAP inch and whose first dash's middle across is within one and
  * a half pixels of its own (a streak is straight; a stamp's arc broken
  * into dashes is not), or starts one.  0, or -1 on error.
  */
-static int add_dashes(PIX *mask, PIX *pix, BOXA *dash, int dpi, int vertical)
+static int add_dashes(PIX **pmask, PIX *pix, BOXA *dash, int dpi, int vertical)
 {
     int n = boxaGetCount(dash), gap = (int)lrint(CS_DASH_GAP * dpi);
     int len = (int)lrint(CS_DASH_LEN * dpi), nrows = 0, rc = -1;
@@ -404,8 +405,10 @@ static int add_dashes(PIX *mask, PIX *pix, BOXA *dash, int dpi, int vertical)
         int bad;
         if (ext[row[i]][3] - ext[row[i]][2] + 1 < len)
             continue;
+        if (!*pmask && (*pmask = pixCreateTemplate(pix)) == NULL)
+            goto out;
         b = boxaGetBox(dash, i, L_CLONE);
-        bad = !b || paint_dash(mask, pix, b) < 0;
+        bad = !b || paint_dash(*pmask, pix, b) < 0;
         boxDestroy(&b);
         if (bad)
             goto out;
@@ -510,17 +513,17 @@ int cs_ocr_clean_streaks(PIX *pix, int dpi, int *pfound)
         goto out;
     for (int vertical = 1; vertical >= 0; vertical--) {
         int maybe = may_have_line(red4, dpi, vertical);
-        int faded = dash[vertical] != NULL && boxaGetCount(dash[vertical]) > 0;
-        PIX *mask = maybe > 0 ? line_mask(pix, dpi, vertical)
-                  : maybe == 0 && faded ? pixCreateTemplate(pix) : NULL;
+        PIX *mask = maybe > 0 ? line_mask(pix, dpi, vertical) : NULL;
         int empty = 1;
 
-        if (maybe == 0 && !faded)
-            continue;
-        if (mask && faded && add_dashes(mask, pix, dash[vertical], dpi, vertical) < 0)
-            pixDestroy(&mask);
-        if (!mask)
+        if (maybe < 0 || (maybe > 0 && !mask))
             goto out;
+        if (dash[vertical] && add_dashes(&mask, pix, dash[vertical], dpi, vertical) < 0) {
+            pixDestroy(&mask);
+            goto out;
+        }
+        if (!mask)
+            continue;
         pixAnd(mask, mask, pix);
         pixZero(mask, &empty);
         if (!empty && remove_lines(pix, mask, vertical) < 0) {
