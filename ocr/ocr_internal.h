@@ -122,7 +122,7 @@ int cs_ocr_clean_borders(struct Pix *pix, int dpi, int *premoved);
 int cs_ocr_clean_holes(struct Pix *pix, int dpi, int *premoved);
 struct Pix *cs_ocr_clean_speckle(struct Pix *pixs, int dpi);
 
-/* ---- stamp.c, stamp_grey.c, stamp_bare.c ---- */
+/* ---- stamp.c, stamp_grey.c, stamp_oval.c, stamp_bare.c ---- */
 /* The largest a stamp is (inch): a framed one's box, a bare one's block. */
 #define CS_STAMP_MAX_W 4.0
 #define CS_STAMP_MAX_H 2.0
@@ -146,6 +146,12 @@ void cs_ocr_turn_corners(int x, int y, int w, int h, double xc, double yc, doubl
                          int *px0, int *py0, int *px1, int *py1);
 int cs_ocr_stamp_bare_ink(struct Pix *pix, const cs_ocr_scan *scan, int bx, int by, int bw,
                           int bh, int level, struct Pix **pdark);
+/* stamp_oval.c: a frame's closed outline, or the ink along the ellipse a
+ * round frame's broken piece lies on (stamp.c, notes 6 and 8) */
+struct Pix *cs_ocr_stamp_outline(struct Pix *comp, struct Pix *strokes, int dpi,
+                                 float *pstraight);
+int cs_ocr_oval_ring(struct Pix *pix, struct Pix *comp, int bx, int by, int dpi,
+                     struct Pix **pring, int *px, int *py);
 /* stamp_bare.c: stamps with no frame on a grey scan, lifted off by their grey */
 int cs_ocr_clean_bare_stamps(struct Pix *pix, int dpi, const cs_ocr_scan *scan, int *pfound);
 

@@ -829,22 +829,25 @@ START_TEST(test_dark_stamp_as_bilevel)
 END_TEST
 
 /*
- * An oval stamp pressed straight (a round frame has no angle to tell it
- * from print by), its ring across the ends of the header lines 1 to 4 and
- * its words between them: stamp.c, note 6.
+ * An oval stamp pressed straight, its ring across the ends of the header
+ * lines 1 to 4 and its words between them, drawn onto grey in ink of 80.
+ * With gap set the ring is broken open on its left, over 30 degrees
+ * (80 pixels), as a pale stamp's is by the threshold.
  */
-START_TEST(test_round_stamp)
+static void
+draw_oval_stamp(PIX *grey, int gap)
 {
-    PIX *grey = pixCopy(NULL, fx.grey), *s1 = pixCreate(700, 320, 1);
+    PIX *s1 = pixCreate(700, 320, 1);
     L_BMF *big = bmfCreate(NULL, 16), *small = bmfCreate(NULL, 10);
     int x0 = 800, y0 = LINE_Y(2) - 160, ovf = 0;
 
-    ck_assert(grey && s1 && big && small);
+    ck_assert(s1 && big && small);
     for (int y = 0; y < 320; y++)
         for (int x = 0; x < 700; x++) {
             double dx = (x - 350) / 344.0, dy = (y - 160) / 154.0, d = sqrt(dx * dx + dy * dy);
             double g = sqrt(dx * dx / (344.0 * 344.0) + dy * dy / (154.0 * 154.0));
-            if (g > 0 && fabs(d - 1.0) * d / g < 3.0)
+            double a = atan2(dy, dx) * 180.0 / M_PI;
+            if (g > 0 && fabs(d - 1.0) * d / g < 3.0 && !(gap && fabs(a) > 165.0))
                 pixSetPixel(s1, x, y, 1);
         }
     pixSetTextline(s1, big, "RECEIVED", 1, 300, 150, NULL, &ovf);
@@ -856,11 +859,49 @@ START_TEST(test_round_stamp)
             if (v)
                 darken_rect(grey, x0 + x, y0 + y, 1, 1, 80);
         }
-    ck_assert_int_eq(stamps_found(grey), 1);
-    assert_stamp_gone(grey, 8, "a round stamp");
     bmfDestroy(&small);
     bmfDestroy(&big);
     pixDestroy(&s1);
+}
+
+/* A round frame has no angle to tell it from print by: stamp.c, note 6. */
+START_TEST(test_round_stamp)
+{
+    PIX *grey = pixCopy(NULL, fx.grey);
+
+    ck_assert_ptr_nonnull(grey);
+    draw_oval_stamp(grey, 0);
+    ck_assert_int_eq(stamps_found(grey), 1);
+    assert_stamp_gone(grey, 8, "a round stamp");
+    pixDestroy(&grey);
+}
+END_TEST
+
+/*
+ * The same stamp broken open: its ring holds no hole, even with gaps of a
+ * sixth of an inch closed, so the ellipse it lies on is fitted to it (with
+ * the print letters it touches) and checked along the page (stamp.c,
+ * note 8).  A box printed around the header and open on its left, of the
+ * same size, is straight: it is no ellipse, and is left with what it holds.
+ */
+START_TEST(test_round_stamp_broken_open)
+{
+    PIX *grey = pixCopy(NULL, fx.grey);
+    int x0 = 270, y0 = LINE_Y(0) - 50, w = 900, h = LINE_Y(3) - LINE_Y(0) + 80, t = 5;
+
+    ck_assert_ptr_nonnull(grey);
+    draw_oval_stamp(grey, 1);
+    ck_assert_int_eq(stamps_found(grey), 1);
+    assert_stamp_gone(grey, 8, "a round stamp broken open");
+    pixDestroy(&grey);
+
+    grey = pixCopy(NULL, fx.grey);
+    ck_assert_ptr_nonnull(grey);
+    darken_rect(grey, x0, y0, w, t, 0);
+    darken_rect(grey, x0, y0 + h - t, w, t, 0);
+    darken_rect(grey, x0 + w - t, y0, t, h, 0);
+    ck_assert_int_eq(stamps_found(grey), 0);
+    assert_reads(grey, 1, 6, "a printed box open on its left");
     pixDestroy(&grey);
 }
 END_TEST
@@ -1093,6 +1134,7 @@ cleanup_suite(void)
     tcase_add_test(tc, test_printed_box_kept);
     tcase_add_test(tc, test_stamp_across_a_line);
     tcase_add_test(tc, test_round_stamp);
+    tcase_add_test(tc, test_round_stamp_broken_open);
     tcase_add_test(tc, test_kept_page_keeps_stamp);
     tcase_add_test(tc, test_grey_stamp_over_print);
     tcase_add_test(tc, test_grey_stamp_turned);
