@@ -678,15 +678,26 @@ END_TEST
  * hollow frame of a stamp's size, but straight on the page.  It is not a
  * stamp, and what it holds is read (stamp.c, note 4).
  */
-START_TEST(test_printed_box_kept)
+/* A box printed straight around the header lines 0 to 3 onto grey, with
+ * its left side or without it. */
+static void
+draw_printed_box(PIX *grey, int left)
 {
-    PIX *grey = pixCopy(NULL, fx.grey);
     int x0 = 270, y0 = LINE_Y(0) - 50, w = 900, h = LINE_Y(3) - LINE_Y(0) + 80, t = 5;
 
     darken_rect(grey, x0, y0, w, t, 0);
     darken_rect(grey, x0, y0 + h - t, w, t, 0);
-    darken_rect(grey, x0, y0, t, h, 0);
+    if (left)
+        darken_rect(grey, x0, y0, t, h, 0);
     darken_rect(grey, x0 + w - t, y0, t, h, 0);
+}
+
+START_TEST(test_printed_box_kept)
+{
+    PIX *grey = pixCopy(NULL, fx.grey);
+
+    ck_assert_ptr_nonnull(grey);
+    draw_printed_box(grey, 1);
     ck_assert_int_eq(stamps_found(grey), 0);
     assert_reads(grey, 1, 6, "a printed box around the header");
     pixDestroy(&grey);
@@ -887,7 +898,6 @@ END_TEST
 START_TEST(test_round_stamp_broken_open)
 {
     PIX *grey = pixCopy(NULL, fx.grey);
-    int x0 = 270, y0 = LINE_Y(0) - 50, w = 900, h = LINE_Y(3) - LINE_Y(0) + 80, t = 5;
 
     ck_assert_ptr_nonnull(grey);
     draw_oval_stamp(grey, 1);
@@ -897,9 +907,7 @@ START_TEST(test_round_stamp_broken_open)
 
     grey = pixCopy(NULL, fx.grey);
     ck_assert_ptr_nonnull(grey);
-    darken_rect(grey, x0, y0, w, t, 0);
-    darken_rect(grey, x0, y0 + h - t, w, t, 0);
-    darken_rect(grey, x0 + w - t, y0, t, h, 0);
+    draw_printed_box(grey, 0);
     ck_assert_int_eq(stamps_found(grey), 0);
     assert_reads(grey, 1, 6, "a printed box open on its left");
     pixDestroy(&grey);
