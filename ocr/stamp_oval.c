@@ -247,21 +247,33 @@ static int fit(conic *q, const float *x, const float *y, int n, double near, int
     return 0;
 }
 
-/* The centre of q in *pu, *pv (its own coordinates) and the level k with
- * q = Q(w) - k about it; -1 when q is not an ellipse. */
-static int centre(const conic *q, double *pu, double *pv, double *pk)
+/* The ellipse a conic draws: its centre and level in the conic's own
+ * coordinates (q = Q(w) - k about the centre), and its centre and half
+ * extents in pixels. */
+typedef struct ellipse {
+    double u0, v0, k;
+    double xc, yc, rx, ry;
+} ellipse;
+
+/* The ellipse q draws into *e; -1 when q is not an ellipse. */
+static int ellipse_of(const conic *q, ellipse *e)
 {
     const double *p = q->p;
-    double det = 4 * p[0] * p[2] - p[1] * p[1], u0, v0;
+    double det = 4 * p[0] * p[2] - p[1] * p[1];
 
     if (det <= 1e-12 || p[0] <= 0)
         return -1;
-    u0 = (p[1] * p[4] - 2 * p[2] * p[3]) / det;
-    v0 = (p[1] * p[3] - 2 * p[0] * p[4]) / det;
-    *pu = u0;
-    *pv = v0;
-    *pk = 1.0 - (p[0] * u0 * u0 + p[1] * u0 * v0 + p[2] * v0 * v0) - (p[3] * u0 + p[4] * v0);
-    return *pk > 0 ? 0 : -1;
+    e->u0 = (p[1] * p[4] - 2 * p[2] * p[3]) / det;
+    e->v0 = (p[1] * p[3] - 2 * p[0] * p[4]) / det;
+    e->k = 1.0 - (p[0] * e->u0 * e->u0 + p[1] * e->u0 * e->v0 + p[2] * e->v0 * e->v0)
+           - (p[3] * e->u0 + p[4] * e->v0);
+    if (e->k <= 0)
+        return -1;
+    e->xc = q->cx + e->u0 * q->s;
+    e->yc = q->cy + e->v0 * q->s;
+    e->rx = sqrt(4 * p[2] * e->k / det) * q->s;
+    e->ry = sqrt(4 * p[0] * e->k / det) * q->s;
+    return 0;
 }
 
 /* 1 when pix has ink within r pixels (a square) of x, y. */
@@ -277,18 +289,18 @@ static int ink_near(PIX *pix, int x, int y, int r)
     return 0;
 }
 
-/* The share of OVAL_STEPS points around the ellipse q (centre u0, v0,
- * level k) with ink on pix within r pixels. */
-static double cover(PIX *pix, const conic *q, double u0, double v0, double k, int r)
+/* The share of OVAL_STEPS points around the ellipse e of q with ink on
+ * pix within r pixels. */
+static double cover(PIX *pix, const conic *q, const ellipse *e, int r)
 {
     const double *p = q->p;
     int hit = 0;
 
     for (int t = 0; t < OVAL_STEPS; t++) {
         double a = 2 * M_PI * t / OVAL_STEPS, cu = cos(a), sv = sin(a);
-        double rad = sqrt(k / (p[0] * cu * cu + p[1] * cu * sv + p[2] * sv * sv));
-        hit += ink_near(pix, (int)lround(q->cx + (u0 + rad * cu) * q->s),
-                        (int)lround(q->cy + (v0 + rad * sv) * q->s), r);
+        double rad = sqrt(e->k / (p[0] * cu * cu + p[1] * cu * sv + p[2] * sv * sv));
+        hit += ink_near(pix, (int)lround(q->cx + (e->u0 + rad * cu) * q->s),
+                        (int)lround(q->cy + (e->v0 + rad * sv) * q->s), r);
     }
     return (double)hit / OVAL_STEPS;
 }
@@ -330,12 +342,13 @@ int cs_ocr_oval_ring(PIX *pix, PIX *comp, int bx, int by, int dpi, PIX **pring,
                      int *px, int *py)
 {
     int w = pixGetWidth(comp), h = pixGetHeight(comp), wpl = pixGetWpl(comp);
-    int n = 0, on = 0, step = 1, rc = -1, x0, y0, x1, y1;
+    int n = 0, on = 0, step, rc = -1, x0, y0, x1, y1;
     l_uint32 *data = pixGetData(comp);
     l_int32 count = 0;
     float *x = NULL, *y = NULL, *dist = NULL;
-    double near = OVAL_NEAR(dpi), u0, v0, k, rx, ry, xc, yc, width, det;
+    double near = OVAL_NEAR(dpi), width;
     conic q;
+    ellipse e;
 
     *pring = NULL;
     if (pixCountPixels(comp, &count, NULL) != 0)
@@ -360,27 +373,21 @@ int cs_ocr_oval_ring(PIX *pix, PIX *comp, int bx, int by, int dpi, PIX **pring,
     for (int r = 0; r <= OVAL_ROUNDS; r++)
         if (fit(&q, x, y, n, near, r == 0) < 0)
             goto out;
-    if (centre(&q, &u0, &v0, &k) < 0)
-        goto out;
-    det = 4 * q.p[0] * q.p[2] - q.p[1] * q.p[1];
-    rx = sqrt(4 * q.p[2] * k / det) * q.s;
-    ry = sqrt(4 * q.p[0] * k / det) * q.s;
-    if (2 * rx < OVAL_MIN_W * dpi || 2 * ry < OVAL_MIN_H * dpi
-        || 2 * rx > CS_STAMP_MAX_W * dpi || 2 * ry > CS_STAMP_MAX_H * dpi)
+    if (ellipse_of(&q, &e) < 0
+        || 2 * e.rx < OVAL_MIN_W * dpi || 2 * e.ry < OVAL_MIN_H * dpi
+        || 2 * e.rx > CS_STAMP_MAX_W * dpi || 2 * e.ry > CS_STAMP_MAX_H * dpi)
         goto out;
     for (int i = 0; i < n; i++)
         if ((dist[on] = (float)distance(&q, x[i], y[i])) <= near)
             on++;
-    if (on < OVAL_ON * n || cover(pix, &q, u0, v0, k, (int)ceil(near)) < OVAL_COVER)
+    if (on < OVAL_ON * n || cover(pix, &q, &e, (int)ceil(near)) < OVAL_COVER)
         goto out;
     qsort(dist, (size_t)on, sizeof *dist, by_value);
     width = dist[(int)(0.9 * (on - 1))] + 2.0;
-    xc = q.cx + u0 * q.s;
-    yc = q.cy + v0 * q.s;
-    x0 = (int)floor(xc - rx - width);
-    y0 = (int)floor(yc - ry - width);
-    x1 = (int)ceil(xc + rx + width);
-    y1 = (int)ceil(yc + ry + width);
+    x0 = (int)floor(e.xc - e.rx - width);
+    y0 = (int)floor(e.yc - e.ry - width);
+    x1 = (int)ceil(e.xc + e.rx + width);
+    y1 = (int)ceil(e.yc + e.ry + width);
     x0 = x0 < 0 ? 0 : x0;
     y0 = y0 < 0 ? 0 : y0;
     x1 = x1 > pixGetWidth(pix) ? pixGetWidth(pix) : x1;
