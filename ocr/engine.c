@@ -6,6 +6,7 @@
  * Interface routines:
  *   cs_ocr_engine_new, cs_ocr_engine_free   (ocr.h)
  *   cs_ocr_engine_recognise   text, mean confidence and words of a page
+ *   cs_ocr_engine_read        the same in a given page segmentation mode
  *   cs_ocr_engine_osd         Tesseract's orientation detection (measured,
  *                             not used by default: see orient.c)
  *
@@ -142,6 +143,21 @@ int cs_ocr_engine_recognise(cs_ocr_engine *e, struct Pix *pix, int dpi,
                             char **text, double *confidence,
                             cs_ocr_word **words, size_t *nwords, char *err, size_t errlen)
 {
+    return cs_ocr_engine_read(e, pix, dpi, cs_ocr_tuning_current.psm, text, confidence,
+                              words, nwords, err, errlen);
+}
+
+/*!
+ * cs_ocr_engine_read()
+ *
+ *      Input:  as cs_ocr_engine_recognise, and
+ *              psm (the page segmentation mode, a TessPageSegMode)
+ *      Return: 0 if OK, -1 on error (nothing returned)
+ */
+int cs_ocr_engine_read(cs_ocr_engine *e, struct Pix *pix, int dpi, int psm,
+                       char **text, double *confidence,
+                       cs_ocr_word **words, size_t *nwords, char *err, size_t errlen)
+{
     PIX *ink;
     char *t;
     int rc = -1, dx, dy;
@@ -152,7 +168,7 @@ int cs_ocr_engine_recognise(cs_ocr_engine *e, struct Pix *pix, int dpi,
         *words = NULL;
     if (nwords)
         *nwords = 0;
-    TessBaseAPISetPageSegMode(e->api, (TessPageSegMode)cs_ocr_tuning_current.psm);
+    TessBaseAPISetPageSegMode(e->api, (TessPageSegMode)psm);
     ink = ink_region(pix, dpi, &dx, &dy);
     TessBaseAPISetImage2(e->api, ink ? ink : pix);
     TessBaseAPISetSourceResolution(e->api, dpi);

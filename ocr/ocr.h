@@ -63,6 +63,9 @@ typedef struct cs_cleanup {
     double skew;               /* degrees of skew found and corrected */
     double blank_score;        /* ink measure the blank test used (higher: more ink) */
     int    blank;              /* 1: judged blank; no OCR was run */
+    int    bilevel;            /* 1: scanned bilevel and read at the scan's resolution */
+    int    joined;             /* 1: read again with its broken print joined, and that
+                                *    reading kept (broken.c) */
     double ms_decode, ms_normalise, ms_orient, ms_deskew, ms_binarise, ms_clean, ms_blank,
            ms_ocr, ms_encode;  /* milliseconds per step */
     double ms_barcodes;        /* reading the kept page's barcodes (barcode.c) */

@@ -8,6 +8,8 @@
  *   binarise.c   -> 1 bpp: background normalisation, then a fixed threshold
  *                (photocopy.c: again, smoothed, when the background came out as dots;
  *                a bilevel scan's dots taken off by a majority filter)
+ *   broken.c     (on a second pass only) bridge the gaps of print a bilevel
+ *                scanner broke apart
  *   clean.c      whiten dark scanner borders (with their dithered fringe),
  *                punch holes and speckle
  *   blank.c      writing-shaped components of the cleaned page; blank pages stop here
@@ -66,6 +68,9 @@ typedef struct cs_ocr_tuning {
     int streaks;       /* 1: whiten toner streaks and rules (photocopy.c) */
     int dashes;        /* 1: streaks faded into rows of dashes too (photocopy.c, note 10) */
     int specks;        /* 1: whiten specks away from text (specks.c) */
+    int join;          /* 1: a bilevel page that read poorly is read again with its
+                        * broken print joined (broken.c) */
+    int join_psm;      /* the page segmentation mode of that second reading */
     int descreen;      /* 1: binarise again a page whose background came out as dots
                         * (photocopy.c; a bilevel scan's by note 9), 2: smoothed even
                         * when scanned bilevel (as before note 9) */
@@ -164,6 +169,14 @@ int cs_ocr_clean_streaks(struct Pix *pix, int dpi, int *pfound);
 /* ---- specks.c ---- */
 int cs_ocr_clean_specks(struct Pix *pix, int dpi, int *premoved);
 
+/* ---- broken.c ---- */
+/* Below this mean word confidence a bilevel page is read again with its
+ * broken print joined (broken.c, note 3). */
+#define CS_JOIN_CONF 80.0
+struct Pix *cs_ocr_join_broken(struct Pix *pix, int dpi);
+int cs_ocr_joined_better(const cs_ocr_result *first, double confidence,
+                         const cs_ocr_word *words, size_t nwords);
+
 /* ---- blank.c ---- */
 int cs_ocr_blank_test(struct Pix *pix, int dpi, double *pscore, int *pblank);
 
@@ -182,6 +195,10 @@ struct Pix *cs_ocr_rotate_small(struct Pix *pixs, double degrees);
 int cs_ocr_engine_recognise(cs_ocr_engine *e, struct Pix *pix, int dpi,
                             char **text, double *confidence,
                             cs_ocr_word **words, size_t *nwords, char *err, size_t errlen);
+/* The same in page segmentation mode psm (cs_ocr_engine_recognise: the tuning's). */
+int cs_ocr_engine_read(cs_ocr_engine *e, struct Pix *pix, int dpi, int psm,
+                       char **text, double *confidence,
+                       cs_ocr_word **words, size_t *nwords, char *err, size_t errlen);
 /* Tesseract's orientation and script detection: clockwise rotation to apply. */
 int cs_ocr_engine_osd(cs_ocr_engine *e, struct Pix *pix, int dpi, int *protation,
                       double *pconf, char *err, size_t errlen);
@@ -190,6 +207,7 @@ int cs_ocr_engine_osd(cs_ocr_engine *e, struct Pix *pix, int dpi, int *protation
 struct TessBaseAPI;
 int cs_ocr_words_collect(struct TessBaseAPI *api, cs_ocr_word **pwords, size_t *pn);
 void cs_ocr_words_free(cs_ocr_word **pwords, size_t *pn);
+double cs_ocr_read_mass(const cs_ocr_word *words, size_t nwords);
 
 /* ---- barcode.c ---- */
 /* The kept page's barcodes into res (never fails the page: barcodes_error). */

@@ -91,18 +91,6 @@ out:
     return rc;
 }
 
-/* The characters a reading is likely to have right: each word's length
- * weighted by its confidence.  Mean confidence alone is fooled by a
- * sideways reading of two "words" read at 76. */
-static double read_mass(const cs_ocr_word *words, size_t nwords)
-{
-    double mass = 0;
-
-    for (size_t i = 0; i < nwords; i++)
-        mass += strlen(words[i].text) * words[i].confidence / 100.0;
-    return mass;
-}
-
 /* Recognise pix turned by quarter quarter turns clockwise (deskewed again
  * when sideways: the skew corrected in *pskew); the turned page in
  * *pturned, its reading in the rest. */
@@ -162,7 +150,7 @@ int cs_ocr_orient_recheck(cs_ocr_engine *e, PIX **ppix, int dpi, cs_ocr_result *
                           int *pturn, char *err, size_t errlen)
 {
     static const int order[] = {2, 1, 3};
-    double best = res->confidence, best_mass = read_mass(res->words, res->nwords), mass;
+    double best = res->confidence, best_mass = cs_ocr_read_mass(res->words, res->nwords), mass;
     int best_quarter = 0;
 
     *pturn = 0;
@@ -182,7 +170,7 @@ int cs_ocr_orient_recheck(cs_ocr_engine *e, PIX **ppix, int dpi, cs_ocr_result *
             *pturn = 90 * best_quarter;
             return -1;
         }
-        mass = read_mass(words, nwords);
+        mass = cs_ocr_read_mass(words, nwords);
         if (confidence >= best + CS_RECHECK_MARGIN && mass >= CS_RECHECK_MASS * best_mass) {
             free(res->text);
             cs_ocr_words_free(&res->words, &res->nwords);

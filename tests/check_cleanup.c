@@ -1,9 +1,10 @@
 /*
  * check_cleanup.c — unit tests for the cleanup of photocopied and stamped
- * pages (ocr/photocopy.c, ocr/stamp.c, their place in ocr/page.c): a
- * photocopy's grey background come out of a bilevel scan as dots, toner
- * streaks crossing text, specks, a hand stamp over the header, and that a
- * clean page and its punctuation are left alone.
+ * pages (ocr/photocopy.c, ocr/stamp.c, ocr/broken.c, their place in
+ * ocr/page.c): a photocopy's grey background come out of a bilevel scan as
+ * dots, toner streaks crossing text, specks, a hand stamp over the header,
+ * pale print a bilevel scanner broke apart, and that a clean page and its
+ * punctuation are left alone.
  *
  * No fixture image is checked in: a page of invented clinic text is
  * rendered by Ghostscript at 300 dpi, and the damage is drawn on it here
@@ -985,9 +986,10 @@ dotted_copy_200(void)
 }
 
 /* Character errors reading pix, written as a TIFF in format, with the
- * tuning knob *knob at value; *pgot is the text read (malloc'd). */
+ * tuning knob *knob at value; *pgot is the text read (malloc'd), *pjoined
+ * whether it was read with its broken print joined (NULL: not wanted). */
 static size_t
-knob_errors(PIX *pix, int format, int *knob, int value, char **pgot)
+knob_errors(PIX *pix, int format, int *knob, int value, char **pgot, int *pjoined)
 {
     unsigned char *tif = NULL;
     size_t len = 0, d;
@@ -1001,6 +1003,8 @@ knob_errors(PIX *pix, int format, int *knob, int value, char **pgot)
     *knob = saved;
     ck_assert_msg(rc == 0, "cs_ocr_page: %s", err);
     *pgot = fold_spaces(res.text);
+    if (pjoined)
+        *pjoined = res.cleanup.joined;
     d = edit_distance(want, *pgot);
     free(want);
     cs_ocr_result_clear(&res);
@@ -1012,7 +1016,7 @@ knob_errors(PIX *pix, int format, int *knob, int value, char **pgot)
 static size_t
 dotted_copy_errors(PIX *bin, int descreen, char **pgot)
 {
-    return knob_errors(bin, IFF_TIFF_G4, &cs_ocr_tuning_current.descreen, descreen, pgot);
+    return knob_errors(bin, IFF_TIFF_G4, &cs_ocr_tuning_current.descreen, descreen, pgot, NULL);
 }
 
 /* The dots taken off the bilevel page by the majority filter (note 9)
@@ -1103,8 +1107,8 @@ START_TEST(test_pale_print_reads)
     pixCountPixels(off, &ink_off, NULL);
     ck_assert_msg(ink_on > ink_off, "pale print: %d ink pixels, %d with the fixed threshold",
                   ink_on, ink_off);
-    now = knob_errors(pale, IFF_TIFF_LZW, &cs_ocr_tuning_current.pale_ink, 1, &got);
-    fixed = knob_errors(pale, IFF_TIFF_LZW, &cs_ocr_tuning_current.pale_ink, 0, &fixed_got);
+    now = knob_errors(pale, IFF_TIFF_LZW, &cs_ocr_tuning_current.pale_ink, 1, &got, NULL);
+    fixed = knob_errors(pale, IFF_TIFF_LZW, &cs_ocr_tuning_current.pale_ink, 0, &fixed_got, NULL);
     ck_assert_msg(now <= 6 && 3 * now < fixed,
                   "pale print: %zu character errors (at most 6, and a third of the fixed "
                   "threshold's %zu), read: %s", now, fixed, got);
@@ -1113,6 +1117,95 @@ START_TEST(test_pale_print_reads)
     pixDestroy(&on);
     pixDestroy(&off);
     pixDestroy(&pale);
+}
+END_TEST
+
+/* ---- print a bilevel scanner broke apart (broken.c) ---- */
+
+/* Pale print scanned bilevel at 200 dpi: pale_page's grey thresholded at
+ * 150 as the scanner did, so that the strokes come apart into dots and
+ * short dashes, with its grain's darkest grains as scattered dots. */
+static PIX *
+broken_print_200(int ink, int range)
+{
+    PIX *pale = pale_page(ink, range), *bin = pixThresholdToBinary(pale, 150);
+
+    ck_assert_ptr_nonnull(bin);
+    pixSetResolution(bin, 200, 200);
+    pixDestroy(&pale);
+    return bin;
+}
+
+/* Broken print reads once its gaps are joined: the first reading is
+ * poor, the joined page's is kept and reads with a few errors where the
+ * page as cleaned before read a third of it. */
+START_TEST(test_broken_print_reads)
+{
+    PIX *bin = broken_print_200(100, 30);
+    char *got = NULL, *unjoined_got = NULL;
+    int joined = 0, unjoined = 0;
+    size_t now = knob_errors(bin, IFF_TIFF_G4, &cs_ocr_tuning_current.join, 1, &got, &joined);
+    size_t before = knob_errors(bin, IFF_TIFF_G4, &cs_ocr_tuning_current.join, 0,
+                                &unjoined_got, &unjoined);
+
+    ck_assert_msg(joined && !unjoined, "the joined reading was not kept (%d, %d)", joined,
+                  unjoined);
+    ck_assert_msg(now <= 40 && 4 * now < before,
+                  "broken print: %zu character errors (at most 40, and a quarter of the %zu "
+                  "read without joining), read: %s", now, before, got);
+    free(unjoined_got);
+    free(got);
+    pixDestroy(&bin);
+}
+END_TEST
+
+/* A page of whole print read at 200 dpi bilevel reads surely enough not
+ * to be read a second time: its first reading is kept. */
+START_TEST(test_whole_print_not_reread)
+{
+    PIX *small = pixScaleAreaMap(fx.grey, 2.0f / 3, 2.0f / 3), *bin;
+    unsigned char *tif = NULL;
+    size_t len = 0;
+    cs_ocr_result res;
+    char err[256] = "";
+
+    ck_assert_ptr_nonnull(small);
+    bin = pixThresholdToBinary(small, 150);
+    ck_assert_ptr_nonnull(bin);
+    pixSetResolution(bin, 200, 200);
+    ck_assert_int_eq(pixWriteMemTiff(&tif, &len, bin, IFF_TIFF_G4), 0);
+    ck_assert_msg(cs_ocr_page(fx.engine, tif, len, 1, &res, err, sizeof err) == 0,
+                  "cs_ocr_page: %s", err);
+    ck_assert_msg(res.cleanup.bilevel && !res.cleanup.joined
+                  && res.confidence >= CS_JOIN_CONF,
+                  "whole print: bilevel %d, joined %d, confidence %.0f", res.cleanup.bilevel,
+                  res.cleanup.joined, res.confidence);
+    cs_ocr_result_clear(&res);
+    free(tif);
+    pixDestroy(&bin);
+    pixDestroy(&small);
+}
+END_TEST
+
+/* The joined page's reading is kept only when it is surer by the margin
+ * and holds at least as many characters read with confidence. */
+START_TEST(test_joined_reading_chosen)
+{
+    cs_ocr_word first_words[2] = {
+        { .text = (char *)"Patient:", .confidence = 60 },
+        { .text = (char *)"HARROWBY", .confidence = 50 },
+    };
+    cs_ocr_word fewer[1] = { { .text = (char *)"MRN", .confidence = 95 } };
+    cs_ocr_word more[3] = {
+        { .text = (char *)"Patient:", .confidence = 90 },
+        { .text = (char *)"HARROWBY,", .confidence = 85 },
+        { .text = (char *)"MAISIE", .confidence = 88 },
+    };
+    cs_ocr_result first = { .confidence = 55, .words = first_words, .nwords = 2 };
+
+    ck_assert(cs_ocr_joined_better(&first, 88, more, 3));
+    ck_assert(!cs_ocr_joined_better(&first, 95, fewer, 1));      /* surer, but fewer */
+    ck_assert(!cs_ocr_joined_better(&first, 57, more, 3));       /* not by the margin */
 }
 END_TEST
 
@@ -1130,6 +1223,7 @@ cleanup_suite(void)
     tcase_add_test(tc, test_dark_stamp_as_bilevel);
     tcase_add_test(tc, test_threshold_kept_for_dark_print);
     tcase_add_test(tc, test_faded_streaks_removed);
+    tcase_add_test(tc, test_joined_reading_chosen);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("reading");
@@ -1156,6 +1250,8 @@ cleanup_suite(void)
     tcase_set_timeout(tc, 300);
     tcase_add_test(tc, test_dotted_bilevel_copy_reads);
     tcase_add_test(tc, test_pale_print_reads);
+    tcase_add_test(tc, test_broken_print_reads);
+    tcase_add_test(tc, test_whole_print_not_reread);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -16,7 +16,7 @@
  *   {"kind":"page","file":F,"page":P,"worker":W,"ms":...,"text":...,
  *    "confidence":...,"width":...,"height":...,"dpi":...,"source_dpi":...,
  *    "dpi_inferred":...,"rotation":...,"orientation_confidence":...,
- *    "skew":...,"blank":...,"blank_score":...,"nwords":...,
+ *    "skew":...,"blank":...,"blank_score":...,"joined":...,"nwords":...,
  *    "steps":{"decode":ms,"normalise":ms,...,"encode":ms}
  *    [,"words":[[x,y,w,h,"text",confidence,block,line],...]]}
  *       one per page, in (file, page) order; "ms" is the wall time of
@@ -294,11 +294,12 @@ static void page_json(cs_buf *b, const char *file, int page, int worker, double 
     tk_buf_json(b, res->text ? res->text : "");
     bprintf(b, ",\"confidence\":%.1f,\"width\":%d,\"height\":%d,\"dpi\":%d,\"source_dpi\":%d,"
             "\"dpi_inferred\":%s,\"rotation\":%d,\"orientation_confidence\":%.2f,\"skew\":%.3f,"
-            "\"blank\":%s,\"blank_score\":%.5g,\"nwords\":%zu,\"steps\":",
+            "\"blank\":%s,\"blank_score\":%.5g,\"joined\":%s,\"nwords\":%zu,\"steps\":",
             res->confidence, res->width, res->height, res->dpi, res->cleanup.source_dpi,
             res->cleanup.dpi_inferred ? "true" : "false", res->cleanup.rotation,
             res->cleanup.orientation_confidence, res->cleanup.skew,
-            res->cleanup.blank ? "true" : "false", res->cleanup.blank_score, res->nwords);
+            res->cleanup.blank ? "true" : "false", res->cleanup.blank_score,
+            res->cleanup.joined ? "true" : "false", res->nwords);
     steps_of(&res->cleanup, steps);
     put_steps(b, steps);
     if (words)
