@@ -68,6 +68,8 @@ typedef struct cs_ocr_tuning {
     int streaks;       /* 1: whiten toner streaks and rules (photocopy.c) */
     int dashes;        /* 1: streaks faded into rows of dashes too (photocopy.c, note 10) */
     int specks;        /* 1: whiten specks away from text (specks.c) */
+    int dot_patches;   /* 1: a bilevel scan's patch of dots taken off even when the
+                        * page has no field of them (photocopy.c, note 11) */
     int join;          /* 1: a bilevel page that read poorly is read again with its
                         * broken print joined (broken.c) */
     int join_psm;      /* the page segmentation mode of that second reading */
