@@ -210,6 +210,8 @@ struct TessBaseAPI;
 int cs_ocr_words_collect(struct TessBaseAPI *api, cs_ocr_word **pwords, size_t *pn);
 void cs_ocr_words_free(cs_ocr_word **pwords, size_t *pn);
 double cs_ocr_read_mass(const cs_ocr_word *words, size_t nwords);
+void cs_ocr_take_reading(cs_ocr_result *res, char **ptext, double confidence,
+                         cs_ocr_word **pwords, size_t nwords);
 
 /* ---- barcode.c ---- */
 /* The kept page's barcodes into res (never fails the page: barcodes_error). */

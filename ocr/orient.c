@@ -172,12 +172,7 @@ int cs_ocr_orient_recheck(cs_ocr_engine *e, PIX **ppix, int dpi, cs_ocr_result *
         }
         mass = cs_ocr_read_mass(words, nwords);
         if (confidence >= best + CS_RECHECK_MARGIN && mass >= CS_RECHECK_MASS * best_mass) {
-            free(res->text);
-            cs_ocr_words_free(&res->words, &res->nwords);
-            res->text = text;
-            res->confidence = confidence;
-            res->words = words;
-            res->nwords = nwords;
+            cs_ocr_take_reading(res, &text, confidence, &words, nwords);
             pixDestroy(ppix);
             *ppix = turned;
             best = confidence;

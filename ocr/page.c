@@ -496,14 +496,7 @@ static int read_joined(cs_ocr_engine *e, const void *data, size_t len, int page,
     c->ms_ocr += cs_now_ms() - t0;
     c->ms_clean += again.ms_decode + again.ms_normalise + again.ms_binarise + again.ms_clean;
     if (cs_ocr_joined_better(res, confidence, words, nwords)) {
-        free(res->text);
-        cs_ocr_words_free(&res->words, &res->nwords);
-        res->text = text;
-        res->confidence = confidence;
-        res->words = words;
-        res->nwords = nwords;
-        text = NULL;
-        words = NULL;
+        cs_ocr_take_reading(res, &text, confidence, &words, nwords);
         nwords = 0;
         c->joined = 1;
     }

@@ -8,6 +8,7 @@
  *   cs_ocr_words_collect   all words of the last recognition
  *   cs_ocr_words_free      release an array of words
  *   cs_ocr_read_mass       how many characters a reading likely has right
+ *   cs_ocr_take_reading    a page's result takes another reading of the page
  *
  * Notes:
  *   1. Blocks and lines are numbered from 0 over the whole page (a line
@@ -129,4 +130,24 @@ double cs_ocr_read_mass(const cs_ocr_word *words, size_t nwords)
     for (size_t i = 0; i < nwords; i++)
         mass += strlen(words[i].text) * words[i].confidence / 100.0;
     return mass;
+}
+
+/*!
+ * cs_ocr_take_reading()
+ *
+ *      Input:  res (a page's result: its text and words are released)
+ *              ptext, confidence, pwords, nwords (the reading that replaces
+ *                  them: *ptext and *pwords move into res and are set to NULL)
+ */
+void cs_ocr_take_reading(cs_ocr_result *res, char **ptext, double confidence,
+                         cs_ocr_word **pwords, size_t nwords)
+{
+    free(res->text);
+    cs_ocr_words_free(&res->words, &res->nwords);
+    res->text = *ptext;
+    res->confidence = confidence;
+    res->words = *pwords;
+    res->nwords = nwords;
+    *ptext = NULL;
+    *pwords = NULL;
 }
