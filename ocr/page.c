@@ -460,7 +460,8 @@ static int keep_turned(PIX **ppix, int turn, int dpi, char *err, size_t errlen)
  * straightened by -skew, then the reread's turn), cleaned upright and
  * recognised.  Its reading replaces res's when it reads clearly better; the
  * kept page stays the first pass's (the same geometry, so the words' boxes
- * fit it either way).  The time counts as cleanup and recognition.
+ * fit it either way).  The time counts as cleanup and recognition.  On
+ * failure (-1, the reason in err) res is as it was.
  */
 static int read_joined(cs_ocr_engine *e, const void *data, size_t len, int page,
                        int rotation, double skew, int turn, cs_ocr_result *res,
@@ -557,9 +558,11 @@ int cs_ocr_page(cs_ocr_engine *e, const void *data, size_t len, int page,
             || keep_turned(&pix, turn, c->dpi, err, errlen) < 0)
             goto out;
         pixDestroy(&reading);
+        /* a second reading that cannot be made leaves the first standing:
+         * the page has been read, and is not failed for want of a better one */
         if (!grey && read_joined(e, data, len, page, rotation, skew, turn, res,
-                                 err, errlen) < 0)
-            goto out;
+                                 err, errlen) < 0 && err && errlen)
+            err[0] = '\0';
     } else if ((res->text = strdup("")) == NULL) {
         cs_fail(err, errlen, "out of memory");
         goto out;
