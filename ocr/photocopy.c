@@ -258,7 +258,8 @@ PIX *cs_ocr_descreen(PIX *page, PIX *before, int dpi, int *pdone)
         /* no field of dots over the page: a patch of them on a bilevel scan? */
         patch = 0;
         if (pixGetDepth(before) == 1 && cs_ocr_tuning_current.descreen == 1
-            && cs_ocr_tuning_current.dot_patches && (dots = pixSubtract(NULL, page, open)) != NULL) {
+            && cs_ocr_tuning_current.dot_patches
+            && (dots = pixSubtract(NULL, page, open)) != NULL) {
             patch = densest_patch(dots, dpi) > CS_DOTS_PATCH;
             pixDestroy(&dots);
         }
