@@ -36,6 +36,19 @@
  *      CS speckle size (about 1/100 inch at 300 dpi, 3 pixels; set by
  *      measurement) in both directions.  A period or an i-dot of 8 pt
  *      print is 4-5 pixels across at 300 dpi and stays.
+ *   4. A copier's toner streak often runs the whole length of the page,
+ *      from a dark edge at the top to one at the bottom.  In the map of
+ *      note 2 it is a thin line joined to the border, and every letter it
+ *      crosses is joined to it: the fringe took the line and those letters
+ *      with it, whitened with the border's margin (s1 box01/chart_0001 p2
+ *      of the benchmark lost "nt", "he", "es" and "e" down one column of
+ *      the page).  So the fringe is looked for in the map less its thin
+ *      lines across the page: runs of CS_STREAK_VLEN inch (vertical) or
+ *      CS_STREAK_HLEN inch (horizontal), at most CS_STREAK_WIDTH inch plus
+ *      two blocks thick, not beside a thicker region and not within half
+ *      an inch of the page sides they run along (a shadow's band along an
+ *      edge is thin and long too, and stays).  The streak itself is
+ *      photocopy.c's, after deskewing.
  */
 #include "ocr/ocr_internal.h"
 
@@ -68,30 +81,90 @@ static PIX *dense_regions(PIX *pix)
     return pixReduceRankBinaryCascade(pix, 1, 2, 0, 0);
 }
 
-/* Whiten in pix the regions of mask (at 1/4 resolution), grown by grow pixels. */
+/*
+ * The thin lines of dense (a 4x map of a page at dpi) in one direction
+ * that do not lie along the page sides parallel to them (note 4): a new
+ * pix, or NULL on error.
+ */
+static PIX *thin_lines(PIX *dense, int dpi, int vertical)
+{
+    int len = (int)lrint((vertical ? CS_STREAK_VLEN : CS_STREAK_HLEN) * dpi / 4.0);
+    int thick = (int)(CS_STREAK_WIDTH * dpi / 4.0) + 2, side = dpi / 8;
+    int w = pixGetWidth(dense), h = pixGetHeight(dense);
+    PIX *run = NULL, *wide = NULL, *near = NULL, *seed = NULL, *along = NULL, *out = NULL;
+
+    if (side > (vertical ? w : h) / 2)
+        side = (vertical ? w : h) / 2;
+    if ((run = vertical ? pixOpenBrick(NULL, dense, 1, len) : pixOpenBrick(NULL, dense, len, 1))
+            == NULL
+        || (wide = vertical ? pixOpenBrick(NULL, dense, thick, 1)
+                            : pixOpenBrick(NULL, dense, 1, thick)) == NULL
+        || (near = vertical ? pixDilateBrick(NULL, wide, 2 * thick + 1, 1)
+                            : pixDilateBrick(NULL, wide, 1, 2 * thick + 1)) == NULL
+        || (seed = pixCreateTemplate(run)) == NULL)
+        goto out;
+    pixSubtract(run, run, near);
+    /* what lies within side of the parallel page sides is a band along them */
+    if (vertical) {
+        pixRasterop(seed, 0, 0, side, h, PIX_SRC, run, 0, 0);
+        pixRasterop(seed, w - side, 0, side, h, PIX_SRC, run, w - side, 0);
+    } else {
+        pixRasterop(seed, 0, 0, w, side, PIX_SRC, run, 0, 0);
+        pixRasterop(seed, 0, h - side, w, side, PIX_SRC, run, 0, h - side);
+    }
+    if ((along = pixSeedfillBinary(NULL, seed, run, 8)) == NULL)
+        goto out;
+    out = pixSubtract(NULL, run, along);
+out:
+    pixDestroy(&along);
+    pixDestroy(&seed);
+    pixDestroy(&near);
+    pixDestroy(&wide);
+    pixDestroy(&run);
+    return out;
+}
+
+/* Whiten in pix the regions of mask (at 1/4 resolution), grown by grow
+ * pixels.  The map leaves out the last one to three columns and rows of a
+ * page whose size is not a multiple of 4: they take the map's last ones,
+ * so that a border is whitened to the page's edge. */
 static int whiten_mask(PIX *pix, PIX *mask4, int grow)
 {
-    PIX *big, *grown;
+    int w = pixGetWidth(pix), h = pixGetHeight(pix), bw, bh;
+    PIX *big, *full, *grown;
 
     big = pixExpandReplicate(mask4, 4);
     if (!big)
         return -1;
-    grown = grow > 0 ? pixDilateBrick(NULL, big, 2 * grow + 1, 2 * grow + 1) : pixClone(big);
+    bw = pixGetWidth(big) < w ? pixGetWidth(big) : w;
+    bh = pixGetHeight(big) < h ? pixGetHeight(big) : h;
+    full = bw > 0 && bh > 0 ? pixCreateTemplate(pix) : NULL;
+    if (full) {
+        pixRasterop(full, 0, 0, bw, bh, PIX_SRC, big, 0, 0);
+        for (int x = bw; x < w; x++)
+            pixRasterop(full, x, 0, 1, bh, PIX_SRC, big, bw - 1, 0);
+        for (int y = bh; y < h; y++)
+            pixRasterop(full, 0, y, w, 1, PIX_SRC, full, 0, bh - 1);
+    }
     pixDestroy(&big);
+    if (!full)
+        return -1;
+    grown = grow > 0 ? pixDilateBrick(NULL, full, 2 * grow + 1, 2 * grow + 1) : pixClone(full);
+    pixDestroy(&full);
     if (!grown)
         return -1;
-    pixRasterop(pix, 0, 0, pixGetWidth(pix), pixGetHeight(pix), PIX_DST & PIX_NOT(PIX_SRC),
-                grown, 0, 0);
+    pixRasterop(pix, 0, 0, w, h, PIX_DST & PIX_NOT(PIX_SRC), grown, 0, 0);
     pixDestroy(&grown);
     return 0;
 }
 
 /* Add to border (1/4 resolution, modified) the dithered fringe of a
  * border: the dense regions connected to it, and dense bands that run
- * along an edge for CS_FRINGE_MIN_LENGTH or more without a solid core. */
+ * along an edge for CS_FRINGE_MIN_LENGTH or more without a solid core;
+ * thin lines across the page are not fringe (note 4). */
 static int add_fringe(PIX *pix, int dpi, PIX *border)
 {
-    PIX *dense = NULL, *filled = NULL, *edge = NULL;
+    PIX *dense = NULL, *filled = NULL, *edge = NULL, *lines[2] = { NULL, NULL };
     BOXA *boxa = NULL;
     PIXA *pixa = NULL;
     int w, h, n, rc = -1;
@@ -99,6 +172,13 @@ static int add_fringe(PIX *pix, int dpi, PIX *border)
 
     if ((dense = dense_regions(pix)) == NULL)
         goto out;
+    /* both directions measured on the whole map, then taken off (note 4) */
+    lines[0] = thin_lines(dense, dpi, 0);
+    lines[1] = thin_lines(dense, dpi, 1);
+    if (!lines[0] || !lines[1])
+        goto out;
+    pixSubtract(dense, dense, lines[0]);
+    pixSubtract(dense, dense, lines[1]);
     w = pixGetWidth(dense);
     h = pixGetHeight(dense);
     if ((filled = pixSeedfillBinary(NULL, border, dense, 8)) == NULL)
@@ -130,6 +210,8 @@ out:
     boxaDestroy(&boxa);
     pixDestroy(&edge);
     pixDestroy(&filled);
+    pixDestroy(&lines[1]);
+    pixDestroy(&lines[0]);
     pixDestroy(&dense);
     return rc;
 }

@@ -125,6 +125,12 @@ struct Pix *cs_ocr_binarise(struct Pix *pixs, int dpi);
 struct Pix *cs_ocr_binarise_dotted(struct Pix *page, int dpi);
 
 /* ---- clean.c ---- */
+/* A toner streak or rule: a run of ink at least this long (inch), vertical
+ * or horizontal, and at most this thick (photocopy.c, note 2; clean.c,
+ * note 4). */
+#define CS_STREAK_VLEN  0.4
+#define CS_STREAK_HLEN  1.5
+#define CS_STREAK_WIDTH 0.03
 int cs_ocr_clean_borders(struct Pix *pix, int dpi, int *premoved);
 int cs_ocr_clean_holes(struct Pix *pix, int dpi, int *premoved);
 struct Pix *cs_ocr_clean_speckle(struct Pix *pixs, int dpi);

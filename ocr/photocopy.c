@@ -179,9 +179,6 @@
 #include <string.h>
 
 #define CS_DOTS_SHARE   0.04    /* of the page area (note 0) */
-#define CS_STREAK_VLEN  0.4     /* inch */
-#define CS_STREAK_HLEN  1.5     /* inch */
-#define CS_STREAK_WIDTH 0.03    /* inch */
 #define CS_DASH_THICK   0.012   /* inch (note 10) */
 #define CS_DASH_MIN     0.02
 #define CS_DASH_GAP     0.04

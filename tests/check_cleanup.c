@@ -461,6 +461,55 @@ START_TEST(test_streaks_crossing_text)
 }
 END_TEST
 
+/* Ink of bin in the rectangle. */
+static l_int32
+ink_in(PIX *bin, int x, int y, int w, int h)
+{
+    BOX *box = boxCreate(x, y, w, h);
+    l_int32 n = 0;
+
+    ck_assert_ptr_nonnull(box);
+    ck_assert_int_eq(pixCountPixelsInRect(bin, box, &n, NULL), 0);
+    boxDestroy(&box);
+    return n;
+}
+
+/* A copier's dark top edge with a streak running down from it through
+ * every line (clean.c, note 4): the border step takes the edge, to the
+ * page's last column, and not the letters the streak crosses; the page
+ * reads. */
+START_TEST(test_streak_from_border)
+{
+    PIX *grey = pixCopy(NULL, fx.grey), *bin;
+    int x = CHAR_X(14) + 10, removed = 0, w = pixGetWidth(fx.grey);
+    l_int32 before[12], after[12];
+    int ys[12];
+
+    darken_rect(grey, 0, 0, w, 90, 25);
+    darken_rect(grey, x, 0, 5, 3150, 40);
+    bin = pixThresholdToBinary(grey, 150);
+    ck_assert_ptr_nonnull(bin);
+    /* the letters beside the streak, on each line of text */
+    for (int k = 0; k < 12; k++) {
+        ys[k] = LINE_Y(k + (k >= 4) + (k >= 8)) - 40;   /* PAGE_PS skips two lines */
+        before[k] = ink_in(bin, x - 40, ys[k], 35, 52) + ink_in(bin, x + 10, ys[k], 35, 52);
+    }
+    ck_assert_int_eq(cs_ocr_clean_borders(bin, 300, &removed), 0);
+    ck_assert_int_eq(removed, 1);
+    /* the edge is gone; the streak is photocopy.c's, after deskewing */
+    ck_assert_int_eq(ink_in(bin, 0, 0, x - 2, 80), 0);
+    ck_assert_int_eq(ink_in(bin, x + 7, 0, w - x - 7, 80), 0);
+    for (int k = 0; k < 12; k++) {
+        after[k] = ink_in(bin, x - 40, ys[k], 35, 52) + ink_in(bin, x + 10, ys[k], 35, 52);
+        ck_assert_msg(after[k] == before[k], "line %d: ink beside the streak %d -> %d", k,
+                      before[k], after[k]);
+    }
+    pixDestroy(&bin);
+    assert_reads(grey, 1, 4, "streak from a dark edge");
+    pixDestroy(&grey);
+}
+END_TEST
+
 /* A streak faded into dashes on the bilevel page bin, from x0, y0 along
  * (vertical: down) over len pixels: dashes 2 pixels thick of the lengths
  * in turn, gaps of 6 to 10 pixels; its middle across moves by drift
@@ -1305,6 +1354,12 @@ cleanup_suite(void)
     tcase_add_unchecked_fixture(tc, fixture_setup, NULL);
     tcase_set_timeout(tc, 300);
     tcase_add_test(tc, test_dotted_patch_reads);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("edge");
+    tcase_add_unchecked_fixture(tc, fixture_setup, NULL);
+    tcase_set_timeout(tc, 300);
+    tcase_add_test(tc, test_streak_from_border);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("bilevel copy");
