@@ -44,8 +44,8 @@
  *      of the benchmark lost "nt", "he", "es" and "e" down one column of
  *      the page).  So the fringe is looked for in the map less its thin
  *      lines across the page: runs of CS_STREAK_VLEN inch (vertical) or
- *      CS_STREAK_HLEN inch (horizontal), at most CS_STREAK_WIDTH inch plus
- *      two blocks thick, not beside a thicker region and not within half
+ *      CS_STREAK_HLEN inch (horizontal), thinner than CS_STREAK_WIDTH inch
+ *      plus two blocks, not beside a thicker region and not within half
  *      an inch of the page sides they run along (a shadow's band along an
  *      edge is thin and long too, and stays).  The streak itself is
  *      photocopy.c's, after deskewing.  Benchmark seeds 1-9 (1080
@@ -95,6 +95,8 @@ static PIX *dense_regions(PIX *pix)
 static PIX *thin_lines(PIX *dense, int dpi, int vertical)
 {
     int len = (int)lrint((vertical ? CS_STREAK_VLEN : CS_STREAK_HLEN) * dpi / 4.0);
+    /* in the map's blocks of 4 pixels: a streak is thinner than thick;
+     * side is half an inch */
     int thick = (int)(CS_STREAK_WIDTH * dpi / 4.0) + 2, side = dpi / 8;
     int w = pixGetWidth(dense), h = pixGetHeight(dense);
     PIX *run = NULL, *wide = NULL, *near = NULL, *seed = NULL, *along = NULL, *out = NULL;
