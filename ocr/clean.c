@@ -138,22 +138,15 @@ out:
  * so that a border is whitened to the page's edge. */
 static int whiten_mask(PIX *pix, PIX *mask4, int grow)
 {
-    int w = pixGetWidth(pix), h = pixGetHeight(pix), bw, bh;
+    int w = pixGetWidth(pix), h = pixGetHeight(pix);
     PIX *big, *full, *grown;
 
     big = pixExpandReplicate(mask4, 4);
     if (!big)
         return -1;
-    bw = pixGetWidth(big) < w ? pixGetWidth(big) : w;
-    bh = pixGetHeight(big) < h ? pixGetHeight(big) : h;
-    full = bw > 0 && bh > 0 ? pixCreateTemplate(pix) : NULL;
-    if (full) {
-        pixRasterop(full, 0, 0, bw, bh, PIX_SRC, big, 0, 0);
-        for (int x = bw; x < w; x++)
-            pixRasterop(full, x, 0, 1, bh, PIX_SRC, big, bw - 1, 0);
-        for (int y = bh; y < h; y++)
-            pixRasterop(full, 0, y, w, 1, PIX_SRC, full, 0, bh - 1);
-    }
+    full = pixGetWidth(big) <= w && pixGetHeight(big) <= h
+               ? pixAddContinuedBorder(big, 0, w - pixGetWidth(big), 0, h - pixGetHeight(big))
+               : NULL;
     pixDestroy(&big);
     if (!full)
         return -1;
