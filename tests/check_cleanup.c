@@ -1314,6 +1314,138 @@ START_TEST(test_dotted_patch_reads)
 }
 END_TEST
 
+/* ---- the bench generator's stamp ceiling (samplegen --stamps) ---- */
+
+/* Run a shell command; its exit status, or -1. */
+static int
+run_sh(const char *cmd)
+{
+    int status = system(cmd);
+
+    return status == -1 || !WIFEXITED(status) ? -1 : WEXITSTATUS(status);
+}
+
+/* The whole of a small file, NUL-terminated (malloc'd), or NULL. */
+static char *
+slurp(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    char *buf = NULL;
+    long n;
+
+    if (f && fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) >= 0 && fseek(f, 0, SEEK_SET) == 0
+        && (buf = malloc((size_t)n + 1)) != NULL) {
+        if (fread(buf, 1, (size_t)n, f) != (size_t)n) {
+            free(buf);
+            buf = NULL;
+        } else {
+            buf[n] = '\0';
+        }
+    }
+    if (f)
+        fclose(f);
+    return buf;
+}
+
+/* 1 when the JSON line's "tags" array holds the tag (in quotes). */
+static int
+has_tag(const char *line, const char *quoted)
+{
+    const char *tags = strstr(line, "\"tags\":["), *close = tags ? strchr(tags, ']') : NULL;
+    const char *hit = tags ? strstr(tags, quoted) : NULL;
+
+    return hit && close && hit < close;
+}
+
+/*
+ * --stamps lifted and none change the stamped pages only, and nothing of
+ * the truth: the pages without a stamp are the same pixels in all three
+ * runs.  On a stamped bilevel page, pressing the stamp adds ink, and
+ * lifting it leaves a subset of the unstamped page's ink (the stamp is
+ * gone) that lacks some of its print (what the stamp's dark ink covered).
+ */
+START_TEST(test_generator_stamp_ceiling)
+{
+    static const char *const modes[] = { "pressed", "lifted", "none" };
+    const char *root = getenv("CHARTSCAN_ROOT"), *tmp = getenv("TMPDIR");
+    char dir[1024], cmd[4096], path[1400], *truth[3] = { NULL, NULL, NULL };
+    int stamped_g4 = 0, unstamped = 0;
+    long lost = 0;
+
+    if (!root || !*root)
+        root = ".";
+    snprintf(dir, sizeof dir, "%s/check_cleanup_gen.XXXXXX", tmp && *tmp ? tmp : "/tmp");
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    for (int m = 0; m < 3; m++) {
+        /* seed 4, 10 pages: two of them stamped and scanned bilevel */
+        snprintf(cmd, sizeof cmd,
+                 "'%s/scripts/make-sample-batch' --degrade bench --pages 10 --seed 4 --stamps %s "
+                 "--out '%s/%s' >/dev/null && '%s/build/tools/cer' extract '%s/%s/batch.zip' "
+                 "'%s/%s/tifs' >/dev/null",
+                 root, modes[m], dir, modes[m], root, dir, modes[m], dir, modes[m]);
+        ck_assert_msg(run_sh(cmd) == 0, "failed: %s", cmd);
+        snprintf(path, sizeof path, "%s/%s/truth.jsonl", dir, modes[m]);
+        truth[m] = slurp(path);
+        ck_assert_ptr_nonnull(truth[m]);
+    }
+    ck_assert_str_eq(truth[1], truth[0]);
+    ck_assert_str_eq(truth[2], truth[0]);
+
+    for (char *line = strtok(truth[0], "\n"); line; line = strtok(NULL, "\n")) {
+        char file[256] = "";
+        const char *f = strstr(line, "\"file\":\""), *pg = strstr(line, "\"page\":");
+        int page = 0;
+        PIX *pix[3] = { NULL, NULL, NULL };
+
+        if (!f || !pg || strstr(line, "\"blank\":true"))
+            continue;
+        ck_assert_int_eq(sscanf(f, "\"file\":\"%255[^\"]\"", file), 1);
+        ck_assert_int_eq(sscanf(pg, "\"page\":%d", &page), 1);
+        for (int m = 0; m < 3; m++) {
+            snprintf(path, sizeof path, "%s/%s/tifs/%s", dir, modes[m], file);
+            pix[m] = pixReadTiff(path, page - 1);
+            ck_assert_msg(pix[m] != NULL, "could not read page %d of %s", page, path);
+        }
+        if (!has_tag(line, "\"stamp\"")) {
+            for (int m = 1; m < 3; m++) {
+                l_int32 same = 0;
+                ck_assert_int_eq(pixEqual(pix[0], pix[m], &same), 0);
+                ck_assert_msg(same, "%s page %d has no stamp but differs under --stamps %s",
+                              file, page, modes[m]);
+            }
+            unstamped++;
+        } else if (has_tag(line, "\"g4\"")) {
+            l_int32 ink[3] = { 0, 0, 0 }, extra = -1;
+            PIX *d;
+
+            for (int m = 0; m < 3; m++)
+                ck_assert_int_eq(pixCountPixels(pix[m], &ink[m], NULL), 0);
+            d = pixSubtract(NULL, pix[1], pix[2]);      /* lifted, not in none */
+            ck_assert_ptr_nonnull(d);
+            ck_assert_int_eq(pixCountPixels(d, &extra, NULL), 0);
+            pixDestroy(&d);
+            ck_assert_msg(ink[0] > ink[2] + 1000, "%s page %d: pressed %d, none %d pixels of ink",
+                          file, page, ink[0], ink[2]);
+            ck_assert_msg(extra == 0, "%s page %d: %d pixels of ink lifted that are not on "
+                          "the page without a stamp", file, page, extra);
+            lost += ink[2] - ink[1];
+            stamped_g4++;
+        }
+        for (int m = 0; m < 3; m++)
+            pixDestroy(&pix[m]);
+    }
+    ck_assert_int_ge(stamped_g4, 1);
+    ck_assert_int_ge(unstamped, 5);
+    /* a stamp over blank paper, or in ink paler than the scan's threshold,
+     * covers no print the scan could not see: not every page loses some */
+    ck_assert_msg(lost > 0, "lifting the stamps took no print on %d pages", stamped_g4);
+    for (int m = 0; m < 3; m++)
+        free(truth[m]);
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    ck_assert_int_eq(run_sh(cmd), 0);
+}
+END_TEST
+
 static Suite *
 cleanup_suite(void)
 {
@@ -1369,6 +1501,11 @@ cleanup_suite(void)
     tcase_add_test(tc, test_pale_print_reads);
     tcase_add_test(tc, test_broken_print_reads);
     tcase_add_test(tc, test_whole_print_not_reread);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("generator");
+    tcase_set_timeout(tc, 300);
+    tcase_add_test(tc, test_generator_stamp_ceiling);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -169,7 +169,7 @@ static void usage(FILE *fp)
 "    scripts/make-sample-batch --out DIR [--seed N] [--files N] [--patients N]\n"
 "                              [--with-bad-entries]\n"
 "    scripts/make-sample-batch --out DIR --degrade bench [--pages N] [--seed N]\n"
-"                              [--patients N]\n"
+"                              [--patients N] [--stamps pressed|lifted|none]\n"
 "    scripts/make-sample-batch --help\n"
 "\n"
 "DESCRIPTION\n"
@@ -232,6 +232,18 @@ static void usage(FILE *fp)
 "    --patients N         roster size, 1-1000000 (default 40)\n"
 "    --degrade mild|bench how the pages are scanned (default mild; see above)\n"
 "    --pages N            bench: number of pages, 10-100000 (default 100)\n"
+"    --stamps pressed|lifted|none\n"
+"                         bench: what is done with the stamps (default pressed).\n"
+"                         lifted takes each stamp off again with the print under\n"
+"                         its ink, wherever that ink alone is darker than the\n"
+"                         page's scan threshold: what a perfect stamp cleanup of a\n"
+"                         bilevel scan could leave (the print under a dark stroke\n"
+"                         is not in the scan).  none presses no stamp.  Every other\n"
+"                         page, and the rest of each stamped page, is byte for byte\n"
+"                         the same, and so is truth.jsonl (the pages keep their\n"
+"                         stamp tags): chartscan's reading of the pressed pages\n"
+"                         against its reading of the lifted ones is how much the\n"
+"                         stamp cleanup could still gain.\n"
 "    --with-bad-entries   also add box01/cut.tif (truncated TIFF),\n"
 "                         ../escape.tif (path traversal) and /abs/path.tif\n"
 "                         (absolute name), recorded with \"kind\":\"bad\"\n"
@@ -258,12 +270,13 @@ int main(int argc, char **argv)
         { "with-bad-entries", no_argument, NULL, 'b' },
         { "degrade", required_argument, NULL, 'd' },
         { "pages", required_argument, NULL, 'n' },
+        { "stamps", required_argument, NULL, 'S' },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
-    options opt = { NULL, 1, 6, 40, 0, 0, 100 };
+    options opt = { NULL, 1, 6, 40, 0, 0, 100, STAMPS_PRESSED };
     char err[CS_ERRLEN] = "";
-    int c, files_given = 0, pages_given = 0;
+    int c, files_given = 0, pages_given = 0, stamps_given = 0;
 
     opterr = 0;
     while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
@@ -301,6 +314,20 @@ int main(int argc, char **argv)
             }
             pages_given = 1;
             break;
+        case 'S':
+            if (strcmp(optarg, "pressed") == 0)
+                opt.stamps = STAMPS_PRESSED;
+            else if (strcmp(optarg, "lifted") == 0)
+                opt.stamps = STAMPS_LIFTED;
+            else if (strcmp(optarg, "none") == 0)
+                opt.stamps = STAMPS_NONE;
+            else {
+                fprintf(stderr, PROG ": invalid --stamps \"%s\": expected pressed, lifted or none\n",
+                        optarg);
+                return 2;
+            }
+            stamps_given = 1;
+            break;
         case 'p':
             if (tk_parse_long(optarg, 1, 1000000, &opt.patients) < 0) {
                 fprintf(stderr, PROG ": invalid --patients \"%s\": expected 1 to 1000000\n", optarg);
@@ -334,8 +361,9 @@ int main(int argc, char **argv)
                 "try --help\n");
         return 2;
     }
-    if (!opt.bench && pages_given) {
-        fprintf(stderr, PROG ": --pages needs --degrade bench\ntry --help\n");
+    if (!opt.bench && (pages_given || stamps_given)) {
+        fprintf(stderr, PROG ": %s needs --degrade bench\ntry --help\n",
+                pages_given ? "--pages" : "--stamps");
         return 2;
     }
     if (!opt.out || !opt.out[0]) {

@@ -34,7 +34,10 @@
  *              toner grey (files.c): the operator sets the scanner for the
  *              page, or its whole background would come out black.
  *
- * The printed text is the truth; the stamp's text is not.
+ * The printed text is the truth; the stamp's text is not.  --stamps lifted
+ * and none (stamp_page) make the same pages with the stamp taken off again,
+ * with the print under its dark ink, or never pressed: the ceiling of a
+ * stamp cleanup, measured on the very pages it is measured on.
  *
  * The oval and bare stamps came after the stamp cleanup was tuned (issue
  * 16): they are kept as a class the cleanup has not seen, and the bench
@@ -216,8 +219,16 @@ out:
     return out;
 }
 
-/* Press the stamp onto the upright page (8 bpp at dpi), in place. */
-void stamp_page(PIX *paper, const paperwork *pw, int dpi, tk_rng *r)
+/*
+ * Press the stamp onto the upright page (8 bpp at dpi), in place.  how is
+ * a STAMPS_* mode (--stamps): STAMPS_LIFTED whitens, instead, every pixel
+ * where the stamp's ink alone on white paper would be darker than cut (the
+ * scan's threshold): the stamp is gone, and so is the print its ink lay on
+ * wherever a bilevel scan could not have told the two apart.  STAMPS_NONE
+ * leaves the page as it is.  Every draw is made whatever how is, so that
+ * the rest of the page (its photocopy, its scan) stays the same.
+ */
+void stamp_page(PIX *paper, const paperwork *pw, int dpi, int how, int cut, tk_rng *r)
 {
     PIX *up = stamp_image(pw), *scaled = NULL, *rot = NULL;
     l_int32 pw_, ph, sw, sh, wpl, swpl, x, y;
@@ -253,7 +264,10 @@ void stamp_page(PIX *paper, const paperwork *pw, int dpi, tk_rng *r)
             uneven = 1.0 - pw->stamp_fade * (0.5 + 0.5 * sin(fx + 6.0 * x / sw)
                                              * cos(fy + 4.0 * y / sh));
             a = (255 - v) / 255.0 * uneven * (0.85 + 0.15 * ((tk_rng_next(r) >> 61) / 7.0));
-            darken(data, wpl, px, py, pw->stamp_ink, a);
+            if (how == STAMPS_PRESSED)
+                darken(data, wpl, px, py, pw->stamp_ink, a);
+            else if (how == STAMPS_LIFTED && 255.0 * (1.0 - a * (1.0 - pw->stamp_ink / 255.0)) < cut)
+                SET_DATA_BYTE(data + (size_t)py * wpl, px, 255);
         }
     }
 out:

@@ -237,7 +237,7 @@ static int make_bench_file(batch *bt, const bench_plan *pl, long i, long first_t
                 goto out;
             }
             if (k == 0 && pw.stamp)
-                stamp_page(front, &pw, doc.dpi, &wr);
+                stamp_page(front, &pw, doc.dpi, opt->stamps, sc.threshold, &wr);
             if (k == 0 && pw.copy)
                 photocopy_page(front, &pw, doc.dpi, &wr);
             pix = scan_page(front, &sc, &pr);

@@ -199,8 +199,15 @@ enum { STAMP_BOX, STAMP_PLAIN, STAMP_ROUND };
 void paperwork_draw(paperwork *pw, tk_rng *r);
 /* Draw the stamp's outline from a stream of its own (shape_stream). */
 void paperwork_draw_shape(paperwork *pw, tk_rng *shape_stream);
-/* Press the stamp onto the upright 8 bpp page at dpi, in place. */
-void stamp_page(struct Pix *paper, const paperwork *pw, int dpi, tk_rng *r);
+/* What --stamps does with a stamp: pressed as drawn; lifted off with the
+ * print its dark ink covered (what a perfect cleanup of a bilevel scan
+ * could leave); not pressed at all.  The draws are the same either way. */
+enum { STAMPS_PRESSED, STAMPS_LIFTED, STAMPS_NONE };
+
+/* Press the stamp onto the upright 8 bpp page at dpi, in place (how: a
+ * STAMPS_* mode; cut: the grey below which the scan sees ink, for
+ * STAMPS_LIFTED). */
+void stamp_page(struct Pix *paper, const paperwork *pw, int dpi, int how, int cut, tk_rng *r);
 /* Photocopy the upright 8 bpp page at dpi, in place. */
 void photocopy_page(struct Pix *paper, const paperwork *pw, int dpi, tk_rng *r);
 
@@ -223,6 +230,7 @@ typedef struct options {
     int bad_entries;
     int bench;                  /* --degrade bench */
     long pages;                 /* --pages, bench only */
+    int stamps;                 /* --stamps: a STAMPS_* mode, bench only */
 } options;
 
 /* The batch being written. */
