@@ -714,6 +714,66 @@ START_TEST(test_broken_stamp_frame)
 END_TEST
 
 /*
+ * A form's second field on the first line ("MRN: 40917753", six spaces
+ * after the name, as a chart's header sets it) inside the box of a stamp
+ * pressed beside it: the field is print, though it lies farther from the
+ * name than a stamp's words may lie from print (stamp.c, note 2).  The
+ * stamp step keeps it (without note 2's field rule it took all of it) and
+ * takes the stamp's words; the page reads with it after the name.  (The
+ * whole reading alone would not tell: recognised through cs_ocr_page the
+ * field was read even without the rule.)
+ */
+START_TEST(test_stamp_beside_a_field)
+{
+    PIX *grey = pixCopy(NULL, fx.grey), *field, *bin;
+    BOX *src = boxCreate(CHAR_X(0) - 4, LINE_Y(1) - 40, CHAR_X(13) - CHAR_X(0) + 8, 52);
+    BOX *at = boxCreate(CHAR_X(33) - 4, LINE_Y(0) - 32, CHAR_X(13) - CHAR_X(0) + 8, 36);
+    BOX *words = boxCreate(CHAR_X(33), LINE_Y(0) + 20, 400, 130);
+    l_int32 before = 0, after = 0, words_before = 0, words_after = 0;
+    int found = -1;
+    char *got;
+    const char *first, *second;
+
+    ck_assert(grey && src && at && words);
+    /* "MRN: 40917753" copied from line 1 to line 0, at column 33 */
+    field = pixClipRectangle(fx.grey, src, NULL);
+    ck_assert_ptr_nonnull(field);
+    pixRasterop(grey, CHAR_X(33) - 4, LINE_Y(0) - 40, pixGetWidth(field), pixGetHeight(field),
+                PIX_SRC, field, 0, 0);
+    /* the frame's left side in the gap between the name and the field */
+    draw_stamp_at(grey, 70, CHAR_X(29) - 60, LINE_Y(0) - 110, 0, 0);
+    /* the stamp whitened, its words with it, and not the field */
+    bin = pixThresholdToBinary(grey, 150);
+    ck_assert_ptr_nonnull(bin);
+    ck_assert_int_eq(pixCountPixelsInRect(bin, at, &before, NULL), 0);
+    ck_assert_int_eq(pixCountPixelsInRect(bin, words, &words_before, NULL), 0);
+    ck_assert_int_eq(cs_ocr_clean_stamps(bin, 300, NULL, &found), 0);
+    ck_assert_int_eq(found, 1);
+    ck_assert_int_eq(pixCountPixelsInRect(bin, at, &after, NULL), 0);
+    ck_assert_int_eq(pixCountPixelsInRect(bin, words, &words_after, NULL), 0);
+    ck_assert_msg(before > 1500 && 20 * after >= 19 * before, "the field lost %d of its %d pixels",
+                  before - after, before);
+    ck_assert_msg(words_before > 2000 && 50 * words_after <= words_before,
+                  "the stamp's words kept %d of %d pixels", words_after, words_before);
+    pixDestroy(&bin);
+    got = read_page(grey, 1);
+    ck_assert_msg(strstr(got, "RECEIVED") == NULL && strstr(got, "JUN") == NULL,
+                  "the stamp's words were read: %s", got);
+    /* read_page folds whitespace: the field follows the name, and line 1 is still there */
+    first = strstr(got, "MAISIE K MRN: 40917753");
+    second = first ? strstr(first + 1, "MRN: 40917753") : NULL;
+    ck_assert_msg(first && second, "the field in the stamp's box was not read after the name: %s",
+                  got);
+    free(got);
+    pixDestroy(&field);
+    boxDestroy(&words);
+    boxDestroy(&at);
+    boxDestroy(&src);
+    pixDestroy(&grey);
+}
+END_TEST
+
+/*
  * A pale stamp whose frame's sides are broken by gaps taller than the
  * strokes are wide, its lower edge through a line of print: the gaps are
  * closed more along the sides than across them (stamp.c, note 1).
@@ -1474,6 +1534,7 @@ cleanup_suite(void)
     tcase_add_test(tc, test_broken_stamp_frame);
     tcase_add_test(tc, test_printed_box_kept);
     tcase_add_test(tc, test_stamp_across_a_line);
+    tcase_add_test(tc, test_stamp_beside_a_field);
     tcase_add_test(tc, test_round_stamp);
     tcase_add_test(tc, test_round_stamp_broken_open);
     tcase_add_test(tc, test_kept_page_keeps_stamp);
