@@ -42,7 +42,7 @@
  *      which a stamp's letters, taller and set on their own slant, or
  *      their pieces, do not.  Before this rule an MRN beside a stamp's
  *      frame was taken with the stamp's words; tuning seeds 1-3 and
- *      10-12, stamped pages (72): 883 -> 854 character errors, held-out
+ *      10-12, stamped pages (72): 883 -> 851 character errors, held-out
  *      seeds 4-9 (78): 1080 -> 1063, no page worse.  A component
  *      in which print and stamp run together keeps, when it starts or ends
  *      near the line's print, its rows of the line down to the baseline;
