@@ -1374,7 +1374,7 @@ START_TEST(test_dotted_patch_reads)
 }
 END_TEST
 
-/* ---- the bench generator's stamp ceiling (samplegen --stamps) ---- */
+/* ---- the bench generator's ceilings (samplegen --stamps, --copies) ---- */
 
 /* Run a shell command; its exit status, or -1. */
 static int
@@ -1423,26 +1423,29 @@ has_tag(const char *line, const char *quoted)
  * runs.  On a stamped bilevel page, pressing the stamp adds ink, and
  * lifting it leaves a subset of the unstamped page's ink (the stamp is
  * gone) that lacks some of its print (what the stamp's dark ink covered).
+ * --copies none changes the photocopied pages only, and not the truth.
  */
-START_TEST(test_generator_stamp_ceiling)
+START_TEST(test_generator_ceilings)
 {
-    static const char *const modes[] = { "pressed", "lifted", "none" };
+    static const char *const modes[] = { "pressed", "lifted", "none", "copies" };
+    static const char *const args[] = { "--stamps pressed", "--stamps lifted", "--stamps none",
+                                        "--copies none" };
     const char *root = getenv("CHARTSCAN_ROOT"), *tmp = getenv("TMPDIR");
-    char dir[1024], cmd[4096], path[1400], *truth[3] = { NULL, NULL, NULL };
-    int stamped_g4 = 0, unstamped = 0;
+    char dir[1024], cmd[4096], path[1400], *truth[4] = { NULL, NULL, NULL, NULL };
+    int stamped_g4 = 0, unstamped = 0, copied = 0;
     long lost = 0;
 
     if (!root || !*root)
         root = ".";
     snprintf(dir, sizeof dir, "%s/check_cleanup_gen.XXXXXX", tmp && *tmp ? tmp : "/tmp");
     ck_assert_ptr_nonnull(mkdtemp(dir));
-    for (int m = 0; m < 3; m++) {
-        /* seed 4, 10 pages: two of them stamped and scanned bilevel */
+    for (int m = 0; m < 4; m++) {
+        /* seed 4, 10 pages: two of them stamped and scanned bilevel, one photocopied */
         snprintf(cmd, sizeof cmd,
-                 "'%s/scripts/make-sample-batch' --degrade bench --pages 10 --seed 4 --stamps %s "
+                 "'%s/scripts/make-sample-batch' --degrade bench --pages 10 --seed 4 %s "
                  "--out '%s/%s' >/dev/null && '%s/build/tools/cer' extract '%s/%s/batch.zip' "
                  "'%s/%s/tifs' >/dev/null",
-                 root, modes[m], dir, modes[m], root, dir, modes[m], dir, modes[m]);
+                 root, args[m], dir, modes[m], root, dir, modes[m], dir, modes[m]);
         ck_assert_msg(run_sh(cmd) == 0, "failed: %s", cmd);
         snprintf(path, sizeof path, "%s/%s/truth.jsonl", dir, modes[m]);
         truth[m] = slurp(path);
@@ -1450,25 +1453,34 @@ START_TEST(test_generator_stamp_ceiling)
     }
     ck_assert_str_eq(truth[1], truth[0]);
     ck_assert_str_eq(truth[2], truth[0]);
+    ck_assert_str_eq(truth[3], truth[0]);
 
     for (char *line = strtok(truth[0], "\n"); line; line = strtok(NULL, "\n")) {
         char file[256] = "";
         const char *f = strstr(line, "\"file\":\""), *pg = strstr(line, "\"page\":");
         int page = 0;
-        PIX *pix[3] = { NULL, NULL, NULL };
+        l_int32 same = 0;
+        PIX *pix[4] = { NULL, NULL, NULL, NULL };
 
         if (!f || !pg || strstr(line, "\"blank\":true"))
             continue;
         ck_assert_int_eq(sscanf(f, "\"file\":\"%255[^\"]\"", file), 1);
         ck_assert_int_eq(sscanf(pg, "\"page\":%d", &page), 1);
-        for (int m = 0; m < 3; m++) {
+        for (int m = 0; m < 4; m++) {
             snprintf(path, sizeof path, "%s/%s/tifs/%s", dir, modes[m], file);
             pix[m] = pixReadTiff(path, page - 1);
             ck_assert_msg(pix[m] != NULL, "could not read page %d of %s", page, path);
         }
+        ck_assert_int_eq(pixEqual(pix[0], pix[3], &same), 0);
+        if (has_tag(line, "\"photocopy\"")) {
+            ck_assert_msg(!same, "%s page %d is the same under --copies none", file, page);
+            copied++;
+        } else {
+            ck_assert_msg(same, "%s page %d was not copied but differs under --copies none",
+                          file, page);
+        }
         if (!has_tag(line, "\"stamp\"")) {
             for (int m = 1; m < 3; m++) {
-                l_int32 same = 0;
                 ck_assert_int_eq(pixEqual(pix[0], pix[m], &same), 0);
                 ck_assert_msg(same, "%s page %d has no stamp but differs under --stamps %s",
                               file, page, modes[m]);
@@ -1491,15 +1503,16 @@ START_TEST(test_generator_stamp_ceiling)
             lost += ink[2] - ink[1];
             stamped_g4++;
         }
-        for (int m = 0; m < 3; m++)
+        for (int m = 0; m < 4; m++)
             pixDestroy(&pix[m]);
     }
     ck_assert_int_ge(stamped_g4, 1);
     ck_assert_int_ge(unstamped, 5);
+    ck_assert_int_ge(copied, 1);
     /* a stamp over blank paper, or in ink paler than the scan's threshold,
      * covers no print the scan could not see: not every page loses some */
     ck_assert_msg(lost > 0, "lifting the stamps took no print on %d pages", stamped_g4);
-    for (int m = 0; m < 3; m++)
+    for (int m = 0; m < 4; m++)
         free(truth[m]);
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
     ck_assert_int_eq(run_sh(cmd), 0);
@@ -1566,7 +1579,7 @@ cleanup_suite(void)
 
     tc = tcase_create("generator");
     tcase_set_timeout(tc, 300);
-    tcase_add_test(tc, test_generator_stamp_ceiling);
+    tcase_add_test(tc, test_generator_ceilings);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -170,6 +170,7 @@ static void usage(FILE *fp)
 "                              [--with-bad-entries]\n"
 "    scripts/make-sample-batch --out DIR --degrade bench [--pages N] [--seed N]\n"
 "                              [--patients N] [--stamps pressed|lifted|none]\n"
+"                              [--copies made|none]\n"
 "    scripts/make-sample-batch --help\n"
 "\n"
 "DESCRIPTION\n"
@@ -244,6 +245,10 @@ static void usage(FILE *fp)
 "                         stamp tags): chartscan's reading of the pressed pages\n"
 "                         against its reading of the lifted ones is how much the\n"
 "                         stamp cleanup could still gain.\n"
+"    --copies made|none   bench: none scans the originals of the pages that would\n"
+"                         have been photocopied (default made), with the scanner\n"
+"                         set as for an original; all else as --stamps says: the\n"
+"                         same pages, truth.jsonl and tags (photocopy included).\n"
 "    --with-bad-entries   also add box01/cut.tif (truncated TIFF),\n"
 "                         ../escape.tif (path traversal) and /abs/path.tif\n"
 "                         (absolute name), recorded with \"kind\":\"bad\"\n"
@@ -271,12 +276,13 @@ int main(int argc, char **argv)
         { "degrade", required_argument, NULL, 'd' },
         { "pages", required_argument, NULL, 'n' },
         { "stamps", required_argument, NULL, 'S' },
+        { "copies", required_argument, NULL, 'C' },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
-    options opt = { NULL, 1, 6, 40, 0, 0, 100, STAMPS_PRESSED };
+    options opt = { NULL, 1, 6, 40, 0, 0, 100, STAMPS_PRESSED, 0 };
     char err[CS_ERRLEN] = "";
-    int c, files_given = 0, pages_given = 0, stamps_given = 0;
+    int c, files_given = 0, pages_given = 0, stamps_given = 0, copies_given = 0;
 
     opterr = 0;
     while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
@@ -328,6 +334,17 @@ int main(int argc, char **argv)
             }
             stamps_given = 1;
             break;
+        case 'C':
+            if (strcmp(optarg, "made") == 0)
+                opt.no_copies = 0;
+            else if (strcmp(optarg, "none") == 0)
+                opt.no_copies = 1;
+            else {
+                fprintf(stderr, PROG ": invalid --copies \"%s\": expected made or none\n", optarg);
+                return 2;
+            }
+            copies_given = 1;
+            break;
         case 'p':
             if (tk_parse_long(optarg, 1, 1000000, &opt.patients) < 0) {
                 fprintf(stderr, PROG ": invalid --patients \"%s\": expected 1 to 1000000\n", optarg);
@@ -361,9 +378,9 @@ int main(int argc, char **argv)
                 "try --help\n");
         return 2;
     }
-    if (!opt.bench && (pages_given || stamps_given)) {
+    if (!opt.bench && (pages_given || stamps_given || copies_given)) {
         fprintf(stderr, PROG ": %s needs --degrade bench\ntry --help\n",
-                pages_given ? "--pages" : "--stamps");
+                pages_given ? "--pages" : stamps_given ? "--stamps" : "--copies");
         return 2;
     }
     if (!opt.out || !opt.out[0]) {

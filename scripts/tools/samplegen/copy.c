@@ -37,7 +37,8 @@
  * The printed text is the truth; the stamp's text is not.  --stamps lifted
  * and none (stamp_page) make the same pages with the stamp taken off again,
  * with the print under its dark ink, or never pressed: what a perfect stamp
- * cleanup could read on the very pages the cleanup is measured on.
+ * cleanup could read on the very pages the cleanup is measured on;
+ * --copies none (files.c) scans the originals of the photocopied pages.
  *
  * The oval and bare stamps came after the stamp cleanup was tuned (issue
  * 16): they are kept as a class the cleanup has not seen, and the bench

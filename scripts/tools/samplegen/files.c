@@ -221,13 +221,16 @@ static int make_bench_file(batch *bt, const bench_plan *pl, long i, long first_t
             tk_rng wr = tk_rng_stream(opt->seed, (6u << 20) + nr);
             tk_rng sr = tk_rng_stream(opt->seed, (7u << 20) + nr);
             scan sc;
+            int copied;
 
             scan_draw(&sc, &pr, doc.g4, doc.dpi, k == 1, k == 1 ? 0 : pl->turn[t]);
             paperwork_draw(&pw, &wr);
             paperwork_draw_shape(&pw, &sr);
+            /* --copies none: the original is scanned (the page keeps its tag) */
+            copied = k == 0 && pw.copy && !opt->no_copies;
             /* a bilevel scanner is set for the page in front of it: below
              * a photocopy's grey, or the whole background would come out black */
-            if (k == 0 && pw.copy && sc.g4 && sc.threshold > pw.toner - 45)
+            if (copied && sc.g4 && sc.threshold > pw.toner - 45)
                 sc.threshold = pw.toner - 45;
             if (k == 0 && (paper = bench_paper(&sf, p + 1, &sc, &pr, err, errlen)) == NULL)
                 goto out;
@@ -238,7 +241,7 @@ static int make_bench_file(batch *bt, const bench_plan *pl, long i, long first_t
             }
             if (k == 0 && pw.stamp)
                 stamp_page(front, &pw, doc.dpi, opt->stamps, sc.threshold, &wr);
-            if (k == 0 && pw.copy)
+            if (copied)
                 photocopy_page(front, &pw, doc.dpi, &wr);
             pix = scan_page(front, &sc, &pr);
             pixDestroy(&front);

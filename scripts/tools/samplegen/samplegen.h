@@ -231,6 +231,7 @@ typedef struct options {
     int bench;                  /* --degrade bench */
     long pages;                 /* --pages, bench only */
     int stamps;                 /* --stamps: a STAMPS_* mode, bench only */
+    int no_copies;              /* --copies none: no page photocopied, bench only */
 } options;
 
 /* The batch being written. */
