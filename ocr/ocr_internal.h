@@ -16,7 +16,8 @@
  *   orient.c     0/90/180/270 (Leptonica's text-orientation detector; when it
  *                is unsure and the page reads badly, recognition decides)
  *   deskew.c     find the skew on the 1 bpp page and rotate it away
- *   stamp.c      on the upright page: hand stamps (a box with its words); a
+ *   stamp.c      on the upright page: hand stamps (a box with its words, told
+ *                from the print by stamp_words.c); a
  *                lighter stamp on a grey scan thresholded again (stamp_grey.c),
  *                and one with no frame found by its ink (stamp_bare.c)
  *   photocopy.c  on the upright page: toner streaks and rules
@@ -159,6 +160,9 @@ void cs_ocr_turn_corners(int x, int y, int w, int h, double xc, double yc, doubl
                          int *px0, int *py0, int *px1, int *py1);
 int cs_ocr_stamp_bare_ink(struct Pix *pix, const cs_ocr_scan *scan, int bx, int by, int bw,
                           int bh, int level, struct Pix **pdark);
+/* stamp_words.c: the stamp's words in its box whitened, the print kept
+ * (stamp.c, note 2) */
+int cs_ocr_stamp_words(struct Pix *pix, int bx, int by, int bw, int bh, int th);
 /* stamp_oval.c: a frame's closed outline, or the ink along the ellipse a
  * round frame's broken piece lies on (stamp.c, notes 6 and 8) */
 struct Pix *cs_ocr_stamp_outline(struct Pix *comp, struct Pix *strokes, int dpi,
