@@ -265,6 +265,25 @@ static void usage(FILE *fp)
         fp);
 }
 
+/* The words an option takes, in the order of their values (NULL-ended). */
+static const char *const degrade_words[] = { "mild", "bench", NULL };
+static const char *const stamps_words[] = { "pressed", "lifted", "none", NULL };   /* STAMPS_* */
+static const char *const copies_words[] = { "made", "none", NULL };   /* options.no_copies */
+
+/* The index of arg among words; -1, with the message, when it is none of them. */
+static int choice(const char *arg, const char *name, const char *const *words)
+{
+    int n = 0;
+
+    for (; words[n]; n++)
+        if (strcmp(arg, words[n]) == 0)
+            return n;
+    fprintf(stderr, PROG ": invalid %s \"%s\": expected ", name, arg);
+    for (int i = 0; i < n; i++)
+        fprintf(stderr, "%s%s", words[i], i + 2 < n ? ", " : i + 2 == n ? " or " : "\n");
+    return -1;
+}
+
 int main(int argc, char **argv)
 {
     static const struct option longopts[] = {
@@ -304,14 +323,8 @@ int main(int argc, char **argv)
             files_given = 1;
             break;
         case 'd':
-            if (strcmp(optarg, "mild") == 0)
-                opt.bench = 0;
-            else if (strcmp(optarg, "bench") == 0)
-                opt.bench = 1;
-            else {
-                fprintf(stderr, PROG ": invalid --degrade \"%s\": expected mild or bench\n", optarg);
+            if ((opt.bench = choice(optarg, "--degrade", degrade_words)) < 0)
                 return 2;
-            }
             break;
         case 'n':
             if (tk_parse_long(optarg, 10, 100000, &opt.pages) < 0) {
@@ -321,28 +334,13 @@ int main(int argc, char **argv)
             pages_given = 1;
             break;
         case 'S':
-            if (strcmp(optarg, "pressed") == 0)
-                opt.stamps = STAMPS_PRESSED;
-            else if (strcmp(optarg, "lifted") == 0)
-                opt.stamps = STAMPS_LIFTED;
-            else if (strcmp(optarg, "none") == 0)
-                opt.stamps = STAMPS_NONE;
-            else {
-                fprintf(stderr, PROG ": invalid --stamps \"%s\": expected pressed, lifted or none\n",
-                        optarg);
+            if ((opt.stamps = choice(optarg, "--stamps", stamps_words)) < 0)
                 return 2;
-            }
             stamps_given = 1;
             break;
         case 'C':
-            if (strcmp(optarg, "made") == 0)
-                opt.no_copies = 0;
-            else if (strcmp(optarg, "none") == 0)
-                opt.no_copies = 1;
-            else {
-                fprintf(stderr, PROG ": invalid --copies \"%s\": expected made or none\n", optarg);
+            if ((opt.no_copies = choice(optarg, "--copies", copies_words)) < 0)
                 return 2;
-            }
             copies_given = 1;
             break;
         case 'p':
