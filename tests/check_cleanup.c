@@ -1034,6 +1034,26 @@ START_TEST(test_round_stamp_broken_open)
 }
 END_TEST
 
+/*
+ * The oval stamp with a toner streak down the page through its ring
+ * (above and below its words) and the lines it crosses: the ring and
+ * the streak are one component, far too tall for a stamp's frame, so
+ * the stamp is not found until the streak is off; page.c (note 14) looks
+ * again then, and the page reads without the stamp.
+ */
+START_TEST(test_stamp_crossed_by_streak)
+{
+    PIX *grey = pixCopy(NULL, fx.grey);
+
+    ck_assert_ptr_nonnull(grey);
+    draw_oval_stamp(grey, 0);
+    darken_rect(grey, 1000, 100, 5, 3100, 40);
+    ck_assert_int_eq(stamps_found(grey), 0);
+    assert_stamp_gone(grey, 8, "a round stamp crossed by a streak");
+    pixDestroy(&grey);
+}
+END_TEST
+
 /* Black pixels of the kept page (res.cleaned) of grey in the stamp's area. */
 static long
 kept_ink_in_stamp_area(PIX *grey)
@@ -1524,6 +1544,7 @@ cleanup_suite(void)
     tcase_add_test(tc, test_stamp_beside_a_field);
     tcase_add_test(tc, test_round_stamp);
     tcase_add_test(tc, test_round_stamp_broken_open);
+    tcase_add_test(tc, test_stamp_crossed_by_streak);
     tcase_add_test(tc, test_kept_page_keeps_stamp);
     tcase_add_test(tc, test_grey_stamp_over_print);
     tcase_add_test(tc, test_grey_stamp_turned);
